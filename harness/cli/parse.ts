@@ -1,0 +1,31 @@
+// Strict parsers for option values: a bad value is a one-line error naming what is allowed.
+import { InvalidArgumentError } from 'commander';
+
+export function integerInRange(name: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
+    const parsed = Number(value);
+    if (parsed < min || parsed > max) throw new InvalidArgumentError(`${name} must be from ${min} to ${max}, got ${parsed}`);
+    return parsed;
+  };
+}
+
+const DURATION_UNITS_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
+
+/** "250ms", "10s", "1.5s", "2m" -> milliseconds. A unit is required. */
+export function parseDurationMs(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)(us|ms|s|m)$/.exec(value.trim());
+  if (!match?.[1] || !match[2]) throw new InvalidArgumentError(`"${value}" is not a duration: use a number with a unit (us, ms, s, m), e.g. 500ms or 10s`);
+  const ms = Number(match[1]) * (DURATION_UNITS_MS[match[2]] as number);
+  if (ms <= 0) throw new InvalidArgumentError(`duration must be positive, got "${value}"`);
+  return ms;
+}
+
+export function oneOf<T extends string>(name: string, choices: readonly T[]): (value: string) => T {
+  return (value) => {
+    if (!(choices as readonly string[]).includes(value)) {
+      throw new InvalidArgumentError(`${name} must be one of ${choices.join(', ')}; got "${value}"`);
+    }
+    return value as T;
+  };
+}

@@ -1,0 +1,253 @@
+// ngtcp2's example HTTP/3 client (Debian package ngtcp2-client, binary gtlsclient) as a lab
+// ClientEndpoint. One exchange = one gtlsclient run = one fresh QUIC connection, one GET.
+// Timings come from the client's qlog (see ../measure/ngtcp2-qlog.ts), never from the
+// process's start or exit.
+//
+// gtlsclient 0.12 never verifies the server certificate, so it runs with the lab-trust
+// LD_PRELOAD shim (native/gnutls-lab-trust), which makes GnuTLS trust only the lab CA and
+// check the server's name. Without the shim the driver refuses to run.
+import { access, constants, copyFile, mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { EndpointInfo, TimingSource } from '../results/schema.js';
+import { clientTimings, parseQlog, type ClientQlogTimings } from '../measure/ngtcp2-qlog.js';
+import { onCleanup } from '../process/cleanup.js';
+import { runCommand, type RunResult } from '../process/managed-process.js';
+import { NGTCP2_DEFAULT_INITIAL_RTT_MS, dpkgVersion, udpBufferDefaults, type Ngtcp2CongestionControl } from './ngtcp2-server.js';
+import type { Application, ClientEndpoint, ExchangeTimings, Protocol, RequestSpec, TlsMaterial } from './types.js';
+
+export const LAB_TRUST_SHIM = resolve(import.meta.dirname, '../../native/gnutls-lab-trust/build/liblab-trust.so');
+/** The shim prints this once it has armed verification for a client session. */
+const SHIM_ACTIVE_MARK = 'lab-trust: verifying server as ';
+
+/** Flow-control windows (bytes), named after gtlsclient's options. Defaults are its own. */
+export interface Ngtcp2ClientWindows {
+  maxDataBytes: number;
+  maxStreamDataBidiLocalBytes: number;
+  maxStreamDataBidiRemoteBytes: number;
+  maxStreamDataUniBytes: number;
+  maxWindowBytes: number;
+  maxStreamWindowBytes: number;
+}
+
+const MiB = 1024 * 1024;
+export const NGTCP2_CLIENT_DEFAULT_WINDOWS: Ngtcp2ClientWindows = {
+  maxDataBytes: 15 * MiB,
+  maxStreamDataBidiLocalBytes: 6 * MiB,
+  maxStreamDataBidiRemoteBytes: 6 * MiB,
+  maxStreamDataUniBytes: 6 * MiB,
+  maxWindowBytes: 24 * MiB,
+  maxStreamWindowBytes: 16 * MiB,
+};
+
+export interface Ngtcp2ClientOptions {
+  /** The lab PKI: its CA is the only one the client trusts. */
+  tls: Pick<TlsMaterial, 'caFile'>;
+  netns?: string;
+  cc?: Ngtcp2CongestionControl;
+  initialRttMs?: number;
+  windows?: Partial<Ngtcp2ClientWindows>;
+  /** Keep each exchange's qlog here (exchange-N.qlog); otherwise it is deleted. */
+  collectQlogDir?: string;
+  /** Executable; default gtlsclient from PATH. */
+  command?: string;
+  /** Default: the shim built by `npm run setup`. */
+  shimPath?: string;
+}
+
+/** Extra time for gtlsclient to give up by itself (its own timeouts) before it is killed. */
+const KILL_GRACE_MS = 2000;
+const QLOG_SOURCE: TimingSource = { source: 'ngtcp2-qlog', resolutionMs: 1 };
+
+export class Ngtcp2Client implements ClientEndpoint {
+  readonly implementation = 'ngtcp2-gtlsclient';
+  readonly protocol: Protocol = 'quic';
+  readonly application: Application = 'h3';
+  readonly timingSources: Readonly<Record<string, TimingSource>> = {
+    handshakeMs: QLOG_SOURCE,
+    clientFinishedSentMs: QLOG_SOURCE,
+    ttfbMs: QLOG_SOURCE,
+    totalMs: QLOG_SOURCE,
+  };
+
+  private readonly cc: Ngtcp2CongestionControl;
+  private readonly initialRttMs: number;
+  private readonly windows: Ngtcp2ClientWindows;
+  private readonly shimPath: string;
+  private prepared: Promise<void> | undefined;
+  private version: string | null = null;
+  private gnutlsVersion: string | null = null;
+  private buffers: { rcvbufBytes: number | null; sndbufBytes: number | null } = { rcvbufBytes: null, sndbufBytes: null };
+  private exchanges = 0;
+
+  constructor(private readonly options: Ngtcp2ClientOptions) {
+    this.cc = options.cc ?? 'cubic';
+    this.initialRttMs = options.initialRttMs ?? NGTCP2_DEFAULT_INITIAL_RTT_MS;
+    this.windows = { ...NGTCP2_CLIENT_DEFAULT_WINDOWS, ...options.windows };
+    this.shimPath = options.shimPath ?? LAB_TRUST_SHIM;
+  }
+
+  prepare(): Promise<void> {
+    this.prepared ??= this.doPrepare().catch((error: unknown) => {
+      this.prepared = undefined; // let a later call retry, e.g. after setup ran
+      throw error;
+    });
+    return this.prepared;
+  }
+
+  private async doPrepare(): Promise<void> {
+    try {
+      await access(this.shimPath, constants.R_OK);
+    } catch {
+      throw new Error(
+        `ngtcp2 client: the certificate-verification shim ${this.shimPath} is not built; run \`npm run setup\` ` +
+          '(gtlsclient does not verify the server by itself, so it is not run without the shim)',
+      );
+    }
+    await access(this.options.tls.caFile, constants.R_OK).catch((error: unknown) => {
+      throw new Error(`ngtcp2 client: cannot read the lab CA file: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    this.version = await dpkgVersion('ngtcp2-client');
+    this.gnutlsVersion = await dpkgVersion('libgnutls30');
+    this.buffers = await udpBufferDefaults(this.options.netns);
+  }
+
+  async exchange(spec: RequestSpec): Promise<ExchangeTimings> {
+    // gtlsclient -q does not report the HTTP status; the body length of "/N" stands in for it
+    // (gtlsserver answers a path it cannot serve with a short 404 page).
+    const expectedBytes = /^\/(\d+)$/.exec(spec.path)?.[1];
+    if (expectedBytes === undefined) throw new Error(`ngtcp2 client: only "/N" paths are supported, got "${spec.path}"`);
+    await this.prepare();
+    const index = this.exchanges++;
+    const workDir = await mkdtemp(join(tmpdir(), 'quic-lab-gtlsclient-'));
+    const unregister = onCleanup('remove gtlsclient work dir', () => rm(workDir, { recursive: true, force: true }));
+    try {
+      const qlogFile = join(workDir, 'client.qlog');
+      const downloadDir = join(workDir, 'download');
+      await mkdir(downloadDir);
+      const run = await runCommand({
+        name: 'gtlsclient',
+        command: this.options.command ?? 'gtlsclient',
+        args: this.args(spec, qlogFile, downloadDir),
+        netns: this.options.netns,
+        cwd: workDir,
+        env: {
+          ...process.env,
+          LD_PRELOAD: this.shimPath,
+          LAB_TRUST_CA_FILE: resolve(this.options.tls.caFile),
+          LAB_TRUST_VERIFY_HOST: spec.target.serverName,
+        },
+        timeoutMs: spec.timeoutMs + KILL_GRACE_MS,
+      });
+      if (!run.stderr.includes(SHIM_ACTIVE_MARK)) {
+        const hint = run.stderr.includes('lab-trust:') ? '' : ' (was the LD_PRELOAD shim loaded?)';
+        throw new Error(`gtlsclient: certificate verification against the lab CA was not armed${hint}${stderrTail(run)}`);
+      }
+      const qlogText = await readFile(qlogFile, 'utf8').catch(() => '');
+      if (this.options.collectQlogDir !== undefined && qlogText !== '') {
+        await mkdir(this.options.collectQlogDir, { recursive: true });
+        await copyFile(qlogFile, join(this.options.collectQlogDir, `exchange-${index}.qlog`));
+      }
+      const timings = clientTimings(parseQlog(qlogText));
+      if (timings.handshakeMs === null || timings.ttfbMs === null || timings.totalMs === null) {
+        throw new Error(failureReason(timings, run, spec));
+      }
+      const bodyBytes = await downloadedBytes(downloadDir);
+      if (bodyBytes !== Number(expectedBytes)) {
+        throw new Error(`gtlsclient: got a ${bodyBytes}-byte body for ${spec.path} (expected ${expectedBytes}); is the server's --max-dyn-length large enough?`);
+      }
+      return {
+        handshakeMs: timings.handshakeMs,
+        ...(timings.clientFinishedSentMs !== null ? { extraMs: { clientFinishedSentMs: timings.clientFinishedSentMs } } : {}),
+        ttfbMs: timings.ttfbMs,
+        totalMs: timings.totalMs,
+        bodyBytes,
+        // gtlsclient offers only "h3" on QUIC v1, so a completed exchange negotiated it.
+        alpn: 'h3',
+      };
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+      unregister();
+    }
+  }
+
+  private args(spec: RequestSpec, qlogFile: string, downloadDir: string): string[] {
+    const { host, port, serverName } = spec.target;
+    const w = this.windows;
+    const authority = `${serverName}:${port}`;
+    return [
+      '-q', // no per-packet debug output; the qlog has what we measure
+      '--exit-on-all-streams-close',
+      '--no-http-dump',
+      `--qlog-file=${qlogFile}`,
+      `--download=${downloadDir}`,
+      `--sni=${serverName}`,
+      `--cc=${this.cc}`,
+      `--initial-rtt=${this.initialRttMs}ms`,
+      `--handshake-timeout=${spec.timeoutMs}ms`,
+      `--timeout=${spec.timeoutMs}ms`,
+      `--max-data=${w.maxDataBytes}`,
+      `--max-stream-data-bidi-local=${w.maxStreamDataBidiLocalBytes}`,
+      `--max-stream-data-bidi-remote=${w.maxStreamDataBidiRemoteBytes}`,
+      `--max-stream-data-uni=${w.maxStreamDataUniBytes}`,
+      `--max-window=${w.maxWindowBytes}`,
+      `--max-stream-window=${w.maxStreamWindowBytes}`,
+      host,
+      String(port),
+      `https://${authority}${spec.path}`,
+    ];
+  }
+
+  info(): EndpointInfo {
+    const w = this.windows;
+    return {
+      implementation: this.implementation,
+      version: this.version ?? 'unknown',
+      settings: {
+        congestionControl: this.cc,
+        initialRttMs: this.initialRttMs,
+        maxDataBytes: w.maxDataBytes,
+        maxStreamDataBidiLocalBytes: w.maxStreamDataBidiLocalBytes,
+        maxStreamDataBidiRemoteBytes: w.maxStreamDataBidiRemoteBytes,
+        maxStreamDataUniBytes: w.maxStreamDataUniBytes,
+        maxWindowBytes: w.maxWindowBytes,
+        maxStreamWindowBytes: w.maxStreamWindowBytes,
+        udpRcvbufBytes: this.buffers.rcvbufBytes,
+        udpSndbufBytes: this.buffers.sndbufBytes,
+        tlsLibrary: this.gnutlsVersion === null ? 'gnutls' : `gnutls ${this.gnutlsVersion}`,
+        certificateVerification: 'lab CA only, server name checked (lab-trust shim)',
+        sessionResumption: false,
+      },
+    };
+  }
+}
+
+async function downloadedBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const name of await readdir(dir)) total += (await stat(join(dir, name))).size;
+  return total;
+}
+
+function stderrTail(run: RunResult): string {
+  const lines = run.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith(SHIM_ACTIVE_MARK));
+  return lines.length > 0 ? `: ${lines.slice(-3).join(' | ')}` : '';
+}
+
+/** Why an exchange did not complete, from the qlog and the client's own words. */
+function failureReason(t: ClientQlogTimings, run: RunResult, spec: RequestSpec): string {
+  const where = `${spec.target.host}:${spec.target.port}${spec.path}`;
+  if (run.timedOut) return `gtlsclient: killed after ${spec.timeoutMs + KILL_GRACE_MS} ms (${where})${stderrTail(run)}`;
+  const close = t.close && t.close.reason !== 'no error' ? `${t.close.by === 'local' ? 'client' : 'server'} closed the connection: ${t.close.reason}` : null;
+  if (t.handshakeMs === null) {
+    const certificate = t.close && t.close.by === 'local' && /bad_certificate|unknown_ca|certificate/.test(t.close.reason)
+      ? ` — the server certificate did not verify against the lab CA for "${spec.target.serverName}"`
+      : '';
+    // With nothing received, a close is only the client giving up (ngtcp2 sends one on its handshake timeout).
+    const what = t.packetsReceived === 0 ? 'no answer from the server' : (close ?? 'handshake did not complete');
+    return `gtlsclient: QUIC handshake failed (${where}): ${what}${certificate}${stderrTail(run)}`;
+  }
+  return `gtlsclient: response incomplete (${where}): ${close ?? 'the request stream never finished'}${stderrTail(run)}`;
+}

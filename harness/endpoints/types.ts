@@ -1,0 +1,70 @@
+// The one interface every implementation sits behind.
+import type { EndpointInfo, TimingSource } from '../results/schema.js';
+
+export type Protocol = 'quic' | 'tcp-tls';
+export type Application = 'h3' | 'h2' | 'http/1.1' | 'none';
+
+/** Where a server listens, as a client must address it. */
+export interface ServerAddress {
+  /** Address to connect to (an IP literal). */
+  host: string;
+  port: number;
+  /** Name to send in SNI and verify against the certificate. */
+  serverName: string;
+}
+
+/** What every client and server needs to know about the lab PKI. */
+export interface TlsMaterial {
+  caFile: string;
+  /** Leaf followed by intermediates, PEM. */
+  chainFile: string;
+  keyFile: string;
+  serverName: string;
+}
+
+export interface ServerEndpoint {
+  readonly implementation: string;
+  /** The (protocol, application) pairs this server speaks. */
+  readonly speaks: ReadonlyArray<{ protocol: Protocol; application: Application }>;
+  /** Starts the server and resolves once it accepts connections. */
+  start(): Promise<ServerAddress>;
+  /** Stops the server; safe to call more than once. */
+  stop(): Promise<void>;
+  info(): EndpointInfo;
+}
+
+/** One request on a fresh connection, timed from the client's first packet or connect call. */
+export interface RequestSpec {
+  target: ServerAddress;
+  /** Path on the server; the lab servers serve N bytes for "/N". */
+  path: string;
+  timeoutMs: number;
+}
+
+/**
+ * Timings of one exchange, all in milliseconds from the same origin (the instant the client
+ * started connecting). A metric the client cannot observe is absent, never zero.
+ */
+export interface ExchangeTimings {
+  connectMs?: number;
+  handshakeMs: number;
+  ttfbMs?: number;
+  totalMs?: number;
+  bodyBytes?: number;
+  /** Negotiated ALPN, as the client saw it. */
+  alpn?: string;
+  /** Implementation-specific timings worth keeping (same origin, milliseconds). */
+  extraMs?: Record<string, number>;
+}
+
+export interface ClientEndpoint {
+  readonly implementation: string;
+  readonly protocol: Protocol;
+  readonly application: Application;
+  /** Where each metric comes from and how fine it is. */
+  readonly timingSources: Readonly<Record<string, TimingSource>>;
+  /** Resolves once the client can run (version detected, files in place). */
+  prepare(): Promise<void>;
+  exchange(spec: RequestSpec): Promise<ExchangeTimings>;
+  info(): EndpointInfo;
+}

@@ -1,0 +1,137 @@
+// Link conditions: what the lab does to packets in each direction ("up" is client to server).
+// Built from a named profile and/or options; the same string syntax serves both.
+import { parseBurstLoss, parsePercentFraction, parseQueueLimit, parseRateBitsPerSecond, parseTimeMs, UnitError } from './units.js';
+
+export interface GilbertElliott {
+  /** Probability of moving from the good to the bad state, per packet. */
+  goodToBad: number;
+  /** Probability of moving from the bad to the good state, per packet. */
+  badToGood: number;
+  /** Loss probability in the bad state (1 in the simple Gilbert model). */
+  lossInBad: number;
+  /** Longest run of consecutive losses, or null for no cap. */
+  maxBurstPackets: number | null;
+}
+
+export type QueueLimit = { packets: number } | { bytes: number };
+
+export interface DirectionConditions {
+  delayMs: number;
+  jitterMs: number;
+  /** Whether jitter may reorder packets (netem's default); off keeps packets in order. */
+  jitterReorders: boolean;
+  lossRate: number;
+  burstLoss: GilbertElliott | null;
+  reorderRate: number;
+  duplicateRate: number;
+  corruptRate: number;
+  rateBitsPerSecond: number | null;
+  /** Drop-tail queue before the rate limiter; sized from the bandwidth-delay product when not given. */
+  queue: QueueLimit | null;
+}
+
+export interface Outage {
+  startMs: number;
+  durationMs: number;
+  direction: 'up' | 'down' | 'both';
+}
+
+export interface Rebind {
+  atMs: number;
+  kind: 'port' | 'address';
+}
+
+export interface LinkConditions {
+  up: DirectionConditions;
+  down: DirectionConditions;
+  outages: Outage[];
+  rebinds: Rebind[];
+  seed: number;
+}
+
+export const NO_IMPAIRMENT: DirectionConditions = {
+  delayMs: 0,
+  jitterMs: 0,
+  jitterReorders: false,
+  lossRate: 0,
+  burstLoss: null,
+  reorderRate: 0,
+  duplicateRate: 0,
+  corruptRate: 0,
+  rateBitsPerSecond: null,
+  queue: null,
+};
+
+/** The textual settings a profile or a set of options gives for one direction. */
+export interface DirectionSettings {
+  delay?: string;
+  jitter?: string;
+  jitterReorders?: boolean;
+  loss?: string;
+  burstLoss?: string;
+  burstMax?: number;
+  reorder?: string;
+  duplicate?: string;
+  corrupt?: string;
+  rate?: string;
+  queue?: string;
+}
+
+/** Gilbert-Elliott parameters for an average loss rate in bursts of a mean length. */
+export function gilbertElliottFor(lossRate: number, meanBurstPackets: number, maxBurstPackets: number | null = null): GilbertElliott {
+  const badToGood = 1 / meanBurstPackets;
+  // The bad state's stationary share p/(p+r) equals the loss rate when the bad state drops all.
+  const goodToBad = (lossRate * badToGood) / (1 - lossRate);
+  return { goodToBad, badToGood, lossInBad: 1, maxBurstPackets };
+}
+
+/** Applies textual settings over `base`; throws UnitError naming the bad value. */
+export function applySettings(base: DirectionConditions, settings: DirectionSettings, where: string): DirectionConditions {
+  const next = { ...base };
+  const wrap = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (error) {
+      throw new UnitError(`${where}: ${(error as Error).message}`);
+    }
+  };
+  if (settings.delay !== undefined) next.delayMs = wrap(() => parseTimeMs(settings.delay as string, 'delay'));
+  if (settings.jitter !== undefined) next.jitterMs = wrap(() => parseTimeMs(settings.jitter as string, 'jitter'));
+  if (settings.jitterReorders !== undefined) next.jitterReorders = settings.jitterReorders;
+  if (settings.loss !== undefined) next.lossRate = wrap(() => parsePercentFraction(settings.loss as string, 'loss'));
+  if (settings.burstLoss !== undefined) {
+    const burst = wrap(() => parseBurstLoss(settings.burstLoss as string));
+    next.burstLoss = gilbertElliottFor(burst.lossRate, burst.meanBurstPackets, settings.burstMax ?? null);
+  }
+  if (settings.reorder !== undefined) next.reorderRate = wrap(() => parsePercentFraction(settings.reorder as string, 'reorder'));
+  if (settings.duplicate !== undefined) next.duplicateRate = wrap(() => parsePercentFraction(settings.duplicate as string, 'duplicate'));
+  if (settings.corrupt !== undefined) next.corruptRate = wrap(() => parsePercentFraction(settings.corrupt as string, 'corrupt'));
+  if (settings.rate !== undefined) next.rateBitsPerSecond = wrap(() => parseRateBitsPerSecond(settings.rate as string, 'rate'));
+  if (settings.queue !== undefined) next.queue = wrap(() => parseQueueLimit(settings.queue as string));
+  return next;
+}
+
+const MTU_BYTES = 1500;
+const MIN_QUEUE_PACKETS = 10;
+
+/** One bandwidth-delay product of the whole round trip, at least ten full packets. */
+export function defaultQueueBytes(conditions: LinkConditions, direction: 'up' | 'down'): number | null {
+  const rate = conditions[direction].rateBitsPerSecond;
+  if (rate === null) return null;
+  const roundTripMs = conditions.up.delayMs + conditions.down.delayMs;
+  const bdpBytes = Math.ceil((rate * roundTripMs) / 1000 / 8);
+  return Math.max(bdpBytes, MIN_QUEUE_PACKETS * MTU_BYTES);
+}
+
+/** Expands an on/off cycle into explicit outages covering `horizonMs` (bounded). */
+export function outageCycle(onMs: number, offMs: number, horizonMs: number): Outage[] {
+  const outages: Outage[] = [];
+  for (let start = onMs; start < horizonMs && outages.length < 10_000; start += onMs + offMs) {
+    outages.push({ startMs: start, durationMs: offMs, direction: 'both' });
+  }
+  return outages;
+}
+
+export function roundTripMs(conditions: LinkConditions): number {
+  return conditions.up.delayMs + conditions.down.delayMs;
+}

@@ -1,0 +1,133 @@
+// certs/: the PKI on disk. Regenerated when missing, when its parameters differ from the
+// ones asked for, or when it is about to expire.
+import { X509Certificate, createHash } from 'node:crypto';
+import { readFile, chmod } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { writeFileAtomic } from '../files/atomic-write.js';
+import { LAB_SERVER_NAME } from '../lab/addresses.js';
+import type { TlsMaterial } from '../endpoints/types.js';
+import type { CertificatesInfo } from '../results/schema.js';
+import { DEFAULT_PKI_OPTIONS, generatePki, type PkiOptions } from './generate.js';
+
+export const DEFAULT_CERTS_DIR = resolve(import.meta.dirname, '../../certs');
+/** Regenerate when fewer than this many days of validity remain. */
+const RENEW_BEFORE_DAYS = 2;
+
+const metadataSchema = z.object({
+  keyType: z.literal('rsa'),
+  keyBits: z.number(),
+  intermediates: z.number(),
+  validityDays: z.number(),
+  notAfter: z.string(),
+  generatedAt: z.string(),
+});
+
+export const PKI_FILES = {
+  ca: 'ca.pem',
+  caKey: 'ca.key',
+  leaf: 'server.pem',
+  leafKey: 'server.key',
+  chain: 'server-chain.pem',
+  metadata: 'pki.json',
+} as const;
+
+export interface LabPki {
+  dir: string;
+  material: TlsMaterial;
+  info: CertificatesInfo;
+  /** True when this call generated new certificates. */
+  generated: boolean;
+}
+
+function materialFor(dir: string): TlsMaterial {
+  return {
+    caFile: join(dir, PKI_FILES.ca),
+    chainFile: join(dir, PKI_FILES.chain),
+    keyFile: join(dir, PKI_FILES.leafKey),
+    serverName: LAB_SERVER_NAME,
+  };
+}
+
+async function readMetadata(dir: string): Promise<z.infer<typeof metadataSchema> | null> {
+  try {
+    return metadataSchema.parse(JSON.parse(await readFile(join(dir, PKI_FILES.metadata), 'utf8')));
+  } catch {
+    return null;
+  }
+}
+
+/** Why the PKI in `dir` cannot be used as it is, or null when it can. */
+export async function staleReason(dir: string, options: PkiOptions, now = new Date()): Promise<string | null> {
+  const metadata = await readMetadata(dir);
+  if (!metadata) return 'no certificates yet';
+  if (metadata.keyBits !== options.keyBits || metadata.intermediates !== options.intermediates) {
+    return `parameters changed (have ${metadata.keyBits}-bit, ${metadata.intermediates} intermediates)`;
+  }
+  for (const file of [PKI_FILES.ca, PKI_FILES.chain, PKI_FILES.leafKey]) {
+    try {
+      await readFile(join(dir, file));
+    } catch {
+      return `${file} is missing`;
+    }
+  }
+  const remainingMs = new Date(metadata.notAfter).getTime() - now.getTime();
+  if (remainingMs < RENEW_BEFORE_DAYS * 86_400_000) return 'certificates expire soon';
+  return null;
+}
+
+export async function ensurePki(options: Partial<PkiOptions> = {}, dir = DEFAULT_CERTS_DIR, force = false): Promise<LabPki> {
+  const wanted: PkiOptions = { ...DEFAULT_PKI_OPTIONS, ...options };
+  const reason = force ? 'regeneration forced' : await staleReason(dir, wanted);
+  if (reason !== null) {
+    const pki = generatePki(wanted);
+    const intermediatesTopDown = pki.intermediates.map((p) => p.certificatePem);
+    // The server sends its leaf then the intermediates, nearest issuer first.
+    const chainPem = [pki.leaf.certificatePem, ...[...intermediatesTopDown].reverse()].join('');
+    await writeFileAtomic(join(dir, PKI_FILES.caKey), pki.root.privateKeyPem, 0o600);
+    await writeFileAtomic(join(dir, PKI_FILES.leafKey), pki.leaf.privateKeyPem, 0o600);
+    // A rename keeps the temp file's mode, but an older key file may have had another one.
+    await chmod(join(dir, PKI_FILES.caKey), 0o600);
+    await chmod(join(dir, PKI_FILES.leafKey), 0o600);
+    await writeFileAtomic(join(dir, PKI_FILES.ca), pki.root.certificatePem);
+    await writeFileAtomic(join(dir, PKI_FILES.leaf), pki.leaf.certificatePem);
+    await writeFileAtomic(join(dir, PKI_FILES.chain), chainPem);
+    const notAfter = new X509Certificate(pki.leaf.certificatePem).validTo;
+    await writeFileAtomic(
+      join(dir, PKI_FILES.metadata),
+      JSON.stringify(
+        {
+          keyType: 'rsa',
+          keyBits: wanted.keyBits,
+          intermediates: wanted.intermediates,
+          validityDays: wanted.validityDays,
+          notAfter: new Date(notAfter).toISOString(),
+          generatedAt: new Date().toISOString(),
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+  }
+  return { dir, material: materialFor(dir), info: await describePki(dir), generated: reason !== null };
+}
+
+/** Splits a PEM bundle into its certificates. */
+export function splitPem(bundle: string): string[] {
+  return bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/g) ?? [];
+}
+
+export async function describePki(dir: string): Promise<CertificatesInfo> {
+  const chain = splitPem(await readFile(join(dir, PKI_FILES.chain), 'utf8')).map((pem) => new X509Certificate(pem));
+  const ca = new X509Certificate(await readFile(join(dir, PKI_FILES.ca), 'utf8'));
+  const leaf = chain[0];
+  if (!leaf) throw new Error(`${join(dir, PKI_FILES.chain)} holds no certificate`);
+  const details = leaf.publicKey.asymmetricKeyDetails;
+  return {
+    keyType: leaf.publicKey.asymmetricKeyType ?? 'unknown',
+    keyBits: details?.modulusLength ?? 1,
+    chainLength: chain.length,
+    chainBytes: chain.reduce((sum, cert) => sum + cert.raw.length, 0),
+    caFingerprintSha256: createHash('sha256').update(ca.raw).digest('hex'),
+  };
+}

@@ -1,0 +1,157 @@
+// Child processes with bounded lifetimes: readiness from their output, captured stderr,
+// and removal through the cleanup registry.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { onCleanup } from './cleanup.js';
+
+const STDERR_TAIL_BYTES = 16 * 1024;
+
+export interface ProcessSpec {
+  /** Short label for errors and cleanup. */
+  name: string;
+  command: string;
+  args: readonly string[];
+  /** Run inside this network namespace (via `ip netns exec`). */
+  netns?: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function commandLine(spec: ProcessSpec): { command: string; args: string[] } {
+  if (spec.netns === undefined) return { command: spec.command, args: [...spec.args] };
+  return { command: 'ip', args: ['netns', 'exec', spec.netns, spec.command, ...spec.args] };
+}
+
+export class ManagedProcess {
+  readonly child: ChildProcess;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private stderrTail = '';
+  private readonly lineListeners = new Set<(line: string) => void>();
+  private readonly unregister: () => void;
+  private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+
+  constructor(readonly spec: ProcessSpec) {
+    const { command, args } = commandLine(spec);
+    this.child = spawn(command, args, {
+      cwd: spec.cwd,
+      env: spec.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    this.child.stdin?.on('error', () => {});
+    this.exited = new Promise((resolve) => {
+      this.child.once('exit', (code, signal) => {
+        this.exitInfo = { code, signal };
+        resolve({ code, signal });
+      });
+      this.child.once('error', (error) => {
+        this.stderrTail += `\nspawn failed: ${error.message}`;
+        this.exitInfo = { code: null, signal: null };
+        resolve(this.exitInfo);
+      });
+    });
+    const onLine = (line: string): void => {
+      for (const listener of this.lineListeners) listener(line);
+    };
+    if (this.child.stdout) createInterface({ input: this.child.stdout }).on('line', onLine);
+    if (this.child.stderr) {
+      createInterface({ input: this.child.stderr }).on('line', (line) => {
+        this.stderrTail = (this.stderrTail + line + '\n').slice(-STDERR_TAIL_BYTES);
+        onLine(line);
+      });
+    }
+    this.unregister = onCleanup(`stop ${spec.name}`, () => this.stop());
+  }
+
+  get running(): boolean {
+    return this.exitInfo === undefined;
+  }
+
+  /** The last lines the process wrote to stderr, for error messages. */
+  stderr(): string {
+    return this.stderrTail.trim();
+  }
+
+  onLine(listener: (line: string) => void): () => void {
+    this.lineListeners.add(listener);
+    return () => this.lineListeners.delete(listener);
+  }
+
+  /** Resolves with the first stdout or stderr line matching `pattern`; rejects on exit or timeout. */
+  waitForLine(pattern: RegExp, timeoutMs: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        finish();
+        reject(new Error(`${this.spec.name}: not ready after ${timeoutMs} ms${this.tailForError()}`));
+      }, timeoutMs);
+      const off = this.onLine((line) => {
+        if (pattern.test(line)) {
+          finish();
+          resolve(line);
+        }
+      });
+      void this.exited.then((info) => {
+        finish();
+        reject(new Error(`${this.spec.name}: exited (code ${info.code}, signal ${info.signal}) before ready${this.tailForError()}`));
+      });
+      const finish = (): void => {
+        clearTimeout(timer);
+        off();
+      };
+    });
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
+  async stop(graceMs = 2000): Promise<void> {
+    if (this.running) {
+      this.child.kill('SIGTERM');
+      const killer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+      await this.exited;
+      clearTimeout(killer);
+    }
+    this.unregister();
+  }
+
+  private tailForError(): string {
+    const tail = this.stderr();
+    return tail ? `: ${tail.split('\n').slice(-5).join(' | ')}` : '';
+  }
+}
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/** Runs a command to completion within `timeoutMs` (killed after), collecting its output. */
+export function runCommand(spec: ProcessSpec & { timeoutMs: number; input?: string }): Promise<RunResult> {
+  const { command, args } = commandLine(spec);
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: spec.cwd, env: spec.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const unregister = onCleanup(`kill ${spec.name}`, () => {
+      child.kill('SIGKILL');
+    });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, spec.timeoutMs);
+    child.once('error', (error) => {
+      stderr += `spawn failed: ${error.message}`;
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      unregister();
+      resolve({ code, signal, stdout, stderr, timedOut });
+    });
+    // A child that exits before reading its input closes the pipe: not an error of ours.
+    child.stdin.on('error', () => {});
+    child.stdin.end(spec.input ?? '');
+  });
+}

@@ -1,0 +1,39 @@
+// The terminal summary: one row per case, median and p5-p95 of each headline metric.
+import type { ResultDocument } from '../results/schema.js';
+
+function formatNumber(value: number): string {
+  if (value >= 100) return value.toFixed(0);
+  if (value >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+}
+
+function pad(cells: string[][]): string {
+  const widths = cells[0]?.map((_, column) => Math.max(...cells.map((row) => (row[column] ?? '').length))) ?? [];
+  return cells
+    .map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  '))
+    .join('\n');
+}
+
+/** Renders the summary table for `metrics` (those no case has are left out). */
+export function renderTextSummary(document: ResultDocument, metrics: readonly string[]): string {
+  const shown = metrics.filter((metric) => document.cases.some((c) => c.summary[metric] !== undefined));
+  const header = ['case', 'ok/n', ...shown];
+  const rows = document.cases.map((c) => {
+    const ok = c.samples.filter((s) => s.status === 'ok').length;
+    const cells = shown.map((metric) => {
+      const summary = c.summary[metric];
+      return summary ? `${formatNumber(summary.median)} (${formatNumber(summary.p5)}-${formatNumber(summary.p95)})` : '-';
+    });
+    return [c.id, `${ok}/${c.samples.length}`, ...cells];
+  });
+  const link = document.link.profile ? `${document.link.backend}, profile ${document.link.profile}` : document.link.backend;
+  const lines = [
+    `${document.scenario} (${link}): ${document.options.samples} samples per case after ${document.options.warmup} warm-up, status ${document.status}`,
+    pad([header, ...rows]),
+    'median (p5-p95) of the successful samples, in the unit the metric name ends with',
+  ];
+  const failures = document.cases.flatMap((c) => c.samples.filter((s) => s.status === 'failed').map((s) => `${c.id} #${s.index}: ${s.error ?? ''}`));
+  if (failures.length > 0) lines.push(`failed samples (${failures.length}):`, ...failures.slice(0, 5).map((f) => `  ${f}`));
+  for (const error of document.errors) lines.push(`error: ${error}`);
+  return lines.join('\n') + '\n';
+}

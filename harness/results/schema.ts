@@ -1,0 +1,126 @@
+// The result document: one per run, validated on write and on read.
+// Changing a field's meaning requires a new schemaVersion (and a migration in read.ts).
+import { z } from 'zod';
+
+export const SCHEMA_VERSION = 1;
+
+const isoTime = z.iso.datetime({ offset: true });
+
+export const metricSummarySchema = z
+  .object({
+    n: z.number().int().nonnegative(),
+    median: z.number(),
+    p5: z.number(),
+    p95: z.number(),
+    mean: z.number(),
+    stddev: z.number().nonnegative(),
+    min: z.number(),
+    max: z.number(),
+  })
+  .strict();
+
+export const sampleSchema = z
+  .object({
+    index: z.number().int().nonnegative(),
+    status: z.enum(['ok', 'failed']),
+    error: z.string().optional(),
+    startedAt: isoTime,
+    metrics: z.record(z.string(), z.number()),
+  })
+  .strict()
+  .refine((s) => s.status === 'ok' || (s.error !== undefined && s.error.length > 0), {
+    message: 'a failed sample must say why (error)',
+  });
+
+export const endpointInfoSchema = z
+  .object({
+    implementation: z.string().min(1),
+    version: z.string().min(1),
+    /** Settings that matter to the comparison (congestion controller, windows, buffers...). */
+    settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  })
+  .strict();
+
+export const timingSourceSchema = z
+  .object({
+    source: z.string().min(1),
+    resolutionMs: z.number().positive(),
+  })
+  .strict();
+
+export const caseSchema = z
+  .object({
+    id: z.string().min(1),
+    protocol: z.enum(['quic', 'tcp-tls']),
+    application: z.enum(['h3', 'h2', 'http/1.1', 'none']),
+    client: endpointInfoSchema,
+    server: endpointInfoSchema,
+    parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+    /** Where each metric's timings come from, and how fine they are. */
+    timingSources: z.record(z.string(), timingSourceSchema),
+    warmupSamples: z.number().int().nonnegative(),
+    samples: z.array(sampleSchema),
+    summary: z.record(z.string(), metricSummarySchema),
+  })
+  .strict();
+
+export const hostSchema = z
+  .object({
+    hostname: z.string(),
+    os: z.string(),
+    kernel: z.string(),
+    cpu: z.string(),
+    cores: z.number().int().positive(),
+    memoryBytes: z.number().int().positive(),
+    node: z.string(),
+  })
+  .strict();
+
+export const linkSchema = z
+  .object({
+    backend: z.enum(['loopback', 'netem', 'emulator']),
+    profile: z.string().nullable(),
+    configured: z.record(z.string(), z.unknown()),
+    achieved: z.record(z.string(), z.unknown()).nullable(),
+  })
+  .strict();
+
+export const certificatesSchema = z
+  .object({
+    keyType: z.string(),
+    keyBits: z.number().int().positive(),
+    /** Certificates the server sends: leaf plus intermediates (the root is not sent). */
+    chainLength: z.number().int().positive(),
+    chainBytes: z.number().int().positive(),
+    caFingerprintSha256: z.string(),
+  })
+  .strict();
+
+export const resultSchema = z
+  .object({
+    schemaVersion: z.literal(SCHEMA_VERSION),
+    tool: z.object({ name: z.string(), version: z.string(), gitCommit: z.string().nullable() }).strict(),
+    runId: z.string().min(1),
+    scenario: z.string().min(1),
+    startedAt: isoTime,
+    finishedAt: isoTime,
+    status: z.enum(['completed', 'aborted', 'failed']),
+    /** Why a run ended early or failed as a whole; empty when completed. */
+    errors: z.array(z.string()),
+    options: z.object({ samples: z.number().int().positive(), warmup: z.number().int().nonnegative(), sampleTimeoutMs: z.number().positive() }).strict(),
+    host: hostSchema,
+    link: linkSchema,
+    certificates: certificatesSchema,
+    cases: z.array(caseSchema),
+  })
+  .strict();
+
+export type MetricSummary = z.infer<typeof metricSummarySchema>;
+export type Sample = z.infer<typeof sampleSchema>;
+export type EndpointInfo = z.infer<typeof endpointInfoSchema>;
+export type TimingSource = z.infer<typeof timingSourceSchema>;
+export type ResultCase = z.infer<typeof caseSchema>;
+export type HostInfo = z.infer<typeof hostSchema>;
+export type LinkInfo = z.infer<typeof linkSchema>;
+export type CertificatesInfo = z.infer<typeof certificatesSchema>;
+export type ResultDocument = z.infer<typeof resultSchema>;

@@ -1,0 +1,24 @@
+// Result files: validated before they are written, written atomically.
+import { resolve, join } from 'node:path';
+import { writeFileAtomic } from '../files/atomic-write.js';
+import { resultSchema, type ResultDocument } from './schema.js';
+import { describeIssues } from './validation.js';
+
+export const DEFAULT_RESULTS_DIR = resolve(import.meta.dirname, '../../results');
+
+export function resultFileName(document: ResultDocument): string {
+  return `${document.runId}.json`;
+}
+
+/** Validates `document` and writes it to each path; returns the paths written. */
+export async function writeResult(document: ResultDocument, paths: readonly string[]): Promise<string[]> {
+  const checked = resultSchema.safeParse(document);
+  if (!checked.success) throw new Error(`result document does not match the schema: ${describeIssues(checked.error)}`);
+  const text = JSON.stringify(checked.data, null, 2) + '\n';
+  for (const path of paths) await writeFileAtomic(path, text);
+  return [...paths];
+}
+
+export function defaultResultPath(document: ResultDocument, dir = DEFAULT_RESULTS_DIR): string {
+  return join(dir, resultFileName(document));
+}

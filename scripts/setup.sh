@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# npm run setup: everything QUIC lab needs on a fresh Debian/Ubuntu machine, idempotently:
+# Debian packages, npm dependencies, the native helpers built from native/, and the lab PKI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages the lab uses (see README "What setup installs").
+PACKAGES=(
+  ngtcp2-server ngtcp2-client   # HTTP/3 server and client (gtlsserver, gtlsclient)
+  libgnutls28-dev               # headers for the CA-verification shim for gtlsclient
+  build-essential               # cc and make for native/
+  iproute2 iputils-ping iperf3  # lab network, probes, TCP reference
+)
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+  say "this is not a Debian/Ubuntu system (no dpkg/apt-get)."
+  say "install these packages (Debian names) with your system's package manager: ${PACKAGES[*]}"
+  say "then run: npm install && make -C native/link-emulator && make -C native/gnutls-lab-trust && npm run certs"
+  exit 1
+fi
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null || true)
+  [[ "$status" == "installed" ]] || missing+=("$package")
+done
+
+if ((${#missing[@]} > 0)); then
+  if [[ $(id -u) -ne 0 ]]; then
+    say "missing Debian packages: ${missing[*]}"
+    say "install them as root: sudo apt-get update && sudo apt-get install -y ${missing[*]}"
+    say "(the lab also needs root at run time for network namespaces)"
+    exit 1
+  fi
+  say "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+say "npm dependencies"
+npm install --no-audit --no-fund --loglevel=error
+
+for dir in native/*/; do
+  if [[ -f "$dir/Makefile" ]]; then
+    say "building $dir"
+    make -s -C "$dir"
+  fi
+done
+
+say "certificates"
+npx tsx harness/cli.ts certs
+say "done"

@@ -1,0 +1,53 @@
+// What a person sees from the CLI, including bad input: one line, exit code 2, no stack trace.
+import t, { type Test } from 'tap';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'harness/cli.ts'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function expectUsageError(t: Test, args: string[], pattern: RegExp): void {
+  const result = cli(...args);
+  t.equal(result.status, 2, `${args.join(' ')}: exit 2`);
+  t.match(result.stderr, pattern, `${args.join(' ')}: says what is wrong`);
+  t.equal(result.stderr.trim().split('\n').length, 1, `${args.join(' ')}: one line`);
+  t.notMatch(result.stderr, /\bat .*\.ts:\d+/, 'no stack trace');
+  t.equal(result.stdout, '', 'nothing on stdout');
+}
+
+t.test('--list names the scenarios', async (t) => {
+  const result = cli('scenario', '--list');
+  t.equal(result.status, 0);
+  t.match(result.stdout, /^handshake\s+HS\s+/m);
+});
+
+t.test('bad input is one line and exit code 2', async (t) => {
+  const resultsDir = await mkdtemp(join(tmpdir(), 'qlab-cli-'));
+  t.teardown(() => rm(resultsDir, { recursive: true, force: true }));
+  expectUsageError(t, ['scenario', 'nosuch', '--results-dir', resultsDir], /unknown scenario "nosuch"; choose one of: handshake/);
+  expectUsageError(t, ['scenario', '--bogus'], /unknown option '--bogus' \(valid options: --list, --samples, --warmup, --timeout, --out, --results-dir, --json\)/);
+  expectUsageError(t, ['scenario', '--samples', '0'], /--samples must be from 1 to 100000, got 0/);
+  expectUsageError(t, ['scenario', '--samples', 'ten'], /--samples must be a whole number from 1 to 100000, got "ten"/);
+  expectUsageError(t, ['scenario', '--samples'], /argument missing/);
+  expectUsageError(t, ['scenario', '--timeout', '10'], /"10" is not a duration: use a number with a unit/);
+  expectUsageError(t, ['certs', '--key-bits', '1024'], /--key-bits must be one of 2048, 3072, 4096; got "1024"/);
+  expectUsageError(t, ['certs', '--intermediates', '5'], /--intermediates must be from 0 to 3, got 5/);
+  expectUsageError(t, ['frobnicate'], /unknown command 'frobnicate' \(commands: scenario, certs, schema\)/);
+  t.same(await readdir(resultsDir), [], 'no result file for a refused run');
+});
+
+t.test('--help exits 0', async (t) => {
+  const result = cli('scenario', '--help');
+  t.equal(result.status, 0);
+  t.match(result.stdout, /--samples <n>/);
+});

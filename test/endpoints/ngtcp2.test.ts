@@ -1,0 +1,110 @@
+// ngtcp2's gtlsserver and gtlsclient, end to end on loopback with the real lab PKI and the
+// lab-trust shim (built by `npm run setup`).
+import t from 'tap';
+import { access, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensurePki } from '../../harness/pki/store.js';
+import { Ngtcp2Server } from '../../harness/endpoints/ngtcp2-server.js';
+import { Ngtcp2Client } from '../../harness/endpoints/ngtcp2-client.js';
+import { runCleanups } from '../../harness/process/cleanup.js';
+
+const dir = await mkdtemp(join(tmpdir(), 'qlab-ngtcp2-'));
+const otherDir = await mkdtemp(join(tmpdir(), 'qlab-ngtcp2-other-'));
+const qlogDir = join(dir, 'qlogs');
+const pki = await ensurePki({ intermediates: 1 }, dir);
+const otherPki = await ensurePki({}, otherDir);
+const server = new Ngtcp2Server({ tls: pki.material, host: '127.0.0.1', qlog: true });
+const client = new Ngtcp2Client({ tls: pki.material, collectQlogDir: qlogDir });
+
+/** gtlsserver/gtlsclient processes that are children of this test process. */
+async function ourGtlsChildren(): Promise<string[]> {
+  const found: string[] = [];
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    const match = /^\d+ \((.*)\) \S+ (\d+)/.exec(stat);
+    if (match && /^gtls(server|client)$/.test(match[1] ?? '') && Number(match[2]) === process.pid) found.push(`${match[1]} ${pid}`);
+  }
+  return found;
+}
+
+t.teardown(async () => {
+  await server.stop();
+  await runCleanups();
+  await rm(dir, { recursive: true, force: true });
+  await rm(otherDir, { recursive: true, force: true });
+});
+
+const target = await server.start();
+const serverPid = server.pid;
+
+t.test('the server is ready: its own UDP socket is bound', async (t) => {
+  t.equal(target.host, '127.0.0.1');
+  t.ok(target.port > 0);
+  t.equal(target.serverName, pki.material.serverName);
+  t.ok(serverPid !== undefined);
+  const info = server.info();
+  t.equal(info.implementation, 'ngtcp2-gtlsserver');
+  t.match(info.version, /^0\.12\./);
+  t.match(info.settings, { congestionControl: 'cubic', maxDynLengthBytes: 1024 ** 3, maxDataBytes: 1024 ** 2 });
+});
+
+t.test('GET /1000 over HTTP/3 on a fresh connection, timed from the qlog', async (t) => {
+  const timings = await client.exchange({ target, path: '/1000', timeoutMs: 5000 });
+  t.equal(timings.bodyBytes, 1000);
+  t.equal(timings.alpn, 'h3');
+  t.ok(timings.handshakeMs > 0, `handshake ${timings.handshakeMs} ms`);
+  t.ok((timings.ttfbMs ?? -1) >= timings.handshakeMs, 'first byte after the handshake');
+  t.ok((timings.totalMs ?? -1) >= (timings.ttfbMs ?? Infinity), 'end after first byte');
+  t.equal(timings.connectMs, undefined, 'QUIC has no separate connect');
+  t.same(client.timingSources.handshakeMs, { source: 'ngtcp2-qlog', resolutionMs: 1 });
+  t.match(client.info(), { implementation: 'ngtcp2-gtlsclient', version: /^0\.12\./, settings: { congestionControl: 'cubic' } });
+  t.equal((await readdir(qlogDir)).length, 1, 'the qlog was collected');
+  t.ok((await readdir(server.qlogDir ?? '')).length >= 1, 'the server wrote its qlog');
+});
+
+t.test('a large body arrives whole', async (t) => {
+  const timings = await client.exchange({ target, path: '/3000000', timeoutMs: 10_000 });
+  t.equal(timings.bodyBytes, 3_000_000);
+  t.ok((timings.totalMs ?? 0) > (timings.ttfbMs ?? Infinity));
+});
+
+t.test('a body of the wrong size, or a path that is not /N, is a failure', async (t) => {
+  const small = new Ngtcp2Server({ tls: pki.material, maxDynLengthBytes: 100 });
+  t.teardown(() => small.stop());
+  const smallTarget = await small.start();
+  t.not(smallTarget.port, target.port, 'each server gets its own free port');
+  await t.rejects(client.exchange({ target: smallTarget, path: '/1000', timeoutMs: 5000 }), /got a \d+-byte body for \/1000 \(expected 1000\)/);
+  await t.rejects(client.exchange({ target, path: '/index.html', timeoutMs: 5000 }), /only "\/N" paths/);
+});
+
+t.test('a server certificate from another CA is refused', async (t) => {
+  const other = new Ngtcp2Client({ tls: otherPki.material });
+  await t.rejects(other.exchange({ target, path: '/1000', timeoutMs: 5000 }), /handshake failed.*TLS alert 42 \(bad_certificate\).*did not verify against the lab CA/);
+});
+
+t.test('a name the certificate does not carry is refused', async (t) => {
+  await t.rejects(
+    client.exchange({ target: { ...target, serverName: 'other.example' }, path: '/1000', timeoutMs: 5000 }),
+    /handshake failed.*bad_certificate.*"other\.example"/,
+  );
+});
+
+t.test('without the shim the client refuses to run', async (t) => {
+  const unverified = new Ngtcp2Client({ tls: pki.material, shimPath: join(dir, 'missing.so') });
+  await t.rejects(unverified.prepare(), /npm run setup/);
+  await t.rejects(unverified.exchange({ target, path: '/1000', timeoutMs: 5000 }), /npm run setup/);
+});
+
+t.test('the server stops and no ngtcp2 process of ours remains', async (t) => {
+  const workDir = server.qlogDir;
+  await server.stop();
+  await server.stop(); // idempotent
+  t.equal(server.pid, undefined);
+  await t.rejects(access(`/proc/${serverPid}`), 'the server process is gone');
+  await t.rejects(access(workDir ?? ''), 'its private directory is removed');
+  t.same(await ourGtlsChildren(), []);
+  await t.rejects(client.exchange({ target, path: '/1000', timeoutMs: 1000 }), /handshake failed.*no answer from the server/);
+  t.same(await ourGtlsChildren(), []);
+});

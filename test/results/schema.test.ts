@@ -1,0 +1,82 @@
+import t from 'tap';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resultSchema } from '../../harness/results/schema.js';
+import { readResult, ResultFileError } from '../../harness/results/read.js';
+import { writeResult } from '../../harness/results/write.js';
+import { JSON_SCHEMA_PATH, resultJsonSchemaText } from '../../harness/results/json-schema.js';
+import { sampleResultDocument } from '../fixtures/result-document.js';
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'qlab-results-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+t.test('a good document is accepted', async (t) => {
+  t.equal(resultSchema.safeParse(sampleResultDocument()).success, true);
+});
+
+t.test('bad documents are rejected with the field named', async (t) => {
+  const cases: Array<[string, (d: Record<string, unknown>) => void, RegExp]> = [
+    ['missing runId', (d) => delete d.runId, /runId/],
+    ['unknown status', (d) => (d.status = 'done'), /status/],
+    ['extra top-level field', (d) => (d.surprise = 1), /surprise/],
+    ['failed sample without a reason', (d) => {
+      const c = (d.cases as Array<{ samples: Array<Record<string, unknown>> }>)[0];
+      delete c?.samples[1]?.error;
+    }, /must say why/],
+    ['metric not a number', (d) => {
+      const c = (d.cases as Array<{ samples: Array<{ metrics: Record<string, unknown> }> }>)[0];
+      if (c?.samples[0]) c.samples[0].metrics.handshakeMs = '2ms';
+    }, /handshakeMs/],
+    ['bad timestamp', (d) => (d.startedAt = 'yesterday'), /startedAt/],
+  ];
+  for (const [name, mutate, expected] of cases) {
+    const document = sampleResultDocument() as unknown as Record<string, unknown>;
+    mutate(document);
+    const checked = resultSchema.safeParse(document);
+    t.equal(checked.success, false, name);
+    t.match(JSON.stringify(checked.error?.issues), expected, name);
+  }
+});
+
+t.test('write then read round-trips, atomically', async (t) => {
+  const dir = await tempDir();
+  const path = join(dir, 'nested', 'run.json');
+  await writeResult(sampleResultDocument(), [path]);
+  t.same(await readResult(path), sampleResultDocument());
+  t.same(await readdir(join(dir, 'nested')), ['run.json'], 'no temporary file left');
+});
+
+t.test('an invalid document is not written', async (t) => {
+  const dir = await tempDir();
+  const path = join(dir, 'bad.json');
+  const bad = { ...sampleResultDocument(), runId: '' };
+  await t.rejects(writeResult(bad, [path]), /does not match the schema: runId/);
+  t.same(await readdir(dir), [], 'nothing written');
+});
+
+t.test('reading bad files gives one line naming the file', async (t) => {
+  const dir = await tempDir();
+  const good = JSON.stringify(sampleResultDocument());
+  const files: Array<[string, string, RegExp]> = [
+    ['truncated.json', good.slice(0, good.length / 2), /truncated\.json: not JSON/],
+    ['text.json', 'hello', /text\.json: not JSON/],
+    ['v2.json', JSON.stringify({ ...sampleResultDocument(), schemaVersion: 2 }), /v2\.json: schemaVersion 2 is not supported \(this tool reads 1\)/],
+    ['missing.json', JSON.stringify({ ...sampleResultDocument(), cases: undefined }), /missing\.json: cases:/],
+  ];
+  for (const [name, text, expected] of files) {
+    await writeFile(join(dir, name), text);
+    const error = await readResult(join(dir, name)).catch((e: unknown) => e);
+    t.type(error, ResultFileError, name);
+    t.match((error as Error).message, expected, name);
+    t.notMatch((error as Error).message, /\n/, `${name}: one line`);
+  }
+  await t.rejects(readResult(join(dir, 'absent.json')), /absent\.json: cannot read \(ENOENT\)/);
+});
+
+t.test('the JSON Schema file in the repo is up to date', async (t) => {
+  t.equal(await readFile(JSON_SCHEMA_PATH, 'utf8'), resultJsonSchemaText(), 'run `npm run schema` after changing harness/results/schema.ts');
+});

@@ -1,0 +1,60 @@
+// The handshake scenario end to end through the CLI, as a person runs it: real servers, real
+// clients, real certificates; the result file validates and no process is left behind.
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { readResult } from '../../harness/results/read.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+function labProcesses(): string[] {
+  const ps = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+  return ps.stdout.split('\n').filter((line) => /gtlsserver|gtlsclient|node-https-server-main/.test(line));
+}
+
+t.test('handshake: both variants measured, result written and valid', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'qlab-handshake-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const out = join(dir, 'copy.json');
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'harness/cli.ts'), 'scenario', 'handshake', '--samples', '5', '--warmup', '1', '--results-dir', dir, '--out', out],
+    { cwd: ROOT, encoding: 'utf8', timeout: 90_000 },
+  );
+  t.equal(run.status, 0, run.stderr);
+  t.match(run.stdout, /^tcp-tls-h2\s+5\/5\s/m, 'TCP+TLS row with all samples ok');
+  t.match(run.stdout, /^quic-h3\s+5\/5\s/m, 'QUIC row with all samples ok');
+  t.equal(run.stderr, '', 'no progress noise when stderr is not a terminal');
+  const files = (await readdir(dir)).filter((f) => f.startsWith('handshake-'));
+  t.equal(files.length, 1, 'one result file in the results directory');
+  const document = await readResult(join(dir, files[0] as string));
+  t.same(await readResult(out), document, '--out gets the same document');
+  t.equal(document.status, 'completed');
+  t.equal(document.link.backend, 'loopback');
+  t.same(document.cases.map((c) => c.id).sort(), ['quic-h3', 'tcp-tls-h2']);
+  for (const c of document.cases) {
+    t.equal(c.samples.length, 5, `${c.id}: 5 samples`);
+    t.equal(c.summary.handshakeMs?.n, 5, `${c.id}: handshake summarized`);
+    t.ok((c.summary.ttfbMs?.median ?? -1) >= (c.summary.handshakeMs?.median ?? Infinity), `${c.id}: first byte after handshake`);
+    t.ok(c.timingSources.handshakeMs, `${c.id}: timing source recorded`);
+    t.not(c.client.version, 'unknown');
+    t.not(c.server.version, 'unknown');
+  }
+  t.same(labProcesses(), [], 'no endpoint process left');
+});
+
+t.test('--json prints the result document on stdout', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'qlab-handshake-json-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'harness/cli.ts'), 'scenario', '--samples', '1', '--warmup', '0', '--results-dir', dir, '--json'],
+    { cwd: ROOT, encoding: 'utf8', timeout: 90_000 },
+  );
+  t.equal(run.status, 0, run.stderr);
+  const document = JSON.parse(run.stdout) as { scenario: string; schemaVersion: number };
+  t.equal(document.scenario, 'handshake', 'no name runs the default scenario');
+  t.equal(document.schemaVersion, 1);
+});

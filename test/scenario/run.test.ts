@@ -1,0 +1,119 @@
+// The run loop's own logic, with scripted endpoints (the real ones are in the integration tests).
+import t from 'tap';
+import { runScenario, type EndpointFactory } from '../../harness/scenario/run.js';
+import type { ScenarioDefinition } from '../../harness/scenario/types.js';
+import type { ClientEndpoint, ServerEndpoint } from '../../harness/endpoints/types.js';
+import { resultSchema } from '../../harness/results/schema.js';
+
+const tls = { caFile: '/dev/null', chainFile: '/dev/null', keyFile: '/dev/null', serverName: 'server.lab.example' };
+const certificates = { keyType: 'rsa', keyBits: 2048, chainLength: 1, chainBytes: 1, caFingerprintSha256: 'x' };
+const link = { backend: 'loopback' as const, profile: null, configured: {}, achieved: null };
+
+function scriptedFactory(calls: string[], behaviour: (caseId: string, call: number) => Promise<number>): EndpointFactory {
+  const counts = new Map<string, number>();
+  const server = (name: string): ServerEndpoint => ({
+    implementation: name,
+    speaks: [],
+    start: async () => ({ host: '127.0.0.1', port: 1, serverName: 'server.lab.example' }),
+    stop: async () => {
+      calls.push(`stop ${name}`);
+    },
+    info: () => ({ implementation: name, version: '1', settings: {} }),
+  });
+  return {
+    server,
+    client: (name, definition): ClientEndpoint => ({
+      implementation: name,
+      protocol: definition.protocol,
+      application: definition.application,
+      timingSources: { handshakeMs: { source: 'script', resolutionMs: 1 } },
+      prepare: async () => {},
+      exchange: async () => {
+        const n = counts.get(definition.id) ?? 0;
+        counts.set(definition.id, n + 1);
+        calls.push(`${definition.id}#${n}`);
+        return { handshakeMs: await behaviour(definition.id, n) };
+      },
+      info: () => ({ implementation: name, version: '1', settings: {} }),
+    }),
+  };
+}
+
+const scenario: ScenarioDefinition = {
+  name: 'scripted',
+  abbreviation: 'S',
+  description: 'test',
+  metrics: [{ name: 'handshakeMs', unit: 'ms', description: '' }],
+  defaults: { samples: 3, warmup: 1, sampleTimeoutMs: 1000 },
+  cases: [
+    { id: 'a', protocol: 'tcp-tls', application: 'h2', client: 'undici', server: 'node', parameters: {} },
+    { id: 'b', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', parameters: {} },
+  ],
+  async measure({ client, target, timeoutMs }) {
+    const { handshakeMs } = await client.exchange({ target, path: '/1', timeoutMs });
+    return { handshakeMs };
+  },
+};
+
+t.test('samples are interleaved, warm-up is not recorded, servers are stopped', async (t) => {
+  const calls: string[] = [];
+  const document = await runScenario(scenario, {
+    samples: 3, warmup: 1, sampleTimeoutMs: 1000, tls, certificates, link,
+    endpoints: scriptedFactory(calls, async (id, n) => (id === 'a' ? 10 + n : 1 + n)),
+  });
+  t.same(calls, ['a#0', 'b#0', 'b#1', 'a#1', 'a#2', 'b#2', 'b#3', 'a#3', 'stop node', 'stop ngtcp2']);
+  t.equal(document.status, 'completed');
+  t.equal(resultSchema.safeParse(document).success, true);
+  const a = document.cases.find((c) => c.id === 'a');
+  t.same(a?.samples.map((s) => s.metrics.handshakeMs), [11, 12, 13], 'warm-up (10) dropped');
+  t.equal(a?.summary.handshakeMs?.median, 12);
+  t.same(a?.timingSources, { handshakeMs: { source: 'script', resolutionMs: 1 } });
+});
+
+t.test('a failed or hung sample is recorded and the run goes on', async (t) => {
+  const calls: string[] = [];
+  const document = await runScenario(scenario, {
+    samples: 2, warmup: 0, sampleTimeoutMs: 50, tls, certificates, link,
+    endpoints: scriptedFactory(calls, async (id, n) => {
+      if (id === 'a' && n === 0) throw new Error('connection refused');
+      if (id === 'b' && n === 1) return new Promise<number>(() => {});
+      return 5;
+    }),
+  });
+  t.equal(document.status, 'completed');
+  const [a, b] = document.cases;
+  t.same(a?.samples.map((s) => [s.status, s.error]), [['failed', 'connection refused'], ['ok', undefined]]);
+  t.same(b?.samples.map((s) => s.status), ['ok', 'failed']);
+  t.match(b?.samples[1]?.error, /timed out after 2050 ms/);
+  t.equal(b?.summary.handshakeMs?.n, 1, 'summaries use ok samples only');
+});
+
+t.test('an interrupt ends the run as aborted with what it has', async (t) => {
+  const calls: string[] = [];
+  const controller = new AbortController();
+  const document = await runScenario(scenario, {
+    samples: 10, warmup: 0, sampleTimeoutMs: 1000, tls, certificates, link, signal: controller.signal,
+    endpoints: scriptedFactory(calls, async (_id, n) => {
+      if (n === 1) controller.abort(new Error('interrupted by SIGINT'));
+      return 1;
+    }),
+  });
+  t.equal(document.status, 'aborted');
+  t.same(document.errors, ['interrupted by SIGINT']);
+  t.ok(calls.includes('stop node') && calls.includes('stop ngtcp2'), 'servers stopped');
+  t.ok(document.cases.every((c) => c.samples.length < 10));
+  t.equal(resultSchema.safeParse(document).success, true);
+});
+
+t.test('a server that cannot start fails the run, with the reason', async (t) => {
+  const calls: string[] = [];
+  const factory = scriptedFactory(calls, async () => 1);
+  const broken: EndpointFactory = {
+    ...factory,
+    server: (name) => (name === 'ngtcp2' ? { ...factory.server(name), start: async () => Promise.reject(new Error('gtlsserver: not ready after 5000 ms')) } : factory.server(name)),
+  };
+  const document = await runScenario(scenario, { samples: 1, warmup: 0, sampleTimeoutMs: 100, tls, certificates, link, endpoints: broken });
+  t.equal(document.status, 'failed');
+  t.same(document.errors, ['gtlsserver: not ready after 5000 ms']);
+  t.ok(calls.includes('stop node'), 'the server that did start is stopped');
+});
