@@ -7,6 +7,9 @@ export const LAB_ADDRESSES = {
   serverIpv4: '198.18.0.2',
   clientIpv6: '2001:2::1',
   serverIpv6: '2001:2::2',
+  /** Where an address rebinding moves the client (the emulator rewrites its packets). */
+  clientRebindIpv4: '198.18.0.5',
+  clientRebindIpv6: '2001:2::5',
 } as const;
 
 /** Names and addresses the server certificate must carry. */

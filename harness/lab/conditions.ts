@@ -33,6 +33,8 @@ export interface DirectionConditions {
 export interface Outage {
   startMs: number;
   durationMs: number;
+  /** Repeats every periodMs (from one start to the next) while the lab runs; absent: once. */
+  periodMs?: number;
   direction: 'up' | 'down' | 'both';
 }
 
@@ -123,13 +125,9 @@ export function defaultQueueBytes(conditions: LinkConditions, direction: 'up' | 
   return Math.max(bdpBytes, MIN_QUEUE_PACKETS * MTU_BYTES);
 }
 
-/** Expands an on/off cycle into explicit outages covering `horizonMs` (bounded). */
-export function outageCycle(onMs: number, offMs: number, horizonMs: number): Outage[] {
-  const outages: Outage[] = [];
-  for (let start = onMs; start < horizonMs && outages.length < 10_000; start += onMs + offMs) {
-    outages.push({ startMs: start, durationMs: offMs, direction: 'both' });
-  }
-  return outages;
+/** An on/off cycle: `onMs` of service, then `offMs` of blackhole, repeated. */
+export function outageCycle(onMs: number, offMs: number): Outage {
+  return { startMs: onMs, durationMs: offMs, periodMs: onMs + offMs, direction: 'both' };
 }
 
 export function roundTripMs(conditions: LinkConditions): number {

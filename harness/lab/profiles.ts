@@ -41,8 +41,6 @@ export const PROFILES: Readonly<Record<string, LinkProfile>> = z
   .record(z.string(), profileSchema)
   .parse(JSON.parse(readFileSync(PROFILES_PATH, 'utf8')));
 
-/** How long an on/off outage cycle is expanded for: longer than any bounded run. */
-const OUTAGE_CYCLE_HORIZON_MS = 3_600_000;
 export const DEFAULT_SEED = 1;
 
 /** Link options as the CLI gives them (strings with units). */
@@ -131,7 +129,7 @@ export function resolveLinkConditions(options: LinkOptions): LinkConditions {
 
   const outages: Outage[] = [];
   if (profile?.outageCycle) {
-    outages.push(...outageCycle(parseTimeMs(profile.outageCycle.on, 'outage cycle on'), parseTimeMs(profile.outageCycle.off, 'outage cycle off'), OUTAGE_CYCLE_HORIZON_MS));
+    outages.push(outageCycle(parseTimeMs(profile.outageCycle.on, 'outage cycle on'), parseTimeMs(profile.outageCycle.off, 'outage cycle off')));
   }
   outages.push(...(options.outage ?? []).map(parseOutage));
   return {

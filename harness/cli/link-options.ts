@@ -1,0 +1,57 @@
+// The link options every lab command shares (scenario, lab up, calibration): declared once,
+// resolved once into LinkConditions. Values keep their units as strings until resolved, so
+// errors can quote what the user typed.
+import { Option, type Command } from 'commander';
+import type { BackendChoice } from '../lab/lab.js';
+import { profileNames, resolveLinkConditions, type LinkOptions } from '../lab/profiles.js';
+import type { LinkConditions } from '../lab/conditions.js';
+import { oneOf } from './parse.js';
+
+export type LinkBackendOption = BackendChoice | 'loopback';
+
+export interface LinkCliOptions extends LinkOptions {
+  link?: LinkBackendOption;
+  cc?: string;
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export function addLinkOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--link <backend>', 'link backend: emulator, netem, auto, or loopback (no lab)').argParser(oneOf('--link', ['emulator', 'netem', 'auto', 'loopback'] as const)))
+    .option('--profile <name>', `named link profile (${profileNames().join(', ')})`)
+    .option('--rtt <time>', 'added round trip, split evenly (e.g. 60ms)')
+    .option('--delay <time>', 'one-way delay, each direction (e.g. 30ms)')
+    .option('--up-delay <time>', 'one-way delay, client to server')
+    .option('--down-delay <time>', 'one-way delay, server to client')
+    .option('--jitter <time>', 'uniform jitter, each direction (packets stay in order)')
+    .option('--up-jitter <time>', 'jitter, client to server')
+    .option('--down-jitter <time>', 'jitter, server to client')
+    .option('--jitter-reorders', 'let jitter reorder packets (as netem does by default)')
+    .option('--loss <percent>', 'random loss, each direction (e.g. 1%)')
+    .option('--up-loss <percent>', 'random loss, client to server')
+    .option('--down-loss <percent>', 'random loss, server to client')
+    .option('--burst-loss <rate:burst>', 'Gilbert-Elliott loss: average rate and mean burst in packets (e.g. 2%:3)')
+    .option('--reorder <percent>', 'share of packets sent ahead of the others')
+    .option('--duplicate <percent>', 'share of packets duplicated')
+    .option('--corrupt <percent>', 'share of packets with a flipped bit')
+    .option('--rate <rate>', 'rate limit, each direction (e.g. 50mbit)')
+    .option('--up-rate <rate>', 'rate limit, client to server')
+    .option('--down-rate <rate>', 'rate limit, server to client')
+    .option('--queue <limit>', 'queue before the rate limit: packets (25) or bytes (64kib); default one bandwidth-delay product')
+    .option('--outage <start+duration>', 'blackhole both directions, e.g. 2s+500ms (repeatable)', collect)
+    .option('--rebind <at:kind>', 'NAT rebinding of the client: 1s:port or 1s:address (repeatable)', collect)
+    .option('--seed <n>', 'seed of every random choice of the link')
+    .option('--cc <name>', 'TCP congestion control in both namespaces (default cubic, as ngtcp2)');
+}
+
+/** Whether any option asks for an impaired link (so loopback would ignore it). */
+export function wantsLab(options: LinkCliOptions): boolean {
+  const { link: _link, cc: _cc, ...rest } = options;
+  return Object.values(rest).some((value) => value !== undefined);
+}
+
+export function linkConditionsFrom(options: LinkCliOptions): LinkConditions {
+  const { link: _link, cc: _cc, ...linkOptions } = options;
+  return resolveLinkConditions(linkOptions);
+}

@@ -1,0 +1,161 @@
+// The lab network of one run: a client and a server namespace joined by an impaired link
+// (the project's emulator, or netem where the kernel has it). Everything it creates is
+// removed by stop(), on errors, on Ctrl-C and SIGTERM (cleanup registry), and by the next
+// run's reaper if this process is killed.
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { onCleanup } from '../process/cleanup.js';
+import { LAB_ADDRESSES } from './addresses.js';
+import type { LinkConditions } from './conditions.js';
+import { emulatorConfigFor } from './emulator-config.js';
+import { EmulatorProcess, type EmulatorStats } from './emulator-process.js';
+import { LAB_NETNS_PREFIX, removeLabState, writeLabState } from './lab-state.js';
+import { acquireLabLock } from './lock.js';
+import { createNamespace, deleteNamespace, ip, reapLeftovers, sysctlSet } from './namespaces.js';
+import { netemAvailable, startNetemLink } from './netem-link.js';
+import { readSysctl } from './sysctl.js';
+
+export type LinkBackendName = 'netem' | 'emulator';
+export type BackendChoice = LinkBackendName | 'auto';
+
+export interface LabOptions {
+  conditions: LinkConditions;
+  backend: BackendChoice;
+  /** TCP congestion controller in both namespaces (compare like with like: ngtcp2 uses cubic by default). */
+  tcpCongestionControl?: string;
+  /** Why the lab is up, for the lock and `lab status`. */
+  purpose: string;
+  /** Process that owns the lab (default this one). */
+  ownerPid?: number;
+}
+
+export interface Lab {
+  labId: string;
+  backend: LinkBackendName;
+  namespaces: { client: string; server: string };
+  addresses: { clientIpv4: string; serverIpv4: string; clientIpv6: string; serverIpv6: string };
+  conditions: LinkConditions;
+  /** Settings of each namespace that matter to a comparison. */
+  settings: Record<string, string | null>;
+  emulator: EmulatorProcess | null;
+  /** The emulator's exact per-direction statistics (null on netem). */
+  linkStats(): Promise<EmulatorStats | null>;
+  stop(): Promise<void>;
+}
+
+const DEVICE = 'qlab0';
+
+/** Which backend `auto` picks, and why a forced one cannot work. */
+export async function chooseBackend(choice: BackendChoice, conditions: LinkConditions): Promise<LinkBackendName> {
+  if (choice === 'emulator') return 'emulator';
+  const netem = await netemAvailable();
+  if (choice === 'netem') {
+    if (!netem.available) throw new Error(`--link netem: ${netem.reason}; use --link emulator`);
+    return 'netem';
+  }
+  const needsEmulator = conditions.rebinds.length > 0 || conditions.outages.length > 0;
+  return netem.available && !needsEmulator ? 'netem' : 'emulator';
+}
+
+/**
+ * A namespace may only pick a controller the host allows (tcp_allowed_congestion_control,
+ * host-wide). Adding one to that list changes no default; it only lets the lab choose it.
+ */
+async function allowCongestionControl(cc: string): Promise<void> {
+  const available = ((await readSysctl('net.ipv4.tcp_available_congestion_control')) ?? '').split(/\s+/);
+  if (!available.includes(cc)) throw new Error(`TCP congestion control "${cc}" is not available here (have: ${available.join(', ')})`);
+  const allowed = ((await readSysctl('net.ipv4.tcp_allowed_congestion_control')) ?? '').split(/\s+/).filter(Boolean);
+  if (!allowed.includes(cc)) await writeFile('/proc/sys/net/ipv4/tcp_allowed_congestion_control', [...allowed, cc].join(' '));
+}
+
+export async function startLab(options: LabOptions): Promise<Lab> {
+  const releaseLock = await acquireLabLock(options.purpose, options.ownerPid);
+  const cleanups: Array<() => Promise<void>> = [async () => releaseLock()];
+  const unregister = onCleanup('tear down the lab', () => teardown());
+  let stopped = false;
+  async function teardown(): Promise<void> {
+    if (stopped) return;
+    stopped = true;
+    for (const step of cleanups.reverse()) {
+      try {
+        await step();
+      } catch {
+        // keep going: every other step must still run
+      }
+    }
+    unregister();
+  }
+  try {
+    await reapLeftovers();
+    const backend = await chooseBackend(options.backend, options.conditions);
+    const labId = `${options.ownerPid ?? process.pid}-${randomBytes(2).toString('hex')}`;
+    const namespaces = { client: `${LAB_NETNS_PREFIX}${labId}-c`, server: `${LAB_NETNS_PREFIX}${labId}-s` };
+    for (const name of [namespaces.client, namespaces.server]) {
+      await createNamespace(name);
+      cleanups.push(() => deleteNamespace(name));
+    }
+    cleanups.push(() => removeLabState(labId));
+    const cc = options.tcpCongestionControl ?? 'cubic';
+    await allowCongestionControl(cc);
+    for (const name of [namespaces.client, namespaces.server]) await sysctlSet(name, 'net.ipv4.tcp_congestion_control', cc);
+
+    let emulator: EmulatorProcess | null = null;
+    if (backend === 'emulator') {
+      emulator = await EmulatorProcess.start({
+        clientNetns: namespaces.client,
+        clientDev: DEVICE,
+        serverNetns: namespaces.server,
+        serverDev: DEVICE,
+        config: emulatorConfigFor(options.conditions),
+      });
+      const running = emulator;
+      cleanups.push(async () => void (await running.stop()));
+    } else {
+      await startNetemLink(options.conditions, namespaces, DEVICE);
+    }
+    // A /24 (/64) on each end routes the whole lab range, rebind addresses included.
+    for (const [netns, v4, v6] of [
+      [namespaces.client, LAB_ADDRESSES.clientIpv4, LAB_ADDRESSES.clientIpv6],
+      [namespaces.server, LAB_ADDRESSES.serverIpv4, LAB_ADDRESSES.serverIpv6],
+    ] as const) {
+      await ip(['addr', 'add', `${v4}/24`, 'dev', DEVICE], netns);
+      await ip(['addr', 'add', `${v6}/64`, 'dev', DEVICE, 'nodad'], netns);
+    }
+    const settings: Record<string, string | null> = {};
+    for (const [side, netns] of Object.entries(namespaces)) {
+      for (const name of ['net.ipv4.tcp_congestion_control', 'net.ipv4.tcp_rmem', 'net.ipv4.tcp_wmem', 'net.core.rmem_max', 'net.core.wmem_max']) {
+        settings[`${side}.${name}`] = await readSysctl(name, netns);
+      }
+    }
+    const addresses = {
+      clientIpv4: LAB_ADDRESSES.clientIpv4,
+      serverIpv4: LAB_ADDRESSES.serverIpv4,
+      clientIpv6: LAB_ADDRESSES.clientIpv6,
+      serverIpv6: LAB_ADDRESSES.serverIpv6,
+    };
+    await writeLabState({
+      labId,
+      ownerPid: options.ownerPid ?? process.pid,
+      purpose: options.purpose,
+      createdAt: new Date().toISOString(),
+      namespaces,
+      backend,
+      addresses,
+      conditions: options.conditions,
+    });
+    return {
+      labId,
+      backend,
+      namespaces,
+      addresses,
+      conditions: options.conditions,
+      settings,
+      emulator,
+      linkStats: async () => (emulator ? emulator.stats() : null),
+      stop: teardown,
+    };
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
+}

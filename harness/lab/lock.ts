@@ -1,0 +1,42 @@
+// One lab at a time on a host: two runs sharing two cores would measure each other.
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LAB_RUN_DIR, processAlive } from './lab-state.js';
+
+export const LOCK_PATH = join(LAB_RUN_DIR, 'lab.lock');
+
+export class LabBusyError extends Error {}
+
+/** Takes the lab lock for `pid`; a lock left by a dead process is taken over. */
+export async function acquireLabLock(purpose: string, pid = process.pid): Promise<() => Promise<void>> {
+  await mkdir(LAB_RUN_DIR, { recursive: true });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const handle = await open(LOCK_PATH, 'wx', 0o644);
+      await handle.writeFile(JSON.stringify({ pid, purpose, since: new Date().toISOString() }) + '\n');
+      await handle.close();
+      return async () => {
+        const holder = await lockHolder();
+        if (holder?.pid === pid) await rm(LOCK_PATH, { force: true });
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = await lockHolder();
+      if (holder && processAlive(holder.pid) && holder.pid !== pid) {
+        throw new LabBusyError(`the lab is in use by pid ${holder.pid} (${holder.purpose}, since ${holder.since}); wait for it, or stop it (npm run lab -- down)`);
+      }
+      await rm(LOCK_PATH, { force: true });
+    }
+  }
+  throw new LabBusyError(`could not take the lab lock ${LOCK_PATH}`);
+}
+
+export async function lockHolder(): Promise<{ pid: number; purpose: string; since: string } | null> {
+  try {
+    const parsed = JSON.parse(await readFile(LOCK_PATH, 'utf8')) as { pid?: unknown; purpose?: unknown; since?: unknown };
+    if (typeof parsed.pid !== 'number') return null;
+    return { pid: parsed.pid, purpose: String(parsed.purpose ?? ''), since: String(parsed.since ?? '') };
+  } catch {
+    return null;
+  }
+}
