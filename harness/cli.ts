@@ -3,77 +3,18 @@
 // line on stderr and exit code 2.
 import { Command, CommanderError, Option } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { DEFAULT_SCENARIO, SCENARIOS, findScenario } from '../scenarios/index.js';
-import { integerInRange, oneOf, parseDurationMs } from './cli/parse.js';
-import { endpointFactory } from './endpoints/registry.js';
+import { integerInRange, oneOf } from './cli/parse.js';
+import { scenarioCommand } from './cli/scenario-command.js';
+import { UsageError } from './cli/usage-error.js';
+import { runCleanups } from './process/cleanup.js';
 import { DEFAULT_CERTS_DIR, ensurePki } from './pki/store.js';
-import { interruptSignal, runCleanups } from './process/cleanup.js';
-import { endProgress, progressReporter } from './report/progress.js';
-import { renderTextSummary } from './report/text.js';
 import { JSON_SCHEMA_PATH, resultJsonSchemaText } from './results/json-schema.js';
-import { defaultResultPath, writeResult, DEFAULT_RESULTS_DIR } from './results/write.js';
 import { writeFileAtomic } from './files/atomic-write.js';
-import { runScenario } from './scenario/run.js';
 
 const EXIT_USAGE = 2;
 
-class UsageError extends Error {}
 
 const KEY_BITS = ['2048', '3072', '4096'] as const;
-
-function scenarioCommand(): Command {
-  return new Command('scenario')
-    .description(`run a scenario (default: ${DEFAULT_SCENARIO}) and write its result JSON`)
-    .argument('[name]', `scenario to run: ${SCENARIOS.map((s) => s.name).join(', ')}`)
-    .option('--list', 'list the scenarios and exit')
-    .option('--samples <n>', 'samples per case, after warm-up', integerInRange('--samples', 1, 100_000))
-    .option('--warmup <n>', 'warm-up samples per case (not recorded)', integerInRange('--warmup', 0, 1000))
-    .option('--timeout <duration>', 'timeout of one sample, e.g. 10s', parseDurationMs)
-    .option('--out <file>', 'also write the result JSON to this file')
-    .option('--results-dir <dir>', 'directory for result files', DEFAULT_RESULTS_DIR)
-    .option('--json', 'print the result document on stdout instead of the summary table')
-    .action(async (name: string | undefined, options: ScenarioOptions) => {
-      if (options.list) {
-        for (const s of SCENARIOS) process.stdout.write(`${s.name.padEnd(12)} ${s.abbreviation.padEnd(4)} ${s.description}\n`);
-        return;
-      }
-      const scenario = findScenario(name ?? DEFAULT_SCENARIO);
-      if (!scenario) throw new UsageError(`unknown scenario "${name}"; choose one of: ${SCENARIOS.map((s) => s.name).join(', ')}`);
-      const pki = await ensurePki({}, DEFAULT_CERTS_DIR);
-      const progress = progressReporter();
-      const document = await runScenario(scenario, {
-        samples: options.samples ?? scenario.defaults.samples,
-        warmup: options.warmup ?? scenario.defaults.warmup,
-        sampleTimeoutMs: options.timeout ?? scenario.defaults.sampleTimeoutMs,
-        tls: pki.material,
-        certificates: pki.info,
-        link: { backend: 'loopback', profile: null, configured: {}, achieved: null },
-        endpoints: endpointFactory({ tls: pki.material, serverHost: '127.0.0.1' }),
-        signal: interruptSignal,
-        ...(progress ? { onProgress: progress } : {}),
-      });
-      endProgress();
-      const paths = [defaultResultPath(document, options.resultsDir), ...(options.out ? [options.out] : [])];
-      await writeResult(document, paths);
-      if (options.json) {
-        process.stdout.write(JSON.stringify(document, null, 2) + '\n');
-      } else {
-        process.stdout.write(renderTextSummary(document, scenario.metrics.map((m) => m.name)));
-        process.stdout.write(`result: ${paths.join(', ')}\n`);
-      }
-      if (document.status !== 'completed') process.exitCode = document.status === 'aborted' ? 130 : 1;
-    });
-}
-
-interface ScenarioOptions {
-  list?: boolean;
-  samples?: number;
-  warmup?: number;
-  timeout?: number;
-  out?: string;
-  resultsDir: string;
-  json?: boolean;
-}
 
 function certsCommand(): Command {
   return new Command('certs')

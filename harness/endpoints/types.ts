@@ -66,5 +66,7 @@ export interface ClientEndpoint {
   /** Resolves once the client can run (version detected, files in place). */
   prepare(): Promise<void>;
   exchange(spec: RequestSpec): Promise<ExchangeTimings>;
+  /** Releases what prepare() started (a worker process, say). */
+  close?(): Promise<void>;
   info(): EndpointInfo;
 }

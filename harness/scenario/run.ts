@@ -143,6 +143,13 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
     status = 'failed';
     errors.push(errorMessage(error));
   } finally {
+    for (const current of live) {
+      try {
+        await current.client.close?.();
+      } catch (error) {
+        errors.push(`closing ${current.client.implementation} client: ${errorMessage(error)}`);
+      }
+    }
     for (const { endpoint } of servers.values()) {
       try {
         await endpoint.stop();

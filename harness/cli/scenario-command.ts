@@ -1,0 +1,105 @@
+// `npm run scenario -- [name] [options]`: runs a scenario on loopback or on the lab network
+// and writes its result JSON.
+import { Command } from 'commander';
+import { DEFAULT_SCENARIO, SCENARIOS, findScenario } from '../../scenarios/index.js';
+import { endpointFactory, type EndpointPlacement } from '../endpoints/registry.js';
+import { startLab, type Lab } from '../lab/lab.js';
+import { UnitError } from '../lab/units.js';
+import { DEFAULT_CERTS_DIR, ensurePki } from '../pki/store.js';
+import { interruptSignal } from '../process/cleanup.js';
+import { endProgress, progressReporter } from '../report/progress.js';
+import { renderTextSummary } from '../report/text.js';
+import type { LinkInfo } from '../results/schema.js';
+import { DEFAULT_RESULTS_DIR, defaultResultPath, writeResult } from '../results/write.js';
+import { runScenario } from '../scenario/run.js';
+import { addLinkOptions, linkConditionsFrom, wantsLab, type LinkCliOptions } from './link-options.js';
+import { integerInRange, parseDurationMs } from './parse.js';
+import { UsageError } from './usage-error.js';
+
+interface ScenarioOptions extends LinkCliOptions {
+  list?: boolean;
+  samples?: number;
+  warmup?: number;
+  timeout?: number;
+  out?: string;
+  resultsDir: string;
+  json?: boolean;
+  quicInitialRtt?: number;
+}
+
+export function scenarioCommand(): Command {
+  const command = new Command('scenario')
+    .description(`run a scenario (default: ${DEFAULT_SCENARIO}) and write its result JSON`)
+    .argument('[name]', `scenario to run: ${SCENARIOS.map((s) => s.name).join(', ')}`)
+    .option('--list', 'list the scenarios and exit')
+    .option('--samples <n>', 'samples per case, after warm-up', integerInRange('--samples', 1, 100_000))
+    .option('--warmup <n>', 'warm-up samples per case (not recorded)', integerInRange('--warmup', 0, 1000))
+    .option('--timeout <duration>', 'timeout of one sample, e.g. 10s', parseDurationMs)
+    .option('--out <file>', 'also write the result JSON to this file')
+    .option('--results-dir <dir>', 'directory for result files', DEFAULT_RESULTS_DIR)
+    .option('--json', 'print the result document on stdout instead of the summary table')
+    .option('--quic-initial-rtt <duration>', "ngtcp2's initial RTT on both sides (default 333ms, RFC 9002)", parseDurationMs);
+  return addLinkOptions(command).action(async (name: string | undefined, options: ScenarioOptions) => {
+    if (options.list) {
+      for (const s of SCENARIOS) process.stdout.write(`${s.name.padEnd(12)} ${s.abbreviation.padEnd(4)} ${s.description}\n`);
+      return;
+    }
+    const scenario = findScenario(name ?? DEFAULT_SCENARIO);
+    if (!scenario) throw new UsageError(`unknown scenario "${name}"; choose one of: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+    const onLab = options.link !== undefined ? options.link !== 'loopback' : wantsLab(options);
+    if (!onLab && wantsLab(options)) throw new UsageError('link options need the lab: drop --link loopback');
+    let conditions;
+    try {
+      conditions = linkConditionsFrom(options);
+    } catch (error) {
+      if (error instanceof UnitError) throw new UsageError(error.message);
+      throw error;
+    }
+    const pki = await ensurePki({}, DEFAULT_CERTS_DIR);
+    const progress = progressReporter();
+    let lab: Lab | null = null;
+    try {
+      if (onLab) {
+        progress?.({ kind: 'setup', message: 'building the lab network' });
+        lab = await startLab({
+          conditions,
+          backend: options.link === undefined || options.link === 'loopback' ? 'auto' : options.link,
+          ...(options.cc !== undefined ? { tcpCongestionControl: options.cc } : {}),
+          purpose: `scenario ${scenario.name}`,
+        });
+      }
+      const placement: EndpointPlacement = lab
+        ? { tls: pki.material, serverHost: lab.addresses.serverIpv4, clientNetns: lab.namespaces.client, serverNetns: lab.namespaces.server }
+        : { tls: pki.material, serverHost: '127.0.0.1' };
+      if (options.quicInitialRtt !== undefined) placement.quicInitialRttMs = options.quicInitialRtt;
+      const link: LinkInfo = lab
+        ? { backend: lab.backend, profile: options.profile ?? null, configured: { ...conditions, namespaceSettings: lab.settings }, achieved: null }
+        : { backend: 'loopback', profile: null, configured: {}, achieved: null };
+      await lab?.emulator?.resetStats();
+      const document = await runScenario(scenario, {
+        samples: options.samples ?? scenario.defaults.samples,
+        warmup: options.warmup ?? scenario.defaults.warmup,
+        sampleTimeoutMs: options.timeout ?? scenario.defaults.sampleTimeoutMs,
+        tls: pki.material,
+        certificates: pki.info,
+        link,
+        endpoints: endpointFactory(placement),
+        signal: interruptSignal,
+        ...(progress ? { onProgress: progress } : {}),
+      });
+      if (lab) document.link.achieved = { emulatorStats: await lab.linkStats() };
+      endProgress();
+      const paths = [defaultResultPath(document, options.resultsDir), ...(options.out ? [options.out] : [])];
+      await writeResult(document, paths);
+      if (options.json) {
+        process.stdout.write(JSON.stringify(document, null, 2) + '\n');
+      } else {
+        process.stdout.write(renderTextSummary(document, scenario.metrics.map((m) => m.name)));
+        process.stdout.write(`result: ${paths.join(', ')}\n`);
+      }
+      if (document.status !== 'completed') process.exitCode = document.status === 'aborted' ? 130 : 1;
+    } finally {
+      await lab?.stop();
+    }
+  });
+}

@@ -1,0 +1,87 @@
+// A Node client (node:tls or undici) placed in another network namespace: the same driver,
+// run by client-worker-main.ts inside the namespace, so its timings are taken there.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { ManagedProcess } from '../process/managed-process.js';
+import type { EndpointInfo, TimingSource } from '../results/schema.js';
+import type { Application, ClientEndpoint, ExchangeTimings, Protocol, RequestSpec, TlsMaterial } from './types.js';
+
+const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
+const READY_TIMEOUT_MS = 15_000;
+
+const replySchema = z.union([
+  z.object({ id: z.number(), ok: z.literal(true), timings: z.record(z.string(), z.unknown()) }),
+  z.object({ id: z.number(), ok: z.literal(false), error: z.string() }),
+]);
+
+export class NetnsNodeClient implements ClientEndpoint {
+  readonly implementation: string;
+  readonly protocol: Protocol;
+  readonly application: Application;
+  readonly timingSources: Readonly<Record<string, TimingSource>>;
+  private worker: ManagedProcess | undefined;
+  private nextId = 0;
+  private readonly pending = new Map<number, (reply: z.infer<typeof replySchema>) => void>();
+
+  constructor(
+    /** The same client, built here for its metadata; the worker builds its twin. */
+    private readonly local: ClientEndpoint,
+    private readonly config: { client: 'node-tls' | 'undici'; application: Application; tls: TlsMaterial; netns: string },
+  ) {
+    this.implementation = local.implementation;
+    this.protocol = local.protocol;
+    this.application = local.application;
+    this.timingSources = local.timingSources;
+  }
+
+  async prepare(): Promise<void> {
+    if (this.worker?.running) return;
+    const worker = new ManagedProcess({
+      name: `${this.implementation} client in ${this.config.netns}`,
+      command: process.execPath,
+      args: ['--import', 'tsx', resolve(import.meta.dirname, 'client-worker-main.ts'), JSON.stringify({ client: this.config.client, application: this.config.application, tls: this.config.tls })],
+      cwd: PROJECT_ROOT,
+      netns: this.config.netns,
+    });
+    this.worker = worker;
+    worker.onLine((line) => {
+      if (!line.startsWith('{"id"')) return;
+      const reply = replySchema.safeParse(JSON.parse(line));
+      if (reply.success) this.pending.get(reply.data.id)?.(reply.data);
+    });
+    try {
+      await worker.waitForLine(/"event":"ready"/, READY_TIMEOUT_MS);
+    } catch (error) {
+      await worker.stop();
+      throw error;
+    }
+  }
+
+  async exchange(spec: RequestSpec): Promise<ExchangeTimings> {
+    await this.prepare();
+    const worker = this.worker as ManagedProcess;
+    const id = this.nextId++;
+    const reply = await new Promise<z.infer<typeof replySchema>>((resolveReply, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`${this.implementation} client worker: no answer after ${spec.timeoutMs + 1000} ms`));
+      }, spec.timeoutMs + 1000);
+      this.pending.set(id, (answer) => {
+        clearTimeout(timer);
+        this.pending.delete(id);
+        resolveReply(answer);
+      });
+      worker.child.stdin?.write(JSON.stringify({ id, spec }) + '\n');
+    });
+    if (!reply.ok) throw new Error(reply.error);
+    return reply.timings as unknown as ExchangeTimings;
+  }
+
+  async close(): Promise<void> {
+    await this.worker?.stop();
+  }
+
+  info(): EndpointInfo {
+    return this.local.info();
+  }
+}
