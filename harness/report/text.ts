@@ -1,5 +1,6 @@
 // The terminal summary: one row per case, median and p5-p95 of each headline metric.
 import type { ResultDocument } from '../results/schema.js';
+import { describeLink } from './link-summary.js';
 
 function formatNumber(value: number): string {
   if (value >= 100) return value.toFixed(0);
@@ -26,7 +27,7 @@ export function renderTextSummary(document: ResultDocument, metrics: readonly st
     });
     return [c.id, `${ok}/${c.samples.length}`, ...cells];
   });
-  const link = document.link.profile ? `${document.link.backend}, profile ${document.link.profile}` : document.link.backend;
+  const link = describeLink(document.link);
   const lines = [
     `${document.scenario} (${link}): ${document.options.samples} samples per case after ${document.options.warmup} warm-up, status ${document.status}`,
     pad([header, ...rows]),
