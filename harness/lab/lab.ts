@@ -44,6 +44,8 @@ export interface Lab {
 }
 
 const DEVICE = 'qlab0';
+const TCP_RMEM = '4096 131072 33554432';
+const TCP_WMEM = '4096 16384 33554432';
 
 /** Which backend `auto` picks, and why a forced one cannot work. */
 export async function chooseBackend(choice: BackendChoice, conditions: LinkConditions): Promise<LinkBackendName> {
@@ -97,7 +99,13 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     cleanups.push(() => removeLabState(labId));
     const cc = options.tcpCongestionControl ?? 'cubic';
     await allowCongestionControl(cc);
-    for (const name of [namespaces.client, namespaces.server]) await sysctlSet(name, 'net.ipv4.tcp_congestion_control', cc);
+    for (const name of [namespaces.client, namespaces.server]) {
+      await sysctlSet(name, 'net.ipv4.tcp_congestion_control', cc);
+      // Same TCP buffer limits on every host, large enough for the lab's bandwidth-delay
+      // products (net.core.*mem_max is host-wide and only recorded).
+      await sysctlSet(name, 'net.ipv4.tcp_rmem', TCP_RMEM);
+      await sysctlSet(name, 'net.ipv4.tcp_wmem', TCP_WMEM);
+    }
 
     let emulator: EmulatorProcess | null = null;
     if (backend === 'emulator') {
