@@ -13,25 +13,15 @@ import type { EndpointInfo, TimingSource } from '../results/schema.js';
 import { clientTimings, parseQlog, type ClientQlogTimings } from '../measure/ngtcp2-qlog.js';
 import { onCleanup } from '../process/cleanup.js';
 import { runCommand, type RunResult } from '../process/managed-process.js';
-import { NGTCP2_DEFAULT_INITIAL_RTT_MS, dpkgVersion, udpBufferDefaults, type Ngtcp2CongestionControl } from './ngtcp2-server.js';
+import { NGTCP2_DEFAULT_INITIAL_RTT_MS, dpkgVersion, transportSettings, udpBufferDefaults, type Ngtcp2CongestionControl, type Ngtcp2Windows } from './ngtcp2-common.js';
 import type { Application, ClientEndpoint, ExchangeTimings, Protocol, RequestSpec, TlsMaterial } from './types.js';
 
 export const LAB_TRUST_SHIM = resolve(import.meta.dirname, '../../native/gnutls-lab-trust/build/liblab-trust.so');
 /** The shim prints this once it has armed verification for a client session. */
 const SHIM_ACTIVE_MARK = 'lab-trust: verifying server as ';
 
-/** Flow-control windows (bytes), named after gtlsclient's options. Defaults are its own. */
-export interface Ngtcp2ClientWindows {
-  maxDataBytes: number;
-  maxStreamDataBidiLocalBytes: number;
-  maxStreamDataBidiRemoteBytes: number;
-  maxStreamDataUniBytes: number;
-  maxWindowBytes: number;
-  maxStreamWindowBytes: number;
-}
-
 const MiB = 1024 * 1024;
-export const NGTCP2_CLIENT_DEFAULT_WINDOWS: Ngtcp2ClientWindows = {
+export const NGTCP2_CLIENT_DEFAULT_WINDOWS: Ngtcp2Windows = {
   maxDataBytes: 15 * MiB,
   maxStreamDataBidiLocalBytes: 6 * MiB,
   maxStreamDataBidiRemoteBytes: 6 * MiB,
@@ -46,7 +36,7 @@ export interface Ngtcp2ClientOptions {
   netns?: string;
   cc?: Ngtcp2CongestionControl;
   initialRttMs?: number;
-  windows?: Partial<Ngtcp2ClientWindows>;
+  windows?: Partial<Ngtcp2Windows>;
   /** Keep each exchange's qlog here (exchange-N.qlog); otherwise it is deleted. */
   collectQlogDir?: string;
   /** Executable; default gtlsclient from PATH. */
@@ -72,7 +62,7 @@ export class Ngtcp2Client implements ClientEndpoint {
 
   private readonly cc: Ngtcp2CongestionControl;
   private readonly initialRttMs: number;
-  private readonly windows: Ngtcp2ClientWindows;
+  private readonly windows: Ngtcp2Windows;
   private readonly shimPath: string;
   private prepared: Promise<void> | undefined;
   private version: string | null = null;
@@ -199,21 +189,11 @@ export class Ngtcp2Client implements ClientEndpoint {
   }
 
   info(): EndpointInfo {
-    const w = this.windows;
     return {
       implementation: this.implementation,
       version: this.version ?? 'unknown',
       settings: {
-        congestionControl: this.cc,
-        initialRttMs: this.initialRttMs,
-        maxDataBytes: w.maxDataBytes,
-        maxStreamDataBidiLocalBytes: w.maxStreamDataBidiLocalBytes,
-        maxStreamDataBidiRemoteBytes: w.maxStreamDataBidiRemoteBytes,
-        maxStreamDataUniBytes: w.maxStreamDataUniBytes,
-        maxWindowBytes: w.maxWindowBytes,
-        maxStreamWindowBytes: w.maxStreamWindowBytes,
-        udpRcvbufBytes: this.buffers.rcvbufBytes,
-        udpSndbufBytes: this.buffers.sndbufBytes,
+        ...transportSettings(this.cc, this.initialRttMs, this.windows, this.buffers),
         tlsLibrary: this.gnutlsVersion === null ? 'gnutls' : `gnutls ${this.gnutlsVersion}`,
         certificateVerification: 'lab CA only, server name checked (lab-trust shim)',
         sessionResumption: false,

@@ -11,22 +11,10 @@ import type { EndpointInfo } from '../results/schema.js';
 import { onCleanup } from '../process/cleanup.js';
 import { ManagedProcess, runCommand } from '../process/managed-process.js';
 import type { Application, Protocol, ServerAddress, ServerEndpoint, TlsMaterial } from './types.js';
-
-export type Ngtcp2CongestionControl = 'cubic' | 'reno' | 'bbr' | 'bbr2';
-
-/** Flow-control windows (bytes), named after gtlsserver's options. Defaults are its own. */
-export interface Ngtcp2ServerWindows {
-  maxDataBytes: number;
-  maxStreamDataBidiLocalBytes: number;
-  maxStreamDataBidiRemoteBytes: number;
-  maxStreamDataUniBytes: number;
-  /** Upper bounds of window auto-tuning. */
-  maxWindowBytes: number;
-  maxStreamWindowBytes: number;
-}
+import { NGTCP2_DEFAULT_INITIAL_RTT_MS, dpkgVersion, transportSettings, udpBufferDefaults, type Ngtcp2CongestionControl, type Ngtcp2Windows } from './ngtcp2-common.js';
 
 const MiB = 1024 * 1024;
-export const NGTCP2_SERVER_DEFAULT_WINDOWS: Ngtcp2ServerWindows = {
+export const NGTCP2_SERVER_DEFAULT_WINDOWS: Ngtcp2Windows = {
   maxDataBytes: 1 * MiB,
   maxStreamDataBidiLocalBytes: 256 * 1024,
   maxStreamDataBidiRemoteBytes: 256 * 1024,
@@ -34,8 +22,6 @@ export const NGTCP2_SERVER_DEFAULT_WINDOWS: Ngtcp2ServerWindows = {
   maxWindowBytes: 6 * MiB,
   maxStreamWindowBytes: 6 * MiB,
 };
-/** RFC 9002's recommended initial RTT, also ngtcp2's default. */
-export const NGTCP2_DEFAULT_INITIAL_RTT_MS = 333;
 
 export interface Ngtcp2ServerOptions {
   tls: TlsMaterial;
@@ -46,7 +32,7 @@ export interface Ngtcp2ServerOptions {
   netns?: string;
   cc?: Ngtcp2CongestionControl;
   initialRttMs?: number;
-  windows?: Partial<Ngtcp2ServerWindows>;
+  windows?: Partial<Ngtcp2Windows>;
   /** Largest "/N" served. Default 1 GiB. */
   maxDynLengthBytes?: number;
   /** Write a qlog per connection into a private directory (see qlogDir / collectQlogs). */
@@ -59,37 +45,6 @@ export interface Ngtcp2ServerOptions {
 const DEFAULT_READY_TIMEOUT_MS = 5000;
 const READY_POLL_MS = 10;
 const NETNS_DEFAULT_PORT = 4433;
-
-// ---------------------------------------------------------------------------------------
-// Helpers shared with the ngtcp2 client driver.
-
-const packageVersions = new Map<string, Promise<string | null>>();
-
-/** Version of an installed Debian package (dpkg-query), asked once per process. */
-export function dpkgVersion(pkg: string): Promise<string | null> {
-  let version = packageVersions.get(pkg);
-  if (!version) {
-    version = runCommand({ name: `dpkg-query ${pkg}`, command: 'dpkg-query', args: ['-W', '--showformat=${Version}', pkg], timeoutMs: 5000 }).then(
-      (r) => (r.code === 0 && r.stdout.trim() !== '' ? r.stdout.trim() : null),
-    );
-    packageVersions.set(pkg, version);
-  }
-  return version;
-}
-
-/** Default socket buffer sizes in a namespace: ngtcp2's examples never set SO_RCVBUF/SO_SNDBUF. */
-export async function udpBufferDefaults(netns?: string): Promise<{ rcvbufBytes: number | null; sndbufBytes: number | null }> {
-  const files = ['/proc/sys/net/core/rmem_default', '/proc/sys/net/core/wmem_default'];
-  let text: string;
-  if (netns === undefined) {
-    text = (await Promise.all(files.map((f) => readFile(f, 'utf8').catch(() => '')))).join('\n');
-  } else {
-    const r = await runCommand({ name: 'read socket buffer sysctls', command: 'cat', args: files, netns, timeoutMs: 5000 });
-    text = r.stdout;
-  }
-  const [rcv, snd] = text.split(/\s+/).filter((s) => s !== '').map(Number);
-  return { rcvbufBytes: Number.isFinite(rcv) ? (rcv ?? null) : null, sndbufBytes: Number.isFinite(snd) ? (snd ?? null) : null };
-}
 
 // ---------------------------------------------------------------------------------------
 // Readiness: gtlsserver prints nothing once it listens, so look for its socket instead.
@@ -194,7 +149,7 @@ export class Ngtcp2Server implements ServerEndpoint {
   private readonly host: string;
   private readonly cc: Ngtcp2CongestionControl;
   private readonly initialRttMs: number;
-  private readonly windows: Ngtcp2ServerWindows;
+  private readonly windows: Ngtcp2Windows;
   private readonly maxDynLengthBytes: number;
   private process: ManagedProcess | undefined;
   private address: ServerAddress | undefined;
@@ -299,22 +254,12 @@ export class Ngtcp2Server implements ServerEndpoint {
   }
 
   info(): EndpointInfo {
-    const w = this.windows;
     return {
       implementation: this.implementation,
       version: this.version ?? 'unknown',
       settings: {
-        congestionControl: this.cc,
-        initialRttMs: this.initialRttMs,
-        maxDataBytes: w.maxDataBytes,
-        maxStreamDataBidiLocalBytes: w.maxStreamDataBidiLocalBytes,
-        maxStreamDataBidiRemoteBytes: w.maxStreamDataBidiRemoteBytes,
-        maxStreamDataUniBytes: w.maxStreamDataUniBytes,
-        maxWindowBytes: w.maxWindowBytes,
-        maxStreamWindowBytes: w.maxStreamWindowBytes,
+        ...transportSettings(this.cc, this.initialRttMs, this.windows, this.buffers),
         maxDynLengthBytes: this.maxDynLengthBytes,
-        udpRcvbufBytes: this.buffers.rcvbufBytes,
-        udpSndbufBytes: this.buffers.sndbufBytes,
         qlog: this.options.qlog === true,
       },
     };

@@ -1,20 +1,16 @@
 // ngtcp2's gtlsserver and gtlsclient, end to end on loopback with the real lab PKI and the
 // lab-trust shim (built by `npm run setup`).
 import t from 'tap';
-import { access, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ensurePki } from '../../harness/pki/store.js';
+import { endpointPkis } from '../fixtures/endpoint-pkis.js';
 import { Ngtcp2Server } from '../../harness/endpoints/ngtcp2-server.js';
 import { Ngtcp2Client } from '../../harness/endpoints/ngtcp2-client.js';
-import { runCleanups } from '../../harness/process/cleanup.js';
 
-const dir = await mkdtemp(join(tmpdir(), 'qlab-ngtcp2-'));
-const otherDir = await mkdtemp(join(tmpdir(), 'qlab-ngtcp2-other-'));
+let server: Ngtcp2Server | undefined;
+const { dir, pki, otherPki } = await endpointPkis('ngtcp2', async () => server?.stop());
 const qlogDir = join(dir, 'qlogs');
-const pki = await ensurePki({ intermediates: 1 }, dir);
-const otherPki = await ensurePki({}, otherDir);
-const server = new Ngtcp2Server({ tls: pki.material, host: '127.0.0.1', qlog: true });
+server = new Ngtcp2Server({ tls: pki.material, host: '127.0.0.1', qlog: true });
 const client = new Ngtcp2Client({ tls: pki.material, collectQlogDir: qlogDir });
 
 /** gtlsserver/gtlsclient processes that are children of this test process. */
@@ -29,12 +25,6 @@ async function ourGtlsChildren(): Promise<string[]> {
   return found;
 }
 
-t.teardown(async () => {
-  await server.stop();
-  await runCleanups();
-  await rm(dir, { recursive: true, force: true });
-  await rm(otherDir, { recursive: true, force: true });
-});
 
 const target = await server.start();
 const serverPid = server.pid;

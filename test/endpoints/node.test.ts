@@ -1,25 +1,13 @@
 // The Node TCP+TLS server and clients, end to end on loopback with the real lab PKI.
 import t from 'tap';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ensurePki } from '../../harness/pki/store.js';
+import { endpointPkis } from '../fixtures/endpoint-pkis.js';
 import { NodeHttpsServer } from '../../harness/endpoints/node-https-server.js';
 import { NodeTlsClient } from '../../harness/endpoints/node-tls-client.js';
 import { UndiciClient } from '../../harness/endpoints/undici-client.js';
-import { runCleanups } from '../../harness/process/cleanup.js';
 
-const dir = await mkdtemp(join(tmpdir(), 'qlab-node-'));
-const otherDir = await mkdtemp(join(tmpdir(), 'qlab-node-other-'));
-const pki = await ensurePki({ intermediates: 1 }, dir);
-const otherPki = await ensurePki({}, otherDir);
-const server = new NodeHttpsServer({ tls: pki.material, host: '127.0.0.1' });
-t.teardown(async () => {
-  await server.stop();
-  await runCleanups();
-  await rm(dir, { recursive: true, force: true });
-  await rm(otherDir, { recursive: true, force: true });
-});
+let server: NodeHttpsServer | undefined;
+const { pki, otherPki } = await endpointPkis('node', async () => server?.stop());
+server = new NodeHttpsServer({ tls: pki.material, host: '127.0.0.1' });
 const target = await server.start();
 
 t.test('bare TLS 1.3 handshake: connect, then TLS', async (t) => {
