@@ -1,10 +1,11 @@
-// The one entry point behind the npm scripts: scenario, certs, schema.
+// The one entry point behind the npm scripts: scenario, lab, certs, schema.
 // Machine output goes to stdout, progress to stderr (on a terminal only); bad input is one
 // line on stderr and exit code 2.
 import { Command, CommanderError, Option } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { integerInRange, oneOf } from './cli/parse.js';
 import { scenarioCommand } from './cli/scenario-command.js';
+import { labCommand } from './cli/lab-command.js';
 import { UsageError } from './cli/usage-error.js';
 import { runCleanups } from './process/cleanup.js';
 import { DEFAULT_CERTS_DIR, ensurePki } from './pki/store.js';
@@ -56,7 +57,7 @@ function optionNames(command: Command): string {
 
 export function buildProgram(): Command {
   const program = new Command('quic-lab').description('QUIC vs TCP+TLS 1.3 lab harness');
-  for (const sub of [scenarioCommand(), certsCommand(), schemaCommand()]) {
+  for (const sub of [scenarioCommand(), labCommand(), certsCommand(), schemaCommand()]) {
     sub.exitOverride().configureOutput({ writeErr: () => {}, outputError: () => {} });
     program.addCommand(sub);
   }

@@ -15,9 +15,11 @@ import { runScenario } from '../scenario/run.js';
 import { addLinkOptions, linkConditionsFrom, wantsLab, type LinkCliOptions } from './link-options.js';
 import { integerInRange, parseDurationMs } from './parse.js';
 import { UsageError } from './usage-error.js';
+import { listProfilesText } from './lab-command.js';
 
 interface ScenarioOptions extends LinkCliOptions {
   list?: boolean;
+  listProfiles?: boolean;
   samples?: number;
   warmup?: number;
   timeout?: number;
@@ -32,6 +34,7 @@ export function scenarioCommand(): Command {
     .description(`run a scenario (default: ${DEFAULT_SCENARIO}) and write its result JSON`)
     .argument('[name]', `scenario to run: ${SCENARIOS.map((s) => s.name).join(', ')}`)
     .option('--list', 'list the scenarios and exit')
+    .option('--list-profiles', 'list the named link profiles and exit')
     .option('--samples <n>', 'samples per case, after warm-up', integerInRange('--samples', 1, 100_000))
     .option('--warmup <n>', 'warm-up samples per case (not recorded)', integerInRange('--warmup', 0, 1000))
     .option('--timeout <duration>', 'timeout of one sample, e.g. 10s', parseDurationMs)
@@ -40,6 +43,10 @@ export function scenarioCommand(): Command {
     .option('--json', 'print the result document on stdout instead of the summary table')
     .option('--quic-initial-rtt <duration>', "ngtcp2's initial RTT on both sides (default 333ms, RFC 9002)", parseDurationMs);
   return addLinkOptions(command).action(async (name: string | undefined, options: ScenarioOptions) => {
+    if (options.listProfiles) {
+      process.stdout.write(listProfilesText());
+      return;
+    }
     if (options.list) {
       for (const s of SCENARIOS) process.stdout.write(`${s.name.padEnd(12)} ${s.abbreviation.padEnd(4)} ${s.description}\n`);
       return;

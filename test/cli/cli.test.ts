@@ -35,14 +35,20 @@ t.test('bad input is one line and exit code 2', async (t) => {
   const resultsDir = await mkdtemp(join(tmpdir(), 'qlab-cli-'));
   t.teardown(() => rm(resultsDir, { recursive: true, force: true }));
   expectUsageError(t, ['scenario', 'nosuch', '--results-dir', resultsDir], /unknown scenario "nosuch"; choose one of: handshake/);
-  expectUsageError(t, ['scenario', '--bogus'], /unknown option '--bogus' \(valid options: --list, --samples, --warmup, --timeout, --out, --results-dir, --json\)/);
+  expectUsageError(t, ['scenario', '--bogus'], /unknown option '--bogus' \(valid options: --list, --list-profiles, --samples, --warmup, --timeout, --out, --results-dir, --json, --quic-initial-rtt, --link, --profile, --rtt,/);
   expectUsageError(t, ['scenario', '--samples', '0'], /--samples must be from 1 to 100000, got 0/);
   expectUsageError(t, ['scenario', '--samples', 'ten'], /--samples must be a whole number from 1 to 100000, got "ten"/);
   expectUsageError(t, ['scenario', '--samples'], /argument missing/);
   expectUsageError(t, ['scenario', '--timeout', '10'], /"10" is not a duration: use a number with a unit/);
   expectUsageError(t, ['certs', '--key-bits', '1024'], /--key-bits must be one of 2048, 3072, 4096; got "1024"/);
   expectUsageError(t, ['certs', '--intermediates', '5'], /--intermediates must be from 0 to 3, got 5/);
-  expectUsageError(t, ['frobnicate'], /unknown command 'frobnicate' \(commands: scenario, certs, schema\)/);
+  expectUsageError(t, ['scenario', '--rtt', '60'], /--rtt "60" needs a unit: us, ms or s/);
+  expectUsageError(t, ['scenario', '--profile', 'moon'], /unknown profile "moon"; choose one of: lan, cable, dsl, 4g, 3g, 2g-rural/);
+  expectUsageError(t, ['scenario', '--rtt', '60ms', '--delay', '30ms'], /give --rtt .* or --delay .*, not both/);
+  expectUsageError(t, ['scenario', '--loss', '1'], /loss "1" must be a percentage/);
+  expectUsageError(t, ['scenario', '--link', 'carrier-pigeon'], /--link must be one of emulator, netem, auto, loopback/);
+  expectUsageError(t, ['scenario', '--link', 'loopback', '--rtt', '60ms'], /link options need the lab/);
+  expectUsageError(t, ['frobnicate'], /unknown command 'frobnicate' \(commands: scenario, lab, certs, schema\)/);
   t.same(await readdir(resultsDir), [], 'no result file for a refused run');
 });
 
