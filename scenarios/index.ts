@@ -3,6 +3,15 @@ import type { ScenarioDefinition } from '../harness/scenario/types.js';
 import { handshake } from './handshake.js';
 
 export const SCENARIOS: readonly ScenarioDefinition[] = [handshake];
+
+/** Not a comparison of endpoints: measures the lab link itself (run by the harness). */
+export const CALIBRATION = {
+  name: 'calibration',
+  abbreviation: 'CAL',
+  description: 'The lab link configured vs achieved: round trip (min, median), one-way delays, loss and rate',
+} as const;
+
+export const SCENARIO_NAMES: readonly string[] = [...SCENARIOS.map((s) => s.name), CALIBRATION.name];
 export const DEFAULT_SCENARIO = 'handshake';
 
 export function findScenario(name: string): ScenarioDefinition | undefined {

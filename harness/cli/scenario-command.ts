@@ -1,7 +1,10 @@
 // `npm run scenario -- [name] [options]`: runs a scenario on loopback or on the lab network
 // and writes its result JSON.
 import { Command } from 'commander';
-import { DEFAULT_SCENARIO, SCENARIOS, findScenario } from '../../scenarios/index.js';
+import { CALIBRATION, DEFAULT_SCENARIO, SCENARIOS, SCENARIO_NAMES, findScenario } from '../../scenarios/index.js';
+import { calibrateLab, calibrationRows } from '../lab/calibrate.js';
+import { renderCalibrationTable } from '../report/calibration-table.js';
+import { describeLink } from '../report/link-summary.js';
 import { endpointFactory, type EndpointPlacement } from '../endpoints/registry.js';
 import { startLab, type Lab } from '../lab/lab.js';
 import { UnitError } from '../lab/units.js';
@@ -12,10 +15,22 @@ import { renderTextSummary } from '../report/text.js';
 import type { LinkInfo } from '../results/schema.js';
 import { DEFAULT_RESULTS_DIR, defaultResultPath, writeResult } from '../results/write.js';
 import { runScenario } from '../scenario/run.js';
+import type { ScenarioDefinition } from '../scenario/types.js';
 import { addLinkOptions, linkConditionsFrom, wantsLab, type LinkCliOptions } from './link-options.js';
 import { integerInRange, parseDurationMs } from './parse.js';
 import { UsageError } from './usage-error.js';
 import { listProfilesText } from './lab-command.js';
+
+/** The calibration run: no endpoint cases, the harness's calibration is the whole result. */
+const calibrationOnly: ScenarioDefinition = {
+  name: CALIBRATION.name,
+  abbreviation: CALIBRATION.abbreviation,
+  description: CALIBRATION.description,
+  metrics: [],
+  defaults: { samples: 1, warmup: 0, sampleTimeoutMs: 1000 },
+  cases: [],
+  measure: async () => ({}),
+};
 
 interface ScenarioOptions extends LinkCliOptions {
   list?: boolean;
@@ -32,7 +47,7 @@ interface ScenarioOptions extends LinkCliOptions {
 export function scenarioCommand(): Command {
   const command = new Command('scenario')
     .description(`run a scenario (default: ${DEFAULT_SCENARIO}) and write its result JSON`)
-    .argument('[name]', `scenario to run: ${SCENARIOS.map((s) => s.name).join(', ')}`)
+    .argument('[name]', `scenario to run: ${SCENARIO_NAMES.join(', ')}`)
     .option('--list', 'list the scenarios and exit')
     .option('--list-profiles', 'list the named link profiles and exit')
     .option('--samples <n>', 'samples per case, after warm-up', integerInRange('--samples', 1, 100_000))
@@ -48,12 +63,14 @@ export function scenarioCommand(): Command {
       return;
     }
     if (options.list) {
-      for (const s of SCENARIOS) process.stdout.write(`${s.name.padEnd(12)} ${s.abbreviation.padEnd(4)} ${s.description}\n`);
+      for (const s of [...SCENARIOS, CALIBRATION]) process.stdout.write(`${s.name.padEnd(12)} ${s.abbreviation.padEnd(4)} ${s.description}\n`);
       return;
     }
-    const scenario = findScenario(name ?? DEFAULT_SCENARIO);
-    if (!scenario) throw new UsageError(`unknown scenario "${name}"; choose one of: ${SCENARIOS.map((s) => s.name).join(', ')}`);
-    const onLab = options.link !== undefined ? options.link !== 'loopback' : wantsLab(options);
+    const isCalibration = name === CALIBRATION.name;
+    const scenario = isCalibration ? calibrationOnly : findScenario(name ?? DEFAULT_SCENARIO);
+    if (!scenario) throw new UsageError(`unknown scenario "${name}"; choose one of: ${SCENARIO_NAMES.join(', ')}`);
+    if (isCalibration && options.link === 'loopback') throw new UsageError('calibration measures the lab link: drop --link loopback');
+    const onLab = isCalibration || (options.link !== undefined ? options.link !== 'loopback' : wantsLab(options));
     if (!onLab && wantsLab(options)) throw new UsageError('link options need the lab: drop --link loopback');
     let conditions;
     try {
@@ -82,6 +99,11 @@ export function scenarioCommand(): Command {
       const link: LinkInfo = lab
         ? { backend: lab.backend, profile: options.profile ?? null, configured: { ...conditions, namespaceSettings: lab.settings }, achieved: null }
         : { backend: 'loopback', profile: null, configured: {}, achieved: null };
+      if (lab) {
+        // Before measuring: what the link really does, recorded beside what was asked for.
+        progress?.({ kind: 'setup', message: 'calibrating the link' });
+        link.achieved = { calibration: await calibrateLab(lab) };
+      }
       await lab?.emulator?.resetStats();
       const document = await runScenario(scenario, {
         samples: options.samples ?? scenario.defaults.samples,
@@ -94,12 +116,17 @@ export function scenarioCommand(): Command {
         signal: interruptSignal,
         ...(progress ? { onProgress: progress } : {}),
       });
-      if (lab) document.link.achieved = { emulatorStats: await lab.linkStats() };
+      if (lab) document.link.achieved = { ...document.link.achieved, emulatorStatsDuringRun: await lab.linkStats() };
       endProgress();
       const paths = [defaultResultPath(document, options.resultsDir), ...(options.out ? [options.out] : [])];
       await writeResult(document, paths);
       if (options.json) {
         process.stdout.write(JSON.stringify(document, null, 2) + '\n');
+      } else if (isCalibration && lab) {
+        const calibration = (document.link.achieved as { calibration: Awaited<ReturnType<typeof calibrateLab>> }).calibration;
+        process.stdout.write(`calibration (${describeLink(document.link)})\n`);
+        process.stdout.write(renderCalibrationTable(calibrationRows(lab.conditions, calibration)));
+        process.stdout.write(`result: ${paths.join(', ')}\n`);
       } else {
         process.stdout.write(renderTextSummary(document, scenario.metrics.map((m) => m.name)));
         process.stdout.write(`result: ${paths.join(', ')}\n`);

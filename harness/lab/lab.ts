@@ -44,6 +44,7 @@ export interface Lab {
 }
 
 const DEVICE = 'qlab0';
+const EMULATOR_REALTIME_PRIORITY = 50;
 const TCP_RMEM = '4096 131072 33554432';
 const TCP_WMEM = '4096 16384 33554432';
 
@@ -115,6 +116,9 @@ export async function startLab(options: LabOptions): Promise<Lab> {
         serverNetns: namespaces.server,
         serverDev: DEVICE,
         config: emulatorConfigFor(options.conditions),
+        // SCHED_FIFO wakes the emulator on time: measured here, it cut the worst lateness
+        // from 5.1 ms to 0.26 ms. Busy-polling (spin_us) would help more but takes a core.
+        realtimePriority: EMULATOR_REALTIME_PRIORITY,
       });
       const running = emulator;
       cleanups.push(async () => void (await running.stop()));

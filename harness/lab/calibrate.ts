@@ -1,0 +1,398 @@
+// Calibration: what the lab's link actually does, measured with the harness's own probes
+// (probe-main.ts) run inside the lab's namespaces, beside the emulator's exact counters.
+//
+//   round trip    UDP probes client -> echo server -> client: min, median, p95; the fraction
+//                 without a reply; one-way delays per direction (one host clock)
+//   rate          per direction with a configured rate: one TCP bulk transfer, goodput over
+//                 first to last byte, scaled to IP bytes by the emulator's own byte count
+//   loss          per direction from the emulator's counters over the whole calibration
+//                 window (reset before, read after): packets in/out and drops by cause
+//
+// Every step is bounded in packets and time, outages included (probes lost in one are fine).
+import { once } from 'node:events';
+import { resolve } from 'node:path';
+import { ManagedProcess, runCommand, type ProcessSpec } from '../process/managed-process.js';
+import { summarize } from '../measure/statistics.js';
+import { roundTripMs, type DirectionConditions, type LinkConditions } from './conditions.js';
+import type { DirectionStats, EmulatorStats } from './emulator-process.js';
+import type { Lab } from './lab.js';
+import {
+  PROBE_MIN_BYTES,
+  readyLineSchema,
+  tcpSinkResultSchema,
+  tcpSourceResultSchema,
+  udpProbeResultSchema,
+  type ProbeConfig,
+  type TcpSinkResult,
+  type UdpProbeResult,
+} from './probe-main.js';
+
+const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
+const PROBE_MAIN = resolve(import.meta.dirname, 'probe-main.ts');
+/** Allowance for starting Node with tsx inside a namespace. */
+const STARTUP_MS = 10_000;
+/** IPv4 + UDP headers. */
+const UDP_IPV4_OVERHEAD_BYTES = 28;
+/** Wire bytes per TCP payload byte at MTU 1500 with timestamps (1448-byte segments), where no counter says. */
+const TCP_WIRE_FACTOR_ESTIMATE = 1500 / 1448;
+
+export type Direction = 'up' | 'down';
+
+export type DirectionCounters = {
+  packetsIn: number;
+  packetsOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  dropped: { loss: number; burstLoss: number; queueOverflow: number; outage: number; noBuffer: number; writeError: number };
+  duplicated: number;
+  reordered: number;
+  corrupted: number;
+};
+
+export type AchievedDirection = {
+  /** One-way delay of the probes (sender's send stamp to receiver's receive stamp, one host clock). */
+  delayMinMs: number | null;
+  delayMedianMs: number | null;
+  delayP95Ms: number | null;
+  /** IP-level rate of the TCP transfer (null when no rate is configured in this direction). */
+  rateBitsPerSecond: number | null;
+  /** How rateBitsPerSecond was obtained from the goodput. */
+  rateSource: 'goodput-scaled-by-emulator-bytes' | 'goodput-scaled-by-header-estimate' | null;
+  /** TCP payload bits per second, first to last byte at the receiver. */
+  goodputBitsPerSecond: number | null;
+  transferBytes: number | null;
+  transferMs: number | null;
+  /** How the receiver saw the transfer end: fin (clean), reset (sender's time bound), timeout. */
+  transferEnd: TcpSinkResult['end'] | null;
+  /** Random plus burst loss drops over packets in, from the emulator's counters (null on netem). */
+  lossRate: number | null;
+  /** Every drop cause over packets in (queue overflow and outages included). */
+  dropRate: number | null;
+  counters: DirectionCounters | null;
+};
+
+export type AchievedLink = {
+  startedAt: string;
+  durationMs: number;
+  backend: Lab['backend'];
+  probe: { count: number; intervalMs: number; payloadBytes: number; waitMs: number; sent: number; received: number; duplicates: number };
+  rttMinMs: number | null;
+  rttMedianMs: number | null;
+  rttP95Ms: number | null;
+  /** Probes without a reply over probes sent (both directions' losses, outages included). */
+  probeLossRate: number | null;
+  /** Period the emulator counters cover (null on netem). */
+  countersWindowMs: number | null;
+  up: AchievedDirection;
+  down: AchievedDirection;
+};
+
+export interface CalibrateOptions {
+  /** Probe count (default 50, or 400 when loss is configured; fewer when a slow rate limits the pace). */
+  probes?: number;
+  /** Probe interval (default 10 ms, or 5 ms when loss is configured). */
+  probeIntervalMs?: number;
+  /** Longest the probes may take, sending (default 3000 ms). */
+  probeBudgetMs?: number;
+  /** Measure the rate of directions with one configured (default true). */
+  measureRate?: boolean;
+  /** Transfer length at the configured rate (default 2 s; the time bound adds room for round trips). */
+  transferSeconds?: number;
+  /** Progress messages. */
+  log?: (message: string) => void;
+}
+
+// ---------------------------------------------------------------- probe processes
+
+function probeSpec(name: string, netns: string, config: ProbeConfig): ProcessSpec {
+  return { name, netns, command: process.execPath, args: ['--import', 'tsx', PROBE_MAIN, JSON.stringify(config)], cwd: PROJECT_ROOT };
+}
+
+/** The last line that is a JSON result ("event":"result"). */
+function resultLineOf(lines: readonly string[]): unknown {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i] as string;
+    if (line.startsWith('{"event":"result"')) return JSON.parse(line);
+  }
+  return undefined;
+}
+
+/** A probe server (udp-echo or tcp-sink) in a namespace, ready, with every output line kept. */
+export class ProbeServer {
+  private constructor(
+    readonly proc: ManagedProcess,
+    readonly port: number,
+    private readonly lines: string[],
+  ) {}
+
+  static async start(netns: string, config: Extract<ProbeConfig, { mode: 'udp-echo' | 'tcp-sink' }>): Promise<ProbeServer> {
+    const proc = new ManagedProcess(probeSpec(`probe ${config.mode} in ${netns}`, netns, config));
+    const lines: string[] = [];
+    proc.onLine((line) => lines.push(line));
+    try {
+      const ready = readyLineSchema.parse(JSON.parse(await proc.waitForLine(/^\{"event":"ready"/, STARTUP_MS)));
+      return new ProbeServer(proc, ready.port, lines);
+    } catch (error) {
+      await proc.stop(1000);
+      throw error;
+    }
+  }
+
+  /** Waits (at most timeoutMs) for the process to end by itself, then stops it (SIGTERM); returns its result line. */
+  async finish(timeoutMs: number): Promise<unknown> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.proc.exited, new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
+    await this.stop();
+    return resultLineOf(this.lines);
+  }
+
+  async stop(): Promise<void> {
+    await this.proc.stop(1000);
+    // the last line may still be in the pipe when the process is gone
+    const stdout = this.proc.child.stdout;
+    if (stdout && !stdout.closed) await Promise.race([once(stdout, 'close'), new Promise((r) => setTimeout(r, 500).unref())]);
+  }
+}
+
+async function runProbeClient(netns: string, config: Extract<ProbeConfig, { mode: 'udp-probe' | 'tcp-source' }>, boundMs: number): Promise<unknown> {
+  const result = await runCommand({ ...probeSpec(`probe ${config.mode} in ${netns}`, netns, config), timeoutMs: boundMs + STARTUP_MS });
+  const parsed = resultLineOf(result.stdout.split('\n'));
+  if (parsed === undefined) {
+    const why = result.timedOut ? 'timed out' : `exit ${result.code ?? result.signal}`;
+    throw new Error(`probe ${config.mode} in ${netns}: no result (${why}): ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  }
+  return parsed;
+}
+
+/** Sends UDP probes from `netns` to an echo server; bounded by count x interval + wait. */
+export async function runUdpProbes(netns: string, config: Omit<Extract<ProbeConfig, { mode: 'udp-probe' }>, 'mode'>): Promise<UdpProbeResult> {
+  const bound = config.count * config.intervalMs + config.waitMs + 2000;
+  return udpProbeResultSchema.parse(await runProbeClient(netns, { mode: 'udp-probe', ...config }, bound));
+}
+
+export type TcpTransfer = {
+  direction: Direction;
+  bytes: number;
+  durationMs: number | null;
+  goodputBitsPerSecond: number | null;
+  end: TcpSinkResult['end'];
+  /** Bytes the emulator sent on in this direction during the transfer (null on netem). */
+  wireBytes: number | null;
+};
+
+/** One TCP bulk transfer across the lab in `direction`, at most maxBytes and maxMs. */
+export async function tcpTransfer(lab: Lab, direction: Direction, options: { maxBytes: number; maxMs: number }): Promise<TcpTransfer> {
+  const [senderNs, receiverNs, receiverHost] =
+    direction === 'up'
+      ? [lab.namespaces.client, lab.namespaces.server, lab.addresses.serverIpv4]
+      : [lab.namespaces.server, lab.namespaces.client, lab.addresses.clientIpv4];
+  const sink = await ProbeServer.start(receiverNs, { mode: 'tcp-sink', host: receiverHost, port: 0, lifetimeMs: options.maxMs + 3000 });
+  try {
+    const before = await lab.linkStats();
+    const source = tcpSourceResultSchema.parse(
+      await runProbeClient(senderNs, { mode: 'tcp-source', host: receiverHost, port: sink.port, maxBytes: options.maxBytes, maxMs: options.maxMs }, options.maxMs),
+    );
+    // without a connection (an outage, say) there is nothing to wait for
+    const received = tcpSinkResultSchema.parse(await sink.finish(source.connected ? 3000 : 0));
+    const after = await lab.linkStats();
+    const durationMs =
+      received.firstByteAtMs !== null && received.lastByteAtMs !== null ? received.lastByteAtMs - received.firstByteAtMs : null;
+    const measuredBytes = received.bytes - received.firstChunkBytes;
+    return {
+      direction,
+      bytes: received.bytes,
+      durationMs,
+      goodputBitsPerSecond: durationMs !== null && durationMs > 0 && measuredBytes > 0 ? (measuredBytes * 8 * 1000) / durationMs : null,
+      end: received.end,
+      wireBytes: before && after ? after[direction].bytesOut - before[direction].bytesOut : null,
+    };
+  } finally {
+    await sink.stop();
+  }
+}
+
+// ---------------------------------------------------------------- calibration
+
+function lossConfigured(d: DirectionConditions): boolean {
+  return d.lossRate > 0 || d.burstLoss !== null;
+}
+
+function counters(s: DirectionStats): DirectionCounters {
+  return {
+    packetsIn: s.packetsIn,
+    packetsOut: s.packetsOut,
+    bytesIn: s.bytesIn,
+    bytesOut: s.bytesOut,
+    dropped: { ...s.dropped },
+    duplicated: s.duplicated,
+    reordered: s.reordered,
+    corrupted: s.corrupted,
+  };
+}
+
+function achievedDirection(
+  oneWayMs: number[],
+  transfer: TcpTransfer | undefined,
+  stats: DirectionStats | null,
+): AchievedDirection {
+  const delay = summarize(oneWayMs);
+  let rate: number | null = null;
+  let rateSource: AchievedDirection['rateSource'] = null;
+  if (transfer?.goodputBitsPerSecond != null) {
+    if (transfer.wireBytes !== null && transfer.bytes > 0) {
+      rate = transfer.goodputBitsPerSecond * (transfer.wireBytes / transfer.bytes);
+      rateSource = 'goodput-scaled-by-emulator-bytes';
+    } else {
+      rate = transfer.goodputBitsPerSecond * TCP_WIRE_FACTOR_ESTIMATE;
+      rateSource = 'goodput-scaled-by-header-estimate';
+    }
+  }
+  const c = stats ? counters(stats) : null;
+  const totalDropped = c ? Object.values(c.dropped).reduce((sum, n) => sum + n, 0) : 0;
+  return {
+    delayMinMs: delay?.min ?? null,
+    delayMedianMs: delay?.median ?? null,
+    delayP95Ms: delay?.p95 ?? null,
+    rateBitsPerSecond: rate,
+    rateSource,
+    goodputBitsPerSecond: transfer?.goodputBitsPerSecond ?? null,
+    transferBytes: transfer?.bytes ?? null,
+    transferMs: transfer?.durationMs ?? null,
+    transferEnd: transfer?.end ?? null,
+    lossRate: c && c.packetsIn > 0 ? (c.dropped.loss + c.dropped.burstLoss) / c.packetsIn : null,
+    dropRate: c && c.packetsIn > 0 ? totalDropped / c.packetsIn : null,
+    counters: c,
+  };
+}
+
+/** The probe plan: count and interval, paced to use at most a quarter of the slowest configured rate. */
+export function probePlan(
+  conditions: LinkConditions,
+  options: Pick<CalibrateOptions, 'probes' | 'probeIntervalMs' | 'probeBudgetMs'> = {},
+): { count: number; intervalMs: number; waitMs: number; payloadBytes: number } {
+  const lossy = lossConfigured(conditions.up) || lossConfigured(conditions.down);
+  const payloadBytes = PROBE_MIN_BYTES;
+  const rates = [conditions.up.rateBitsPerSecond, conditions.down.rateBitsPerSecond].filter((r): r is number => r !== null);
+  const slowest = rates.length > 0 ? Math.min(...rates) : Infinity;
+  const pacedMs = (((payloadBytes + UDP_IPV4_OVERHEAD_BYTES) * 8) / (slowest / 4)) * 1000;
+  const intervalMs = Math.max(options.probeIntervalMs ?? (lossy ? 5 : 10), pacedMs);
+  const budgetMs = options.probeBudgetMs ?? 3000;
+  const wanted = options.probes ?? (lossy ? 400 : 50);
+  const count = Math.max(1, Math.min(wanted, Math.floor(budgetMs / intervalMs) + 1));
+  const jitterMs = conditions.up.jitterMs + conditions.down.jitterMs;
+  const waitMs = Math.min(5000, Math.max(500, 2 * (roundTripMs(conditions) + 2 * jitterMs) + 300));
+  return { count, intervalMs, waitMs, payloadBytes };
+}
+
+/** Measures the achieved link; bounded in time (about probes + 2 x transfer seconds + startup). */
+export async function calibrateLab(lab: Lab, options: CalibrateOptions = {}): Promise<AchievedLink> {
+  const log = options.log ?? (() => undefined);
+  const started = Date.now();
+  const startedAt = new Date(started).toISOString();
+  const conditions = lab.conditions;
+  const plan = probePlan(conditions, options);
+
+  await lab.emulator?.resetStats();
+
+  log(`calibration: ${plan.count} UDP probes every ${plan.intervalMs.toFixed(1)} ms`);
+  const echo = await ProbeServer.start(lab.namespaces.server, {
+    mode: 'udp-echo',
+    host: lab.addresses.serverIpv4,
+    port: 0,
+    lifetimeMs: plan.count * plan.intervalMs + plan.waitMs + 2 * STARTUP_MS,
+  });
+  let probes: UdpProbeResult;
+  try {
+    probes = await runUdpProbes(lab.namespaces.client, { host: lab.addresses.serverIpv4, port: echo.port, ...plan });
+  } finally {
+    await echo.stop();
+  }
+
+  const transfers: Partial<Record<Direction, TcpTransfer>> = {};
+  if (options.measureRate ?? true) {
+    const seconds = options.transferSeconds ?? 2;
+    for (const direction of ['up', 'down'] as const) {
+      const rate = conditions[direction].rateBitsPerSecond;
+      if (rate === null) continue;
+      const maxBytes = Math.max(Math.round((rate * seconds) / 8), 4 * 1448);
+      const maxMs = Math.min(15_000, seconds * 1000 + 500 + 3 * roundTripMs(conditions));
+      log(`calibration: TCP ${direction}, at most ${maxBytes} bytes or ${maxMs} ms`);
+      transfers[direction] = await tcpTransfer(lab, direction, { maxBytes, maxMs });
+    }
+  }
+
+  const stats: EmulatorStats | null = await lab.linkStats();
+  const answered = probes.probes.filter((p) => p.rttMs !== null);
+  const rtt = summarize(answered.map((p) => p.rttMs as number));
+  return {
+    startedAt,
+    durationMs: Date.now() - started,
+    backend: lab.backend,
+    probe: { ...plan, sent: probes.sent, received: probes.received, duplicates: probes.duplicates },
+    rttMinMs: rtt?.min ?? null,
+    rttMedianMs: rtt?.median ?? null,
+    rttP95Ms: rtt?.p95 ?? null,
+    probeLossRate: probes.sent > 0 ? 1 - probes.received / probes.sent : null,
+    countersWindowMs: stats?.intervalMs ?? null,
+    up: achievedDirection(
+      answered.map((p) => p.upMs as number),
+      transfers.up,
+      stats?.up ?? null,
+    ),
+    down: achievedDirection(
+      answered.map((p) => p.downMs as number),
+      transfers.down,
+      stats?.down ?? null,
+    ),
+  };
+}
+
+// ---------------------------------------------------------------- table
+
+export type CalibrationRow = {
+  quantity: string;
+  configured: number | null;
+  achieved: number | null;
+  unit: 'ms' | '%' | 'Mbit/s';
+};
+
+/** Average loss a direction is configured for: random loss and the Gilbert-Elliott stationary loss. */
+export function configuredLossRate(d: DirectionConditions): number {
+  let burst = 0;
+  if (d.burstLoss) {
+    const { goodToBad, badToGood, lossInBad } = d.burstLoss;
+    burst = goodToBad + badToGood > 0 ? (goodToBad / (goodToBad + badToGood)) * lossInBad : 0;
+  }
+  return 1 - (1 - d.lossRate) * (1 - burst);
+}
+
+/** A fraction in percent, free of binary noise (0.1 -> 10, not 10.000000000000002). */
+function percent(fraction: number | null): number | null {
+  return fraction === null ? null : Number((fraction * 100).toPrecision(12));
+}
+
+function mbit(bitsPerSecond: number | null): number | null {
+  return bitsPerSecond === null ? null : Number((bitsPerSecond / 1e6).toPrecision(12));
+}
+
+/** Configured beside achieved, one row per quantity; rate rows only for directions with a rate. */
+export function calibrationRows(configured: LinkConditions, achieved: AchievedLink): CalibrationRow[] {
+  const rtt = roundTripMs(configured);
+  const upLoss = configuredLossRate(configured.up);
+  const downLoss = configuredLossRate(configured.down);
+  const rows: CalibrationRow[] = [
+    { quantity: 'round trip (min)', configured: rtt, achieved: achieved.rttMinMs, unit: 'ms' },
+    { quantity: 'round trip (median)', configured: rtt, achieved: achieved.rttMedianMs, unit: 'ms' },
+    { quantity: 'up delay (median)', configured: configured.up.delayMs, achieved: achieved.up.delayMedianMs, unit: 'ms' },
+    { quantity: 'down delay (median)', configured: configured.down.delayMs, achieved: achieved.down.delayMedianMs, unit: 'ms' },
+    { quantity: 'round-trip probe loss', configured: percent(1 - (1 - upLoss) * (1 - downLoss)), achieved: percent(achieved.probeLossRate), unit: '%' },
+    { quantity: 'up loss', configured: percent(upLoss), achieved: percent(achieved.up.lossRate), unit: '%' },
+    { quantity: 'down loss', configured: percent(downLoss), achieved: percent(achieved.down.lossRate), unit: '%' },
+  ];
+  for (const direction of ['up', 'down'] as const) {
+    const rate = configured[direction].rateBitsPerSecond;
+    if (rate !== null) rows.push({ quantity: `${direction} rate`, configured: mbit(rate), achieved: mbit(achieved[direction].rateBitsPerSecond), unit: 'Mbit/s' });
+  }
+  return rows;
+}
