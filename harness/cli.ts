@@ -75,7 +75,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
       let message = error.message.replace(/^error: /, '');
       if (error.code === 'commander.unknownOption') {
-        const command = program.commands.find((c) => argv[0] === c.name()) ?? program;
+        // The deepest command the arguments name (e.g. "lab up") owns the unknown option.
+        let command: Command = program;
+        for (const word of argv) {
+          const sub = command.commands.find((c) => c.name() === word);
+          if (!sub) break;
+          command = sub;
+        }
         message = message.replace(/\n.*/s, '') + ` (valid options: ${optionNames(command) || 'none'})`;
       }
       if (error.code === 'commander.unknownCommand') message += ` (commands: ${program.commands.map((c) => c.name()).join(', ')})`;

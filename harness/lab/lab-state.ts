@@ -1,5 +1,6 @@
 // What a running lab owns, on disk, so a later run can find and remove the leftovers of one
 // that was killed (and only those), and so `npm run lab -- status` can describe it.
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -50,11 +51,14 @@ export async function readLabStates(): Promise<LabState[]> {
   return states;
 }
 
+/** Whether `pid` runs (a zombie waiting for its reaper counts as gone). */
 export function processAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) S ...": comm may hold spaces and parentheses; the state follows the last ")".
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X' && state !== '';
+  } catch {
+    return false;
   }
 }

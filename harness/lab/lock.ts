@@ -7,22 +7,30 @@ export const LOCK_PATH = join(LAB_RUN_DIR, 'lab.lock');
 
 export class LabBusyError extends Error {}
 
-/** Takes the lab lock for `pid`; a lock left by a dead process is taken over. */
+/** Holds taken by this process (the bench keeps the lock across the labs it starts). */
+let holdsInThisProcess = 0;
+
+/**
+ * Takes the lab lock for `pid`; a lock left by a dead process is taken over. Within one
+ * process the lock is re-entrant: it is released when the last hold is.
+ */
 export async function acquireLabLock(purpose: string, pid = process.pid): Promise<() => Promise<void>> {
   await mkdir(LAB_RUN_DIR, { recursive: true });
+  if (pid === process.pid && holdsInThisProcess > 0 && (await lockHolder())?.pid === pid) {
+    holdsInThisProcess++;
+    return releaseOnce(pid);
+  }
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const handle = await open(LOCK_PATH, 'wx', 0o644);
       await handle.writeFile(JSON.stringify({ pid, purpose, since: new Date().toISOString() }) + '\n');
       await handle.close();
-      return async () => {
-        const holder = await lockHolder();
-        if (holder?.pid === pid) await rm(LOCK_PATH, { force: true });
-      };
+      if (pid === process.pid) holdsInThisProcess = 1;
+      return releaseOnce(pid);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = await lockHolder();
-      if (holder && processAlive(holder.pid) && holder.pid !== pid) {
+      if (holder && processAlive(holder.pid)) {
         throw new LabBusyError(`the lab is in use by pid ${holder.pid} (${holder.purpose}, since ${holder.since}); wait for it, or stop it (npm run lab -- down)`);
       }
       await rm(LOCK_PATH, { force: true });
@@ -39,4 +47,15 @@ export async function lockHolder(): Promise<{ pid: number; purpose: string; sinc
   } catch {
     return null;
   }
+}
+
+function releaseOnce(pid: number): () => Promise<void> {
+  let released = false;
+  return async () => {
+    if (released) return;
+    released = true;
+    if (pid === process.pid && --holdsInThisProcess > 0) return;
+    const holder = await lockHolder();
+    if (holder?.pid === pid) await rm(LOCK_PATH, { force: true });
+  };
 }

@@ -1,0 +1,463 @@
+// `npm run lab -- up [link options] | status [--json] | exec client|server -- CMD... | down`:
+// a lab that outlives the command, for manual use. `up` starts a detached daemon
+// (harness/lab/lab-daemon-main.ts) that owns the lab until `down` sends it SIGTERM; the lab
+// state files in /run/quic-lab/labs describe it to `status` and `exec`.
+import { Argument, Command } from 'commander';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { createConnection } from 'node:net';
+import { join, resolve } from 'node:path';
+import { constants as osConstants } from 'node:os';
+import type { LinkConditions, DirectionConditions } from '../lab/conditions.js';
+import { defaultQueueBytes } from '../lab/conditions.js';
+import { histogramQuantileUpperUs, type DirectionStats, type EmulatorStats } from '../lab/emulator-process.js';
+import { LAB_RUN_DIR, processAlive, readLabStates, type LabState } from '../lab/lab-state.js';
+import { listNamespaces, reapLeftovers } from '../lab/namespaces.js';
+import { PROFILES } from '../lab/profiles.js';
+import { UnitError } from '../lab/units.js';
+import { interruptSignal, onCleanup } from '../process/cleanup.js';
+import { addLinkOptions, linkConditionsFrom, type LinkCliOptions } from './link-options.js';
+import { UsageError } from './usage-error.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+export const LAB_DAEMON_MAIN = join(ROOT, 'harness/lab/lab-daemon-main.ts');
+/** The purpose a daemon lab records: how `down` and `exec` tell it from a scenario's lab. */
+export const LAB_DAEMON_PURPOSE = 'npm run lab -- up';
+export const LAB_DAEMON_LOG = join(LAB_RUN_DIR, 'lab-daemon.log');
+export const LAB_DAEMON_SOCKET_DIR = join(LAB_RUN_DIR, 'daemons');
+
+const UP_TIMEOUT_MS = 20_000;
+const DOWN_TIMEOUT_MS = 15_000;
+const KILL_WAIT_MS = 5_000;
+const STATS_TIMEOUT_MS = 2_000;
+const POLL_MS = 100;
+
+const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+
+function usage(message: string): UsageError {
+  return new UsageError(message);
+}
+
+// ---------------------------------------------------------------- processes and labs
+
+/** Whether `pid` is a lab daemon (guards against signalling a reused pid). */
+function isLabDaemon(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('lab-daemon-main');
+  } catch {
+    return false;
+  }
+}
+
+interface LabsNow {
+  live: LabState[];
+  /** States whose owner is gone: a killed run's leftovers, removed by the next lab or `down`. */
+  leftovers: LabState[];
+}
+
+async function labsNow(): Promise<LabsNow> {
+  const states = await readLabStates();
+  return {
+    live: states.filter((s) => processAlive(s.ownerPid)),
+    leftovers: states.filter((s) => !processAlive(s.ownerPid)),
+  };
+}
+
+function isDaemonLab(state: LabState): boolean {
+  return state.purpose === LAB_DAEMON_PURPOSE;
+}
+
+function socketPathFor(pid: number): string {
+  return join(LAB_DAEMON_SOCKET_DIR, `${pid}.sock`);
+}
+
+/** The daemon's live link statistics (null on netem), or why there are none. */
+async function daemonStats(pid: number): Promise<{ stats: EmulatorStats | null } | { error: string }> {
+  return new Promise((done) => {
+    const socket = createConnection(socketPathFor(pid));
+    let reply = '';
+    const timer = setTimeout(() => finish({ error: `no answer within ${STATS_TIMEOUT_MS} ms` }), STATS_TIMEOUT_MS);
+    let finished = false;
+    function finish(result: { stats: EmulatorStats | null } | { error: string }): void {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      socket.destroy();
+      done(result);
+    }
+    socket.setEncoding('utf8');
+    socket.on('connect', () => socket.write('stats\n'));
+    socket.on('data', (chunk: string) => (reply += chunk));
+    socket.on('error', (error) => finish({ error: error.message }));
+    socket.on('end', () => {
+      try {
+        const parsed = JSON.parse(reply) as { event?: string; stats?: EmulatorStats | null; message?: string };
+        finish(parsed.event === 'stats' ? { stats: parsed.stats ?? null } : { error: parsed.message ?? 'bad reply' });
+      } catch {
+        finish({ error: 'unreadable reply' });
+      }
+    });
+  });
+}
+
+/**
+ * Reaps leftovers until no lab of `pid` is left (bounded): a killed daemon can stay a zombie
+ * for a moment, and the reaper skips labs whose owner still looks alive.
+ */
+async function reapLabOf(pid: number): Promise<string[]> {
+  const removed: string[] = [];
+  const deadline = Date.now() + KILL_WAIT_MS;
+  for (;;) {
+    removed.push(...(await reapLeftovers()));
+    const left = (await readLabStates()).some((s) => s.ownerPid === pid);
+    if (!left || Date.now() > deadline) return removed;
+    await sleep(POLL_MS);
+  }
+}
+
+/** Removes stats sockets of daemons that are gone. */
+async function removeStaleSockets(): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(LAB_DAEMON_SOCKET_DIR);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(/^(\d+)\.sock$/.exec(name)?.[1]);
+    if (pid > 0 && !processAlive(pid)) await rm(join(LAB_DAEMON_SOCKET_DIR, name), { force: true });
+  }
+}
+
+// ---------------------------------------------------------------- text
+
+function ms(value: number): string {
+  return `${Number(value.toPrecision(6))}ms`;
+}
+
+function percent(fraction: number): string {
+  return `${Number((fraction * 100).toPrecision(4))}%`;
+}
+
+function rate(bitsPerSecond: number): string {
+  if (bitsPerSecond >= 1e9) return `${Number((bitsPerSecond / 1e9).toPrecision(4))} Gbit/s`;
+  if (bitsPerSecond >= 1e6) return `${Number((bitsPerSecond / 1e6).toPrecision(4))} Mbit/s`;
+  return `${Number((bitsPerSecond / 1e3).toPrecision(4))} kbit/s`;
+}
+
+function directionText(conditions: LinkConditions, direction: 'up' | 'down'): string {
+  const d: DirectionConditions = conditions[direction];
+  const parts: string[] = [];
+  if (d.delayMs > 0) parts.push(`delay ${ms(d.delayMs)}`);
+  if (d.jitterMs > 0) parts.push(`jitter ${ms(d.jitterMs)}${d.jitterReorders ? ' (reorders)' : ''}`);
+  if (d.lossRate > 0) parts.push(`loss ${percent(d.lossRate)}`);
+  if (d.burstLoss) {
+    const ge = d.burstLoss;
+    const average = (ge.goodToBad / (ge.goodToBad + ge.badToGood)) * ge.lossInBad;
+    const cap = ge.maxBurstPackets !== null ? `, at most ${ge.maxBurstPackets}` : '';
+    parts.push(`burst loss ${percent(average)} (bursts of ${Number((1 / ge.badToGood).toPrecision(4))} packets on average${cap})`);
+  }
+  if (d.reorderRate > 0) parts.push(`reorder ${percent(d.reorderRate)}`);
+  if (d.duplicateRate > 0) parts.push(`duplicate ${percent(d.duplicateRate)}`);
+  if (d.corruptRate > 0) parts.push(`corrupt ${percent(d.corruptRate)}`);
+  if (d.rateBitsPerSecond !== null) {
+    parts.push(`rate ${rate(d.rateBitsPerSecond)}`);
+    if (d.queue && 'packets' in d.queue) parts.push(`queue ${d.queue.packets} packets`);
+    else if (d.queue) parts.push(`queue ${d.queue.bytes} bytes`);
+    else parts.push(`queue ${defaultQueueBytes(conditions, direction)} bytes (one bandwidth-delay product)`);
+  }
+  return parts.length > 0 ? parts.join(', ') : 'no impairment';
+}
+
+/** The link conditions as lines of text (up and down, outages, rebinds, seed). */
+export function conditionsText(conditions: LinkConditions): string[] {
+  const lines = [`up (client to server):   ${directionText(conditions, 'up')}`, `down (server to client): ${directionText(conditions, 'down')}`];
+  for (const o of conditions.outages) {
+    const every = o.periodMs !== undefined ? `, every ${ms(o.periodMs)}` : '';
+    lines.push(`outage (${o.direction}): from ${ms(o.startMs)} for ${ms(o.durationMs)}${every}`);
+  }
+  for (const r of conditions.rebinds) lines.push(`rebind: client ${r.kind} at ${ms(r.atMs)}`);
+  lines.push(`seed: ${conditions.seed}`);
+  return lines;
+}
+
+function directionStatsText(name: string, s: DirectionStats): string {
+  const drops = Object.entries(s.dropped)
+    .filter(([, count]) => count > 0)
+    .map(([cause, count]) => `${cause} ${count}`);
+  // holdTime: everything the emulator added to a packet (delay, jitter, queue); p50 is a log2 bucket bound.
+  const held = s.holdTime.count > 0 ? `; held p50 <= ${histogramQuantileUpperUs(s.holdTime, 0.5)} us, max ${(s.holdTime.maxNs / 1e6).toFixed(3)} ms` : '';
+  const queue = s.maxQueuePackets > 0 ? `; queue max ${s.maxQueuePackets} packets (${s.maxQueueBytes} bytes), now ${s.queuePackets}` : '';
+  return `${name}: ${s.packetsIn} packets in, ${s.packetsOut} out, dropped ${drops.length > 0 ? drops.join(', ') : 'none'}${held}${queue}`;
+}
+
+function statsText(stats: EmulatorStats): string[] {
+  return [
+    `link statistics after ${(stats.elapsedMs / 1000).toFixed(1)} s:`,
+    directionStatsText('up', stats.up),
+    directionStatsText('down', stats.down),
+  ];
+}
+
+function labText(state: LabState, stats: { stats: EmulatorStats | null } | { error: string } | null): string {
+  const a = state.addresses;
+  const lines = [
+    `lab ${state.labId}: ${state.backend} backend, owner pid ${state.ownerPid} (${state.purpose}), since ${state.createdAt}`,
+    `  client  ${state.namespaces.client.padEnd(22)} ${a.clientIpv4 ?? ''}  ${a.clientIpv6 ?? ''}`,
+    `  server  ${state.namespaces.server.padEnd(22)} ${a.serverIpv4 ?? ''}  ${a.serverIpv6 ?? ''}`,
+  ];
+  if (isConditions(state.conditions)) lines.push(...conditionsText(state.conditions).map((l) => `  ${l}`));
+  if (stats && 'error' in stats) lines.push(`  link statistics unavailable: ${stats.error}`);
+  else if (stats?.stats) lines.push(...statsText(stats.stats).map((l) => `  ${l}`));
+  return lines.join('\n') + '\n';
+}
+
+function isConditions(value: unknown): value is LinkConditions {
+  return typeof value === 'object' && value !== null && 'up' in value && 'down' in value && 'seed' in value;
+}
+
+/** The profiles as text for `--list-profiles`: name and description, then the source. */
+export function listProfilesText(): string {
+  const names = Object.keys(PROFILES);
+  const width = Math.max(...names.map((n) => n.length)) + 2;
+  const lines: string[] = [];
+  for (const name of names) {
+    const profile = PROFILES[name];
+    if (!profile) continue;
+    lines.push(`${name.padEnd(width)}${profile.description}`, `${' '.repeat(width)}source: ${profile.source}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+// ---------------------------------------------------------------- up
+
+type DaemonMessage = { event: 'ready'; labId: string; pid: number } | { event: 'error'; message: string; busy: boolean };
+
+function waitForDaemon(child: ChildProcess, timeoutMs: number): Promise<DaemonMessage> {
+  return new Promise((done, fail) => {
+    const timer = setTimeout(() => finish(() => fail(new Error(`the lab did not come up within ${timeoutMs / 1000} s (see ${LAB_DAEMON_LOG})`))), timeoutMs);
+    const onMessage = (message: unknown): void => {
+      const m = message as Partial<DaemonMessage>;
+      if (m.event === 'ready' || m.event === 'error') finish(() => done(m as DaemonMessage));
+    };
+    const onExit = (code: number | null, signal: string | null): void =>
+      finish(() => fail(new Error(`the lab daemon exited (code ${code}, signal ${signal}) before the lab was up (see ${LAB_DAEMON_LOG})`)));
+    const onInterrupt = (): void => finish(() => fail(new Error('interrupted while the lab was coming up; removed it')));
+    function finish(action: () => void): void {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      interruptSignal.removeEventListener('abort', onInterrupt);
+      action();
+    }
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    if (interruptSignal.aborted) onInterrupt();
+    else interruptSignal.addEventListener('abort', onInterrupt, { once: true });
+  });
+}
+
+/** SIGTERM, then SIGKILL; resolves once the daemon is gone (its lab then reaped if needed). */
+async function stopDaemon(pid: number, graceMs: number): Promise<void> {
+  if (!processAlive(pid)) return;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + graceMs;
+  while (processAlive(pid) && Date.now() < deadline) await sleep(POLL_MS);
+  if (processAlive(pid)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+    const killDeadline = Date.now() + KILL_WAIT_MS;
+    while (processAlive(pid) && Date.now() < killDeadline) await sleep(POLL_MS);
+  }
+}
+
+async function up(options: LinkCliOptions): Promise<void> {
+  if (options.link === 'loopback') throw usage('lab up needs a link backend: --link emulator, netem or auto (loopback has no lab)');
+  let conditions: LinkConditions;
+  try {
+    conditions = linkConditionsFrom(options);
+  } catch (error) {
+    if (error instanceof UnitError) throw usage(error.message);
+    throw error;
+  }
+  await mkdir(LAB_RUN_DIR, { recursive: true });
+  const daemonOptions = {
+    conditions,
+    backend: options.link ?? 'auto',
+    purpose: LAB_DAEMON_PURPOSE,
+    socketDir: LAB_DAEMON_SOCKET_DIR,
+    ...(options.cc !== undefined ? { tcpCongestionControl: options.cc } : {}),
+  };
+  // Until the lab is up, this command owns the daemon: any failure or Ctrl-C removes it.
+  // Registered before the spawn, so the signal handlers are in place when the daemon exists.
+  let pid: number | undefined;
+  const unregister = onCleanup('stop the lab daemon', async () => {
+    if (pid !== undefined) await stopDaemon(pid, DOWN_TIMEOUT_MS);
+  });
+  if (interruptSignal.aborted) {
+    unregister();
+    throw new Error('interrupted');
+  }
+  const logFd = openSync(LAB_DAEMON_LOG, 'a', 0o644);
+  let child: ChildProcess;
+  try {
+    child = spawn(process.execPath, ['--import', 'tsx', LAB_DAEMON_MAIN, JSON.stringify(daemonOptions)], {
+      cwd: ROOT,
+      detached: true,
+      stdio: ['ignore', logFd, logFd, 'ipc'],
+    });
+  } finally {
+    closeSync(logFd);
+  }
+  pid = child.pid;
+  if (pid === undefined) {
+    unregister();
+    throw new Error('could not start the lab daemon');
+  }
+  let state: LabState | undefined;
+  try {
+    const message = await waitForDaemon(child, UP_TIMEOUT_MS);
+    if (message.event === 'error') throw new Error(message.message);
+    state = (await readLabStates()).find((s) => s.ownerPid === pid);
+    if (!state) throw new Error(`the lab daemon (pid ${pid}) reported ready but wrote no lab state`);
+  } catch (error) {
+    await stopDaemon(pid, DOWN_TIMEOUT_MS);
+    await reapLabOf(pid);
+    unregister();
+    throw error;
+  }
+  unregister();
+  if (child.connected) child.disconnect();
+  child.unref();
+  process.stdout.write(labText(state, null));
+  process.stdout.write(`daemon pid ${pid}, log ${LAB_DAEMON_LOG}\n`);
+  process.stdout.write('run inside: npm run lab -- exec client|server -- CMD...   remove: npm run lab -- down\n');
+}
+
+// ---------------------------------------------------------------- status
+
+async function status(options: { json?: boolean }): Promise<void> {
+  const { live, leftovers } = await labsNow();
+  const entries = await Promise.all(
+    live.map(async (state) => {
+      const stats = isDaemonLab(state) && state.backend === 'emulator' && processAlive(state.ownerPid) ? await daemonStats(state.ownerPid) : null;
+      return { state, stats };
+    }),
+  );
+  if (options.json) {
+    const labs = entries.map(({ state, stats }) => ({
+      ...state,
+      startedBy: isDaemonLab(state) ? 'lab up' : 'another command',
+      ...(isDaemonLab(state) ? { daemonLog: LAB_DAEMON_LOG } : {}),
+      linkStats: stats && 'stats' in stats ? stats.stats : null,
+      ...(stats && 'error' in stats ? { linkStatsError: stats.error } : {}),
+    }));
+    process.stdout.write(JSON.stringify({ labs, leftovers }, null, 2) + '\n');
+    return;
+  }
+  if (live.length === 0) process.stdout.write('no lab is up\n');
+  for (const { state, stats } of entries) process.stdout.write(labText(state, stats));
+  for (const state of leftovers) {
+    process.stdout.write(`leftover of a killed run: lab ${state.labId} (owner pid ${state.ownerPid} is gone); npm run lab -- down removes it\n`);
+  }
+}
+
+// ---------------------------------------------------------------- exec
+
+async function exec(side: 'client' | 'server', argv: string[]): Promise<void> {
+  const { live } = await labsNow();
+  const state = live.find(isDaemonLab);
+  if (!state) {
+    // A scenario's or benchmark's lab is measuring: commands inside it would disturb the numbers.
+    const other = live[0];
+    if (other) throw new Error(`no lab from lab up is up; the lab belongs to pid ${other.ownerPid} (${other.purpose}), left alone`);
+    throw new Error('no lab is up (start one with npm run lab -- up)');
+  }
+  const netns = state.namespaces[side];
+  // Checked on disk, not with `ip netns list`: this command leaves SIGINT to the command it runs.
+  if (!existsSync(join('/run/netns', netns))) throw new Error(`namespace ${netns} of lab ${state.labId} does not exist`);
+  const child = spawn('ip', ['netns', 'exec', netns, ...argv], { stdio: 'inherit' });
+  // Ctrl-C reaches the command through the terminal; SIGTERM sent to us is passed on.
+  const ignore = (): void => undefined;
+  const forward = (): void => void child.kill('SIGTERM');
+  process.on('SIGINT', ignore);
+  process.on('SIGTERM', forward);
+  try {
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done, fail) => {
+      child.once('error', fail);
+      child.once('exit', (c, s) => done([c, s]));
+    });
+    process.exitCode = code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0);
+  } finally {
+    process.off('SIGINT', ignore);
+    process.off('SIGTERM', forward);
+  }
+}
+
+// ---------------------------------------------------------------- down
+
+async function down(): Promise<void> {
+  const { live } = await labsNow();
+  const daemons = live.filter(isDaemonLab);
+  const others = live.filter((s) => !isDaemonLab(s));
+  const reaped: string[] = [];
+  for (const state of daemons) {
+    if (!isLabDaemon(state.ownerPid)) throw new Error(`pid ${state.ownerPid} of lab ${state.labId} is not a lab daemon; not signalling it`);
+    await stopDaemon(state.ownerPid, DOWN_TIMEOUT_MS);
+    // A daemon removes its lab before it exits; one that had to be killed leaves it to the reaper.
+    reaped.push(...(await reapLabOf(state.ownerPid)));
+  }
+  reaped.push(...(await reapLeftovers()));
+  await removeStaleSockets();
+  const gone = new Set(daemons.flatMap((s) => [s.namespaces.client, s.namespaces.server]));
+  const deadline = Date.now() + DOWN_TIMEOUT_MS;
+  let remaining = (await listNamespaces()).filter((n) => gone.has(n));
+  while (remaining.length > 0 && Date.now() < deadline) {
+    await sleep(POLL_MS);
+    reaped.push(...(await reapLeftovers()));
+    remaining = (await listNamespaces()).filter((n) => gone.has(n));
+  }
+  if (remaining.length > 0) throw new Error(`namespaces still present after ${DOWN_TIMEOUT_MS / 1000} s: ${remaining.join(', ')}`);
+  for (const state of daemons) process.stdout.write(`lab ${state.labId} is down (daemon pid ${state.ownerPid})\n`);
+  if (reaped.length > 0) process.stdout.write(`removed leftovers of killed runs: ${reaped.join(', ')}\n`);
+  if (daemons.length === 0 && reaped.length === 0) {
+    process.stdout.write(others.length === 0 ? 'no lab is up\n' : 'no lab from lab up is up\n');
+  }
+  for (const state of others) {
+    process.stdout.write(`left alone: lab ${state.labId} of pid ${state.ownerPid} (${state.purpose}), not started by lab up\n`);
+  }
+}
+
+// ---------------------------------------------------------------- the command
+
+export function labCommand(): Command {
+  const lab = new Command('lab').description('a lab network that stays up for manual use: up, status, exec, down');
+  const upCommand = addLinkOptions(
+    new Command('up').description('start a lab (client and server namespaces joined by an impaired link) that keeps running until `lab down`'),
+  ).action(async (options: LinkCliOptions) => up(options));
+  const statusCommand = new Command('status')
+    .description('describe the running lab: namespaces, addresses, link conditions and (emulator) live statistics')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => status(options));
+  const execCommand = new Command('exec')
+    .description('run a command inside the lab: npm run lab -- exec client|server -- CMD...')
+    .addArgument(new Argument('<side>', 'namespace: client or server').choices(['client', 'server']))
+    .argument('<command...>', 'the command and its arguments (after --)')
+    // Without `--`, the command's own options (ping -c 2) are passed on too (except -h/--help).
+    .allowUnknownOption()
+    .action(async (side: 'client' | 'server', argv: string[]) => exec(side, argv));
+  const downCommand = new Command('down').description('stop the lab started by `lab up` and remove leftovers of killed runs').action(async () => down());
+  for (const sub of [upCommand, statusCommand, execCommand, downCommand]) {
+    sub.exitOverride().configureOutput({ writeErr: () => {}, outputError: () => {} });
+    lab.addCommand(sub);
+  }
+  return lab;
+}
