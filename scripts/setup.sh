@@ -10,6 +10,7 @@ PACKAGES=(
   libgnutls28-dev               # headers for the CA-verification shim for gtlsclient
   build-essential               # cc and make for native/
   iproute2 iputils-ping iperf3  # lab network, probes, TCP reference
+  tcpdump                       # kernel timestamps in the link bench
 )
 
 say() { printf 'setup: %s\n' "$*" >&2; }
