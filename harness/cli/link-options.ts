@@ -45,13 +45,24 @@ export function addLinkOptions(command: Command): Command {
     .option('--cc <name>', 'TCP congestion control in both namespaces (default cubic, as ngtcp2)');
 }
 
+const LINK_OPTION_KEYS = [
+  'profile', 'rtt', 'delay', 'upDelay', 'downDelay', 'jitter', 'upJitter', 'downJitter', 'jitterReorders',
+  'loss', 'upLoss', 'downLoss', 'burstLoss', 'reorder', 'duplicate', 'corrupt', 'rate', 'upRate', 'downRate',
+  'queue', 'seed', 'outage', 'rebind',
+] as const satisfies ReadonlyArray<keyof LinkOptions>;
+
+/** Just the link options of a command's options (which also hold --samples, --out, ...). */
+function linkOptionsOf(options: LinkCliOptions): LinkOptions {
+  const picked: Record<string, unknown> = {};
+  for (const key of LINK_OPTION_KEYS) if (options[key] !== undefined) picked[key] = options[key];
+  return picked as LinkOptions;
+}
+
 /** Whether any option asks for an impaired link (so loopback would ignore it). */
 export function wantsLab(options: LinkCliOptions): boolean {
-  const { link: _link, cc: _cc, ...rest } = options;
-  return Object.values(rest).some((value) => value !== undefined);
+  return Object.keys(linkOptionsOf(options)).length > 0;
 }
 
 export function linkConditionsFrom(options: LinkCliOptions): LinkConditions {
-  const { link: _link, cc: _cc, ...linkOptions } = options;
-  return resolveLinkConditions(linkOptions);
+  return resolveLinkConditions(linkOptionsOf(options));
 }

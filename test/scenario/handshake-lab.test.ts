@@ -28,7 +28,10 @@ t.test('handshake at a 60 ms round trip', async (t) => {
   t.ok(quic >= 1.0 && quic <= 1.15, `QUIC handshake ${quic.toFixed(3)} round trips`);
   t.ok(tcp >= 2.0 && tcp <= 2.15, `TCP+TLS handshake ${tcp.toFixed(3)} round trips`);
   t.ok(roundTrips('tcp-tls-h2', 'connectMs') >= 1.0, 'TCP connect takes a round trip');
-  const stats = (document.link.achieved as { emulatorStats?: { up?: { packetsIn?: number } } } | null)?.emulatorStats;
+  const achieved = document.link.achieved as { emulatorStatsDuringRun?: { up?: { packetsIn?: number } }; calibration?: { rttMinMs?: number } } | null;
+  const stats = achieved?.emulatorStatsDuringRun;
+  const rttMin = achieved?.calibration?.rttMinMs ?? NaN;
+  t.ok(rttMin >= RTT_MS && rttMin <= RTT_MS + 1.5, `calibrated round trip ${rttMin} ms recorded`);
   t.ok((stats?.up?.packetsIn ?? 0) > 0, 'the emulator statistics of the run are in the result');
   const left = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout;
   t.notMatch(left, /qlab-\d+/, 'no lab namespace left');
