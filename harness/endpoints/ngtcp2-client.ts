@@ -13,7 +13,7 @@ import type { EndpointInfo, TimingSource } from '../results/schema.js';
 import { clientTimings, parseQlog, type ClientQlogTimings } from '../measure/ngtcp2-qlog.js';
 import { onCleanup } from '../process/cleanup.js';
 import { runCommand, type RunResult } from '../process/managed-process.js';
-import { NGTCP2_DEFAULT_INITIAL_RTT_MS, dpkgVersion, transportSettings, udpBufferDefaults, type Ngtcp2CongestionControl, type Ngtcp2Windows } from './ngtcp2-common.js';
+import { NGTCP2_DEFAULT_INITIAL_RTT_MS, dpkgVersion, transportSettings, windowArguments, udpBufferDefaults, type Ngtcp2CongestionControl, type Ngtcp2Windows } from './ngtcp2-common.js';
 import type { Application, ClientEndpoint, ExchangeTimings, Protocol, RequestSpec, TlsMaterial } from './types.js';
 
 export const LAB_TRUST_SHIM = resolve(import.meta.dirname, '../../native/gnutls-lab-trust/build/liblab-trust.so');
@@ -176,12 +176,7 @@ export class Ngtcp2Client implements ClientEndpoint {
       `--initial-rtt=${this.initialRttMs}ms`,
       `--handshake-timeout=${spec.timeoutMs}ms`,
       `--timeout=${spec.timeoutMs}ms`,
-      `--max-data=${w.maxDataBytes}`,
-      `--max-stream-data-bidi-local=${w.maxStreamDataBidiLocalBytes}`,
-      `--max-stream-data-bidi-remote=${w.maxStreamDataBidiRemoteBytes}`,
-      `--max-stream-data-uni=${w.maxStreamDataUniBytes}`,
-      `--max-window=${w.maxWindowBytes}`,
-      `--max-stream-window=${w.maxStreamWindowBytes}`,
+      ...windowArguments(w),
       host,
       String(port),
       `https://${authority}${spec.path}`,

@@ -24,6 +24,18 @@ export interface UdpBuffers {
   sndbufBytes: number | null;
 }
 
+/** Command-line flags for the flow-control windows, the same on both examples. */
+export function windowArguments(w: Ngtcp2Windows): string[] {
+  return [
+    `--max-data=${w.maxDataBytes}`,
+    `--max-stream-data-bidi-local=${w.maxStreamDataBidiLocalBytes}`,
+    `--max-stream-data-bidi-remote=${w.maxStreamDataBidiRemoteBytes}`,
+    `--max-stream-data-uni=${w.maxStreamDataUniBytes}`,
+    `--max-window=${w.maxWindowBytes}`,
+    `--max-stream-window=${w.maxStreamWindowBytes}`,
+  ];
+}
+
 /** The settings a result records for either side. */
 export function transportSettings(cc: Ngtcp2CongestionControl, initialRttMs: number, w: Ngtcp2Windows, buffers: UdpBuffers): Record<string, string | number | null> {
   return {

@@ -11,7 +11,7 @@ import type { EndpointInfo } from '../results/schema.js';
 import { onCleanup } from '../process/cleanup.js';
 import { ManagedProcess, runCommand } from '../process/managed-process.js';
 import type { Application, Protocol, ServerAddress, ServerEndpoint, TlsMaterial } from './types.js';
-import { NGTCP2_DEFAULT_INITIAL_RTT_MS, dpkgVersion, transportSettings, udpBufferDefaults, type Ngtcp2CongestionControl, type Ngtcp2Windows } from './ngtcp2-common.js';
+import { NGTCP2_DEFAULT_INITIAL_RTT_MS, dpkgVersion, transportSettings, windowArguments, udpBufferDefaults, type Ngtcp2CongestionControl, type Ngtcp2Windows } from './ngtcp2-common.js';
 
 const MiB = 1024 * 1024;
 export const NGTCP2_SERVER_DEFAULT_WINDOWS: Ngtcp2Windows = {
@@ -201,12 +201,7 @@ export class Ngtcp2Server implements ServerEndpoint {
       `--max-dyn-length=${this.maxDynLengthBytes}`,
       `--cc=${this.cc}`,
       `--initial-rtt=${this.initialRttMs}ms`,
-      `--max-data=${w.maxDataBytes}`,
-      `--max-stream-data-bidi-local=${w.maxStreamDataBidiLocalBytes}`,
-      `--max-stream-data-bidi-remote=${w.maxStreamDataBidiRemoteBytes}`,
-      `--max-stream-data-uni=${w.maxStreamDataUniBytes}`,
-      `--max-window=${w.maxWindowBytes}`,
-      `--max-stream-window=${w.maxStreamWindowBytes}`,
+      ...windowArguments(w),
       ...(this.options.qlog ? [`--qlog-dir=${join(workDir, 'qlog')}`] : []),
       this.host,
       String(port),
