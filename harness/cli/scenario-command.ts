@@ -19,7 +19,7 @@ import type { ScenarioDefinition } from '../scenario/types.js';
 import { addLinkOptions, linkConditionsFrom, wantsLab, type LinkCliOptions } from './link-options.js';
 import { integerInRange, parseDurationMs } from './parse.js';
 import { UsageError } from './usage-error.js';
-import { listProfilesText } from './lab-command.js';
+import { listProfilesText } from '../report/lab-text.js';
 
 /** The calibration run: no endpoint cases, the harness's calibration is the whole result. */
 const calibrationOnly: ScenarioDefinition = {
