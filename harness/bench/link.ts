@@ -412,7 +412,7 @@ async function rateAccuracy(log: Log): Promise<Record<string, unknown>[]> {
   const rows: Record<string, unknown>[] = [];
   for (const configured of [10e6, 50e6]) {
     const achieved = await withLab({ rate: `${configured / 1e6}mbit` }, (lab) => {
-      log(`(e) rate ${configured / 1e6} Mbit/s each way: calibration (TCP transfer each way)`);
+      log(`(e) rate ${configured / 1e6} Mbit/s each way: calibration (paced UDP flood each way)`);
       return calibrateLab(lab, { probes: 20 });
     });
     for (const direction of ['up', 'down'] as const) {
@@ -422,7 +422,7 @@ async function rateAccuracy(log: Log): Promise<Record<string, unknown>[]> {
         direction,
         configuredBitsPerSecond: configured,
         achievedBitsPerSecond: d.rateBitsPerSecond,
-        goodputBitsPerSecond: d.goodputBitsPerSecond,
+        deliveredBitsPerSecond: d.deliveredBitsPerSecond,
         rateSource: d.rateSource,
         relativeError,
         within3Percent: relativeError !== null && Math.abs(relativeError) <= 0.03,

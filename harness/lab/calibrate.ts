@@ -3,12 +3,20 @@
 //
 //   round trip    UDP probes client -> echo server -> client: min, median, p95; the fraction
 //                 without a reply; one-way delays per direction (one host clock)
-//   rate          per direction with a configured rate: one TCP bulk transfer, goodput over
-//                 first to last byte, scaled to IP bytes by the emulator's own byte count
+//   rate          per direction with a configured rate: a paced UDP flood (probe-main.ts
+//                 udp-flood -> udp-sink) for about a second at 1.25 x the configured rate
+//                 (raised further by the configured loss, so that what survives the loss
+//                 still overfills the rate queue); the receiver's delivered IP-level rate
+//                 over first to last arrival is the link rate when the queue stayed full.
+//                 A TCP transfer's goodput is an optional extra (tcpGoodput), off by default.
+//                 Loss needs no correction there: both backends drop before the rate queue.
 //   loss          per direction from the emulator's counters over the whole calibration
-//                 window (reset before, read after): packets in/out and drops by cause
+//                 window (reset before, read after; the flood's datagrams included):
+//                 packets in/out and drops by cause
 //
-// Every step is bounded in packets and time, outages included (probes lost in one are fine).
+// Every step is bounded in packets and time, outages included (probes lost in one are fine;
+// a flood hit by one ends on the receiver's idle or hard bound, its rate null, its delivered
+// rate kept as measured, partial).
 import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { ManagedProcess, runCommand, type ProcessSpec } from '../process/managed-process.js';
@@ -17,14 +25,19 @@ import { roundTripMs, type DirectionConditions, type LinkConditions } from './co
 import type { DirectionStats, EmulatorStats } from './emulator-process.js';
 import type { Lab } from './lab.js';
 import {
+  FLOOD_MIN_BYTES,
   PROBE_MIN_BYTES,
   readyLineSchema,
   tcpSinkResultSchema,
   tcpSourceResultSchema,
+  udpFloodResultSchema,
   udpProbeResultSchema,
+  udpSinkResultSchema,
   type ProbeConfig,
   type TcpSinkResult,
+  type UdpFloodResult,
   type UdpProbeResult,
+  type UdpSinkResult,
 } from './probe-main.js';
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
@@ -33,8 +46,6 @@ const PROBE_MAIN = resolve(import.meta.dirname, 'probe-main.ts');
 const STARTUP_MS = 10_000;
 /** IPv4 + UDP headers. */
 const UDP_IPV4_OVERHEAD_BYTES = 28;
-/** Wire bytes per TCP payload byte at MTU 1500 with timestamps (1448-byte segments), where no counter says. */
-const TCP_WIRE_FACTOR_ESTIMATE = 1500 / 1448;
 
 export type Direction = 'up' | 'down';
 
@@ -49,16 +60,56 @@ export type DirectionCounters = {
   corrupted: number;
 };
 
+/** The UDP flood of one direction, as both ends and the emulator saw it. */
+export type FloodFigures = {
+  /** IP-level rate the sender was asked for, and the budget it had. */
+  targetBitsPerSecond: number;
+  maxWireBytes: number;
+  /** UDP payload bytes per datagram (the wire size adds 28 bytes of IPv4 and UDP headers). */
+  payloadBytes: number;
+  sentDatagrams: number;
+  sentWireBytes: number;
+  /** First to last send. */
+  sendSpanMs: number;
+  sendEnd: UdpFloodResult['end'];
+  receivedDatagrams: number;
+  /** Received datagrams at IP level (payload + 28 bytes each). */
+  receivedWireBytes: number;
+  /** First to last arrival at the receiver. */
+  arrivalSpanMs: number | null;
+  sinkEnd: UdpSinkResult['end'];
+  /** Bytes the emulator sent on in this direction during the flood (null on netem): the cross-check of receivedWireBytes. */
+  emulatorWireBytes: number | null;
+  /** Random plus burst loss drops over the packets that entered the emulator during the flood (null on netem). */
+  lossRate: number | null;
+  /** Drops during the flood by the rate queue (drop-tail) and by outages (null on netem). */
+  queueOverflowDrops: number | null;
+  outageDrops: number | null;
+  /** Whether what survived the loss overfilled the rate queue (the delivered rate is then the link's). */
+  saturated: boolean | null;
+};
+
 export type AchievedDirection = {
   /** One-way delay of the probes (sender's send stamp to receiver's receive stamp, one host clock). */
   delayMinMs: number | null;
   delayMedianMs: number | null;
   delayP95Ms: number | null;
-  /** IP-level rate of the TCP transfer (null when no rate is configured in this direction). */
+  /**
+   * The link's IP-level rate, bits per second: the delivered rate of a flood that kept the rate
+   * queue full. Loss (random and burst) is applied before the rate queue, in the emulator as in
+   * netem, so with the queue full it does not lower the delivered rate: the loss correction is a
+   * factor of 1 then, and dividing by (1 - loss) would overstate the rate. Null when no rate is
+   * configured, nothing arrived, an outage hit the flood, or the queue did not stay full (then
+   * deliveredBitsPerSecond is only a lower bound). This is the figure the calibration table shows.
+   */
   rateBitsPerSecond: number | null;
-  /** How rateBitsPerSecond was obtained from the goodput. */
-  rateSource: 'goodput-scaled-by-emulator-bytes' | 'goodput-scaled-by-header-estimate' | null;
-  /** TCP payload bits per second, first to last byte at the receiver. */
+  /** How rateBitsPerSecond was obtained: the flood's delivered rate, checked against the emulator's counters or not (netem). */
+  rateSource: 'udp-flood-saturated' | 'udp-flood-assumed-saturated' | null;
+  /** Delivered IP-level bits per second as measured: (received bytes + 28 per datagram) x 8 over first to last arrival, first datagram excluded. */
+  deliveredBitsPerSecond: number | null;
+  /** The flood in detail (null when no rate is configured or measureRate is off). */
+  flood: FloodFigures | null;
+  /** TCP payload bits per second, first to last byte at the receiver (only with the tcpGoodput option). */
   goodputBitsPerSecond: number | null;
   transferBytes: number | null;
   transferMs: number | null;
@@ -96,7 +147,11 @@ export interface CalibrateOptions {
   probeBudgetMs?: number;
   /** Measure the rate of directions with one configured (default true). */
   measureRate?: boolean;
-  /** Transfer length at the configured rate (default 2 s; the time bound adds room for round trips). */
+  /** Flood length (default 1 s; its byte budget is 1.2 x that at the flood's rate). */
+  floodSeconds?: number;
+  /** Also run a TCP transfer per direction for its goodput, a secondary figure (default false). */
+  tcpGoodput?: boolean;
+  /** TCP transfer length at the configured rate (default 2 s; the time bound adds room for round trips). */
   transferSeconds?: number;
   /** Progress messages. */
   log?: (message: string) => void;
@@ -117,7 +172,7 @@ function resultLineOf(lines: readonly string[]): unknown {
   return undefined;
 }
 
-/** A probe server (udp-echo or tcp-sink) in a namespace, ready, with every output line kept. */
+/** A probe server (udp-echo, tcp-sink or udp-sink) in a namespace, ready, with every output line kept. */
 export class ProbeServer {
   private constructor(
     readonly proc: ManagedProcess,
@@ -125,7 +180,7 @@ export class ProbeServer {
     private readonly lines: string[],
   ) {}
 
-  static async start(netns: string, config: Extract<ProbeConfig, { mode: 'udp-echo' | 'tcp-sink' }>): Promise<ProbeServer> {
+  static async start(netns: string, config: Extract<ProbeConfig, { mode: 'udp-echo' | 'tcp-sink' | 'udp-sink' }>): Promise<ProbeServer> {
     const proc = new ManagedProcess(probeSpec(`probe ${config.mode} in ${netns}`, netns, config));
     const lines: string[] = [];
     proc.onLine((line) => lines.push(line));
@@ -155,7 +210,7 @@ export class ProbeServer {
   }
 }
 
-async function runProbeClient(netns: string, config: Extract<ProbeConfig, { mode: 'udp-probe' | 'tcp-source' }>, boundMs: number): Promise<unknown> {
+async function runProbeClient(netns: string, config: Extract<ProbeConfig, { mode: 'udp-probe' | 'tcp-source' | 'udp-flood' }>, boundMs: number): Promise<unknown> {
   const result = await runCommand({ ...probeSpec(`probe ${config.mode} in ${netns}`, netns, config), timeoutMs: boundMs + STARTUP_MS });
   const parsed = resultLineOf(result.stdout.split('\n'));
   if (parsed === undefined) {
@@ -212,6 +267,132 @@ export async function tcpTransfer(lab: Lab, direction: Direction, options: { max
   }
 }
 
+// ---------------------------------------------------------------- UDP flood
+
+export type FloodPlan = {
+  targetBitsPerSecond: number;
+  /** Random plus burst loss configured in this direction (the saturation check's fallback without counters). */
+  configuredLossRate: number;
+  maxWireBytes: number;
+  maxMs: number;
+  payloadBytes: number;
+  /** The receiver ends this long after the last arrival. */
+  idleMs: number;
+  /** How long to wait for the receiver after the sender is done (delay, queue drain, idle). */
+  tailMs: number;
+};
+
+/** Over the configured rate, so the rate queue fills and stays full. */
+const FLOOD_OVERDRIVE = 1.25;
+/** Datagrams of up to 1200 payload bytes, fewer bytes on slow links so that a flood has at least this many. */
+const FLOOD_MIN_DATAGRAMS = 30;
+const FLOOD_MAX_PAYLOAD_BYTES = 1200;
+
+/** The flood for one direction: 1.25 x the rate, divided by the configured loss's survival (loss comes before the rate queue). */
+export function floodPlan(conditions: LinkConditions, direction: Direction, seconds = 1): FloodPlan | null {
+  const d = conditions[direction];
+  if (d.rateBitsPerSecond === null) return null;
+  const loss = configuredLossRate(d);
+  const survival = 1 - Math.min(0.5, loss);
+  const targetBitsPerSecond = (d.rateBitsPerSecond * FLOOD_OVERDRIVE) / survival;
+  const maxWireBytes = Math.ceil((targetBitsPerSecond * seconds * 1.2) / 8);
+  const wirePerDatagram = Math.min(
+    FLOOD_MAX_PAYLOAD_BYTES + UDP_IPV4_OVERHEAD_BYTES,
+    Math.max(FLOOD_MIN_BYTES + UDP_IPV4_OVERHEAD_BYTES, Math.floor((targetBitsPerSecond * seconds) / 8 / FLOOD_MIN_DATAGRAMS)),
+  );
+  const serializationMs = ((wirePerDatagram * 8) / d.rateBitsPerSecond) * 1000;
+  const idleMs = Math.max(300, 5 * serializationMs, 4 * d.jitterMs + 100);
+  // what the sender puts in beyond the rate stays queued after it stops: at most the excess
+  const drainMs = (((targetBitsPerSecond - d.rateBitsPerSecond) * seconds * 1.2) / d.rateBitsPerSecond) * 1000;
+  const tailMs = d.delayMs + 2 * d.jitterMs + drainMs + idleMs + 500;
+  return { targetBitsPerSecond, configuredLossRate: loss, maxWireBytes, maxMs: seconds * 1000, payloadBytes: wirePerDatagram - UDP_IPV4_OVERHEAD_BYTES, idleMs, tailMs };
+}
+
+export type UdpFlood = {
+  direction: Direction;
+  plan: FloodPlan;
+  sent: UdpFloodResult;
+  received: UdpSinkResult;
+  /** Emulator counters of this direction over the flood (null on netem). */
+  before: DirectionStats | null;
+  after: DirectionStats | null;
+};
+
+/** One paced UDP flood across the lab in `direction`; bounded by the plan (outages included). */
+export async function udpFlood(lab: Lab, direction: Direction, plan: FloodPlan): Promise<UdpFlood> {
+  const [senderNs, receiverNs, receiverHost] =
+    direction === 'up'
+      ? [lab.namespaces.client, lab.namespaces.server, lab.addresses.serverIpv4]
+      : [lab.namespaces.server, lab.namespaces.client, lab.addresses.clientIpv4];
+  const sink = await ProbeServer.start(receiverNs, {
+    mode: 'udp-sink',
+    host: receiverHost,
+    port: 0,
+    idleMs: plan.idleMs,
+    lifetimeMs: STARTUP_MS + plan.maxMs + plan.tailMs + 2000,
+  });
+  try {
+    const before = await lab.linkStats();
+    const sent = udpFloodResultSchema.parse(
+      await runProbeClient(
+        senderNs,
+        { mode: 'udp-flood', host: receiverHost, port: sink.port, rateBitsPerSecond: plan.targetBitsPerSecond, payloadBytes: plan.payloadBytes, maxWireBytes: plan.maxWireBytes, maxMs: plan.maxMs },
+        plan.maxMs + 2000,
+      ),
+    );
+    // the sink ends by itself idleMs after the last arrival; otherwise (an outage) it is stopped
+    const received = udpSinkResultSchema.parse(await sink.finish(plan.tailMs));
+    const after = await lab.linkStats();
+    return { direction, plan, sent, received, before: before?.[direction] ?? null, after: after?.[direction] ?? null };
+  } finally {
+    await sink.stop();
+  }
+}
+
+/** The flood's figures and what they say about the link rate. */
+function floodFigures(flood: UdpFlood): { figures: FloodFigures; delivered: number | null; rate: number | null; rateSource: AchievedDirection['rateSource'] } {
+  const { plan, sent, received, before, after } = flood;
+  const receivedWireBytes = received.payloadBytes + received.datagrams * UDP_IPV4_OVERHEAD_BYTES;
+  const arrivalSpanMs = received.firstAtMs !== null && received.lastAtMs !== null ? received.lastAtMs - received.firstAtMs : null;
+  const measuredWireBytes = receivedWireBytes - (received.datagrams > 0 ? received.firstPayloadBytes + UDP_IPV4_OVERHEAD_BYTES : 0);
+  const delivered = arrivalSpanMs !== null && arrivalSpanMs > 0 && measuredWireBytes > 0 ? (measuredWireBytes * 8 * 1000) / arrivalSpanMs : null;
+  const diff = (pick: (s: DirectionStats) => number): number | null => (before && after ? pick(after) - pick(before) : null);
+  const packetsIn = diff((s) => s.packetsIn);
+  const lossDrops = diff((s) => s.dropped.loss + s.dropped.burstLoss);
+  const lossRate = packetsIn !== null && lossDrops !== null && packetsIn > 0 ? lossDrops / packetsIn : null;
+  const outageDrops = diff((s) => s.dropped.outage);
+  // what survived the loss, offered to the rate queue, against what came out of it
+  const survived = 1 - (lossRate ?? plan.configuredLossRate);
+  const offered = sent.sendSpanMs > 0 ? (sent.wireBytes * survived * 8 * 1000) / sent.sendSpanMs : null;
+  const saturated = delivered !== null && offered !== null ? offered >= 1.05 * delivered : null;
+  const figures: FloodFigures = {
+    targetBitsPerSecond: plan.targetBitsPerSecond,
+    maxWireBytes: plan.maxWireBytes,
+    payloadBytes: plan.payloadBytes,
+    sentDatagrams: sent.datagrams,
+    sentWireBytes: sent.wireBytes,
+    sendSpanMs: sent.sendSpanMs,
+    sendEnd: sent.end,
+    receivedDatagrams: received.datagrams,
+    receivedWireBytes,
+    arrivalSpanMs,
+    sinkEnd: received.end,
+    emulatorWireBytes: diff((s) => s.bytesOut),
+    lossRate,
+    queueOverflowDrops: diff((s) => s.dropped.queueOverflow),
+    outageDrops,
+    saturated,
+  };
+  // an outage during the flood leaves a gap in the arrivals: the delivered rate is partial, no link rate
+  const usable = delivered !== null && saturated === true && (outageDrops ?? 0) === 0;
+  return {
+    figures,
+    delivered,
+    rate: usable ? delivered : null,
+    rateSource: usable ? (before && after ? 'udp-flood-saturated' : 'udp-flood-assumed-saturated') : null,
+  };
+}
+
 // ---------------------------------------------------------------- calibration
 
 function lossConfigured(d: DirectionConditions): boolean {
@@ -233,29 +414,22 @@ function counters(s: DirectionStats): DirectionCounters {
 
 function achievedDirection(
   oneWayMs: number[],
+  flood: UdpFlood | undefined,
   transfer: TcpTransfer | undefined,
   stats: DirectionStats | null,
 ): AchievedDirection {
   const delay = summarize(oneWayMs);
-  let rate: number | null = null;
-  let rateSource: AchievedDirection['rateSource'] = null;
-  if (transfer?.goodputBitsPerSecond != null) {
-    if (transfer.wireBytes !== null && transfer.bytes > 0) {
-      rate = transfer.goodputBitsPerSecond * (transfer.wireBytes / transfer.bytes);
-      rateSource = 'goodput-scaled-by-emulator-bytes';
-    } else {
-      rate = transfer.goodputBitsPerSecond * TCP_WIRE_FACTOR_ESTIMATE;
-      rateSource = 'goodput-scaled-by-header-estimate';
-    }
-  }
+  const f = flood ? floodFigures(flood) : null;
   const c = stats ? counters(stats) : null;
   const totalDropped = c ? Object.values(c.dropped).reduce((sum, n) => sum + n, 0) : 0;
   return {
     delayMinMs: delay?.min ?? null,
     delayMedianMs: delay?.median ?? null,
     delayP95Ms: delay?.p95 ?? null,
-    rateBitsPerSecond: rate,
-    rateSource,
+    rateBitsPerSecond: f?.rate ?? null,
+    rateSource: f?.rateSource ?? null,
+    deliveredBitsPerSecond: f?.delivered ?? null,
+    flood: f?.figures ?? null,
     goodputBitsPerSecond: transfer?.goodputBitsPerSecond ?? null,
     transferBytes: transfer?.bytes ?? null,
     transferMs: transfer?.durationMs ?? null,
@@ -285,7 +459,7 @@ export function probePlan(
   return { count, intervalMs, waitMs, payloadBytes };
 }
 
-/** Measures the achieved link; bounded in time (about probes + 2 x transfer seconds + startup). */
+/** Measures the achieved link; bounded in time (about probes + 2 x (flood + tail) + startup, plus the TCP transfers if asked). */
 export async function calibrateLab(lab: Lab, options: CalibrateOptions = {}): Promise<AchievedLink> {
   const log = options.log ?? (() => undefined);
   const started = Date.now();
@@ -309,8 +483,20 @@ export async function calibrateLab(lab: Lab, options: CalibrateOptions = {}): Pr
     await echo.stop();
   }
 
+  const floods: Partial<Record<Direction, UdpFlood>> = {};
   const transfers: Partial<Record<Direction, TcpTransfer>> = {};
   if (options.measureRate ?? true) {
+    for (const direction of ['up', 'down'] as const) {
+      const plan = floodPlan(conditions, direction, options.floodSeconds ?? 1);
+      if (plan === null) continue;
+      log(
+        `calibration: UDP flood ${direction} at ${(plan.targetBitsPerSecond / 1e6).toFixed(3)} Mbit/s, ` +
+          `${plan.payloadBytes}-byte datagrams, at most ${plan.maxWireBytes} bytes or ${plan.maxMs} ms`,
+      );
+      floods[direction] = await udpFlood(lab, direction, plan);
+    }
+  }
+  if ((options.measureRate ?? true) && options.tcpGoodput) {
     const seconds = options.transferSeconds ?? 2;
     for (const direction of ['up', 'down'] as const) {
       const rate = conditions[direction].rateBitsPerSecond;
@@ -337,11 +523,13 @@ export async function calibrateLab(lab: Lab, options: CalibrateOptions = {}): Pr
     countersWindowMs: stats?.intervalMs ?? null,
     up: achievedDirection(
       answered.map((p) => p.upMs as number),
+      floods.up,
       transfers.up,
       stats?.up ?? null,
     ),
     down: achievedDirection(
       answered.map((p) => p.downMs as number),
+      floods.down,
       transfers.down,
       stats?.down ?? null,
     ),

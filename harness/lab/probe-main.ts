@@ -6,6 +6,11 @@
 //   udp-probe   sends `count` probes every `intervalMs`, waits at most `waitMs` after the last
 //   tcp-sink    accepts one connection, counts its bytes (first and last byte times)
 //   tcp-source  connects and sends until `maxBytes` or `maxMs`, whichever comes first
+//   udp-flood   paced datagrams (magic, sequence number, send time) at `rateBitsPerSecond`
+//               counted at IP level (payload + IP and UDP headers), until `maxWireBytes` or
+//               `maxMs`, whichever comes first; sends in small bursts on a ~1 ms timer tick
+//   udp-sink    counts flood datagrams and bytes (first and last arrival); ends `idleMs` after
+//               the last arrival, at `lifetimeMs` whatever arrived, or on SIGTERM
 //
 // Times are process.hrtime (CLOCK_MONOTONIC): one clock for every namespace of the host, so
 // a send time stamped in one namespace and a receive time in another give a one-way delay.
@@ -15,6 +20,11 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 
 const MAGIC = 0x514c5031; // "QLP1"
+const FLOOD_MAGIC = 0x514c4631; // "QLF1"
+/** Flood datagrams: magic u32, seq u32, send ns u64. */
+export const FLOOD_MIN_BYTES = 16;
+/** IP + UDP header bytes per datagram, by address family (no IP options, no extension headers). */
+export const UDP_HEADER_BYTES = { udp4: 28, udp6: 48 } as const;
 /** magic u32, seq u32, client send ns u64, server receive ns u64, server send ns u64 */
 export const PROBE_MIN_BYTES = 32;
 
@@ -37,6 +47,20 @@ export const probeConfigSchema = z.discriminatedUnion('mode', [
     .strict(),
   z.object({ mode: z.literal('tcp-sink'), host, port, lifetimeMs: bound(600_000) }).strict(),
   z.object({ mode: z.literal('tcp-source'), host, port: port.min(1), maxBytes: z.number().int().positive(), maxMs: bound(600_000) }).strict(),
+  z
+    .object({
+      mode: z.literal('udp-flood'),
+      host,
+      port: port.min(1),
+      /** IP-level bits per second (payload plus IP and UDP headers). */
+      rateBitsPerSecond: z.number().positive().max(10e9),
+      payloadBytes: z.number().int().min(FLOOD_MIN_BYTES).max(1400),
+      /** Budget in IP-level bytes. */
+      maxWireBytes: z.number().int().positive().max(2 ** 40),
+      maxMs: bound(60_000),
+    })
+    .strict(),
+  z.object({ mode: z.literal('udp-sink'), host, port, idleMs: z.number().positive().max(60_000), lifetimeMs: bound(600_000) }).strict(),
 ]);
 export type ProbeConfig = z.infer<typeof probeConfigSchema>;
 
@@ -86,6 +110,43 @@ export const tcpSourceResultSchema = z.object({
   error: z.string().nullable(),
 });
 export type TcpSourceResult = z.infer<typeof tcpSourceResultSchema>;
+
+export const udpFloodResultSchema = z.object({
+  event: z.literal('result'),
+  mode: z.literal('udp-flood'),
+  datagrams: z.number().int(),
+  /** UDP payload bytes sent, and the same with IP and UDP headers. */
+  payloadBytes: z.number().int(),
+  wireBytes: z.number().int(),
+  /** First send to last send. */
+  sendSpanMs: z.number(),
+  /** Sends the socket refused (ENOBUFS and the like): not on the wire. */
+  sendErrors: z.number().int(),
+  end: z.enum(['budget', 'duration']),
+});
+export type UdpFloodResult = z.infer<typeof udpFloodResultSchema>;
+
+export const udpSinkResultSchema = z.object({
+  event: z.literal('result'),
+  mode: z.literal('udp-sink'),
+  /** Distinct flood datagrams received (duplicates counted apart). */
+  datagrams: z.number().int(),
+  duplicates: z.number().int(),
+  /** UDP payload bytes of the distinct datagrams. */
+  payloadBytes: z.number().int(),
+  /** Payload bytes of the first arrival (it arrived before the measured interval). */
+  firstPayloadBytes: z.number().int(),
+  /** hrtime ms of the first and last arrivals (null: nothing arrived). */
+  firstAtMs: z.number().nullable(),
+  lastAtMs: z.number().nullable(),
+  /** Highest sequence number seen (null: nothing arrived). */
+  maxSeq: z.number().int().nullable(),
+  /** Arrivals with a lower sequence number than one before them. */
+  reordered: z.number().int(),
+  /** idle: idleMs after the last arrival; lifetime: the hard bound; stopped: SIGTERM. */
+  end: z.enum(['idle', 'lifetime', 'stopped']),
+});
+export type UdpSinkResult = z.infer<typeof udpSinkResultSchema>;
 
 const nowNs = (): bigint => process.hrtime.bigint();
 const nsToMs = (ns: bigint): number => Number(ns) / 1e6;
@@ -262,6 +323,133 @@ function tcpSource(config: Extract<ProbeConfig, { mode: 'tcp-source' }>): void {
   setTimeout(() => report('deadline', null), config.maxMs).unref();
 }
 
+function udpFlood(config: Extract<ProbeConfig, { mode: 'udp-flood' }>): void {
+  const type = udpType(config.host);
+  const socket = createSocket(type);
+  const wirePerDatagram = config.payloadBytes + UDP_HEADER_BYTES[type];
+  const maxDatagrams = Math.max(1, Math.floor(config.maxWireBytes / wirePerDatagram));
+  const perMs = config.rateBitsPerSecond / 8 / wirePerDatagram / 1000;
+  /** At most this many datagrams in one tick: a late timer catches up, but not in one burst. */
+  const burstCap = Math.max(4, Math.ceil(perMs * 4));
+  const template = Buffer.alloc(config.payloadBytes);
+  template.writeUInt32BE(FLOOD_MAGIC, 0);
+  let sent = 0;
+  let sendErrors = 0;
+  let inFlight = 0;
+  let firstNs = 0n;
+  let lastNs = 0n;
+  let done = false;
+  let end: UdpFloodResult['end'] = 'budget';
+
+  const report = (): void => {
+    if (done) return;
+    done = true;
+    const datagrams = sent - sendErrors;
+    const result: UdpFloodResult = {
+      event: 'result',
+      mode: 'udp-flood',
+      datagrams,
+      payloadBytes: datagrams * config.payloadBytes,
+      wireBytes: datagrams * wirePerDatagram,
+      sendSpanMs: nsToMs(lastNs - firstNs),
+      sendErrors,
+      end,
+    };
+    finish(result);
+  };
+  const sentOne = (error: Error | null): void => {
+    if (error) sendErrors++;
+    inFlight--;
+    if (sent >= maxDatagrams && inFlight === 0) report();
+  };
+  const tick = (): void => {
+    if (done) return;
+    const now = nowNs();
+    if (sent === 0) firstNs = now;
+    const elapsedMs = nsToMs(now - firstNs);
+    if (elapsedMs >= config.maxMs) {
+      end = 'duration';
+      if (inFlight === 0) report();
+      return;
+    }
+    // datagrams due by now on an absolute schedule (the first one at once)
+    const due = Math.min(maxDatagrams, Math.floor(elapsedMs * perMs) + 1);
+    for (let n = 0; sent < due && n < burstCap; n++) {
+      // a buffer per datagram: a queued send still refers to its buffer
+      const payload = Buffer.from(template);
+      payload.writeUInt32BE(sent, 4);
+      lastNs = nowNs();
+      payload.writeBigUInt64BE(lastNs, 8);
+      sent++;
+      inFlight++;
+      socket.send(payload, config.port, config.host, sentOne);
+    }
+    if (sent < maxDatagrams) setTimeout(tick, 1);
+  };
+  socket.bind(0, () => tick());
+  // hard bound, whatever the timers and callbacks do
+  setTimeout(() => {
+    end = 'duration';
+    report();
+  }, config.maxMs + 2000).unref();
+}
+
+function udpSink(config: Extract<ProbeConfig, { mode: 'udp-sink' }>): void {
+  const socket = createSocket(udpType(config.host));
+  const seen = new Set<number>();
+  let duplicates = 0;
+  let payloadBytes = 0;
+  let firstPayloadBytes = 0;
+  let firstAtMs: number | null = null;
+  let lastAtMs: number | null = null;
+  let maxSeq: number | null = null;
+  let reordered = 0;
+  let idleTimer: NodeJS.Timeout | undefined;
+  let done = false;
+  const report = (end: UdpSinkResult['end']): void => {
+    if (done) return;
+    done = true;
+    socket.close();
+    const result: UdpSinkResult = {
+      event: 'result',
+      mode: 'udp-sink',
+      datagrams: seen.size,
+      duplicates,
+      payloadBytes,
+      firstPayloadBytes,
+      firstAtMs,
+      lastAtMs,
+      maxSeq,
+      reordered,
+      end,
+    };
+    finish(result);
+  };
+  socket.on('message', (msg: Buffer) => {
+    const at = nsToMs(nowNs());
+    if (done || msg.length < FLOOD_MIN_BYTES || msg.readUInt32BE(0) !== FLOOD_MAGIC) return;
+    const seq = msg.readUInt32BE(4);
+    if (seen.has(seq)) {
+      duplicates++;
+      return;
+    }
+    seen.add(seq);
+    if (firstAtMs === null) {
+      firstAtMs = at;
+      firstPayloadBytes = msg.length;
+    }
+    lastAtMs = at;
+    payloadBytes += msg.length;
+    if (maxSeq !== null && seq < maxSeq) reordered++;
+    maxSeq = maxSeq === null ? seq : Math.max(maxSeq, seq);
+    if (idleTimer) idleTimer.refresh();
+    else idleTimer = setTimeout(() => report('idle'), config.idleMs);
+  });
+  socket.bind(config.port, config.host, () => emit({ event: 'ready', port: socket.address().port }));
+  setTimeout(() => report('lifetime'), config.lifetimeMs).unref();
+  process.once('SIGTERM', () => report('stopped')); // stopped early: still say what arrived
+}
+
 export function runProbe(config: ProbeConfig): void {
   switch (config.mode) {
     case 'udp-echo':
@@ -272,6 +460,10 @@ export function runProbe(config: ProbeConfig): void {
       return tcpSink(config);
     case 'tcp-source':
       return tcpSource(config);
+    case 'udp-flood':
+      return udpFlood(config);
+    case 'udp-sink':
+      return udpSink(config);
   }
 }
 
