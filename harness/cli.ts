@@ -100,5 +100,6 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.exitCode = await main(process.argv.slice(2));
+  // Exit once cleanup is done, whatever timers an interrupted exchange left behind.
+  process.exit(await main(process.argv.slice(2)));
 }

@@ -21,7 +21,7 @@ export class NetnsNodeClient implements ClientEndpoint {
   readonly timingSources: Readonly<Record<string, TimingSource>>;
   private worker: ManagedProcess | undefined;
   private nextId = 0;
-  private readonly pending = new Map<number, (reply: z.infer<typeof replySchema>) => void>();
+  private readonly pending = new Map<number, { settle: (reply: z.infer<typeof replySchema>) => void; timer: NodeJS.Timeout }>();
 
   constructor(
     /** The same client, built here for its metadata; the worker builds its twin. */
@@ -47,7 +47,7 @@ export class NetnsNodeClient implements ClientEndpoint {
     worker.onLine((line) => {
       if (!line.startsWith('{"id"')) return;
       const reply = replySchema.safeParse(JSON.parse(line));
-      if (reply.success) this.pending.get(reply.data.id)?.(reply.data);
+      if (reply.success) this.pending.get(reply.data.id)?.settle(reply.data);
     });
     try {
       await worker.waitForLine(/"event":"ready"/, READY_TIMEOUT_MS);
@@ -66,10 +66,13 @@ export class NetnsNodeClient implements ClientEndpoint {
         this.pending.delete(id);
         reject(new Error(`${this.implementation} client worker: no answer after ${spec.timeoutMs + 1000} ms`));
       }, spec.timeoutMs + 1000);
-      this.pending.set(id, (answer) => {
-        clearTimeout(timer);
-        this.pending.delete(id);
-        resolveReply(answer);
+      this.pending.set(id, {
+        timer,
+        settle: (answer) => {
+          clearTimeout(timer);
+          this.pending.delete(id);
+          resolveReply(answer);
+        },
       });
       worker.child.stdin?.write(JSON.stringify({ id, spec }) + '\n');
     });
@@ -78,6 +81,8 @@ export class NetnsNodeClient implements ClientEndpoint {
   }
 
   async close(): Promise<void> {
+    // An exchange still in flight (the run was interrupted) ends here, not at its timeout.
+    for (const [id, { settle }] of this.pending) settle({ id, ok: false, error: 'client closed' });
     await this.worker?.stop();
   }
 

@@ -42,6 +42,9 @@ export function newRunId(scenario: string, now = new Date()): string {
   return `${scenario}-${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
+/** Endpoints enforce a sample's timeout themselves (and say why); the harness's own stop comes later. */
+const HARNESS_TIMEOUT_MARGIN_MS = 5000;
+
 function withTimeout<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -55,18 +58,36 @@ function errorMessage(error: unknown): string {
   return message.trim() || 'unknown error';
 }
 
-async function takeSample(scenario: ScenarioDefinition, live: LiveCase, index: number, timeoutMs: number): Promise<Sample> {
+/** Resolves with null as soon as `signal` aborts, so an interrupt need not wait for a slow sample. */
+function untilAborted(signal: AbortSignal | undefined): { promise: Promise<null>; dispose: () => void } {
+  if (!signal) return { promise: new Promise<null>(() => {}), dispose: () => {} };
+  let onAbort = (): void => {};
+  const promise = new Promise<null>((resolve) => {
+    onAbort = () => resolve(null);
+    if (signal.aborted) resolve(null);
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
+}
+
+/** One sample; null when the run was interrupted while it was being taken (it is dropped). */
+async function takeSample(scenario: ScenarioDefinition, live: LiveCase, index: number, timeoutMs: number, signal?: AbortSignal): Promise<Sample | null> {
   const startedAt = new Date().toISOString();
+  const interrupted = untilAborted(signal);
   try {
-    // The endpoint enforces timeoutMs itself; the harness adds a margin as a last resort.
-    const metrics = await withTimeout(
-      scenario.measure({ caseDefinition: live.definition, client: live.client, target: live.target, timeoutMs }),
-      timeoutMs + 2000,
-      `sample ${index} of ${live.definition.id}`,
-    );
-    return { index, status: 'ok', startedAt, metrics };
+    const metrics = await Promise.race([
+      withTimeout(
+        scenario.measure({ caseDefinition: live.definition, client: live.client, target: live.target, timeoutMs }),
+        timeoutMs + HARNESS_TIMEOUT_MARGIN_MS,
+        `sample ${index} of ${live.definition.id}`,
+      ),
+      interrupted.promise,
+    ]);
+    return metrics === null ? null : { index, status: 'ok', startedAt, metrics };
   } catch (error) {
-    return { index, status: 'failed', error: errorMessage(error), startedAt, metrics: {} };
+    return signal?.aborted ? null : { index, status: 'failed', error: errorMessage(error), startedAt, metrics: {} };
+  } finally {
+    interrupted.dispose();
   }
 }
 
@@ -122,7 +143,8 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
       const index = warmup ? round : round - options.warmup;
       for (let k = 0; k < live.length && !options.signal?.aborted; k++) {
         const current = live[(round + k) % live.length] as LiveCase;
-        const sample = await takeSample(scenario, current, index, options.sampleTimeoutMs);
+        const sample = await takeSample(scenario, current, index, options.sampleTimeoutMs, options.signal);
+        if (sample === null) break;
         if (!warmup) current.samples.push(sample);
         progress({
           kind: 'sample',
