@@ -6,6 +6,7 @@
 //   (d) achieved loss against configured 1% and 5%, with the 99% binomial interval
 //   (e) achieved rate against configured 10 and 50 Mbit/s (calibration's TCP transfer)
 // Everything it starts (labs, namespaces, iperf3, probes) is removed on every exit path.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +32,6 @@ function checkInterrupted(): void {
   if (interruptSignal.aborted) throw new Error('interrupted');
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const PURPOSE = 'npm run bench -- link';
 const LOCK_WAIT_MS = 60_000;

@@ -2,6 +2,7 @@
 // a lab that outlives the command, for manual use. `up` starts a detached daemon
 // (harness/lab/lab-daemon-main.ts) that owns the lab until `down` sends it SIGTERM; the lab
 // state files in /run/quic-lab/labs describe it to `status` and `exec`.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Argument, Command } from 'commander';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
@@ -32,7 +33,6 @@ const KILL_WAIT_MS = 5_000;
 const STATS_TIMEOUT_MS = 2_000;
 const POLL_MS = 100;
 
-const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
 function usage(message: string): UsageError {
   return new UsageError(message);

@@ -2,11 +2,10 @@
 // run by client-worker-main.ts inside the namespace, so its timings are taken there.
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { ManagedProcess } from '../process/managed-process.js';
+import { ManagedProcess, nodeScriptSpec } from '../process/managed-process.js';
 import type { EndpointInfo, TimingSource } from '../results/schema.js';
 import type { Application, ClientEndpoint, ExchangeTimings, Protocol, RequestSpec, TlsMaterial } from './types.js';
 
-const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
 const READY_TIMEOUT_MS = 15_000;
 
 const replySchema = z.union([
@@ -36,13 +35,14 @@ export class NetnsNodeClient implements ClientEndpoint {
 
   async prepare(): Promise<void> {
     if (this.worker?.running) return;
-    const worker = new ManagedProcess({
-      name: `${this.implementation} client in ${this.config.netns}`,
-      command: process.execPath,
-      args: ['--import', 'tsx', resolve(import.meta.dirname, 'client-worker-main.ts'), JSON.stringify({ client: this.config.client, application: this.config.application, tls: this.config.tls })],
-      cwd: PROJECT_ROOT,
-      netns: this.config.netns,
-    });
+    const worker = new ManagedProcess(
+      nodeScriptSpec(
+        `${this.implementation} client in ${this.config.netns}`,
+        resolve(import.meta.dirname, 'client-worker-main.ts'),
+        { client: this.config.client, application: this.config.application, tls: this.config.tls },
+        this.config.netns,
+      ),
+    );
     this.worker = worker;
     worker.onLine((line) => {
       if (!line.startsWith('{"id"')) return;

@@ -1,7 +1,7 @@
 // What ngtcp2's example server and client drivers share: their transport settings, how they
 // are recorded, and facts about the host they run on.
-import { readFile } from 'node:fs/promises';
 import { runCommand } from '../process/managed-process.js';
+import { readSysctls } from '../lab/sysctl.js';
 
 export type Ngtcp2CongestionControl = 'cubic' | 'reno' | 'bbr' | 'bbr2';
 
@@ -69,14 +69,7 @@ export function dpkgVersion(pkg: string): Promise<string | null> {
 
 /** Default socket buffer sizes in a namespace: ngtcp2's examples never set SO_RCVBUF/SO_SNDBUF. */
 export async function udpBufferDefaults(netns?: string): Promise<UdpBuffers> {
-  const files = ['/proc/sys/net/core/rmem_default', '/proc/sys/net/core/wmem_default'];
-  let text: string;
-  if (netns === undefined) {
-    text = (await Promise.all(files.map((f) => readFile(f, 'utf8').catch(() => '')))).join('\n');
-  } else {
-    const r = await runCommand({ name: 'read socket buffer sysctls', command: 'cat', args: files, netns, timeoutMs: 5000 });
-    text = r.stdout;
-  }
-  const [rcv, snd] = text.split(/\s+/).filter((s) => s !== '').map(Number);
-  return { rcvbufBytes: Number.isFinite(rcv) ? (rcv ?? null) : null, sndbufBytes: Number.isFinite(snd) ? (snd ?? null) : null };
+  const values = await readSysctls(['net.core.rmem_default', 'net.core.wmem_default'], netns);
+  const bytes = (value: string | null): number | null => (value !== null && Number.isFinite(Number(value)) ? Number(value) : null);
+  return { rcvbufBytes: bytes(values['net.core.rmem_default']), sndbufBytes: bytes(values['net.core.wmem_default']) };
 }

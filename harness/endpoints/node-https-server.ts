@@ -1,11 +1,10 @@
 // Driver for the Node TCP+TLS server (node-https-server-main.ts), run as a child process.
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { ManagedProcess } from '../process/managed-process.js';
+import { ManagedProcess, nodeScriptSpec } from '../process/managed-process.js';
 import type { EndpointInfo } from '../results/schema.js';
 import type { ServerAddress, ServerEndpoint, TlsMaterial } from './types.js';
 
-const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
 const READY_TIMEOUT_MS = 15_000;
 const readySchema = z.object({ event: z.literal('ready'), host: z.string(), port: z.number() });
 
@@ -34,13 +33,9 @@ export class NodeHttpsServer implements ServerEndpoint {
       keyFile: this.options.tls.keyFile,
       chainFile: this.options.tls.chainFile,
     };
-    const child = new ManagedProcess({
-      name: 'node https server',
-      command: process.execPath,
-      args: ['--import', 'tsx', resolve(import.meta.dirname, 'node-https-server-main.ts'), JSON.stringify(config)],
-      cwd: PROJECT_ROOT,
-      ...(this.options.netns !== undefined ? { netns: this.options.netns } : {}),
-    });
+    const child = new ManagedProcess(
+      nodeScriptSpec('node https server', resolve(import.meta.dirname, 'node-https-server-main.ts'), config, this.options.netns),
+    );
     this.process = child;
     try {
       const line = await child.waitForLine(/"event":"ready"/, READY_TIMEOUT_MS);

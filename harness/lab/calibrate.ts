@@ -19,9 +19,9 @@
 // rate kept as measured, partial).
 import { once } from 'node:events';
 import { resolve } from 'node:path';
-import { ManagedProcess, runCommand, type ProcessSpec } from '../process/managed-process.js';
+import { ManagedProcess, nodeScriptSpec, runCommand, type ProcessSpec } from '../process/managed-process.js';
 import { summarize } from '../measure/statistics.js';
-import { roundTripMs, type DirectionConditions, type LinkConditions } from './conditions.js';
+import { averageLossRate, roundTripMs, type DirectionConditions, type LinkConditions } from './conditions.js';
 import type { DirectionStats, EmulatorStats } from './emulator-process.js';
 import type { Lab } from './lab.js';
 import {
@@ -40,7 +40,6 @@ import {
   type UdpSinkResult,
 } from './probe-main.js';
 
-const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
 const PROBE_MAIN = resolve(import.meta.dirname, 'probe-main.ts');
 /** Allowance for starting Node with tsx inside a namespace. */
 const STARTUP_MS = 10_000;
@@ -160,7 +159,7 @@ export interface CalibrateOptions {
 // ---------------------------------------------------------------- probe processes
 
 function probeSpec(name: string, netns: string, config: ProbeConfig): ProcessSpec {
-  return { name, netns, command: process.execPath, args: ['--import', 'tsx', PROBE_MAIN, JSON.stringify(config)], cwd: PROJECT_ROOT };
+  return nodeScriptSpec(name, PROBE_MAIN, config, netns);
 }
 
 /** The last line that is a JSON result ("event":"result"). */
@@ -292,7 +291,7 @@ const FLOOD_MAX_PAYLOAD_BYTES = 1200;
 export function floodPlan(conditions: LinkConditions, direction: Direction, seconds = 1): FloodPlan | null {
   const d = conditions[direction];
   if (d.rateBitsPerSecond === null) return null;
-  const loss = configuredLossRate(d);
+  const loss = averageLossRate(d);
   const survival = 1 - Math.min(0.5, loss);
   const targetBitsPerSecond = (d.rateBitsPerSecond * FLOOD_OVERDRIVE) / survival;
   const maxWireBytes = Math.ceil((targetBitsPerSecond * seconds * 1.2) / 8);
@@ -545,15 +544,6 @@ export type CalibrationRow = {
   unit: 'ms' | '%' | 'Mbit/s';
 };
 
-/** Average loss a direction is configured for: random loss and the Gilbert-Elliott stationary loss. */
-export function configuredLossRate(d: DirectionConditions): number {
-  let burst = 0;
-  if (d.burstLoss) {
-    const { goodToBad, badToGood, lossInBad } = d.burstLoss;
-    burst = goodToBad + badToGood > 0 ? (goodToBad / (goodToBad + badToGood)) * lossInBad : 0;
-  }
-  return 1 - (1 - d.lossRate) * (1 - burst);
-}
 
 /** A fraction in percent, free of binary noise (0.1 -> 10, not 10.000000000000002). */
 function percent(fraction: number | null): number | null {
@@ -567,8 +557,8 @@ function mbit(bitsPerSecond: number | null): number | null {
 /** Configured beside achieved, one row per quantity; rate rows only for directions with a rate. */
 export function calibrationRows(configured: LinkConditions, achieved: AchievedLink): CalibrationRow[] {
   const rtt = roundTripMs(configured);
-  const upLoss = configuredLossRate(configured.up);
-  const downLoss = configuredLossRate(configured.down);
+  const upLoss = averageLossRate(configured.up);
+  const downLoss = averageLossRate(configured.down);
   const rows: CalibrationRow[] = [
     { quantity: 'round trip (min)', configured: rtt, achieved: achieved.rttMinMs, unit: 'ms' },
     { quantity: 'round trip (median)', configured: rtt, achieved: achieved.rttMedianMs, unit: 'ms' },

@@ -87,6 +87,16 @@ export function gilbertElliottFor(lossRate: number, meanBurstPackets: number, ma
   return { goodToBad, badToGood, lossInBad: 1, maxBurstPackets };
 }
 
+/** Average loss a direction is configured for: random loss and the Gilbert-Elliott stationary loss. */
+export function averageLossRate(d: DirectionConditions): number {
+  let burst = 0;
+  if (d.burstLoss) {
+    const { goodToBad, badToGood, lossInBad } = d.burstLoss;
+    burst = goodToBad + badToGood > 0 ? (goodToBad / (goodToBad + badToGood)) * lossInBad : 0;
+  }
+  return 1 - (1 - d.lossRate) * (1 - burst);
+}
+
 /** Applies textual settings over `base`; throws UnitError naming the bad value. */
 export function applySettings(base: DirectionConditions, settings: DirectionSettings, where: string): DirectionConditions {
   const next = { ...base };
@@ -113,7 +123,8 @@ export function applySettings(base: DirectionConditions, settings: DirectionSett
   return next;
 }
 
-const MTU_BYTES = 1500;
+/** The lab links' MTU: queue limits in packets convert to bytes with it. */
+export const MTU_BYTES = 1500;
 const MIN_QUEUE_PACKETS = 10;
 
 /** One bandwidth-delay product of the whole round trip, at least ten full packets. */

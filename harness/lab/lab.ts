@@ -13,7 +13,7 @@ import { LAB_NETNS_PREFIX, removeLabState, writeLabState } from './lab-state.js'
 import { acquireLabLock } from './lock.js';
 import { createNamespace, deleteNamespace, ip, reapLeftovers, sysctlSet } from './namespaces.js';
 import { netemAvailable, startNetemLink } from './netem-link.js';
-import { readSysctl } from './sysctl.js';
+import { readSysctl, readSysctls } from './sysctl.js';
 
 export type LinkBackendName = 'netem' | 'emulator';
 export type BackendChoice = LinkBackendName | 'auto';
@@ -45,6 +45,8 @@ export interface Lab {
 
 const DEVICE = 'qlab0';
 const EMULATOR_REALTIME_PRIORITY = 50;
+/** Per-namespace settings every result records (net.core.* are host-wide). */
+const RECORDED_SYSCTLS = ['net.ipv4.tcp_congestion_control', 'net.ipv4.tcp_rmem', 'net.ipv4.tcp_wmem', 'net.core.rmem_max', 'net.core.wmem_max'] as const;
 const TCP_RMEM = '4096 131072 33554432';
 const TCP_WMEM = '4096 16384 33554432';
 
@@ -135,9 +137,8 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     }
     const settings: Record<string, string | null> = {};
     for (const [side, netns] of Object.entries(namespaces)) {
-      for (const name of ['net.ipv4.tcp_congestion_control', 'net.ipv4.tcp_rmem', 'net.ipv4.tcp_wmem', 'net.core.rmem_max', 'net.core.wmem_max']) {
-        settings[`${side}.${name}`] = await readSysctl(name, netns);
-      }
+      const values = await readSysctls(RECORDED_SYSCTLS, netns);
+      for (const name of RECORDED_SYSCTLS) settings[`${side}.${name}`] = values[name];
     }
     const addresses = {
       clientIpv4: LAB_ADDRESSES.clientIpv4,

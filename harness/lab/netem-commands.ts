@@ -1,14 +1,12 @@
 // The tc commands the netem backend runs: on each veth end, a root netem qdisc for delay,
 // jitter, loss, reordering, duplication and corruption, and a tbf child for rate and queue.
 // Pure, so the exact commands are unit-tested on hosts without sch_netem (like this one).
-import { defaultQueueBytes, type DirectionConditions, type LinkConditions } from './conditions.js';
+import { defaultQueueBytes, MTU_BYTES, type DirectionConditions, type LinkConditions } from './conditions.js';
 
 export interface VethEnd {
   netns: string;
   device: string;
 }
-
-const MTU_BYTES = 1500;
 
 function formatMs(ms: number): string {
   // tc accepts microseconds; keep whole microseconds so sub-millisecond delays survive.

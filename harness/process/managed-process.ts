@@ -2,6 +2,7 @@
 // and removal through the cleanup registry.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { resolve } from 'node:path';
 import { onCleanup } from './cleanup.js';
 
 const STDERR_TAIL_BYTES = 16 * 1024;
@@ -15,6 +16,19 @@ export interface ProcessSpec {
   netns?: string;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+}
+
+const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
+
+/** A TypeScript entry point of this project run with Node and tsx, its config as one JSON argument. */
+export function nodeScriptSpec(name: string, script: string, config: unknown, netns?: string): ProcessSpec {
+  return {
+    name,
+    command: process.execPath,
+    args: ['--import', 'tsx', script, JSON.stringify(config)],
+    cwd: PROJECT_ROOT,
+    ...(netns !== undefined ? { netns } : {}),
+  };
 }
 
 export function commandLine(spec: ProcessSpec): { command: string; args: string[] } {

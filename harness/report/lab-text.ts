@@ -5,6 +5,7 @@ import { defaultQueueBytes } from '../lab/conditions.js';
 import { histogramQuantileUpperUs, type DirectionStats, type EmulatorStats } from '../lab/emulator-process.js';
 import type { LabState } from '../lab/lab-state.js';
 import { PROFILES } from '../lab/profiles.js';
+import { formatRate } from './link-summary.js';
 
 
 function ms(value: number): string {
@@ -15,11 +16,6 @@ function percent(fraction: number): string {
   return `${Number((fraction * 100).toPrecision(4))}%`;
 }
 
-function rate(bitsPerSecond: number): string {
-  if (bitsPerSecond >= 1e9) return `${Number((bitsPerSecond / 1e9).toPrecision(4))} Gbit/s`;
-  if (bitsPerSecond >= 1e6) return `${Number((bitsPerSecond / 1e6).toPrecision(4))} Mbit/s`;
-  return `${Number((bitsPerSecond / 1e3).toPrecision(4))} kbit/s`;
-}
 
 function directionText(conditions: LinkConditions, direction: 'up' | 'down'): string {
   const d: DirectionConditions = conditions[direction];
@@ -37,7 +33,7 @@ function directionText(conditions: LinkConditions, direction: 'up' | 'down'): st
   if (d.duplicateRate > 0) parts.push(`duplicate ${percent(d.duplicateRate)}`);
   if (d.corruptRate > 0) parts.push(`corrupt ${percent(d.corruptRate)}`);
   if (d.rateBitsPerSecond !== null) {
-    parts.push(`rate ${rate(d.rateBitsPerSecond)}`);
+    parts.push(`rate ${formatRate(d.rateBitsPerSecond)}`);
     if (d.queue && 'packets' in d.queue) parts.push(`queue ${d.queue.packets} packets`);
     else if (d.queue) parts.push(`queue ${d.queue.bytes} bytes`);
     else parts.push(`queue ${defaultQueueBytes(conditions, direction)} bytes (one bandwidth-delay product)`);

@@ -9,8 +9,11 @@ interface DirectionLike {
   rateBitsPerSecond?: number | null;
 }
 
-function formatRate(bps: number): string {
-  return bps >= 1e6 ? `${Number((bps / 1e6).toPrecision(4))} Mbit/s` : `${Number((bps / 1e3).toPrecision(4))} kbit/s`;
+/** A rate in the largest unit that keeps it at 1 or more: "6 Mbit/s", "750 kbit/s". */
+export function formatRate(bitsPerSecond: number): string {
+  if (bitsPerSecond >= 1e9) return `${Number((bitsPerSecond / 1e9).toPrecision(4))} Gbit/s`;
+  if (bitsPerSecond >= 1e6) return `${Number((bitsPerSecond / 1e6).toPrecision(4))} Mbit/s`;
+  return `${Number((bitsPerSecond / 1e3).toPrecision(4))} kbit/s`;
 }
 
 function direction(d: DirectionLike | undefined): string[] {
