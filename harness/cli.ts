@@ -9,25 +9,27 @@ import { labCommand } from './cli/lab-command.js';
 import { UsageError } from './cli/usage-error.js';
 import { runCleanups } from './process/cleanup.js';
 import { DEFAULT_CERTS_DIR, ensurePki } from './pki/store.js';
+import { DEFAULT_PKI_OPTIONS, KEY_TYPES, type KeyType } from './pki/generate.js';
 import { JSON_SCHEMA_PATH, resultJsonSchemaText } from './results/json-schema.js';
 import { writeFileAtomic } from './files/atomic-write.js';
 
 const EXIT_USAGE = 2;
 
 
-const KEY_BITS = ['2048', '3072', '4096'] as const;
-
 function certsCommand(): Command {
   return new Command('certs')
     .description('create (or renew) the lab PKI: a root CA, optional intermediates and a server leaf')
-    .addOption(new Option('--key-bits <bits>', 'RSA key size').argParser(oneOf('--key-bits', KEY_BITS)).default('2048'))
+    .addOption(
+      new Option('--key-type <type>', 'key type of every certificate').argParser(oneOf('--key-type', KEY_TYPES)).default(DEFAULT_PKI_OPTIONS.keyType),
+    )
     .option('--intermediates <n>', 'intermediate CAs between root and leaf', integerInRange('--intermediates', 0, 3), 0)
     .option('--dir <dir>', 'where to write the PKI', DEFAULT_CERTS_DIR)
     .option('--force', 'regenerate even if the current PKI is fine')
-    .action(async (options: { keyBits: (typeof KEY_BITS)[number]; intermediates: number; dir: string; force?: boolean }) => {
-      const pki = await ensurePki({ keyBits: Number(options.keyBits) as 2048 | 3072 | 4096, intermediates: options.intermediates }, options.dir, options.force ?? false);
+    .action(async (options: { keyType: KeyType; intermediates: number; dir: string; force?: boolean }) => {
+      const pki = await ensurePki({ keyType: options.keyType, intermediates: options.intermediates }, options.dir, options.force ?? false);
+      const key = pki.info.keyType === 'ECDSA' ? `ECDSA P-${pki.info.keyBits}` : `${pki.info.keyType}-${pki.info.keyBits}`;
       process.stdout.write(
-        `${pki.generated ? 'generated' : 'kept'} ${pki.dir}: RSA-${pki.info.keyBits}, chain of ${pki.info.chainLength} (${pki.info.chainBytes} bytes), CA sha256 ${pki.info.caFingerprintSha256}\n`,
+        `${pki.generated ? 'generated' : 'kept'} ${pki.dir}: ${key}, chain of ${pki.info.chainLength} (${pki.info.chainBytes} bytes), CA sha256 ${pki.info.caFingerprintSha256}\n`,
       );
     });
 }

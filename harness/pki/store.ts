@@ -1,5 +1,6 @@
-// certs/: the PKI on disk. Regenerated when missing, when its parameters differ from the
-// ones asked for, or when it is about to expire.
+// The PKI on disk: certs/ by default, or any directory (a sweep uses temp ones). Regenerated
+// when missing, when its parameters (key type, intermediates) differ from the ones asked for,
+// or when it is about to expire.
 import { X509Certificate, createHash } from 'node:crypto';
 import { readFile, chmod } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -8,20 +9,31 @@ import { writeFileAtomic } from '../files/atomic-write.js';
 import { LAB_SERVER_NAME } from '../lab/addresses.js';
 import type { TlsMaterial } from '../endpoints/types.js';
 import type { CertificatesInfo } from '../results/schema.js';
-import { DEFAULT_PKI_OPTIONS, generatePki, type PkiOptions } from './generate.js';
+import { DEFAULT_PKI_OPTIONS, generatePki, isKeyType, type PkiOptions } from './generate.js';
 
 export const DEFAULT_CERTS_DIR = resolve(import.meta.dirname, '../../certs');
 /** Regenerate when fewer than this many days of validity remain. */
 const RENEW_BEFORE_DAYS = 2;
 
+// keyType is one of KEY_TYPES. PKIs made before ECDSA support (node-forge) wrote
+// keyType "rsa" plus keyBits, and older ones may lack keyType: both mean RSA of keyBits.
 const metadataSchema = z.object({
-  keyType: z.literal('rsa'),
-  keyBits: z.number(),
+  keyType: z.string().optional(),
+  keyBits: z.number().optional(),
   intermediates: z.number(),
   validityDays: z.number(),
   notAfter: z.string(),
   generatedAt: z.string(),
 });
+
+type Metadata = z.infer<typeof metadataSchema>;
+
+/** The key type a pki.json describes (a KeyType, or e.g. "rsa3072" for one no longer made). */
+function recordedKeyType(metadata: Metadata): string {
+  if (isKeyType(metadata.keyType)) return metadata.keyType;
+  if (metadata.keyType === undefined || metadata.keyType === 'rsa') return `rsa${metadata.keyBits ?? '?'}`;
+  return metadata.keyType;
+}
 
 export const PKI_FILES = {
   ca: 'ca.pem',
@@ -49,7 +61,7 @@ function materialFor(dir: string): TlsMaterial {
   };
 }
 
-async function readMetadata(dir: string): Promise<z.infer<typeof metadataSchema> | null> {
+async function readMetadata(dir: string): Promise<Metadata | null> {
   try {
     return metadataSchema.parse(JSON.parse(await readFile(join(dir, PKI_FILES.metadata), 'utf8')));
   } catch {
@@ -61,8 +73,9 @@ async function readMetadata(dir: string): Promise<z.infer<typeof metadataSchema>
 export async function staleReason(dir: string, options: PkiOptions, now = new Date()): Promise<string | null> {
   const metadata = await readMetadata(dir);
   if (!metadata) return 'no certificates yet';
-  if (metadata.keyBits !== options.keyBits || metadata.intermediates !== options.intermediates) {
-    return `parameters changed (have ${metadata.keyBits}-bit, ${metadata.intermediates} intermediates)`;
+  const keyType = recordedKeyType(metadata);
+  if (keyType !== options.keyType || metadata.intermediates !== options.intermediates) {
+    return `parameters changed (have ${keyType}, ${metadata.intermediates} intermediates)`;
   }
   for (const file of [PKI_FILES.ca, PKI_FILES.chain, PKI_FILES.leafKey]) {
     try {
@@ -80,7 +93,7 @@ export async function ensurePki(options: Partial<PkiOptions> = {}, dir = DEFAULT
   const wanted: PkiOptions = { ...DEFAULT_PKI_OPTIONS, ...options };
   const reason = force ? 'regeneration forced' : await staleReason(dir, wanted);
   if (reason !== null) {
-    const pki = generatePki(wanted);
+    const pki = await generatePki(wanted);
     const intermediatesTopDown = pki.intermediates.map((p) => p.certificatePem);
     // The server sends its leaf then the intermediates, nearest issuer first.
     const chainPem = [pki.leaf.certificatePem, ...[...intermediatesTopDown].reverse()].join('');
@@ -97,8 +110,7 @@ export async function ensurePki(options: Partial<PkiOptions> = {}, dir = DEFAULT
       join(dir, PKI_FILES.metadata),
       JSON.stringify(
         {
-          keyType: 'rsa',
-          keyBits: wanted.keyBits,
+          keyType: wanted.keyType,
           intermediates: wanted.intermediates,
           validityDays: wanted.validityDays,
           notAfter: new Date(notAfter).toISOString(),
@@ -122,12 +134,26 @@ export async function describePki(dir: string): Promise<CertificatesInfo> {
   const ca = new X509Certificate(await readFile(join(dir, PKI_FILES.ca), 'utf8'));
   const leaf = chain[0];
   if (!leaf) throw new Error(`${join(dir, PKI_FILES.chain)} holds no certificate`);
-  const details = leaf.publicKey.asymmetricKeyDetails;
+  const { keyType, keyBits } = describeKey(leaf);
   return {
-    keyType: leaf.publicKey.asymmetricKeyType ?? 'unknown',
-    keyBits: details?.modulusLength ?? 1,
+    keyType,
+    keyBits,
     chainLength: chain.length,
     chainBytes: chain.reduce((sum, cert) => sum + cert.raw.length, 0),
     caFingerprintSha256: createHash('sha256').update(ca.raw).digest('hex'),
   };
+}
+
+const CURVE_BITS: Record<string, number> = { prime256v1: 256, 'P-256': 256, secp384r1: 384, 'P-384': 384, secp521r1: 521, 'P-521': 521 };
+
+/** The leaf's key as results report it: RSA and its modulus length, or ECDSA and its curve size. */
+function describeKey(leaf: X509Certificate): { keyType: string; keyBits: number } {
+  const key = leaf.publicKey;
+  const details = key.asymmetricKeyDetails;
+  if ((key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') && details?.modulusLength) {
+    return { keyType: key.asymmetricKeyType === 'rsa' ? 'RSA' : 'RSA-PSS', keyBits: details.modulusLength };
+  }
+  const curveBits = details?.namedCurve !== undefined ? CURVE_BITS[details.namedCurve] : undefined;
+  if (key.asymmetricKeyType === 'ec' && curveBits !== undefined) return { keyType: 'ECDSA', keyBits: curveBits };
+  throw new Error(`the lab leaf has an unsupported key: ${[key.asymmetricKeyType ?? 'unknown', details?.namedCurve].filter(Boolean).join(' ')}`);
 }

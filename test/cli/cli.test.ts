@@ -35,12 +35,15 @@ t.test('bad input is one line and exit code 2', async (t) => {
   const resultsDir = await mkdtemp(join(tmpdir(), 'qlab-cli-'));
   t.teardown(() => rm(resultsDir, { recursive: true, force: true }));
   expectUsageError(t, ['scenario', 'nosuch', '--results-dir', resultsDir], /unknown scenario "nosuch"; choose one of: handshake/);
-  expectUsageError(t, ['scenario', '--bogus'], /unknown option '--bogus' \(valid options: --list, --list-profiles, --samples, --warmup, --timeout, --out, --results-dir, --json, --quic-initial-rtt, --link, --profile, --rtt,/);
+  expectUsageError(t, ['scenario', '--bogus'], /unknown option '--bogus' \(valid options: --list, --list-profiles, --samples, --warmup, --timeout, --out, --results-dir, --json, --quic-initial-rtt, --variants, --no-capture, --keep-captures, --link, --profile, --rtt,/);
+  expectUsageError(t, ['scenario', 'handshake', '--variants', 'quic-h3-1rtt'], /handshake has no variant "quic-h3-1rtt"; its variants: tcp-tls-h1,/);
+  expectUsageError(t, ['scenario', 'handshake', '--variants', 'quic-h3,'], /expected a comma-separated list, got "quic-h3,"/);
+  expectUsageError(t, ['scenario', 'handshake', '--no-capture', '--keep-captures', '/tmp/x'], /--keep-captures: drop --no-capture/);
   expectUsageError(t, ['scenario', '--samples', '0'], /--samples must be from 1 to 100000, got 0/);
   expectUsageError(t, ['scenario', '--samples', 'ten'], /--samples must be a whole number from 1 to 100000, got "ten"/);
   expectUsageError(t, ['scenario', '--samples'], /argument missing/);
   expectUsageError(t, ['scenario', '--timeout', '10'], /"10" is not a duration: use a number with a unit/);
-  expectUsageError(t, ['certs', '--key-bits', '1024'], /--key-bits must be one of 2048, 3072, 4096; got "1024"/);
+  expectUsageError(t, ['certs', '--key-type', 'rsa1024'], /--key-type must be one of rsa2048, rsa4096, ecdsa-p256; got "rsa1024"/);
   expectUsageError(t, ['certs', '--intermediates', '5'], /--intermediates must be from 0 to 3, got 5/);
   expectUsageError(t, ['scenario', '--rtt', '60'], /--rtt "60" needs a unit: us, ms or s/);
   expectUsageError(t, ['scenario', '--profile', 'moon'], /unknown profile "moon"; choose one of: lan, cable, dsl, 4g, 3g, 2g-rural/);
