@@ -11,6 +11,7 @@ PACKAGES=(
   build-essential               # cc and make for native/
   iproute2 iputils-ping iperf3  # lab network, probes, TCP reference
   tcpdump                       # kernel timestamps in the link bench
+  tshark                        # reads captures (harness/capture); its debconf question install-setuid takes its default (no) when noninteractive
 )
 
 say() { printf 'setup: %s\n' "$*" >&2; }

@@ -1,0 +1,104 @@
+// The run's packet capture: tcpdump on the client side of the link (the lab device in the
+// client namespace, or loopback), the clients' TLS secrets in a key log beside it, both in a
+// private temporary directory that is removed afterwards unless the user keeps them.
+import { chmod, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Protocol, ServerAddress } from '../endpoints/types.js';
+import { onCleanup } from '../process/cleanup.js';
+import type { WireTap } from '../scenario/run.js';
+import { PacketCapture } from './packet-capture.js';
+import { readKeyLog } from './keylog.js';
+import { readPackets } from './tshark.js';
+import { analyzeConnections, type WireConnection } from './wire-analysis.js';
+
+export interface WireTapOptions {
+  /** Namespace to capture in (the lab's client namespace); absent: this host. */
+  netns?: string;
+  interfaceName: string;
+  /** Copy the capture and key log here when done (--keep-captures). */
+  keepDir?: string;
+  /** Prefix of kept files, e.g. the run id. */
+  keepPrefix?: string;
+}
+
+/** Only the run's own servers: their address and ports, per transport. */
+export function captureFilter(servers: ReadonlyArray<{ address: ServerAddress; protocol: Protocol }>): string {
+  if (servers.length === 0) throw new Error('nothing to capture: no servers');
+  const byHost = new Map<string, string[]>();
+  for (const { address, protocol } of servers) {
+    const transport = protocol === 'quic' ? 'udp' : 'tcp';
+    byHost.set(address.host, [...(byHost.get(address.host) ?? []), `(${transport} port ${address.port})`]);
+  }
+  return [...byHost.entries()].map(([host, ports]) => `(host ${host} and (${[...new Set(ports)].join(' or ')}))`).join(' or ');
+}
+
+export class RunWireTap implements WireTap {
+  private capture: PacketCapture | undefined;
+  private servers: Array<{ ip: string; port: number; transport: 'tcp' | 'udp' }> = [];
+
+  private constructor(
+    private readonly options: WireTapOptions,
+    private readonly dir: string,
+    private readonly unregister: () => void,
+  ) {}
+
+  /** Makes the private directory and an empty key log the clients append to. */
+  static async create(options: WireTapOptions): Promise<RunWireTap> {
+    const dir = await mkdtemp(join(tmpdir(), 'quic-lab-capture-'));
+    await chmod(dir, 0o700);
+    const unregister = onCleanup('remove the packet capture', () => rm(dir, { recursive: true, force: true }));
+    const tap = new RunWireTap(options, dir, unregister);
+    await writeFile(tap.keylogFile, '', { mode: 0o600 });
+    return tap;
+  }
+
+  get keylogFile(): string {
+    return join(this.dir, 'keys.log');
+  }
+
+  private get pcapFile(): string {
+    return join(this.dir, 'capture.pcap');
+  }
+
+  async start(servers: ReadonlyArray<{ address: ServerAddress; protocol: Protocol }>): Promise<void> {
+    this.servers = servers.map(({ address, protocol }) => ({ ip: address.host, port: address.port, transport: protocol === 'quic' ? 'udp' : 'tcp' }));
+    this.capture = await PacketCapture.start({
+      ...(this.options.netns !== undefined ? { netns: this.options.netns } : {}),
+      interfaceName: this.options.interfaceName,
+      filter: captureFilter(servers),
+      file: this.pcapFile,
+    });
+  }
+
+  async finish(analyse: boolean): Promise<{ connections: WireConnection[]; problems: string[] }> {
+    try {
+      const stats = await this.capture?.stop();
+      const problems = stats?.packetsDroppedByKernel
+        ? [`tcpdump could not keep up and lost ${stats.packetsDroppedByKernel} packets: some samples' wire metrics may be missing or wrong`]
+        : [];
+      if (!analyse || this.capture === undefined) return { connections: [], problems };
+      const packets = await readPackets(this.pcapFile, { keylogFile: this.keylogFile });
+      return { connections: analyzeConnections(packets, this.servers, await readKeyLog(this.keylogFile)), problems };
+    } finally {
+      await this.keep();
+      await this.dispose();
+    }
+  }
+
+  private async keep(): Promise<void> {
+    const { keepDir, keepPrefix = 'capture' } = this.options;
+    if (keepDir === undefined || this.capture === undefined) return;
+    await mkdir(keepDir, { recursive: true });
+    await copyFile(this.pcapFile, join(keepDir, `${keepPrefix}.pcap`));
+    const keys = join(keepDir, `${keepPrefix}.keys.log`);
+    await copyFile(this.keylogFile, keys);
+    await chmod(keys, 0o600); // TLS secrets: readable by the owner only
+  }
+
+  async dispose(): Promise<void> {
+    await this.capture?.stop().catch(() => undefined);
+    await rm(this.dir, { recursive: true, force: true });
+    this.unregister();
+  }
+}
