@@ -1,8 +1,9 @@
 // The scenario registry: every scenario the CLI can run, by name.
 import type { ScenarioDefinition } from '../harness/scenario/types.js';
+import { certificateSize } from './certificate-size.js';
 import { handshake } from './handshake.js';
 
-export const SCENARIOS: readonly ScenarioDefinition[] = [handshake];
+export const SCENARIOS: readonly ScenarioDefinition[] = [handshake, certificateSize];
 
 /** Not a comparison of endpoints: measures the lab link itself (run by the harness). */
 export const CALIBRATION = {

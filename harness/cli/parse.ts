@@ -29,3 +29,10 @@ export function oneOf<T extends string>(name: string, choices: readonly T[]): (v
     return value as T;
   };
 }
+
+/** "a,b, c" -> ["a", "b", "c"]; empty items are an error. */
+export function commaList(value: string): string[] {
+  const items = value.split(',').map((item) => item.trim());
+  if (items.some((item) => item === '')) throw new InvalidArgumentError(`expected a comma-separated list, got "${value}"`);
+  return items;
+}

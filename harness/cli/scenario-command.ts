@@ -14,10 +14,14 @@ import { endProgress, progressReporter } from '../report/progress.js';
 import { renderTextSummary } from '../report/text.js';
 import type { LinkInfo } from '../results/schema.js';
 import { DEFAULT_RESULTS_DIR, defaultResultPath, writeResult } from '../results/write.js';
-import { runScenario } from '../scenario/run.js';
+import { newRunId, runScenario } from '../scenario/run.js';
+import { selectCases, UnknownVariantError } from '../scenario/select.js';
+import { RunWireTap } from '../capture/wire-tap.js';
+import { PkiSet } from '../pki/pki-set.js';
+import { LAB_DEVICE } from '../lab/lab.js';
 import type { ScenarioDefinition } from '../scenario/types.js';
 import { addLinkOptions, linkConditionsFrom, wantsLab, type LinkCliOptions } from './link-options.js';
-import { integerInRange, parseDurationMs } from './parse.js';
+import { commaList, integerInRange, parseDurationMs } from './parse.js';
 import { UsageError } from './usage-error.js';
 import { listProfilesText } from '../report/lab-text.js';
 
@@ -42,6 +46,9 @@ interface ScenarioOptions extends LinkCliOptions {
   resultsDir: string;
   json?: boolean;
   quicInitialRtt?: number;
+  variants?: string[];
+  capture: boolean;
+  keepCaptures?: string;
 }
 
 export function scenarioCommand(): Command {
@@ -56,7 +63,10 @@ export function scenarioCommand(): Command {
     .option('--out <file>', 'also write the result JSON to this file')
     .option('--results-dir <dir>', 'directory for result files', DEFAULT_RESULTS_DIR)
     .option('--json', 'print the result document on stdout instead of the summary table')
-    .option('--quic-initial-rtt <duration>', "ngtcp2's initial RTT on both sides (default 333ms, RFC 9002)", parseDurationMs);
+    .option('--quic-initial-rtt <duration>', "ngtcp2's initial RTT on both sides (default 333ms, RFC 9002)", parseDurationMs)
+    .option('--variants <ids>', 'run only these cases (comma-separated case ids, e.g. quic-h3-0rtt,tcp-tls-h2)', commaList)
+    .option('--no-capture', 'no packet capture (scenarios that check timings against the wire)')
+    .option('--keep-captures <dir>', 'keep the packet capture and its TLS key log (0600) in this directory');
   return addLinkOptions(command).action(async (name: string | undefined, options: ScenarioOptions) => {
     if (options.listProfiles) {
       process.stdout.write(listProfilesText());
@@ -67,8 +77,20 @@ export function scenarioCommand(): Command {
       return;
     }
     const isCalibration = name === CALIBRATION.name;
-    const scenario = isCalibration ? calibrationOnly : findScenario(name ?? DEFAULT_SCENARIO);
-    if (!scenario) throw new UsageError(`unknown scenario "${name}"; choose one of: ${SCENARIO_NAMES.join(', ')}`);
+    const found = isCalibration ? calibrationOnly : findScenario(name ?? DEFAULT_SCENARIO);
+    if (!found) throw new UsageError(`unknown scenario "${name}"; choose one of: ${SCENARIO_NAMES.join(', ')}`);
+    let scenario = found;
+    if (options.variants !== undefined) {
+      try {
+        scenario = selectCases(found, options.variants);
+      } catch (error) {
+        if (error instanceof UnknownVariantError) throw new UsageError(error.message);
+        throw error;
+      }
+    }
+    if (options.keepCaptures !== undefined && (!scenario.wireTruth || !options.capture)) {
+      throw new UsageError(`--keep-captures: ${scenario.wireTruth ? 'drop --no-capture' : `${scenario.name} records no packet capture`}`);
+    }
     if (isCalibration && options.link === 'loopback') throw new UsageError('calibration measures the lab link: drop --link loopback');
     const onLab = isCalibration || (options.link !== undefined ? options.link !== 'loopback' : wantsLab(options));
     if (!onLab && wantsLab(options)) throw new UsageError('link options need the lab: drop --link loopback');
@@ -82,6 +104,8 @@ export function scenarioCommand(): Command {
     const pki = await ensurePki({}, DEFAULT_CERTS_DIR);
     const progress = progressReporter();
     let lab: Lab | null = null;
+    let wireTap: RunWireTap | undefined;
+    const pkiSet = new PkiSet();
     try {
       if (onLab) {
         progress?.({ kind: 'setup', message: 'building the lab network' });
@@ -93,9 +117,17 @@ export function scenarioCommand(): Command {
         });
       }
       const placement: EndpointPlacement = lab
-        ? { tls: pki.material, serverHost: lab.addresses.serverIpv4, clientNetns: lab.namespaces.client, serverNetns: lab.namespaces.server }
-        : { tls: pki.material, serverHost: '127.0.0.1' };
+        ? { serverHost: lab.addresses.serverIpv4, clientNetns: lab.namespaces.client, serverNetns: lab.namespaces.server }
+        : { serverHost: '127.0.0.1' };
       if (options.quicInitialRtt !== undefined) placement.quicInitialRttMs = options.quicInitialRtt;
+      if (scenario.wireTruth && options.capture) {
+        wireTap = await RunWireTap.create({
+          interfaceName: lab ? LAB_DEVICE : 'lo',
+          ...(lab ? { netns: lab.namespaces.client } : {}),
+          ...(options.keepCaptures !== undefined ? { keepDir: options.keepCaptures, keepPrefix: newRunId(scenario.name) } : {}),
+        });
+        placement.keylogFile = wireTap.keylogFile;
+      }
       const link: LinkInfo = lab
         ? { backend: lab.backend, profile: options.profile ?? null, configured: { ...conditions, namespaceSettings: lab.settings }, achieved: null }
         : { backend: 'loopback', profile: null, configured: {}, achieved: null };
@@ -104,6 +136,7 @@ export function scenarioCommand(): Command {
         progress?.({ kind: 'setup', message: 'calibrating the link' });
         link.achieved = { calibration: await calibrateLab(lab) };
       }
+      const calibratedRoundTripMs = (link.achieved?.calibration as { rttMedianMs?: number | null } | undefined)?.rttMedianMs ?? undefined;
       await lab?.emulator?.resetStats();
       const document = await runScenario(scenario, {
         samples: options.samples ?? scenario.defaults.samples,
@@ -111,6 +144,12 @@ export function scenarioCommand(): Command {
         sampleTimeoutMs: options.timeout ?? scenario.defaults.sampleTimeoutMs,
         tls: pki.material,
         certificates: pki.info,
+        certificatesFor: async (spec) => {
+          const made = await pkiSet.get(spec);
+          return { material: made.material, info: made.info };
+        },
+        ...(wireTap ? { wireTap } : {}),
+        ...(calibratedRoundTripMs !== undefined ? { roundTripMs: calibratedRoundTripMs } : {}),
         link,
         endpoints: endpointFactory(placement),
         signal: interruptSignal,
@@ -128,11 +167,13 @@ export function scenarioCommand(): Command {
         process.stdout.write(renderCalibrationTable(calibrationRows(lab.conditions, calibration)));
         process.stdout.write(`result: ${paths.join(', ')}\n`);
       } else {
-        process.stdout.write(renderTextSummary(document, scenario.metrics.map((m) => m.name)));
+        process.stdout.write(renderTextSummary(document, scenario.headline ?? scenario.metrics.map((m) => m.name)));
         process.stdout.write(`result: ${paths.join(', ')}\n`);
       }
       if (document.status !== 'completed') process.exitCode = document.status === 'aborted' ? 130 : 1;
     } finally {
+      await wireTap?.dispose();
+      await pkiSet.dispose();
       await lab?.stop();
     }
   });

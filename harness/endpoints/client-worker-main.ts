@@ -11,6 +11,7 @@ const configSchema = z.object({
   client: z.enum(['node-tls', 'undici']),
   application: z.enum(['h2', 'http/1.1', 'none']),
   tls: z.object({ caFile: z.string(), chainFile: z.string(), keyFile: z.string(), serverName: z.string() }),
+  keylogFile: z.string().optional(),
 });
 
 const requestSchema = z.object({
@@ -19,12 +20,13 @@ const requestSchema = z.object({
     target: z.object({ host: z.string(), port: z.number(), serverName: z.string() }),
     path: z.string(),
     timeoutMs: z.number(),
+    session: z.enum(['cold', 'resumed', 'early-data']).optional(),
   }),
 });
 
 const config = configSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
 const client: ClientEndpoint =
-  config.client === 'node-tls' ? new NodeTlsClient(config.tls) : new UndiciClient(config.tls, config.application === 'http/1.1' ? 'http/1.1' : 'h2');
+  config.client === 'node-tls' ? new NodeTlsClient(config.tls) : new UndiciClient(config.tls, config.application === 'http/1.1' ? 'http/1.1' : 'h2', config.keylogFile !== undefined ? { keylogFile: config.keylogFile } : {});
 
 function reply(message: object): void {
   process.stdout.write(JSON.stringify(message) + '\n');

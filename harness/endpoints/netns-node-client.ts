@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ManagedProcess, nodeScriptSpec } from '../process/managed-process.js';
 import type { EndpointInfo, TimingSource } from '../results/schema.js';
-import type { Application, ClientEndpoint, ExchangeTimings, Protocol, RequestSpec, TlsMaterial } from './types.js';
+import type { Application, ClientEndpoint, ExchangeTimings, Protocol, RequestSpec, SessionMode, TlsMaterial } from './types.js';
 
 const READY_TIMEOUT_MS = 15_000;
 
@@ -17,6 +17,7 @@ export class NetnsNodeClient implements ClientEndpoint {
   readonly implementation: string;
   readonly protocol: Protocol;
   readonly application: Application;
+  readonly sessionModes: readonly SessionMode[];
   readonly timingSources: Readonly<Record<string, TimingSource>>;
   private worker: ManagedProcess | undefined;
   private nextId = 0;
@@ -25,11 +26,12 @@ export class NetnsNodeClient implements ClientEndpoint {
   constructor(
     /** The same client, built here for its metadata; the worker builds its twin. */
     private readonly local: ClientEndpoint,
-    private readonly config: { client: 'node-tls' | 'undici'; application: Application; tls: TlsMaterial; netns: string },
+    private readonly config: { client: 'node-tls' | 'undici'; application: Application; tls: TlsMaterial; netns: string; keylogFile?: string },
   ) {
     this.implementation = local.implementation;
     this.protocol = local.protocol;
     this.application = local.application;
+    this.sessionModes = local.sessionModes;
     this.timingSources = local.timingSources;
   }
 
@@ -39,7 +41,7 @@ export class NetnsNodeClient implements ClientEndpoint {
       nodeScriptSpec(
         `${this.implementation} client in ${this.config.netns}`,
         resolve(import.meta.dirname, 'client-worker-main.ts'),
-        { client: this.config.client, application: this.config.application, tls: this.config.tls },
+        { client: this.config.client, application: this.config.application, tls: this.config.tls, keylogFile: this.config.keylogFile },
         this.config.netns,
       ),
     );

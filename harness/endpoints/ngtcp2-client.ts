@@ -6,7 +6,7 @@
 // gtlsclient 0.12 never verifies the server certificate, so it runs with the lab-trust
 // LD_PRELOAD shim (native/gnutls-lab-trust), which makes GnuTLS trust only the lab CA and
 // check the server's name. Without the shim the driver refuses to run.
-import { access, constants, copyFile, mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { access, constants, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { EndpointInfo, TimingSource } from '../results/schema.js';
@@ -14,11 +14,19 @@ import { clientTimings, parseQlog, type ClientQlogTimings } from '../measure/ngt
 import { onCleanup } from '../process/cleanup.js';
 import { runCommand, type RunResult } from '../process/managed-process.js';
 import { NGTCP2_DEFAULT_INITIAL_RTT_MS, dpkgVersion, transportSettings, windowArguments, udpBufferDefaults, type Ngtcp2CongestionControl, type Ngtcp2Windows } from './ngtcp2-common.js';
-import type { Application, ClientEndpoint, ExchangeTimings, Protocol, RequestSpec, TlsMaterial } from './types.js';
+import { checkSessionOutcome, type Application, type ClientEndpoint, type ExchangeTimings, type Protocol, type RequestSpec, type SessionMode, type TlsMaterial } from './types.js';
 
 export const LAB_TRUST_SHIM = resolve(import.meta.dirname, '../../native/gnutls-lab-trust/build/liblab-trust.so');
 /** The shim prints this once it has armed verification for a client session. */
 const SHIM_ACTIVE_MARK = 'lab-trust: verifying server as ';
+/** ... and this when the session ends: how it started, as GnuTLS saw it. */
+const SHIM_SESSION_END = /lab-trust: session ended: resumed=(\d) early-data=(\d)/;
+
+function sessionOutcome(stderr: string): { resumed: boolean; earlyData: boolean } {
+  const match = SHIM_SESSION_END.exec(stderr);
+  if (!match) throw new Error('gtlsclient: the lab-trust shim did not report how the TLS session ended (rebuild it: npm run setup)');
+  return { resumed: match[1] === '1', earlyData: match[2] === '1' };
+}
 
 const MiB = 1024 * 1024;
 export const NGTCP2_CLIENT_DEFAULT_WINDOWS: Ngtcp2Windows = {
@@ -37,6 +45,8 @@ export interface Ngtcp2ClientOptions {
   cc?: Ngtcp2CongestionControl;
   initialRttMs?: number;
   windows?: Partial<Ngtcp2Windows>;
+  /** Append TLS secrets here (SSLKEYLOGFILE) so a capture can be decrypted. */
+  keylogFile?: string;
   /** Keep each exchange's qlog here (exchange-N.qlog); otherwise it is deleted. */
   collectQlogDir?: string;
   /** Executable; default gtlsclient from PATH. */
@@ -53,6 +63,7 @@ export class Ngtcp2Client implements ClientEndpoint {
   readonly implementation = 'ngtcp2-gtlsclient';
   readonly protocol: Protocol = 'quic';
   readonly application: Application = 'h3';
+  readonly sessionModes: readonly SessionMode[] = ['cold', 'resumed', 'early-data'];
   readonly timingSources: Readonly<Record<string, TimingSource>> = {
     handshakeMs: QLOG_SOURCE,
     clientFinishedSentMs: QLOG_SOURCE,
@@ -108,45 +119,37 @@ export class Ngtcp2Client implements ClientEndpoint {
     const expectedBytes = /^\/(\d+)$/.exec(spec.path)?.[1];
     if (expectedBytes === undefined) throw new Error(`ngtcp2 client: only "/N" paths are supported, got "${spec.path}"`);
     await this.prepare();
+    const mode = spec.session ?? 'cold';
+    // One deadline for the whole exchange, priming connection included.
+    const deadline = Date.now() + spec.timeoutMs;
     const index = this.exchanges++;
+    // Session and transport-parameter files live only in this exchange's private directory.
     const workDir = await mkdtemp(join(tmpdir(), 'quic-lab-gtlsclient-'));
     const unregister = onCleanup('remove gtlsclient work dir', () => rm(workDir, { recursive: true, force: true }));
     try {
-      const qlogFile = join(workDir, 'client.qlog');
-      const downloadDir = join(workDir, 'download');
-      await mkdir(downloadDir);
-      const run = await runCommand({
-        name: 'gtlsclient',
-        command: this.options.command ?? 'gtlsclient',
-        args: this.args(spec, qlogFile, downloadDir),
-        netns: this.options.netns,
-        cwd: workDir,
-        env: {
-          ...process.env,
-          LD_PRELOAD: this.shimPath,
-          LAB_TRUST_CA_FILE: resolve(this.options.tls.caFile),
-          LAB_TRUST_VERIFY_HOST: spec.target.serverName,
-        },
-        timeoutMs: spec.timeoutMs + KILL_GRACE_MS,
-      });
-      if (!run.stderr.includes(SHIM_ACTIVE_MARK)) {
-        const hint = run.stderr.includes('lab-trust:') ? '' : ' (was the LD_PRELOAD shim loaded?)';
-        throw new Error(`gtlsclient: certificate verification against the lab CA was not armed${hint}${stderrTail(run)}`);
+      const sessionFiles = { session: join(workDir, 'session.pem'), transportParameters: join(workDir, 'tp.pem') };
+      if (mode !== 'cold') {
+        const priming = await this.runOnce(spec, workDir, 'priming', sessionFiles, false);
+        if (priming.timings.totalMs === null) throw new Error(`priming connection failed: ${failureReason(priming.timings, priming.run, spec)}`);
+        await access(sessionFiles.session).catch(() => {
+          throw new Error('the priming connection got no session ticket from the server (no session file written)');
+        });
       }
-      const qlogText = await readFile(qlogFile, 'utf8').catch(() => '');
+      const measured = await this.runOnce({ ...spec, timeoutMs: Math.max(1, deadline - Date.now()) }, workDir, 'measured', mode === 'cold' ? null : sessionFiles, mode === 'resumed');
+      const { timings, run, qlogText } = measured;
       if (this.options.collectQlogDir !== undefined && qlogText !== '') {
         await mkdir(this.options.collectQlogDir, { recursive: true });
-        await copyFile(qlogFile, join(this.options.collectQlogDir, `exchange-${index}.qlog`));
+        await writeFile(join(this.options.collectQlogDir, `exchange-${index}.qlog`), qlogText);
       }
-      const timings = clientTimings(parseQlog(qlogText));
       if (timings.handshakeMs === null || timings.ttfbMs === null || timings.totalMs === null) {
         throw new Error(failureReason(timings, run, spec));
       }
-      const bodyBytes = await downloadedBytes(downloadDir);
+      const bodyBytes = await downloadedBytes(measured.downloadDir);
       if (bodyBytes !== Number(expectedBytes)) {
         throw new Error(`gtlsclient: got a ${bodyBytes}-byte body for ${spec.path} (expected ${expectedBytes}); is the server's --max-dyn-length large enough?`);
       }
-      return {
+      const session = sessionOutcome(run.stderr);
+      const result: ExchangeTimings = {
         handshakeMs: timings.handshakeMs,
         ...(timings.clientFinishedSentMs !== null ? { extraMs: { clientFinishedSentMs: timings.clientFinishedSentMs } } : {}),
         ttfbMs: timings.ttfbMs,
@@ -154,16 +157,57 @@ export class Ngtcp2Client implements ClientEndpoint {
         bodyBytes,
         // gtlsclient offers only "h3" on QUIC v1, so a completed exchange negotiated it.
         alpn: 'h3',
+        resumed: session.resumed,
+        // GnuTLS flags early data as accepted whenever the server allowed it; it was used only
+        // if the client really sent 0-RTT packets.
+        earlyDataAccepted: session.earlyData && timings.zeroRttPacketsSent > 0,
       };
+      checkSessionOutcome(mode, result);
+      return result;
     } finally {
       await rm(workDir, { recursive: true, force: true });
       unregister();
     }
   }
 
+  /** One gtlsclient run: a fresh process, a fresh QUIC connection, one GET. */
+  private async runOnce(
+    spec: RequestSpec,
+    workDir: string,
+    label: string,
+    sessionFiles: { session: string; transportParameters: string } | null,
+    disableEarlyData: boolean,
+  ): Promise<{ run: RunResult; timings: ClientQlogTimings; qlogText: string; downloadDir: string }> {
+    const qlogFile = join(workDir, `${label}.qlog`);
+    const downloadDir = join(workDir, `${label}-download`);
+    await mkdir(downloadDir);
+    const sessionArgs = sessionFiles === null ? [] : [`--session-file=${sessionFiles.session}`, `--tp-file=${sessionFiles.transportParameters}`];
+    const run = await runCommand({
+      name: 'gtlsclient',
+      command: this.options.command ?? 'gtlsclient',
+      args: [...sessionArgs, ...(disableEarlyData ? ['--disable-early-data'] : []), ...this.args(spec, qlogFile, downloadDir)],
+      netns: this.options.netns,
+      cwd: workDir,
+      env: {
+        ...process.env,
+        LD_PRELOAD: this.shimPath,
+        LAB_TRUST_CA_FILE: resolve(this.options.tls.caFile),
+        LAB_TRUST_VERIFY_HOST: spec.target.serverName,
+        // GnuTLS appends the connection's secrets here (for decrypting the capture).
+        ...(this.options.keylogFile !== undefined ? { SSLKEYLOGFILE: this.options.keylogFile } : {}),
+      },
+      timeoutMs: spec.timeoutMs + KILL_GRACE_MS,
+    });
+    if (!run.stderr.includes(SHIM_ACTIVE_MARK)) {
+      const hint = run.stderr.includes('lab-trust:') ? '' : ' (was the LD_PRELOAD shim loaded?)';
+      throw new Error(`gtlsclient: certificate verification against the lab CA was not armed${hint}${stderrTail(run)}`);
+    }
+    const qlogText = await readFile(qlogFile, 'utf8').catch(() => '');
+    return { run, timings: clientTimings(parseQlog(qlogText)), qlogText, downloadDir };
+  }
+
   private args(spec: RequestSpec, qlogFile: string, downloadDir: string): string[] {
     const { host, port, serverName } = spec.target;
-    const w = this.windows;
     const authority = `${serverName}:${port}`;
     return [
       '-q', // no per-packet debug output; the qlog has what we measure
@@ -176,7 +220,7 @@ export class Ngtcp2Client implements ClientEndpoint {
       `--initial-rtt=${this.initialRttMs}ms`,
       `--handshake-timeout=${spec.timeoutMs}ms`,
       `--timeout=${spec.timeoutMs}ms`,
-      ...windowArguments(w),
+      ...windowArguments(this.windows),
       host,
       String(port),
       `https://${authority}${spec.path}`,
@@ -191,7 +235,7 @@ export class Ngtcp2Client implements ClientEndpoint {
         ...transportSettings(this.cc, this.initialRttMs, this.windows, this.buffers),
         tlsLibrary: this.gnutlsVersion === null ? 'gnutls' : `gnutls ${this.gnutlsVersion}`,
         certificateVerification: 'lab CA only, server name checked (lab-trust shim)',
-        sessionResumption: false,
+        sessionFiles: 'per exchange, private, deleted afterwards',
       },
     };
   }
@@ -207,7 +251,7 @@ function stderrTail(run: RunResult): string {
   const lines = run.stderr
     .trim()
     .split('\n')
-    .filter((l) => l !== '' && !l.startsWith(SHIM_ACTIVE_MARK));
+    .filter((l) => l !== '' && !l.startsWith(SHIM_ACTIVE_MARK) && !SHIM_SESSION_END.test(l));
   return lines.length > 0 ? `: ${lines.slice(-3).join(' | ')}` : '';
 }
 

@@ -11,7 +11,6 @@ import { NetnsNodeClient } from './netns-node-client.js';
 import { UndiciClient } from './undici-client.js';
 
 export interface EndpointPlacement {
-  tls: TlsMaterial;
   /** Address servers listen on. */
   serverHost: string;
   /** Namespaces of the lab; absent: everything on this host's loopback. */
@@ -19,34 +18,43 @@ export interface EndpointPlacement {
   serverNetns?: string;
   /** ngtcp2's initial RTT on both sides (its default, RFC 9002's 333 ms, when absent). */
   quicInitialRttMs?: number;
+  /** Clients append their TLS secrets here, so the run's capture can be decrypted. */
+  keylogFile?: string;
 }
+
+/** gtlsserver's port inside a namespace: the first one gets 4433, the next 4434, ... */
+const NETNS_QUIC_BASE_PORT = 4433;
 
 export function endpointFactory(placement: EndpointPlacement): EndpointFactory {
   const serverNetns = placement.serverNetns !== undefined ? { netns: placement.serverNetns } : {};
   const clientNetns = placement.clientNetns !== undefined ? { netns: placement.clientNetns } : {};
   const quic = placement.quicInitialRttMs !== undefined ? { initialRttMs: placement.quicInitialRttMs } : {};
-  const inClientNetns = (client: ClientEndpoint, name: 'node-tls' | 'undici', application: Application): ClientEndpoint =>
-    placement.clientNetns === undefined ? client : new NetnsNodeClient(client, { client: name, application, tls: placement.tls, netns: placement.clientNetns });
+  const keylog = placement.keylogFile !== undefined ? { keylogFile: placement.keylogFile } : {};
+  const inClientNetns = (client: ClientEndpoint, name: 'node-tls' | 'undici', application: Application, tls: TlsMaterial): ClientEndpoint =>
+    placement.clientNetns === undefined ? client : new NetnsNodeClient(client, { client: name, application, tls, netns: placement.clientNetns, ...keylog });
+  let quicServers = 0;
   return {
-    server(name: ServerName): ServerEndpoint {
+    server(name: ServerName, tls: TlsMaterial): ServerEndpoint {
       switch (name) {
         case 'node':
-          return new NodeHttpsServer({ tls: placement.tls, host: placement.serverHost, ...serverNetns });
-        case 'ngtcp2':
-          return new Ngtcp2Server({ tls: placement.tls, host: placement.serverHost, ...serverNetns, ...quic });
+          return new NodeHttpsServer({ tls, host: placement.serverHost, ...serverNetns });
+        case 'ngtcp2': {
+          const port = placement.serverNetns !== undefined ? { port: NETNS_QUIC_BASE_PORT + quicServers++ } : {};
+          return new Ngtcp2Server({ tls, host: placement.serverHost, ...serverNetns, ...quic, ...port });
+        }
       }
     },
-    client(name: ClientName, definition: CaseDefinition): ClientEndpoint {
+    client(name: ClientName, definition: CaseDefinition, tls: TlsMaterial): ClientEndpoint {
       switch (name) {
         case 'node-tls':
-          return inClientNetns(new NodeTlsClient(placement.tls), 'node-tls', 'none');
+          return inClientNetns(new NodeTlsClient(tls), 'node-tls', 'none', tls);
         case 'undici':
           if (definition.application !== 'h2' && definition.application !== 'http/1.1') {
             throw new Error(`undici speaks h2 and http/1.1, not ${definition.application} (case ${definition.id})`);
           }
-          return inClientNetns(new UndiciClient(placement.tls, definition.application), 'undici', definition.application);
+          return inClientNetns(new UndiciClient(tls, definition.application, keylog), 'undici', definition.application, tls);
         case 'ngtcp2':
-          return new Ngtcp2Client({ tls: placement.tls, ...clientNetns, ...quic });
+          return new Ngtcp2Client({ tls, ...clientNetns, ...quic, ...keylog });
       }
     },
   };

@@ -33,12 +33,22 @@ export interface ServerEndpoint {
   info(): EndpointInfo;
 }
 
+/**
+ * How the measured connection starts. "cold": no TLS state at all. "resumed": a session
+ * ticket from a priming connection made just before (not measured), no early data.
+ * "early-data": resumed and the request sent as 0-RTT data. The client creates that state
+ * for the one exchange and deletes it afterwards, so a cold exchange is really cold.
+ */
+export type SessionMode = 'cold' | 'resumed' | 'early-data';
+
 /** One request on a fresh connection, timed from the client's first packet or connect call. */
 export interface RequestSpec {
   target: ServerAddress;
   /** Path on the server; the lab servers serve N bytes for "/N". */
   path: string;
   timeoutMs: number;
+  /** Default "cold". */
+  session?: SessionMode;
 }
 
 /**
@@ -53,6 +63,9 @@ export interface ExchangeTimings {
   bodyBytes?: number;
   /** Negotiated ALPN, as the client saw it. */
   alpn?: string;
+  /** The TLS session was resumed / the server accepted early data (as the TLS stack says). */
+  resumed?: boolean;
+  earlyDataAccepted?: boolean;
   /** Implementation-specific timings worth keeping (same origin, milliseconds). */
   extraMs?: Record<string, number>;
 }
@@ -61,6 +74,8 @@ export interface ClientEndpoint {
   readonly implementation: string;
   readonly protocol: Protocol;
   readonly application: Application;
+  /** Session modes this client can do; an exchange asking for another one throws. */
+  readonly sessionModes: readonly SessionMode[];
   /** Where each metric comes from and how fine it is. */
   readonly timingSources: Readonly<Record<string, TimingSource>>;
   /** Resolves once the client can run (version detected, files in place). */
@@ -69,4 +84,15 @@ export interface ClientEndpoint {
   /** Releases what prepare() started (a worker process, say). */
   close?(): Promise<void>;
   info(): EndpointInfo;
+}
+
+/** Throws unless the exchange really started the way `mode` asked for. */
+export function checkSessionOutcome(mode: SessionMode, timings: Pick<ExchangeTimings, 'resumed' | 'earlyDataAccepted'>): void {
+  if (mode === 'cold') {
+    if (timings.resumed === true) throw new Error('a cold exchange resumed a TLS session: client state was not cleared');
+    return;
+  }
+  if (timings.resumed !== true) throw new Error(`the server did not resume the TLS session (asked for ${mode})`);
+  if (mode === 'early-data' && timings.earlyDataAccepted !== true) throw new Error('the server rejected the early data (0-RTT)');
+  if (mode === 'resumed' && timings.earlyDataAccepted === true) throw new Error('early data was sent on an exchange meant to resume without it');
 }

@@ -43,7 +43,9 @@ export interface Lab {
   stop(): Promise<void>;
 }
 
-const DEVICE = 'qlab0';
+/** The lab link's interface name, the same in both namespaces. */
+export const LAB_DEVICE = 'qlab0';
+const DEVICE = LAB_DEVICE;
 const EMULATOR_REALTIME_PRIORITY = 50;
 /** Per-namespace settings every result records (net.core.* are host-wide). */
 const RECORDED_SYSCTLS = ['net.ipv4.tcp_congestion_control', 'net.ipv4.tcp_rmem', 'net.ipv4.tcp_wmem', 'net.core.rmem_max', 'net.core.wmem_max'] as const;

@@ -174,6 +174,8 @@ export interface ClientQlogTimings {
   /** Final size of the request stream as received: HTTP/3 frames, so body plus framing. */
   responseStreamBytes: number | null;
   packetsSent: number;
+  /** 0-RTT packets the client sent (early data: a resumed request before the handshake). */
+  zeroRttPacketsSent: number;
   packetsReceived: number;
   packetsLost: number;
   close: ConnectionCloseInfo | null;
@@ -242,6 +244,7 @@ export function clientTimings(trace: QlogTrace, requestStreamId = 0): ClientQlog
     totalMs: null,
     responseStreamBytes: null,
     packetsSent: packets.filter((p) => p.kind === 'packet_sent').length,
+    zeroRttPacketsSent: packets.filter((p) => p.kind === 'packet_sent' && p.packetType === '0RTT').length,
     packetsReceived: packets.filter((p) => p.kind === 'packet_received').length,
     packetsLost: trace.events.filter((e) => e.kind === 'other' && e.name === 'recovery:packet_lost').length,
     close: null,

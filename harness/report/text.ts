@@ -20,6 +20,7 @@ export function renderTextSummary(document: ResultDocument, metrics: readonly st
   const shown = metrics.filter((metric) => document.cases.some((c) => c.summary[metric] !== undefined));
   const header = ['case', 'ok/n', ...shown];
   const rows = document.cases.map((c) => {
+    if (c.unsupported !== undefined) return [c.id, '-', ...shown.map((_, i) => (i === 0 ? 'unsupported' : ''))];
     const ok = c.samples.filter((s) => s.status === 'ok').length;
     const cells = shown.map((metric) => {
       const summary = c.summary[metric];
@@ -35,6 +36,9 @@ export function renderTextSummary(document: ResultDocument, metrics: readonly st
   ];
   const failures = document.cases.flatMap((c) => c.samples.filter((s) => s.status === 'failed').map((s) => `${c.id} #${s.index}: ${s.error ?? ''}`));
   if (failures.length > 0) lines.push(`failed samples (${failures.length}):`, ...failures.slice(0, 5).map((f) => `  ${f}`));
+  const flagged = document.cases.flatMap((c) => c.samples.flatMap((s) => (s.flags ?? []).map((f) => `${c.id} #${s.index}: ${f}`)));
+  if (flagged.length > 0) lines.push(`flagged (${flagged.length}, see "flags" in the result):`, ...flagged.slice(0, 5).map((f) => `  ${f}`));
+  for (const c of document.cases) if (c.unsupported !== undefined) lines.push(`${c.id}: unsupported: ${c.unsupported}`);
   for (const error of document.errors) lines.push(`error: ${error}`);
   return lines.join('\n') + '\n';
 }

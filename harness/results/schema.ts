@@ -26,6 +26,8 @@ export const sampleSchema = z
     error: z.string().optional(),
     startedAt: isoTime,
     metrics: z.record(z.string(), z.number()),
+    /** Things worth a second look that did not fail the sample (e.g. two timing sources disagree). */
+    flags: z.array(z.string()).optional(),
   })
   .strict()
   .refine((s) => s.status === 'ok' || (s.error !== undefined && s.error.length > 0), {
@@ -48,6 +50,17 @@ export const timingSourceSchema = z
   })
   .strict();
 
+export const certificatesSchema = z
+  .object({
+    keyType: z.string(),
+    keyBits: z.number().int().positive(),
+    /** Certificates the server sends: leaf plus intermediates (the root is not sent). */
+    chainLength: z.number().int().positive(),
+    chainBytes: z.number().int().positive(),
+    caFingerprintSha256: z.string(),
+  })
+  .strict();
+
 export const caseSchema = z
   .object({
     id: z.string().min(1),
@@ -56,6 +69,10 @@ export const caseSchema = z
     client: endpointInfoSchema,
     server: endpointInfoSchema,
     parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+    /** Set when the endpoints cannot do this variant: why; such a case has no samples. */
+    unsupported: z.string().min(1).optional(),
+    /** The server's own PKI, when it is not the run's (certificate sweep). */
+    certificates: certificatesSchema.optional(),
     /** Where each metric's timings come from, and how fine they are. */
     timingSources: z.record(z.string(), timingSourceSchema),
     warmupSamples: z.number().int().nonnegative(),
@@ -82,17 +99,6 @@ export const linkSchema = z
     profile: z.string().nullable(),
     configured: z.record(z.string(), z.unknown()),
     achieved: z.record(z.string(), z.unknown()).nullable(),
-  })
-  .strict();
-
-export const certificatesSchema = z
-  .object({
-    keyType: z.string(),
-    keyBits: z.number().int().positive(),
-    /** Certificates the server sends: leaf plus intermediates (the root is not sent). */
-    chainLength: z.number().int().positive(),
-    chainBytes: z.number().int().positive(),
-    caFingerprintSha256: z.string(),
   })
   .strict();
 

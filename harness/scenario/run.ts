@@ -2,16 +2,32 @@
 // all cases interleaved (each round starts with the next case, so no case always goes
 // first), each bounded by a timeout; a failed sample is recorded and the run goes on.
 import { randomBytes } from 'node:crypto';
-import type { ClientEndpoint, ServerAddress, ServerEndpoint, TlsMaterial } from '../endpoints/types.js';
+import type { ClientEndpoint, Protocol, ServerAddress, ServerEndpoint, TlsMaterial } from '../endpoints/types.js';
+import type { WireConnection } from '../capture/wire-analysis.js';
 import { summarize } from '../measure/statistics.js';
+import { roundTripMetrics } from '../measure/round-trips.js';
 import type { LinkInfo, ResultCase, ResultDocument, Sample, CertificatesInfo } from '../results/schema.js';
 import { SCHEMA_VERSION } from '../results/schema.js';
 import { hostInfo, toolInfo } from '../results/environment.js';
-import type { CaseDefinition, ClientName, ScenarioDefinition, ServerName } from './types.js';
+import type { CaseDefinition, CertificateSpec, ClientName, ScenarioDefinition, ServerName } from './types.js';
+import { WIRE_TIMING_METRICS, WIRE_TIMING_SOURCE, attachWireMetrics, type SampleWindow } from './wire-metrics.js';
 
 export interface EndpointFactory {
-  server(name: ServerName): ServerEndpoint;
-  client(name: ClientName, caseDefinition: CaseDefinition): ClientEndpoint;
+  server(name: ServerName, tls: TlsMaterial): ServerEndpoint;
+  client(name: ClientName, caseDefinition: CaseDefinition, tls: TlsMaterial): ClientEndpoint;
+}
+
+/** A PKI made for one case (the certificate sweep). */
+export interface CaseCertificates {
+  material: TlsMaterial;
+  info: CertificatesInfo;
+}
+
+/** Records the lab link during the run and tells what was on the wire (see ../capture). */
+export interface WireTap {
+  start(servers: ReadonlyArray<{ address: ServerAddress; protocol: Protocol }>): Promise<void>;
+  /** Stops recording; the connections seen, analysed (none when `analyse` is false), and what went wrong. */
+  finish(analyse: boolean): Promise<{ connections: WireConnection[]; problems: string[] }>;
 }
 
 export type ProgressEvent =
@@ -24,6 +40,11 @@ export interface RunOptions {
   sampleTimeoutMs: number;
   tls: TlsMaterial;
   certificates: CertificatesInfo;
+  /** PKIs for cases with a certificate of their own. */
+  certificatesFor?: (spec: CertificateSpec) => Promise<CaseCertificates>;
+  wireTap?: WireTap;
+  /** The run's calibrated round trip: timings are also given in round trips (lab runs). */
+  roundTripMs?: number;
   link: LinkInfo;
   endpoints: EndpointFactory;
   signal?: AbortSignal;
@@ -35,6 +56,9 @@ interface LiveCase {
   client: ClientEndpoint;
   target: ServerAddress;
   samples: Sample[];
+  /** When each recorded sample ran (epoch ms), to find its connections in a capture. */
+  windows: Map<number, SampleWindow>;
+  certificates?: CertificatesInfo;
 }
 
 export function newRunId(scenario: string, now = new Date()): string {
@@ -45,12 +69,13 @@ export function newRunId(scenario: string, now = new Date()): string {
 /** Endpoints enforce a sample's timeout themselves (and say why); the harness's own stop comes later. */
 const HARNESS_TIMEOUT_MARGIN_MS = 5000;
 
-function withTimeout<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+/** Rejects after `timeoutMs`; dispose() clears the timer (also when something else won the race). */
+function deadline(timeoutMs: number, what: string): { promise: Promise<never>; dispose: () => void } {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
+  const promise = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what} timed out after ${timeoutMs} ms`)), timeoutMs);
   });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  return { promise, dispose: () => clearTimeout(timer) };
 }
 
 function errorMessage(error: unknown): string {
@@ -71,28 +96,60 @@ function untilAborted(signal: AbortSignal | undefined): { promise: Promise<null>
 }
 
 /** One sample; null when the run was interrupted while it was being taken (it is dropped). */
-async function takeSample(scenario: ScenarioDefinition, live: LiveCase, index: number, timeoutMs: number, signal?: AbortSignal): Promise<Sample | null> {
-  const startedAt = new Date().toISOString();
+async function takeSample(scenario: ScenarioDefinition, live: LiveCase, index: number, timeoutMs: number, signal?: AbortSignal): Promise<{ sample: Sample; window: SampleWindow } | null> {
+  const startEpochMs = Date.now();
+  const startedAt = new Date(startEpochMs).toISOString();
+  const windowUntilNow = (): SampleWindow => ({ startEpochMs, endEpochMs: Date.now() });
   const interrupted = untilAborted(signal);
+  const timeout = deadline(timeoutMs + HARNESS_TIMEOUT_MARGIN_MS, `sample ${index} of ${live.definition.id}`);
   try {
     const metrics = await Promise.race([
-      withTimeout(
-        scenario.measure({ caseDefinition: live.definition, client: live.client, target: live.target, timeoutMs }),
-        timeoutMs + HARNESS_TIMEOUT_MARGIN_MS,
-        `sample ${index} of ${live.definition.id}`,
-      ),
+      scenario.measure({ caseDefinition: live.definition, client: live.client, target: live.target, timeoutMs }),
+      timeout.promise,
       interrupted.promise,
     ]);
-    return metrics === null ? null : { index, status: 'ok', startedAt, metrics };
+    return metrics === null ? null : { sample: { index, status: 'ok', startedAt, metrics }, window: windowUntilNow() };
   } catch (error) {
-    return signal?.aborted ? null : { index, status: 'failed', error: errorMessage(error), startedAt, metrics: {} };
+    return signal?.aborted ? null : { sample: { index, status: 'failed', error: errorMessage(error), startedAt, metrics: {} }, window: windowUntilNow() };
   } finally {
     interrupted.dispose();
+    timeout.dispose();
   }
 }
 
-function summarizeCase(live: LiveCase, warmup: number): ResultCase {
+/** What a case varies, as recorded: its parameters plus session and certificate. */
+export function caseParameters(definition: CaseDefinition): ResultCase['parameters'] {
+  return {
+    ...definition.parameters,
+    ...(definition.session !== undefined ? { session: definition.session } : {}),
+    ...(definition.certificate !== undefined ? { keyType: definition.certificate.keyType, intermediates: definition.certificate.intermediates } : {}),
+  };
+}
+
+function certificateKey(spec: CertificateSpec | undefined): string {
+  return spec === undefined ? 'lab' : `${spec.keyType}/${spec.intermediates}`;
+}
+
+function unsupportedCase(definition: CaseDefinition, reason: string, warmup: number): ResultCase {
+  const unknown = (implementation: string) => ({ implementation, version: 'unknown', settings: {} });
+  return {
+    id: definition.id,
+    protocol: definition.protocol,
+    application: definition.application,
+    client: unknown(definition.client),
+    server: unknown(definition.server),
+    parameters: caseParameters(definition),
+    unsupported: reason,
+    timingSources: {},
+    warmupSamples: warmup,
+    samples: [],
+    summary: {},
+  };
+}
+
+function summarizeCase(live: LiveCase, warmup: number, roundTripMs: number | undefined): ResultCase {
   const okSamples = live.samples.filter((sample) => sample.status === 'ok');
+  if (roundTripMs !== undefined) for (const sample of okSamples) Object.assign(sample.metrics, roundTripMetrics(sample.metrics, roundTripMs));
   const metricNames = [...new Set(okSamples.flatMap((sample) => Object.keys(sample.metrics)))].sort();
   const summary: ResultCase['summary'] = {};
   for (const name of metricNames) {
@@ -104,13 +161,15 @@ function summarizeCase(live: LiveCase, warmup: number): ResultCase {
   for (const [metric, source] of Object.entries(live.client.timingSources)) {
     if (metricNames.includes(metric)) timingSources[metric] = source;
   }
+  for (const metric of WIRE_TIMING_METRICS) if (metricNames.includes(metric)) timingSources[metric] = WIRE_TIMING_SOURCE;
   return {
     id: live.definition.id,
     protocol: live.definition.protocol,
     application: live.definition.application,
     client: live.client.info(),
     server: { implementation: live.definition.server, version: 'unknown', settings: {} },
-    parameters: live.definition.parameters,
+    parameters: caseParameters(live.definition),
+    ...(live.certificates !== undefined ? { certificates: live.certificates } : {}),
     timingSources,
     warmupSamples: warmup,
     samples: live.samples,
@@ -122,20 +181,44 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
   const startedAt = new Date();
   const progress = options.onProgress ?? (() => {});
   const errors: string[] = [];
-  const servers = new Map<ServerName, { endpoint: ServerEndpoint; address: ServerAddress }>();
+  // One server per (implementation, certificate): the sweep gives each PKI its own server.
+  const servers = new Map<string, { endpoint: ServerEndpoint; address: ServerAddress; protocol: Protocol }>();
   const live: LiveCase[] = [];
+  const unsupported = new Map<string, ResultCase>();
   let status: ResultDocument['status'] = 'completed';
+  let wireStarted = false;
   try {
     for (const definition of scenario.cases) {
-      if (!servers.has(definition.server)) {
-        progress({ kind: 'setup', message: `starting ${definition.server} server` });
-        const endpoint = options.endpoints.server(definition.server);
-        const address = await endpoint.start();
-        servers.set(definition.server, { endpoint, address });
+      if (definition.unsupported !== undefined) {
+        unsupported.set(definition.id, unsupportedCase(definition, definition.unsupported, options.warmup));
+        continue;
       }
-      const client = options.endpoints.client(definition.client, definition);
+      let tls = options.tls;
+      let certificates: CertificatesInfo | undefined;
+      if (definition.certificate !== undefined) {
+        if (!options.certificatesFor) throw new Error(`case ${definition.id} needs its own certificate, but the run has no PKI maker`);
+        progress({ kind: 'setup', message: `certificates ${certificateKey(definition.certificate)}` });
+        ({ material: tls, info: certificates } = await options.certificatesFor(definition.certificate));
+      }
+      const serverKey = `${definition.server}|${certificateKey(definition.certificate)}`;
+      if (!servers.has(serverKey)) {
+        progress({ kind: 'setup', message: `starting ${definition.server} server (${certificateKey(definition.certificate)})` });
+        const endpoint = options.endpoints.server(definition.server, tls);
+        const address = await endpoint.start();
+        servers.set(serverKey, { endpoint, address, protocol: definition.protocol });
+      }
+      const client = options.endpoints.client(definition.client, definition, tls);
       await client.prepare();
-      live.push({ definition, client, target: (servers.get(definition.server) as { address: ServerAddress }).address, samples: [] });
+      if (definition.session !== undefined && !client.sessionModes.includes(definition.session)) {
+        throw new Error(`case ${definition.id}: the ${client.implementation} client cannot do session mode "${definition.session}"`);
+      }
+      const server = servers.get(serverKey) as { address: ServerAddress };
+      live.push({ definition, client, target: server.address, samples: [], windows: new Map(), ...(certificates ? { certificates } : {}) });
+    }
+    if (options.wireTap && scenario.wireTruth) {
+      progress({ kind: 'setup', message: 'starting the packet capture' });
+      await options.wireTap.start([...servers.values()].map(({ address, protocol }) => ({ address, protocol })));
+      wireStarted = true;
     }
     const rounds = options.warmup + options.samples;
     for (let round = 0; round < rounds && !options.signal?.aborted; round++) {
@@ -143,9 +226,13 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
       const index = warmup ? round : round - options.warmup;
       for (let k = 0; k < live.length && !options.signal?.aborted; k++) {
         const current = live[(round + k) % live.length] as LiveCase;
-        const sample = await takeSample(scenario, current, index, options.sampleTimeoutMs, options.signal);
-        if (sample === null) break;
-        if (!warmup) current.samples.push(sample);
+        const taken = await takeSample(scenario, current, index, options.sampleTimeoutMs, options.signal);
+        if (taken === null) break;
+        const { sample } = taken;
+        if (!warmup) {
+          current.samples.push(sample);
+          current.windows.set(sample.index, taken.window);
+        }
         progress({
           kind: 'sample',
           caseId: current.definition.id,
@@ -165,6 +252,16 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
     status = 'failed';
     errors.push(errorMessage(error));
   } finally {
+    if (wireStarted) {
+      try {
+        // An interrupted run stops the capture but does not wait for its analysis.
+        const { connections, problems } = await (options.wireTap as WireTap).finish(!options.signal?.aborted);
+        errors.push(...problems.map((problem) => `packet capture: ${problem}`));
+        for (const current of live) attachWireMetrics(current.definition, current.client.timingSources, current.samples, current.windows, connections, current.target.port);
+      } catch (error) {
+        errors.push(`packet capture: ${errorMessage(error)}`);
+      }
+    }
     for (const current of live) {
       try {
         await current.client.close?.();
@@ -181,11 +278,17 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
     }
   }
   for (const current of live) current.samples.sort((a, b) => a.index - b.index);
-  const cases = live.map((current) => {
-    const result = summarizeCase(current, options.warmup);
-    const server = servers.get(current.definition.server);
-    return server ? { ...result, server: server.endpoint.info() } : result;
-  });
+  const measured = new Map(
+    live.map((current) => {
+      const result = summarizeCase(current, options.warmup, options.roundTripMs);
+      const server = servers.get(`${current.definition.server}|${certificateKey(current.definition.certificate)}`);
+      return [current.definition.id, server ? { ...result, server: server.endpoint.info() } : result];
+    }),
+  );
+  // In the scenario's order, unsupported variants included, so a report shows every gap.
+  const cases = scenario.cases
+    .map((definition) => measured.get(definition.id) ?? unsupported.get(definition.id))
+    .filter((c): c is ResultCase => c !== undefined);
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: await toolInfo(),

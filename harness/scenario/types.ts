@@ -1,6 +1,7 @@
 // What a scenario is: declarative data (name, cases, metrics, defaults) plus one small
 // function that measures one sample. The harness owns everything else.
-import type { Application, ClientEndpoint, Protocol, ServerAddress } from '../endpoints/types.js';
+import type { Application, ClientEndpoint, Protocol, ServerAddress, SessionMode } from '../endpoints/types.js';
+import type { KeyType } from '../pki/generate.js';
 
 export type ServerName = 'node' | 'ngtcp2';
 export type ClientName = 'node-tls' | 'undici' | 'ngtcp2';
@@ -13,6 +14,18 @@ export interface CaseDefinition {
   client: ClientName;
   server: ServerName;
   parameters: Record<string, string | number | boolean>;
+  /** How the measured connection starts (default "cold"); recorded as parameter "session". */
+  session?: SessionMode;
+  /** A server certificate of its own (default: the lab PKI in certs/); recorded as parameters. */
+  certificate?: CertificateSpec;
+  /** Why this variant cannot be measured with these endpoints: recorded, never sampled. */
+  unsupported?: string;
+}
+
+export interface CertificateSpec {
+  keyType: KeyType;
+  /** Intermediate CAs between root and leaf (0-3). */
+  intermediates: number;
 }
 
 export interface MetricDefinition {
@@ -34,8 +47,12 @@ export interface ScenarioDefinition {
   abbreviation: string;
   description: string;
   metrics: readonly MetricDefinition[];
+  /** Metrics of the terminal table (default: all); the result file has every metric. */
+  headline?: readonly string[];
   defaults: { samples: number; warmup: number; sampleTimeoutMs: number };
   cases: readonly CaseDefinition[];
+  /** Record a packet capture and add wire-derived metrics to each sample (handshake scenarios). */
+  wireTruth?: boolean;
   /** Measures one sample; throws (with a reason) when the sample fails. */
   measure(context: SampleContext): Promise<Record<string, number>>;
 }

@@ -8,7 +8,9 @@
  *
  * Fails closed: a missing variable or an unreadable CA file makes the client's set-up
  * fail, never silently skips verification. Prints one "lab-trust: ..." line to stderr per
- * client session so the harness can tell that the shim really was loaded.
+ * client session so the harness can tell that the shim really was loaded, and one
+ * "lab-trust: session ended: resumed=R early-data=E" line when that session is freed, so
+ * the harness can check that a resumed or 0-RTT sample really resumed.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -17,6 +19,10 @@
 #include <stdlib.h>
 
 typedef int (*init_fn)(gnutls_session_t *, unsigned int);
+typedef void (*deinit_fn)(gnutls_session_t);
+
+/* The client session this process verifies (gtlsclient makes one). */
+static gnutls_session_t client_session = NULL;
 
 static const char *required_env(const char *name) {
   const char *value = getenv(name);
@@ -62,6 +68,20 @@ int gnutls_init(gnutls_session_t *session, unsigned int flags) {
   }
   /* Handshake fails unless the chain verifies to a trusted CA and the leaf matches host. */
   gnutls_session_set_verify_cert(*session, host, 0);
+  client_session = *session;
   fprintf(stderr, "lab-trust: verifying server as %s against %s\n", host, ca_file);
   return rv;
+}
+
+/* Reports how the client session went before it is freed (gtlsclient frees it on exit). */
+void gnutls_deinit(gnutls_session_t session) {
+  static deinit_fn real_deinit = NULL;
+  if (real_deinit == NULL) real_deinit = (deinit_fn)dlsym(RTLD_NEXT, "gnutls_deinit");
+  if (session != NULL && session == client_session) {
+    unsigned flags = gnutls_session_get_flags(session);
+    fprintf(stderr, "lab-trust: session ended: resumed=%d early-data=%d\n",
+            gnutls_session_is_resumed(session) ? 1 : 0, (flags & GNUTLS_SFLAGS_EARLY_DATA) ? 1 : 0);
+    client_session = NULL;
+  }
+  if (real_deinit != NULL) real_deinit(session);
 }

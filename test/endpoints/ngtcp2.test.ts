@@ -54,6 +54,23 @@ t.test('GET /1000 over HTTP/3 on a fresh connection, timed from the qlog', async
   t.ok((await readdir(server.qlogDir ?? '')).length >= 1, 'the server wrote its qlog');
 });
 
+t.test('session modes: cold, resumed without early data, 0-RTT; the state is per exchange', async (t) => {
+  const target = await server.start();
+  const keylogFile = join(dir, 'keys.log');
+  const withKeys = new Ngtcp2Client({ tls: pki.material, keylogFile });
+  const cold = await withKeys.exchange({ target, path: '/1000', timeoutMs: 5000, session: 'cold' });
+  t.match(cold, { resumed: false, earlyDataAccepted: false, bodyBytes: 1000 });
+  const resumed = await withKeys.exchange({ target, path: '/1000', timeoutMs: 5000, session: 'resumed' });
+  t.match(resumed, { resumed: true, earlyDataAccepted: false, bodyBytes: 1000 });
+  const zeroRtt = await withKeys.exchange({ target, path: '/1000', timeoutMs: 5000, session: 'early-data' });
+  t.match(zeroRtt, { resumed: true, earlyDataAccepted: true, bodyBytes: 1000 });
+  t.ok((zeroRtt.ttfbMs ?? Infinity) <= (resumed.ttfbMs ?? 0), `0-RTT first byte ${zeroRtt.ttfbMs} ms, resumed ${resumed.ttfbMs} ms`);
+  const again = await withKeys.exchange({ target, path: '/1000', timeoutMs: 5000 });
+  t.equal(again.resumed, false, 'a cold exchange after resumed ones is cold: no session state survives');
+  const keys = await readFile(keylogFile, 'utf8');
+  t.ok(keys.includes('CLIENT_EARLY_TRAFFIC_SECRET') && keys.includes('SERVER_HANDSHAKE_TRAFFIC_SECRET'), 'GnuTLS wrote the secrets to the key log');
+});
+
 t.test('a large body arrives whole', async (t) => {
   const timings = await client.exchange({ target, path: '/3000000', timeoutMs: 10_000 });
   t.equal(timings.bodyBytes, 3_000_000);

@@ -1,12 +1,16 @@
 // The Node TCP+TLS server and clients, end to end on loopback with the real lab PKI.
 import t from 'tap';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { endpointPkis } from '../fixtures/endpoint-pkis.js';
 import { NodeHttpsServer } from '../../harness/endpoints/node-https-server.js';
 import { NodeTlsClient } from '../../harness/endpoints/node-tls-client.js';
 import { UndiciClient } from '../../harness/endpoints/undici-client.js';
 
 let server: NodeHttpsServer | undefined;
-const { pki, otherPki } = await endpointPkis('node', async () => server?.stop());
+const { dir, pki, otherPki } = await endpointPkis('node', async () => server?.stop());
+const keylogDir = join(dir, 'keylogs');
+await mkdir(keylogDir);
 server = new NodeHttpsServer({ tls: pki.material, host: '127.0.0.1' });
 const target = await server.start();
 
@@ -27,6 +31,20 @@ for (const application of ['h2', 'http/1.1'] as const) {
     t.ok((timings.totalMs ?? 0) >= (timings.ttfbMs ?? 0));
   });
 }
+
+t.test('undici session modes: resumed by a ticket from a priming connection; no early data over TCP', async (t) => {
+  for (const application of ['h2', 'http/1.1'] as const) {
+    const keylogFile = join(keylogDir, `${application.replace('/', '')}.log`);
+    const client = new UndiciClient(pki.material, application, { keylogFile });
+    t.same(client.sessionModes, ['cold', 'resumed']);
+    t.match(await client.exchange({ target, path: '/1000', timeoutMs: 5000, session: 'cold' }), { resumed: false, bodyBytes: 1000 });
+    t.match(await client.exchange({ target, path: '/1000', timeoutMs: 5000, session: 'resumed' }), { resumed: true, earlyDataAccepted: false, bodyBytes: 1000 });
+    t.match(await client.exchange({ target, path: '/1000', timeoutMs: 5000 }), { resumed: false }, 'nothing cached: the next cold one is cold');
+    await t.rejects(client.exchange({ target, path: '/1000', timeoutMs: 5000, session: 'early-data' }), /no TLS 1.3 early data/);
+    const keys = await readFile(keylogFile, 'utf8');
+    t.match(keys, /^CLIENT_HANDSHAKE_TRAFFIC_SECRET [0-9a-f]+ [0-9a-f]+$/m, `${application}: key log written`);
+  }
+});
 
 t.test('a large body arrives whole', async (t) => {
   const timings = await new UndiciClient(pki.material, 'h2').exchange({ target, path: '/3000000', timeoutMs: 10_000 });

@@ -38,6 +38,7 @@ t.test('timings of the captured exchange', async (t) => {
     // 16000 body bytes plus HTTP/3 HEADERS and DATA framing.
     responseStreamBytes: 16016,
     packetsSent: 12,
+    zeroRttPacketsSent: 0,
     packetsReceived: 22,
     packetsLost: 0,
     close: { by: 'local', timeMs: 39, errorSpace: 'application', errorCode: 256, reason: 'no error' },
@@ -94,4 +95,10 @@ t.test('a truncated last record is dropped; a broken record elsewhere is an erro
   const whole = qlog(packet(0, 'sent', 'initial', []));
   t.equal(parseQlog(whole + '\x1e{"time":3,"na').events.length, 1);
   t.throws(() => parseQlog('\x1e{"time":3,"na\n' + whole), /qlog record 1 is not JSON/);
+});
+
+t.test('a 0-RTT exchange (captured: GET /1000 resumed with early data, loopback): the request left as 0-RTT and the response came with the handshake', async (t) => {
+  const zeroRtt = await readFile(new URL('../fixtures/ngtcp2-client-0rtt.qlog', import.meta.url), 'utf8');
+  t.match(clientTimings(parseQlog(zeroRtt)), { zeroRttPacketsSent: 1, handshakeMs: 1, ttfbMs: 1, totalMs: 1, clientFinishedSentMs: 23 });
+  t.equal(clientTimings(parseQlog(fixture)).zeroRttPacketsSent, 0, 'a cold exchange sends none');
 });

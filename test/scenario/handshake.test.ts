@@ -11,16 +11,16 @@ const ROOT = resolve(import.meta.dirname, '../..');
 
 function labProcesses(): string[] {
   const ps = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
-  return ps.stdout.split('\n').filter((line) => /gtlsserver|gtlsclient|node-https-server-main/.test(line));
+  return ps.stdout.split('\n').filter((line) => /gtlsserver|gtlsclient|node-https-server-main|tcpdump|tshark/.test(line));
 }
 
-t.test('handshake: both variants measured, result written and valid', async (t) => {
+t.test('handshake (two variants, loopback): measured, result written and valid', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'qlab-handshake-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const out = join(dir, 'copy.json');
   const run = spawnSync(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'harness/cli.ts'), 'scenario', 'handshake', '--samples', '5', '--warmup', '1', '--results-dir', dir, '--out', out],
+    ['--import', 'tsx', join(ROOT, 'harness/cli.ts'), 'scenario', 'handshake', '--variants', 'tcp-tls-h2,quic-h3', '--samples', '5', '--warmup', '1', '--results-dir', dir, '--out', out],
     { cwd: ROOT, encoding: 'utf8', timeout: 90_000 },
   );
   t.equal(run.status, 0, run.stderr);

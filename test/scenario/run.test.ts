@@ -26,6 +26,7 @@ function scriptedFactory(calls: string[], behaviour: (caseId: string, call: numb
       implementation: name,
       protocol: definition.protocol,
       application: definition.application,
+      sessionModes: ['cold'],
       timingSources: { handshakeMs: { source: 'script', resolutionMs: 1 } },
       prepare: async () => {},
       exchange: async () => {
@@ -110,7 +111,7 @@ t.test('a server that cannot start fails the run, with the reason', async (t) =>
   const factory = scriptedFactory(calls, async () => 1);
   const broken: EndpointFactory = {
     ...factory,
-    server: (name) => (name === 'ngtcp2' ? { ...factory.server(name), start: async () => Promise.reject(new Error('gtlsserver: not ready after 5000 ms')) } : factory.server(name)),
+    server: (name, material) => (name === 'ngtcp2' ? { ...factory.server(name, material), start: async () => Promise.reject(new Error('gtlsserver: not ready after 5000 ms')) } : factory.server(name, material)),
   };
   const document = await runScenario(scenario, { samples: 1, warmup: 0, sampleTimeoutMs: 100, tls, certificates, link, endpoints: broken });
   t.equal(document.status, 'failed');
@@ -131,4 +132,51 @@ t.test('an interrupt does not wait for a hung sample', async (t) => {
   t.equal(document.status, 'aborted');
   t.same(document.cases.find((c) => c.id === 'b')?.samples, [], 'the interrupted sample is dropped, not failed');
   t.same(document.cases.find((c) => c.id === 'a')?.samples.map((s) => s.status), ['ok']);
+});
+
+t.test('variants: unsupported ones are recorded with the reason, session and certificate become parameters', async (t) => {
+  const calls: string[] = [];
+  const started: string[] = [];
+  const factory = scriptedFactory(calls, async () => 30);
+  const endpoints: EndpointFactory = {
+    ...factory,
+    server: (name, material) => {
+      started.push(`${name} ${material.caFile}`);
+      return factory.server(name, material);
+    },
+  };
+  const variants: ScenarioDefinition = {
+    ...scenario,
+    cases: [
+      { id: 'cold', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', parameters: { bodyBytes: 1 }, session: 'cold' },
+      { id: 'ecdsa', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', parameters: {}, certificate: { keyType: 'ecdsa-p256', intermediates: 2 } },
+      { id: 'tcp-0rtt', protocol: 'tcp-tls', application: 'h2', client: 'undici', server: 'node', parameters: {}, session: 'early-data', unsupported: 'no early data in Node' },
+    ],
+  };
+  const sweepCertificates = { keyType: 'ECDSA', keyBits: 256, chainLength: 3, chainBytes: 1500, caFingerprintSha256: 'y' };
+  const document = await runScenario(variants, {
+    samples: 1, warmup: 0, sampleTimeoutMs: 1000, tls, certificates, link, endpoints, roundTripMs: 60,
+    certificatesFor: async (spec) => ({ material: { ...tls, caFile: `/sweep/${spec.keyType}-${spec.intermediates}/ca.pem` }, info: sweepCertificates }),
+  });
+  t.equal(document.status, 'completed');
+  t.equal(resultSchema.safeParse(document).success, true);
+  t.same(started, ['ngtcp2 /dev/null', 'ngtcp2 /sweep/ecdsa-p256-2/ca.pem'], 'one server per certificate');
+  t.same(document.cases.map((c) => c.id), ['cold', 'ecdsa', 'tcp-0rtt'], "in the scenario's order");
+  const [cold, ecdsa, tcp0rtt] = document.cases;
+  t.same(cold?.parameters, { bodyBytes: 1, session: 'cold' });
+  t.same(ecdsa?.parameters, { keyType: 'ecdsa-p256', intermediates: 2 });
+  t.same(ecdsa?.certificates, sweepCertificates);
+  t.equal(tcp0rtt?.unsupported, 'no early data in Node');
+  t.same(tcp0rtt?.samples, []);
+  t.notOk(calls.some((c) => c.startsWith('tcp-0rtt')), 'an unsupported variant is never sampled');
+  t.equal(cold?.samples[0]?.metrics.handshakeRoundTrips, 0.5, '30 ms over a 60 ms round trip');
+});
+
+t.test('a case asking for a session mode its client lacks fails the run before sampling', async (t) => {
+  const document = await runScenario(
+    { ...scenario, cases: [{ id: 'r', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', parameters: {}, session: 'resumed' }] },
+    { samples: 1, warmup: 0, sampleTimeoutMs: 100, tls, certificates, link, endpoints: scriptedFactory([], async () => 1) },
+  );
+  t.equal(document.status, 'failed');
+  t.match(document.errors[0], /cannot do session mode "resumed"/);
 });

@@ -1,0 +1,110 @@
+// Joins the packet capture to the samples: each sample's own connection (the last one to
+// its server that started while the sample ran; a resumed sample makes a priming connection
+// first) gives wire-derived metrics, and a sample whose client timings disagree with the
+// wire by more than the coarser source's resolution is flagged.
+import type { WireConnection } from '../capture/wire-analysis.js';
+import type { Sample, TimingSource } from '../results/schema.js';
+import type { CaseDefinition } from './types.js';
+
+export interface SampleWindow {
+  startEpochMs: number;
+  endEpochMs: number;
+}
+
+/** tcpdump in the client namespace: kernel timestamps in microseconds. */
+export const WIRE_TIMING_SOURCE: TimingSource = { source: 'packet-capture', resolutionMs: 0.001 };
+
+/** Wire metrics that are timings (the others are counts and sizes). */
+export const WIRE_TIMING_METRICS = ['wireHandshakeMs', 'wireTtfbMs'] as const;
+
+/** Endpoint timing -> the wire timing it is checked against. */
+const CHECKED: ReadonlyArray<readonly [string, (typeof WIRE_TIMING_METRICS)[number]]> = [
+  ['handshakeMs', 'wireHandshakeMs'],
+  ['ttfbMs', 'wireTtfbMs'],
+];
+
+/** The sample's measured connection: the last one to `server` that began inside `window`. */
+export function connectionOfSample(
+  connections: readonly WireConnection[],
+  server: { port: number; transport: 'tcp' | 'udp' },
+  window: SampleWindow,
+): WireConnection | undefined {
+  return connections
+    .filter((c) => c.transport === server.transport && c.server.port === server.port)
+    .filter((c) => c.firstPacketEpochMs >= window.startEpochMs && c.firstPacketEpochMs <= window.endEpochMs)
+    .sort((a, b) => a.firstPacketEpochMs - b.firstPacketEpochMs)
+    .at(-1);
+}
+
+/** The numbers a connection contributes to its sample (absent where the wire cannot tell). */
+export function wireMetrics(connection: WireConnection): Record<string, number> {
+  const metrics: Record<string, number> = {};
+  const optional: Record<string, number | boolean | null | undefined> = {
+    clientPacketsBeforeHandshake: connection.clientPacketsBeforeHandshake,
+    clientIpBytesBeforeHandshake: connection.clientIpBytesBeforeHandshake,
+    serverPacketsBeforeHandshake: connection.serverPacketsBeforeHandshake,
+    serverIpBytesBeforeHandshake: connection.serverIpBytesBeforeHandshake,
+    wireHandshakeMs: connection.handshakeMs,
+    wireTtfbMs: connection.ttfbMs,
+    serverCertificateSent: connection.serverCertificateSent,
+    serverFirstFlightBytes: connection.serverFirstFlightBytes,
+    clientFirstFlightBytes: connection.clientFirstFlightBytes,
+    amplificationLimitExceeded: connection.exceedsAmplificationLimit,
+    wireHandshakeRounds: connection.handshakeRounds,
+  };
+  for (const [name, value] of Object.entries(optional)) {
+    if (typeof value === 'boolean') metrics[name] = value ? 1 : 0;
+    else if (typeof value === 'number') metrics[name] = value;
+  }
+  return metrics;
+}
+
+/** Why a sample deserves a second look, given its metrics (wire ones included). */
+export function wireFlags(
+  definition: Pick<CaseDefinition, 'session'>,
+  metrics: Readonly<Record<string, number>>,
+  timingSources: Readonly<Record<string, TimingSource>>,
+  connection: Pick<WireConnection, 'undecryptablePackets' | 'notes'>,
+): string[] {
+  const flags: string[] = [];
+  for (const [metric, wireMetric] of CHECKED) {
+    const endpoint = metrics[metric];
+    const wire = metrics[wireMetric];
+    if (endpoint === undefined || wire === undefined) continue;
+    const toleranceMs = Math.max(timingSources[metric]?.resolutionMs ?? 0, WIRE_TIMING_SOURCE.resolutionMs);
+    if (Math.abs(endpoint - wire) > toleranceMs) {
+      flags.push(`${metric} ${endpoint.toFixed(3)} ms vs ${wireMetric} ${wire.toFixed(3)} ms: apart by more than ${toleranceMs} ms`);
+    }
+  }
+  const certificate = metrics.serverCertificateSent;
+  const resumed = definition.session === 'resumed' || definition.session === 'early-data';
+  if (resumed && certificate === 1) flags.push('the server sent a Certificate on a resumed connection');
+  if (!resumed && certificate === 0) flags.push('no Certificate from the server on a full handshake');
+  if (connection.undecryptablePackets > 0) flags.push(`${connection.undecryptablePackets} packet(s) of the connection could not be decrypted`);
+  flags.push(...connection.notes);
+  return flags;
+}
+
+/** Adds wire metrics and flags to each successful sample, in place. */
+export function attachWireMetrics(
+  definition: CaseDefinition,
+  timingSources: Readonly<Record<string, TimingSource>>,
+  samples: Sample[],
+  windows: ReadonlyMap<number, SampleWindow>,
+  connections: readonly WireConnection[],
+  serverPort: number,
+): void {
+  const transport = definition.protocol === 'quic' ? 'udp' : 'tcp';
+  for (const sample of samples) {
+    const window = windows.get(sample.index);
+    if (sample.status !== 'ok' || window === undefined) continue;
+    const connection = connectionOfSample(connections, { port: serverPort, transport }, window);
+    if (!connection) {
+      sample.flags = [...(sample.flags ?? []), 'no connection of this sample in the packet capture'];
+      continue;
+    }
+    Object.assign(sample.metrics, wireMetrics(connection));
+    const flags = wireFlags(definition, sample.metrics, timingSources, connection);
+    if (flags.length > 0) sample.flags = [...(sample.flags ?? []), ...flags];
+  }
+}

@@ -1,0 +1,11 @@
+// One small GET as a sample: the exchange's timings as metrics, the body size checked.
+import type { ClientEndpoint, RequestSpec } from '../harness/endpoints/types.js';
+
+export async function checkedExchangeMetrics(client: ClientEndpoint, spec: RequestSpec, expectedBodyBytes: number): Promise<Record<string, number>> {
+  const timings = await client.exchange(spec);
+  if (timings.bodyBytes !== undefined && timings.bodyBytes !== expectedBodyBytes) {
+    throw new Error(`received ${timings.bodyBytes} body bytes, expected ${expectedBodyBytes}`);
+  }
+  const { alpn: _alpn, resumed: _resumed, earlyDataAccepted: _early, extraMs, ...metrics } = timings;
+  return { ...metrics, ...extraMs };
+}

@@ -1,0 +1,98 @@
+// Joining capture connections to samples, the metrics they add, and the flags.
+import t from 'tap';
+import type { WireConnection } from '../../harness/capture/wire-analysis.js';
+import type { Sample } from '../../harness/results/schema.js';
+import { attachWireMetrics, connectionOfSample, wireFlags, wireMetrics } from '../../harness/scenario/wire-metrics.js';
+
+function connection(overrides: Partial<WireConnection>): WireConnection {
+  return {
+    transport: 'udp',
+    client: { ip: '198.18.0.1', port: 40000 },
+    server: { ip: '198.18.0.2', port: 4433 },
+    firstPacketEpochMs: 1000,
+    lastPacketEpochMs: 1200,
+    packets: 12,
+    frames: { first: 1, last: 12, serverFinished: 2, firstResponse: 5 },
+    handshakeMs: 61.5,
+    ttfbMs: 122.25,
+    clientPacketsBeforeHandshake: 1,
+    clientIpBytesBeforeHandshake: 1228,
+    serverPacketsBeforeHandshake: 2,
+    serverIpBytesBeforeHandshake: 1900,
+    serverCertificateSent: true,
+    serverFirstFlightBytes: 1844,
+    clientFirstFlightBytes: 1200,
+    amplificationLimitBytes: 3600,
+    exceedsAmplificationLimit: false,
+    handshakeRounds: 1,
+    undecryptablePackets: 0,
+    decryptedByHarness: [],
+    notes: [],
+    ...overrides,
+  };
+}
+
+const QLOG = { source: 'ngtcp2-qlog', resolutionMs: 1 };
+
+t.test('a sample gets the last connection to its server that began in its window', async (t) => {
+  const priming = connection({ firstPacketEpochMs: 1000, client: { ip: '198.18.0.1', port: 1 } });
+  const measured = connection({ firstPacketEpochMs: 1300, client: { ip: '198.18.0.1', port: 2 } });
+  const otherServer = connection({ firstPacketEpochMs: 1400, server: { ip: '198.18.0.2', port: 4434 } });
+  const tcp = connection({ firstPacketEpochMs: 1450, transport: 'tcp' });
+  const later = connection({ firstPacketEpochMs: 2500 });
+  const all = [measured, otherServer, later, priming, tcp];
+  t.equal(connectionOfSample(all, { port: 4433, transport: 'udp' }, { startEpochMs: 990, endEpochMs: 2000 }), measured);
+  t.equal(connectionOfSample(all, { port: 4433, transport: 'udp' }, { startEpochMs: 3000, endEpochMs: 4000 }), undefined);
+});
+
+t.test('wire metrics: numbers as they are, booleans as 0/1, unknowns left out', async (t) => {
+  t.same(wireMetrics(connection({})), {
+    clientPacketsBeforeHandshake: 1,
+    clientIpBytesBeforeHandshake: 1228,
+    serverPacketsBeforeHandshake: 2,
+    serverIpBytesBeforeHandshake: 1900,
+    wireHandshakeMs: 61.5,
+    wireTtfbMs: 122.25,
+    serverCertificateSent: 1,
+    serverFirstFlightBytes: 1844,
+    clientFirstFlightBytes: 1200,
+    amplificationLimitExceeded: 0,
+    wireHandshakeRounds: 1,
+  });
+  const unreadable = wireMetrics(connection({ serverCertificateSent: null, ttfbMs: null, exceedsAmplificationLimit: null, handshakeRounds: null }));
+  t.notOk('serverCertificateSent' in unreadable || 'wireTtfbMs' in unreadable || 'amplificationLimitExceeded' in unreadable || 'wireHandshakeRounds' in unreadable);
+});
+
+t.test('flags: disagreement beyond the coarser resolution, certificates against the session mode', async (t) => {
+  const quiet = { undecryptablePackets: 0, notes: [] };
+  t.same(wireFlags({ session: 'cold' }, { handshakeMs: 62, wireHandshakeMs: 61.5, serverCertificateSent: 1 }, { handshakeMs: QLOG }, quiet), [], 'within 1 ms of a 1 ms source');
+  t.same(wireFlags({ session: 'cold' }, { handshakeMs: 63, wireHandshakeMs: 61.5, ttfbMs: 122, wireTtfbMs: 122.3 }, { handshakeMs: QLOG, ttfbMs: QLOG }, quiet), [
+    'handshakeMs 63.000 ms vs wireHandshakeMs 61.500 ms: apart by more than 1 ms',
+  ]);
+  t.same(wireFlags({ session: 'resumed' }, { serverCertificateSent: 1 }, {}, quiet), ['the server sent a Certificate on a resumed connection']);
+  t.same(wireFlags({ session: 'early-data' }, { serverCertificateSent: 0 }, {}, quiet), []);
+  t.same(wireFlags({}, { serverCertificateSent: 0 }, {}, quiet), ['no Certificate from the server on a full handshake'], 'no session mode means cold');
+  t.same(wireFlags({ session: 'early-data' }, {}, {}, { undecryptablePackets: 1, notes: ['ttfbMs unknown'] }), [
+    '1 packet(s) of the connection could not be decrypted',
+    'ttfbMs unknown',
+  ]);
+});
+
+t.test('attach: ok samples get metrics and flags, failed ones are left alone, a missing connection is flagged', async (t) => {
+  const samples: Sample[] = [
+    { index: 0, status: 'ok', startedAt: '2026-11-26T00:00:00.000Z', metrics: { handshakeMs: 61 } },
+    { index: 1, status: 'failed', error: 'timeout', startedAt: '2026-11-26T00:00:01.000Z', metrics: {} },
+    { index: 2, status: 'ok', startedAt: '2026-11-26T00:00:02.000Z', metrics: { handshakeMs: 61 } },
+  ];
+  const windows = new Map([
+    [0, { startEpochMs: 900, endEpochMs: 1100 }],
+    [1, { startEpochMs: 1100, endEpochMs: 1900 }],
+    [2, { startEpochMs: 5000, endEpochMs: 6000 }],
+  ]);
+  const definition = { id: 'quic-h3', protocol: 'quic' as const, application: 'h3' as const, client: 'ngtcp2' as const, server: 'ngtcp2' as const, parameters: {} };
+  attachWireMetrics(definition, { handshakeMs: QLOG }, samples, windows, [connection({}), connection({ firstPacketEpochMs: 1500 })], 4433);
+  t.equal(samples[0]?.metrics.wireHandshakeMs, 61.5);
+  t.equal(samples[0]?.flags, undefined);
+  t.same(samples[1]?.metrics, {});
+  t.same(samples[2]?.flags, ['no connection of this sample in the packet capture']);
+});
