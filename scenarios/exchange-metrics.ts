@@ -6,6 +6,6 @@ export async function checkedExchangeMetrics(client: ClientEndpoint, spec: Reque
   if (timings.bodyBytes !== undefined && timings.bodyBytes !== expectedBodyBytes) {
     throw new Error(`received ${timings.bodyBytes} body bytes, expected ${expectedBodyBytes}`);
   }
-  const { alpn: _alpn, resumed: _resumed, earlyDataAccepted: _early, extraMs, ...metrics } = timings;
+  const { alpn: _alpn, resumed: _resumed, earlyDataAccepted: _early, progress: _progress, extraMs, ...metrics } = timings;
   return { ...metrics, ...extraMs };
 }

@@ -49,6 +49,10 @@ export interface RequestSpec {
   timeoutMs: number;
   /** Default "cold". */
   session?: SessionMode;
+  /** Upload: send this many bytes as the request body (POST to `path`); the response is small. */
+  uploadBytes?: number;
+  /** Keep the body's bytes-over-time series (ExchangeTimings.progress). */
+  recordProgress?: boolean;
 }
 
 /**
@@ -66,6 +70,17 @@ export interface ExchangeTimings {
   /** The TLS session was resumed / the server accepted early data (as the TLS stack says). */
   resumed?: boolean;
   earlyDataAccepted?: boolean;
+  /**
+   * The body's transfer: download, first and last byte of the response body received;
+   * upload, first byte of the request body sent and the response received (the server has
+   * it all). Goodput is body bytes over (bodyEndMs - bodyStartMs): the handshake excluded.
+   */
+  bodyStartMs?: number;
+  bodyEndMs?: number;
+  /** Upload: request body bytes sent. */
+  uploadedBytes?: number;
+  /** With recordProgress: [ms from origin, cumulative body bytes] at each arrival (download) or send (upload). */
+  progress?: Array<[number, number]>;
   /** Implementation-specific timings worth keeping (same origin, milliseconds). */
   extraMs?: Record<string, number>;
 }
