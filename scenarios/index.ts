@@ -2,8 +2,9 @@
 import type { ScenarioDefinition } from '../harness/scenario/types.js';
 import { certificateSize } from './certificate-size.js';
 import { handshake } from './handshake.js';
+import { throughput } from './throughput.js';
 
-export const SCENARIOS: readonly ScenarioDefinition[] = [handshake, certificateSize];
+export const SCENARIOS: readonly ScenarioDefinition[] = [handshake, certificateSize, throughput];
 
 /** Not a comparison of endpoints: measures the lab link itself (run by the harness). */
 export const CALIBRATION = {

@@ -19,7 +19,7 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
   say "this is not a Debian/Ubuntu system (no dpkg/apt-get)."
   say "install these packages (Debian names) with your system's package manager: ${PACKAGES[*]}"
-  say "then run: npm install && make -C native/link-emulator && make -C native/gnutls-lab-trust && npm run certs"
+  say "then run: npm install && make -C native/link-emulator && make -C native/gnutls-lab-trust && make -C native/udp-buffers && npm run certs"
   exit 1
 fi
 

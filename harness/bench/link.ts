@@ -20,8 +20,8 @@ import { acquireLabLock, LabBusyError } from '../lab/lock.js';
 import { createNamespace, deleteNamespace, ip, sysctlSet } from '../lab/namespaces.js';
 import { interruptSignal, onCleanup } from '../process/cleanup.js';
 import { ManagedProcess, runCommand } from '../process/managed-process.js';
+import { IPERF_PORT, iperf, iperfReportSchema, iperfServer } from '../measure/iperf3.js';
 
-const IPERF_PORT = 5201;
 const Z99 = 2.5758293035489;
 
 export type Log = (message: string) => void;
@@ -73,50 +73,6 @@ async function withLab<T>(options: LinkOptions, fn: (lab: Lab) => Promise<T>): P
 function emulatorOf(lab: Lab): EmulatorProcess {
   if (!lab.emulator) throw new Error('the link bench needs the emulator backend');
   return lab.emulator;
-}
-
-async function iperfServer(netns: string, host: string): Promise<ManagedProcess> {
-  const server = new ManagedProcess({ name: `iperf3 server in ${netns}`, netns, command: 'iperf3', args: ['-s', '-1', '-B', host, '-p', String(IPERF_PORT), '--forceflush'] });
-  try {
-    await server.waitForLine(/Server listening/, 5000);
-    return server;
-  } catch (error) {
-    await server.stop(1000);
-    throw error;
-  }
-}
-
-const iperfSumSchema = z.object({
-  bits_per_second: z.number(),
-  lost_percent: z.number().optional(),
-  lost_packets: z.number().optional(),
-  packets: z.number().optional(),
-});
-const iperfReportSchema = z.object({
-  end: z.object({
-    sum_received: iperfSumSchema.optional(),
-    sum: iperfSumSchema.optional(),
-    sum_bidir_reverse: iperfSumSchema.optional(),
-  }),
-});
-type IperfReport = z.infer<typeof iperfReportSchema>;
-
-/** One iperf3 client run to a server started just for it; bounded by seconds + 10 s. */
-async function iperf(netns: string, serverNetns: string, host: string, args: string[], seconds: number): Promise<IperfReport> {
-  const server = await iperfServer(serverNetns, host);
-  try {
-    const result = await runCommand({
-      name: `iperf3 client in ${netns}`,
-      netns,
-      command: 'iperf3',
-      args: ['-c', host, '-p', String(IPERF_PORT), '-t', String(seconds), '-J', ...args],
-      timeoutMs: seconds * 1000 + 10_000,
-    });
-    if (result.code !== 0) throw new Error(`iperf3 ${args.join(' ')}: ${result.timedOut ? 'timed out' : `exit ${result.code}`} ${result.stdout.slice(0, 300)}`);
-    return iperfReportSchema.parse(JSON.parse(result.stdout));
-  } finally {
-    await server.stop(1000);
-  }
 }
 
 let clockTicks: number | undefined;

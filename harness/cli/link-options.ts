@@ -11,7 +11,7 @@ export type LinkBackendOption = BackendChoice | 'loopback';
 
 export interface LinkCliOptions extends LinkOptions {
   link?: LinkBackendOption;
-  cc?: string;
+  cc?: 'cubic' | 'reno' | 'bbr';
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -42,7 +42,7 @@ export function addLinkOptions(command: Command): Command {
     .option('--outage <start+duration>', 'blackhole both directions, e.g. 2s+500ms (repeatable)', collect)
     .option('--rebind <at:kind>', 'NAT rebinding of the client: 1s:port or 1s:address (repeatable)', collect)
     .option('--seed <n>', 'seed of every random choice of the link')
-    .option('--cc <name>', 'TCP congestion control in both namespaces (default cubic, as ngtcp2)');
+    .option('--cc <name>', 'congestion control of both transports: TCP in both namespaces and ngtcp2 (cubic, reno, bbr; default cubic)', oneOf('--cc', ['cubic', 'reno', 'bbr'] as const));
 }
 
 const LINK_OPTION_KEYS = [

@@ -1,5 +1,6 @@
 // Strict parsers for option values: a bad value is a one-line error naming what is allowed.
 import { InvalidArgumentError } from 'commander';
+import { parseSizeBytes } from '../lab/units.js';
 
 export function integerInRange(name: string, min: number, max: number): (value: string) => number {
   return (value) => {
@@ -35,4 +36,15 @@ export function commaList(value: string): string[] {
   const items = value.split(',').map((item) => item.trim());
   if (items.some((item) => item === '')) throw new InvalidArgumentError(`expected a comma-separated list, got "${value}"`);
   return items;
+}
+
+/** "1MB,10MB" -> [1000000, 10000000]: each a size with its unit. */
+export function sizeList(value: string): number[] {
+  return commaList(value).map((item) => {
+    try {
+      return parseSizeBytes(item, '--sizes');
+    } catch (error) {
+      throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+    }
+  });
 }

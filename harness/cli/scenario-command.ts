@@ -21,7 +21,11 @@ import { PkiSet } from '../pki/pki-set.js';
 import { LAB_DEVICE } from '../lab/lab.js';
 import type { ScenarioDefinition } from '../scenario/types.js';
 import { addLinkOptions, linkConditionsFrom, wantsLab, type LinkCliOptions } from './link-options.js';
-import { commaList, integerInRange, parseDurationMs } from './parse.js';
+import { commaList, integerInRange, oneOf, parseDurationMs, sizeList } from './parse.js';
+import { tcpReference } from '../measure/iperf3.js';
+
+/** Long enough for cubic or bbr to leave slow start on the slowest profiles. */
+const TCP_REFERENCE_SECONDS = 5;
 import { UsageError } from './usage-error.js';
 import { listProfilesText } from '../report/lab-text.js';
 
@@ -33,7 +37,7 @@ const calibrationOnly: ScenarioDefinition = {
   metrics: [],
   defaults: { samples: 1, warmup: 0, sampleTimeoutMs: 1000 },
   cases: [],
-  measure: async () => ({}),
+  measure: async () => ({ metrics: {} }),
 };
 
 interface ScenarioOptions extends LinkCliOptions {
@@ -47,6 +51,8 @@ interface ScenarioOptions extends LinkCliOptions {
   json?: boolean;
   quicInitialRtt?: number;
   variants?: string[];
+  sizes?: number[];
+  direction?: 'down' | 'up';
   capture: boolean;
   keepCaptures?: string;
 }
@@ -64,6 +70,8 @@ export function scenarioCommand(): Command {
     .option('--results-dir <dir>', 'directory for result files', DEFAULT_RESULTS_DIR)
     .option('--json', 'print the result document on stdout instead of the summary table')
     .option('--quic-initial-rtt <duration>', "ngtcp2's initial RTT on both sides (default 333ms, RFC 9002)", parseDurationMs)
+    .option('--sizes <sizes>', 'transfer scenarios: body sizes, e.g. 1MB,10MB,100MB', sizeList)
+    .option('--direction <dir>', 'transfer scenarios: down (the server sends) or up (the client sends)', oneOf('--direction', ['down', 'up'] as const))
     .option('--variants <ids>', 'run only these cases (comma-separated case ids, e.g. quic-h3-0rtt,tcp-tls-h2)', commaList)
     .option('--no-capture', 'no packet capture (scenarios that check timings against the wire)')
     .option('--keep-captures <dir>', 'keep the packet capture and its TLS key log (0600) in this directory');
@@ -80,9 +88,14 @@ export function scenarioCommand(): Command {
     const found = isCalibration ? calibrationOnly : findScenario(name ?? DEFAULT_SCENARIO);
     if (!found) throw new UsageError(`unknown scenario "${name}"; choose one of: ${SCENARIO_NAMES.join(', ')}`);
     let scenario = found;
+    if (options.sizes !== undefined || options.direction !== undefined) {
+      if (!found.transfers) throw new UsageError(`--sizes and --direction apply to transfer scenarios, not ${found.name}`);
+      const transfer = { sizesBytes: options.sizes ?? found.transfers.defaults.sizesBytes, direction: options.direction ?? found.transfers.defaults.direction };
+      scenario = { ...found, cases: found.transfers.cases(transfer) };
+    }
     if (options.variants !== undefined) {
       try {
-        scenario = selectCases(found, options.variants);
+        scenario = selectCases(scenario, options.variants);
       } catch (error) {
         if (error instanceof UnknownVariantError) throw new UsageError(error.message);
         throw error;
@@ -120,6 +133,9 @@ export function scenarioCommand(): Command {
         ? { serverHost: lab.addresses.serverIpv4, clientNetns: lab.namespaces.client, serverNetns: lab.namespaces.server }
         : { serverHost: '127.0.0.1' };
       if (options.quicInitialRtt !== undefined) placement.quicInitialRttMs = options.quicInitialRtt;
+      if (scenario.transfers) placement.serverQlog = true;
+      // The same controller on both transports: the names --cc takes mean the same in ngtcp2.
+      if (options.cc !== undefined) placement.quicCongestionControl = options.cc;
       if (scenario.wireTruth && options.capture) {
         wireTap = await RunWireTap.create({
           interfaceName: lab ? LAB_DEVICE : 'lo',
@@ -135,6 +151,11 @@ export function scenarioCommand(): Command {
         // Before measuring: what the link really does, recorded beside what was asked for.
         progress?.({ kind: 'setup', message: 'calibrating the link' });
         link.achieved = { calibration: await calibrateLab(lab) };
+        if (scenario.linkReference) {
+          const direction = scenario.cases.some((c) => c.parameters.direction === 'up') ? 'up' : 'down';
+          progress?.({ kind: 'setup', message: `iperf3 TCP reference (${direction})` });
+          link.achieved.tcpReference = await tcpReference(lab, { direction, congestionControl: options.cc ?? 'cubic', seconds: TCP_REFERENCE_SECONDS });
+        }
       }
       const calibratedRoundTripMs = (link.achieved?.calibration as { rttMedianMs?: number | null } | undefined)?.rttMedianMs ?? undefined;
       await lab?.emulator?.resetStats();
@@ -150,6 +171,7 @@ export function scenarioCommand(): Command {
         },
         ...(wireTap ? { wireTap } : {}),
         ...(calibratedRoundTripMs !== undefined ? { roundTripMs: calibratedRoundTripMs } : {}),
+        ...(lab ? { namespaces: lab.namespaces } : {}),
         link,
         endpoints: endpointFactory(placement),
         signal: interruptSignal,

@@ -21,6 +21,8 @@ const requestSchema = z.object({
     path: z.string(),
     timeoutMs: z.number(),
     session: z.enum(['cold', 'resumed', 'early-data']).optional(),
+    uploadBytes: z.number().int().min(0).optional(),
+    recordProgress: z.boolean().optional(),
   }),
 });
 

@@ -26,7 +26,8 @@ export class NetnsNodeClient implements ClientEndpoint {
   constructor(
     /** The same client, built here for its metadata; the worker builds its twin. */
     private readonly local: ClientEndpoint,
-    private readonly config: { client: 'node-tls' | 'undici'; application: Application; tls: TlsMaterial; netns: string; keylogFile?: string },
+    /** netns absent: the worker runs in this namespace (tests exercise the worker path that way). */
+    private readonly config: { client: 'node-tls' | 'undici'; application: Application; tls: TlsMaterial; netns?: string; keylogFile?: string },
   ) {
     this.implementation = local.implementation;
     this.protocol = local.protocol;
@@ -39,7 +40,7 @@ export class NetnsNodeClient implements ClientEndpoint {
     if (this.worker?.running) return;
     const worker = new ManagedProcess(
       nodeScriptSpec(
-        `${this.implementation} client in ${this.config.netns}`,
+        `${this.implementation} client in ${this.config.netns ?? 'this namespace'}`,
         resolve(import.meta.dirname, 'client-worker-main.ts'),
         { client: this.config.client, application: this.config.application, tls: this.config.tls, keylogFile: this.config.keylogFile },
         this.config.netns,

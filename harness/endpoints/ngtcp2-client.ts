@@ -1,19 +1,22 @@
 // ngtcp2's example HTTP/3 client (Debian package ngtcp2-client, binary gtlsclient) as a lab
-// ClientEndpoint. One exchange = one gtlsclient run = one fresh QUIC connection, one GET.
-// Timings come from the client's qlog (see ../measure/ngtcp2-qlog.ts), never from the
-// process's start or exit.
+// ClientEndpoint. One exchange = one gtlsclient run = one fresh QUIC connection, one GET (or
+// a POST of a generated body, for uploads). Timings come from the client's qlog (see
+// ../measure/ngtcp2-qlog.ts), never from the process's start or exit.
 //
 // gtlsclient 0.12 never verifies the server certificate, so it runs with the lab-trust
 // LD_PRELOAD shim (native/gnutls-lab-trust), which makes GnuTLS trust only the lab CA and
 // check the server's name. Without the shim the driver refuses to run.
-import { access, constants, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { access, constants, copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { EndpointInfo, TimingSource } from '../results/schema.js';
-import { clientTimings, parseQlog, type ClientQlogTimings } from '../measure/ngtcp2-qlog.js';
+import { clientTimings, type ClientQlogTimings, type QlogTrace } from '../measure/ngtcp2-qlog.js';
 import { onCleanup } from '../process/cleanup.js';
 import { runCommand, type RunResult } from '../process/managed-process.js';
-import { NGTCP2_DEFAULT_INITIAL_RTT_MS, dpkgVersion, transportSettings, windowArguments, udpBufferDefaults, type Ngtcp2CongestionControl, type Ngtcp2Windows } from './ngtcp2-common.js';
+import { GeneratedBodyFiles } from './ngtcp2-body-files.js';
+import { readQlogFile } from './ngtcp2-qlog-files.js';
+import { downloadTransfer, uploadTransfer } from './ngtcp2-transfer.js';
+import { NGTCP2_DEFAULT_INITIAL_RTT_MS, dpkgVersion, transportSettings, windowArguments, udpBufferEnvironment, udpBuffers, UDP_BUFFERS_SHIM, type Ngtcp2CongestionControl, type Ngtcp2Windows } from './ngtcp2-common.js';
 import { checkSessionOutcome, type Application, type ClientEndpoint, type ExchangeTimings, type Protocol, type RequestSpec, type SessionMode, type TlsMaterial } from './types.js';
 
 export const LAB_TRUST_SHIM = resolve(import.meta.dirname, '../../native/gnutls-lab-trust/build/liblab-trust.so');
@@ -69,6 +72,8 @@ export class Ngtcp2Client implements ClientEndpoint {
     clientFinishedSentMs: QLOG_SOURCE,
     ttfbMs: QLOG_SOURCE,
     totalMs: QLOG_SOURCE,
+    bodyStartMs: QLOG_SOURCE,
+    bodyEndMs: QLOG_SOURCE,
   };
 
   private readonly cc: Ngtcp2CongestionControl;
@@ -80,6 +85,7 @@ export class Ngtcp2Client implements ClientEndpoint {
   private gnutlsVersion: string | null = null;
   private buffers: { rcvbufBytes: number | null; sndbufBytes: number | null } = { rcvbufBytes: null, sndbufBytes: null };
   private exchanges = 0;
+  private readonly bodies = new GeneratedBodyFiles();
 
   constructor(private readonly options: Ngtcp2ClientOptions) {
     this.cc = options.cc ?? 'cubic';
@@ -110,15 +116,21 @@ export class Ngtcp2Client implements ClientEndpoint {
     });
     this.version = await dpkgVersion('ngtcp2-client');
     this.gnutlsVersion = await dpkgVersion('libgnutls30');
-    this.buffers = await udpBufferDefaults(this.options.netns);
+    this.buffers = await udpBuffers();
   }
 
-  async exchange(spec: RequestSpec): Promise<ExchangeTimings> {
+  async exchange(requested: RequestSpec): Promise<ExchangeTimings> {
+    // gtlsserver answers any request, a POST too, with its path's body (and discards what it
+    // is sent): an upload asks for /0, so the answer is empty and only the upload is timed.
+    const spec = requested.uploadBytes !== undefined ? { ...requested, path: '/0' } : requested;
     // gtlsclient -q does not report the HTTP status; the body length of "/N" stands in for it
     // (gtlsserver answers a path it cannot serve with a short 404 page).
     const expectedBytes = /^\/(\d+)$/.exec(spec.path)?.[1];
     if (expectedBytes === undefined) throw new Error(`ngtcp2 client: only "/N" paths are supported, got "${spec.path}"`);
+    const upload = spec.uploadBytes;
+    if (upload !== undefined && (!Number.isSafeInteger(upload) || upload <= 0)) throw new Error(`ngtcp2 client: uploadBytes must be a positive integer, got ${upload}`);
     await this.prepare();
+    const uploadFile = upload === undefined ? null : await this.bodies.file(upload);
     const mode = spec.session ?? 'cold';
     // One deadline for the whole exchange, priming connection included.
     const deadline = Date.now() + spec.timeoutMs;
@@ -129,17 +141,28 @@ export class Ngtcp2Client implements ClientEndpoint {
     try {
       const sessionFiles = { session: join(workDir, 'session.pem'), transportParameters: join(workDir, 'tp.pem') };
       if (mode !== 'cold') {
-        const priming = await this.runOnce(spec, workDir, 'priming', sessionFiles, false);
+        // The priming connection is there for the ticket only: a GET of an empty body, so a
+        // transfer is not made twice.
+        const priming = await this.runOnce({ target: spec.target, path: '/0', timeoutMs: spec.timeoutMs }, workDir, 'priming', sessionFiles, false, null);
         if (priming.timings.totalMs === null) throw new Error(`priming connection failed: ${failureReason(priming.timings, priming.run, spec)}`);
         await access(sessionFiles.session).catch(() => {
           throw new Error('the priming connection got no session ticket from the server (no session file written)');
         });
       }
-      const measured = await this.runOnce({ ...spec, timeoutMs: Math.max(1, deadline - Date.now()) }, workDir, 'measured', mode === 'cold' ? null : sessionFiles, mode === 'resumed');
-      const { timings, run, qlogText } = measured;
-      if (this.options.collectQlogDir !== undefined && qlogText !== '') {
+      const measured = await this.runOnce(
+        { ...spec, timeoutMs: Math.max(1, deadline - Date.now()) },
+        workDir,
+        'measured',
+        mode === 'cold' ? null : sessionFiles,
+        mode === 'resumed',
+        uploadFile,
+      );
+      const { timings, run, trace } = measured;
+      if (this.options.collectQlogDir !== undefined) {
         await mkdir(this.options.collectQlogDir, { recursive: true });
-        await writeFile(join(this.options.collectQlogDir, `exchange-${index}.qlog`), qlogText);
+        await copyFile(measured.qlogFile, join(this.options.collectQlogDir, `exchange-${index}.qlog`)).catch((error: unknown) => {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error; // no qlog: the failure below says why
+        });
       }
       if (timings.handshakeMs === null || timings.ttfbMs === null || timings.totalMs === null) {
         throw new Error(failureReason(timings, run, spec));
@@ -161,7 +184,13 @@ export class Ngtcp2Client implements ClientEndpoint {
         // GnuTLS flags early data as accepted whenever the server allowed it; it was used only
         // if the client really sent 0-RTT packets.
         earlyDataAccepted: session.earlyData && timings.zeroRttPacketsSent > 0,
+        ...(upload === undefined
+          ? downloadTransfer(trace, { bodyBytes, responseStreamBytes: timings.responseStreamBytes, progress: spec.recordProgress === true })
+          : uploadTransfer(trace, { bodyBytes: upload, progress: spec.recordProgress === true })),
       };
+      if (upload !== undefined && result.uploadedBytes !== upload) {
+        throw new Error(`gtlsclient: the qlog shows ${result.uploadedBytes ?? 'no'} request body bytes sent of ${upload}`);
+      }
       checkSessionOutcome(mode, result);
       return result;
     } finally {
@@ -170,14 +199,20 @@ export class Ngtcp2Client implements ClientEndpoint {
     }
   }
 
-  /** One gtlsclient run: a fresh process, a fresh QUIC connection, one GET. */
+  /** Releases the cached upload bodies. */
+  async close(): Promise<void> {
+    await this.bodies.dispose();
+  }
+
+  /** One gtlsclient run: a fresh process, a fresh QUIC connection, one GET (or POST of `uploadFile`). */
   private async runOnce(
     spec: RequestSpec,
     workDir: string,
     label: string,
     sessionFiles: { session: string; transportParameters: string } | null,
     disableEarlyData: boolean,
-  ): Promise<{ run: RunResult; timings: ClientQlogTimings; qlogText: string; downloadDir: string }> {
+    uploadFile: string | null,
+  ): Promise<{ run: RunResult; timings: ClientQlogTimings; trace: QlogTrace; qlogFile: string; downloadDir: string }> {
     const qlogFile = join(workDir, `${label}.qlog`);
     const downloadDir = join(workDir, `${label}-download`);
     await mkdir(downloadDir);
@@ -185,12 +220,18 @@ export class Ngtcp2Client implements ClientEndpoint {
     const run = await runCommand({
       name: 'gtlsclient',
       command: this.options.command ?? 'gtlsclient',
-      args: [...sessionArgs, ...(disableEarlyData ? ['--disable-early-data'] : []), ...this.args(spec, qlogFile, downloadDir)],
+      args: [
+        ...sessionArgs,
+        ...(disableEarlyData ? ['--disable-early-data'] : []),
+        ...(uploadFile !== null ? ['--http-method=POST', `--data=${uploadFile}`] : []),
+        ...this.args(spec, qlogFile, downloadDir),
+      ],
       netns: this.options.netns,
       cwd: workDir,
       env: {
         ...process.env,
-        LD_PRELOAD: this.shimPath,
+        LD_PRELOAD: `${this.shimPath} ${UDP_BUFFERS_SHIM}`,
+        ...udpBufferEnvironment(),
         LAB_TRUST_CA_FILE: resolve(this.options.tls.caFile),
         LAB_TRUST_VERIFY_HOST: spec.target.serverName,
         // GnuTLS appends the connection's secrets here (for decrypting the capture).
@@ -202,8 +243,9 @@ export class Ngtcp2Client implements ClientEndpoint {
       const hint = run.stderr.includes('lab-trust:') ? '' : ' (was the LD_PRELOAD shim loaded?)';
       throw new Error(`gtlsclient: certificate verification against the lab CA was not armed${hint}${stderrTail(run)}`);
     }
-    const qlogText = await readFile(qlogFile, 'utf8').catch(() => '');
-    return { run, timings: clientTimings(parseQlog(qlogText)), qlogText, downloadDir };
+    // Streamed: a 100 MB transfer's qlog is about 30 MB.
+    const trace = await readQlogFile(qlogFile);
+    return { run, timings: clientTimings(trace), trace, qlogFile, downloadDir };
   }
 
   private args(spec: RequestSpec, qlogFile: string, downloadDir: string): string[] {

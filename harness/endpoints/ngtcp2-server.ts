@@ -11,7 +11,9 @@ import type { EndpointInfo } from '../results/schema.js';
 import { onCleanup } from '../process/cleanup.js';
 import { ManagedProcess, runCommand } from '../process/managed-process.js';
 import type { Application, Protocol, ServerAddress, ServerEndpoint, TlsMaterial } from './types.js';
-import { NGTCP2_DEFAULT_INITIAL_RTT_MS, dpkgVersion, transportSettings, windowArguments, udpBufferDefaults, type Ngtcp2CongestionControl, type Ngtcp2Windows } from './ngtcp2-common.js';
+import { senderRecovery, type SenderRecovery } from '../measure/ngtcp2-qlog.js';
+import { newestQlogFile, readQlogFile, waitUntilClosed } from './ngtcp2-qlog-files.js';
+import { NGTCP2_DEFAULT_INITIAL_RTT_MS, dpkgVersion, transportSettings, windowArguments, udpBufferEnvironment, udpBuffers, UDP_BUFFERS_SHIM, type Ngtcp2CongestionControl, type Ngtcp2Windows } from './ngtcp2-common.js';
 
 const MiB = 1024 * 1024;
 export const NGTCP2_SERVER_DEFAULT_WINDOWS: Ngtcp2Windows = {
@@ -43,6 +45,12 @@ export interface Ngtcp2ServerOptions {
 }
 
 const DEFAULT_READY_TIMEOUT_MS = 5000;
+/**
+ * How long to wait for gtlsserver to finish a connection's qlog: it does when it drops the
+ * connection, three PTOs after the close (a few seconds at a 600 ms RTT), or at its idle
+ * timeout (30 s) if the client's CONNECTION_CLOSE was lost.
+ */
+const QLOG_CLOSE_TIMEOUT_MS = 35_000;
 const READY_POLL_MS = 10;
 const NETNS_DEFAULT_PORT = 4433;
 
@@ -156,6 +164,7 @@ export class Ngtcp2Server implements ServerEndpoint {
   private workDir: string | undefined;
   private unregisterWorkDir: (() => void) | undefined;
   private version: string | null = null;
+  private maxGsoDatagrams: number | null = null;
   private buffers: { rcvbufBytes: number | null; sndbufBytes: number | null } = { rcvbufBytes: null, sndbufBytes: null };
 
   constructor(private readonly options: Ngtcp2ServerOptions) {
@@ -172,6 +181,51 @@ export class Ngtcp2Server implements ServerEndpoint {
     return this.options.qlog && this.workDir ? join(this.workDir, 'qlog') : undefined;
   }
 
+  /**
+   * The qlog of the connection that began last, once the server has finished writing it (see
+   * QLOG_CLOSE_TIMEOUT_MS; throws if it has not by `timeoutMs`); null when there is none.
+   * Call it after an exchange and before the next one starts: "last" is by the file's birth.
+   */
+  async latestConnectionQlog(timeoutMs = QLOG_CLOSE_TIMEOUT_MS): Promise<string | null> {
+    const dir = this.qlogDir;
+    if (dir === undefined) throw new Error('ngtcp2 server: qlog was not enabled');
+    const file = await newestQlogFile(dir);
+    if (file === null) return null;
+    if (!(await waitUntilClosed(this.pid, file, timeoutMs))) throw new Error(`ngtcp2 server: the qlog of its latest connection is still being written after ${timeoutMs} ms`);
+    return file;
+  }
+
+  /**
+   * Deletes the qlogs of connections the server is done with (files it still writes are
+   * kept): a 100 MB download leaves about 30 MB of server qlog.
+   */
+  async discardConnectionQlogs(): Promise<void> {
+    const dir = this.qlogDir;
+    if (dir === undefined) return;
+    for (const name of await readdir(dir).catch(() => [])) {
+      const file = join(dir, name);
+      if (await waitUntilClosed(this.pid, file, 0)) await rm(file, { force: true });
+    }
+  }
+
+  /**
+   * Loss recovery on the latest connection as the server saw it (the sender of a download),
+   * then the finished qlogs are deleted; null when the server wrote none.
+   */
+  async latestConnectionRecovery(timeoutMs = QLOG_CLOSE_TIMEOUT_MS): Promise<SenderRecovery | null> {
+    const file = await this.latestConnectionQlog(timeoutMs);
+    const recovery = file === null ? null : senderRecovery(await readQlogFile(file));
+    await this.discardConnectionQlogs();
+    return recovery;
+  }
+
+  /** ServerEndpoint's view of latestConnectionRecovery (needs `qlog: true`; null without it). */
+  async lastConnectionRecovery(): Promise<{ retransmittedPackets: number; retransmittedBytes: number } | null> {
+    if (!this.options.qlog) return null;
+    const recovery = await this.latestConnectionRecovery();
+    return recovery === null ? null : { retransmittedPackets: recovery.retransmittedPackets, retransmittedBytes: recovery.retransmittedStreamBytes };
+  }
+
   /** Copies the qlogs written so far into `destDir` (call before stop, which deletes them). */
   async collectQlogs(destDir: string): Promise<void> {
     const dir = this.qlogDir;
@@ -184,7 +238,8 @@ export class Ngtcp2Server implements ServerEndpoint {
     if (this.process) await this.stop(); // it died since: clear the old run before a new one
     const { tls, netns } = this.options;
     this.version = await dpkgVersion('ngtcp2-server');
-    this.buffers = await udpBufferDefaults(netns);
+    this.maxGsoDatagrams = await helpDefaultGso(this.options.command ?? 'gtlsserver');
+    this.buffers = await udpBuffers();
     const port = this.options.port ?? (netns === undefined ? await freeUdpPort(this.host) : NETNS_DEFAULT_PORT);
 
     this.workDir = await mkdtemp(join(tmpdir(), 'quic-lab-gtlsserver-'));
@@ -208,7 +263,14 @@ export class Ngtcp2Server implements ServerEndpoint {
       tls.keyFile,
       tls.chainFile,
     ];
-    const proc = new ManagedProcess({ name: 'gtlsserver', command: this.options.command ?? 'gtlsserver', args, netns, cwd: htdocs });
+    const proc = new ManagedProcess({
+      name: 'gtlsserver',
+      command: this.options.command ?? 'gtlsserver',
+      args,
+      netns,
+      cwd: htdocs,
+      env: { ...process.env, LD_PRELOAD: UDP_BUFFERS_SHIM, ...udpBufferEnvironment() },
+    });
     this.process = proc;
     try {
       await this.waitUntilBound(proc, port);
@@ -255,10 +317,28 @@ export class Ngtcp2Server implements ServerEndpoint {
       settings: {
         ...transportSettings(this.cc, this.initialRttMs, this.windows, this.buffers),
         maxDynLengthBytes: this.maxDynLengthBytes,
+        // Left at the program's default, as its --help states it: the datagrams it hands the
+        // kernel per sendmsg (UDP GSO), much of its CPU cost per byte at high rates.
+        maxGsoDatagrams: this.maxGsoDatagrams,
         qlog: this.options.qlog === true,
       },
     };
   }
+}
+
+const gsoDefaults = new Map<string, Promise<number | null>>();
+
+/** The default of --max-gso-dgrams as `gtlsserver --help` states it (null if it does not), asked once per executable. */
+function helpDefaultGso(command: string): Promise<number | null> {
+  let value = gsoDefaults.get(command);
+  if (value === undefined) {
+    value = runCommand({ name: `${command} --help`, command, args: ['--help'], timeoutMs: 5000 }).then((r) => {
+      const match = /--max-gso-dgrams=<N>[\s\S]*?Default:\s*(\d+)/.exec(r.stdout);
+      return match?.[1] !== undefined ? Number(match[1]) : null;
+    });
+    gsoDefaults.set(command, value);
+  }
+  return value;
 }
 
 function tail(proc: ManagedProcess): string {

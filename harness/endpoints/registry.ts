@@ -3,6 +3,7 @@
 import type { EndpointFactory } from '../scenario/run.js';
 import type { CaseDefinition, ClientName, ServerName } from '../scenario/types.js';
 import { Ngtcp2Client } from './ngtcp2-client.js';
+import type { Ngtcp2CongestionControl } from './ngtcp2-common.js';
 import { Ngtcp2Server } from './ngtcp2-server.js';
 import { NodeHttpsServer } from './node-https-server.js';
 import { NodeTlsClient } from './node-tls-client.js';
@@ -20,6 +21,10 @@ export interface EndpointPlacement {
   quicInitialRttMs?: number;
   /** Clients append their TLS secrets here, so the run's capture can be decrypted. */
   keylogFile?: string;
+  /** gtlsserver writes a qlog per connection, for its sender-side loss recovery (transfers). */
+  serverQlog?: boolean;
+  /** ngtcp2's congestion controller on both sides (default cubic, like the lab's TCP). */
+  quicCongestionControl?: Ngtcp2CongestionControl;
 }
 
 /** gtlsserver's port inside a namespace: the first one gets 4433, the next 4434, ... */
@@ -28,7 +33,10 @@ const NETNS_QUIC_BASE_PORT = 4433;
 export function endpointFactory(placement: EndpointPlacement): EndpointFactory {
   const serverNetns = placement.serverNetns !== undefined ? { netns: placement.serverNetns } : {};
   const clientNetns = placement.clientNetns !== undefined ? { netns: placement.clientNetns } : {};
-  const quic = placement.quicInitialRttMs !== undefined ? { initialRttMs: placement.quicInitialRttMs } : {};
+  const quic = {
+    ...(placement.quicInitialRttMs !== undefined ? { initialRttMs: placement.quicInitialRttMs } : {}),
+    ...(placement.quicCongestionControl !== undefined ? { cc: placement.quicCongestionControl } : {}),
+  };
   const keylog = placement.keylogFile !== undefined ? { keylogFile: placement.keylogFile } : {};
   const inClientNetns = (client: ClientEndpoint, name: 'node-tls' | 'undici', application: Application, tls: TlsMaterial): ClientEndpoint =>
     placement.clientNetns === undefined ? client : new NetnsNodeClient(client, { client: name, application, tls, netns: placement.clientNetns, ...keylog });
@@ -40,7 +48,7 @@ export function endpointFactory(placement: EndpointPlacement): EndpointFactory {
           return new NodeHttpsServer({ tls, host: placement.serverHost, ...serverNetns });
         case 'ngtcp2': {
           const port = placement.serverNetns !== undefined ? { port: NETNS_QUIC_BASE_PORT + quicServers++ } : {};
-          return new Ngtcp2Server({ tls, host: placement.serverHost, ...serverNetns, ...quic, ...port });
+          return new Ngtcp2Server({ tls, host: placement.serverHost, ...serverNetns, ...quic, ...port, qlog: placement.serverQlog === true });
         }
       }
     },

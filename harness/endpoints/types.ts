@@ -30,6 +30,8 @@ export interface ServerEndpoint {
   start(): Promise<ServerAddress>;
   /** Stops the server; safe to call more than once. */
   stop(): Promise<void>;
+  /** Sender-side loss recovery of the connection that ended last, where the server's stack tells it. */
+  lastConnectionRecovery?(): Promise<{ retransmittedPackets: number; retransmittedBytes: number } | null>;
   info(): EndpointInfo;
 }
 
@@ -81,6 +83,9 @@ export interface ExchangeTimings {
   uploadedBytes?: number;
   /** With recordProgress: [ms from origin, cumulative body bytes] at each arrival (download) or send (upload). */
   progress?: Array<[number, number]>;
+  /** Sender-side loss recovery, where the sending stack tells it. */
+  retransmittedPackets?: number;
+  retransmittedBytes?: number;
   /** Implementation-specific timings worth keeping (same origin, milliseconds). */
   extraMs?: Record<string, number>;
 }

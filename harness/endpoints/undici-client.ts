@@ -1,19 +1,93 @@
 // HTTP/1.1 and HTTP/2 over TCP+TLS 1.3 with undici: one fresh connection per exchange, timed
 // from the connect call through TCP connect, TLS, response headers and the last body byte.
 // Its connector is our own node:tls connect, so the session (resumption) and the key log
-// are in our hands and nothing is cached between exchanges.
-import { Client, type buildConnector } from 'undici';
+// are in our hands and nothing is cached between exchanges. A GET downloads the body; with
+// spec.uploadBytes it POSTs a generated body of that size instead.
+import { Client, type Dispatcher, type buildConnector } from 'undici';
+import type { Readable } from 'node:stream';
 import { createRequire } from 'node:module';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { connect, type TLSSocket } from 'node:tls';
 import type { EndpointInfo } from '../results/schema.js';
+import { GENERATED_CHUNK_BYTES, generatedChunks } from './generated-body.js';
 import { KeylogWriter } from './keylog-writer.js';
 import { NODE_SOCKET_EVENTS } from './node-tls-client.js';
 import { labTlsClientOptions } from './tls-options.js';
 import { checkSessionOutcome, type ClientEndpoint, type ExchangeTimings, type RequestSpec, type SessionMode, type TlsMaterial } from './types.js';
 
 const UNDICI_VERSION = (createRequire(import.meta.url)('undici/package.json') as { version: string }).version;
+/**
+ * HTTP/2 receive windows the client grants, per stream (SETTINGS_INITIAL_WINDOW_SIZE) and per
+ * connection (undici's connectionWindowSize: a WINDOW_UPDATE once connected). undici's own
+ * 256/512 KiB would cap a download at 512 KiB per round trip (42 Mbit/s at 100 ms); 16 MiB
+ * covers 1 Gbit/s at over 100 ms, so flow control never limits before TCP does.
+ */
+export const UNDICI_H2_WINDOW_BYTES = 16 * 1024 * 1024;
+
+/**
+ * A transfer's bytes over time, kept small: the first point, then at most one point per
+ * millisecond after it (the last one of each 1 ms window counted from the first point), so a
+ * long transfer yields at most one point per ms of its duration and the last point is always
+ * the transfer's end.
+ */
+export class ProgressSeries {
+  readonly points: Array<[number, number]> = [];
+  private window = 0;
+
+  add(ms: number, cumulativeBytes: number): void {
+    const first = this.points[0];
+    if (first === undefined) {
+      this.points.push([ms, cumulativeBytes]);
+      return;
+    }
+    // Window 0 holds the first point alone; window k > 0 is (first + k - 1, first + k] ms.
+    const window = Math.max(1, Math.ceil(ms - first[0]));
+    const last = this.points[this.points.length - 1] as [number, number];
+    if (window === this.window) {
+      last[0] = ms;
+      last[1] = cumulativeBytes;
+    } else {
+      this.window = window;
+      this.points.push([ms, cumulativeBytes]);
+    }
+  }
+}
+
+/** The body's part of the timings, from the moments each chunk arrived or was handed over. */
+class BodyClock {
+  bytes = 0;
+  startMs: number | undefined;
+  endMs: number | undefined;
+  private readonly series: ProgressSeries | undefined;
+
+  constructor(
+    private readonly originMs: () => number,
+    record: boolean,
+  ) {
+    this.series = record ? new ProgressSeries() : undefined;
+  }
+
+  chunk(length: number): void {
+    const ms = performance.now() - this.originMs();
+    this.startMs ??= ms;
+    this.endMs = ms;
+    this.bytes += length;
+    this.series?.add(ms, this.bytes);
+  }
+
+  progress(): { progress?: Array<[number, number]> } {
+    return this.series !== undefined ? { progress: this.series.points } : {};
+  }
+}
+
+/** The upload body: generated chunks, each timed as undici takes it (it writes it to the socket or h2 stream at once). */
+async function* timedUpload(size: number, clock: BodyClock): AsyncGenerator<Buffer> {
+  for (const chunk of generatedChunks(size)) {
+    clock.chunk(chunk.length);
+    yield chunk;
+  }
+}
 
 export interface UndiciClientOptions {
   /** Append TLS secrets here (NSS key log format) so a capture can be decrypted. */
@@ -50,8 +124,10 @@ export class UndiciClient implements ClientEndpoint {
     // One deadline for the whole exchange, priming connection included.
     const deadline = Date.now() + spec.timeoutMs;
     if (mode === 'resumed') {
-      // The ticket comes from a priming connection made for this exchange alone.
-      session = (await this.exchangeOnce(spec, undefined, true)).ticket;
+      // The ticket comes from a priming connection made for this exchange alone: a GET of one
+      // byte, since the ticket does not depend on the request and a transfer need not run twice.
+      const priming: RequestSpec = { target: spec.target, path: '/1', timeoutMs: spec.timeoutMs };
+      session = (await this.exchangeOnce(priming, undefined, true)).ticket;
       if (session === undefined) throw new Error('the priming connection got no session ticket from the server');
     }
     const { timings } = await this.exchangeOnce({ ...spec, timeoutMs: Math.max(1, deadline - Date.now()) }, session, false);
@@ -106,22 +182,48 @@ export class UndiciClient implements ClientEndpoint {
       connect: connector,
       allowH2: this.application === 'h2',
       pipelining: 1,
+      initialWindowSize: UNDICI_H2_WINDOW_BYTES,
+      connectionWindowSize: UNDICI_H2_WINDOW_BYTES,
       headersTimeout: spec.timeoutMs,
       bodyTimeout: spec.timeoutMs,
     });
     const abort = AbortSignal.timeout(spec.timeoutMs);
+    const upload = spec.uploadBytes;
+    const clock = new BodyClock(() => startMs, spec.recordProgress === true);
     try {
-      const response = await client.request({
-        path: spec.path,
-        method: 'GET',
-        headers: { host: `${spec.target.serverName}:${spec.target.port}` },
-        signal: abort,
-      });
+      const host = `${spec.target.serverName}:${spec.target.port}`;
+      const request: Dispatcher.RequestOptions =
+        upload === undefined
+          ? { path: spec.path, method: 'GET', headers: { host }, signal: abort }
+          : {
+              path: spec.path,
+              method: 'POST',
+              headers: { host, 'content-type': 'application/octet-stream', 'content-length': String(upload) },
+              // undici takes an async iterable body (its docs say so; its types lag behind), and
+              // pulls the next chunk only once the last one is written: the clock then times
+              // each chunk as it enters the socket (h1) or the h2 stream, not a read-ahead buffer.
+              // An empty upload has no body at all: undici 7.30 never ends an h2 stream whose
+              // content-length is 0 but whose body is an iterable.
+              body: upload > 0 ? (timedUpload(upload, clock) as unknown as Readable) : null,
+              signal: abort,
+            };
+      const response = await client.request(request);
       const ttfbMs = performance.now() - startMs;
       let bodyBytes = 0;
-      for await (const chunk of response.body) bodyBytes += (chunk as Buffer).length;
+      let text = '';
+      if (upload === undefined && response.statusCode === 200) {
+        // 'data' rather than for-await: the async iterator's read() concatenates whatever is
+        // buffered, a copy per read that a 1 Gbit/s download does not need.
+        response.body.on('data', (chunk: Buffer) => clock.chunk(chunk.length));
+        await once(response.body, 'end');
+        bodyBytes = clock.bytes;
+      } else {
+        text = await response.body.text();
+        bodyBytes = Buffer.byteLength(text);
+      }
       const totalMs = performance.now() - startMs;
-      if (response.statusCode !== 200) throw new Error(`HTTP status ${response.statusCode} for ${spec.path}`);
+      if (response.statusCode !== 200) throw new Error(`HTTP status ${response.statusCode} for ${upload === undefined ? 'GET' : 'POST'} ${spec.path}${text ? `: ${text.trim().slice(0, 300)}` : ''}`);
+      if (upload !== undefined) checkUploadAnswer(text, upload, clock.bytes);
       if (handshakeMs === undefined) throw new Error('response without a timed TLS handshake');
       if (negotiated !== this.application) throw new Error(`negotiated ALPN ${negotiated ?? 'none'}, wanted ${this.application}`);
       // TLS 1.3 tickets come after the handshake; the server sends them with its first flight
@@ -137,11 +239,17 @@ export class UndiciClient implements ClientEndpoint {
         alpn: negotiated,
         resumed: resumed === true,
         earlyDataAccepted: false,
+        // No body (0 bytes), no body timings. An upload is done when the server answers: it
+        // reads the whole body first.
+        ...(clock.startMs !== undefined ? { bodyStartMs: clock.startMs, bodyEndMs: upload !== undefined ? ttfbMs : (clock.endMs as number) } : {}),
+        ...(upload !== undefined ? { uploadedBytes: clock.bytes } : {}),
+        ...clock.progress(),
       };
       return { timings, ...(ticket !== undefined ? { ticket } : {}) };
     } catch (error) {
       if (abort.aborted) {
-        const stage = connectMs === undefined ? 'TCP connection (SYN unanswered)' : handshakeMs === undefined ? 'TLS handshake' : 'response';
+        const exchange = upload !== undefined ? 'upload and its answer' : 'response';
+        const stage = connectMs === undefined ? 'TCP connection (SYN unanswered)' : handshakeMs === undefined ? 'TLS handshake' : exchange;
         throw new Error(`${stage} not done within ${spec.timeoutMs} ms`);
       }
       throw error;
@@ -160,7 +268,21 @@ export class UndiciClient implements ClientEndpoint {
         node: process.versions.node,
         sessionTickets: 'per exchange, from a priming connection, never cached',
         earlyData: 'not available (Node has no TLS 1.3 early data API)',
+        ...(this.application === 'h2' ? { h2InitialWindowSize: UNDICI_H2_WINDOW_BYTES, h2ConnectionWindowSize: UNDICI_H2_WINDOW_BYTES } : {}),
+        uploadBody: `generated, ${GENERATED_CHUNK_BYTES / 1024} KiB chunks, content-length set, timed as undici takes each chunk`,
       },
     };
   }
+}
+
+/** The server's answer to an upload must account for every byte sent. */
+function checkUploadAnswer(text: string, expected: number, sent: number): void {
+  let received: unknown;
+  try {
+    received = (JSON.parse(text) as { receivedBytes?: unknown }).receivedBytes;
+  } catch {
+    throw new Error(`upload: the server's answer is not JSON: ${text.slice(0, 200)}`);
+  }
+  if (sent !== expected) throw new Error(`upload: sent ${sent} bytes, meant to send ${expected}`);
+  if (received !== expected) throw new Error(`upload: the server received ${String(received)} bytes of ${expected}`);
 }

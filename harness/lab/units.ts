@@ -3,7 +3,7 @@
 
 const TIME_UNITS_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000 };
 const RATE_UNITS_BPS: Record<string, number> = { bit: 1, kbit: 1e3, mbit: 1e6, gbit: 1e9 };
-const SIZE_UNITS_BYTES: Record<string, number> = { b: 1, kb: 1e3, kib: 1024, mb: 1e6, mib: 1024 ** 2 };
+const SIZE_UNITS_BYTES: Record<string, number> = { b: 1, kb: 1e3, kib: 1024, mb: 1e6, mib: 1024 ** 2, gb: 1e9, gib: 1024 ** 3 };
 
 export class UnitError extends Error {}
 
@@ -73,4 +73,13 @@ export function parseBurstLoss(value: string): { lossRate: number; meanBurstPack
 export function parseSeed(value: string): number {
   if (!/^\d+$/.test(value.trim()) || Number(value) > 0xffffffff) throw new UnitError(`seed "${value}" must be a whole number from 0 to 4294967295`);
   return Number(value);
+}
+
+/** "1MB", "10mib", "100kb", "512b" -> bytes (>= 1); k/M are powers of 1000, KiB/MiB of 1024. */
+export function parseSizeBytes(value: string, what = 'size'): number {
+  const parsed = numberWithUnit(value, /^(\d+(?:\.\d+)?)(b|kb|kib|mb|mib|gb|gib)$/);
+  if (!parsed) throw new UnitError(`${what} "${value}" needs a unit: b, kb, kib, mb, mib, gb or gib (e.g. 10MB)`);
+  const bytes = Math.round(parsed[0] * (SIZE_UNITS_BYTES[parsed[1]] as number));
+  if (bytes < 1) throw new UnitError(`${what} "${value}" is below one byte`);
+  return bytes;
 }

@@ -1,5 +1,7 @@
-// ngtcp2's qlog (JSON-SEQ, qlog 0.3 draft) -> typed events -> the timings of one exchange.
-// Pure: text in, numbers out, so it is unit-tested on fixture files.
+// ngtcp2's qlog (JSON-SEQ, qlog 0.3 draft) -> typed events -> the timings of one exchange,
+// a transfer's stream bytes over time, and the sender's loss recovery. Pure: records in,
+// numbers out, so it is unit-tested on fixture files (files are streamed in by
+// endpoints/ngtcp2-qlog-files.ts).
 //
 // ngtcp2 0.12 writes event times as whole milliseconds relative to the connection's start,
 // so every timing here has a resolution of 1 ms (a difference of two truncated times is off
@@ -93,52 +95,138 @@ function parseEvent(record: JsonObject): QlogEvent | null {
   };
 }
 
-/** Parses a JSON-SEQ qlog. A truncated last record (process killed mid-write) is dropped. */
-export function parseQlog(text: string): QlogTrace {
-  const records = text.split('\x1e').map((r) => r.trim()).filter((r) => r.length > 0);
-  let vantagePoint: string | null = null;
-  const events: QlogEvent[] = [];
-  records.forEach((recordText, index) => {
+// ngtcp2 writes each record as `{"time":T,"name":"N",...}`. Records other than packets are
+// kept by time and name only, read from that prefix without JSON.parse: they are half of a
+// bulk transfer's records (recovery:metrics_updated after every packet).
+const OTHER_RECORD_PREFIX = /^\{"time":(\d+),"name":"([^"]+)"/;
+
+/**
+ * Builds a trace from JSON-SEQ records one at a time, so a large qlog can be streamed from
+ * its file (endpoints/ngtcp2-qlog-files.ts) instead of held as one string. A truncated last
+ * record (process killed mid-write) is dropped; a broken record elsewhere is an error.
+ */
+export class QlogTraceBuilder {
+  private vantagePoint: string | null = null;
+  private readonly events: QlogEvent[] = [];
+  private pending: string | null = null;
+  private records = 0;
+
+  /** One record: the text between two 0x1e separators. Blank text is ignored. */
+  push(recordText: string): void {
+    const text = recordText.trim();
+    if (text.length === 0) return;
+    if (this.pending !== null) this.add(this.pending, false);
+    this.pending = text;
+    this.records++;
+  }
+
+  finish(): QlogTrace {
+    if (this.pending !== null) this.add(this.pending, true);
+    this.pending = null;
+    return { vantagePoint: this.vantagePoint, events: this.events };
+  }
+
+  private add(text: string, last: boolean): void {
+    const prefix = OTHER_RECORD_PREFIX.exec(text);
+    if (prefix && !prefix[2]?.startsWith('transport:packet_') && text.endsWith('}')) {
+      this.events.push({ kind: 'other', timeMs: Number(prefix[1]), name: prefix[2] ?? '' });
+      return;
+    }
     let record: unknown;
     try {
-      record = JSON.parse(recordText);
+      record = JSON.parse(text);
     } catch (error) {
-      if (index === records.length - 1) return;
-      throw new Error(`qlog record ${index + 1} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+      if (last) return;
+      // `records` still counts up to the record being added (the next one is not counted yet).
+      throw new Error(`qlog record ${this.records} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
     }
     if (!isObject(record)) return;
     if (isObject(record.trace)) {
       const vantage = record.trace.vantage_point;
-      if (isObject(vantage)) vantagePoint = stringField(vantage, 'type') ?? null;
+      if (isObject(vantage)) this.vantagePoint = stringField(vantage, 'type') ?? null;
       return;
     }
     const event = parseEvent(record);
-    if (event) events.push(event);
-  });
-  return { vantagePoint, events };
+    if (event) this.events.push(event);
+  }
+}
+
+/** Parses a JSON-SEQ qlog held in memory (see QlogTraceBuilder). */
+export function parseQlog(text: string): QlogTrace {
+  const builder = new QlogTraceBuilder();
+  for (const record of text.split('\x1e')) builder.push(record);
+  return builder.finish();
+}
+
+/**
+ * Byte ranges of one stream, kept merged and sorted: whole transfers add tens of thousands
+ * of ranges, and the set stays as short as the holes in it (losses), not as the ranges added.
+ */
+export class RangeSet {
+  /** Disjoint, non-adjacent [start, end) ranges in order. */
+  private readonly ranges: Array<[number, number]> = [];
+
+  /** Bytes of [start, end) already in the set. */
+  overlap(start: number, end: number): number {
+    let covered = 0;
+    for (let i = this.firstEndingAfter(start); i < this.ranges.length; i++) {
+      const [s, e] = this.ranges[i] as [number, number];
+      if (s >= end) break;
+      covered += Math.min(e, end) - Math.max(s, start);
+    }
+    return covered;
+  }
+
+  add(start: number, end: number): void {
+    if (end <= start) return;
+    const first = this.firstEndingAfter(start - 1); // also merges a range ending exactly at start
+    let last = first;
+    let newStart = start;
+    let newEnd = end;
+    while (last < this.ranges.length && (this.ranges[last] as [number, number])[0] <= end) {
+      const [s, e] = this.ranges[last] as [number, number];
+      newStart = Math.min(newStart, s);
+      newEnd = Math.max(newEnd, e);
+      last++;
+    }
+    this.ranges.splice(first, last - first, [newStart, newEnd]);
+  }
+
+  /** Where the bytes from 0 on are contiguous up to. */
+  get contiguousEnd(): number {
+    const head = this.ranges[0];
+    return head !== undefined && head[0] === 0 ? head[1] : 0;
+  }
+
+  /** Index of the first range whose end is past `offset` (binary search). */
+  private firstEndingAfter(offset: number): number {
+    let low = 0;
+    let high = this.ranges.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if ((this.ranges[mid] as [number, number])[1] <= offset) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
 }
 
 /** Tracks which byte ranges of a stream have arrived, to find when it is complete. */
 class StreamReassembly {
-  private contiguousEnd = 0;
-  private pending: Array<[number, number]> = [];
+  private readonly received = new RangeSet();
   finalSize: number | null = null;
 
   add(offset: number, length: number, fin: boolean): void {
     if (fin) this.finalSize = offset + length;
-    if (length === 0) return;
-    this.pending.push([offset, offset + length]);
-    this.pending.sort((a, b) => a[0] - b[0]);
-    const rest: Array<[number, number]> = [];
-    for (const [start, end] of this.pending) {
-      if (start <= this.contiguousEnd) this.contiguousEnd = Math.max(this.contiguousEnd, end);
-      else rest.push([start, end]);
-    }
-    this.pending = rest;
+    this.received.add(offset, offset + length);
+  }
+
+  get contiguousEnd(): number {
+    return this.received.contiguousEnd;
   }
 
   get complete(): boolean {
-    return this.finalSize !== null && this.contiguousEnd >= this.finalSize;
+    return this.finalSize !== null && this.received.contiguousEnd >= this.finalSize;
   }
 }
 
@@ -292,6 +380,171 @@ export function clientTimings(trace: QlogTrace, requestStreamId = 0): ClientQlog
         };
       }
     }
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------
+// Transfers. Stream offsets here are HTTP/3 frames (HEADERS, DATA headers and body bytes):
+// the qlog knows no HTTP/3. Mapping offsets to body bytes is the endpoints' business, since
+// it depends on how each program frames its messages (endpoints/ngtcp2-h3-framing.ts).
+
+/** How one stream's bytes moved, in ms from the client's first Initial sent. */
+export interface StreamTransfer {
+  /** First packet carrying bytes of the stream past `fromOffset` (received, or sent). */
+  startMs: number | null;
+  /**
+   * Received: the stream is complete, every byte up to its FIN in (the last byte of the
+   * response). Sent: the first packet received on the stream, the peer's answer.
+   */
+  endMs: number | null;
+  /** Received: the stream's final size once complete. Sent: highest offset sent (FIN or not). */
+  streamBytes: number | null;
+  /**
+   * With `progress`: [ms, stream bytes] where the bytes grew: received, the in-order bytes
+   * (what the application can read); sent, the highest offset sent so far. At most one point
+   * per ms (qlog times are whole ms): the value at the end of that ms.
+   */
+  progress?: Array<[number, number]>;
+}
+
+export interface StreamTransferOptions {
+  /** Default 0: the first client-initiated bidirectional stream, the request's. */
+  streamId?: number;
+  /** The first offset that counts for startMs (e.g. past the HEADERS frame). Default 0. */
+  fromOffset?: number;
+  progress?: boolean;
+}
+
+function packetEvents(trace: QlogTrace): QlogPacketEvent[] {
+  return trace.events.filter((e): e is QlogPacketEvent => e.kind !== 'other');
+}
+
+/** Time origin of every client timing: the first Initial sent. */
+function clientOrigin(packets: readonly QlogPacketEvent[]): number | null {
+  return packets.find((p) => p.kind === 'packet_sent' && p.packetType === 'initial')?.timeMs ?? null;
+}
+
+/** Appends [ms, bytes], or replaces the last point when it is of the same ms. */
+function addPoint(series: Array<[number, number]>, ms: number, bytes: number): void {
+  const last = series[series.length - 1];
+  if (last !== undefined && last[0] === ms) last[1] = bytes;
+  else series.push([ms, bytes]);
+}
+
+function streamFrames(packet: QlogPacketEvent, streamId: number): QlogFrame[] {
+  return packet.frames.filter((f) => f.frameType === 'stream' && f.streamId === streamId);
+}
+
+/** A download as the receiver saw it: the response arriving on the request stream. */
+export function receivedStreamTransfer(trace: QlogTrace, options: StreamTransferOptions = {}): StreamTransfer {
+  const { streamId = 0, fromOffset = 0 } = options;
+  const packets = packetEvents(trace);
+  const origin = clientOrigin(packets);
+  const result: StreamTransfer = { startMs: null, endMs: null, streamBytes: null, ...(options.progress ? { progress: [] } : {}) };
+  if (origin === null) return result;
+  const stream = new StreamReassembly();
+  for (const packet of packets) {
+    if (packet.kind !== 'packet_received') continue;
+    const frames = streamFrames(packet, streamId);
+    if (frames.length === 0) continue;
+    const at = packet.timeMs - origin;
+    const before = stream.contiguousEnd;
+    for (const frame of frames) {
+      const offset = frame.offset ?? 0;
+      const length = frame.length ?? 0;
+      if (result.startMs === null && offset + length > fromOffset) result.startMs = at;
+      stream.add(offset, length, frame.fin === true);
+    }
+    if (result.progress && stream.contiguousEnd > before) addPoint(result.progress, at, stream.contiguousEnd);
+    if (stream.complete) {
+      result.endMs = at;
+      result.streamBytes = stream.finalSize;
+      break;
+    }
+  }
+  return result;
+}
+
+/** An upload as the sender saw it: the request stream leaving, then the response's first packet. */
+export function sentStreamTransfer(trace: QlogTrace, options: StreamTransferOptions = {}): StreamTransfer {
+  const { streamId = 0, fromOffset = 0 } = options;
+  const packets = packetEvents(trace);
+  const origin = clientOrigin(packets);
+  const result: StreamTransfer = { startMs: null, endMs: null, streamBytes: null, ...(options.progress ? { progress: [] } : {}) };
+  if (origin === null) return result;
+  let highest = 0;
+  for (const packet of packets) {
+    const frames = streamFrames(packet, streamId);
+    if (frames.length === 0) continue;
+    const at = packet.timeMs - origin;
+    if (packet.kind === 'packet_received') {
+      // The server answers only once it has the whole request body (gtlsserver without
+      // --early-response), so its first bytes mark the upload's end.
+      result.endMs = at;
+      break;
+    }
+    const before = highest;
+    for (const frame of frames) {
+      const end = (frame.offset ?? 0) + (frame.length ?? 0);
+      if (result.startMs === null && end > fromOffset) result.startMs = at;
+      highest = Math.max(highest, end);
+    }
+    if (result.progress && highest > before) addPoint(result.progress, at, highest);
+  }
+  result.streamBytes = highest;
+  return result;
+}
+
+/** Loss recovery as the sending side's qlog tells it (the server's for a download, the client's for an upload). */
+export interface SenderRecovery {
+  packetsSent: number;
+  /** Packets the sender declared lost (recovery:packet_lost): by ack gaps or by time. */
+  packetsLost: number;
+  /** Distinct STREAM bytes sent, all streams. */
+  streamBytesSent: number;
+  /** STREAM bytes sent at offsets sent before (retransmissions, spurious ones and PTO probes included). */
+  retransmittedStreamBytes: number;
+  /** The same per stream id. */
+  retransmittedStreamBytesByStream: Record<number, number>;
+  /** Packets carrying at least one such byte: QUIC resends frames, not packets, so these are its retransmissions. */
+  retransmittedPackets: number;
+}
+
+export function senderRecovery(trace: QlogTrace): SenderRecovery {
+  const sent = new Map<number, RangeSet>();
+  const result: SenderRecovery = {
+    packetsSent: 0,
+    packetsLost: 0,
+    streamBytesSent: 0,
+    retransmittedStreamBytes: 0,
+    retransmittedStreamBytesByStream: {},
+    retransmittedPackets: 0,
+  };
+  for (const event of trace.events) {
+    if (event.kind === 'other') {
+      if (event.name === 'recovery:packet_lost') result.packetsLost++;
+      continue;
+    }
+    if (event.kind !== 'packet_sent') continue;
+    result.packetsSent++;
+    let retransmits = false;
+    for (const frame of event.frames) {
+      if (frame.frameType !== 'stream' || frame.streamId === undefined) continue;
+      const start = frame.offset ?? 0;
+      const end = start + (frame.length ?? 0);
+      let ranges = sent.get(frame.streamId);
+      if (ranges === undefined) sent.set(frame.streamId, (ranges = new RangeSet()));
+      const again = ranges.overlap(start, end);
+      if (again > 0) {
+        retransmits = true;
+        result.retransmittedStreamBytes += again;
+        result.retransmittedStreamBytesByStream[frame.streamId] = (result.retransmittedStreamBytesByStream[frame.streamId] ?? 0) + again;
+      }
+      result.streamBytesSent += end - start - again;
+      ranges.add(start, end);
+    }
+    if (retransmits) result.retransmittedPackets++;
   }
   return result;
 }

@@ -15,16 +15,23 @@ function pad(cells: string[][]): string {
     .join('\n');
 }
 
+/** Rates read better in Mbit/s than in bits per second: the header says so. */
+function columnOf(metric: string): { header: string; divisor: number } {
+  const rate = /^(.*)BitsPerSecond$/.exec(metric);
+  return rate ? { header: `${rate[1]} Mbit/s`, divisor: 1e6 } : { header: metric, divisor: 1 };
+}
+
 /** Renders the summary table for `metrics` (those no case has are left out). */
 export function renderTextSummary(document: ResultDocument, metrics: readonly string[]): string {
   const shown = metrics.filter((metric) => document.cases.some((c) => c.summary[metric] !== undefined));
-  const header = ['case', 'ok/n', ...shown];
+  const header = ['case', 'ok/n', ...shown.map((metric) => columnOf(metric).header)];
   const rows = document.cases.map((c) => {
     if (c.unsupported !== undefined) return [c.id, '-', ...shown.map((_, i) => (i === 0 ? 'unsupported' : ''))];
     const ok = c.samples.filter((s) => s.status === 'ok').length;
     const cells = shown.map((metric) => {
       const summary = c.summary[metric];
-      return summary ? `${formatNumber(summary.median)} (${formatNumber(summary.p5)}-${formatNumber(summary.p95)})` : '-';
+      const { divisor } = columnOf(metric);
+      return summary ? `${formatNumber(summary.median / divisor)} (${formatNumber(summary.p5 / divisor)}-${formatNumber(summary.p95 / divisor)})` : '-';
     });
     return [c.id, `${ok}/${c.samples.length}`, ...cells];
   });

@@ -28,6 +28,8 @@ export const sampleSchema = z
     metrics: z.record(z.string(), z.number()),
     /** Things worth a second look that did not fail the sample (e.g. two timing sources disagree). */
     flags: z.array(z.string()).optional(),
+    /** Time series of the sample, e.g. bytesOverTime: [ms from the exchange's origin, cumulative body bytes], downsampled. */
+    series: z.record(z.string(), z.array(z.tuple([z.number(), z.number()]))).optional(),
   })
   .strict()
   .refine((s) => s.status === 'ok' || (s.error !== undefined && s.error.length > 0), {

@@ -43,6 +43,8 @@ export interface RunOptions {
   /** PKIs for cases with a certificate of their own. */
   certificatesFor?: (spec: CertificateSpec) => Promise<CaseCertificates>;
   wireTap?: WireTap;
+  /** The lab's namespaces, for scenarios that read kernel counters there; absent on loopback. */
+  namespaces?: { client: string; server: string };
   /** The run's calibrated round trip: timings are also given in round trips (lab runs). */
   roundTripMs?: number;
   link: LinkInfo;
@@ -54,6 +56,7 @@ export interface RunOptions {
 interface LiveCase {
   definition: CaseDefinition;
   client: ClientEndpoint;
+  server: ServerEndpoint;
   target: ServerAddress;
   samples: Sample[];
   /** When each recorded sample ran (epoch ms), to find its connections in a capture. */
@@ -96,19 +99,35 @@ function untilAborted(signal: AbortSignal | undefined): { promise: Promise<null>
 }
 
 /** One sample; null when the run was interrupted while it was being taken (it is dropped). */
-async function takeSample(scenario: ScenarioDefinition, live: LiveCase, index: number, timeoutMs: number, signal?: AbortSignal): Promise<{ sample: Sample; window: SampleWindow } | null> {
+async function takeSample(
+  scenario: ScenarioDefinition,
+  live: LiveCase,
+  index: number,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  namespaces: RunOptions['namespaces'],
+): Promise<{ sample: Sample; window: SampleWindow } | null> {
   const startEpochMs = Date.now();
   const startedAt = new Date(startEpochMs).toISOString();
   const windowUntilNow = (): SampleWindow => ({ startEpochMs, endEpochMs: Date.now() });
   const interrupted = untilAborted(signal);
   const timeout = deadline(timeoutMs + HARNESS_TIMEOUT_MARGIN_MS, `sample ${index} of ${live.definition.id}`);
   try {
-    const metrics = await Promise.race([
-      scenario.measure({ caseDefinition: live.definition, client: live.client, target: live.target, timeoutMs }),
+    const measured = await Promise.race([
+      scenario.measure({
+        caseDefinition: live.definition,
+        client: live.client,
+        server: live.server,
+        target: live.target,
+        timeoutMs,
+        ...(namespaces !== undefined ? { namespaces } : {}),
+      }),
       timeout.promise,
       interrupted.promise,
     ]);
-    return metrics === null ? null : { sample: { index, status: 'ok', startedAt, metrics }, window: windowUntilNow() };
+    if (measured === null) return null;
+    const { metrics, series } = measured;
+    return { sample: { index, status: 'ok', startedAt, metrics, ...(series !== undefined ? { series } : {}) }, window: windowUntilNow() };
   } catch (error) {
     return signal?.aborted ? null : { sample: { index, status: 'failed', error: errorMessage(error), startedAt, metrics: {} }, window: windowUntilNow() };
   } finally {
@@ -212,8 +231,8 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
       if (definition.session !== undefined && !client.sessionModes.includes(definition.session)) {
         throw new Error(`case ${definition.id}: the ${client.implementation} client cannot do session mode "${definition.session}"`);
       }
-      const server = servers.get(serverKey) as { address: ServerAddress };
-      live.push({ definition, client, target: server.address, samples: [], windows: new Map(), ...(certificates ? { certificates } : {}) });
+      const server = servers.get(serverKey) as { endpoint: ServerEndpoint; address: ServerAddress };
+      live.push({ definition, client, server: server.endpoint, target: server.address, samples: [], windows: new Map(), ...(certificates ? { certificates } : {}) });
     }
     if (options.wireTap && scenario.wireTruth) {
       progress({ kind: 'setup', message: 'starting the packet capture' });
@@ -226,7 +245,7 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
       const index = warmup ? round : round - options.warmup;
       for (let k = 0; k < live.length && !options.signal?.aborted; k++) {
         const current = live[(round + k) % live.length] as LiveCase;
-        const taken = await takeSample(scenario, current, index, options.sampleTimeoutMs, options.signal);
+        const taken = await takeSample(scenario, current, index, options.sampleTimeoutMs, options.signal, options.namespaces);
         if (taken === null) break;
         const { sample } = taken;
         if (!warmup) {

@@ -1,6 +1,6 @@
 // What a scenario is: declarative data (name, cases, metrics, defaults) plus one small
 // function that measures one sample. The harness owns everything else.
-import type { Application, ClientEndpoint, Protocol, ServerAddress, SessionMode } from '../endpoints/types.js';
+import type { Application, ClientEndpoint, Protocol, ServerAddress, ServerEndpoint, SessionMode } from '../endpoints/types.js';
 import type { KeyType } from '../pki/generate.js';
 
 export type ServerName = 'node' | 'ngtcp2';
@@ -22,6 +22,12 @@ export interface CaseDefinition {
   unsupported?: string;
 }
 
+export interface TransferOptions {
+  sizesBytes: readonly number[];
+  /** "down": the server sends the body (GET); "up": the client does (POST). */
+  direction: 'down' | 'up';
+}
+
 export interface CertificateSpec {
   keyType: KeyType;
   /** Intermediate CAs between root and leaf (0-3). */
@@ -37,8 +43,17 @@ export interface MetricDefinition {
 export interface SampleContext {
   caseDefinition: CaseDefinition;
   client: ClientEndpoint;
+  server: ServerEndpoint;
   target: ServerAddress;
   timeoutMs: number;
+  /** The lab's namespaces; absent on loopback. */
+  namespaces?: { client: string; server: string };
+}
+
+/** What one sample measured: numbers by metric name, and any time series. */
+export interface SampleMeasurement {
+  metrics: Record<string, number>;
+  series?: Record<string, Array<[number, number]>>;
 }
 
 export interface ScenarioDefinition {
@@ -53,6 +68,13 @@ export interface ScenarioDefinition {
   cases: readonly CaseDefinition[];
   /** Record a packet capture and add wire-derived metrics to each sample (handshake scenarios). */
   wireTruth?: boolean;
+  /** Run a kernel TCP reference flow (iperf3) over the lab link first (transfer scenarios). */
+  linkReference?: boolean;
+  /** Transfer scenarios: cases for the sizes and direction chosen (--sizes, --direction). */
+  transfers?: {
+    defaults: TransferOptions;
+    cases(options: TransferOptions): CaseDefinition[];
+  };
   /** Measures one sample; throws (with a reason) when the sample fails. */
-  measure(context: SampleContext): Promise<Record<string, number>>;
+  measure(context: SampleContext): Promise<SampleMeasurement>;
 }

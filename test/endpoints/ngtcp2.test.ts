@@ -37,7 +37,7 @@ t.test('the server is ready: its own UDP socket is bound', async (t) => {
   const info = server.info();
   t.equal(info.implementation, 'ngtcp2-gtlsserver');
   t.match(info.version, /^0\.12\./);
-  t.match(info.settings, { congestionControl: 'cubic', maxDynLengthBytes: 1024 ** 3, maxDataBytes: 1024 ** 2 });
+  t.match(info.settings, { congestionControl: 'cubic', maxDynLengthBytes: 1024 ** 3, maxDataBytes: 1024 ** 2, maxGsoDatagrams: 64 });
 });
 
 t.test('GET /1000 over HTTP/3 on a fresh connection, timed from the qlog', async (t) => {
@@ -77,6 +77,62 @@ t.test('a large body arrives whole', async (t) => {
   t.ok((timings.totalMs ?? 0) > (timings.ttfbMs ?? Infinity));
 });
 
+/** Body bits per second between its first and last byte, in Mbit/s for a test's name. */
+function mbps(bytes: number, startMs: number | undefined, endMs: number | undefined): string {
+  if (startMs === undefined || endMs === undefined || endMs <= startMs) return 'unknown';
+  return ((bytes * 8) / ((endMs - startMs) / 1000) / 1e6).toFixed(0);
+}
+
+/** True when each point is later than the last and adds bytes. */
+function strictlyIncreasing(series: ReadonlyArray<readonly [number, number]>): boolean {
+  return series.every(([ms, bytes], i) => i === 0 || (ms > (series[i - 1] as [number, number])[0] && bytes > (series[i - 1] as [number, number])[1]));
+}
+
+t.test('a 10 MB download: body timings and progress in body bytes', async (t) => {
+  const timings = await client.exchange({ target, path: '/10000000', timeoutMs: 20_000, recordProgress: true });
+  t.equal(timings.bodyBytes, 10_000_000);
+  const { bodyStartMs, bodyEndMs, progress = [] } = timings;
+  t.ok(bodyStartMs !== undefined && bodyStartMs >= (timings.ttfbMs ?? Infinity), `body starts at ${bodyStartMs} ms, first byte at ${timings.ttfbMs} ms`);
+  t.equal(bodyEndMs, timings.totalMs, 'the body ends with the response');
+  t.ok(strictlyIncreasing(progress), `progress: ${progress.length} points, one per ms at most, always growing`);
+  // Equal unless the first body packet came out of order (then the in-order count waits).
+  t.ok((progress[0]?.[0] ?? -1) >= (bodyStartMs ?? Infinity), `from the body start (${progress[0]?.[0]} ms)`);
+  t.same(progress.at(-1), [bodyEndMs, 10_000_000], 'to the whole body, HTTP/3 framing excluded');
+  t.equal(timings.retransmittedPackets, undefined, 'the server sent the body: the client cannot tell its retransmissions');
+  t.pass(`loopback download goodput ${mbps(10_000_000, bodyStartMs, bodyEndMs)} Mbit/s`);
+});
+
+t.test("the server's qlog of that download: loss recovery as the sender saw it, then deleted", async (t) => {
+  const recovery = await server.latestConnectionRecovery();
+  t.ok(recovery !== null);
+  if (recovery === null) return;
+  t.ok(recovery.streamBytesSent >= 10_000_000, `${recovery.streamBytesSent} distinct stream bytes sent`);
+  t.ok(recovery.retransmittedPackets <= recovery.packetsSent);
+  // Loopback drops nothing on the wire, but a receiver's socket buffer can still overflow
+  // (less since native/udp-buffers sizes it; UdpRcvbufErrors counts those): lost is possible.
+  t.ok(recovery.packetsLost === 0 || recovery.retransmittedStreamBytes > 0, 'lost packets had their data sent again');
+  t.pass(`server: ${recovery.packetsSent} packets sent, ${recovery.packetsLost} declared lost, ${recovery.retransmittedPackets} carrying ${recovery.retransmittedStreamBytes} bytes again`);
+  t.same(await readdir(server.qlogDir ?? ''), [], 'the finished qlogs are gone');
+  t.equal(await server.latestConnectionQlog(), null);
+});
+
+t.test('a 3 MB upload: a POST of a generated body, timed from the client qlog', async (t) => {
+  const timings = await client.exchange({ target, path: '/0', timeoutMs: 20_000, recordProgress: true, uploadBytes: 3_000_000 });
+  t.equal(timings.bodyBytes, 0, 'the response is /0');
+  t.equal(timings.uploadedBytes, 3_000_000, 'the body bytes sent, HTTP/3 framing excluded');
+  const { bodyStartMs, bodyEndMs, progress = [] } = timings;
+  t.ok(bodyStartMs !== undefined && bodyEndMs !== undefined && bodyStartMs < bodyEndMs, `body sent from ${bodyStartMs} ms, answered at ${bodyEndMs} ms`);
+  t.equal(bodyEndMs, timings.ttfbMs, 'the upload ends with the first response bytes');
+  t.ok(strictlyIncreasing(progress), `progress: ${progress.length} points`);
+  t.same(progress.at(-1)?.[1], 3_000_000);
+  t.ok(timings.retransmittedPackets !== undefined && timings.retransmittedBytes !== undefined, 'the client sent the body: it tells its retransmissions');
+  t.pass(`loopback upload goodput ${mbps(3_000_000, bodyStartMs, bodyEndMs)} Mbit/s, ${timings.retransmittedPackets} packets resent`);
+  const again = await client.exchange({ target, path: '/10', timeoutMs: 20_000, uploadBytes: 3_000_000, session: 'resumed' });
+  t.match(again, { resumed: true, uploadedBytes: 3_000_000, bodyBytes: 0 }, 'resumed, with the cached body; the priming connection uploads nothing; an upload asks for /0');
+  t.equal(again.progress, undefined, 'no series unless asked for');
+  await t.rejects(client.exchange({ target, path: '/0', timeoutMs: 5000, uploadBytes: 0 }), /uploadBytes must be a positive integer/);
+});
+
 t.test('a body of the wrong size, or a path that is not /N, is a failure', async (t) => {
   const small = new Ngtcp2Server({ tls: pki.material, maxDynLengthBytes: 100 });
   t.teardown(() => small.stop());
@@ -105,6 +161,7 @@ t.test('without the shim the client refuses to run', async (t) => {
 });
 
 t.test('the server stops and no ngtcp2 process of ours remains', async (t) => {
+  await client.close();
   const workDir = server.qlogDir;
   await server.stop();
   await server.stop(); // idempotent

@@ -112,3 +112,14 @@ t.test('parseSeed', async (t) => {
     throwsExactly(t, () => parseSeed(bad), `seed "${bad}" must be a whole number from 0 to 4294967295`);
   }
 });
+
+t.test('sizes need a unit', async (t) => {
+  const { parseSizeBytes } = await import('../../harness/lab/units.js');
+  t.equal(parseSizeBytes('1MB'), 1_000_000);
+  t.equal(parseSizeBytes('10mib'), 10 * 1024 * 1024);
+  t.equal(parseSizeBytes('100kB'), 100_000);
+  t.equal(parseSizeBytes('1.5gb'), 1_500_000_000);
+  t.equal(parseSizeBytes('512b'), 512);
+  t.throws(() => parseSizeBytes('10', '--sizes'), { message: '--sizes "10" needs a unit: b, kb, kib, mb, mib, gb or gib (e.g. 10MB)' });
+  t.throws(() => parseSizeBytes('0b'), /below one byte/);
+});

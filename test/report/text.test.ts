@@ -35,3 +35,13 @@ t.test('table, failed sample, flag and unsupported variant', async (t) => {
     ].join('\n'),
   );
 });
+
+t.test('rates are shown in Mbit/s, and the header says so', async (t) => {
+  const document = sampleResultDocument();
+  const quic = document.cases[0];
+  if (!quic) throw new Error('fixture has a case');
+  quic.summary.goodputBitsPerSecond = { n: 1, median: 18_040_000, p5: 17_650_000, p95: 18_420_000, mean: 18_040_000, stddev: 0, min: 17_650_000, max: 18_420_000 };
+  const table = renderTextSummary(document, ['goodputBitsPerSecond']).split('\n');
+  t.equal(table[1], 'case     ok/n    goodput Mbit/s');
+  t.equal(table[2], 'quic-h3   1/2  18.0 (17.6-18.4)');
+});

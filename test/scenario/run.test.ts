@@ -52,7 +52,7 @@ const scenario: ScenarioDefinition = {
   ],
   async measure({ client, target, timeoutMs }) {
     const { handshakeMs } = await client.exchange({ target, path: '/1', timeoutMs });
-    return { handshakeMs };
+    return { metrics: { handshakeMs } };
   },
 };
 

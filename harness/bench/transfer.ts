@@ -1,0 +1,144 @@
+// The transfer bench, in one lab run on a loss-free 20 Mbit/s, 40 ms round-trip link:
+//   (a) what a kernel TCP flow gets (iperf3, cubic, server to client);
+//   (b) HTTP/2 (undici -> Node) and HTTP/3 (gtlsclient -> gtlsserver) downloads through the
+//       harness (the throughput scenario's own code, samples interleaved): goodput as a
+//       fraction of the link rate and as a ratio to iperf3;
+//   (c) the harness's overhead on HTTP/3: gtlsclient run bare (no qlog, no shim checks, timed
+//       by its process lifetime) against the harness's runs of the same download, both on the
+//       basis of the whole exchange (bytes over completion time), interleaved.
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { cpus, release, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { endpointFactory } from '../endpoints/registry.js';
+import { LAB_TRUST_SHIM } from '../endpoints/ngtcp2-client.js';
+import { Ngtcp2Server } from '../endpoints/ngtcp2-server.js';
+import { UDP_BUFFERS_SHIM, udpBufferEnvironment } from '../endpoints/ngtcp2-common.js';
+import { startLab } from '../lab/lab.js';
+import { resolveLinkConditions } from '../lab/profiles.js';
+import { tcpReference } from '../measure/iperf3.js';
+import { summarize } from '../measure/statistics.js';
+import { ensurePki } from '../pki/store.js';
+import { interruptSignal } from '../process/cleanup.js';
+import { runCommand } from '../process/managed-process.js';
+import { runScenario } from '../scenario/run.js';
+import { selectCases } from '../scenario/select.js';
+import { throughput, transferCases } from '../../scenarios/throughput.js';
+
+type Log = (message: string) => void;
+
+const LINK = { rtt: '40ms', rate: '20mbit' } as const;
+const LINK_RATE_BITS_PER_SECOND = 20e6;
+const BODY_BYTES = 10_000_000;
+const SAMPLES = 5;
+const BARE_RUNS = 5;
+const IPERF_SECONDS = 10;
+
+function median(values: number[]): number {
+  const stats = summarize(values);
+  if (!stats) throw new Error('no values');
+  return stats.median;
+}
+
+export async function runTransferBench(log: Log = () => undefined): Promise<Record<string, unknown>> {
+  const started = Date.now();
+  const pki = await ensurePki();
+  const lab = await startLab({ conditions: resolveLinkConditions(LINK), backend: 'emulator', purpose: 'bench transfer' });
+  try {
+    log(`(a) iperf3 TCP reference, ${IPERF_SECONDS} s, server to client`);
+    const reference = await tcpReference(lab, { direction: 'down', congestionControl: 'cubic', seconds: IPERF_SECONDS });
+
+    log(`(b) ${SAMPLES} interleaved 10 MB downloads each over HTTP/2 and HTTP/3 through the harness`);
+    const scenario = selectCases({ ...throughput, cases: transferCases({ sizesBytes: [BODY_BYTES], direction: 'down' }) }, ['tcp-tls-h2-10MB', 'quic-h3-10MB']);
+    const document = await runScenario(scenario, {
+      samples: SAMPLES,
+      warmup: 1,
+      sampleTimeoutMs: 60_000,
+      tls: pki.material,
+      certificates: pki.info,
+      link: { backend: 'emulator', profile: null, configured: { ...LINK }, achieved: null },
+      endpoints: endpointFactory({ serverHost: lab.addresses.serverIpv4, clientNetns: lab.namespaces.client, serverNetns: lab.namespaces.server, serverQlog: true }),
+      namespaces: lab.namespaces,
+      signal: interruptSignal,
+    });
+    if (document.status !== 'completed') throw new Error(`the harness runs ended ${document.status}: ${document.errors.join('; ')}`);
+    const goodputs = (id: string, metric: 'goodputBitsPerSecond' | 'completionMs') =>
+      (document.cases.find((c) => c.id === id)?.samples ?? []).filter((s) => s.status === 'ok').map((s) => s.metrics[metric] as number);
+    const h2 = median(goodputs('tcp-tls-h2-10MB', 'goodputBitsPerSecond'));
+    const h3 = median(goodputs('quic-h3-10MB', 'goodputBitsPerSecond'));
+    const h3Completion = median(goodputs('quic-h3-10MB', 'completionMs'));
+    const failed = document.cases.flatMap((c) => c.samples.filter((s) => s.status === 'failed').map((s) => `${c.id}: ${s.error}`));
+
+    log(`(c) ${BARE_RUNS} bare gtlsclient downloads of the same 10 MB`);
+    const bareMs = await bareDownloads(lab, pki.material, BARE_RUNS);
+    const bareGoodput = (BODY_BYTES * 8) / (median(bareMs) / 1000);
+    const harnessWholeExchangeGoodput = (BODY_BYTES * 8) / (h3Completion / 1000);
+    return {
+      bench: 'transfer',
+      startedAt: new Date(started).toISOString(),
+      durationMs: Date.now() - started,
+      host: { kernel: release(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? null, node: process.version },
+      link: { backend: lab.backend, ...LINK, lossRate: 0 },
+      summary: {
+        iperf3GoodputBitsPerSecond: reference.goodputBitsPerSecond,
+        h2GoodputBitsPerSecond: h2,
+        h3GoodputBitsPerSecond: h3,
+        h2FractionOfLinkRate: h2 / LINK_RATE_BITS_PER_SECOND,
+        h3FractionOfLinkRate: h3 / LINK_RATE_BITS_PER_SECOND,
+        h2RatioToIperf3: h2 / reference.goodputBitsPerSecond,
+        h3RatioToIperf3: h3 / reference.goodputBitsPerSecond,
+        h3HarnessToBareRatio: harnessWholeExchangeGoodput / bareGoodput,
+      },
+      reference,
+      harness: {
+        method: `throughput scenario, ${SAMPLES} samples per case after 1 warm-up, interleaved; goodput = body bits / (last - first body byte), median`,
+        bodyBytes: BODY_BYTES,
+        cases: document.cases.map((c) => ({ id: c.id, client: c.client, server: c.server, summary: c.summary })),
+        failedSamples: failed,
+      },
+      overhead: {
+        method:
+          'the same 10 MB over HTTP/3: gtlsclient bare (no qlog; timed from spawn to exit, process start included) vs the harness runs (timed from the first Initial to the last byte by the qlog); both = bytes / whole exchange, medians',
+        bareRunsMs: bareMs,
+        bareGoodputBitsPerSecond: bareGoodput,
+        harnessCompletionMsMedian: h3Completion,
+        harnessWholeExchangeGoodputBitsPerSecond: harnessWholeExchangeGoodput,
+      },
+    };
+  } finally {
+    await lab.stop();
+  }
+}
+
+/** gtlsclient with nothing but what a download needs; its process lifetime in ms per run. */
+async function bareDownloads(lab: Awaited<ReturnType<typeof startLab>>, tls: Awaited<ReturnType<typeof ensurePki>>['material'], runs: number): Promise<number[]> {
+  const server = new Ngtcp2Server({ tls, host: lab.addresses.serverIpv4, netns: lab.namespaces.server, port: 4499 });
+  const address = await server.start();
+  const dir = await mkdtemp(join(tmpdir(), 'quic-lab-bench-transfer-'));
+  try {
+    const durations: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const downloadDir = join(dir, `run-${i}`);
+      await mkdir(downloadDir);
+      const startedMs = performance.now();
+      const run = await runCommand({
+        name: 'gtlsclient (bare)',
+        command: 'gtlsclient',
+        netns: lab.namespaces.client,
+        args: ['-q', '--exit-on-all-streams-close', '--no-http-dump', `--download=${downloadDir}`, `--sni=${address.serverName}`, address.host, String(address.port), `https://${address.serverName}:${address.port}/${BODY_BYTES}`],
+        // The shims make GnuTLS verify against the lab CA and size the UDP buffers: the same as the harness's runs.
+        env: { ...process.env, LD_PRELOAD: `${LAB_TRUST_SHIM} ${UDP_BUFFERS_SHIM}`, ...udpBufferEnvironment(), LAB_TRUST_CA_FILE: resolve(tls.caFile), LAB_TRUST_VERIFY_HOST: address.serverName },
+        timeoutMs: 60_000,
+      });
+      const elapsedMs = performance.now() - startedMs;
+      if (run.code !== 0) throw new Error(`bare gtlsclient exited ${run.code}: ${run.stderr.slice(-300)}`);
+      const received = await stat(join(downloadDir, String(BODY_BYTES))).then((s) => s.size, () => 0);
+      if (received !== BODY_BYTES) throw new Error(`bare gtlsclient received ${received} bytes, expected ${BODY_BYTES}`);
+      durations.push(elapsedMs);
+    }
+    return durations;
+  } finally {
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,42 @@
+// throughput: one transfer per sample on a fresh connection, of each size, over HTTP/1.1 and
+// HTTP/2 on TCP+TLS and HTTP/3 on QUIC, interleaved. Goodput counts the body only (first to
+// last byte), beside the whole completion time; a kernel TCP flow (iperf3) measured on the
+// same link before the samples is the reference for what the link carries.
+import { formatSize } from '../harness/report/sizes.js';
+import type { CaseDefinition, ScenarioDefinition, TransferOptions } from '../harness/scenario/types.js';
+import { transferSample } from './transfer-sample.js';
+
+export function transferCases(options: TransferOptions): CaseDefinition[] {
+  return options.sizesBytes.flatMap((bytes): CaseDefinition[] => {
+    const size = formatSize(bytes);
+    const parameters = { bodyBytes: bytes, direction: options.direction };
+    return [
+      { id: `tcp-tls-h1-${size}`, protocol: 'tcp-tls', application: 'http/1.1', client: 'undici', server: 'node', parameters },
+      { id: `tcp-tls-h2-${size}`, protocol: 'tcp-tls', application: 'h2', client: 'undici', server: 'node', parameters },
+      { id: `quic-h3-${size}`, protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', parameters },
+    ];
+  });
+}
+
+export const TRANSFER_METRICS: ScenarioDefinition['metrics'] = [
+  { name: 'goodputBitsPerSecond', unit: 'bits/s', description: 'body bits over the time from its first to its last byte (the handshake excluded)' },
+  { name: 'completionMs', unit: 'ms', description: 'from the connect call (TCP) or first Initial (QUIC) to the last body byte (download) or the response to the upload' },
+  { name: 'handshakeMs', unit: 'ms', description: 'TLS handshake complete at the client, same origin' },
+  { name: 'longestStallMs', unit: 'ms', description: 'the longest time no new body byte arrived (download) or was handed to the stack (upload) during the body' },
+  { name: 'retransmittedPackets', unit: 'count', description: "packets the sender declared lost and sent again, where the sender's stack tells it" },
+  { name: 'retransmittedBytes', unit: 'bytes', description: 'stream bytes the sender sent again' },
+  { name: 'bodyBytes', unit: 'bytes', description: 'body bytes transferred' },
+];
+
+export const throughput: ScenarioDefinition = {
+  name: 'throughput',
+  abbreviation: 'TP',
+  description: 'Download (or upload) goodput and completion time per size: HTTP/1.1 and HTTP/2 over TCP+TLS vs HTTP/3 over QUIC, with an iperf3 TCP reference on the same link',
+  metrics: TRANSFER_METRICS,
+  headline: ['goodputBitsPerSecond', 'completionMs', 'longestStallMs', 'retransmittedPackets'],
+  defaults: { samples: 5, warmup: 1, sampleTimeoutMs: 120_000 },
+  cases: transferCases({ sizesBytes: [1_000_000, 10_000_000], direction: 'down' }),
+  transfers: { defaults: { sizesBytes: [1_000_000, 10_000_000], direction: 'down' }, cases: transferCases },
+  linkReference: true,
+  measure: transferSample,
+};

@@ -1,0 +1,45 @@
+// The throughput scenario on the lab, short: downloads and uploads over HTTP/1.1, HTTP/2 and
+// HTTP/3 on a 50 Mbit/s, 20 ms link, with the iperf3 reference recorded.
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { readResult } from '../../harness/results/read.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const RATE_BITS_PER_SECOND = 50e6;
+
+for (const direction of ['down', 'up'] as const) {
+  t.test(`throughput ${direction}: 2 MB over each protocol`, async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), `qlab-throughput-${direction}-`));
+    t.teardown(() => rm(dir, { recursive: true, force: true }));
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'harness/cli.ts'), 'scenario', 'throughput', '--rtt', '20ms', '--rate', '50mbit', '--sizes', '2MB', '--direction', direction, '--samples', '2', '--warmup', '0', '--results-dir', dir],
+      { cwd: ROOT, encoding: 'utf8', timeout: 240_000 },
+    );
+    t.equal(run.status, 0, run.stderr);
+    const [file] = (await readdir(dir)).filter((f) => f.endsWith('.json'));
+    const document = await readResult(join(dir, file as string));
+    t.same(document.cases.map((c) => c.id), ['tcp-tls-h1-2MB', 'tcp-tls-h2-2MB', 'quic-h3-2MB']);
+    const reference = (document.link.achieved as { tcpReference?: { goodputBitsPerSecond: number; direction: string; congestionControl: string } }).tcpReference;
+    t.equal(reference?.direction, direction);
+    t.equal(reference?.congestionControl, 'cubic');
+    t.ok((reference?.goodputBitsPerSecond ?? 0) > 0.8 * RATE_BITS_PER_SECOND, `iperf3 reference ${((reference?.goodputBitsPerSecond ?? 0) / 1e6).toFixed(1)} Mbit/s`);
+    for (const c of document.cases) {
+      t.equal(c.parameters.direction, direction);
+      t.equal(c.samples.filter((s) => s.status === 'ok').length, 2, `${c.id}: both samples ok ${c.samples.map((s) => s.error ?? '').join(' ')}`);
+      const goodput = c.summary.goodputBitsPerSecond?.median ?? 0;
+      t.ok(goodput > 0.3 * RATE_BITS_PER_SECOND && goodput < 1.05 * RATE_BITS_PER_SECOND, `${c.id}: ${(goodput / 1e6).toFixed(1)} Mbit/s, below the link rate`);
+      for (const s of c.samples) {
+        const series = s.series?.bytesOverTime ?? [];
+        t.ok(series.length >= 2 && series.length <= 402, `${c.id} #${s.index}: bytes-over-time kept (${series.length} points)`);
+        t.equal(series.at(-1)?.[1], 2_000_000, 'the series ends at the body size');
+        t.ok((s.metrics.completionMs ?? 0) >= (s.metrics.handshakeMs ?? Infinity), 'completion after the handshake');
+        t.ok(s.metrics.longestStallMs !== undefined, 'longest stall recorded');
+      }
+    }
+    t.notMatch(spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout, /qlab-\d+/, 'no lab namespace left');
+  });
+}
