@@ -3,8 +3,9 @@ import type { ScenarioDefinition } from '../harness/scenario/types.js';
 import { certificateSize } from './certificate-size.js';
 import { handshake } from './handshake.js';
 import { throughput } from './throughput.js';
+import { lossRecovery } from './loss-recovery.js';
 
-export const SCENARIOS: readonly ScenarioDefinition[] = [handshake, certificateSize, throughput];
+export const SCENARIOS: readonly ScenarioDefinition[] = [handshake, certificateSize, throughput, lossRecovery];
 
 /** Not a comparison of endpoints: measures the lab link itself (run by the harness). */
 export const CALIBRATION = {

@@ -19,10 +19,25 @@ import { selectCases, UnknownVariantError } from '../scenario/select.js';
 import { RunWireTap } from '../capture/wire-tap.js';
 import { PkiSet } from '../pki/pki-set.js';
 import { LAB_DEVICE } from '../lab/lab.js';
-import type { ScenarioDefinition } from '../scenario/types.js';
+import type { CaseDefinition, ScenarioDefinition } from '../scenario/types.js';
+import { directionConfig } from '../lab/emulator-config.js';
 import { addLinkOptions, linkConditionsFrom, wantsLab, type LinkCliOptions } from './link-options.js';
 import { commaList, integerInRange, oneOf, parseDurationMs, sizeList } from './parse.js';
 import { tcpReference } from '../measure/iperf3.js';
+
+/** Applies a case's impairment on top of the run's link (both directions), or restores the link. */
+function impairmentSetter(lab: Lab): (impairment: CaseDefinition['impairment']) => Promise<void> {
+  return async (impairment) => {
+    const base = lab.conditions;
+    const conditions = { ...base, up: { ...base.up, ...impairment }, down: { ...base.down, ...impairment } };
+    for (const direction of ['up', 'down'] as const) {
+      const config = directionConfig(conditions, direction);
+      // A set leaves out what it does not name: burst loss is switched off explicitly.
+      config.gilbertElliott ??= { pGoodToBad: 0, pBadToGood: 1, lossRateBad: 0, lossRateGood: 0 };
+      await lab.emulator?.set(direction, config);
+    }
+  };
+}
 
 /** Long enough for cubic or bbr to leave slow start on the slowest profiles. */
 const TCP_REFERENCE_SECONDS = 5;
@@ -107,6 +122,9 @@ export function scenarioCommand(): Command {
     if (isCalibration && options.link === 'loopback') throw new UsageError('calibration measures the lab link: drop --link loopback');
     const onLab = isCalibration || (options.link !== undefined ? options.link !== 'loopback' : wantsLab(options));
     if (!onLab && wantsLab(options)) throw new UsageError('link options need the lab: drop --link loopback');
+    if (!onLab && scenario.cases.some((c) => c.impairment !== undefined)) {
+      throw new UsageError(`${scenario.name} impairs the lab link per case: give link options, e.g. --rtt 40ms --rate 20mbit`);
+    }
     let conditions;
     try {
       conditions = linkConditionsFrom(options);
@@ -172,6 +190,7 @@ export function scenarioCommand(): Command {
         ...(wireTap ? { wireTap } : {}),
         ...(calibratedRoundTripMs !== undefined ? { roundTripMs: calibratedRoundTripMs } : {}),
         ...(lab ? { namespaces: lab.namespaces } : {}),
+        ...(lab?.emulator ? { setImpairment: impairmentSetter(lab) } : {}),
         link,
         endpoints: endpointFactory(placement),
         signal: interruptSignal,

@@ -3,7 +3,8 @@ import { defaultQueueBytes, type DirectionConditions, type LinkConditions } from
 import type { DirectionConfig, EmulatorConfig } from './emulator-process.js';
 import { LAB_ADDRESSES } from './addresses.js';
 
-function directionConfig(conditions: LinkConditions, direction: 'up' | 'down'): DirectionConfig {
+/** One direction of the link as the emulator's configuration (also for a live `set`). */
+export function directionConfig(conditions: LinkConditions, direction: 'up' | 'down'): DirectionConfig {
   const d: DirectionConditions = conditions[direction];
   const config: DirectionConfig = {
     delayMs: d.delayMs,

@@ -43,6 +43,8 @@ export interface RunOptions {
   /** PKIs for cases with a certificate of their own. */
   certificatesFor?: (spec: CertificateSpec) => Promise<CaseCertificates>;
   wireTap?: WireTap;
+  /** Sets a case's impairment on the lab link before its samples (cases with `impairment`). */
+  setImpairment?: (impairment: CaseDefinition['impairment']) => Promise<void>;
   /** The lab's namespaces, for scenarios that read kernel counters there; absent on loopback. */
   namespaces?: { client: string; server: string };
   /** The run's calibrated round trip: timings are also given in round trips (lab runs). */
@@ -240,11 +242,20 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
       wireStarted = true;
     }
     const rounds = options.warmup + options.samples;
+    let currentImpairment: CaseDefinition['impairment'];
     for (let round = 0; round < rounds && !options.signal?.aborted; round++) {
       const warmup = round < options.warmup;
       const index = warmup ? round : round - options.warmup;
       for (let k = 0; k < live.length && !options.signal?.aborted; k++) {
         const current = live[(round + k) % live.length] as LiveCase;
+        if (current.definition.impairment !== undefined || currentImpairment !== undefined) {
+          const wanted = current.definition.impairment;
+          if (JSON.stringify(wanted) !== JSON.stringify(currentImpairment)) {
+            if (!options.setImpairment) throw new Error(`case ${current.definition.id} impairs the link, which needs the lab's emulator (add link options)`);
+            await options.setImpairment(wanted);
+            currentImpairment = wanted;
+          }
+        }
         const taken = await takeSample(scenario, current, index, options.sampleTimeoutMs, options.signal, options.namespaces);
         if (taken === null) break;
         const { sample } = taken;
@@ -297,6 +308,7 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
     }
   }
   for (const current of live) current.samples.sort((a, b) => a.index - b.index);
+  scenario.deriveMetrics?.(live);
   const measured = new Map(
     live.map((current) => {
       const result = summarizeCase(current, options.warmup, options.roundTripMs);

@@ -2,6 +2,8 @@
 // function that measures one sample. The harness owns everything else.
 import type { Application, ClientEndpoint, Protocol, ServerAddress, ServerEndpoint, SessionMode } from '../endpoints/types.js';
 import type { KeyType } from '../pki/generate.js';
+import type { DirectionConditions } from '../lab/conditions.js';
+import type { Sample } from '../results/schema.js';
 
 export type ServerName = 'node' | 'ngtcp2';
 export type ClientName = 'node-tls' | 'undici' | 'ngtcp2';
@@ -20,6 +22,11 @@ export interface CaseDefinition {
   certificate?: CertificateSpec;
   /** Why this variant cannot be measured with these endpoints: recorded, never sampled. */
   unsupported?: string;
+  /**
+   * Impairment of this case's samples on top of the run's link, both directions (loss
+   * recovery): the harness sets it on the emulator before each of the case's samples.
+   */
+  impairment?: Partial<Pick<DirectionConditions, 'lossRate' | 'burstLoss' | 'reorderRate' | 'jitterMs' | 'jitterReorders'>>;
 }
 
 export interface TransferOptions {
@@ -70,6 +77,8 @@ export interface ScenarioDefinition {
   wireTruth?: boolean;
   /** Run a kernel TCP reference flow (iperf3) over the lab link first (transfer scenarios). */
   linkReference?: boolean;
+  /** Metrics that need other cases' samples (e.g. goodput relative to the loss-free case), added to the samples before summaries. */
+  deriveMetrics?(cases: ReadonlyArray<{ definition: CaseDefinition; samples: Sample[] }>): void;
   /** Transfer scenarios: cases for the sizes and direction chosen (--sizes, --direction). */
   transfers?: {
     defaults: TransferOptions;
