@@ -4,8 +4,9 @@ import { certificateSize } from './certificate-size.js';
 import { handshake } from './handshake.js';
 import { throughput } from './throughput.js';
 import { lossRecovery } from './loss-recovery.js';
+import { multiplexing } from './multiplexing.js';
 
-export const SCENARIOS: readonly ScenarioDefinition[] = [handshake, certificateSize, throughput, lossRecovery];
+export const SCENARIOS: readonly ScenarioDefinition[] = [handshake, certificateSize, throughput, lossRecovery, multiplexing];
 
 /** Not a comparison of endpoints: measures the lab link itself (run by the harness). */
 export const CALIBRATION = {

@@ -48,3 +48,19 @@ export function sizeList(value: string): number[] {
     }
   });
 }
+
+/** "100x10KB,20x200KB" -> object sets: a count, "x", a size with its unit. */
+export function objectSetList(value: string): Array<{ count: number; bytes: number }> {
+  return commaList(value).map((item) => {
+    const match = /^(\d+)x(.+)$/i.exec(item);
+    const count = Number(match?.[1]);
+    if (!match?.[2] || !Number.isSafeInteger(count) || count < 1 || count > 1000) {
+      throw new InvalidArgumentError(`--objects wants COUNTxSIZE with a count of 1-1000, e.g. 100x10KB; got "${item}"`);
+    }
+    try {
+      return { count, bytes: parseSizeBytes(match[2], '--objects size') };
+    } catch (error) {
+      throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+    }
+  });
+}

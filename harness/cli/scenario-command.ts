@@ -22,7 +22,7 @@ import { LAB_DEVICE } from '../lab/lab.js';
 import type { CaseDefinition, ScenarioDefinition } from '../scenario/types.js';
 import { directionConfig } from '../lab/emulator-config.js';
 import { addLinkOptions, linkConditionsFrom, wantsLab, type LinkCliOptions } from './link-options.js';
-import { commaList, integerInRange, oneOf, parseDurationMs, sizeList } from './parse.js';
+import { commaList, integerInRange, objectSetList, oneOf, parseDurationMs, sizeList } from './parse.js';
 import { tcpReference } from '../measure/iperf3.js';
 
 /** Applies a case's impairment on top of the run's link (both directions), or restores the link. */
@@ -67,6 +67,7 @@ interface ScenarioOptions extends LinkCliOptions {
   quicInitialRtt?: number;
   variants?: string[];
   sizes?: number[];
+  objects?: Array<{ count: number; bytes: number }>;
   direction?: 'down' | 'up';
   capture: boolean;
   keepCaptures?: string;
@@ -87,6 +88,7 @@ export function scenarioCommand(): Command {
     .option('--quic-initial-rtt <duration>', "ngtcp2's initial RTT on both sides (default 333ms, RFC 9002)", parseDurationMs)
     .option('--sizes <sizes>', 'transfer scenarios: body sizes, e.g. 1MB,10MB,100MB', sizeList)
     .option('--direction <dir>', 'transfer scenarios: down (the server sends) or up (the client sends)', oneOf('--direction', ['down', 'up'] as const))
+    .option('--objects <sets>', 'page-load scenarios: objects loaded at once, e.g. 100x10KB,20x200KB', objectSetList)
     .option('--variants <ids>', 'run only these cases (comma-separated case ids, e.g. quic-h3-0rtt,tcp-tls-h2)', commaList)
     .option('--no-capture', 'no packet capture (scenarios that check timings against the wire)')
     .option('--keep-captures <dir>', 'keep the packet capture and its TLS key log (0600) in this directory');
@@ -107,6 +109,10 @@ export function scenarioCommand(): Command {
       if (!found.transfers) throw new UsageError(`--sizes and --direction apply to transfer scenarios, not ${found.name}`);
       const transfer = { sizesBytes: options.sizes ?? found.transfers.defaults.sizesBytes, direction: options.direction ?? found.transfers.defaults.direction };
       scenario = { ...found, cases: found.transfers.cases(transfer) };
+    }
+    if (options.objects !== undefined) {
+      if (!found.objectSets) throw new UsageError(`--objects applies to page-load scenarios, not ${found.name}`);
+      scenario = { ...scenario, cases: found.objectSets.cases(options.objects) };
     }
     if (options.variants !== undefined) {
       try {

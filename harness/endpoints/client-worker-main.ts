@@ -14,16 +14,25 @@ const configSchema = z.object({
   keylogFile: z.string().optional(),
 });
 
+const targetSchema = z.object({ host: z.string(), port: z.number(), serverName: z.string() });
+const batchSchema = z.object({
+  target: targetSchema,
+  paths: z.array(z.string()),
+  timeoutMs: z.number(),
+  connections: z.number().int().positive().optional(),
+});
+
 const requestSchema = z.object({
   id: z.number(),
+  batch: batchSchema.optional(),
   spec: z.object({
-    target: z.object({ host: z.string(), port: z.number(), serverName: z.string() }),
+    target: targetSchema,
     path: z.string(),
     timeoutMs: z.number(),
     session: z.enum(['cold', 'resumed', 'early-data']).optional(),
     uploadBytes: z.number().int().min(0).optional(),
     recordProgress: z.boolean().optional(),
-  }),
+  }).optional(),
 });
 
 const config = configSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
@@ -40,8 +49,13 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     reply({ id: -1, ok: false, error: `bad request: ${request.error.message}` });
     return;
   }
-  const { id, spec } = request.data;
-  client.exchange(spec).then(
+  const { id, spec, batch } = request.data;
+  const work = batch !== undefined
+    ? (client.exchangeBatch?.(batch) ?? Promise.reject(new Error(`${client.implementation} cannot request several objects at once`)))
+    : spec !== undefined
+      ? client.exchange(spec)
+      : Promise.reject(new Error('a request needs a spec or a batch'));
+  work.then(
     (timings) => reply({ id, ok: true, timings }),
     (error: unknown) => reply({ id, ok: false, error: error instanceof Error ? error.message : String(error) }),
   );

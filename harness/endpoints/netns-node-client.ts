@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ManagedProcess, nodeScriptSpec } from '../process/managed-process.js';
 import type { EndpointInfo, TimingSource } from '../results/schema.js';
-import type { Application, ClientEndpoint, ExchangeTimings, Protocol, RequestSpec, SessionMode, TlsMaterial } from './types.js';
+import type { Application, BatchSpec, BatchTimings, ClientEndpoint, ExchangeTimings, Protocol, RequestSpec, SessionMode, TlsMaterial } from './types.js';
 
 const READY_TIMEOUT_MS = 15_000;
 
@@ -61,14 +61,23 @@ export class NetnsNodeClient implements ClientEndpoint {
   }
 
   async exchange(spec: RequestSpec): Promise<ExchangeTimings> {
+    return (await this.ask({ spec }, spec.timeoutMs)) as unknown as ExchangeTimings;
+  }
+
+  async exchangeBatch(batch: BatchSpec): Promise<BatchTimings> {
+    return (await this.ask({ batch }, batch.timeoutMs)) as unknown as BatchTimings;
+  }
+
+  /** One request to the worker, answered within its timeout plus a second. */
+  private async ask(request: { spec: RequestSpec } | { batch: BatchSpec }, timeoutMs: number): Promise<Record<string, unknown>> {
     await this.prepare();
     const worker = this.worker as ManagedProcess;
     const id = this.nextId++;
     const reply = await new Promise<z.infer<typeof replySchema>>((resolveReply, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new Error(`${this.implementation} client worker: no answer after ${spec.timeoutMs + 1000} ms`));
-      }, spec.timeoutMs + 1000);
+        reject(new Error(`${this.implementation} client worker: no answer after ${timeoutMs + 1000} ms`));
+      }, timeoutMs + 1000);
       this.pending.set(id, {
         timer,
         settle: (answer) => {
@@ -77,10 +86,10 @@ export class NetnsNodeClient implements ClientEndpoint {
           resolveReply(answer);
         },
       });
-      worker.child.stdin?.write(JSON.stringify({ id, spec }) + '\n');
+      worker.child.stdin?.write(JSON.stringify({ id, ...request }) + '\n');
     });
     if (!reply.ok) throw new Error(reply.error);
-    return reply.timings as unknown as ExchangeTimings;
+    return reply.timings;
   }
 
   async close(): Promise<void> {

@@ -16,8 +16,9 @@ import { runCommand, type RunResult } from '../process/managed-process.js';
 import { GeneratedBodyFiles } from './ngtcp2-body-files.js';
 import { readQlogFile } from './ngtcp2-qlog-files.js';
 import { downloadTransfer, uploadTransfer } from './ngtcp2-transfer.js';
+import { GTLSSERVER_DATA_PAYLOAD_BYTES, bodyOnStream } from './ngtcp2-h3-framing.js';
 import { NGTCP2_DEFAULT_INITIAL_RTT_MS, dpkgVersion, transportSettings, windowArguments, udpBufferEnvironment, udpBuffers, UDP_BUFFERS_SHIM, type Ngtcp2CongestionControl, type Ngtcp2Windows } from './ngtcp2-common.js';
-import { checkSessionOutcome, type Application, type ClientEndpoint, type ExchangeTimings, type Protocol, type RequestSpec, type SessionMode, type TlsMaterial } from './types.js';
+import { checkSessionOutcome, type Application, type BatchSpec, type BatchTimings, type ClientEndpoint, type ExchangeTimings, type Protocol, type RequestSpec, type SessionMode, type TlsMaterial } from './types.js';
 
 export const LAB_TRUST_SHIM = resolve(import.meta.dirname, '../../native/gnutls-lab-trust/build/liblab-trust.so');
 /** The shim prints this once it has armed verification for a client session. */
@@ -212,6 +213,7 @@ export class Ngtcp2Client implements ClientEndpoint {
     sessionFiles: { session: string; transportParameters: string } | null,
     disableEarlyData: boolean,
     uploadFile: string | null,
+    extraArgs: readonly string[] = [],
   ): Promise<{ run: RunResult; timings: ClientQlogTimings; trace: QlogTrace; qlogFile: string; downloadDir: string }> {
     const qlogFile = join(workDir, `${label}.qlog`);
     const downloadDir = join(workDir, `${label}-download`);
@@ -224,6 +226,7 @@ export class Ngtcp2Client implements ClientEndpoint {
         ...sessionArgs,
         ...(disableEarlyData ? ['--disable-early-data'] : []),
         ...(uploadFile !== null ? ['--http-method=POST', `--data=${uploadFile}`] : []),
+        ...extraArgs,
         ...this.args(spec, qlogFile, downloadDir),
       ],
       netns: this.options.netns,
@@ -246,6 +249,34 @@ export class Ngtcp2Client implements ClientEndpoint {
     // Streamed: a 100 MB transfer's qlog is about 30 MB.
     const trace = await readQlogFile(qlogFile);
     return { run, timings: clientTimings(trace), trace, qlogFile, downloadDir };
+  }
+
+  /**
+   * All of spec.paths on one connection: gtlsclient opens a request stream per path at once
+   * (client-initiated bidirectional streams 0, 4, 8, ...), and each object's completion is
+   * when its stream's last byte arrived, from the qlog.
+   */
+  async exchangeBatch(spec: BatchSpec): Promise<BatchTimings> {
+    const bytes = /^\/(\d+)$/.exec(spec.paths[0] ?? '')?.[1];
+    if (bytes === undefined || spec.paths.some((p) => p !== spec.paths[0])) throw new Error('ngtcp2 client: a batch is N requests for the same "/N" path');
+    await this.prepare();
+    const workDir = await mkdtemp(join(tmpdir(), 'quic-lab-gtlsclient-'));
+    const unregister = onCleanup('remove gtlsclient work dir', () => rm(workDir, { recursive: true, force: true }));
+    try {
+      const request: RequestSpec = { target: spec.target, path: spec.paths[0] as string, timeoutMs: spec.timeoutMs };
+      const { trace, timings, run } = await this.runOnce(request, workDir, 'batch', null, false, null, [`--nstreams=${spec.paths.length}`]);
+      if (timings.handshakeMs === null) throw new Error(failureReason(timings, run, request));
+      const objects = spec.paths.map((path, i) => {
+        const stream = clientTimings(trace, 4 * i);
+        if (stream.totalMs === null || stream.responseStreamBytes === null) throw new Error(`gtlsclient: the response on stream ${4 * i} (object ${i + 1} of ${spec.paths.length}) never finished${stderrTail(run)}`);
+        const body = bodyOnStream(stream.responseStreamBytes, Number(bytes), GTLSSERVER_DATA_PAYLOAD_BYTES);
+        return { path, bytes: body.exact ? body.bodyBytesWithin(stream.responseStreamBytes) : -1, completedMs: stream.totalMs };
+      });
+      return { handshakeMs: timings.handshakeMs, objects, totalMs: Math.max(...objects.map((o) => o.completedMs)), connections: 1 };
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+      unregister();
+    }
   }
 
   private args(spec: RequestSpec, qlogFile: string, downloadDir: string): string[] {

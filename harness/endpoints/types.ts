@@ -90,6 +90,30 @@ export interface ExchangeTimings {
   extraMs?: Record<string, number>;
 }
 
+/**
+ * Several objects at once, the way a page loads them: HTTP/2 and HTTP/3 multiplex them on one
+ * connection; HTTP/1.1 spreads them over a pool of connections (browsers use six).
+ */
+export interface BatchSpec {
+  target: ServerAddress;
+  /** "/N" paths, all requested at once. */
+  paths: readonly string[];
+  timeoutMs: number;
+  /** HTTP/1.1 only: connections in the pool (default 6). */
+  connections?: number;
+}
+
+export interface BatchTimings {
+  /** The (first) connection's TLS handshake, from the same origin as everything else here. */
+  handshakeMs: number;
+  /** Per object, in `paths` order: when its last byte arrived (ms from the origin). */
+  objects: Array<{ path: string; bytes: number; completedMs: number }>;
+  /** The last object complete. */
+  totalMs: number;
+  /** Connections opened. */
+  connections: number;
+}
+
 export interface ClientEndpoint {
   readonly implementation: string;
   readonly protocol: Protocol;
@@ -101,6 +125,8 @@ export interface ClientEndpoint {
   /** Resolves once the client can run (version detected, files in place). */
   prepare(): Promise<void>;
   exchange(spec: RequestSpec): Promise<ExchangeTimings>;
+  /** All of spec.paths at once (see BatchSpec); absent where the client cannot. */
+  exchangeBatch?(spec: BatchSpec): Promise<BatchTimings>;
   /** Releases what prepare() started (a worker process, say). */
   close?(): Promise<void>;
   info(): EndpointInfo;

@@ -3,18 +3,19 @@
 // Its connector is our own node:tls connect, so the session (resumption) and the key log
 // are in our hands and nothing is cached between exchanges. A GET downloads the body; with
 // spec.uploadBytes it POSTs a generated body of that size instead.
-import { Client, type Dispatcher, type buildConnector } from 'undici';
+import { Client, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import { createRequire } from 'node:module';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { connect, type TLSSocket } from 'node:tls';
 import type { EndpointInfo } from '../results/schema.js';
 import { GENERATED_CHUNK_BYTES, generatedChunks } from './generated-body.js';
 import { KeylogWriter } from './keylog-writer.js';
+import { timedTlsConnector, type TimedConnection } from './timed-tls-connector.js';
 import { NODE_SOCKET_EVENTS } from './node-tls-client.js';
 import { labTlsClientOptions } from './tls-options.js';
-import { checkSessionOutcome, type ClientEndpoint, type ExchangeTimings, type RequestSpec, type SessionMode, type TlsMaterial } from './types.js';
+import { undiciBatch } from './undici-batch.js';
+import { checkSessionOutcome, type BatchSpec, type BatchTimings, type ClientEndpoint, type ExchangeTimings, type RequestSpec, type SessionMode, type TlsMaterial } from './types.js';
 
 const UNDICI_VERSION = (createRequire(import.meta.url)('undici/package.json') as { version: string }).version;
 /**
@@ -138,45 +139,10 @@ export class UndiciClient implements ClientEndpoint {
   private async exchangeOnce(spec: RequestSpec, session: Buffer | undefined, wantTicket: boolean): Promise<{ timings: ExchangeTimings; ticket?: Buffer }> {
     const alpn = this.application === 'h2' ? ['h2'] : ['http/1.1'];
     const tlsOptions = { ...labTlsClientOptions(this.tls, spec.target, alpn), ...(session !== undefined ? { session } : {}) };
-    let startMs = 0;
-    let connectMs: number | undefined;
-    let handshakeMs: number | undefined;
-    let resumed: boolean | undefined;
-    let negotiated: string | undefined;
-    let ticket: Buffer | undefined;
-    let socket: TLSSocket | undefined;
-    const connector: buildConnector.connector = (_options, callback) => {
-      startMs = performance.now();
-      const tlsSocket = connect(tlsOptions);
-      socket = tlsSocket;
-      tlsSocket.setNoDelay(true);
-      if (this.keylog) tlsSocket.on('keylog', (line) => this.keylog?.write(line));
-      tlsSocket.once('session', (data: Buffer) => {
-        ticket = data;
-      });
-      tlsSocket.once('connect', () => {
-        connectMs = performance.now() - startMs;
-      });
-      const onError = (error: Error): void => {
-        clearTimeout(connectTimer);
-        (callback as (e: Error | null, s: null) => void)(error, null);
-      };
-      // undici's request timeouts start after the connection: bound TCP connect + TLS here.
-      const connectTimer = setTimeout(() => {
-        const stage = connectMs === undefined ? 'TCP connection (SYN unanswered)' : 'TLS handshake';
-        tlsSocket.destroy(new Error(`${stage} not done within ${spec.timeoutMs} ms`));
-      }, spec.timeoutMs);
-      tlsSocket.once('error', onError);
-      tlsSocket.once('secureConnect', () => {
-        clearTimeout(connectTimer);
-        handshakeMs = performance.now() - startMs;
-        resumed = tlsSocket.isSessionReused();
-        const protocol = tlsSocket.alpnProtocol;
-        negotiated = typeof protocol === 'string' ? protocol : undefined;
-        tlsSocket.off('error', onError);
-        (callback as (e: Error | null, s: TLSSocket) => void)(null, tlsSocket);
-      });
-    };
+    const connections: TimedConnection[] = [];
+    const connector = timedTlsConnector(tlsOptions, spec.timeoutMs, this.keylog, connections);
+    // One request, one connection: its times are the exchange's.
+    const first = (): TimedConnection | undefined => connections[0];
     const origin = `https://${spec.target.host.includes(':') ? `[${spec.target.host}]` : spec.target.host}:${spec.target.port}`;
     const client = new Client(origin, {
       connect: connector,
@@ -189,7 +155,7 @@ export class UndiciClient implements ClientEndpoint {
     });
     const abort = AbortSignal.timeout(spec.timeoutMs);
     const upload = spec.uploadBytes;
-    const clock = new BodyClock(() => startMs, spec.recordProgress === true);
+    const clock = new BodyClock(() => first()?.startMs ?? 0, spec.recordProgress === true);
     try {
       const host = `${spec.target.serverName}:${spec.target.port}`;
       const request: Dispatcher.RequestOptions =
@@ -208,6 +174,7 @@ export class UndiciClient implements ClientEndpoint {
               signal: abort,
             };
       const response = await client.request(request);
+      const startMs = first()?.startMs ?? 0;
       const ttfbMs = performance.now() - startMs;
       let bodyBytes = 0;
       let text = '';
@@ -224,11 +191,13 @@ export class UndiciClient implements ClientEndpoint {
       const totalMs = performance.now() - startMs;
       if (response.statusCode !== 200) throw new Error(`HTTP status ${response.statusCode} for ${upload === undefined ? 'GET' : 'POST'} ${spec.path}${text ? `: ${text.trim().slice(0, 300)}` : ''}`);
       if (upload !== undefined) checkUploadAnswer(text, upload, clock.bytes);
-      if (handshakeMs === undefined) throw new Error('response without a timed TLS handshake');
+      const { connectMs, handshakeMs, resumed, alpn: negotiated, socket } = first() ?? {};
+      if (handshakeMs === undefined || socket === undefined) throw new Error('response without a timed TLS handshake');
       if (negotiated !== this.application) throw new Error(`negotiated ALPN ${negotiated ?? 'none'}, wanted ${this.application}`);
       // TLS 1.3 tickets come after the handshake; the server sends them with its first flight
       // of data, so they are normally here already.
-      if (wantTicket && ticket === undefined && socket) await once(socket, 'session', { signal: abort }).catch(() => {});
+      if (wantTicket && first()?.ticket === undefined) await once(socket, 'session', { signal: abort }).catch(() => {});
+      const ticket = first()?.ticket;
       await this.keylog?.flush();
       const timings: ExchangeTimings = {
         ...(connectMs !== undefined ? { connectMs } : {}),
@@ -249,13 +218,17 @@ export class UndiciClient implements ClientEndpoint {
     } catch (error) {
       if (abort.aborted) {
         const exchange = upload !== undefined ? 'upload and its answer' : 'response';
-        const stage = connectMs === undefined ? 'TCP connection (SYN unanswered)' : handshakeMs === undefined ? 'TLS handshake' : exchange;
+        const stage = first()?.connectMs === undefined ? 'TCP connection (SYN unanswered)' : first()?.handshakeMs === undefined ? 'TLS handshake' : exchange;
         throw new Error(`${stage} not done within ${spec.timeoutMs} ms`);
       }
       throw error;
     } finally {
       await client.destroy();
     }
+  }
+
+  exchangeBatch(spec: BatchSpec): Promise<BatchTimings> {
+    return undiciBatch(this.tls, this.application, spec, { ...(this.keylog ? { keylog: this.keylog } : {}), h2WindowBytes: UNDICI_H2_WINDOW_BYTES });
   }
 
   info(): EndpointInfo {

@@ -35,6 +35,12 @@ export interface TransferOptions {
   direction: 'down' | 'up';
 }
 
+/** `count` objects of `bytes` each, loaded at once ("100x10KB"). */
+export interface ObjectSet {
+  count: number;
+  bytes: number;
+}
+
 export interface CertificateSpec {
   keyType: KeyType;
   /** Intermediate CAs between root and leaf (0-3). */
@@ -79,6 +85,11 @@ export interface ScenarioDefinition {
   linkReference?: boolean;
   /** Metrics that need other cases' samples (e.g. goodput relative to the loss-free case), added to the samples before summaries. */
   deriveMetrics?(cases: ReadonlyArray<{ definition: CaseDefinition; samples: Sample[] }>): void;
+  /** Page-load scenarios: cases for the object sets chosen (--objects). */
+  objectSets?: {
+    defaults: readonly ObjectSet[];
+    cases(sets: readonly ObjectSet[]): CaseDefinition[];
+  };
   /** Transfer scenarios: cases for the sizes and direction chosen (--sizes, --direction). */
   transfers?: {
     defaults: TransferOptions;

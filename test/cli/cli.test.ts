@@ -35,7 +35,7 @@ t.test('bad input is one line and exit code 2', async (t) => {
   const resultsDir = await mkdtemp(join(tmpdir(), 'qlab-cli-'));
   t.teardown(() => rm(resultsDir, { recursive: true, force: true }));
   expectUsageError(t, ['scenario', 'nosuch', '--results-dir', resultsDir], /unknown scenario "nosuch"; choose one of: handshake/);
-  expectUsageError(t, ['scenario', '--bogus'], /unknown option '--bogus' \(valid options: --list, --list-profiles, --samples, --warmup, --timeout, --out, --results-dir, --json, --quic-initial-rtt, --sizes, --direction, --variants, --no-capture, --keep-captures, --link, --profile, --rtt,/);
+  expectUsageError(t, ['scenario', '--bogus'], /unknown option '--bogus' \(valid options: --list, --list-profiles, --samples, --warmup, --timeout, --out, --results-dir, --json, --quic-initial-rtt, --sizes, --direction, --objects, --variants, --no-capture, --keep-captures, --link, --profile, --rtt,/);
   expectUsageError(t, ['scenario', 'handshake', '--variants', 'quic-h3-1rtt'], /handshake has no variant "quic-h3-1rtt"; its variants: tcp-tls-h1,/);
   expectUsageError(t, ['scenario', 'handshake', '--variants', 'quic-h3,'], /expected a comma-separated list, got "quic-h3,"/);
   expectUsageError(t, ['scenario', 'handshake', '--no-capture', '--keep-captures', '/tmp/x'], /--keep-captures: drop --no-capture/);
@@ -44,6 +44,9 @@ t.test('bad input is one line and exit code 2', async (t) => {
   expectUsageError(t, ['scenario', 'throughput', '--direction', 'sideways'], /--direction must be one of down, up/);
   expectUsageError(t, ['scenario', 'throughput', '--cc', 'vegas'], /--cc must be one of cubic, reno, bbr/);
   expectUsageError(t, ['scenario', 'loss-recovery'], /loss-recovery impairs the lab link per case: give link options/);
+  expectUsageError(t, ['scenario', 'multiplexing', '--objects', '100x'], /--objects wants COUNTxSIZE/);
+  expectUsageError(t, ['scenario', 'multiplexing', '--objects', '100x10'], /--objects size "10" needs a unit/);
+  expectUsageError(t, ['scenario', 'throughput', '--objects', '2x1MB'], /--objects applies to page-load scenarios, not throughput/);
   expectUsageError(t, ['scenario', '--samples', '0'], /--samples must be from 1 to 100000, got 0/);
   expectUsageError(t, ['scenario', '--samples', 'ten'], /--samples must be a whole number from 1 to 100000, got "ten"/);
   expectUsageError(t, ['scenario', '--samples'], /argument missing/);
