@@ -5,8 +5,9 @@ import { handshake } from './handshake.js';
 import { throughput } from './throughput.js';
 import { lossRecovery } from './loss-recovery.js';
 import { multiplexing } from './multiplexing.js';
+import { migration } from './migration.js';
 
-export const SCENARIOS: readonly ScenarioDefinition[] = [handshake, certificateSize, throughput, lossRecovery, multiplexing];
+export const SCENARIOS: readonly ScenarioDefinition[] = [handshake, certificateSize, throughput, lossRecovery, multiplexing, migration];
 
 /** Not a comparison of endpoints: measures the lab link itself (run by the harness). */
 export const CALIBRATION = {

@@ -7,7 +7,7 @@ import { tcpRetransmittedSegments } from '../harness/measure/tcp-counters.js';
 import type { SampleContext, SampleMeasurement } from '../harness/scenario/types.js';
 
 /** Points of bytesOverTime kept per sample in the result (the metrics use the full series). */
-const SERIES_POINTS = 400;
+export const SERIES_POINTS = 400;
 
 /** Retransmissions by the sending side: QUIC from a qlog (the client's, or the server's), TCP from the sending namespace's counters. */
 async function senderRetransmissions(

@@ -128,8 +128,8 @@ export function scenarioCommand(): Command {
     if (isCalibration && options.link === 'loopback') throw new UsageError('calibration measures the lab link: drop --link loopback');
     const onLab = isCalibration || (options.link !== undefined ? options.link !== 'loopback' : wantsLab(options));
     if (!onLab && wantsLab(options)) throw new UsageError('link options need the lab: drop --link loopback');
-    if (!onLab && scenario.cases.some((c) => c.impairment !== undefined)) {
-      throw new UsageError(`${scenario.name} impairs the lab link per case: give link options, e.g. --rtt 40ms --rate 20mbit`);
+    if (!onLab && (scenario.needsLab || scenario.cases.some((c) => c.impairment !== undefined))) {
+      throw new UsageError(`${scenario.name} changes the lab link during the run: give link options, e.g. --rtt 40ms --rate 20mbit`);
     }
     let conditions;
     try {
@@ -196,7 +196,7 @@ export function scenarioCommand(): Command {
         ...(wireTap ? { wireTap } : {}),
         ...(calibratedRoundTripMs !== undefined ? { roundTripMs: calibratedRoundTripMs } : {}),
         ...(lab ? { namespaces: lab.namespaces } : {}),
-        ...(lab?.emulator ? { setImpairment: impairmentSetter(lab) } : {}),
+        ...(lab?.emulator ? { setImpairment: impairmentSetter(lab), linkControl: { rebind: async (kind: 'port' | 'address') => lab?.emulator?.rebind(kind) } } : {}),
         link,
         endpoints: endpointFactory(placement),
         signal: interruptSignal,

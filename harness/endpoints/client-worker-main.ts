@@ -4,7 +4,7 @@
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { NodeTlsClient } from './node-tls-client.js';
-import type { ClientEndpoint } from './types.js';
+import { PartialTransferError, type ClientEndpoint } from './types.js';
 import { UndiciClient } from './undici-client.js';
 
 const configSchema = z.object({
@@ -32,6 +32,7 @@ const requestSchema = z.object({
     session: z.enum(['cold', 'resumed', 'early-data']).optional(),
     uploadBytes: z.number().int().min(0).optional(),
     recordProgress: z.boolean().optional(),
+    rangeStartBytes: z.number().int().min(0).optional(),
   }).optional(),
 });
 
@@ -57,7 +58,8 @@ createInterface({ input: process.stdin }).on('line', (line) => {
       : Promise.reject(new Error('a request needs a spec or a batch'));
   work.then(
     (timings) => reply({ id, ok: true, timings }),
-    (error: unknown) => reply({ id, ok: false, error: error instanceof Error ? error.message : String(error) }),
+    (error: unknown) =>
+      reply({ id, ok: false, error: error instanceof Error ? error.message : String(error), ...(error instanceof PartialTransferError ? { partial: error.partial } : {}) }),
   );
 });
 process.stdin.on('end', () => process.exit(0));

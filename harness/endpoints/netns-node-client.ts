@@ -4,13 +4,19 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ManagedProcess, nodeScriptSpec } from '../process/managed-process.js';
 import type { EndpointInfo, TimingSource } from '../results/schema.js';
+import { PartialTransferError } from './types.js';
 import type { Application, BatchSpec, BatchTimings, ClientEndpoint, ExchangeTimings, Protocol, RequestSpec, SessionMode, TlsMaterial } from './types.js';
 
 const READY_TIMEOUT_MS = 15_000;
 
 const replySchema = z.union([
   z.object({ id: z.number(), ok: z.literal(true), timings: z.record(z.string(), z.unknown()) }),
-  z.object({ id: z.number(), ok: z.literal(false), error: z.string() }),
+  z.object({
+    id: z.number(),
+    ok: z.literal(false),
+    error: z.string(),
+    partial: z.object({ bodyBytes: z.number(), lastByteMs: z.number().nullable(), failedAtMs: z.number() }).optional(),
+  }),
 ]);
 
 export class NetnsNodeClient implements ClientEndpoint {
@@ -88,7 +94,7 @@ export class NetnsNodeClient implements ClientEndpoint {
       });
       worker.child.stdin?.write(JSON.stringify({ id, ...request }) + '\n');
     });
-    if (!reply.ok) throw new Error(reply.error);
+    if (!reply.ok) throw reply.partial ? new PartialTransferError(reply.error, reply.partial) : new Error(reply.error);
     return reply.timings;
   }
 

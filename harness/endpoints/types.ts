@@ -55,6 +55,25 @@ export interface RequestSpec {
   uploadBytes?: number;
   /** Keep the body's bytes-over-time series (ExchangeTimings.progress). */
   recordProgress?: boolean;
+  /** Download from this byte on (a Range request: resuming a broken transfer). */
+  rangeStartBytes?: number;
+}
+
+/** What a download that broke off had received (ms from the exchange's origin). */
+export interface PartialTransfer {
+  bodyBytes: number;
+  lastByteMs: number | null;
+  failedAtMs: number;
+}
+
+/** An exchange that failed mid-body, with what it had got: a client can resume from there. */
+export class PartialTransferError extends Error {
+  constructor(
+    message: string,
+    readonly partial: PartialTransfer,
+  ) {
+    super(message);
+  }
 }
 
 /**

@@ -15,7 +15,7 @@ import { timedTlsConnector, type TimedConnection } from './timed-tls-connector.j
 import { NODE_SOCKET_EVENTS } from './node-tls-client.js';
 import { labTlsClientOptions } from './tls-options.js';
 import { undiciBatch } from './undici-batch.js';
-import { checkSessionOutcome, type BatchSpec, type BatchTimings, type ClientEndpoint, type ExchangeTimings, type RequestSpec, type SessionMode, type TlsMaterial } from './types.js';
+import { PartialTransferError, checkSessionOutcome, type BatchSpec, type BatchTimings, type ClientEndpoint, type ExchangeTimings, type RequestSpec, type SessionMode, type TlsMaterial } from './types.js';
 
 const UNDICI_VERSION = (createRequire(import.meta.url)('undici/package.json') as { version: string }).version;
 /**
@@ -160,7 +160,7 @@ export class UndiciClient implements ClientEndpoint {
       const host = `${spec.target.serverName}:${spec.target.port}`;
       const request: Dispatcher.RequestOptions =
         upload === undefined
-          ? { path: spec.path, method: 'GET', headers: { host }, signal: abort }
+          ? { path: spec.path, method: 'GET', headers: { host, ...(spec.rangeStartBytes !== undefined ? { range: `bytes=${spec.rangeStartBytes}-` } : {}) }, signal: abort }
           : {
               path: spec.path,
               method: 'POST',
@@ -178,7 +178,8 @@ export class UndiciClient implements ClientEndpoint {
       const ttfbMs = performance.now() - startMs;
       let bodyBytes = 0;
       let text = '';
-      if (upload === undefined && response.statusCode === 200) {
+      const okStatus = spec.rangeStartBytes !== undefined ? 206 : 200;
+      if (upload === undefined && response.statusCode === okStatus) {
         // 'data' rather than for-await: the async iterator's read() concatenates whatever is
         // buffered, a copy per read that a 1 Gbit/s download does not need.
         response.body.on('data', (chunk: Buffer) => clock.chunk(chunk.length));
@@ -189,7 +190,7 @@ export class UndiciClient implements ClientEndpoint {
         bodyBytes = Buffer.byteLength(text);
       }
       const totalMs = performance.now() - startMs;
-      if (response.statusCode !== 200) throw new Error(`HTTP status ${response.statusCode} for ${upload === undefined ? 'GET' : 'POST'} ${spec.path}${text ? `: ${text.trim().slice(0, 300)}` : ''}`);
+      if (response.statusCode !== okStatus) throw new Error(`HTTP status ${response.statusCode} for ${upload === undefined ? 'GET' : 'POST'} ${spec.path}${text ? `: ${text.trim().slice(0, 300)}` : ''}`);
       if (upload !== undefined) checkUploadAnswer(text, upload, clock.bytes);
       const { connectMs, handshakeMs, resumed, alpn: negotiated, socket } = first() ?? {};
       if (handshakeMs === undefined || socket === undefined) throw new Error('response without a timed TLS handshake');
@@ -216,12 +217,17 @@ export class UndiciClient implements ClientEndpoint {
       };
       return { timings, ...(ticket !== undefined ? { ticket } : {}) };
     } catch (error) {
+      let failure = error instanceof Error ? error : new Error(String(error));
       if (abort.aborted) {
         const exchange = upload !== undefined ? 'upload and its answer' : 'response';
         const stage = first()?.connectMs === undefined ? 'TCP connection (SYN unanswered)' : first()?.handshakeMs === undefined ? 'TLS handshake' : exchange;
-        throw new Error(`${stage} not done within ${spec.timeoutMs} ms`);
+        failure = new Error(`${stage} not done within ${spec.timeoutMs} ms`);
       }
-      throw error;
+      // A download that broke off mid-body says how far it got, so it can be resumed.
+      if (upload === undefined && first()?.handshakeMs !== undefined) {
+        throw new PartialTransferError(failure.message, { bodyBytes: clock.bytes, lastByteMs: clock.endMs ?? null, failedAtMs: performance.now() - (first()?.startMs ?? 0) });
+      }
+      throw failure;
     } finally {
       await client.destroy();
     }

@@ -9,7 +9,7 @@ import { roundTripMetrics } from '../measure/round-trips.js';
 import type { LinkInfo, ResultCase, ResultDocument, Sample, CertificatesInfo } from '../results/schema.js';
 import { SCHEMA_VERSION } from '../results/schema.js';
 import { hostInfo, toolInfo } from '../results/environment.js';
-import type { CaseDefinition, CertificateSpec, ClientName, ScenarioDefinition, ServerName } from './types.js';
+import type { CaseDefinition, CertificateSpec, ClientName, LinkControl, ScenarioDefinition, ServerName } from './types.js';
 import { WIRE_TIMING_METRICS, WIRE_TIMING_SOURCE, attachWireMetrics, type SampleWindow } from './wire-metrics.js';
 
 export interface EndpointFactory {
@@ -45,6 +45,8 @@ export interface RunOptions {
   wireTap?: WireTap;
   /** Sets a case's impairment on the lab link before its samples (cases with `impairment`). */
   setImpairment?: (impairment: CaseDefinition['impairment']) => Promise<void>;
+  /** Live control of the lab link, for scenarios that change it mid-sample (migration). */
+  linkControl?: LinkControl;
   /** The lab's namespaces, for scenarios that read kernel counters there; absent on loopback. */
   namespaces?: { client: string; server: string };
   /** The run's calibrated round trip: timings are also given in round trips (lab runs). */
@@ -108,6 +110,7 @@ async function takeSample(
   timeoutMs: number,
   signal: AbortSignal | undefined,
   namespaces: RunOptions['namespaces'],
+  link: RunOptions['linkControl'],
 ): Promise<{ sample: Sample; window: SampleWindow } | null> {
   const startEpochMs = Date.now();
   const startedAt = new Date(startEpochMs).toISOString();
@@ -123,6 +126,7 @@ async function takeSample(
         target: live.target,
         timeoutMs,
         ...(namespaces !== undefined ? { namespaces } : {}),
+        ...(link !== undefined ? { link } : {}),
       }),
       timeout.promise,
       interrupted.promise,
@@ -256,7 +260,7 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
             currentImpairment = wanted;
           }
         }
-        const taken = await takeSample(scenario, current, index, options.sampleTimeoutMs, options.signal, options.namespaces);
+        const taken = await takeSample(scenario, current, index, options.sampleTimeoutMs, options.signal, options.namespaces, options.linkControl);
         if (taken === null) break;
         const { sample } = taken;
         if (!warmup) {

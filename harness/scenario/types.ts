@@ -61,6 +61,13 @@ export interface SampleContext {
   timeoutMs: number;
   /** The lab's namespaces; absent on loopback. */
   namespaces?: { client: string; server: string };
+  /** Live control of the lab link (emulator backend); absent on loopback. */
+  link?: LinkControl;
+}
+
+export interface LinkControl {
+  /** A NAT rebinding from now on: the client's packets come from a new port, or a new address. */
+  rebind(kind: 'port' | 'address'): Promise<void>;
 }
 
 /** What one sample measured: numbers by metric name, and any time series. */
@@ -81,6 +88,8 @@ export interface ScenarioDefinition {
   cases: readonly CaseDefinition[];
   /** Record a packet capture and add wire-derived metrics to each sample (handshake scenarios). */
   wireTruth?: boolean;
+  /** Runs only on the lab link (it changes the link while it runs). */
+  needsLab?: boolean;
   /** Run a kernel TCP reference flow (iperf3) over the lab link first (transfer scenarios). */
   linkReference?: boolean;
   /** Metrics that need other cases' samples (e.g. goodput relative to the loss-free case), added to the samples before summaries. */

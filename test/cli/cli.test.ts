@@ -43,8 +43,9 @@ t.test('bad input is one line and exit code 2', async (t) => {
   expectUsageError(t, ['scenario', 'throughput', '--sizes', '10'], /--sizes "10" needs a unit/);
   expectUsageError(t, ['scenario', 'throughput', '--direction', 'sideways'], /--direction must be one of down, up/);
   expectUsageError(t, ['scenario', 'throughput', '--cc', 'vegas'], /--cc must be one of cubic, reno, bbr/);
-  expectUsageError(t, ['scenario', 'loss-recovery'], /loss-recovery impairs the lab link per case: give link options/);
+  expectUsageError(t, ['scenario', 'loss-recovery'], /loss-recovery changes the lab link during the run: give link options/);
   expectUsageError(t, ['scenario', 'multiplexing', '--objects', '100x'], /--objects wants COUNTxSIZE/);
+  expectUsageError(t, ['scenario', 'migration'], /migration changes the lab link during the run: give link options/);
   expectUsageError(t, ['scenario', 'multiplexing', '--objects', '100x10'], /--objects size "10" needs a unit/);
   expectUsageError(t, ['scenario', 'throughput', '--objects', '2x1MB'], /--objects applies to page-load scenarios, not throughput/);
   expectUsageError(t, ['scenario', '--samples', '0'], /--samples must be from 1 to 100000, got 0/);

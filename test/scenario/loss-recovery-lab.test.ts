@@ -1,26 +1,11 @@
 // loss-recovery on the lab, short: per-case impairments set on the emulator between
 // interleaved samples; relative goodput and retransmissions recorded.
 import t from 'tap';
-import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { readResult } from '../../harness/results/read.js';
-
-const ROOT = resolve(import.meta.dirname, '../..');
+import { runScenarioCli } from '../fixtures/run-scenario.js';
 const VARIANTS = ['tcp-tls-h2-1MB-lossfree', 'quic-h3-1MB-lossfree', 'tcp-tls-h2-1MB-loss5', 'quic-h3-1MB-loss5', 'quic-h3-1MB-burst2'];
 
 t.test('loss-recovery: loss-free vs 5% loss vs bursty, interleaved on one link', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'qlab-loss-recovery-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const run = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'harness/cli.ts'), 'scenario', 'loss-recovery', '--rtt', '40ms', '--rate', '20mbit', '--sizes', '1MB', '--samples', '2', '--warmup', '0', '--variants', VARIANTS.join(','), '--results-dir', dir],
-    { cwd: ROOT, encoding: 'utf8', timeout: 240_000 },
-  );
-  t.equal(run.status, 0, run.stderr);
-  const [file] = (await readdir(dir)).filter((f) => f.endsWith('.json'));
-  const document = await readResult(join(dir, file as string));
+  const { document } = await runScenarioCli(t, ['loss-recovery', '--rtt', '40ms', '--rate', '20mbit', '--sizes', '1MB', '--samples', '2', '--warmup', '0', '--variants', VARIANTS.join(',')], 240_000);
   const byId = (id: string) => document.cases.find((c) => c.id === id);
   for (const id of VARIANTS) t.equal(byId(id)?.samples.filter((s) => s.status === 'ok').length, 2, `${id}: both samples ok`);
   t.same(byId('quic-h3-1MB-loss5')?.parameters, { bodyBytes: 1_000_000, direction: 'down', impairment: 'loss5' });

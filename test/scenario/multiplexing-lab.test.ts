@@ -1,25 +1,10 @@
 // multiplexing on the lab, short: 30 objects at once on a 40 ms link with 1% loss, over
 // HTTP/1.1 (six connections), HTTP/2 and HTTP/3.
 import t from 'tap';
-import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { readResult } from '../../harness/results/read.js';
-
-const ROOT = resolve(import.meta.dirname, '../..');
+import { runScenarioCli } from '../fixtures/run-scenario.js';
 
 t.test('multiplexing: per-object completion and all done', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'qlab-multiplexing-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const run = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'harness/cli.ts'), 'scenario', 'multiplexing', '--rtt', '40ms', '--rate', '20mbit', '--loss', '1%', '--objects', '30x10KB', '--samples', '2', '--warmup', '0', '--results-dir', dir],
-    { cwd: ROOT, encoding: 'utf8', timeout: 180_000 },
-  );
-  t.equal(run.status, 0, run.stderr);
-  const [file] = (await readdir(dir)).filter((f) => f.endsWith('.json'));
-  const document = await readResult(join(dir, file as string));
+  const { document } = await runScenarioCli(t, ['multiplexing', '--rtt', '40ms', '--rate', '20mbit', '--loss', '1%', '--objects', '30x10KB', '--samples', '2', '--warmup', '0'], 240_000);
   t.same(document.cases.map((c) => c.id), ['tcp-tls-h1x6-30x10KB', 'tcp-tls-h2-30x10KB', 'quic-h3-30x10KB']);
   for (const c of document.cases) {
     t.equal(c.samples.filter((s) => s.status === 'ok').length, 2, `${c.id}: both samples ok ${c.samples.map((s) => s.error ?? '').join(' ')}`);

@@ -2,26 +2,13 @@
 // HTTP/3 on a 50 Mbit/s, 20 ms link, with the iperf3 reference recorded.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { readResult } from '../../harness/results/read.js';
+import { runScenarioCli } from '../fixtures/run-scenario.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const RATE_BITS_PER_SECOND = 50e6;
 
 for (const direction of ['down', 'up'] as const) {
   t.test(`throughput ${direction}: 2 MB over each protocol`, async (t) => {
-    const dir = await mkdtemp(join(tmpdir(), `qlab-throughput-${direction}-`));
-    t.teardown(() => rm(dir, { recursive: true, force: true }));
-    const run = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', join(ROOT, 'harness/cli.ts'), 'scenario', 'throughput', '--rtt', '20ms', '--rate', '50mbit', '--sizes', '2MB', '--direction', direction, '--samples', '2', '--warmup', '0', '--results-dir', dir],
-      { cwd: ROOT, encoding: 'utf8', timeout: 240_000 },
-    );
-    t.equal(run.status, 0, run.stderr);
-    const [file] = (await readdir(dir)).filter((f) => f.endsWith('.json'));
-    const document = await readResult(join(dir, file as string));
+    const { document } = await runScenarioCli(t, ['throughput', '--rtt', '20ms', '--rate', '50mbit', '--sizes', '2MB', '--direction', direction, '--samples', '2', '--warmup', '0'], 240_000);
     t.same(document.cases.map((c) => c.id), ['tcp-tls-h1-2MB', 'tcp-tls-h2-2MB', 'quic-h3-2MB']);
     const reference = (document.link.achieved as { tcpReference?: { goodputBitsPerSecond: number; direction: string; congestionControl: string } }).tcpReference;
     t.equal(reference?.direction, direction);

@@ -1,0 +1,89 @@
+// migration: a NAT rebinding in the middle of a download (the emulator gives the client a new
+// source port, or a new address, as a phone moving between networks or a NAT timing out).
+// QUIC identifies a connection by its connection ID and validates the new path, so the
+// transfer goes on; TCP's connection is its 4-tuple, so the server answers the "new" peer
+// with a reset. For TCP the sample then does what a client must: reconnect and fetch the
+// rest with a Range request; what that cost is recorded beside the interruption.
+import { formatSize } from '../harness/report/sizes.js';
+import { PartialTransferError } from '../harness/endpoints/types.js';
+import { downsampleProgress, longestStallMs } from '../harness/measure/transfer.js';
+import { SERIES_POINTS } from './transfer-sample.js';
+import type { CaseDefinition, SampleContext, SampleMeasurement, ScenarioDefinition, TransferOptions } from '../harness/scenario/types.js';
+
+/** When the rebinding happens, after the request started: well inside the default 4 MB at 20 Mbit/s. */
+export const REBIND_AFTER_MS = 800;
+const KINDS = ['port', 'address'] as const;
+
+function migrationCases(options: TransferOptions): CaseDefinition[] {
+  return options.sizesBytes.flatMap((bytes) =>
+    KINDS.flatMap((kind): CaseDefinition[] => {
+      const parameters = { bodyBytes: bytes, rebind: kind, rebindAfterMs: REBIND_AFTER_MS };
+      const name = `${formatSize(bytes)}-rebind-${kind}`;
+      return [
+        { id: `tcp-tls-h2-${name}`, protocol: 'tcp-tls', application: 'h2', client: 'undici', server: 'node', parameters },
+        { id: `quic-h3-${name}`, protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', parameters },
+      ];
+    }),
+  );
+}
+
+async function rebindDuringDownload({ caseDefinition, client, target, timeoutMs, link }: SampleContext): Promise<SampleMeasurement> {
+  if (!link) throw new Error('migration needs the lab emulator (NAT rebinding)');
+  const bytes = Number(caseDefinition.parameters.bodyBytes);
+  const kind = caseDefinition.parameters.rebind === 'address' ? 'address' : 'port';
+  const started = Date.now();
+  const rebind = new Promise<void>((resolve, reject) => setTimeout(() => link.rebind(kind).then(resolve, reject), REBIND_AFTER_MS));
+  try {
+    const timings = await client.exchange({ target, path: `/${bytes}`, timeoutMs, recordProgress: true });
+    await rebind;
+    if (Date.now() - started < REBIND_AFTER_MS) throw new Error(`the download ended before the rebinding at ${REBIND_AFTER_MS} ms: use a larger --sizes`);
+    if (timings.bodyBytes !== bytes) throw new Error(`received ${timings.bodyBytes} body bytes, expected ${bytes}`);
+    const completionMs = timings.totalMs ?? 0;
+    return {
+      metrics: { completedOnSameConnection: 1, completionMs, interruptionMs: longestStallMs(timings.progress ?? []), reconnects: 0 },
+      ...(timings.progress ? { series: { bytesOverTime: downsampleProgress(timings.progress, SERIES_POINTS) } } : {}),
+    };
+  } catch (error) {
+    await rebind.catch(() => undefined);
+    if (!(error instanceof PartialTransferError)) throw error;
+    // What a TCP client must do: a new connection, and a Range request for the rest.
+    const { partial } = error;
+    const resumed = await client.exchange({ target, path: `/${bytes}`, timeoutMs, rangeStartBytes: partial.bodyBytes });
+    const rest = bytes - partial.bodyBytes;
+    if (resumed.bodyBytes !== rest) throw new Error(`the resumed download got ${resumed.bodyBytes} bytes, expected the ${rest} left (broke off with: ${error.message})`);
+    // The resumed exchange starts about when the first one failed: its times add on.
+    const resumeOriginMs = partial.failedAtMs;
+    return {
+      metrics: {
+        completedOnSameConnection: 0,
+        completionMs: resumeOriginMs + (resumed.totalMs ?? 0),
+        interruptionMs: resumeOriginMs + (resumed.bodyStartMs ?? resumed.ttfbMs ?? 0) - (partial.lastByteMs ?? 0),
+        reconnectMs: resumed.ttfbMs ?? 0,
+        bytesBeforeBreakOff: partial.bodyBytes,
+        reconnects: 1,
+      },
+    };
+  }
+}
+
+const DEFAULTS: TransferOptions = { sizesBytes: [4_000_000], direction: 'down' };
+
+export const migration: ScenarioDefinition = {
+  name: 'migration',
+  abbreviation: 'MIG',
+  description: `A NAT rebinding (new client port, or new address) ${REBIND_AFTER_MS} ms into a download: QUIC goes on; TCP breaks, and the client reconnects and resumes with a Range request`,
+  metrics: [
+    { name: 'completedOnSameConnection', unit: 'count', description: '1 when the download finished on its own connection, 0 when it broke off' },
+    { name: 'completionMs', unit: 'ms', description: 'from the first connect to the last byte, a reconnection and resumption included' },
+    { name: 'interruptionMs', unit: 'ms', description: 'the longest time without new body bytes: the path validation (QUIC), or break-off to bytes flowing again on the new connection (TCP)' },
+    { name: 'reconnectMs', unit: 'ms', description: 'TCP: the new connection until the first byte of the Range response (TCP + TLS handshakes and a request)' },
+    { name: 'bytesBeforeBreakOff', unit: 'bytes', description: 'TCP: body bytes received before the connection broke off' },
+    { name: 'reconnects', unit: 'count', description: 'new connections the client needed' },
+  ],
+  headline: ['completedOnSameConnection', 'completionMs', 'interruptionMs', 'reconnectMs'],
+  defaults: { samples: 3, warmup: 1, sampleTimeoutMs: 60_000 },
+  cases: migrationCases(DEFAULTS),
+  transfers: { defaults: DEFAULTS, cases: migrationCases },
+  needsLab: true,
+  measure: rebindDuringDownload,
+};
