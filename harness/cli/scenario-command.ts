@@ -21,6 +21,7 @@ import { PkiSet } from '../pki/pki-set.js';
 import { LAB_DEVICE } from '../lab/lab.js';
 import type { CaseDefinition, ScenarioDefinition } from '../scenario/types.js';
 import { directionConfig } from '../lab/emulator-config.js';
+import { directionBdpBytes } from '../lab/conditions.js';
 import { addLinkOptions, linkConditionsFrom, wantsLab, type LinkCliOptions } from './link-options.js';
 import { commaList, integerInRange, objectSetList, oneOf, parseDurationMs, sizeList } from './parse.js';
 import { tcpReference } from '../measure/iperf3.js';
@@ -158,6 +159,8 @@ export function scenarioCommand(): Command {
         : { serverHost: '127.0.0.1' };
       if (options.quicInitialRtt !== undefined) placement.quicInitialRttMs = options.quicInitialRtt;
       if (scenario.transfers) placement.serverQlog = true;
+      const bdpBytes = lab ? Math.max(directionBdpBytes(lab.conditions, 'up') ?? 0, directionBdpBytes(lab.conditions, 'down') ?? 0) : 0;
+      if (bdpBytes > 0) placement.bdpBytes = bdpBytes;
       // The same controller on both transports: the names --cc takes mean the same in ngtcp2.
       if (options.cc !== undefined) placement.quicCongestionControl = options.cc;
       if (scenario.wireTruth && options.capture) {
@@ -169,7 +172,12 @@ export function scenarioCommand(): Command {
         placement.keylogFile = wireTap.keylogFile;
       }
       const link: LinkInfo = lab
-        ? { backend: lab.backend, profile: options.profile ?? null, configured: { ...conditions, namespaceSettings: lab.settings }, achieved: null }
+        ? {
+            backend: lab.backend,
+            profile: options.profile ?? null,
+            configured: { ...conditions, namespaceSettings: lab.settings, ...(bdpBytes > 0 ? { bandwidthDelayProductBytes: bdpBytes } : {}) },
+            achieved: null,
+          }
         : { backend: 'loopback', profile: null, configured: {}, achieved: null };
       if (lab) {
         // Before measuring: what the link really does, recorded beside what was asked for.

@@ -2,9 +2,9 @@
 // to drivers.
 import type { EndpointFactory } from '../scenario/run.js';
 import type { CaseDefinition, ClientName, ServerName } from '../scenario/types.js';
-import { Ngtcp2Client } from './ngtcp2-client.js';
-import type { Ngtcp2CongestionControl } from './ngtcp2-common.js';
-import { Ngtcp2Server } from './ngtcp2-server.js';
+import { NGTCP2_CLIENT_DEFAULT_WINDOWS, Ngtcp2Client } from './ngtcp2-client.js';
+import { windowsForBdp, type Ngtcp2CongestionControl } from './ngtcp2-common.js';
+import { NGTCP2_SERVER_DEFAULT_WINDOWS, Ngtcp2Server } from './ngtcp2-server.js';
 import { NodeHttpsServer } from './node-https-server.js';
 import { NodeTlsClient } from './node-tls-client.js';
 import type { Application, ClientEndpoint, ServerEndpoint, TlsMaterial } from './types.js';
@@ -21,6 +21,8 @@ export interface EndpointPlacement {
   quicInitialRttMs?: number;
   /** Clients append their TLS secrets here, so the run's capture can be decrypted. */
   keylogFile?: string;
+  /** The link's bandwidth-delay product: QUIC's flow-control windows are made at least twice it. */
+  bdpBytes?: number;
   /** gtlsserver writes a qlog per connection, for its sender-side loss recovery (transfers). */
   serverQlog?: boolean;
   /** ngtcp2's congestion controller on both sides (default cubic, like the lab's TCP). */
@@ -48,7 +50,8 @@ export function endpointFactory(placement: EndpointPlacement): EndpointFactory {
           return new NodeHttpsServer({ tls, host: placement.serverHost, ...serverNetns });
         case 'ngtcp2': {
           const port = placement.serverNetns !== undefined ? { port: NETNS_QUIC_BASE_PORT + quicServers++ } : {};
-          return new Ngtcp2Server({ tls, host: placement.serverHost, ...serverNetns, ...quic, ...port, qlog: placement.serverQlog === true });
+          const windows = placement.bdpBytes !== undefined ? { windows: windowsForBdp(placement.bdpBytes, NGTCP2_SERVER_DEFAULT_WINDOWS) } : {};
+          return new Ngtcp2Server({ tls, host: placement.serverHost, ...serverNetns, ...quic, ...port, ...windows, qlog: placement.serverQlog === true });
         }
       }
     },
@@ -62,7 +65,13 @@ export function endpointFactory(placement: EndpointPlacement): EndpointFactory {
           }
           return inClientNetns(new UndiciClient(tls, definition.application, keylog), 'undici', definition.application, tls);
         case 'ngtcp2':
-          return new Ngtcp2Client({ tls, ...clientNetns, ...quic, ...keylog });
+          return new Ngtcp2Client({
+            tls,
+            ...clientNetns,
+            ...quic,
+            ...keylog,
+            ...(placement.bdpBytes !== undefined ? { windows: windowsForBdp(placement.bdpBytes, NGTCP2_CLIENT_DEFAULT_WINDOWS) } : {}),
+          });
       }
     },
   };

@@ -128,12 +128,16 @@ export const MTU_BYTES = 1500;
 const MIN_QUEUE_PACKETS = 10;
 
 /** One bandwidth-delay product of the whole round trip, at least ten full packets. */
-export function defaultQueueBytes(conditions: LinkConditions, direction: 'up' | 'down'): number | null {
+/** One direction's bandwidth-delay product (its rate over the round trip); null without a rate limit. */
+export function directionBdpBytes(conditions: LinkConditions, direction: 'up' | 'down'): number | null {
   const rate = conditions[direction].rateBitsPerSecond;
   if (rate === null) return null;
-  const roundTripMs = conditions.up.delayMs + conditions.down.delayMs;
-  const bdpBytes = Math.ceil((rate * roundTripMs) / 1000 / 8);
-  return Math.max(bdpBytes, MIN_QUEUE_PACKETS * MTU_BYTES);
+  return Math.ceil((rate * (conditions.up.delayMs + conditions.down.delayMs)) / 1000 / 8);
+}
+
+export function defaultQueueBytes(conditions: LinkConditions, direction: 'up' | 'down'): number | null {
+  const bdpBytes = directionBdpBytes(conditions, direction);
+  return bdpBytes === null ? null : Math.max(bdpBytes, MIN_QUEUE_PACKETS * MTU_BYTES);
 }
 
 /** An on/off cycle: `onMs` of service, then `offMs` of blackhole, repeated. */
