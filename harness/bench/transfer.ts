@@ -6,8 +6,9 @@
 //   (c) the harness's overhead on HTTP/3: gtlsclient run bare (no qlog, no shim checks, timed
 //       by its process lifetime) against the harness's runs of the same download, both on the
 //       basis of the whole exchange (bytes over completion time), interleaved.
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
-import { cpus, release, tmpdir } from 'node:os';
+import { mkdir, stat } from 'node:fs/promises';
+import { withPrivateDir } from '../files/private-dir.js';
+import { cpus, release } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { endpointFactory } from '../endpoints/registry.js';
@@ -114,31 +115,31 @@ export async function runTransferBench(log: Log = () => undefined): Promise<Reco
 async function bareDownloads(lab: Awaited<ReturnType<typeof startLab>>, tls: Awaited<ReturnType<typeof ensurePki>>['material'], runs: number): Promise<number[]> {
   const server = new Ngtcp2Server({ tls, host: lab.addresses.serverIpv4, netns: lab.namespaces.server, port: 4499 });
   const address = await server.start();
-  const dir = await mkdtemp(join(tmpdir(), 'quic-lab-bench-transfer-'));
   try {
-    const durations: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const downloadDir = join(dir, `run-${i}`);
-      await mkdir(downloadDir);
-      const startedMs = performance.now();
-      const run = await runCommand({
-        name: 'gtlsclient (bare)',
-        command: 'gtlsclient',
-        netns: lab.namespaces.client,
-        args: ['-q', '--exit-on-all-streams-close', '--no-http-dump', `--download=${downloadDir}`, `--sni=${address.serverName}`, address.host, String(address.port), `https://${address.serverName}:${address.port}/${BODY_BYTES}`],
-        // The shims make GnuTLS verify against the lab CA and size the UDP buffers: the same as the harness's runs.
-        env: { ...process.env, LD_PRELOAD: `${LAB_TRUST_SHIM} ${UDP_BUFFERS_SHIM}`, ...udpBufferEnvironment(), LAB_TRUST_CA_FILE: resolve(tls.caFile), LAB_TRUST_VERIFY_HOST: address.serverName },
-        timeoutMs: 60_000,
-      });
-      const elapsedMs = performance.now() - startedMs;
-      if (run.code !== 0) throw new Error(`bare gtlsclient exited ${run.code}: ${run.stderr.slice(-300)}`);
-      const received = await stat(join(downloadDir, String(BODY_BYTES))).then((s) => s.size, () => 0);
-      if (received !== BODY_BYTES) throw new Error(`bare gtlsclient received ${received} bytes, expected ${BODY_BYTES}`);
-      durations.push(elapsedMs);
-    }
-    return durations;
+    return await withPrivateDir('quic-lab-bench-transfer-', async (dir) => {
+      const durations: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const downloadDir = join(dir, `run-${i}`);
+        await mkdir(downloadDir);
+        const startedMs = performance.now();
+        const run = await runCommand({
+          name: 'gtlsclient (bare)',
+          command: 'gtlsclient',
+          netns: lab.namespaces.client,
+          args: ['-q', '--exit-on-all-streams-close', '--no-http-dump', `--download=${downloadDir}`, `--sni=${address.serverName}`, address.host, String(address.port), `https://${address.serverName}:${address.port}/${BODY_BYTES}`],
+          // The shims make GnuTLS verify against the lab CA and size the UDP buffers: the same as the harness's runs.
+          env: { ...process.env, LD_PRELOAD: `${LAB_TRUST_SHIM} ${UDP_BUFFERS_SHIM}`, ...udpBufferEnvironment(), LAB_TRUST_CA_FILE: resolve(tls.caFile), LAB_TRUST_VERIFY_HOST: address.serverName },
+          timeoutMs: 60_000,
+        });
+        const elapsedMs = performance.now() - startedMs;
+        if (run.code !== 0) throw new Error(`bare gtlsclient exited ${run.code}: ${run.stderr.slice(-300)}`);
+        const received = await stat(join(downloadDir, String(BODY_BYTES))).then((s) => s.size, () => 0);
+        if (received !== BODY_BYTES) throw new Error(`bare gtlsclient received ${received} bytes, expected ${BODY_BYTES}`);
+        durations.push(elapsedMs);
+      }
+      return durations;
+    });
   } finally {
     await server.stop();
-    await rm(dir, { recursive: true, force: true });
   }
 }

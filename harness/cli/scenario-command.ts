@@ -19,31 +19,18 @@ import { selectCases, UnknownVariantError } from '../scenario/select.js';
 import { RunWireTap } from '../capture/wire-tap.js';
 import { PkiSet } from '../pki/pki-set.js';
 import { LAB_DEVICE } from '../lab/lab.js';
-import type { CaseDefinition, ScenarioDefinition } from '../scenario/types.js';
-import { directionConfig } from '../lab/emulator-config.js';
+import type { ScenarioDefinition } from '../scenario/types.js';
+import { applyImpairment, type Impairment } from '../lab/impairment.js';
 import { directionBdpBytes } from '../lab/conditions.js';
 import { addLinkOptions, linkConditionsFrom, wantsLab, type LinkCliOptions } from './link-options.js';
 import { commaList, integerInRange, objectSetList, oneOf, parseDurationMs, sizeList } from './parse.js';
 import { tcpReference } from '../measure/iperf3.js';
 
-/** Applies a case's impairment on top of the run's link (both directions), or restores the link. */
-function impairmentSetter(lab: Lab): (impairment: CaseDefinition['impairment']) => Promise<void> {
-  return async (impairment) => {
-    const base = lab.conditions;
-    const conditions = { ...base, up: { ...base.up, ...impairment }, down: { ...base.down, ...impairment } };
-    for (const direction of ['up', 'down'] as const) {
-      const config = directionConfig(conditions, direction);
-      // A set leaves out what it does not name: burst loss is switched off explicitly.
-      config.gilbertElliott ??= { pGoodToBad: 0, pBadToGood: 1, lossRateBad: 0, lossRateGood: 0 };
-      await lab.emulator?.set(direction, config);
-    }
-  };
-}
+import { UsageError } from './usage-error.js';
+import { listProfilesText } from '../report/lab-text.js';
 
 /** Long enough for cubic or bbr to leave slow start on the slowest profiles. */
 const TCP_REFERENCE_SECONDS = 5;
-import { UsageError } from './usage-error.js';
-import { listProfilesText } from '../report/lab-text.js';
 
 /** The calibration run: no endpoint cases, the harness's calibration is the whole result. */
 const calibrationOnly: ScenarioDefinition = {
@@ -191,6 +178,8 @@ export function scenarioCommand(): Command {
       }
       const calibratedRoundTripMs = (link.achieved?.calibration as { rttMedianMs?: number | null } | undefined)?.rttMedianMs ?? undefined;
       await lab?.emulator?.resetStats();
+      // Cases that change the link while the run goes (impairments, rebinding) need the emulator.
+      const emulatorLab = lab?.emulator ? lab : null;
       const document = await runScenario(scenario, {
         samples: options.samples ?? scenario.defaults.samples,
         warmup: options.warmup ?? scenario.defaults.warmup,
@@ -204,7 +193,7 @@ export function scenarioCommand(): Command {
         ...(wireTap ? { wireTap } : {}),
         ...(calibratedRoundTripMs !== undefined ? { roundTripMs: calibratedRoundTripMs } : {}),
         ...(lab ? { namespaces: lab.namespaces } : {}),
-        ...(lab?.emulator ? { setImpairment: impairmentSetter(lab), linkControl: { rebind: async (kind: 'port' | 'address') => lab?.emulator?.rebind(kind) } } : {}),
+        ...(emulatorLab ? { setImpairment: (impairment: Impairment | undefined) => applyImpairment(emulatorLab, impairment), linkControl: { rebind: (kind: 'port' | 'address') => emulatorLab.emulator?.rebind(kind) ?? Promise.resolve() } } : {}),
         link,
         endpoints: endpointFactory(placement),
         signal: interruptSignal,

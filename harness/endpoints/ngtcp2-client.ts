@@ -6,12 +6,11 @@
 // gtlsclient 0.12 never verifies the server certificate, so it runs with the lab-trust
 // LD_PRELOAD shim (native/gnutls-lab-trust), which makes GnuTLS trust only the lab CA and
 // check the server's name. Without the shim the driver refuses to run.
-import { access, constants, copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, constants, copyFile, mkdir, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { EndpointInfo, TimingSource } from '../results/schema.js';
 import { clientTimings, type ClientQlogTimings, type QlogTrace } from '../measure/ngtcp2-qlog.js';
-import { onCleanup } from '../process/cleanup.js';
+import { withPrivateDir } from '../files/private-dir.js';
 import { runCommand, type RunResult } from '../process/managed-process.js';
 import { GeneratedBodyFiles } from './ngtcp2-body-files.js';
 import { readQlogFile } from './ngtcp2-qlog-files.js';
@@ -137,9 +136,7 @@ export class Ngtcp2Client implements ClientEndpoint {
     const deadline = Date.now() + spec.timeoutMs;
     const index = this.exchanges++;
     // Session and transport-parameter files live only in this exchange's private directory.
-    const workDir = await mkdtemp(join(tmpdir(), 'quic-lab-gtlsclient-'));
-    const unregister = onCleanup('remove gtlsclient work dir', () => rm(workDir, { recursive: true, force: true }));
-    try {
+    return withPrivateDir('quic-lab-gtlsclient-', async (workDir) => {
       const sessionFiles = { session: join(workDir, 'session.pem'), transportParameters: join(workDir, 'tp.pem') };
       if (mode !== 'cold') {
         // The priming connection is there for the ticket only: a GET of an empty body, so a
@@ -194,10 +191,7 @@ export class Ngtcp2Client implements ClientEndpoint {
       }
       checkSessionOutcome(mode, result);
       return result;
-    } finally {
-      await rm(workDir, { recursive: true, force: true });
-      unregister();
-    }
+    });
   }
 
   /** Releases the cached upload bodies. */
@@ -260,9 +254,7 @@ export class Ngtcp2Client implements ClientEndpoint {
     const bytes = /^\/(\d+)$/.exec(spec.paths[0] ?? '')?.[1];
     if (bytes === undefined || spec.paths.some((p) => p !== spec.paths[0])) throw new Error('ngtcp2 client: a batch is N requests for the same "/N" path');
     await this.prepare();
-    const workDir = await mkdtemp(join(tmpdir(), 'quic-lab-gtlsclient-'));
-    const unregister = onCleanup('remove gtlsclient work dir', () => rm(workDir, { recursive: true, force: true }));
-    try {
+    return withPrivateDir('quic-lab-gtlsclient-', async (workDir) => {
       const request: RequestSpec = { target: spec.target, path: spec.paths[0] as string, timeoutMs: spec.timeoutMs };
       const { trace, timings, run } = await this.runOnce(request, workDir, 'batch', null, false, null, [`--nstreams=${spec.paths.length}`]);
       if (timings.handshakeMs === null) throw new Error(failureReason(timings, run, request));
@@ -273,10 +265,7 @@ export class Ngtcp2Client implements ClientEndpoint {
         return { path, bytes: body.exact ? body.bodyBytesWithin(stream.responseStreamBytes) : -1, completedMs: stream.totalMs };
       });
       return { handshakeMs: timings.handshakeMs, objects, totalMs: Math.max(...objects.map((o) => o.completedMs)), connections: 1 };
-    } finally {
-      await rm(workDir, { recursive: true, force: true });
-      unregister();
-    }
+    });
   }
 
   private args(spec: RequestSpec, qlogFile: string, downloadDir: string): string[] {

@@ -316,8 +316,7 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
   const measured = new Map(
     live.map((current) => {
       const result = summarizeCase(current, options.warmup, options.roundTripMs);
-      const server = servers.get(`${current.definition.server}|${certificateKey(current.definition.certificate)}`);
-      return [current.definition.id, server ? { ...result, server: server.endpoint.info() } : result];
+      return [current.definition.id, { ...result, server: current.server.info() }];
     }),
   );
   // In the scenario's order, unsupported variants included, so a report shows every gap.

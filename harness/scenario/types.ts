@@ -2,7 +2,7 @@
 // function that measures one sample. The harness owns everything else.
 import type { Application, ClientEndpoint, Protocol, ServerAddress, ServerEndpoint, SessionMode } from '../endpoints/types.js';
 import type { KeyType } from '../pki/generate.js';
-import type { DirectionConditions } from '../lab/conditions.js';
+import type { Impairment } from '../lab/impairment.js';
 import type { Sample } from '../results/schema.js';
 
 export type ServerName = 'node' | 'ngtcp2';
@@ -26,7 +26,7 @@ export interface CaseDefinition {
    * Impairment of this case's samples on top of the run's link, both directions (loss
    * recovery): the harness sets it on the emulator before each of the case's samples.
    */
-  impairment?: Partial<Pick<DirectionConditions, 'lossRate' | 'burstLoss' | 'reorderRate' | 'jitterMs' | 'jitterReorders'>>;
+  impairment?: Impairment;
 }
 
 export interface TransferOptions {
