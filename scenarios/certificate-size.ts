@@ -52,8 +52,8 @@ export const certificateSize: ScenarioDefinition = {
   metrics: [
     ...HANDSHAKE_METRICS.filter((m) => SWEEP_METRIC_NAMES.includes(m.name)),
     { name: 'clientFirstFlightBytes', unit: 'bytes', description: 'capture: UDP (QUIC) or TCP payload bytes the client sent before the server answered' },
-    { name: 'amplificationLimitExceeded', unit: 'count', description: 'QUIC, capture: 1 when the server flight is larger than 3x the client first flight (RFC 9000 8.1)' },
-    { name: 'wireHandshakeRounds', unit: 'count', description: 'capture: times the client had to send before the server could finish its flight' },
+    { name: 'amplificationLimitExceeded', unit: 'count', better: 'lower', description: 'QUIC, capture: 1 when the server flight is larger than 3x the client first flight (RFC 9000 8.1)' },
+    { name: 'wireHandshakeRounds', unit: 'count', better: 'lower', description: 'capture: times the client had to send before the server could finish its flight' },
   ],
   headline: ['handshakeMs', 'handshakeRoundTrips', 'serverFirstFlightBytes', 'clientFirstFlightBytes', 'amplificationLimitExceeded', 'wireHandshakeRounds'],
   defaults: { samples: 10, warmup: 1, sampleTimeoutMs: 10_000 },

@@ -32,9 +32,9 @@ export const HANDSHAKE_CASES: readonly CaseDefinition[] = [
 
 export const HANDSHAKE_METRICS: ScenarioDefinition['metrics'] = [
   { name: 'handshakeMs', unit: 'ms', description: 'from the first packet (QUIC Initial) or connect call (TCP) to the completed TLS handshake at the client' },
-  { name: 'handshakeRoundTrips', unit: 'count', description: "handshakeMs divided by the run's calibrated round trip (lab runs)" },
+  { name: 'handshakeRoundTrips', unit: 'round trips', description: "handshakeMs divided by the run's calibrated round trip (lab runs)" },
   { name: 'ttfbMs', unit: 'ms', description: 'from the same origin to the first byte of the response' },
-  { name: 'ttfbRoundTrips', unit: 'count', description: "ttfbMs divided by the run's calibrated round trip (lab runs)" },
+  { name: 'ttfbRoundTrips', unit: 'round trips', description: "ttfbMs divided by the run's calibrated round trip (lab runs)" },
   { name: 'totalMs', unit: 'ms', description: 'from the same origin to the last byte of the response body' },
   { name: 'wireHandshakeMs', unit: 'ms', description: "capture: first client packet to the arrival of the server's Finished" },
   { name: 'wireTtfbMs', unit: 'ms', description: 'capture: first client packet to the first packet of the response' },

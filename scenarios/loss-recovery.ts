@@ -56,7 +56,7 @@ export const lossRecovery: ScenarioDefinition = {
   description: `Downloads (default ${formatSize(2_000_000)}) under 0.1-5% random loss, bursty loss and reordering: completion, goodput relative to loss-free, retransmissions, longest stall; HTTP/2 over TCP+TLS vs HTTP/3 over QUIC`,
   metrics: [
     ...TRANSFER_METRICS,
-    { name: 'goodputRelativeToLossFree', unit: 'count', description: 'goodput over the median goodput of the loss-free case of the same protocol and size' },
+    { name: 'goodputRelativeToLossFree', unit: 'ratio', better: 'higher', description: 'goodput over the median goodput of the loss-free case of the same protocol and size' },
   ],
   headline: ['goodputBitsPerSecond', 'goodputRelativeToLossFree', 'completionMs', 'retransmittedPackets', 'longestStallMs'],
   defaults: { samples: 3, warmup: 1, sampleTimeoutMs: 120_000 },

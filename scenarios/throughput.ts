@@ -23,8 +23,8 @@ export const TRANSFER_METRICS: ScenarioDefinition['metrics'] = [
   { name: 'completionMs', unit: 'ms', description: 'from the connect call (TCP) or first Initial (QUIC) to the last body byte (download) or the response to the upload' },
   { name: 'handshakeMs', unit: 'ms', description: 'TLS handshake complete at the client, same origin' },
   { name: 'longestStallMs', unit: 'ms', description: 'the longest time no new body byte arrived (download) or was handed to the stack (upload) during the body' },
-  { name: 'retransmittedPackets', unit: 'count', description: "packets the sender declared lost and sent again, where the sender's stack tells it" },
-  { name: 'retransmittedBytes', unit: 'bytes', description: 'stream bytes the sender sent again' },
+  { name: 'retransmittedPackets', unit: 'count', better: 'lower', description: "packets the sender declared lost and sent again, where the sender's stack tells it" },
+  { name: 'retransmittedBytes', unit: 'bytes', better: 'lower', description: 'stream bytes the sender sent again' },
   { name: 'bodyBytes', unit: 'bytes', description: 'body bytes transferred' },
 ];
 

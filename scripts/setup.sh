@@ -12,6 +12,7 @@ PACKAGES=(
   iproute2 iputils-ping iperf3  # lab network, probes, TCP reference
   tcpdump                       # kernel timestamps in the link bench
   tshark                        # reads captures (harness/capture); its debconf question install-setuid takes its default (no) when noninteractive
+  chromium                      # headless browser: checks that HTML reports open offline
 )
 
 say() { printf 'setup: %s\n' "$*" >&2; }

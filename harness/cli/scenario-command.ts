@@ -12,6 +12,7 @@ import { DEFAULT_CERTS_DIR, ensurePki } from '../pki/store.js';
 import { interruptSignal } from '../process/cleanup.js';
 import { endProgress, progressReporter } from '../report/progress.js';
 import { renderTextSummary } from '../report/text.js';
+import { writeReportsBeside } from '../report/write-reports.js';
 import type { LinkInfo } from '../results/schema.js';
 import { DEFAULT_RESULTS_DIR, defaultResultPath, writeResult } from '../results/write.js';
 import { newRunId, runScenario } from '../scenario/run.js';
@@ -203,6 +204,13 @@ export function scenarioCommand(): Command {
       endProgress();
       const paths = [defaultResultPath(document, options.resultsDir), ...(options.out ? [options.out] : [])];
       await writeResult(document, paths);
+      let reports: string[] = [];
+      if (!isCalibration) {
+        reports = await writeReportsBeside(document, paths).catch((error: unknown) => {
+          process.stderr.write(`warning: reports not written (the result JSON is): ${error instanceof Error ? error.message : String(error)}\n`);
+          return [];
+        });
+      }
       if (options.json) {
         process.stdout.write(JSON.stringify(document, null, 2) + '\n');
       } else if (isCalibration && lab) {
@@ -211,8 +219,9 @@ export function scenarioCommand(): Command {
         process.stdout.write(renderCalibrationTable(calibrationRows(lab.conditions, calibration)));
         process.stdout.write(`result: ${paths.join(', ')}\n`);
       } else {
-        process.stdout.write(renderTextSummary(document, scenario.headline ?? scenario.metrics.map((m) => m.name)));
+        process.stdout.write(renderTextSummary(document));
         process.stdout.write(`result: ${paths.join(', ')}\n`);
+        if (reports.length > 0) process.stdout.write(`reports: ${reports.join(', ')}\n`);
       }
       if (document.status !== 'completed') process.exitCode = document.status === 'aborted' ? 130 : 1;
     } finally {

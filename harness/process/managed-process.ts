@@ -139,14 +139,27 @@ export interface RunResult {
   timedOut: boolean;
 }
 
-/** Runs a command to completion within `timeoutMs` (killed after), collecting its output. */
-export function runCommand(spec: ProcessSpec & { timeoutMs: number; input?: string }): Promise<RunResult> {
+/**
+ * Runs a command to completion within `timeoutMs` (killed after), collecting its output. With
+ * `processGroup` the command leads a process group of its own and the whole group is killed
+ * when it exits or times out (programs such as Chromium leave helpers holding the pipes).
+ */
+export function runCommand(spec: ProcessSpec & { timeoutMs: number; input?: string; processGroup?: boolean }): Promise<RunResult> {
   const { command, args } = commandLine(spec);
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: spec.cwd, env: spec.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
-    const unregister = onCleanup(`kill ${spec.name}`, () => {
-      child.kill('SIGKILL');
-    });
+    const child = spawn(command, args, { cwd: spec.cwd, env: spec.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'], detached: spec.processGroup ?? false });
+    const kill = (): void => {
+      if (!spec.processGroup || child.pid === undefined) {
+        child.kill('SIGKILL');
+        return;
+      }
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    const unregister = onCleanup(`kill ${spec.name}`, kill);
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -154,13 +167,15 @@ export function runCommand(spec: ProcessSpec & { timeoutMs: number; input?: stri
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      kill();
     }, spec.timeoutMs);
+    if (spec.processGroup) child.once('exit', kill);
     child.once('error', (error) => {
       stderr += `spawn failed: ${error.message}`;
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
+      if (spec.processGroup) kill();
       unregister();
       resolve({ code, signal, stdout, stderr, timedOut });
     });

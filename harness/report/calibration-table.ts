@@ -1,13 +1,17 @@
 // Configured beside achieved link conditions, as the terminal shows them.
 import type { CalibrationRow } from '../lab/calibrate.js';
+import { formatNumber } from './format.js';
+import { renderTextTable, type Table } from './table.js';
 
-function cell(value: number | null): string {
-  if (value === null) return '-';
-  return Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 10 ? value.toFixed(1) : value.toFixed(2);
+export function calibrationTable(rows: readonly CalibrationRow[]): Table {
+  const cell = (value: number | null) => (value === null ? '-' : formatNumber(value));
+  return {
+    header: ['quantity', 'configured', 'achieved', 'unit'],
+    rows: rows.map((r) => [r.quantity, cell(r.configured), cell(r.achieved), r.unit]),
+    align: ['left', 'right', 'right', 'left'],
+  };
 }
 
 export function renderCalibrationTable(rows: readonly CalibrationRow[]): string {
-  const table = [['quantity', 'configured', 'achieved', 'unit'], ...rows.map((r) => [r.quantity, cell(r.configured), cell(r.achieved), r.unit])];
-  const widths = [0, 1, 2, 3].map((c) => Math.max(...table.map((row) => (row[c] ?? '').length)));
-  return table.map((row) => row.map((v, c) => (c === 0 || c === 3 ? v.padEnd(widths[c] ?? 0) : v.padStart(widths[c] ?? 0))).join('  ').trimEnd()).join('\n') + '\n';
+  return renderTextTable(calibrationTable(rows)) + '\n';
 }

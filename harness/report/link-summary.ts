@@ -26,7 +26,8 @@ function direction(d: DirectionLike | undefined): string[] {
   return parts;
 }
 
-export function describeLink(link: LinkInfo): string {
+/** The link's conditions without the backend: "added round trip 60 ms, loss 5%". */
+export function describeConditions(link: LinkInfo): string {
   if (link.backend === 'loopback') return 'loopback';
   const up = link.configured.up as DirectionLike | undefined;
   const down = link.configured.down as DirectionLike | undefined;
@@ -35,6 +36,11 @@ export function describeLink(link: LinkInfo): string {
   const downParts = direction(down);
   const same = upParts.join() === downParts.join();
   const impairments = same ? upParts : [...upParts.map((p) => `up ${p}`), ...downParts.map((p) => `down ${p}`)];
+  return `added round trip ${Number(rttMs.toPrecision(6))} ms${impairments.length ? `, ${impairments.join(', ')}` : ''}`;
+}
+
+export function describeLink(link: LinkInfo): string {
+  if (link.backend === 'loopback') return 'loopback';
   const profile = link.profile ? `profile ${link.profile}, ` : '';
-  return `${link.backend}, ${profile}added round trip ${Number(rttMs.toPrecision(6))} ms${impairments.length ? `, ${impairments.join(', ')}` : ''}`;
+  return `${link.backend}, ${profile}${describeConditions(link)}`;
 }

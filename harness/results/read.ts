@@ -1,6 +1,8 @@
-// Reads a result file, validating it: a bad file gives one line naming the file and the problem.
+// Reads a result file, validating it (older schema versions through their migration): a bad
+// file gives one line naming the file and the problem.
 import { readFile } from 'node:fs/promises';
-import { SCHEMA_VERSION, resultSchema, type ResultDocument } from './schema.js';
+import { resultSchema, type ResultDocument } from './schema.js';
+import { migrate } from './migrate.js';
 import { describeIssues } from './validation.js';
 
 export class ResultFileError extends Error {}
@@ -18,11 +20,10 @@ export async function readResult(path: string): Promise<ResultDocument> {
   } catch {
     throw new ResultFileError(`${path}: not JSON (truncated or not a result file)`);
   }
-  const version = typeof json === 'object' && json !== null ? (json as { schemaVersion?: unknown }).schemaVersion : undefined;
-  if (version !== SCHEMA_VERSION) {
-    throw new ResultFileError(`${path}: schemaVersion ${JSON.stringify(version)} is not supported (this tool reads ${SCHEMA_VERSION})`);
-  }
-  const checked = resultSchema.safeParse(json);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ResultFileError(`${path}: not a QUIC lab result (not a JSON object)`);
+  const migrated = migrate(json as Record<string, unknown>);
+  if ('error' in migrated) throw new ResultFileError(`${path}: ${migrated.error}`);
+  const checked = resultSchema.safeParse(migrated.document);
   if (!checked.success) throw new ResultFileError(`${path}: ${describeIssues(checked.error)}`);
   return checked.data;
 }

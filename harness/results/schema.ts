@@ -2,7 +2,19 @@
 // Changing a field's meaning requires a new schemaVersion (and a migration in read.ts).
 import { z } from 'zod';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
+
+/** What a metric's number means: reports and compare read units and directions from here. */
+export const METRIC_UNITS = ['ms', 'bytes', 'bits/s', 'count', 'round trips', 'ratio'] as const;
+export const metricDefinitionSchema = z
+  .object({
+    name: z.string().min(1),
+    unit: z.enum(METRIC_UNITS),
+    description: z.string(),
+    /** Which way is an improvement; "neither" for descriptive metrics (bytes of a flight). */
+    better: z.enum(['lower', 'higher', 'neither']),
+  })
+  .strict();
 
 const isoTime = z.iso.datetime({ offset: true });
 
@@ -119,10 +131,15 @@ export const resultSchema = z
     host: hostSchema,
     link: linkSchema,
     certificates: certificatesSchema,
+    /** Every metric the samples carry (since schemaVersion 2). */
+    metrics: z.array(metricDefinitionSchema),
+    /** The metrics a summary shows first. */
+    headline: z.array(z.string()),
     cases: z.array(caseSchema),
   })
   .strict();
 
+export type MetricDefinition = z.infer<typeof metricDefinitionSchema>;
 export type MetricSummary = z.infer<typeof metricSummarySchema>;
 export type Sample = z.infer<typeof sampleSchema>;
 export type EndpointInfo = z.infer<typeof endpointInfoSchema>;

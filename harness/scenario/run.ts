@@ -8,6 +8,7 @@ import { summarize } from '../measure/statistics.js';
 import { roundTripMetrics } from '../measure/round-trips.js';
 import type { LinkInfo, ResultCase, ResultDocument, Sample, CertificatesInfo } from '../results/schema.js';
 import { SCHEMA_VERSION } from '../results/schema.js';
+import { definitionsFor } from '../results/metric-definitions.js';
 import { hostInfo, toolInfo } from '../results/environment.js';
 import type { CaseDefinition, CertificateSpec, ClientName, LinkControl, ScenarioDefinition, ServerName } from './types.js';
 import { WIRE_TIMING_METRICS, WIRE_TIMING_SOURCE, attachWireMetrics, type SampleWindow } from './wire-metrics.js';
@@ -336,6 +337,11 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
     host: hostInfo(),
     link: options.link,
     certificates: options.certificates,
+    metrics: definitionsFor(
+      cases.flatMap((c) => Object.keys(c.summary)),
+      scenario.metrics,
+    ),
+    headline: [...(scenario.headline ?? scenario.metrics.map((m) => m.name))],
     cases,
   };
 }

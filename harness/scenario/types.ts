@@ -3,7 +3,7 @@
 import type { Application, ClientEndpoint, Protocol, ServerAddress, ServerEndpoint, SessionMode } from '../endpoints/types.js';
 import type { KeyType } from '../pki/generate.js';
 import type { Impairment } from '../lab/impairment.js';
-import type { Sample } from '../results/schema.js';
+import type { MetricDefinition as RecordedMetricDefinition, Sample } from '../results/schema.js';
 
 export type ServerName = 'node' | 'ngtcp2';
 export type ClientName = 'node-tls' | 'undici' | 'ngtcp2';
@@ -47,11 +47,8 @@ export interface CertificateSpec {
   intermediates: number;
 }
 
-export interface MetricDefinition {
-  name: string;
-  unit: 'ms' | 'bytes' | 'bits/s' | 'count';
-  description: string;
-}
+/** A metric as a scenario declares it; `better` defaults from the unit (see results/metric-definitions). */
+export type MetricDefinition = Omit<RecordedMetricDefinition, 'better'> & { better?: RecordedMetricDefinition['better'] };
 
 export interface SampleContext {
   caseDefinition: CaseDefinition;

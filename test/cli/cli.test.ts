@@ -60,7 +60,7 @@ t.test('bad input is one line and exit code 2', async (t) => {
   expectUsageError(t, ['scenario', '--loss', '1'], /loss "1" must be a percentage/);
   expectUsageError(t, ['scenario', '--link', 'carrier-pigeon'], /--link must be one of emulator, netem, auto, loopback/);
   expectUsageError(t, ['scenario', '--link', 'loopback', '--rtt', '60ms'], /link options need the lab/);
-  expectUsageError(t, ['frobnicate'], /unknown command 'frobnicate' \(commands: scenario, lab, certs, schema\)/);
+  expectUsageError(t, ['frobnicate'], /unknown command 'frobnicate' \(commands: scenario, report, compare, lab, certs, schema\)/);
   t.same(await readdir(resultsDir), [], 'no result file for a refused run');
 });
 

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { resultSchema } from '../../harness/results/schema.js';
 import { readResult, ResultFileError } from '../../harness/results/read.js';
 import { writeResult } from '../../harness/results/write.js';
@@ -64,7 +64,11 @@ t.test('reading bad files gives one line naming the file', async (t) => {
   const files: Array<[string, string, RegExp]> = [
     ['truncated.json', good.slice(0, good.length / 2), /truncated\.json: not JSON/],
     ['text.json', 'hello', /text\.json: not JSON/],
-    ['v2.json', JSON.stringify({ ...sampleResultDocument(), schemaVersion: 2 }), /v2\.json: schemaVersion 2 is not supported \(this tool reads 1\)/],
+    ['v3.json', JSON.stringify({ ...sampleResultDocument(), schemaVersion: 3 }), /v3\.json: schemaVersion 3 is not supported \(this tool reads 1-2\)/],
+    ['v0.json', JSON.stringify({ ...sampleResultDocument(), schemaVersion: 0 }), /v0\.json: schemaVersion 0 is not supported/],
+    ['other.json', JSON.stringify({ name: 'package' }), /other\.json: not a QUIC lab result \(no schemaVersion\)/],
+    ['array.json', '[1, 2]', /array\.json: not a QUIC lab result \(not a JSON object\)/],
+    ['empty.json', '', /empty\.json: not JSON/],
     ['missing.json', JSON.stringify({ ...sampleResultDocument(), cases: undefined }), /missing\.json: cases:/],
   ];
   for (const [name, text, expected] of files) {
@@ -79,4 +83,32 @@ t.test('reading bad files gives one line naming the file', async (t) => {
 
 t.test('the JSON Schema file in the repo is up to date', async (t) => {
   t.equal(await readFile(JSON_SCHEMA_PATH, 'utf8'), resultJsonSchemaText(), 'run `npm run schema` after changing harness/results/schema.ts');
+});
+
+t.test('a schemaVersion 1 file (a real run of an earlier version) is read through its migration', async (t) => {
+  const document = await readResult(resolve(import.meta.dirname, '../fixtures/results/handshake-v1.json'));
+  t.equal(document.schemaVersion, 2);
+  t.same(document.headline, ['handshakeMs', 'handshakeRoundTrips', 'ttfbMs', 'ttfbRoundTrips', 'wireHandshakeMs', 'serverCertificateSent', 'serverFirstFlightBytes']);
+  const byName = new Map(document.metrics.map((m) => [m.name, m]));
+  t.same(byName.get('handshakeMs'), { name: 'handshakeMs', unit: 'ms', description: byName.get('handshakeMs')?.description, better: 'lower' }, 'declared by the scenario');
+  t.equal(byName.get('connectMs')?.better, 'lower');
+  t.same([...byName.keys()].sort(), [...new Set(document.cases.flatMap((c) => Object.keys(c.summary)))].sort(), 'a definition for every metric');
+  t.equal(document.cases.length, 2);
+});
+
+t.test('a v1 file of a scenario this tool does not know gets definitions from the metric names', async (t) => {
+  const dir = await tempDir();
+  const path = join(dir, 'future.json');
+  const { metrics: _m, headline: _h, ...v1 } = { ...sampleResultDocument(), schemaVersion: 1, scenario: 'someday' };
+  v1.cases[0]!.summary = { ...v1.cases[0]!.summary, goodputBitsPerSecond: { n: 1, median: 1, p5: 1, p95: 1, mean: 1, stddev: 0, min: 1, max: 1 } };
+  await writeFile(path, JSON.stringify(v1));
+  const document = await readResult(path);
+  t.same(
+    document.metrics.map((m) => [m.name, m.unit, m.better]),
+    [
+      ['goodputBitsPerSecond', 'bits/s', 'higher'],
+      ['handshakeMs', 'ms', 'lower'],
+    ],
+  );
+  t.same(document.headline, ['goodputBitsPerSecond', 'handshakeMs']);
 });

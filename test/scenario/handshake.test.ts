@@ -6,6 +6,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readResult } from '../../harness/results/read.js';
+import { SCHEMA_VERSION } from '../../harness/results/schema.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -56,5 +57,5 @@ t.test('--json prints the result document on stdout', async (t) => {
   t.equal(run.status, 0, run.stderr);
   const document = JSON.parse(run.stdout) as { scenario: string; schemaVersion: number };
   t.equal(document.scenario, 'handshake', 'no name runs the default scenario');
-  t.equal(document.schemaVersion, 1);
+  t.equal(document.schemaVersion, SCHEMA_VERSION);
 });

@@ -1,0 +1,83 @@
+// One metric, two sets of samples (TCP+TLS vs QUIC, or an old run vs a new one): the ratio of
+// medians with its bootstrap interval, the Mann-Whitney p-value, and what that means given
+// which way the metric is better.
+import { bootstrapRatioOfMedians, mannWhitneyU, type ConfidenceInterval } from '../measure/inference.js';
+import { percentileOfSorted } from '../measure/statistics.js';
+import type { MetricDefinition, ResultCase } from '../results/schema.js';
+
+export interface ComparisonOptions {
+  /** Bootstrap seed: the same seed gives the same intervals. */
+  seed: number;
+  /** Significance level of the Mann-Whitney test. */
+  alpha: number;
+  resamples?: number;
+}
+
+export const DEFAULT_COMPARISON_OPTIONS: ComparisonOptions = { seed: 1, alpha: 0.05, resamples: 2000 };
+
+export type Verdict = 'better' | 'worse' | 'no significant difference' | 'not comparable';
+
+export interface SampleComparison {
+  metric: MetricDefinition;
+  /** Successful samples of each side. */
+  nA: number;
+  nB: number;
+  medianA: number | null;
+  medianB: number | null;
+  /** median(B) / median(A) with its interval; null when a side has no samples or median(A) is 0. */
+  ratio: ConfidenceInterval | null;
+  /** Two-sided Mann-Whitney U p-value; null with fewer than two samples on a side. */
+  pValue: number | null;
+  /** P(a random B sample > a random A sample), ties half. */
+  probabilityBGreater: number | null;
+  significant: boolean;
+  /** B relative to A, read with the metric's better direction. */
+  verdict: Verdict;
+}
+
+/** The metric's values over the case's successful samples. */
+export function metricValues(resultCase: ResultCase, metric: string): number[] {
+  return resultCase.samples.filter((s) => s.status === 'ok').flatMap((s) => (s.metrics[metric] === undefined ? [] : [s.metrics[metric] as number]));
+}
+
+/** The median (type 7 percentile), or null for no values. */
+export function medianOf(values: readonly number[]): number | null {
+  return values.length === 0 ? null : percentileOfSorted([...values].sort((x, y) => x - y), 50);
+}
+
+export function compareSamples(metric: MetricDefinition, a: readonly number[], b: readonly number[], options: ComparisonOptions): SampleComparison {
+  const medianA = medianOf(a);
+  const medianB = medianOf(b);
+  const ratio =
+    medianA !== null && medianB !== null && medianA !== 0
+      ? bootstrapRatioOfMedians(b, a, { seed: options.seed, ...(options.resamples !== undefined ? { resamples: options.resamples } : {}) })
+      : null;
+  const test = a.length >= 2 && b.length >= 2 ? mannWhitneyU(b, a) : null;
+  const significant = test !== null && test.pValue < options.alpha && medianA !== medianB;
+  let verdict: Verdict = 'not comparable';
+  if (medianA !== null && medianB !== null) {
+    if (!significant || metric.better === 'neither') verdict = significant ? 'not comparable' : 'no significant difference';
+    else verdict = (medianB < medianA) === (metric.better === 'lower') ? 'better' : 'worse';
+  }
+  return {
+    metric,
+    nA: a.length,
+    nB: b.length,
+    medianA,
+    medianB,
+    ratio,
+    pValue: test?.pValue ?? null,
+    probabilityBGreater: test?.probabilityAGreater ?? null,
+    significant,
+    verdict,
+  };
+}
+
+/** How much worse B is than A, as a fraction (0.1 = 10% worse); 0 when not worse, Infinity from a zero baseline. */
+export function worsening(comparison: SampleComparison): number {
+  const { medianA, medianB, metric } = comparison;
+  if (medianA === null || medianB === null || metric.better === 'neither') return 0;
+  const worse = metric.better === 'lower' ? medianB - medianA : medianA - medianB;
+  if (worse <= 0) return 0;
+  return medianA === 0 ? Infinity : worse / Math.abs(medianA);
+}

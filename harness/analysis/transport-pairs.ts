@@ -1,0 +1,41 @@
+// QUIC against TCP+TLS inside one run: each QUIC case meets every TCP+TLS case that did the
+// same work on the same link (same profile and workload), metric by metric.
+import { profileOf, workloadOf } from '../results/case-key.js';
+import type { MetricDefinition, ResultCase, ResultDocument } from '../results/schema.js';
+import { compareSamples, metricValues, type ComparisonOptions, type SampleComparison } from './sample-comparison.js';
+
+export interface TransportPair {
+  profile: string;
+  workload: string;
+  quic: ResultCase;
+  tcp: ResultCase;
+  /** Why the pair has no numbers (a side unsupported); empty comparisons then. */
+  unsupported?: string;
+  /** A = TCP+TLS, B = QUIC: ratios read "QUIC / TCP+TLS", verdicts "QUIC is better". */
+  comparisons: SampleComparison[];
+}
+
+export function metricDefinition(document: ResultDocument, name: string): MetricDefinition | undefined {
+  return document.metrics.find((m) => m.name === name);
+}
+
+export function transportPairs(document: ResultDocument, metrics: readonly string[], options: ComparisonOptions): TransportPair[] {
+  const keyOf = (c: ResultCase) => JSON.stringify([profileOf(document, c), workloadOf(c)]);
+  const pairs: TransportPair[] = [];
+  for (const quic of document.cases.filter((c) => c.protocol === 'quic')) {
+    for (const tcp of document.cases.filter((c) => c.protocol === 'tcp-tls' && keyOf(c) === keyOf(quic))) {
+      const unsupported = quic.unsupported ?? tcp.unsupported;
+      const comparisons =
+        unsupported !== undefined
+          ? []
+          : metrics.flatMap((name) => {
+              const definition = metricDefinition(document, name);
+              const a = metricValues(tcp, name);
+              const b = metricValues(quic, name);
+              return definition && (a.length > 0 || b.length > 0) ? [compareSamples(definition, a, b, options)] : [];
+            });
+      pairs.push({ profile: profileOf(document, quic), workload: workloadOf(quic), quic, tcp, ...(unsupported !== undefined ? { unsupported } : {}), comparisons });
+    }
+  }
+  return pairs;
+}

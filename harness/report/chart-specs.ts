@@ -1,0 +1,209 @@
+// Vega-Lite specs for the HTML report, built from plain data: every value is inline (no URLs),
+// each case keeps one color in every chart (the color domain is the report's case order), and
+// axis titles carry their unit. charts.ts turns them into SVG.
+import type { TopLevelSpec } from 'vega-lite';
+
+export const CHART_WIDTH_PX = 560;
+
+export interface CaseSample {
+  caseId: string;
+  value: number;
+}
+
+export interface HeatmapCell {
+  row: string;
+  column: string;
+  /** QUIC / TCP+TLS; null when there is nothing to compare. */
+  ratio: number | null;
+  significant: boolean;
+  label: string;
+}
+
+/** The ECDF of `values`: sorted, the i-th (from 1) of n at cumulative fraction i/n. */
+export function ecdfPoints(values: readonly number[]): Array<{ value: number; fraction: number }> {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.map((value, i) => ({ value, fraction: (i + 1) / sorted.length }));
+}
+
+/** One color per case, the same in every chart: tableau10 for up to 10 cases, else tableau20. */
+function caseColor(caseOrder: readonly string[], legend: boolean) {
+  return {
+    field: 'caseId',
+    type: 'nominal' as const,
+    title: 'case',
+    scale: { domain: [...caseOrder], scheme: caseOrder.length <= 10 ? 'tableau10' : 'tableau20' },
+    ...(legend ? {} : { legend: null }),
+  };
+}
+
+function checkCases(caseOrder: readonly string[], caseIds: Iterable<string>): void {
+  const known = new Set(caseOrder);
+  for (const caseId of caseIds) {
+    if (!known.has(caseId)) throw new Error(`chart: case ${caseId} is not in caseOrder (${caseOrder.join(', ')})`);
+  }
+}
+
+function checkFinite(values: Iterable<number>, what: string): void {
+  for (const value of values) {
+    if (!Number.isFinite(value)) throw new Error(`chart: ${what} must be finite numbers, got ${value}`);
+  }
+}
+
+interface SampleChartOptions {
+  metric: string;
+  axisTitle: string;
+  caseOrder: string[];
+  samples: CaseSample[];
+}
+
+/** A horizontal box plot per case (whiskers at min and max), every sample a tick over it. */
+export function boxPlotSpec(options: SampleChartOptions): TopLevelSpec {
+  checkCases(options.caseOrder, options.samples.map((s) => s.caseId));
+  checkFinite(options.samples.map((s) => s.value), `${options.metric} samples`);
+  const x = { field: 'value', type: 'quantitative' as const, title: options.axisTitle, scale: { zero: false } };
+  const y = { field: 'caseId', type: 'nominal' as const, title: null, sort: [...options.caseOrder] };
+  return {
+    title: options.metric,
+    width: CHART_WIDTH_PX,
+    height: { step: 28 },
+    data: { values: options.samples.map((s) => ({ caseId: s.caseId, value: s.value })) },
+    layer: [
+      { mark: { type: 'boxplot', extent: 'min-max', size: 14, median: { color: 'black' } }, encoding: { x, y, color: caseColor(options.caseOrder, false) } },
+      { mark: { type: 'tick', color: '#222', opacity: 0.5, thickness: 1, size: 20 }, encoding: { x, y } },
+    ],
+  };
+}
+
+/** The empirical CDF per case as a step line: where each case's samples lie, all of them. */
+export function cdfSpec(options: SampleChartOptions): TopLevelSpec {
+  checkCases(options.caseOrder, options.samples.map((s) => s.caseId));
+  checkFinite(options.samples.map((s) => s.value), `${options.metric} samples`);
+  const values = options.caseOrder.flatMap((caseId) =>
+    ecdfPoints(options.samples.filter((s) => s.caseId === caseId).map((s) => s.value)).map((p) => ({ caseId, ...p })),
+  );
+  return {
+    title: options.metric,
+    width: CHART_WIDTH_PX,
+    height: 300,
+    data: { values },
+    mark: { type: 'line', interpolate: 'step-after' },
+    encoding: {
+      x: { field: 'value', type: 'quantitative', title: options.axisTitle, scale: { zero: false } },
+      y: { field: 'fraction', type: 'quantitative', title: 'fraction of samples', scale: { domain: [0, 1] } },
+      color: caseColor(options.caseOrder, true),
+      order: { field: 'fraction', type: 'quantitative' },
+    },
+  };
+}
+
+/** Legend ends worth reading: the smallest of these at least as far from 1 as the data. */
+const NICE_RATIO_LIMITS = [1.1, 1.25, 1.5, 2, 3, 5, 10, 20, 50, 100, 1000];
+
+/** The colored extent of the heatmap: [1/m, m], symmetric around 1 on a log scale. */
+export function ratioDomain(ratios: readonly number[]): [number, number] {
+  const furthest = Math.max(1, ...ratios.map((r) => Math.max(r, 1 / r)));
+  const limit = NICE_RATIO_LIMITS.find((m) => m >= furthest) ?? furthest;
+  return [1 / limit, limit];
+}
+
+/** Legend labels: the domain ends, the nice ratio below the upper end, their inverses and 1. */
+function ratioLegendValues(domain: [number, number]): number[] {
+  const below = NICE_RATIO_LIMITS.filter((m) => m < domain[1]).slice(-1);
+  const upper = [...below, domain[1]];
+  return [...upper.map((m) => 1 / m).reverse(), 1, ...upper];
+}
+
+/**
+ * Ratio QUIC / TCP+TLS per profile (row) and workload (column) on a diverging log scale centered
+ * on 1. Non-significant cells are faded, outlined in dashes and say "n.s."; cells without a
+ * ratio (none given, or not positive) are grey with "-".
+ */
+export function heatmapSpec(options: {
+  title: string;
+  rows: string[];
+  columns: string[];
+  cells: HeatmapCell[];
+  /** Which way QUIC is better; blue always means QUIC better, orange QUIC worse (default: lower). */
+  better?: 'lower' | 'higher';
+}): TopLevelSpec {
+  const byKey = new Map(options.cells.map((c) => [JSON.stringify([c.row, c.column]), c]));
+  const values = options.rows.flatMap((row) =>
+    options.columns.map((column) => {
+      const cell = byKey.get(JSON.stringify([row, column]));
+      const ratio = cell && cell.ratio !== null && Number.isFinite(cell.ratio) && cell.ratio > 0 ? cell.ratio : null;
+      const significant = ratio !== null && cell?.significant === true;
+      const lines = ratio === null ? ['-'] : significant ? [cell?.label ?? ''] : [cell?.label ?? '', 'n.s.'];
+      return { row, column, ratio, significant, lines };
+    }),
+  );
+  const domain = ratioDomain(values.flatMap((v) => (v.ratio === null ? [] : [v.ratio])));
+  const x = { field: 'column', type: 'nominal' as const, title: null, sort: [...options.columns], axis: { orient: 'top' as const, labelAngle: 0 } };
+  const y = { field: 'row', type: 'nominal' as const, title: null, sort: [...options.rows] };
+  const strongLog = 0.6 * Math.log(domain[1]);
+  return {
+    title: {
+      text: options.title,
+      subtitle: [
+        `ratio QUIC / TCP+TLS, log scale centered on 1: blue = QUIC better (${options.better === 'higher' ? 'higher' : 'lower'}), orange = QUIC worse`,
+        'faded, dashed, "n.s.": difference not significant; grey "-": no ratio',
+      ],
+    },
+    width: CHART_WIDTH_PX,
+    height: { step: 44 },
+    data: { values },
+    encoding: { x, y },
+    layer: [
+      { mark: { type: 'rect', fill: '#e0e0e0' } },
+      {
+        transform: [{ filter: 'datum.ratio !== null' }],
+        mark: { type: 'rect' },
+        encoding: {
+          color: {
+            field: 'ratio',
+            type: 'quantitative',
+            title: 'QUIC / TCP+TLS',
+            scale: { type: 'log', domain, domainMid: 1, scheme: 'blueorange', clamp: true, reverse: options.better === 'higher' },
+            legend: { values: ratioLegendValues(domain), format: '.3~r' },
+          },
+          opacity: { condition: { test: 'datum.significant', value: 1 }, value: 0.35 },
+        },
+      },
+      {
+        transform: [{ filter: 'datum.ratio !== null && !datum.significant' }],
+        mark: { type: 'rect', fill: null, stroke: '#555', strokeWidth: 1.5, strokeDash: [4, 3] },
+      },
+      {
+        mark: { type: 'text', baseline: 'middle', lineHeight: 14 },
+        encoding: {
+          text: { field: 'lines', type: 'nominal' },
+          color: { condition: { test: `datum.significant && abs(log(datum.ratio)) > ${strongLog}`, value: 'white' }, value: 'black' },
+        },
+      },
+    ],
+  };
+}
+
+/** Body bytes received over time, a line per sample colored by case: a stall is a flat segment. */
+export function bytesOverTimeSpec(options: {
+  caseOrder: string[];
+  series: Array<{ caseId: string; sampleIndex: number; points: Array<[number, number]> }>;
+}): TopLevelSpec {
+  checkCases(options.caseOrder, options.series.map((s) => s.caseId));
+  checkFinite(options.series.flatMap((s) => s.points.flat()), 'time and byte counts');
+  const values = options.series.flatMap((s) =>
+    s.points.map(([timeMs, bytes], i) => ({ caseId: s.caseId, sampleIndex: s.sampleIndex, i, timeMs, megabytes: bytes / 1e6 })),
+  );
+  return {
+    width: CHART_WIDTH_PX,
+    height: 300,
+    data: { values },
+    mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1, opacity: 0.7 },
+    encoding: {
+      x: { field: 'timeMs', type: 'quantitative', title: 'time since request (ms)' },
+      y: { field: 'megabytes', type: 'quantitative', title: 'body bytes received (MB)' },
+      color: caseColor(options.caseOrder, true),
+      detail: { field: 'sampleIndex', type: 'nominal' },
+      order: { field: 'i', type: 'quantitative' },
+    },
+  };
+}

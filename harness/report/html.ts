@@ -1,0 +1,143 @@
+// The HTML report: one self-contained file (inline CSS, charts as inline SVG rendered now, a
+// Content-Security-Policy that forbids every fetch), so it opens offline and shows the same
+// thing wherever it is opened. Built from result files alone.
+import type { ComparisonOptions } from '../analysis/sample-comparison.js';
+import type { TransportPair } from '../analysis/transport-pairs.js';
+import { metricValues } from '../analysis/sample-comparison.js';
+import { profileOf, workloadOf } from '../results/case-key.js';
+import type { MetricDefinition, ResultDocument } from '../results/schema.js';
+import { boxPlotSpec, bytesOverTimeSpec, cdfSpec, heatmapSpec, renderSvg, type HeatmapCell } from './charts.js';
+import { formatNumber } from './format.js';
+import { environmentNotes, methodSentence, reportPairs, runHeadline } from './report-parts.js';
+import { environmentTable, linkTable, noteLines, summaryTable, transportTable } from './sections.js';
+import type { Table } from './table.js';
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function tableHtml(table: Table, className = ''): string {
+  const align = (column: number) => table.align?.[column] ?? (column === 0 ? 'left' : 'right');
+  const cells = (row: string[], tag: 'th' | 'td') => row.map((cell, i) => `<${tag} class="${align(i)}">${escapeHtml(cell)}</${tag}>`).join('');
+  return `<table${className ? ` class="${className}"` : ''}><thead><tr>${cells(table.header, 'th')}</tr></thead><tbody>${table.rows.map((row) => `<tr>${cells(row, 'td')}</tr>`).join('')}</tbody></table>`;
+}
+
+function figure(svg: string, caption: string): string {
+  return `<figure>${svg}<figcaption>${escapeHtml(caption)}</figcaption></figure>`;
+}
+
+/** Axis title with the unit; rates shown in Mbit/s. */
+function axisOf(metric: MetricDefinition): { title: string; divisor: number } {
+  if (metric.unit === 'bits/s') return { title: `${metric.name} (Mbit/s)`, divisor: 1e6 };
+  return { title: metric.unit === 'count' || metric.unit === 'ratio' ? metric.name : `${metric.name} (${metric.unit})`, divisor: 1 };
+}
+
+async function distributionCharts(document: ResultDocument): Promise<string[]> {
+  const caseOrder = document.cases.filter((c) => c.unsupported === undefined).map((c) => c.id);
+  const figures: string[] = [];
+  for (const name of document.headline) {
+    const metric = document.metrics.find((m) => m.name === name);
+    if (!metric) continue;
+    const { title, divisor } = axisOf(metric);
+    const samples = document.cases.flatMap((c) => metricValues(c, name).map((value) => ({ caseId: c.id, value: value / divisor })));
+    if (samples.length === 0) continue;
+    const options = { metric: name, axisTitle: title, caseOrder, samples };
+    figures.push(figure(await renderSvg(boxPlotSpec(options)), `${name}: box (quartiles, whiskers at min and max) and every sample`));
+    figures.push(figure(await renderSvg(cdfSpec(options)), `${name}: cumulative distribution of the samples`));
+  }
+  return figures;
+}
+
+async function transferCharts(document: ResultDocument): Promise<string[]> {
+  const measured = document.cases.filter((c) => c.unsupported === undefined);
+  const caseOrder = measured.map((c) => c.id);
+  // One chart per workload on its link: every transport's samples of the same transfer side by side.
+  const groups = new Map<string, typeof measured>();
+  for (const c of measured) {
+    const key = `${workloadOf(c)} on ${profileOf(document, c)}`;
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  const figures: string[] = [];
+  for (const [key, cases] of groups) {
+    const series = cases.flatMap((c) =>
+      c.samples.flatMap((s) => (s.status === 'ok' && s.series?.bytesOverTime ? [{ caseId: c.id, sampleIndex: s.index, points: s.series.bytesOverTime }] : [])),
+    );
+    if (series.length === 0) continue;
+    figures.push(figure(await renderSvg(bytesOverTimeSpec({ caseOrder, series })), `${key}: body bytes over time, one line per sample (flat = stalled)`));
+  }
+  return figures;
+}
+
+/** The TCP+TLS side a heatmap compares QUIC with: HTTP/2 where the run has it, as the closest peer of HTTP/3. */
+function heatmapPairs(pairs: readonly TransportPair[]): TransportPair[] {
+  const withH2 = new Set(pairs.filter((p) => p.tcp.application === 'h2').map((p) => JSON.stringify([p.profile, p.workload, p.quic.id])));
+  return pairs.filter((p) => p.tcp.application === 'h2' || !withH2.has(JSON.stringify([p.profile, p.workload, p.quic.id])));
+}
+
+async function heatmaps(documents: readonly ResultDocument[], pairs: readonly TransportPair[]): Promise<string[]> {
+  const chosen = heatmapPairs(pairs);
+  const rows = [...new Set(chosen.map((p) => p.profile))];
+  const columns = [...new Set(chosen.map((p) => p.workload))];
+  const names = [...new Set(documents.flatMap((d) => d.headline))];
+  const figures: string[] = [];
+  for (const name of names) {
+    const cells: HeatmapCell[] = chosen.flatMap((pair) => {
+      const c = pair.comparisons.find((x) => x.metric.name === name);
+      if (!c || c.metric.better === 'neither') return [];
+      const ratio = c.ratio?.estimate ?? null;
+      return [{ row: pair.profile, column: pair.workload, ratio, significant: c.significant, label: ratio === null ? '-' : `${formatNumber(ratio)} (p ${c.pValue === null ? '-' : c.pValue < 0.001 ? '<0.001' : c.pValue.toFixed(3)})` }];
+    });
+    if (cells.length === 0) continue;
+    const better = documents.flatMap((d) => d.metrics).find((m) => m.name === name)?.better === 'higher' ? 'higher' : 'lower';
+    const title = `${name}: QUIC / TCP+TLS`;
+    figures.push(figure(await renderSvg(heatmapSpec({ title, rows, columns, cells, better })), `${name}, ratio of medians per profile and workload`));
+  }
+  return figures;
+}
+
+const STYLE = `
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:1200px;padding:0 1em;color:#222}
+h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ccc}h3{margin-top:1.5em}
+table{border-collapse:collapse;margin:.5em 0;font-size:13px}th,td{padding:3px 8px;border-bottom:1px solid #eee;vertical-align:top}
+th{background:#f5f5f5}td.right,th.right{text-align:right;font-variant-numeric:tabular-nums}td.left,th.left{text-align:left}
+.charts{display:flex;flex-wrap:wrap;gap:1em}figure{margin:0}figcaption{font-size:12px;color:#555;max-width:640px}
+.note{color:#555}.warning{color:#a40}`;
+
+export async function renderHtmlReport(documents: readonly ResultDocument[], options: ComparisonOptions): Promise<string> {
+  const first = documents[0];
+  if (!first) throw new RangeError('a report needs a result');
+  const pairs = reportPairs(documents, options);
+  const title = `${first.scenario}: QUIC vs TCP+TLS 1.3`;
+  const body: string[] = [`<h1>${escapeHtml(title)}</h1>`];
+  body.push('<h2 id="quic-vs-tcp">QUIC vs TCP+TLS</h2>');
+  const maps = await heatmaps(documents, pairs);
+  if (maps.length > 0) body.push(`<div class="charts">${maps.join('')}</div>`);
+  body.push(pairs.length > 0 ? tableHtml(transportTable(pairs)) : '<p>No QUIC and TCP+TLS cases of the same workload.</p>');
+  body.push(`<p class="note">${escapeHtml(methodSentence(options))}</p>`);
+  for (const [i, document] of documents.entries()) {
+    body.push(`<h2 id="run-${i + 1}">Run ${escapeHtml(document.runId)}</h2>`, `<p>${escapeHtml(runHeadline(document))}</p>`);
+    body.push(tableHtml(summaryTable(document)), '<p class="note">Median (p5-p95) of the successful samples.</p>');
+    const notes = noteLines(document);
+    if (notes.length > 0) body.push(`<ul class="note">${notes.map((line) => `<li>${escapeHtml(line.trim())}</li>`).join('')}</ul>`);
+    const link = linkTable(document);
+    body.push('<h3>Link: configured vs achieved</h3>', link ? tableHtml(link) : '<p>loopback: no emulated link</p>');
+    body.push('<h3>Samples</h3>', `<div class="charts">${(await distributionCharts(document)).join('')}</div>`);
+    const transfers = await transferCharts(document);
+    if (transfers.length > 0) body.push('<h3>Bytes over time</h3>', `<div class="charts">${transfers.join('')}</div>`);
+    body.push('<h3>Environment</h3>', tableHtml(environmentTable(document)));
+  }
+  const warnings = environmentNotes(documents);
+  if (warnings.length > 0) body.push(`<ul class="warning">${warnings.map((w) => `<li>warning: ${escapeHtml(w)}</li>`).join('')}</ul>`);
+  return [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    // Nothing may be fetched: the report must read the same offline.
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
+    `<title>${escapeHtml(title)} - QUIC lab</title>`,
+    `<style>${STYLE}</style></head><body>`,
+    ...body,
+    `<footer class="note"><p>QUIC lab ${escapeHtml(first.tool.version)}, report from ${documents.length} result file${documents.length === 1 ? '' : 's'}.</p></footer>`,
+    '</body></html>',
+    '',
+  ].join('\n');
+}

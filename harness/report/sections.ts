@@ -1,0 +1,122 @@
+// The parts every report is made of, as tables built only from the result document: the
+// summary per case, QUIC against TCP+TLS, the link configured vs achieved, the environment.
+// Text, Markdown and HTML render the same tables.
+import type { TransportPair } from '../analysis/transport-pairs.js';
+import type { SampleComparison } from '../analysis/sample-comparison.js';
+import { calibrationRows, type AchievedLink } from '../lab/calibrate.js';
+import type { LinkConditions } from '../lab/conditions.js';
+import type { ResultDocument } from '../results/schema.js';
+import { calibrationTable } from './calibration-table.js';
+import { formatInterval, formatMetricValue, formatNumber, formatPValue } from './format.js';
+import { formatRate } from './link-summary.js';
+import type { Table } from './table.js';
+
+/** Rates read better in Mbit/s than in bits per second: the header says so. */
+function columnOf(metric: string): { header: string; divisor: number } {
+  const rate = /^(.*)BitsPerSecond$/.exec(metric);
+  return rate ? { header: `${rate[1]} Mbit/s`, divisor: 1e6 } : { header: metric, divisor: 1 };
+}
+
+/** One row per case: ok/n and median (p5-p95) of each of `metrics` that some case has. */
+export function summaryTable(document: ResultDocument, metrics: readonly string[] = document.headline): Table {
+  const shown = metrics.filter((metric) => document.cases.some((c) => c.summary[metric] !== undefined));
+  const rows = document.cases.map((c) => {
+    if (c.unsupported !== undefined) return [c.id, '-', ...shown.map((_, i) => (i === 0 ? 'unsupported' : ''))];
+    const ok = c.samples.filter((s) => s.status === 'ok').length;
+    const cells = shown.map((metric) => {
+      const summary = c.summary[metric];
+      const { divisor } = columnOf(metric);
+      return summary ? `${formatNumber(summary.median / divisor)} (${formatNumber(summary.p5 / divisor)}-${formatNumber(summary.p95 / divisor)})` : '-';
+    });
+    return [c.id, `${ok}/${c.samples.length}`, ...cells];
+  });
+  return { header: ['case', 'ok/n', ...shown.map((metric) => columnOf(metric).header)], rows };
+}
+
+function verdictText(comparison: SampleComparison, subject: string): string {
+  switch (comparison.verdict) {
+    case 'better':
+      return `${subject} better`;
+    case 'worse':
+      return `${subject} worse`;
+    case 'not comparable':
+      return comparison.significant ? 'different' : 'not comparable';
+    default:
+      return 'no significant difference';
+  }
+}
+
+/** QUIC / TCP+TLS per metric, with the ratio's interval, the p-value and what it means. */
+export function transportTable(pairs: readonly TransportPair[]): Table {
+  const rows = pairs.flatMap((pair) => {
+    const head = [pair.profile, pair.workload, `${pair.quic.id} vs ${pair.tcp.id}`];
+    if (pair.unsupported !== undefined) return [[...head, '', '', '', 'unsupported', '', pair.unsupported]];
+    return pair.comparisons.map((c) => [
+      ...head,
+      c.metric.name,
+      formatMetricValue(c.medianB, c.metric.unit),
+      formatMetricValue(c.medianA, c.metric.unit),
+      formatInterval(c.ratio),
+      formatPValue(c.pValue),
+      verdictText(c, 'QUIC'),
+    ]);
+  });
+  return {
+    header: ['profile', 'workload', 'cases', 'metric', 'QUIC median', 'TCP+TLS median', 'QUIC / TCP+TLS (95% CI)', 'p', 'verdict'],
+    rows,
+    align: ['left', 'left', 'left', 'left', 'right', 'right', 'right', 'right', 'left'],
+  };
+}
+
+/** Configured vs achieved (the run's calibration, the iperf3 TCP reference); null on loopback. */
+export function linkTable(document: ResultDocument): Table | null {
+  const { link } = document;
+  const calibration = (link.achieved?.calibration ?? null) as AchievedLink | null;
+  if (link.backend === 'loopback' || calibration === null || link.configured.up === undefined) return null;
+  const table = calibrationTable(calibrationRows(link.configured as unknown as LinkConditions, calibration));
+  const reference = link.achieved?.tcpReference as { goodputBitsPerSecond?: number; direction?: string; congestionControl?: string } | undefined;
+  if (reference?.goodputBitsPerSecond !== undefined) {
+    table.rows.push([`TCP reference (iperf3 ${reference.congestionControl ?? ''}, ${reference.direction ?? ''})`, '-', formatRate(reference.goodputBitsPerSecond), '']);
+  }
+  return table;
+}
+
+/** Who measured what with what: host, link backend, and each implementation with its settings. */
+export function environmentTable(document: ResultDocument): Table {
+  const { host, tool, link } = document;
+  const rows: string[][] = [
+    ['tool', `${tool.name} ${tool.version}${tool.gitCommit ? ` (${tool.gitCommit.slice(0, 12)})` : ''}`],
+    ['host', `${host.hostname}: ${host.os} ${host.kernel}, ${host.cpu} x${host.cores}, ${formatNumber(host.memoryBytes / 2 ** 30)} GiB, node ${host.node}`],
+    ['link backend', `${link.backend}${link.profile ? `, profile ${link.profile}` : ''}`],
+  ];
+  const settings = link.configured.namespaceSettings;
+  if (typeof settings === 'object' && settings !== null) {
+    const cc = Object.entries(settings).filter(([name]) => name.endsWith('tcp_congestion_control'));
+    if (cc.length > 0) rows.push(['TCP congestion control', cc.map(([name, value]) => `${name.split('.')[0]} ${String(value)}`).join(', ')]);
+  }
+  const seen = new Set<string>();
+  for (const c of document.cases) {
+    if (c.unsupported !== undefined) continue;
+    for (const [role, endpoint] of [['client', c.client], ['server', c.server]] as const) {
+      const described = `${endpoint.implementation} ${endpoint.version}: ${Object.entries(endpoint.settings)
+        .map(([name, value]) => `${name}=${String(value)}`)
+        .join(', ')}`;
+      if (seen.has(`${role} ${described}`)) continue;
+      seen.add(`${role} ${described}`);
+      rows.push([`${c.protocol} ${role}`, described]);
+    }
+  }
+  return { header: ['what', 'value'], rows, align: ['left', 'left'] };
+}
+
+/** Failures, flags, unsupported variants and run errors, one line each (the first few of each). */
+export function noteLines(document: ResultDocument, limit = 5): string[] {
+  const lines: string[] = [];
+  const failures = document.cases.flatMap((c) => c.samples.filter((s) => s.status === 'failed').map((s) => `${c.id} #${s.index}: ${s.error ?? ''}`));
+  if (failures.length > 0) lines.push(`failed samples (${failures.length}):`, ...failures.slice(0, limit).map((f) => `  ${f}`));
+  const flagged = document.cases.flatMap((c) => c.samples.flatMap((s) => (s.flags ?? []).map((f) => `${c.id} #${s.index}: ${f}`)));
+  if (flagged.length > 0) lines.push(`flagged (${flagged.length}, see "flags" in the result):`, ...flagged.slice(0, limit).map((f) => `  ${f}`));
+  for (const c of document.cases) if (c.unsupported !== undefined) lines.push(`${c.id}: unsupported: ${c.unsupported}`);
+  for (const error of document.errors) lines.push(`error: ${error}`);
+  return lines;
+}
