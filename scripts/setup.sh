@@ -11,6 +11,8 @@ PACKAGES=(
   build-essential               # cc and make for native/
   iproute2 iputils-ping iperf3  # lab network, probes, TCP reference
   tcpdump                       # kernel timestamps in the link bench
+  caddy                         # second server: HTTP/1.1, HTTP/2 and HTTP/3 (quic-go) on one port
+  curl                          # native TCP+TLS client (HTTP/1.1, HTTP/2), timings from --write-out
   tshark                        # reads captures (harness/capture); its debconf question install-setuid takes its default (no) when noninteractive
   chromium                      # headless browser: checks that HTML reports open offline
 )
@@ -41,6 +43,11 @@ if ((${#missing[@]} > 0)); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian's caddy package starts a system-wide Caddy on port 80; the lab runs its own instances.
+  if [[ " ${missing[*]} " == *" caddy "* ]] && command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet caddy 2>/dev/null; then
+    say "stopping and disabling the system caddy service (the lab starts its own Caddy per run)"
+    systemctl disable --now caddy >/dev/null 2>&1 || true
+  fi
 fi
 
 say "npm dependencies"

@@ -1,5 +1,6 @@
-// QUIC against TCP+TLS inside one run: each QUIC case meets every TCP+TLS case that did the
-// same work on the same link (same profile and workload), metric by metric.
+// QUIC against TCP+TLS inside one run: each QUIC case meets the TCP+TLS cases that did the
+// same work on the same link (same profile and workload) with the closest implementations,
+// metric by metric.
 import { profileOf, workloadOf } from '../results/case-key.js';
 import type { MetricDefinition, ResultCase, ResultDocument } from '../results/schema.js';
 import { compareSamples, metricValues, type ComparisonOptions, type SampleComparison } from './sample-comparison.js';
@@ -19,11 +20,29 @@ export function metricDefinition(document: ResultDocument, name: string): Metric
   return document.metrics.find((m) => m.name === name);
 }
 
+/** Run by the scenario's own implementations (not a matrix case "...@server/client"). */
+function ownPair(c: ResultCase): boolean {
+  return !c.id.includes('@');
+}
+
+/**
+ * How close two cases' implementations are: the scenario's own pairs belong together; else
+ * the same server (Caddy on both transports is the cleanest comparison) counts most, then the
+ * same client.
+ */
+function closeness(quic: ResultCase, tcp: ResultCase): number {
+  if (ownPair(quic) && ownPair(tcp)) return 4;
+  return (quic.server.implementation === tcp.server.implementation ? 2 : 0) + (quic.client.implementation === tcp.client.implementation ? 1 : 0);
+}
+
 export function transportPairs(document: ResultDocument, metrics: readonly string[], options: ComparisonOptions): TransportPair[] {
   const keyOf = (c: ResultCase) => JSON.stringify([profileOf(document, c), workloadOf(c)]);
   const pairs: TransportPair[] = [];
   for (const quic of document.cases.filter((c) => c.protocol === 'quic')) {
-    for (const tcp of document.cases.filter((c) => c.protocol === 'tcp-tls' && keyOf(c) === keyOf(quic))) {
+    const candidates = document.cases.filter((c) => c.protocol === 'tcp-tls' && keyOf(c) === keyOf(quic));
+    // With several implementations, each QUIC case meets the TCP+TLS cases closest to it.
+    const best = Math.max(0, ...candidates.map((tcp) => closeness(quic, tcp)));
+    for (const tcp of candidates.filter((c) => closeness(quic, c) === best)) {
       const unsupported = quic.unsupported ?? tcp.unsupported;
       const comparisons =
         unsupported !== undefined

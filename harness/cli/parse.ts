@@ -64,3 +64,9 @@ export function objectSetList(value: string): Array<{ count: number; bytes: numb
     }
   });
 }
+
+/** "a,b" -> each checked against `choices`, duplicates dropped. */
+export function choiceList<T extends string>(name: string, choices: readonly T[]): (value: string) => T[] {
+  const one = oneOf(name, choices);
+  return (value) => [...new Set(commaList(value).map(one))];
+}

@@ -5,7 +5,7 @@ import { CALIBRATION, DEFAULT_SCENARIO, SCENARIOS, SCENARIO_NAMES, findScenario 
 import { calibrateLab, calibrationRows } from '../lab/calibrate.js';
 import { renderCalibrationTable } from '../report/calibration-table.js';
 import { describeLink } from '../report/link-summary.js';
-import { endpointFactory, type EndpointPlacement } from '../endpoints/registry.js';
+import { bodySizesOf, endpointFactory, type EndpointPlacement } from '../endpoints/registry.js';
 import { startLab, type Lab } from '../lab/lab.js';
 import { UnitError } from '../lab/units.js';
 import { DEFAULT_CERTS_DIR, ensurePki } from '../pki/store.js';
@@ -17,6 +17,8 @@ import type { LinkInfo } from '../results/schema.js';
 import { DEFAULT_RESULTS_DIR, defaultResultPath, writeResult } from '../results/write.js';
 import { newRunId, runScenario } from '../scenario/run.js';
 import { selectCases, UnknownVariantError } from '../scenario/select.js';
+import { CLIENT_NAMES, SERVER_NAMES, expandMatrix } from '../scenario/matrix.js';
+import type { ClientName, ServerName } from '../scenario/types.js';
 import { RunWireTap } from '../capture/wire-tap.js';
 import { PkiSet } from '../pki/pki-set.js';
 import { LAB_DEVICE } from '../lab/lab.js';
@@ -24,7 +26,7 @@ import type { ScenarioDefinition } from '../scenario/types.js';
 import { applyImpairment, type Impairment } from '../lab/impairment.js';
 import { directionBdpBytes } from '../lab/conditions.js';
 import { addLinkOptions, linkConditionsFrom, wantsLab, type LinkCliOptions } from './link-options.js';
-import { commaList, integerInRange, objectSetList, oneOf, parseDurationMs, sizeList } from './parse.js';
+import { choiceList, commaList, integerInRange, objectSetList, oneOf, parseDurationMs, sizeList } from './parse.js';
 import { tcpReference } from '../measure/iperf3.js';
 
 import { UsageError } from './usage-error.js';
@@ -60,6 +62,8 @@ interface ScenarioOptions extends LinkCliOptions {
   direction?: 'down' | 'up';
   capture: boolean;
   keepCaptures?: string;
+  server?: ServerName[];
+  client?: ClientName[];
 }
 
 export function scenarioCommand(): Command {
@@ -79,6 +83,8 @@ export function scenarioCommand(): Command {
     .option('--direction <dir>', 'transfer scenarios: down (the server sends) or up (the client sends)', oneOf('--direction', ['down', 'up'] as const))
     .option('--objects <sets>', 'page-load scenarios: objects loaded at once, e.g. 100x10KB,20x200KB', objectSetList)
     .option('--variants <ids>', 'run only these cases (comma-separated case ids, e.g. quic-h3-0rtt,tcp-tls-h2)', commaList)
+    .option('--server <names>', `servers to run every case on: ${SERVER_NAMES.join(', ')} (default: each case's own)`, choiceList('--server', SERVER_NAMES))
+    .option('--client <names>', `clients to run every case with: ${CLIENT_NAMES.join(', ')} (default: each case's own)`, choiceList('--client', CLIENT_NAMES))
     .option('--no-capture', 'no packet capture (scenarios that check timings against the wire)')
     .option('--keep-captures <dir>', 'keep the packet capture and its TLS key log (0600) in this directory');
   return addLinkOptions(command).action(async (name: string | undefined, options: ScenarioOptions) => {
@@ -109,6 +115,14 @@ export function scenarioCommand(): Command {
       } catch (error) {
         if (error instanceof UnknownVariantError) throw new UsageError(error.message);
         throw error;
+      }
+    }
+    if (options.server !== undefined || options.client !== undefined) {
+      const base = scenario;
+      scenario = expandMatrix(base, { ...(options.server ? { servers: options.server } : {}), ...(options.client ? { clients: options.client } : {}) });
+      if (scenario.cases.length === 0) {
+        const kinds = [...new Set(base.cases.map((c) => `${c.protocol === 'quic' ? 'QUIC' : 'TCP+TLS'} ${c.application}`))].join(', ');
+        throw new UsageError(`no case of ${base.name} (${kinds}) can run on --server ${(options.server ?? ['its own']).join(',')} with --client ${(options.client ?? ['its own']).join(',')}`);
       }
     }
     if (options.keepCaptures !== undefined && (!scenario.wireTruth || !options.capture)) {
@@ -147,6 +161,7 @@ export function scenarioCommand(): Command {
         : { serverHost: '127.0.0.1' };
       if (options.quicInitialRtt !== undefined) placement.quicInitialRttMs = options.quicInitialRtt;
       if (scenario.transfers) placement.serverQlog = true;
+      placement.bodySizes = bodySizesOf(scenario.cases);
       const bdpBytes = lab ? Math.max(directionBdpBytes(lab.conditions, 'up') ?? 0, directionBdpBytes(lab.conditions, 'down') ?? 0) : 0;
       if (bdpBytes > 0) placement.bdpBytes = bdpBytes;
       // The same controller on both transports: the names --cc takes mean the same in ngtcp2.

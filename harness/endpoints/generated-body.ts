@@ -92,3 +92,15 @@ export function byteRange(header: string | undefined, size: number): ByteRange {
   if (start >= size) return { kind: 'unsatisfiable', reason: `range ${spec} starts at or past the end of a ${size}-byte body` };
   return { kind: 'partial', start, end: Math.min(last ?? size - 1, size - 1) };
 }
+
+/** The server's answer to an upload must account for every byte sent. */
+export function checkUploadAnswer(text: string, expected: number, sent: number): void {
+  let received: unknown;
+  try {
+    received = (JSON.parse(text) as { receivedBytes?: unknown }).receivedBytes;
+  } catch {
+    throw new Error(`upload: the server's answer is not JSON: ${text.slice(0, 200)}`);
+  }
+  if (sent !== expected) throw new Error(`upload: sent ${sent} bytes, meant to send ${expected}`);
+  if (received !== expected) throw new Error(`upload: the server received ${String(received)} bytes of ${expected}`);
+}

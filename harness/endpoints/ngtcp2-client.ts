@@ -8,6 +8,7 @@
 // check the server's name. Without the shim the driver refuses to run.
 import { access, constants, copyFile, mkdir, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { onceUntilFailure } from './prepare-once.js';
 import type { EndpointInfo, TimingSource } from '../results/schema.js';
 import { clientTimings, type ClientQlogTimings, type QlogTrace } from '../measure/ngtcp2-qlog.js';
 import { withPrivateDir } from '../files/private-dir.js';
@@ -80,7 +81,6 @@ export class Ngtcp2Client implements ClientEndpoint {
   private readonly initialRttMs: number;
   private readonly windows: Ngtcp2Windows;
   private readonly shimPath: string;
-  private prepared: Promise<void> | undefined;
   private version: string | null = null;
   private gnutlsVersion: string | null = null;
   private buffers: { rcvbufBytes: number | null; sndbufBytes: number | null } = { rcvbufBytes: null, sndbufBytes: null };
@@ -94,13 +94,7 @@ export class Ngtcp2Client implements ClientEndpoint {
     this.shimPath = options.shimPath ?? LAB_TRUST_SHIM;
   }
 
-  prepare(): Promise<void> {
-    this.prepared ??= this.doPrepare().catch((error: unknown) => {
-      this.prepared = undefined; // let a later call retry, e.g. after setup ran
-      throw error;
-    });
-    return this.prepared;
-  }
+  readonly prepare = onceUntilFailure(() => this.doPrepare());
 
   private async doPrepare(): Promise<void> {
     try {

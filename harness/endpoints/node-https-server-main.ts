@@ -90,6 +90,10 @@ const server = createSecureServer(
 // which this sends); without it every upload on the connection shares 64 KiB per round trip.
 server.on('session', (session) => session.setLocalWindowSize(config.h2WindowBytes));
 
+// Nagle held small HTTP/1.1 responses back behind unacknowledged session tickets until the
+// client's delayed ACK (40 ms stalls); web servers run with TCP_NODELAY (nginx tcp_nodelay on).
+server.on('secureConnection', (socket) => socket.setNoDelay(true));
+
 server.on('tlsClientError', () => {
   // A client that refuses our certificate is a measured outcome on its side, not a server fault.
 });

@@ -10,6 +10,9 @@ import { NodeTlsClient } from './node-tls-client.js';
 import type { Application, ClientEndpoint, ServerEndpoint, TlsMaterial } from './types.js';
 import { NetnsNodeClient } from './netns-node-client.js';
 import { UndiciClient } from './undici-client.js';
+import { CADDY_DEFAULT_BODY_SIZES, CaddyServer } from './caddy-server.js';
+import { CurlClient } from './curl-client.js';
+import { ChromiumClient } from './chromium-client.js';
 
 export interface EndpointPlacement {
   /** Address servers listen on. */
@@ -27,10 +30,20 @@ export interface EndpointPlacement {
   serverQlog?: boolean;
   /** ngtcp2's congestion controller on both sides (default cubic, like the lab's TCP). */
   quicCongestionControl?: Ngtcp2CongestionControl;
+  /** Body sizes ("/N") the run asks for: servers that serve files (Caddy) prepare them. */
+  bodySizes?: readonly number[];
+}
+
+/** Every body size the cases ask for (transfers, objects), for servers that serve files. */
+export function bodySizesOf(cases: readonly CaseDefinition[]): number[] {
+  const sizes = cases.flatMap((c) => [c.parameters.bodyBytes, c.parameters.objectBytes].filter((v): v is number => typeof v === 'number'));
+  return [...new Set(sizes)].sort((a, b) => a - b);
 }
 
 /** gtlsserver's port inside a namespace: the first one gets 4433, the next 4434, ... */
 const NETNS_QUIC_BASE_PORT = 4433;
+/** Caddy's port (TCP and UDP) inside a namespace: 8443, 8444, ... */
+const NETNS_CADDY_BASE_PORT = 8443;
 
 export function endpointFactory(placement: EndpointPlacement): EndpointFactory {
   const serverNetns = placement.serverNetns !== undefined ? { netns: placement.serverNetns } : {};
@@ -43,6 +56,7 @@ export function endpointFactory(placement: EndpointPlacement): EndpointFactory {
   const inClientNetns = (client: ClientEndpoint, name: 'node-tls' | 'undici', application: Application, tls: TlsMaterial): ClientEndpoint =>
     placement.clientNetns === undefined ? client : new NetnsNodeClient(client, { client: name, application, tls, netns: placement.clientNetns, ...keylog });
   let quicServers = 0;
+  let caddyServers = 0;
   return {
     server(name: ServerName, tls: TlsMaterial): ServerEndpoint {
       switch (name) {
@@ -52,6 +66,11 @@ export function endpointFactory(placement: EndpointPlacement): EndpointFactory {
           const port = placement.serverNetns !== undefined ? { port: NETNS_QUIC_BASE_PORT + quicServers++ } : {};
           const windows = placement.bdpBytes !== undefined ? { windows: windowsForBdp(placement.bdpBytes, NGTCP2_SERVER_DEFAULT_WINDOWS) } : {};
           return new Ngtcp2Server({ tls, host: placement.serverHost, ...serverNetns, ...quic, ...port, ...windows, qlog: placement.serverQlog === true });
+        }
+        case 'caddy': {
+          const port = placement.serverNetns !== undefined ? { port: NETNS_CADDY_BASE_PORT + caddyServers++ } : {};
+          const sizes = placement.bodySizes !== undefined ? { bodySizes: [...CADDY_DEFAULT_BODY_SIZES, ...placement.bodySizes] } : {};
+          return new CaddyServer({ tls, host: placement.serverHost, ...serverNetns, ...port, ...sizes });
         }
       }
     },
@@ -72,6 +91,16 @@ export function endpointFactory(placement: EndpointPlacement): EndpointFactory {
             ...keylog,
             ...(placement.bdpBytes !== undefined ? { windows: windowsForBdp(placement.bdpBytes, NGTCP2_CLIENT_DEFAULT_WINDOWS) } : {}),
           });
+        case 'curl':
+          if (definition.application !== 'h2' && definition.application !== 'http/1.1') {
+            throw new Error(`curl speaks h2 and http/1.1, not ${definition.application} (case ${definition.id})`);
+          }
+          return new CurlClient(tls, definition.application, { ...clientNetns, ...keylog });
+        case 'chromium':
+          if (definition.application !== 'h2' && definition.application !== 'h3') {
+            throw new Error(`chromium is driven over h2 and h3, not ${definition.application} (case ${definition.id})`);
+          }
+          return new ChromiumClient(tls, definition.application, { ...clientNetns, ...keylog });
       }
     },
   };

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { EndpointInfo } from '../results/schema.js';
-import { GENERATED_CHUNK_BYTES, generatedChunks } from './generated-body.js';
+import { GENERATED_CHUNK_BYTES, checkUploadAnswer, generatedChunks } from './generated-body.js';
 import { KeylogWriter } from './keylog-writer.js';
 import { timedTlsConnector, type TimedConnection } from './timed-tls-connector.js';
 import { NODE_SOCKET_EVENTS } from './node-tls-client.js';
@@ -254,14 +254,3 @@ export class UndiciClient implements ClientEndpoint {
   }
 }
 
-/** The server's answer to an upload must account for every byte sent. */
-function checkUploadAnswer(text: string, expected: number, sent: number): void {
-  let received: unknown;
-  try {
-    received = (JSON.parse(text) as { receivedBytes?: unknown }).receivedBytes;
-  } catch {
-    throw new Error(`upload: the server's answer is not JSON: ${text.slice(0, 200)}`);
-  }
-  if (sent !== expected) throw new Error(`upload: sent ${sent} bytes, meant to send ${expected}`);
-  if (received !== expected) throw new Error(`upload: the server received ${String(received)} bytes of ${expected}`);
-}

@@ -13,7 +13,8 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 /** mkdtemp prefix of the per-run directory (profile, HOME, caches) under the system temp dir. */
 export const CHROMIUM_DIR_PREFIX = 'quic-lab-chromium-';
 
-const FLAGS = [
+/** Flags every headless Chromium run of the lab starts with (the report checks and the browser client). */
+export const CHROMIUM_BASE_FLAGS: readonly string[] = [
   '--headless=new',
   '--no-sandbox', // we run as root; the network namespace is the containment that matters here
   '--disable-gpu',
@@ -26,7 +27,7 @@ const FLAGS = [
 ];
 
 /** Lines Chromium always prints without a system bus, and the Debian launcher's /dev/shm check. */
-const NOISE = /ERROR:dbus\/|unexpected operator/;
+export const CHROMIUM_STDERR_NOISE = /ERROR:dbus\/|unexpected operator/;
 
 /** The `chromium` on PATH; throws saying how to install it when there is none. */
 export async function chromiumPath(): Promise<string> {
@@ -42,6 +43,11 @@ export async function chromiumPath(): Promise<string> {
   throw new Error('chromium not found on PATH: run `npm run setup` (it installs the Debian package chromium)');
 }
 
+/** The environment of a Chromium run whose HOME, config and caches all live in the private directory `dir`. */
+export function chromiumPrivateEnv(dir: string): NodeJS.ProcessEnv {
+  return { ...process.env, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), XDG_CACHE_HOME: join(dir, 'cache') };
+}
+
 /** Runs Chromium offline with `args`; resolves with its stdout, rejects with the end of its stderr. */
 async function runChromium(args: readonly string[], timeoutMs: number, what: string): Promise<string> {
   const chromium = await chromiumPath();
@@ -51,14 +57,14 @@ async function runChromium(args: readonly string[], timeoutMs: number, what: str
     const run = await runCommand({
       name: `chromium (${what})`,
       command: 'unshare',
-      args: [...unshare, chromium, ...FLAGS, `--user-data-dir=${join(dir, 'profile')}`, ...args],
-      env: { ...process.env, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), XDG_CACHE_HOME: join(dir, 'cache') },
+      args: [...unshare, chromium, ...CHROMIUM_BASE_FLAGS, `--user-data-dir=${join(dir, 'profile')}`, ...args],
+      env: chromiumPrivateEnv(dir),
       timeoutMs,
       processGroup: true,
     });
     const { code, stdout, stderr, timedOut } = run;
     const failure = /spawn failed: (.*)/.exec(stderr)?.[1];
-    const tail = stderr.split('\n').filter((line) => line.trim() !== '' && !NOISE.test(line)).slice(-8).join('\n');
+    const tail = stderr.split('\n').filter((line) => line.trim() !== '' && !CHROMIUM_STDERR_NOISE.test(line)).slice(-8).join('\n');
     const detail = failure ?? tail;
     if (timedOut) throw new Error(`chromium: ${what} did not finish within ${timeoutMs} ms${detail ? `:\n${detail}` : ''}`);
     if (code !== 0) throw new Error(`chromium: ${what} failed (exit code ${code})${detail ? `:\n${detail}` : ''}`);

@@ -11,6 +11,7 @@ import { formatNumber } from './format.js';
 import { environmentNotes, methodSentence, reportPairs, runHeadline } from './report-parts.js';
 import { environmentTable, linkTable, noteLines, summaryTable, transportTable } from './sections.js';
 import type { Table } from './table.js';
+import { matrixTable } from './matrix-table.js';
 
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -117,6 +118,8 @@ export async function renderHtmlReport(documents: readonly ResultDocument[], opt
   for (const [i, document] of documents.entries()) {
     body.push(`<h2 id="run-${i + 1}">Run ${escapeHtml(document.runId)}</h2>`, `<p>${escapeHtml(runHeadline(document))}</p>`);
     body.push(tableHtml(summaryTable(document)), '<p class="note">Median (p5-p95) of the successful samples.</p>');
+    const matrix = matrixTable(document);
+    if (matrix) body.push(`<h3>Server x client: median ${escapeHtml(matrix.metric)} (ok/n)</h3>`, tableHtml(matrix.table));
     const notes = noteLines(document);
     if (notes.length > 0) body.push(`<ul class="note">${notes.map((line) => `<li>${escapeHtml(line.trim())}</li>`).join('')}</ul>`);
     const link = linkTable(document);

@@ -5,6 +5,7 @@ import type { ResultDocument } from '../results/schema.js';
 import { environmentNotes, methodSentence, reportPairs, runHeadline } from './report-parts.js';
 import { environmentTable, linkTable, noteLines, summaryTable, transportTable } from './sections.js';
 import { renderMarkdownTable } from './table.js';
+import { matrixTable } from './matrix-table.js';
 
 export function renderMarkdownReport(documents: readonly ResultDocument[], options: ComparisonOptions): string {
   const first = documents[0];
@@ -13,6 +14,8 @@ export function renderMarkdownReport(documents: readonly ResultDocument[], optio
   for (const document of documents) {
     sections.push(`## Run \`${document.runId}\``, runHeadline(document), renderMarkdownTable(summaryTable(document)));
     sections.push('Median (p5-p95) of the successful samples, in the unit the metric name ends with.');
+    const matrix = matrixTable(document);
+    if (matrix) sections.push(`Server x client, median ${matrix.metric} (ok/n):`, renderMarkdownTable(matrix.table));
     const link = linkTable(document);
     if (link) sections.push('Link, configured vs achieved:', renderMarkdownTable(link));
     const notes = noteLines(document);

@@ -5,6 +5,12 @@ import { methodSentence, reportPairs } from './report-parts.js';
 import { describeLink } from './link-summary.js';
 import { noteLines, summaryTable, transportTable } from './sections.js';
 import { renderTextTable } from './table.js';
+import { matrixTable } from './matrix-table.js';
+
+function matrixLines(document: ResultDocument): string[] {
+  const matrix = matrixTable(document);
+  return matrix ? [`server x client, median ${matrix.metric} (ok/n):`, renderTextTable(matrix.table)] : [];
+}
 
 /** Renders the summary table for `metrics` (default: the headline; those no case has are left out). */
 export function renderTextSummary(document: ResultDocument, metrics: readonly string[] = document.headline): string {
@@ -12,6 +18,7 @@ export function renderTextSummary(document: ResultDocument, metrics: readonly st
     `${document.scenario} (${describeLink(document.link)}): ${document.options.samples} samples per case after ${document.options.warmup} warm-up, status ${document.status}`,
     renderTextTable(summaryTable(document, metrics)),
     'median (p5-p95) of the successful samples, in the unit the metric name ends with',
+    ...matrixLines(document),
     ...noteLines(document),
   ];
   return lines.join('\n') + '\n';

@@ -11,6 +11,7 @@ import { SCHEMA_VERSION } from '../results/schema.js';
 import { definitionsFor } from '../results/metric-definitions.js';
 import { hostInfo, toolInfo } from '../results/environment.js';
 import type { CaseDefinition, CertificateSpec, ClientName, LinkControl, ScenarioDefinition, ServerName } from './types.js';
+import { CLIENTS, SERVERS } from './matrix.js';
 import { WIRE_TIMING_METRICS, WIRE_TIMING_SOURCE, attachWireMetrics, type SampleWindow } from './wire-metrics.js';
 
 export interface EndpointFactory {
@@ -157,13 +158,14 @@ function certificateKey(spec: CertificateSpec | undefined): string {
 }
 
 function unsupportedCase(definition: CaseDefinition, reason: string, warmup: number): ResultCase {
+  // Never started, so the version is not known; the name is the one a run would record.
   const unknown = (implementation: string) => ({ implementation, version: 'unknown', settings: {} });
   return {
     id: definition.id,
     protocol: definition.protocol,
     application: definition.application,
-    client: unknown(definition.client),
-    server: unknown(definition.server),
+    client: unknown(CLIENTS[definition.client].implementation),
+    server: unknown(SERVERS[definition.server].implementation),
     parameters: caseParameters(definition),
     unsupported: reason,
     timingSources: {},
@@ -208,7 +210,8 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
   const progress = options.onProgress ?? (() => {});
   const errors: string[] = [];
   // One server per (implementation, certificate): the sweep gives each PKI its own server.
-  const servers = new Map<string, { endpoint: ServerEndpoint; address: ServerAddress; protocol: Protocol }>();
+  // A server that speaks both transports (Caddy) is captured on each its cases use.
+  const servers = new Map<string, { endpoint: ServerEndpoint; address: ServerAddress; protocols: Set<Protocol> }>();
   const live: LiveCase[] = [];
   const unsupported = new Map<string, ResultCase>();
   let status: ResultDocument['status'] = 'completed';
@@ -231,8 +234,9 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
         progress({ kind: 'setup', message: `starting ${definition.server} server (${certificateKey(definition.certificate)})` });
         const endpoint = options.endpoints.server(definition.server, tls);
         const address = await endpoint.start();
-        servers.set(serverKey, { endpoint, address, protocol: definition.protocol });
+        servers.set(serverKey, { endpoint, address, protocols: new Set() });
       }
+      servers.get(serverKey)?.protocols.add(definition.protocol);
       const client = options.endpoints.client(definition.client, definition, tls);
       await client.prepare();
       if (definition.session !== undefined && !client.sessionModes.includes(definition.session)) {
@@ -243,7 +247,7 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
     }
     if (options.wireTap && scenario.wireTruth) {
       progress({ kind: 'setup', message: 'starting the packet capture' });
-      await options.wireTap.start([...servers.values()].map(({ address, protocol }) => ({ address, protocol })));
+      await options.wireTap.start([...servers.values()].flatMap(({ address, protocols }) => [...protocols].map((protocol) => ({ address, protocol }))));
       wireStarted = true;
     }
     const rounds = options.warmup + options.samples;

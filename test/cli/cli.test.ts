@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { runCli } from '../fixtures/run-cli.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -16,14 +17,22 @@ function cli(...args: string[]): { status: number | null; stdout: string; stderr
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-function expectUsageError(t: Test, args: string[], pattern: RegExp): void {
-  const result = cli(...args);
-  t.equal(result.status, 2, `${args.join(' ')}: exit 2`);
+/** In this process (a spawn per case took 1.5 s each); the exit code of a real process is checked below. */
+async function expectUsageError(t: Test, args: string[], pattern: RegExp): Promise<void> {
+  const result = await runCli(args);
+  t.equal(result.code, 2, `${args.join(' ')}: exit 2`);
   t.match(result.stderr, pattern, `${args.join(' ')}: says what is wrong`);
   t.equal(result.stderr.trim().split('\n').length, 1, `${args.join(' ')}: one line`);
   t.notMatch(result.stderr, /\bat .*\.ts:\d+/, 'no stack trace');
   t.equal(result.stdout, '', 'nothing on stdout');
 }
+
+t.test('a real process exits 2 on bad input, with one line on stderr', async (t) => {
+  const result = cli('scenario', 'nope');
+  t.equal(result.status, 2);
+  t.match(result.stderr, /^error: unknown scenario "nope"/);
+  t.equal(result.stdout, '');
+});
 
 t.test('--list names the scenarios', async (t) => {
   const result = cli('scenario', '--list');
@@ -34,33 +43,36 @@ t.test('--list names the scenarios', async (t) => {
 t.test('bad input is one line and exit code 2', async (t) => {
   const resultsDir = await mkdtemp(join(tmpdir(), 'qlab-cli-'));
   t.teardown(() => rm(resultsDir, { recursive: true, force: true }));
-  expectUsageError(t, ['scenario', 'nosuch', '--results-dir', resultsDir], /unknown scenario "nosuch"; choose one of: handshake/);
-  expectUsageError(t, ['scenario', '--bogus'], /unknown option '--bogus' \(valid options: --list, --list-profiles, --samples, --warmup, --timeout, --out, --results-dir, --json, --quic-initial-rtt, --sizes, --direction, --objects, --variants, --no-capture, --keep-captures, --link, --profile, --rtt,/);
-  expectUsageError(t, ['scenario', 'handshake', '--variants', 'quic-h3-1rtt'], /handshake has no variant "quic-h3-1rtt"; its variants: tcp-tls-h1,/);
-  expectUsageError(t, ['scenario', 'handshake', '--variants', 'quic-h3,'], /expected a comma-separated list, got "quic-h3,"/);
-  expectUsageError(t, ['scenario', 'handshake', '--no-capture', '--keep-captures', '/tmp/x'], /--keep-captures: drop --no-capture/);
-  expectUsageError(t, ['scenario', 'handshake', '--sizes', '1MB'], /--sizes and --direction apply to transfer scenarios, not handshake/);
-  expectUsageError(t, ['scenario', 'throughput', '--sizes', '10'], /--sizes "10" needs a unit/);
-  expectUsageError(t, ['scenario', 'throughput', '--direction', 'sideways'], /--direction must be one of down, up/);
-  expectUsageError(t, ['scenario', 'throughput', '--cc', 'vegas'], /--cc must be one of cubic, reno, bbr/);
-  expectUsageError(t, ['scenario', 'loss-recovery'], /loss-recovery changes the lab link during the run: give link options/);
-  expectUsageError(t, ['scenario', 'multiplexing', '--objects', '100x'], /--objects wants COUNTxSIZE/);
-  expectUsageError(t, ['scenario', 'migration'], /migration changes the lab link during the run: give link options/);
-  expectUsageError(t, ['scenario', 'multiplexing', '--objects', '100x10'], /--objects size "10" needs a unit/);
-  expectUsageError(t, ['scenario', 'throughput', '--objects', '2x1MB'], /--objects applies to page-load scenarios, not throughput/);
-  expectUsageError(t, ['scenario', '--samples', '0'], /--samples must be from 1 to 100000, got 0/);
-  expectUsageError(t, ['scenario', '--samples', 'ten'], /--samples must be a whole number from 1 to 100000, got "ten"/);
-  expectUsageError(t, ['scenario', '--samples'], /argument missing/);
-  expectUsageError(t, ['scenario', '--timeout', '10'], /"10" is not a duration: use a number with a unit/);
-  expectUsageError(t, ['certs', '--key-type', 'rsa1024'], /--key-type must be one of rsa2048, rsa4096, ecdsa-p256; got "rsa1024"/);
-  expectUsageError(t, ['certs', '--intermediates', '5'], /--intermediates must be from 0 to 3, got 5/);
-  expectUsageError(t, ['scenario', '--rtt', '60'], /--rtt "60" needs a unit: us, ms or s/);
-  expectUsageError(t, ['scenario', '--profile', 'moon'], /unknown profile "moon"; choose one of: lan, cable, dsl, 4g, 3g, 2g-rural/);
-  expectUsageError(t, ['scenario', '--rtt', '60ms', '--delay', '30ms'], /give --rtt .* or --delay .*, not both/);
-  expectUsageError(t, ['scenario', '--loss', '1'], /loss "1" must be a percentage/);
-  expectUsageError(t, ['scenario', '--link', 'carrier-pigeon'], /--link must be one of emulator, netem, auto, loopback/);
-  expectUsageError(t, ['scenario', '--link', 'loopback', '--rtt', '60ms'], /link options need the lab/);
-  expectUsageError(t, ['frobnicate'], /unknown command 'frobnicate' \(commands: scenario, report, compare, lab, certs, schema\)/);
+  await expectUsageError(t, ['scenario', 'nosuch', '--results-dir', resultsDir], /unknown scenario "nosuch"; choose one of: handshake/);
+  await expectUsageError(t, ['scenario', '--bogus'], /unknown option '--bogus' \(valid options: --list, --list-profiles, --samples, --warmup, --timeout, --out, --results-dir, --json, --quic-initial-rtt, --sizes, --direction, --objects, --variants, --server, --client, --no-capture, --keep-captures, --link, --profile, --rtt,/);
+  await expectUsageError(t, ['scenario', 'handshake', '--variants', 'quic-h3-1rtt'], /handshake has no variant "quic-h3-1rtt"; its variants: tcp-tls-h1,/);
+  await expectUsageError(t, ['scenario', 'handshake', '--server', 'apache'], /--server must be one of node, ngtcp2, caddy; got "apache"/);
+  await expectUsageError(t, ['scenario', 'handshake', '--client', 'curl,wget'], /--client must be one of undici, ngtcp2, curl, chromium; got "wget"/);
+  await expectUsageError(t, ['scenario', 'handshake', '--variants', 'quic-h3', '--client', 'curl'], /no case of handshake \(QUIC h3\) can run on --server its own with --client curl/);
+  await expectUsageError(t, ['scenario', 'handshake', '--variants', 'quic-h3,'], /expected a comma-separated list, got "quic-h3,"/);
+  await expectUsageError(t, ['scenario', 'handshake', '--no-capture', '--keep-captures', '/tmp/x'], /--keep-captures: drop --no-capture/);
+  await expectUsageError(t, ['scenario', 'handshake', '--sizes', '1MB'], /--sizes and --direction apply to transfer scenarios, not handshake/);
+  await expectUsageError(t, ['scenario', 'throughput', '--sizes', '10'], /--sizes "10" needs a unit/);
+  await expectUsageError(t, ['scenario', 'throughput', '--direction', 'sideways'], /--direction must be one of down, up/);
+  await expectUsageError(t, ['scenario', 'throughput', '--cc', 'vegas'], /--cc must be one of cubic, reno, bbr/);
+  await expectUsageError(t, ['scenario', 'loss-recovery'], /loss-recovery changes the lab link during the run: give link options/);
+  await expectUsageError(t, ['scenario', 'multiplexing', '--objects', '100x'], /--objects wants COUNTxSIZE/);
+  await expectUsageError(t, ['scenario', 'migration'], /migration changes the lab link during the run: give link options/);
+  await expectUsageError(t, ['scenario', 'multiplexing', '--objects', '100x10'], /--objects size "10" needs a unit/);
+  await expectUsageError(t, ['scenario', 'throughput', '--objects', '2x1MB'], /--objects applies to page-load scenarios, not throughput/);
+  await expectUsageError(t, ['scenario', '--samples', '0'], /--samples must be from 1 to 100000, got 0/);
+  await expectUsageError(t, ['scenario', '--samples', 'ten'], /--samples must be a whole number from 1 to 100000, got "ten"/);
+  await expectUsageError(t, ['scenario', '--samples'], /argument missing/);
+  await expectUsageError(t, ['scenario', '--timeout', '10'], /"10" is not a duration: use a number with a unit/);
+  await expectUsageError(t, ['certs', '--key-type', 'rsa1024'], /--key-type must be one of rsa2048, rsa4096, ecdsa-p256; got "rsa1024"/);
+  await expectUsageError(t, ['certs', '--intermediates', '5'], /--intermediates must be from 0 to 3, got 5/);
+  await expectUsageError(t, ['scenario', '--rtt', '60'], /--rtt "60" needs a unit: us, ms or s/);
+  await expectUsageError(t, ['scenario', '--profile', 'moon'], /unknown profile "moon"; choose one of: lan, cable, dsl, 4g, 3g, 2g-rural/);
+  await expectUsageError(t, ['scenario', '--rtt', '60ms', '--delay', '30ms'], /give --rtt .* or --delay .*, not both/);
+  await expectUsageError(t, ['scenario', '--loss', '1'], /loss "1" must be a percentage/);
+  await expectUsageError(t, ['scenario', '--link', 'carrier-pigeon'], /--link must be one of emulator, netem, auto, loopback/);
+  await expectUsageError(t, ['scenario', '--link', 'loopback', '--rtt', '60ms'], /link options need the lab/);
+  await expectUsageError(t, ['frobnicate'], /unknown command 'frobnicate' \(commands: scenario, report, compare, lab, certs, schema\)/);
   t.same(await readdir(resultsDir), [], 'no result file for a refused run');
 });
 

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { processesNaming, tempEntries } from '../fixtures/leftovers.js';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,19 +12,11 @@ const missing = await chromiumPath().then(
   (error: Error) => error.message,
 );
 
-/** Our per-run directories in the temp dir. */
-async function runDirs(): Promise<string[]> {
-  return (await readdir(tmpdir())).filter((name) => name.startsWith(CHROMIUM_DIR_PREFIX));
+function runDirs(): Promise<string[]> {
+  return tempEntries(CHROMIUM_DIR_PREFIX);
 }
-
-/** Processes whose command line names one of our per-run directories (Chromium and its helpers). */
-async function runProcesses(): Promise<string[]> {
-  const found: string[] = [];
-  for (const pid of (await readdir('/proc')).filter((name) => /^\d+$/.test(name))) {
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes(join(tmpdir(), CHROMIUM_DIR_PREFIX))) found.push(`${pid}: ${cmdline.replaceAll('\0', ' ').slice(0, 120)}`);
-  }
-  return found;
+function runProcesses(): Promise<string[]> {
+  return processesNaming(CHROMIUM_DIR_PREFIX);
 }
 
 const SVG_PAGE = `<!doctype html>

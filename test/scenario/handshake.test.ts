@@ -28,8 +28,11 @@ t.test('handshake (two variants, loopback): measured, result written and valid',
   t.match(run.stdout, /^tcp-tls-h2\s+5\/5\s/m, 'TCP+TLS row with all samples ok');
   t.match(run.stdout, /^quic-h3\s+5\/5\s/m, 'QUIC row with all samples ok');
   t.equal(run.stderr, '', 'no progress noise when stderr is not a terminal');
-  const files = (await readdir(dir)).filter((f) => f.startsWith('handshake-'));
+  const all = (await readdir(dir)).filter((f) => f.startsWith('handshake-')).sort();
+  const files = all.filter((f) => f.endsWith('.json'));
   t.equal(files.length, 1, 'one result file in the results directory');
+  const base = (files[0] as string).replace(/\.json$/, '');
+  t.same(all, [`${base}.html`, `${base}.json`, `${base}.md`], 'its HTML and Markdown reports beside it');
   const document = await readResult(join(dir, files[0] as string));
   t.same(await readResult(out), document, '--out gets the same document');
   t.equal(document.status, 'completed');
