@@ -35,10 +35,20 @@ t.test('handshake on the lab: Caddy, gtlsserver and Node against Chromium, gtlsc
     t.equal(okCount(c), 2, `${c.id}: ok ${errors(c)}`);
     t.not(c.client.version, 'unknown', `${c.id}: client version detected`);
     t.not(c.server.version, 'unknown', `${c.id}: server version detected`);
-    // At least one round trip for QUIC and two for TCP+TLS (20 ms RTT); some pairs need one more
-    // (Chromium and Caddy: see the README), none more than that.
+    // One round trip for QUIC and two for TCP+TLS (20 ms RTT) on the wire. Chromium's
+    // post-quantum ClientHello needs two Initial datagrams, and Caddy's quic-go drops the second
+    // when it comes right behind the first (quic-go#3760), so that pair waits for the client's
+    // retransmission: measured, not failed; it only has to finish.
     const wireMs = c.summary.wireHandshakeMs?.median ?? 0;
-    t.ok(c.protocol === 'quic' ? wireMs >= 19 && wireMs < 55 : wireMs >= 39 && wireMs < 75, `${c.id}: wire handshake ${wireMs} ms`);
+    const rounds = c.protocol === 'quic' ? 1 : 2;
+    const slack = c.client.implementation === 'chromium' ? 100 : 15;
+    t.ok(wireMs >= rounds * 20 - 1 && wireMs < rounds * 20 + slack, `${c.id}: wire handshake ${wireMs} ms`);
+    if (c.client.implementation === 'chromium' && c.protocol === 'quic') {
+      t.ok(
+        c.samples.every((s) => (s.flags ?? []).some((f) => f.includes('2 datagrams with Initial CRYPTO'))),
+        `${c.id}: the ClientHello (with its ML-KEM key share) spans two Initial datagrams`,
+      );
+    }
   }
   t.match(document.cases.find((c) => c.id === 'quic-h3-0rtt@caddy/chromium')?.unsupported, /chromium: no early-data sessions/);
   const markdown = await readFile(reportPathsFor(resultPath).md, 'utf8');
