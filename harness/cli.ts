@@ -1,4 +1,4 @@
-// The one entry point behind the npm scripts: scenario, report, compare, lab, certs, schema.
+// The one entry point behind the npm scripts: scenario, report, compare, smb-probe, lab, certs, schema.
 // Machine output goes to stdout, progress to stderr (on a terminal only); bad input is one
 // line on stderr and exit code 2.
 import { Command, CommanderError, Option } from 'commander';
@@ -8,6 +8,7 @@ import { scenarioCommand } from './cli/scenario-command.js';
 import { labCommand } from './cli/lab-command.js';
 import { compareCommand } from './cli/compare-command.js';
 import { reportCommand } from './cli/report-command.js';
+import { smbProbeCommand } from './cli/smb-probe-command.js';
 import { UsageError } from './cli/usage-error.js';
 import { runCleanups } from './process/cleanup.js';
 import { DEFAULT_CERTS_DIR, ensurePki } from './pki/store.js';
@@ -61,7 +62,7 @@ function optionNames(command: Command): string {
 
 export function buildProgram(): Command {
   const program = new Command('quic-lab').description('QUIC vs TCP+TLS 1.3 lab harness');
-  for (const sub of [scenarioCommand(), reportCommand(), compareCommand(), labCommand(), certsCommand(), schemaCommand()]) {
+  for (const sub of [scenarioCommand(), reportCommand(), compareCommand(), smbProbeCommand(), labCommand(), certsCommand(), schemaCommand()]) {
     sub.exitOverride().configureOutput({ writeErr: () => {}, outputError: () => {} });
     program.addCommand(sub);
   }

@@ -6,6 +6,7 @@
 // ngtcp2 0.12 writes event times as whole milliseconds relative to the connection's start,
 // so every timing here has a resolution of 1 ms (a difference of two truncated times is off
 // by less than 1 ms either way).
+import { TLS_ALERTS } from './tls-alerts.js';
 
 export interface QlogFrame {
   frameType: string;
@@ -269,27 +270,6 @@ export interface ClientQlogTimings {
   close: ConnectionCloseInfo | null;
 }
 
-const TLS_ALERTS: Record<number, string> = {
-  10: 'unexpected_message',
-  20: 'bad_record_mac',
-  40: 'handshake_failure',
-  42: 'bad_certificate',
-  43: 'unsupported_certificate',
-  44: 'certificate_revoked',
-  45: 'certificate_expired',
-  46: 'certificate_unknown',
-  47: 'illegal_parameter',
-  48: 'unknown_ca',
-  49: 'access_denied',
-  50: 'decode_error',
-  51: 'decrypt_error',
-  70: 'protocol_version',
-  80: 'internal_error',
-  109: 'missing_extension',
-  112: 'unrecognized_name',
-  116: 'certificate_required',
-  120: 'no_application_protocol',
-};
 
 const TRANSPORT_ERRORS: Record<number, string> = {
   0x0: 'NO_ERROR',
