@@ -69,10 +69,26 @@ async function transferCharts(document: ResultDocument): Promise<string[]> {
   return figures;
 }
 
-/** The TCP+TLS side a heatmap compares QUIC with: HTTP/2 where the run has it, as the closest peer of HTTP/3. */
+/**
+ * One pair per heatmap cell: the scenario's own implementations where the run has them (a
+ * matrix run has more, shown in its tables), and HTTP/2 as the TCP+TLS side where there is
+ * one, as the closest peer of HTTP/3.
+ */
 function heatmapPairs(pairs: readonly TransportPair[]): TransportPair[] {
-  const withH2 = new Set(pairs.filter((p) => p.tcp.application === 'h2').map((p) => JSON.stringify([p.profile, p.workload, p.quic.id])));
-  return pairs.filter((p) => p.tcp.application === 'h2' || !withH2.has(JSON.stringify([p.profile, p.workload, p.quic.id])));
+  const own = pairs.filter((p) => !variantIsMatrix(p.quic) && !variantIsMatrix(p.tcp));
+  const chosen = own.length > 0 ? own : pairs;
+  const withH2 = new Set(chosen.filter((p) => p.tcp.application === 'h2').map((p) => JSON.stringify([p.profile, p.workload, p.quic.id])));
+  const cells = new Map<string, TransportPair>();
+  for (const p of chosen) {
+    if (p.tcp.application !== 'h2' && withH2.has(JSON.stringify([p.profile, p.workload, p.quic.id]))) continue;
+    const cell = JSON.stringify([p.profile, p.workload]);
+    if (!cells.has(cell)) cells.set(cell, p);
+  }
+  return [...cells.values()];
+}
+
+function variantIsMatrix(c: { id: string }): boolean {
+  return c.id.includes('@');
 }
 
 async function heatmaps(documents: readonly ResultDocument[], pairs: readonly TransportPair[]): Promise<string[]> {

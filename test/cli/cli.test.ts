@@ -72,7 +72,7 @@ t.test('bad input is one line and exit code 2', async (t) => {
   await expectUsageError(t, ['scenario', '--loss', '1'], /loss "1" must be a percentage/);
   await expectUsageError(t, ['scenario', '--link', 'carrier-pigeon'], /--link must be one of emulator, netem, auto, loopback/);
   await expectUsageError(t, ['scenario', '--link', 'loopback', '--rtt', '60ms'], /link options need the lab/);
-  await expectUsageError(t, ['frobnicate'], /unknown command 'frobnicate' \(commands: scenario, report, compare, lab, certs, schema\)/);
+  await expectUsageError(t, ['frobnicate'], /unknown command 'frobnicate' \(commands: scenario, report, compare, smb-probe, lab, certs, schema\)/);
   t.same(await readdir(resultsDir), [], 'no result file for a refused run');
 });
 
