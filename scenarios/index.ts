@@ -6,8 +6,9 @@ import { throughput } from './throughput.js';
 import { lossRecovery } from './loss-recovery.js';
 import { multiplexing } from './multiplexing.js';
 import { migration } from './migration.js';
+import { smbCopy } from './smb-copy.js';
 
-export const SCENARIOS: readonly ScenarioDefinition[] = [handshake, certificateSize, throughput, lossRecovery, multiplexing, migration];
+export const SCENARIOS: readonly ScenarioDefinition[] = [handshake, certificateSize, throughput, lossRecovery, multiplexing, migration, smbCopy];
 
 /** Not a comparison of endpoints: measures the lab link itself (run by the harness). */
 export const CALIBRATION = {

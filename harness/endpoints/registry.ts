@@ -13,6 +13,7 @@ import { UndiciClient } from './undici-client.js';
 import { CADDY_DEFAULT_BODY_SIZES, CaddyServer } from './caddy-server.js';
 import { CurlClient } from './curl-client.js';
 import { ChromiumClient } from './chromium-client.js';
+import { SambaEndpoint, SmbClientEndpoint } from './samba-endpoints.js';
 
 export interface EndpointPlacement {
   /** Address servers listen on. */
@@ -57,6 +58,7 @@ export function endpointFactory(placement: EndpointPlacement): EndpointFactory {
     placement.clientNetns === undefined ? client : new NetnsNodeClient(client, { client: name, application, tls, netns: placement.clientNetns, ...keylog });
   let quicServers = 0;
   let caddyServers = 0;
+  let sambaServer: SambaEndpoint | undefined;
   return {
     server(name: ServerName, tls: TlsMaterial): ServerEndpoint {
       switch (name) {
@@ -66,6 +68,11 @@ export function endpointFactory(placement: EndpointPlacement): EndpointFactory {
           const port = placement.serverNetns !== undefined ? { port: NETNS_QUIC_BASE_PORT + quicServers++ } : {};
           const windows = placement.bdpBytes !== undefined ? { windows: windowsForBdp(placement.bdpBytes, NGTCP2_SERVER_DEFAULT_WINDOWS) } : {};
           return new Ngtcp2Server({ tls, host: placement.serverHost, ...serverNetns, ...quic, ...port, ...windows, qlog: placement.serverQlog === true });
+        }
+        case 'samba': {
+          const server = new SambaEndpoint({ host: placement.serverHost, ...serverNetns, ...(placement.bodySizes !== undefined ? { fileSizes: placement.bodySizes } : {}) });
+          sambaServer = server;
+          return server;
         }
         case 'caddy': {
           const port = placement.serverNetns !== undefined ? { port: NETNS_CADDY_BASE_PORT + caddyServers++ } : {};
@@ -96,6 +103,14 @@ export function endpointFactory(placement: EndpointPlacement): EndpointFactory {
             throw new Error(`curl speaks h2 and http/1.1, not ${definition.application} (case ${definition.id})`);
           }
           return new CurlClient(tls, definition.application, { ...clientNetns, ...keylog });
+        case 'smbclient': {
+          const encryption = definition.parameters.encryption === 'required' ? 'required' : 'off';
+          const credentials = () => {
+            if (!sambaServer) throw new Error(`case ${definition.id}: smbclient needs the run's Samba server`);
+            return sambaServer.credentials();
+          };
+          return new SmbClientEndpoint(credentials, encryption, placement.clientNetns);
+        }
         case 'chromium':
           if (definition.application !== 'h2' && definition.application !== 'h3') {
             throw new Error(`chromium is driven over h2 and h3, not ${definition.application} (case ${definition.id})`);

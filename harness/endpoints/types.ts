@@ -1,8 +1,9 @@
 // The one interface every implementation sits behind.
 import type { EndpointInfo, TimingSource } from '../results/schema.js';
 
-export type Protocol = 'quic' | 'tcp-tls';
-export type Application = 'h3' | 'h2' | 'http/1.1' | 'none';
+/** 'tcp': SMB 3 over plain TCP, which signs and encrypts by itself. */
+export type Protocol = 'quic' | 'tcp-tls' | 'tcp';
+export type Application = 'h3' | 'h2' | 'http/1.1' | 'smb3' | 'none';
 
 /** Where a server listens, as a client must address it. */
 export interface ServerAddress {

@@ -78,8 +78,9 @@ export const certificatesSchema = z
 export const caseSchema = z
   .object({
     id: z.string().min(1),
-    protocol: z.enum(['quic', 'tcp-tls']),
-    application: z.enum(['h3', 'h2', 'http/1.1', 'none']),
+    /** 'tcp': SMB 3 over plain TCP (its own signing and encryption, no TLS). */
+    protocol: z.enum(['quic', 'tcp-tls', 'tcp']),
+    application: z.enum(['h3', 'h2', 'http/1.1', 'smb3', 'none']),
     client: endpointInfoSchema,
     server: endpointInfoSchema,
     parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),

@@ -41,6 +41,7 @@ export const SERVERS: Readonly<Record<ServerName, Capabilities>> = {
     earlyData: { protocols: ['quic'], note: "Go's TLS, which Caddy uses over TCP, has no 0-RTT; quic-go accepts it" },
     noUploads: "Caddy's static file server cannot count and check an upload",
   },
+  samba: { implementation: 'samba-smbd', speaks: [{ protocol: 'tcp', application: 'smb3' }], sessionModes: ['cold'] },
 };
 
 export const CLIENTS: Readonly<Record<ClientName, Capabilities>> = {
@@ -60,11 +61,13 @@ export const CLIENTS: Readonly<Record<ClientName, Capabilities>> = {
     sessionNote: 'each page load uses a fresh browser profile',
     noUploads: 'the browser client loads pages; it does not upload',
   },
+  smbclient: { implementation: 'smbclient', speaks: [{ protocol: 'tcp', application: 'smb3' }], sessionModes: ['cold'], noBatch: 'one copy at a time' },
 };
 
-export const SERVER_NAMES = Object.keys(SERVERS) as ServerName[];
+/** SMB's own endpoints run smb-copy only; HTTP scenarios choose among the others. */
+export const SERVER_NAMES = (Object.keys(SERVERS) as ServerName[]).filter((name) => name !== 'samba');
 /** node-tls is the handshake-only probe, not a client to choose. */
-export const CLIENT_NAMES = (Object.keys(CLIENTS) as ClientName[]).filter((name) => name !== 'node-tls');
+export const CLIENT_NAMES = (Object.keys(CLIENTS) as ClientName[]).filter((name) => name !== 'node-tls' && name !== 'smbclient');
 
 function speaks(capabilities: Capabilities, c: Pick<CaseDefinition, 'protocol' | 'application'>): boolean {
   return capabilities.speaks.some((s) => s.protocol === c.protocol && s.application === c.application);

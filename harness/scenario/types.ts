@@ -5,8 +5,8 @@ import type { KeyType } from '../pki/generate.js';
 import type { Impairment } from '../lab/impairment.js';
 import type { MetricDefinition as RecordedMetricDefinition, Sample } from '../results/schema.js';
 
-export type ServerName = 'node' | 'ngtcp2' | 'caddy';
-export type ClientName = 'node-tls' | 'undici' | 'ngtcp2' | 'curl' | 'chromium';
+export type ServerName = 'node' | 'ngtcp2' | 'caddy' | 'samba';
+export type ClientName = 'node-tls' | 'undici' | 'ngtcp2' | 'curl' | 'chromium' | 'smbclient';
 
 export interface CaseDefinition {
   /** Stable id that says what the case is, e.g. "quic-h3" or "tcp-tls-h2". */
