@@ -84,6 +84,6 @@ export const migration: ScenarioDefinition = {
   defaults: { samples: 3, warmup: 1, sampleTimeoutMs: 60_000 },
   cases: migrationCases(DEFAULTS),
   transfers: { defaults: DEFAULTS, cases: migrationCases },
-  needsLab: true,
+  needsLab: 'it changes the lab link during the run',
   measure: rebindDuringDownload,
 };

@@ -18,7 +18,7 @@ import { DEFAULT_RESULTS_DIR, defaultResultPath, writeResult } from '../results/
 import { newRunId, runScenario } from '../scenario/run.js';
 import { selectCases, UnknownVariantError } from '../scenario/select.js';
 import { CLIENT_NAMES, SERVER_NAMES, expandMatrix } from '../scenario/matrix.js';
-import type { ClientName, ServerName } from '../scenario/types.js';
+import type { CaseDefinition, ClientName, ServerName } from '../scenario/types.js';
 import { RunWireTap } from '../capture/wire-tap.js';
 import { PkiSet } from '../pki/pki-set.js';
 import { LAB_DEVICE } from '../lab/lab.js';
@@ -66,6 +66,15 @@ interface ScenarioOptions extends LinkCliOptions {
   client?: ClientName[];
 }
 
+/** A scenario's cases for the sizes or objects asked for; a scenario that refuses them says why (exit 2). */
+function casesFor(make: () => CaseDefinition[]): CaseDefinition[] {
+  try {
+    return make();
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
 export function scenarioCommand(): Command {
   const command = new Command('scenario')
     .description(`run a scenario (default: ${DEFAULT_SCENARIO}) and write its result JSON`)
@@ -103,11 +112,12 @@ export function scenarioCommand(): Command {
     if (options.sizes !== undefined || options.direction !== undefined) {
       if (!found.transfers) throw new UsageError(`--sizes and --direction apply to transfer scenarios, not ${found.name}`);
       const transfer = { sizesBytes: options.sizes ?? found.transfers.defaults.sizesBytes, direction: options.direction ?? found.transfers.defaults.direction };
-      scenario = { ...found, cases: found.transfers.cases(transfer) };
+      scenario = { ...found, cases: casesFor(() => found.transfers?.cases(transfer) ?? []) };
     }
     if (options.objects !== undefined) {
       if (!found.objectSets) throw new UsageError(`--objects applies to page-load scenarios, not ${found.name}`);
-      scenario = { ...scenario, cases: found.objectSets.cases(options.objects) };
+      const sets = options.objects;
+      scenario = { ...scenario, cases: casesFor(() => found.objectSets?.cases(sets) ?? []) };
     }
     if (options.variants !== undefined) {
       try {
@@ -131,8 +141,9 @@ export function scenarioCommand(): Command {
     if (isCalibration && options.link === 'loopback') throw new UsageError('calibration measures the lab link: drop --link loopback');
     const onLab = isCalibration || (options.link !== undefined ? options.link !== 'loopback' : wantsLab(options));
     if (!onLab && wantsLab(options)) throw new UsageError('link options need the lab: drop --link loopback');
-    if (!onLab && (scenario.needsLab || scenario.cases.some((c) => c.impairment !== undefined))) {
-      throw new UsageError(`${scenario.name} changes the lab link during the run: give link options, e.g. --rtt 40ms --rate 20mbit`);
+    const labOnly = scenario.needsLab ?? (scenario.cases.some((c) => c.impairment !== undefined) ? 'it changes the lab link during the run' : undefined);
+    if (!onLab && labOnly !== undefined) {
+      throw new UsageError(`${scenario.name} runs on the lab only (${labOnly}): give link options, e.g. --profile lan or --rtt 40ms --rate 20mbit`);
     }
     let conditions;
     try {

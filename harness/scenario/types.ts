@@ -85,8 +85,8 @@ export interface ScenarioDefinition {
   cases: readonly CaseDefinition[];
   /** Record a packet capture and add wire-derived metrics to each sample (handshake scenarios). */
   wireTruth?: boolean;
-  /** Runs only on the lab link (it changes the link while it runs). */
-  needsLab?: boolean;
+  /** Runs only on the lab network, and why (it changes the link while it runs; its servers live in the namespaces). */
+  needsLab?: string;
   /** Run a kernel TCP reference flow (iperf3) over the lab link first (transfer scenarios). */
   linkReference?: boolean;
   /** Metrics that need other cases' samples (e.g. goodput relative to the loss-free case), added to the samples before summaries. */

@@ -55,9 +55,11 @@ t.test('bad input is one line and exit code 2', async (t) => {
   await expectUsageError(t, ['scenario', 'throughput', '--sizes', '10'], /--sizes "10" needs a unit/);
   await expectUsageError(t, ['scenario', 'throughput', '--direction', 'sideways'], /--direction must be one of down, up/);
   await expectUsageError(t, ['scenario', 'throughput', '--cc', 'vegas'], /--cc must be one of cubic, reno, bbr/);
-  await expectUsageError(t, ['scenario', 'loss-recovery'], /loss-recovery changes the lab link during the run: give link options/);
+  await expectUsageError(t, ['scenario', 'loss-recovery'], /loss-recovery runs on the lab only \(it changes the lab link during the run\): give link options, e.g. --profile lan/);
   await expectUsageError(t, ['scenario', 'multiplexing', '--objects', '100x'], /--objects wants COUNTxSIZE/);
-  await expectUsageError(t, ['scenario', 'migration'], /migration changes the lab link during the run: give link options/);
+  await expectUsageError(t, ['scenario', 'migration'], /migration runs on the lab only \(it changes the lab link during the run\): give link options/);
+  await expectUsageError(t, ['scenario', 'smb-copy'], /smb-copy runs on the lab only \(its SMB server runs in the lab's server namespace\): give link options/);
+  await expectUsageError(t, ['scenario', 'smb-copy', '--sizes', '2500001B'], /does not split into 3 equal reads/);
   await expectUsageError(t, ['scenario', 'multiplexing', '--objects', '100x10'], /--objects size "10" needs a unit/);
   await expectUsageError(t, ['scenario', 'throughput', '--objects', '2x1MB'], /--objects applies to page-load scenarios, not throughput/);
   await expectUsageError(t, ['scenario', '--samples', '0'], /--samples must be from 1 to 100000, got 0/);
