@@ -3,7 +3,7 @@
 // before its samples; the cases are interleaved, so every impairment sees the same host).
 // Besides goodput and completion: the goodput relative to the loss-free case of the same
 // protocol and size, the sender's retransmissions and the longest stall.
-import { summarize } from '../harness/measure/statistics.js';
+import { median } from '../harness/measure/statistics.js';
 import { formatSize } from '../harness/report/sizes.js';
 import type { CaseDefinition, ScenarioDefinition, TransferOptions } from '../harness/scenario/types.js';
 import { transferCases, TRANSFER_METRICS } from './throughput.js';
@@ -39,7 +39,8 @@ function relativeGoodput(cases: ReadonlyArray<{ definition: CaseDefinition; samp
     const base = cases.find(
       (c) => c.definition.parameters.impairment === 'lossfree' && c.definition.application === definition.application && c.definition.parameters.bodyBytes === definition.parameters.bodyBytes,
     );
-    const baseline = summarize(base?.samples.filter((s) => s.status === 'ok').map((s) => s.metrics.goodputBitsPerSecond as number) ?? [])?.median;
+    const okGoodputs = base?.samples.filter((s) => s.status === 'ok').map((s) => s.metrics.goodputBitsPerSecond as number) ?? [];
+    const baseline = okGoodputs.length > 0 ? median(okGoodputs) : undefined;
     if (baseline === undefined || !(baseline > 0)) continue;
     for (const sample of samples) {
       const goodput = sample.metrics.goodputBitsPerSecond;

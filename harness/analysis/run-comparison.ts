@@ -1,7 +1,8 @@
 // Runs against runs: cases paired by their key (scenario, case, profile, parameters) across
 // result files, each metric's change from the first run (the baseline) to the last, and the
 // medians in between for a trend.
-import { profileOf, runKey, workloadOf } from '../results/case-key.js';
+import { profileOf, runKey } from '../results/case-key.js';
+import { metricDefinition } from '../results/metric-definitions.js';
 import type { MetricDefinition, ResultCase, ResultDocument } from '../results/schema.js';
 import { compareSamples, medianOf, metricValues, worsening, type ComparisonOptions, type SampleComparison } from './sample-comparison.js';
 
@@ -17,10 +18,8 @@ export interface MetricTrend {
 }
 
 export interface CaseTrend {
-  key: string;
   caseId: string;
   profile: string;
-  workload: string;
   metrics: MetricTrend[];
 }
 
@@ -42,7 +41,7 @@ function definitionsOf(documents: readonly ResultDocument[], metrics: readonly s
   const names = metrics ?? (documents[0] as ResultDocument).headline;
   const latest = documents[documents.length - 1] as ResultDocument;
   return names.flatMap((name) => {
-    const definition = latest.metrics.find((m) => m.name === name) ?? (documents[0] as ResultDocument).metrics.find((m) => m.name === name);
+    const definition = metricDefinition(latest, name) ?? metricDefinition(documents[0] as ResultDocument, name);
     return definition ? [definition] : [];
   });
 }
@@ -73,7 +72,7 @@ export function compareRuns(
       });
       return [{ change, medians, regression: change.verdict === 'worse' && worsening(change) > options.threshold, improvement: change.verdict === 'better' }];
     });
-    cases.push({ key, caseId: first.id, profile: profileOf(baseline, first), workload: workloadOf(first), metrics });
+    cases.push({ caseId: first.id, profile: profileOf(baseline, first), metrics });
   }
   return {
     cases,

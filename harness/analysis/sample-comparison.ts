@@ -2,7 +2,7 @@
 // medians with its bootstrap interval, the Mann-Whitney p-value, and what that means given
 // which way the metric is better.
 import { bootstrapRatioOfMedians, mannWhitneyU, type ConfidenceInterval } from '../measure/inference.js';
-import { percentileOfSorted } from '../measure/statistics.js';
+import { median } from '../measure/statistics.js';
 import type { MetricDefinition, ResultCase } from '../results/schema.js';
 
 export interface ComparisonOptions {
@@ -19,9 +19,6 @@ export type Verdict = 'better' | 'worse' | 'no significant difference' | 'not co
 
 export interface SampleComparison {
   metric: MetricDefinition;
-  /** Successful samples of each side. */
-  nA: number;
-  nB: number;
   medianA: number | null;
   medianB: number | null;
   /** median(B) / median(A) with its interval; null when a side has no samples or median(A) is 0. */
@@ -42,7 +39,7 @@ export function metricValues(resultCase: ResultCase, metric: string): number[] {
 
 /** The median (type 7 percentile), or null for no values. */
 export function medianOf(values: readonly number[]): number | null {
-  return values.length === 0 ? null : percentileOfSorted([...values].sort((x, y) => x - y), 50);
+  return values.length === 0 ? null : median(values);
 }
 
 export function compareSamples(metric: MetricDefinition, a: readonly number[], b: readonly number[], options: ComparisonOptions): SampleComparison {
@@ -61,8 +58,6 @@ export function compareSamples(metric: MetricDefinition, a: readonly number[], b
   }
   return {
     metric,
-    nA: a.length,
-    nB: b.length,
     medianA,
     medianB,
     ratio,

@@ -2,7 +2,9 @@
 // same work on the same link (same profile and workload) with the closest implementations,
 // metric by metric.
 import { profileOf, workloadOf } from '../results/case-key.js';
-import type { MetricDefinition, ResultCase, ResultDocument } from '../results/schema.js';
+import { isMatrixCase } from '../scenario/matrix.js';
+import { metricDefinition } from '../results/metric-definitions.js';
+import type { ResultCase, ResultDocument } from '../results/schema.js';
 import { compareSamples, metricValues, type ComparisonOptions, type SampleComparison } from './sample-comparison.js';
 
 export interface TransportPair {
@@ -16,22 +18,13 @@ export interface TransportPair {
   comparisons: SampleComparison[];
 }
 
-export function metricDefinition(document: ResultDocument, name: string): MetricDefinition | undefined {
-  return document.metrics.find((m) => m.name === name);
-}
-
-/** Run by the scenario's own implementations (not a matrix case "...@server/client"). */
-function ownPair(c: ResultCase): boolean {
-  return !c.id.includes('@');
-}
-
 /**
  * How close two cases' implementations are: the scenario's own pairs belong together; else
  * the same server (Caddy on both transports is the cleanest comparison) counts most, then the
  * same client.
  */
 function closeness(quic: ResultCase, tcp: ResultCase): number {
-  if (ownPair(quic) && ownPair(tcp)) return 4;
+  if (!isMatrixCase(quic) && !isMatrixCase(tcp)) return 4;
   return (quic.server.implementation === tcp.server.implementation ? 2 : 0) + (quic.client.implementation === tcp.client.implementation ? 1 : 0);
 }
 

@@ -1,6 +1,7 @@
 // `npm run bench -- NAME [--out FILE]`: runs one bench, prints its JSON on stdout and writes
 // it to FILE (default results/bench-NAME-<time>.json). Progress goes to stderr. Bad input is
 // one line on stderr and exit code 2; a failed bench is one line and exit code 1.
+import { fileTimestamp } from '../scenario/run.js';
 import { resolve } from 'node:path';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import { interruptSignal, runCleanups } from '../process/cleanup.js';
@@ -41,10 +42,6 @@ function parseArgs(argv: string[]): { name: string; out: string | undefined } {
   return { name, out };
 }
 
-function timestamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-}
-
 async function main(argv: string[]): Promise<number> {
   let args: { name: string; out: string | undefined };
   try {
@@ -57,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
   const bench = BENCHES[args.name] as (typeof BENCHES)[string];
-  const out = resolve(args.out ?? resolve(PROJECT_ROOT, 'results', `bench-${args.name}-${timestamp(new Date())}.json`));
+  const out = resolve(args.out ?? resolve(PROJECT_ROOT, 'results', `bench-${args.name}-${fileTimestamp(new Date())}.json`));
   try {
     const result = await bench((message) => process.stderr.write(`${message}\n`));
     const text = JSON.stringify(result, null, 2) + '\n';

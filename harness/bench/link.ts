@@ -10,7 +10,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { percentileOfSorted } from '../measure/statistics.js';
 import { calibrateLab, ProbeServer, runUdpProbes } from '../lab/calibrate.js';
 import { resolveLinkConditions, type LinkOptions } from '../lab/profiles.js';

@@ -18,7 +18,7 @@ import { UDP_BUFFERS_SHIM, udpBufferEnvironment } from '../endpoints/ngtcp2-comm
 import { startLab } from '../lab/lab.js';
 import { resolveLinkConditions } from '../lab/profiles.js';
 import { tcpReference } from '../measure/iperf3.js';
-import { summarize } from '../measure/statistics.js';
+import { median } from '../measure/statistics.js';
 import { ensurePki } from '../pki/store.js';
 import { interruptSignal } from '../process/cleanup.js';
 import { runCommand } from '../process/managed-process.js';
@@ -34,12 +34,6 @@ const BODY_BYTES = 10_000_000;
 const SAMPLES = 5;
 const BARE_RUNS = 5;
 const IPERF_SECONDS = 10;
-
-function median(values: number[]): number {
-  const stats = summarize(values);
-  if (!stats) throw new Error('no values');
-  return stats.median;
-}
 
 export async function runTransferBench(log: Log = () => undefined): Promise<Record<string, unknown>> {
   const started = Date.now();

@@ -2,6 +2,7 @@
 // a lab that outlives the command, for manual use. `up` starts a detached daemon
 // (harness/lab/lab-daemon-main.ts) that owns the lab until `down` sends it SIGTERM; the lab
 // state files in /run/quic-lab/labs describe it to `status` and `exec`.
+import { processAlive } from '../process/proc-table.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Argument, Command } from 'commander';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -12,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { constants as osConstants } from 'node:os';
 import type { EmulatorStats } from '../lab/emulator-process.js';
 import type { LinkConditions } from '../lab/conditions.js';
-import { LAB_RUN_DIR, processAlive, readLabStates, type LabState } from '../lab/lab-state.js';
+import { LAB_RUN_DIR, readLabStates, type LabState } from '../lab/lab-state.js';
 import { listNamespaces, reapLeftovers } from '../lab/namespaces.js';
 import { UnitError } from '../lab/units.js';
 import { interruptSignal, onCleanup } from '../process/cleanup.js';

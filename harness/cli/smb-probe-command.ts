@@ -18,6 +18,7 @@ import { SambaServer } from '../smb/samba-server.js';
 import { probeSmbTcp, type SmbTcpProbeResult } from '../smb/tcp-probe.js';
 import { LAB_SERVER_NAME } from '../lab/addresses.js';
 import { integerInRange, oneOf, parseDurationMs } from './parse.js';
+import { fileTimestamp } from '../scenario/run.js';
 import { UsageError } from './usage-error.js';
 
 const SMB_TCP_PORT = 445;
@@ -98,7 +99,7 @@ export function smbProbeCommand(): Command {
         }
       }
       const document = { kind: 'smb-probe', startedAt: started.toISOString(), finishedAt: new Date().toISOString(), standIn, quic, tcp };
-      const path = join(options.resultsDir, `smb-probe-${started.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.json`);
+      const path = join(options.resultsDir, `smb-probe-${fileTimestamp(started)}.json`);
       await writeFileAtomic(path, JSON.stringify(document, null, 2) + '\n');
       if (options.json) process.stdout.write(JSON.stringify(document, null, 2) + '\n');
       else {

@@ -14,18 +14,18 @@
 // /proc/PID (a listening TCP socket and a bound UDP socket of Caddy's own, on the port), so
 // it works inside a network namespace too. UDP buffers: see CaddyUdpBuffers.
 import { createSocket } from 'node:dgram';
-import { access, constants, link, mkdir, mkdtemp, readFile, readdir, readlink, rm, writeFile } from 'node:fs/promises';
+import { access, constants, link, mkdir, writeFile } from 'node:fs/promises';
 import { createServer, isIP } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EndpointInfo } from '../results/schema.js';
-import { onCleanup } from '../process/cleanup.js';
+import { makePrivateDir, type PrivateDir } from '../files/private-dir.js';
 import { ManagedProcess, runCommand } from '../process/managed-process.js';
 import { caddyConfig } from './caddy-config.js';
+import { oncePerKeyUntilFailure } from './prepare-once.js';
 import { dpkgVersion } from './ngtcp2-common.js';
 import { GeneratedBodyFiles } from './ngtcp2-body-files.js';
-import { ipBytes, procAddressBytes, udpBoundBy } from './ngtcp2-server.js';
+import { tcpListeningBy, udpBoundBy } from '../process/proc-sockets.js';
 import type { Application, Protocol, ServerAddress, ServerEndpoint, TlsMaterial } from './types.js';
 
 /**
@@ -92,8 +92,10 @@ export class CaddyServer implements ServerEndpoint {
   private readonly sizes = new Set<number>();
   private process: ManagedProcess | undefined;
   private address: ServerAddress | undefined;
-  private workDir: string | undefined;
-  private unregisterWorkDir: (() => void) | undefined;
+  private dir: PrivateDir | undefined;
+  private get workDir(): string | undefined {
+    return this.dir?.path;
+  }
   private bodies: GeneratedBodyFiles | undefined;
   /** Sizes with a file in the served directory of the current run. */
   private readonly linked = new Map<number, Promise<void>>();
@@ -148,9 +150,8 @@ export class CaddyServer implements ServerEndpoint {
     this.version = await caddyVersion(command);
     this.packageVersion = await dpkgVersion('caddy');
     try {
-      const workDir = await mkdtemp(join(tmpdir(), 'quic-lab-caddy-')); // 0700
-      this.workDir = workDir;
-      this.unregisterWorkDir = onCleanup('remove caddy work dir', () => rm(workDir, { recursive: true, force: true }));
+      this.dir = await makePrivateDir('quic-lab-caddy-');
+      const workDir = this.dir.path;
       for (const sub of ['www', 'storage', 'config', 'data', 'home']) await mkdir(join(workDir, sub), { mode: 0o700 });
       this.bodies = new GeneratedBodyFiles();
       await Promise.all([...this.sizes].map((size) => this.linkBody(size)));
@@ -245,10 +246,8 @@ export class CaddyServer implements ServerEndpoint {
     this.linked.clear();
     await this.bodies?.dispose();
     this.bodies = undefined;
-    if (this.workDir) await rm(this.workDir, { recursive: true, force: true });
-    this.workDir = undefined;
-    this.unregisterWorkDir?.();
-    this.unregisterWorkDir = undefined;
+    await this.dir?.remove();
+    this.dir = undefined;
   }
 
   info(): EndpointInfo {
@@ -285,50 +284,13 @@ async function checkReadable(file: string, what: string): Promise<void> {
   });
 }
 
-const versions = new Map<string, Promise<string | null>>();
-
 /** "2.6.2" from `caddy version` (null when it says nothing usable), asked once per executable. */
-function caddyVersion(command: string): Promise<string | null> {
-  let version = versions.get(command);
-  if (version === undefined) {
-    version = runCommand({ name: `${command} version`, command, args: ['version'], timeoutMs: 5000 }).then((r) => {
-      if (r.code !== 0) throw new Error(`caddy server: \`${command} version\` failed (code ${r.code})${r.stderr ? `: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}` : ''}`);
-      return /v?(\d+\.\d+\.\d+\S*)/.exec(r.stdout)?.[1] ?? null;
-    });
-    version.catch(() => versions.delete(command));
-    versions.set(command, version);
-  }
-  return version;
-}
+const caddyVersion = oncePerKeyUntilFailure(async (command) => {
+  const r = await runCommand({ name: `${command} version`, command, args: ['version'], timeoutMs: 5000 });
+  if (r.code !== 0) throw new Error(`caddy server: \`${command} version\` failed (code ${r.code})${r.stderr ? `: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}` : ''}`);
+  return /v?(\d+\.\d+\.\d+\S*)/.exec(r.stdout)?.[1] ?? null;
+});
 
-/**
- * True once process `pid` itself has a TCP socket listening on host:port (state LISTEN in
- * /proc/PID/net/tcp{,6}: the process's own namespace).
- */
-export async function tcpListeningBy(pid: number, host: string, port: number): Promise<boolean> {
-  const family = isIP(host) === 6 ? 'tcp6' : 'tcp';
-  const table = await readFile(`/proc/${pid}/net/${family}`, 'utf8').catch(() => '');
-  const want = ipBytes(host).join('.');
-  const listening = table
-    .split('\n')
-    .slice(1)
-    .map((line) => line.trim().split(/\s+/))
-    .filter((cols) => cols.length > 9 && cols[3] === '0A')
-    .filter((cols) => {
-      const [address = '', hexPort = '0'] = (cols[1] ?? '').split(':');
-      const bytes = procAddressBytes(address);
-      return parseInt(hexPort, 16) === port && (bytes.every((b) => b === 0) || bytes.join('.') === want);
-    })
-    .map((cols) => cols[9] ?? '');
-  if (listening.length === 0) return false;
-  const fdDir = `/proc/${pid}/fd`;
-  for (const fd of await readdir(fdDir).catch(() => [])) {
-    const target = await readlink(join(fdDir, fd)).catch(() => '');
-    const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
-    if (inode !== undefined && listening.includes(inode)) return true;
-  }
-  return false;
-}
 
 /** A port number free for TCP and UDP alike on `host` (both held at once while probing). */
 export async function freeTcpUdpPort(host: string, attempts = 20): Promise<number> {

@@ -6,8 +6,8 @@
 // The browser leads a process group of its own (its zygote, renderer, GPU and network-service
 // helpers are in it) and the whole group is killed when the browser is closed, when it exits,
 // and on an interrupt (the cleanup registry), as runCommand does for short Chromium runs.
+import { groupMembers, processesNaming, signalQuietly } from '../process/proc-table.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { onCleanup } from '../process/cleanup.js';
@@ -165,7 +165,7 @@ export class CdpBrowser {
       for (let waited = 0; Date.now() < until; waited += 20) {
         const left = await liveProcesses(pid, this.marker);
         if (left.length === 0) break;
-        if (waited >= STRAY_GRACE_MS) for (const stray of left) killPid(stray);
+        if (waited >= STRAY_GRACE_MS) for (const stray of left) signalQuietly(stray, 'SIGKILL');
         await sleep(20);
       }
     }
@@ -173,13 +173,7 @@ export class CdpBrowser {
   }
 
   private killGroup(): void {
-    const pid = this.child.pid;
-    if (pid === undefined) return;
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
+    if (this.child.pid !== undefined) signalQuietly(-this.child.pid, 'SIGKILL');
   }
 
   private dispatch(message: CdpMessage): void {
@@ -210,31 +204,8 @@ export class CdpBrowser {
   }
 }
 
-/**
- * Live processes of the group `pgid`, and those whose command line holds `marker`. Zombies do
- * not count: they are dead and only wait for whoever inherited them to reap them.
- */
+/** Live processes of the group `pgid`, and those whose command line holds `marker` (zombies do not count). */
 async function liveProcesses(pgid: number, marker: string | undefined): Promise<number[]> {
-  const live: number[] = [];
-  for (const name of await readdir('/proc').catch(() => [])) {
-    if (!/^\d+$/.test(name)) continue;
-    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
-    // pid (comm) state ppid pgrp ...; comm may hold spaces and parentheses, so split after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (stat === '' || fields[0] === 'Z') continue;
-    if (Number(fields[2]) === pgid) {
-      live.push(Number(name));
-    } else if (marker !== undefined && (await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '')).includes(marker)) {
-      live.push(Number(name));
-    }
-  }
-  return live;
+  return [...new Set([...(await groupMembers(pgid)), ...(marker !== undefined ? await processesNaming(marker) : [])])];
 }
 
-function killPid(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}

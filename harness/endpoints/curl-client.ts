@@ -35,7 +35,7 @@
 // left out).
 import { access, constants, mkdir, open, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { onceUntilFailure } from './prepare-once.js';
+import { oncePerKeyUntilFailure, onceUntilFailure } from './prepare-once.js';
 import { checkUploadAnswer } from './generated-body.js';
 import type { EndpointInfo, TimingSource } from '../results/schema.js';
 import { withPrivateDir } from '../files/private-dir.js';
@@ -90,6 +90,20 @@ export function parseCurlVersion(text: string): CurlVersion {
   return { version: first[1] as string, tlsLibrary, nghttp2, features };
 }
 
+/** `curl --version`, asked once per executable. */
+const curlVersionText = oncePerKeyUntilFailure(async (command) => {
+  const run = await runCommand({ name: 'curl --version', command, args: ['--version'], timeoutMs: 5000 });
+  if (run.code !== 0) {
+    const missing = /ENOENT/.test(run.stderr);
+    throw new Error(
+      missing
+        ? `curl client: "${command}" is not installed; run \`npm run setup\``
+        : `curl client: \`${command} --version\` failed (exit ${run.code ?? run.signal}): ${run.stderr.trim().slice(0, 300)}`,
+    );
+  }
+  return run.stdout;
+});
+
 export class CurlClient implements ClientEndpoint {
   readonly implementation = 'curl';
   readonly protocol: Protocol = 'tcp-tls';
@@ -114,17 +128,7 @@ export class CurlClient implements ClientEndpoint {
   readonly prepare = onceUntilFailure(() => this.doPrepare());
 
   private async doPrepare(): Promise<void> {
-    const command = this.options.command ?? 'curl';
-    const run = await runCommand({ name: 'curl --version', command, args: ['--version'], timeoutMs: 5000 });
-    if (run.code !== 0) {
-      const missing = /ENOENT/.test(run.stderr);
-      throw new Error(
-        missing
-          ? `curl client: "${command}" is not installed; run \`npm run setup\``
-          : `curl client: \`${command} --version\` failed (exit ${run.code ?? run.signal}): ${run.stderr.trim().slice(0, 300)}`,
-      );
-    }
-    const version = parseCurlVersion(run.stdout);
+    const version = parseCurlVersion(await curlVersionText(this.options.command ?? 'curl'));
     if (!version.features.includes('SSL') || version.tlsLibrary === null) throw new Error(`curl client: this curl (${version.version}) has no TLS support`);
     if (this.application === 'h2' && !version.features.includes('HTTP2')) throw new Error(`curl client: this curl (${version.version}) has no HTTP/2 (nghttp2) support`);
     await access(this.tls.caFile, constants.R_OK).catch((error: unknown) => {

@@ -1,18 +1,12 @@
-// Request bodies for gtlsclient, which uploads a file (--data=PATH): one file per size,
-// written once in a private directory and reused by every exchange of that size (a 100 MB
-// body is not rewritten per sample), removed by dispose().
-import { mkdtemp, open, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// Request bodies for clients that upload a file (gtlsclient --data=PATH, smbclient put): one
+// file per size, written once in a private directory and reused by every exchange of that size
+// (a 100 MB body is not rewritten per sample), removed by dispose().
 import { join } from 'node:path';
-import { onCleanup } from '../process/cleanup.js';
-import { generatedChunks } from './generated-body.js';
-
-/** Bytes per write(2): large, so writing 100 MB takes a few hundred calls. */
-const WRITE_BYTES = 4 * 1024 * 1024;
+import { writeGeneratedFile } from '../files/generated-file.js';
+import { makePrivateDir, type PrivateDir } from '../files/private-dir.js';
 
 export class GeneratedBodyFiles {
-  private dir: Promise<string> | undefined;
-  private unregister: (() => void) | undefined;
+  private dir: Promise<PrivateDir> | undefined;
   private readonly files = new Map<number, Promise<string>>();
 
   /** Path of a file holding the lab's generated body (generated-body.ts) of `bytes` bytes. */
@@ -31,41 +25,13 @@ export class GeneratedBodyFiles {
     const dir = this.dir;
     this.dir = undefined;
     this.files.clear();
-    if (dir !== undefined) await rm(await dir.catch(() => ''), { recursive: true, force: true });
-    this.unregister?.();
-    this.unregister = undefined;
-  }
-
-  private directory(): Promise<string> {
-    this.dir ??= mkdtemp(join(tmpdir(), 'quic-lab-gtlsclient-bodies-')).then((dir) => {
-      this.unregister = onCleanup('remove gtlsclient upload bodies', () => rm(dir, { recursive: true, force: true }));
-      return dir;
-    });
-    return this.dir;
+    await (await dir?.catch(() => undefined))?.remove();
   }
 
   private async write(bytes: number): Promise<string> {
-    const path = join(await this.directory(), `body-${bytes}`);
-    const handle = await open(path, 'w', 0o600);
-    const writeAll = async (buffer: Buffer): Promise<void> => {
-      for (let done = 0; done < buffer.length; ) done += (await handle.write(buffer, done)).bytesWritten;
-    };
-    try {
-      let batch: Buffer[] = [];
-      let batched = 0;
-      for (const chunk of generatedChunks(bytes)) {
-        batch.push(chunk);
-        batched += chunk.length;
-        if (batched >= WRITE_BYTES) {
-          await writeAll(Buffer.concat(batch, batched));
-          batch = [];
-          batched = 0;
-        }
-      }
-      if (batched > 0) await writeAll(Buffer.concat(batch, batched));
-    } finally {
-      await handle.close();
-    }
+    this.dir ??= makePrivateDir('quic-lab-gtlsclient-bodies-');
+    const path = join((await this.dir).path, `body-${bytes}`);
+    await writeGeneratedFile(path, bytes);
     return path;
   }
 }

@@ -63,6 +63,10 @@ export class SmbClientEndpoint implements ClientEndpoint {
     if ((await smbclientVersion()) === null) throw new Error('smbclient: no version; is the Debian package smbclient installed? (npm run setup)');
   }
 
+  close(): Promise<void> {
+    return this.client.close();
+  }
+
   /** smbclient reports no handshake or first byte, only the copy: see copy(). */
   exchange(): Promise<ExchangeTimings> {
     return Promise.reject(new Error('smbclient times whole copies only: use copy()'));

@@ -1,6 +1,5 @@
 // What a running lab owns, on disk, so a later run can find and remove the leftovers of one
 // that was killed (and only those), and so `npm run lab -- status` can describe it.
-import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -51,14 +50,3 @@ export async function readLabStates(): Promise<LabState[]> {
   return states;
 }
 
-/** Whether `pid` runs (a zombie waiting for its reaper counts as gone). */
-export function processAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // "pid (comm) S ...": comm may hold spaces and parentheses; the state follows the last ")".
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X' && state !== '';
-  } catch {
-    return false;
-  }
-}

@@ -1,7 +1,8 @@
 // One lab at a time on a host: two runs sharing two cores would measure each other.
+import { processAlive } from '../process/proc-table.js';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LAB_RUN_DIR, processAlive } from './lab-state.js';
+import { LAB_RUN_DIR } from './lab-state.js';
 
 export const LOCK_PATH = join(LAB_RUN_DIR, 'lab.lock');
 

@@ -1,7 +1,8 @@
 // Network namespaces of the lab: created with loopback up and the settings that matter to a
 // comparison set explicitly; removed on every exit path; leftovers of killed runs reaped.
+import { processAlive } from '../process/proc-table.js';
 import { runCommand } from '../process/managed-process.js';
-import { LAB_NETNS_PREFIX, processAlive, readLabStates, removeLabState } from './lab-state.js';
+import { LAB_NETNS_PREFIX, readLabStates, removeLabState } from './lab-state.js';
 
 const COMMAND_TIMEOUT_MS = 10_000;
 

@@ -3,7 +3,7 @@
 // Mann-Whitney U test (normal approximation with tie and continuity corrections, as R's
 // wilcox.test(exact = FALSE) and SciPy's mannwhitneyu(method="asymptotic") compute it).
 import { errorFunction } from 'simple-statistics';
-import { percentileOfSorted } from './statistics.js';
+import { median, percentileOfSorted } from './statistics.js';
 
 export interface BootstrapOptions {
   /** The seed goes into every output, so a result can be reproduced. */
@@ -35,10 +35,6 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-function median(values: readonly number[]): number {
-  return percentileOfSorted([...values].sort((a, b) => a - b), 50);
 }
 
 function resample(values: readonly number[], random: () => number): number[] {

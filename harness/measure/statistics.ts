@@ -14,6 +14,11 @@ export function percentileOfSorted(sorted: readonly number[], p: number): number
   return low + (high - low) * (rank - lower);
 }
 
+/** The median (type 7: the mean of the middle two for an even count); throws on no values. */
+export function median(values: readonly number[]): number {
+  return percentileOfSorted([...values].sort((a, b) => a - b), 50);
+}
+
 /** Summary of the values, or null when there are none. Stddev is the sample (n-1) one. */
 export function summarize(values: readonly number[]): MetricSummary | null {
   if (values.length === 0) return null;

@@ -1,5 +1,6 @@
 // Child processes with bounded lifetimes: readiness from their output, captured stderr,
 // and removal through the cleanup registry.
+import { signalQuietly } from './proc-table.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
@@ -153,11 +154,7 @@ export function runCommand(spec: ProcessSpec & { timeoutMs: number; input?: stri
         child.kill('SIGKILL');
         return;
       }
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+      signalQuietly(-child.pid, 'SIGKILL');
     };
     const unregister = onCleanup(`kill ${spec.name}`, kill);
     let stdout = '';
@@ -175,7 +172,6 @@ export function runCommand(spec: ProcessSpec & { timeoutMs: number; input?: stri
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
-      if (spec.processGroup) kill();
       unregister();
       resolve({ code, signal, stdout, stderr, timedOut });
     });

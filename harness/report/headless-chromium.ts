@@ -8,6 +8,7 @@ import { delimiter, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { withPrivateDir } from '../files/private-dir.js';
 import { runCommand } from '../process/managed-process.js';
+import { onceUntilFailure } from '../endpoints/prepare-once.js';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** mkdtemp prefix of the per-run directory (profile, HOME, caches) under the system temp dir. */
@@ -78,10 +79,8 @@ async function fileUrl(htmlPath: string): Promise<string> {
   return pathToFileURL(path).href;
 }
 
-/** "Chromium 156.0.8078.108 built on Debian GNU/Linux 12 (bookworm)" */
-export async function chromiumVersion(): Promise<string> {
-  return (await runChromium(['--version'], 10_000, 'version')).trim();
-}
+/** "Chromium 156.0.8078.108 built on Debian GNU/Linux 12 (bookworm)", asked once (it starts a browser). */
+export const chromiumVersion = onceUntilFailure(async () => (await runChromium(['--version'], 10_000, 'version')).trim());
 
 /** The page's DOM after load (and after `virtualTimeBudgetMs` of virtual time for scripts and timers). */
 export async function dumpDom(htmlPath: string, options: { timeoutMs?: number; virtualTimeBudgetMs?: number } = {}): Promise<string> {

@@ -7,11 +7,13 @@ import { metricValues } from '../analysis/sample-comparison.js';
 import { profileOf, workloadOf } from '../results/case-key.js';
 import type { MetricDefinition, ResultDocument } from '../results/schema.js';
 import { boxPlotSpec, bytesOverTimeSpec, cdfSpec, heatmapSpec, renderSvg, type HeatmapCell } from './charts.js';
-import { formatNumber } from './format.js';
-import { environmentNotes, methodSentence, reportPairs, runHeadline } from './report-parts.js';
+import { formatNumber, formatPValue } from './format.js';
+import { environmentNotes, methodSentence, runHeadline } from './report-parts.js';
 import { environmentTable, linkTable, noteLines, summaryTable, transportTable } from './sections.js';
 import type { Table } from './table.js';
 import { matrixTable } from './matrix-table.js';
+import { isMatrixCase } from '../scenario/matrix.js';
+import { metricDefinition } from '../results/metric-definitions.js';
 
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -37,7 +39,7 @@ async function distributionCharts(document: ResultDocument): Promise<string[]> {
   const caseOrder = document.cases.filter((c) => c.unsupported === undefined).map((c) => c.id);
   const figures: string[] = [];
   for (const name of document.headline) {
-    const metric = document.metrics.find((m) => m.name === name);
+    const metric = metricDefinition(document, name);
     if (!metric) continue;
     const { title, divisor } = axisOf(metric);
     const samples = document.cases.flatMap((c) => metricValues(c, name).map((value) => ({ caseId: c.id, value: value / divisor })));
@@ -75,7 +77,7 @@ async function transferCharts(document: ResultDocument): Promise<string[]> {
  * one, as the closest peer of HTTP/3.
  */
 function heatmapPairs(pairs: readonly TransportPair[]): TransportPair[] {
-  const own = pairs.filter((p) => !variantIsMatrix(p.quic) && !variantIsMatrix(p.tcp));
+  const own = pairs.filter((p) => !isMatrixCase(p.quic) && !isMatrixCase(p.tcp));
   const chosen = own.length > 0 ? own : pairs;
   const withH2 = new Set(chosen.filter((p) => p.tcp.application === 'h2').map((p) => JSON.stringify([p.profile, p.workload, p.quic.id])));
   const cells = new Map<string, TransportPair>();
@@ -85,10 +87,6 @@ function heatmapPairs(pairs: readonly TransportPair[]): TransportPair[] {
     if (!cells.has(cell)) cells.set(cell, p);
   }
   return [...cells.values()];
-}
-
-function variantIsMatrix(c: { id: string }): boolean {
-  return c.id.includes('@');
 }
 
 async function heatmaps(documents: readonly ResultDocument[], pairs: readonly TransportPair[]): Promise<string[]> {
@@ -102,7 +100,7 @@ async function heatmaps(documents: readonly ResultDocument[], pairs: readonly Tr
       const c = pair.comparisons.find((x) => x.metric.name === name);
       if (!c || c.metric.better === 'neither') return [];
       const ratio = c.ratio?.estimate ?? null;
-      return [{ row: pair.profile, column: pair.workload, ratio, significant: c.significant, label: ratio === null ? '-' : `${formatNumber(ratio)} (p ${c.pValue === null ? '-' : c.pValue < 0.001 ? '<0.001' : c.pValue.toFixed(3)})` }];
+      return [{ row: pair.profile, column: pair.workload, ratio, significant: c.significant, label: ratio === null ? '-' : `${formatNumber(ratio)} (p ${formatPValue(c.pValue)})` }];
     });
     if (cells.length === 0) continue;
     const better = documents.flatMap((d) => d.metrics).find((m) => m.name === name)?.better === 'higher' ? 'higher' : 'lower';
@@ -120,10 +118,9 @@ th{background:#f5f5f5}td.right,th.right{text-align:right;font-variant-numeric:ta
 .charts{display:flex;flex-wrap:wrap;gap:1em}figure{margin:0}figcaption{font-size:12px;color:#555;max-width:640px}
 .note{color:#555}.warning{color:#a40}`;
 
-export async function renderHtmlReport(documents: readonly ResultDocument[], options: ComparisonOptions): Promise<string> {
+export async function renderHtmlReport(documents: readonly ResultDocument[], options: ComparisonOptions, pairs: readonly TransportPair[]): Promise<string> {
   const first = documents[0];
   if (!first) throw new RangeError('a report needs a result');
-  const pairs = reportPairs(documents, options);
   const title = `${first.scenario}: QUIC vs TCP+TLS 1.3`;
   const body: string[] = [`<h1>${escapeHtml(title)}</h1>`];
   body.push('<h2 id="quic-vs-tcp">QUIC vs TCP+TLS</h2>');

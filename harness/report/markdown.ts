@@ -1,13 +1,14 @@
 // The Markdown report, for CI summaries and pull requests: the summary per case, QUIC against
 // TCP+TLS with intervals and p-values, the link and the environment.
 import type { ComparisonOptions } from '../analysis/sample-comparison.js';
+import type { TransportPair } from '../analysis/transport-pairs.js';
 import type { ResultDocument } from '../results/schema.js';
-import { environmentNotes, methodSentence, reportPairs, runHeadline } from './report-parts.js';
+import { environmentNotes, methodSentence, runHeadline } from './report-parts.js';
 import { environmentTable, linkTable, noteLines, summaryTable, transportTable } from './sections.js';
 import { renderMarkdownTable } from './table.js';
 import { matrixTable } from './matrix-table.js';
 
-export function renderMarkdownReport(documents: readonly ResultDocument[], options: ComparisonOptions): string {
+export function renderMarkdownReport(documents: readonly ResultDocument[], options: ComparisonOptions, pairs: readonly TransportPair[]): string {
   const first = documents[0];
   if (!first) throw new RangeError('a report needs a result');
   const sections = [`# ${first.scenario}: QUIC vs TCP+TLS 1.3`];
@@ -21,7 +22,6 @@ export function renderMarkdownReport(documents: readonly ResultDocument[], optio
     const notes = noteLines(document);
     if (notes.length > 0) sections.push(notes.map((line) => (line.startsWith('  ') ? `  - ${line.trim()}` : `- ${line}`)).join('\n'));
   }
-  const pairs = reportPairs(documents, options);
   sections.push('## QUIC vs TCP+TLS', pairs.length > 0 ? renderMarkdownTable(transportTable(pairs)) : 'No QUIC and TCP+TLS cases of the same workload.', methodSentence(options));
   sections.push('## Environment', renderMarkdownTable(environmentTable(first)), ...environmentNotes(documents).map((line) => `> **warning:** ${line}`));
   return sections.join('\n\n') + '\n';

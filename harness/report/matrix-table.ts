@@ -1,18 +1,15 @@
 // The server x client table of a run over several implementations (--server/--client): per
 // variant and server a row, per client a column, each cell the median of one metric, or why
 // the pair could not do it. Empty cells are pairs that do not speak the variant's protocol.
-import type { ResultCase, ResultDocument } from '../results/schema.js';
+import type { ResultDocument } from '../results/schema.js';
+import { isMatrixCase, variantOf } from '../scenario/matrix.js';
+import { metricDefinition } from '../results/metric-definitions.js';
 import { formatMetricValue } from './format.js';
 import type { Table } from './table.js';
 
-/** The case's variant without the implementations: "quic-h3-1MB@caddy/chromium" -> "quic-h3-1MB". */
-export function variantOf(resultCase: Pick<ResultCase, 'id'>): string {
-  return resultCase.id.replace(/@.*$/, '');
-}
-
 /** Whether the run is over more than the scenario's own implementations. */
-export function isMatrixRun(document: ResultDocument): boolean {
-  return document.cases.some((c) => c.id.includes('@'));
+function isMatrixRun(document: ResultDocument): boolean {
+  return document.cases.some(isMatrixCase);
 }
 
 /** The table for `metric` (default: the first headline metric some case has), or null when not a matrix run. */
@@ -20,7 +17,7 @@ export function matrixTable(document: ResultDocument, metric?: string): { metric
   if (!isMatrixRun(document)) return null;
   const name = metric ?? document.headline.find((m) => document.cases.some((c) => c.summary[m] !== undefined));
   if (name === undefined) return null;
-  const unit = document.metrics.find((m) => m.name === name)?.unit ?? 'count';
+  const unit = metricDefinition(document, name)?.unit ?? 'count';
   const clients = [...new Set(document.cases.map((c) => c.client.implementation))];
   const rows = new Map<string, Map<string, string>>();
   for (const c of document.cases) {

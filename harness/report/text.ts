@@ -1,7 +1,8 @@
 // The terminal summary: one row per case, median and p5-p95 of each headline metric.
 import type { ComparisonOptions } from '../analysis/sample-comparison.js';
+import type { TransportPair } from '../analysis/transport-pairs.js';
 import type { ResultDocument } from '../results/schema.js';
-import { methodSentence, reportPairs } from './report-parts.js';
+import { methodSentence } from './report-parts.js';
 import { describeLink } from './link-summary.js';
 import { noteLines, summaryTable, transportTable } from './sections.js';
 import { renderTextTable } from './table.js';
@@ -25,8 +26,7 @@ export function renderTextSummary(document: ResultDocument, metrics: readonly st
 }
 
 /** `npm run report --format text`: each run's summary, then QUIC against TCP+TLS. */
-export function renderTextReport(documents: readonly ResultDocument[], options: ComparisonOptions): string {
-  const pairs = reportPairs(documents, options);
+export function renderTextReport(documents: readonly ResultDocument[], options: ComparisonOptions, pairs: readonly TransportPair[]): string {
   const parts = documents.map((document) => renderTextSummary(document));
   if (pairs.length > 0) parts.push(`QUIC vs TCP+TLS\n${renderTextTable(transportTable(pairs))}\n${methodSentence(options)}\n`);
   return parts.join('\n');

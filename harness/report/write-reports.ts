@@ -4,6 +4,7 @@ import { writeFileAtomic } from '../files/atomic-write.js';
 import type { ResultDocument } from '../results/schema.js';
 import { DEFAULT_COMPARISON_OPTIONS } from '../analysis/sample-comparison.js';
 import { renderReport } from './render.js';
+import { reportPairs } from './report-parts.js';
 
 export function reportPathsFor(jsonPath: string): { html: string; md: string } {
   const base = jsonPath.replace(/\.json$/i, '');
@@ -12,8 +13,9 @@ export function reportPathsFor(jsonPath: string): { html: string; md: string } {
 
 /** Writes the HTML and Markdown reports beside each of `jsonPaths`; returns the paths written. */
 export async function writeReportsBeside(document: ResultDocument, jsonPaths: readonly string[]): Promise<string[]> {
-  const html = await renderReport([document], 'html', DEFAULT_COMPARISON_OPTIONS);
-  const md = await renderReport([document], 'md', DEFAULT_COMPARISON_OPTIONS);
+  const pairs = reportPairs([document], DEFAULT_COMPARISON_OPTIONS);
+  const html = await renderReport([document], 'html', DEFAULT_COMPARISON_OPTIONS, pairs);
+  const md = await renderReport([document], 'md', DEFAULT_COMPARISON_OPTIONS, pairs);
   const written: string[] = [];
   for (const jsonPath of jsonPaths) {
     const paths = reportPathsFor(jsonPath);

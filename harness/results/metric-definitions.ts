@@ -1,7 +1,7 @@
 // What each metric of a result means (unit, which way is better), for reports and compare.
 // Declared by the scenario; metrics the harness derives (round trips, wire timings) and
 // metrics of unknown origin get a definition from their name's unit suffix.
-import type { MetricDefinition } from './schema.js';
+import type { MetricDefinition, ResultDocument } from './schema.js';
 
 type Declared = Omit<MetricDefinition, 'better'> & { better?: MetricDefinition['better'] };
 
@@ -36,4 +36,9 @@ export function definitionsFor(names: Iterable<string>, declared: readonly Decla
   const known = declared.filter((d) => present.has(d.name));
   const others = [...present].filter((name) => !known.some((d) => d.name === name)).sort();
   return [...known.map(completeDefinition), ...others.map(inferDefinition)];
+}
+
+/** The document's definition of metric `name`. */
+export function metricDefinition(document: Pick<ResultDocument, 'metrics'>, name: string): MetricDefinition | undefined {
+  return document.metrics.find((m) => m.name === name);
 }

@@ -92,6 +92,16 @@ export function matrixCaseId(baseId: string, server: ServerName, client: ClientN
   return `${baseId}@${server}/${client}`;
 }
 
+/** Whether a case ran on other implementations than the scenario's own (see matrixCaseId). */
+export function isMatrixCase(c: { id: string }): boolean {
+  return c.id.includes('@');
+}
+
+/** The case's variant without the implementations: "quic-h3-1MB@caddy/chromium" -> "quic-h3-1MB". */
+export function variantOf(c: { id: string }): string {
+  return c.id.replace(/@.*$/, '');
+}
+
 /**
  * The scenario's cases over `servers` x `clients` (each defaulting to the case's own). A pair
  * that does not speak the case's protocol and application is left out; one that speaks it

@@ -70,9 +70,13 @@ interface LiveCase {
   certificates?: CertificatesInfo;
 }
 
+/** "20261126T133711Z": UTC, second resolution, safe in a file name. */
+export function fileTimestamp(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
 export function newRunId(scenario: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `${scenario}-${stamp}-${randomBytes(3).toString('hex')}`;
+  return `${scenario}-${fileTimestamp(now)}-${randomBytes(3).toString('hex')}`;
 }
 
 /** Endpoints enforce a sample's timeout themselves (and say why); the harness's own stop comes later. */

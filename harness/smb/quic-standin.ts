@@ -16,12 +16,11 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { X509Certificate, createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { SERVER_CERTIFICATE_NAMES } from '../lab/addresses.js';
-import { onCleanup } from '../process/cleanup.js';
+import { makePrivateDir, type PrivateDir } from '../files/private-dir.js';
 import { ManagedProcess, nodeScriptSpec } from '../process/managed-process.js';
 import { PKI_FILES } from '../pki/store.js';
 import type { TlsMaterial } from '../endpoints/types.js';
@@ -213,8 +212,7 @@ const eventSchema = z.discriminatedUnion('event', [
 export class SmbQuicStandIn {
   readonly implementation = '@matrixai/quic';
   private process: ManagedProcess | undefined;
-  private dir: string | undefined;
-  private unregisterDir: (() => void) | undefined;
+  private privateDir: PrivateDir | undefined;
   private handshakeCount = 0;
   private streamsRefusedCount = 0;
 
@@ -232,9 +230,8 @@ export class SmbQuicStandIn {
 
   async start(): Promise<StandInAddress> {
     if (this.process) throw new Error('the SMB over QUIC stand-in is already running');
-    const dir = await mkdtemp(join(tmpdir(), 'qlab-smbquic-')); // 0700
-    this.dir = dir;
-    this.unregisterDir = onCleanup(`remove ${dir}`, () => rm(dir, { recursive: true, force: true }));
+    this.privateDir = await makePrivateDir('qlab-smbquic-');
+    const dir = this.privateDir.path;
     try {
       const files = { chainFile: join(dir, 'chain.pem'), keyFile: join(dir, 'key.pem'), caFile: join(dir, 'ca.pem') };
       await writeFile(files.keyFile, this.options.tls.keyPem, { mode: 0o600 });
@@ -272,10 +269,8 @@ export class SmbQuicStandIn {
   async stop(): Promise<void> {
     await this.process?.stop();
     this.process = undefined;
-    if (this.dir !== undefined) await rm(this.dir, { recursive: true, force: true });
-    this.dir = undefined;
-    this.unregisterDir?.();
-    this.unregisterDir = undefined;
+    await this.privateDir?.remove();
+    this.privateDir = undefined;
   }
 
   /** What the stand-in serves, for a result's endpoint record. */

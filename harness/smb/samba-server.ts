@@ -25,19 +25,18 @@
 // Who is connected and how: sessions() runs smbstatus on the run's config. It reads the
 // run's lock directory, so it works from the host namespace for a server in a namespace.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { EndpointInfo } from '../results/schema.js';
-import { onCleanup } from '../process/cleanup.js';
+import { makePrivateDir, type PrivateDir } from '../files/private-dir.js';
 import { ManagedProcess, runCommand } from '../process/managed-process.js';
-import { tcpListeningBy } from '../endpoints/caddy-server.js';
-import { ipBytes } from '../endpoints/ngtcp2-server.js';
-import { writeGeneratedFile } from './generated-file.js';
+import { ipBytes, tcpListeningBy } from '../process/proc-sockets.js';
+import { descendants, groupMembers, processAlive, processesNaming, signalQuietly } from '../process/proc-table.js';
+import { writeGeneratedFile } from '../files/generated-file.js';
+import { onceUntilFailure } from '../endpoints/prepare-once.js';
 
 export const SAMBA_LAB_USER = 'qlab-smb';
 export const SAMBA_LAB_SHARE = 'lab';
@@ -105,8 +104,10 @@ export interface SambaSession {
 export class SambaServer {
   readonly implementation = 'samba-smbd';
   private process: ManagedProcess | undefined;
-  private workDir: string | undefined;
-  private unregisterWorkDir: (() => void) | undefined;
+  private dir: PrivateDir | undefined;
+  private get workDir(): string | undefined {
+    return this.dir?.path;
+  }
   private target: SambaTarget | undefined;
   private version: string | null = null;
   private readonly sizes = new Set<number>();
@@ -156,9 +157,8 @@ export class SambaServer {
     const encryption = this.options.encryption ?? 'required';
     try {
       this.account = await ensureUnixAccount(this.user);
-      const workDir = await mkdtemp(join(tmpdir(), SAMBA_TEMP_PREFIX));
-      this.workDir = workDir;
-      this.unregisterWorkDir = onCleanup('remove samba work dir', () => rm(workDir, { recursive: true, force: true }));
+      this.dir = await makePrivateDir(SAMBA_TEMP_PREFIX);
+      const workDir = this.dir.path;
       // smbd acting as the account must reach share/; everything else stays root's, 0700.
       await chmod(workDir, 0o711);
       for (const sub of ['log', 'private']) await mkdir(join(workDir, sub), { mode: 0o700 });
@@ -272,17 +272,15 @@ export class SambaServer {
       // smbd's own exit signals its process group (it leads one: see start()); whatever is
       // left of the family, or names this run's config, is ended here.
       const config = this.configFile;
-      const stragglers = new Set([...family.filter(alive), ...(pid !== undefined ? await groupMembers(pid) : []), ...(config ? await processesNaming(config) : [])]);
-      for (const child of stragglers) signal(child, 'SIGTERM');
+      const stragglers = new Set([...family.filter(processAlive), ...(pid !== undefined ? await groupMembers(pid) : []), ...(config ? await processesNaming(config) : [])]);
+      for (const child of stragglers) signalQuietly(child, 'SIGTERM');
       const deadline = Date.now() + 2000;
-      while ([...stragglers].some(alive) && Date.now() < deadline) await sleep(20);
-      for (const child of stragglers) if (alive(child)) signal(child, 'SIGKILL');
+      while ([...stragglers].some(processAlive) && Date.now() < deadline) await sleep(20);
+      for (const child of stragglers) if (processAlive(child)) signalQuietly(child, 'SIGKILL');
     }
     this.written.clear();
-    if (this.workDir) await rm(this.workDir, { recursive: true, force: true });
-    this.workDir = undefined;
-    this.unregisterWorkDir?.();
-    this.unregisterWorkDir = undefined;
+    await this.dir?.remove();
+    this.dir = undefined;
   }
 
   info(): EndpointInfo {
@@ -368,17 +366,12 @@ export async function prefixLength(host: string, netns: string | undefined): Pro
   throw new Error(`samba server: ${host} is on no interface${netns !== undefined ? ` in namespace ${netns}` : ''}`);
 }
 
-const versionOnce: { value?: Promise<string | null> } = {};
-
-/** "4.17.12-Debian" from `smbd --version`. */
-export function smbdVersion(): Promise<string | null> {
-  versionOnce.value ??= runCommand({ name: 'smbd --version', command: 'smbd', args: ['--version'], timeoutMs: 5000 }).then((r) => {
-    if (r.code !== 0) throw new Error(`samba server: \`smbd --version\` failed (code ${r.code})${r.stderr ? `: ${r.stderr.trim()}` : ''}; is the Debian package samba installed?`);
-    return /Version\s+(\S+)/.exec(r.stdout)?.[1] ?? null;
-  });
-  versionOnce.value.catch(() => delete versionOnce.value);
-  return versionOnce.value;
-}
+/** "4.17.12-Debian" from `smbd --version`, asked once. */
+export const smbdVersion = onceUntilFailure(async () => {
+  const r = await runCommand({ name: 'smbd --version', command: 'smbd', args: ['--version'], timeoutMs: 5000 });
+  if (r.code !== 0) throw new Error(`samba server: \`smbd --version\` failed (code ${r.code})${r.stderr ? `: ${r.stderr.trim()}` : ''}; is the Debian package samba installed?`);
+  return /Version\s+(\S+)/.exec(r.stdout)?.[1] ?? null;
+});
 
 /** uid and gid of `user` from /etc/passwd, creating a system account (no home, no shell) if it is missing. */
 export async function ensureUnixAccount(user: string): Promise<{ uid: number; gid: number }> {
@@ -464,67 +457,7 @@ function checkedSize(size: number): number {
   return size;
 }
 
-/** Every process below `pid` (children, grandchildren...), from /proc/PID/stat. */
-async function descendants(pid: number): Promise<number[]> {
-  const parents = new Map<number, number>();
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (Number.isInteger(ppid)) parents.set(Number(entry), ppid);
-  }
-  const found: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    const parent = queue.shift();
-    for (const [child, ppid] of parents) {
-      if (ppid === parent && !found.includes(child)) {
-        found.push(child);
-        queue.push(child);
-      }
-    }
-  }
-  return found;
-}
 
-/** Live processes in process group `pgid` (smbd leads its own). */
-async function groupMembers(pgid: number): Promise<number[]> {
-  const found: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // state, ppid, pgrp, ...
-    if (Number(fields[2]) === pgid && fields[0] !== 'Z') found.push(Number(entry));
-  }
-  return found;
-}
 
-/** Live processes whose command line contains `text` (smbd's helpers name its config file). */
-async function processesNaming(text: string): Promise<number[]> {
-  const found: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.replaceAll('\0', ' ').includes(text) && alive(Number(entry))) found.push(Number(entry));
-  }
-  return found;
-}
 
-/** True while `pid` runs (a zombie counts as gone). */
-function alive(pid: number): boolean {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return false;
-  }
-  return text.slice(text.lastIndexOf(')') + 2, text.lastIndexOf(')') + 3) !== 'Z';
-}
 
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(pid, name);
-  } catch {
-    // gone
-  }
-}

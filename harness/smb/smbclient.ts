@@ -36,16 +36,16 @@
 // (smb2_signing_encrypt_pdu / smb2_signing_decrypt_pdu); `whileConnected` adds the server's
 // view (smbstatus: the session's cipher).
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EndpointInfo } from '../results/schema.js';
-import { onCleanup } from '../process/cleanup.js';
+import { withPrivateDir } from '../files/private-dir.js';
+import { GeneratedBodyFiles } from '../endpoints/ngtcp2-body-files.js';
+import { oncePerKeyUntilFailure } from '../endpoints/prepare-once.js';
 import { ManagedProcess, runCommand } from '../process/managed-process.js';
-import { writeGeneratedFile } from './generated-file.js';
-import { ipBytes, procAddressBytes } from '../endpoints/ngtcp2-server.js';
+import { ipBytes, procSockets, socketInodes } from '../process/proc-sockets.js';
 
 export const SMBCLIENT_TEMP_PREFIX = 'quic-lab-smbclient-';
 const QUIT_GRACE_MS = 3000;
@@ -126,6 +126,8 @@ export interface SmbClientOptions {
 export class SmbClient {
   readonly implementation = 'smbclient';
   private version: string | null = null;
+  /** Upload bodies, one file per size for the client's life (close() removes them). */
+  private readonly bodies = new GeneratedBodyFiles();
 
   constructor(private readonly options: SmbClientOptions = {}) {}
 
@@ -138,84 +140,83 @@ export class SmbClient {
     if (!/^[A-Za-z0-9._-]+$/.test(remoteName)) throw new Error(`smbclient: remote name must be a plain file name, got "${remoteName}"`);
     this.version ??= await smbclientVersion(this.options.command ?? 'smbclient');
 
-    const dir = await mkdtemp(join(tmpdir(), SMBCLIENT_TEMP_PREFIX)); // 0700
-    const unregisterDir = onCleanup(`remove ${dir}`, () => rm(dir, { recursive: true, force: true }));
-    let proc: ManagedProcess | undefined;
-    try {
-      const configFile = join(dir, 'smb.conf');
-      await writeFile(configFile, clientConfig(dir, spec.encryption), { mode: 0o600 });
-      const authFile = join(dir, 'credentials');
-      await writeFile(authFile, `username = ${target.user}\npassword = ${target.password}\n`, { mode: 0o600 });
-      let local = '/dev/null';
-      if (spec.direction === 'put') {
-        local = join(dir, 'upload');
-        await writeGeneratedFile(local, spec.bytes);
-      }
-      const port = target.port ?? 445;
-      const debugLevel = this.options.debugLevel ?? 10;
-      const started = new ManagedProcess({
-        name: 'smbclient',
-        command: this.options.command ?? 'smbclient',
-        args: [
-          // The address goes in --ip-address too, so smbclient resolves no name at all (an
-          // IPv6 literal in brackets would go to getaddrinfo as a host name).
-          `//${target.host}/${target.share}`,
-          `--ip-address=${target.host}`,
-          `--port=${port}`,
-          `--configfile=${configFile}`,
-          `--authentication-file=${authFile}`,
-          `--max-protocol=${spec.maxProtocol ?? 'SMB3'}`,
-          `--debuglevel=${debugLevel}`,
-          // Messages to stderr: stdout is a pipe, so smbclient would hold its messages (an
-          // error about the copy, say) in a buffer until it exits; stderr is unbuffered.
-          '--stderr',
-        ],
-        ...(this.options.netns !== undefined ? { netns: this.options.netns } : {}),
-        cwd: dir,
-        env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOME: dir, TMPDIR: dir, LANG: 'C' },
-      });
-      proc = started;
-      const lines: string[] = [];
-      started.onLine((line) => lines.push(line));
-      const command = spec.direction === 'get' ? `get ${remoteName} /dev/null` : `put ${local} ${remoteName}`;
-      started.child.stdin?.write(`${command}\n`);
+    return withPrivateDir(SMBCLIENT_TEMP_PREFIX, async (dir) => {
+      let proc: ManagedProcess | undefined;
+      try {
+        const configFile = join(dir, 'smb.conf');
+        await writeFile(configFile, clientConfig(dir, spec.encryption), { mode: 0o600 });
+        const authFile = join(dir, 'credentials');
+        await writeFile(authFile, `username = ${target.user}\npassword = ${target.password}\n`, { mode: 0o600 });
+        const local = spec.direction === 'put' ? await this.bodies.file(spec.bytes) : '/dev/null';
+        const port = target.port ?? 445;
+        const debugLevel = this.options.debugLevel ?? 10;
+        const started = new ManagedProcess({
+          name: 'smbclient',
+          command: this.options.command ?? 'smbclient',
+          args: [
+            // The address goes in --ip-address too, so smbclient resolves no name at all (an
+            // IPv6 literal in brackets would go to getaddrinfo as a host name).
+            `//${target.host}/${target.share}`,
+            `--ip-address=${target.host}`,
+            `--port=${port}`,
+            `--configfile=${configFile}`,
+            `--authentication-file=${authFile}`,
+            `--max-protocol=${spec.maxProtocol ?? 'SMB3'}`,
+            `--debuglevel=${debugLevel}`,
+            // Messages to stderr: stdout is a pipe, so smbclient would hold its messages (an
+            // error about the copy, say) in a buffer until it exits; stderr is unbuffered.
+            '--stderr',
+          ],
+          ...(this.options.netns !== undefined ? { netns: this.options.netns } : {}),
+          cwd: dir,
+          env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOME: dir, TMPDIR: dir, LANG: 'C' },
+        });
+        proc = started;
+        const lines: string[] = [];
+        started.onLine((line) => lines.push(line));
+        const command = spec.direction === 'get' ? `get ${remoteName} /dev/null` : `put ${local} ${remoteName}`;
+        started.child.stdin?.write(`${command}\n`);
 
-      const deadline = Date.now() + spec.timeoutMs;
-      const outcome = await waitForCopy(started, lines, spec.direction, deadline);
-      const connection = started.child.pid !== undefined ? await tcpConnectionOf(started.child.pid, target.host, port) : null;
-      let whileConnected: T | undefined;
-      if (spec.whileConnected) {
-        if (connection === null) throw new Error('smbclient: copied, but its connection to the server is not to be found (did the session close?)');
-        whileConnected = await withDeadline(spec.whileConnected(connection), deadline, 'whileConnected');
-      }
-      started.child.stdin?.end('quit\n');
-      await Promise.race([started.exited, sleep(QUIT_GRACE_MS)]);
-      await started.stop();
+        const deadline = Date.now() + spec.timeoutMs;
+        const outcome = await waitForCopy(started, lines, spec.direction, deadline);
+        const connection = started.child.pid !== undefined ? await tcpConnectionOf(started.child.pid, target.host, port) : null;
+        let whileConnected: T | undefined;
+        if (spec.whileConnected) {
+          if (connection === null) throw new Error('smbclient: copied, but its connection to the server is not to be found (did the session close?)');
+          whileConnected = await withDeadline(spec.whileConnected(connection), deadline, 'whileConnected');
+        }
+        started.child.stdin?.end('quit\n');
+        await Promise.race([started.exited, sleep(QUIT_GRACE_MS)]);
+        await started.stop();
 
-      if (spec.direction === 'get' && outcome.bytes !== spec.bytes) throw new Error(`smbclient: ${remoteName} has ${outcome.bytes} bytes, expected ${spec.bytes}`);
-      const text = lines.join('\n');
-      const count = (pattern: RegExp): number | null => (debugLevel >= 10 ? (text.match(pattern) ?? []).length : null);
-      return {
-        direction: spec.direction,
-        remoteName,
-        bytes: spec.direction === 'get' ? outcome.bytes : spec.bytes,
-        ...copyTiming(copyMsFromRate(spec.direction === 'get' ? outcome.bytes : spec.bytes, outcome.rate)),
-        rateKiBps: outcome.rate,
-        averageKiBps: outcome.average,
-        dialect: /negotiated dialect\[(\w+)\]/.exec(text)?.[1] ?? null,
-        encryption: {
-          requested: spec.encryption,
-          encryptedPdus: count(/smb2_signing_encrypt_pdu: Encrypted SMB2 message/g),
-          decryptedPdus: count(/smb2_signing_decrypt_pdu: Decrypted SMB2 message/g),
-        },
-        connection,
-        ...(spec.whileConnected ? { whileConnected } : {}),
-      };
-    } finally {
-      await proc?.stop();
-      await rm(dir, { recursive: true, force: true });
-      unregisterDir();
-    }
+        if (spec.direction === 'get' && outcome.bytes !== spec.bytes) throw new Error(`smbclient: ${remoteName} has ${outcome.bytes} bytes, expected ${spec.bytes}`);
+        const text = lines.join('\n');
+        const count = (pattern: RegExp): number | null => (debugLevel >= 10 ? (text.match(pattern) ?? []).length : null);
+        return {
+          direction: spec.direction,
+          remoteName,
+          bytes: spec.direction === 'get' ? outcome.bytes : spec.bytes,
+          ...copyTiming(copyMsFromRate(spec.direction === 'get' ? outcome.bytes : spec.bytes, outcome.rate)),
+          rateKiBps: outcome.rate,
+          averageKiBps: outcome.average,
+          dialect: /negotiated dialect\[(\w+)\]/.exec(text)?.[1] ?? null,
+          encryption: {
+            requested: spec.encryption,
+            encryptedPdus: count(/smb2_signing_encrypt_pdu: Encrypted SMB2 message/g),
+            decryptedPdus: count(/smb2_signing_decrypt_pdu: Decrypted SMB2 message/g),
+          },
+          connection,
+          ...(spec.whileConnected ? { whileConnected } : {}),
+        };
+      } finally {
+        await proc?.stop();
+      }
+    });
+  }
+
+  /** Removes the upload bodies. */
+  async close(): Promise<void> {
+    await this.bodies.dispose();
   }
 
   info(): EndpointInfo {
@@ -347,25 +348,14 @@ async function withDeadline<T>(work: Promise<T>, deadline: number, what: string)
 
 /** smbclient's established TCP connection to host:port, from /proc/PID (its own namespace). */
 export async function tcpConnectionOf(pid: number, host: string, port: number): Promise<SmbConnection | null> {
-  const inodes = new Set<string>();
-  for (const fd of await readdir(`/proc/${pid}/fd`).catch(() => [])) {
-    const match = /^socket:\[(\d+)\]$/.exec(await readlink(`/proc/${pid}/fd/${fd}`).catch(() => ''));
-    if (match?.[1]) inodes.add(match[1]);
-  }
-  const v6 = isIP(host) === 6;
+  const inodes = await socketInodes(pid);
   const want = ipBytes(host).join('.');
-  for (const family of v6 ? ['tcp6'] : ['tcp', 'tcp6']) {
-    const table = await readFile(`/proc/${pid}/net/${family}`, 'utf8').catch(() => '');
-    for (const line of table.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length < 10 || cols[3] !== '01' || !inodes.has(cols[9] ?? '')) continue;
-      const [remoteHex = '', remotePort = '0'] = (cols[2] ?? '').split(':');
-      const [localHex = '', localPort = '0'] = (cols[1] ?? '').split(':');
-      const remote = procAddressBytes(remoteHex);
-      const remoteV4 = remote.length === 16 ? remote.slice(12) : remote;
-      if (parseInt(remotePort, 16) !== port) continue;
-      if (remote.join('.') !== want && remoteV4.join('.') !== want) continue;
-      return { localAddress: formatAddress(procAddressBytes(localHex)), localPort: parseInt(localPort, 16), pid };
+  for (const family of isIP(host) === 6 ? (['tcp6'] as const) : (['tcp', 'tcp6'] as const)) {
+    for (const socket of await procSockets(pid, family)) {
+      if (socket.state !== '01' || !inodes.has(socket.inode) || socket.remotePort !== port) continue;
+      const remoteV4 = socket.remoteBytes.length === 16 ? socket.remoteBytes.slice(12) : socket.remoteBytes;
+      if (socket.remoteBytes.join('.') !== want && remoteV4.join('.') !== want) continue;
+      return { localAddress: formatAddress(socket.addressBytes), localPort: socket.port, pid };
     }
   }
   return null;
@@ -399,18 +389,13 @@ export function formatAddress(bytes: number[]): string {
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
 }
 
-const versions = new Map<string, Promise<string | null>>();
+/** "4.17.12-Debian" from `smbclient --version`, asked once per executable. */
+const askSmbclientVersion = oncePerKeyUntilFailure(async (command) => {
+  const r = await runCommand({ name: `${command} --version`, command, args: ['--version'], timeoutMs: 5000 });
+  if (r.code !== 0) throw new Error(`smbclient: \`${command} --version\` failed (code ${r.code}); is the Debian package smbclient installed?`);
+  return /Version\s+(\S+)/.exec(r.stdout)?.[1] ?? null;
+});
 
-/** "4.17.12-Debian" from `smbclient --version`. */
 export function smbclientVersion(command = 'smbclient'): Promise<string | null> {
-  let version = versions.get(command);
-  if (version === undefined) {
-    version = runCommand({ name: `${command} --version`, command, args: ['--version'], timeoutMs: 5000 }).then((r) => {
-      if (r.code !== 0) throw new Error(`smbclient: \`${command} --version\` failed (code ${r.code}); is the Debian package smbclient installed?`);
-      return /Version\s+(\S+)/.exec(r.stdout)?.[1] ?? null;
-    });
-    version.catch(() => versions.delete(command));
-    versions.set(command, version);
-  }
-  return version;
+  return askSmbclientVersion(command);
 }

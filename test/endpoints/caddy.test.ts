@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { connect } from 'node:tls';
 import { join } from 'node:path';
 import { endpointPkis } from '../fixtures/endpoint-pkis.js';
-import { CaddyServer, freeTcpUdpPort, tcpListeningBy } from '../../harness/endpoints/caddy-server.js';
+import { CaddyServer, freeTcpUdpPort } from '../../harness/endpoints/caddy-server.js';
 import { generatedByteAt } from '../../harness/endpoints/generated-body.js';
 import { Ngtcp2Client } from '../../harness/endpoints/ngtcp2-client.js';
-import { parseProcNetUdp, udpBoundBy } from '../../harness/endpoints/ngtcp2-server.js';
+import { parseProcNet, tcpListeningBy, udpBoundBy } from '../../harness/process/proc-sockets.js';
 import { labTlsClientOptions } from '../../harness/endpoints/tls-options.js';
 import { UndiciClient } from '../../harness/endpoints/undici-client.js';
 import type { ServerAddress } from '../../harness/endpoints/types.js';
@@ -48,7 +48,7 @@ async function ownPorts(pid: number): Promise<{ tcpListen: number[]; udp: number
   }
   const udp: number[] = [];
   for (const family of ['udp', 'udp6']) {
-    for (const entry of parseProcNetUdp(await readFile(`/proc/${pid}/net/${family}`, 'utf8'))) if (inodes.has(entry.inode)) udp.push(entry.port);
+    for (const entry of parseProcNet(await readFile(`/proc/${pid}/net/${family}`, 'utf8'))) if (inodes.has(entry.inode)) udp.push(entry.port);
   }
   return { tcpListen, udp };
 }

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { processesNaming, tempEntries } from '../fixtures/leftovers.js';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,7 @@
 // The server x client table of a matrix run, and which TCP+TLS case each QUIC case meets.
 import t from 'tap';
-import { matrixTable, variantOf } from '../../harness/report/matrix-table.js';
+import { matrixTable } from '../../harness/report/matrix-table.js';
+import { variantOf } from '../../harness/scenario/matrix.js';
 import { transportPairs } from '../../harness/analysis/transport-pairs.js';
 import { caseWithSamples, documentWithCases } from '../fixtures/result-document.js';
 

@@ -6,13 +6,13 @@
 import t from 'tap';
 import { sessionOf } from '../fixtures/smb.js';
 import { alive } from '../fixtures/leftovers.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startLab, type Lab } from '../../harness/lab/lab.js';
 import { LabBusyError } from '../../harness/lab/lock.js';
 import { resolveLinkConditions } from '../../harness/lab/profiles.js';
-import { SambaServer, type SambaSession } from '../../harness/smb/samba-server.js';
-import { SmbClient, type SmbConnection } from '../../harness/smb/smbclient.js';
+import { SambaServer } from '../../harness/smb/samba-server.js';
+import { SmbClient } from '../../harness/smb/smbclient.js';
 import { probeSmbTcp } from '../../harness/smb/tcp-probe.js';
 import { runCommand } from '../../harness/process/managed-process.js';
 
@@ -70,6 +70,7 @@ t.test('IPv4: smbd in the server namespace, probe and smbclient in the client na
   t.match(refused, { reachable: false, error: /^connection refused/ }, 'a closed port across the link');
 
   const client = new SmbClient({ netns: lab.namespaces.client });
+  t.teardown(() => client.close());
   for (const direction of ['get', 'put'] as const) {
     const copy = await client.copy({ target, direction, bytes: MB, encryption: 'required', timeoutMs: 20_000, whileConnected: () => server.sessions() });
     t.match(copy, { bytes: MB, dialect: 'SMB3_11', connection: { localAddress: lab.addresses.clientIpv4 } });

@@ -13,8 +13,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { generatedByteAt } from '../../harness/endpoints/generated-body.js';
-import { SAMBA_LAB_USER, SambaServer, type SambaSession, type SambaTarget } from '../../harness/smb/samba-server.js';
-import { SMBCLIENT_TEMP_PREFIX, SmbClient, type SmbConnection } from '../../harness/smb/smbclient.js';
+import { SAMBA_LAB_USER, SambaServer, type SambaTarget } from '../../harness/smb/samba-server.js';
+import { SMBCLIENT_TEMP_PREFIX, SmbClient } from '../../harness/smb/smbclient.js';
 import { probeSmbTcp } from '../../harness/smb/tcp-probe.js';
 import { processesNaming, tempEntries, alive } from '../fixtures/leftovers.js';
 
@@ -50,6 +50,7 @@ async function portIsFree(port: number): Promise<boolean> {
 const PORT = skip === false && (await portIsFree(445)) ? 445 : await freePort();
 const clientTempsBefore = await tempEntries(SMBCLIENT_TEMP_PREFIX);
 const client = new SmbClient();
+t.teardown(() => client.close());
 
 
 

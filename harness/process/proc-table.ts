@@ -1,0 +1,82 @@
+// What /proc says about processes: alive or not, children, process groups, command lines;
+// what servers that fork (smbd) or leave helpers (Chromium) need to be sure nothing is left.
+import { readFileSync } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
+
+interface ProcEntry {
+  pid: number;
+  /** R, S, D, Z (zombie), ... */
+  state: string;
+  ppid: number;
+  pgrp: number;
+}
+
+/** "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so split after the last ")". */
+function parseStat(pid: number, stat: string): ProcEntry | null {
+  if (stat === '') return null;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { pid, state: fields[0] ?? '', ppid: Number(fields[1]), pgrp: Number(fields[2]) };
+}
+
+/** Whether `pid` runs (a zombie waiting for its reaper counts as gone). */
+export function processAlive(pid: number): boolean {
+  try {
+    const state = parseStat(pid, readFileSync(`/proc/${pid}/stat`, 'utf8'))?.state ?? '';
+    return state !== 'Z' && state !== 'X' && state !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** Every process, zombies included. */
+async function processTable(): Promise<ProcEntry[]> {
+  const entries: ProcEntry[] = [];
+  for (const name of await readdir('/proc').catch(() => [])) {
+    if (!/^\d+$/.test(name)) continue;
+    const entry = parseStat(Number(name), await readFile(`/proc/${name}/stat`, 'utf8').catch(() => ''));
+    if (entry) entries.push(entry);
+  }
+  return entries;
+}
+
+/** Every process below `pid` (children, grandchildren...). */
+export async function descendants(pid: number): Promise<number[]> {
+  const table = await processTable();
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const parent = queue.shift();
+    for (const entry of table) {
+      if (entry.ppid === parent && !found.includes(entry.pid)) {
+        found.push(entry.pid);
+        queue.push(entry.pid);
+      }
+    }
+  }
+  return found;
+}
+
+/** Live processes of process group `pgid`. */
+export async function groupMembers(pgid: number): Promise<number[]> {
+  return (await processTable()).filter((e) => e.pgrp === pgid && e.state !== 'Z').map((e) => e.pid);
+}
+
+/** Live processes (not this one) whose command line contains `text`. */
+export async function processesNaming(text: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await processTable()) {
+    if (entry.state === 'Z' || entry.pid === process.pid) continue;
+    const cmdline = await readFile(`/proc/${entry.pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.replaceAll('\0', ' ').includes(text)) found.push(entry.pid);
+  }
+  return found;
+}
+
+/** Sends `signal` to a process (or, with a negative pid, a process group) that may be gone already. */
+export function signalQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
