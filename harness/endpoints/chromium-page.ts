@@ -128,7 +128,8 @@ export function exchangeTimingsFrom(entry: ResourceEntry, fetched: FetchResult, 
   const origin = entry.connectStart;
   const since = (ms: number): number => ms - origin;
   return {
-    ...(application === 'h2' && entry.secureConnectionStart > origin ? { connectMs: since(entry.secureConnectionStart) } : {}),
+    // On loopback TCP can connect within Resource Timing's 0.1 ms: secureConnectionStart = connectStart, connectMs 0.
+    ...(application === 'h2' && entry.secureConnectionStart > 0 && entry.secureConnectionStart >= origin ? { connectMs: since(entry.secureConnectionStart) } : {}),
     handshakeMs: since(entry.connectEnd),
     ttfbMs: since(entry.responseStart),
     totalMs: since(entry.responseEnd),
