@@ -46,9 +46,11 @@ t.test('handshake variants at a 60 ms round trip, checked against the capture', 
   within('quic-h3-0rtt', 'ttfbRoundTrips', 0.95, 1.15);
   within('quic-h3', 'ttfbRoundTrips', 1.95, 2.2);
   within('tcp-tls-h2', 'ttfbRoundTrips', 2.95, 3.2);
-  // The wire agrees with the protocols' round trips.
-  within('quic-h3', 'wireHandshakeRoundTrips', 1.0, 1.1);
-  within('tcp-tls-h2', 'wireHandshakeRoundTrips', 2.0, 2.1);
+  // The wire agrees with the protocols' round trips. The calibrated round trip (the probes'
+  // median, their own processing included) can exceed the wire's by a fraction of a ms, so a
+  // wire timing may read a hair under a whole number of round trips (1.9999 seen in CI).
+  within('quic-h3', 'wireHandshakeRoundTrips', 0.98, 1.1);
+  within('tcp-tls-h2', 'wireHandshakeRoundTrips', 1.98, 2.1);
   within('quic-h3-0rtt', 'wireHandshakeRoundTrips', 0.95, 1.1);
 
   for (const c of document.cases) {
