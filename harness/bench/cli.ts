@@ -1,7 +1,7 @@
 // `npm run bench -- NAME [--out FILE]`: runs one bench, prints its JSON on stdout and writes
 // it to FILE (default results/bench-NAME-<time>.json). Progress goes to stderr. Bad input is
 // one line on stderr and exit code 2; a failed bench is one line and exit code 1.
-import { fileTimestamp } from '../scenario/run.js';
+import { fileTimestamp } from '../results/run-id.js';
 import { resolve } from 'node:path';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import { interruptSignal, runCleanups } from '../process/cleanup.js';

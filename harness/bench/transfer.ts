@@ -22,7 +22,7 @@ import { median } from '../measure/statistics.js';
 import { ensurePki } from '../pki/store.js';
 import { interruptSignal } from '../process/cleanup.js';
 import { runCommand } from '../process/managed-process.js';
-import { runScenario } from '../scenario/run.js';
+import { runScenario } from '../run/loop.js';
 import { selectCases } from '../scenario/select.js';
 import { throughput, transferCases } from '../../scenarios/throughput.js';
 

@@ -6,11 +6,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Protocol, ServerAddress } from '../endpoints/types.js';
 import { onCleanup } from '../process/cleanup.js';
-import type { WireTap } from '../scenario/run.js';
 import { PacketCapture } from './packet-capture.js';
 import { readKeyLog } from './keylog.js';
 import { readPackets } from './tshark.js';
 import { analyzeConnections, type WireConnection } from './wire-analysis.js';
+
+/** What the run loop needs of a capture: start on the run's servers, then the connections seen. */
+export interface WireTap {
+  start(servers: ReadonlyArray<{ address: ServerAddress; protocol: Protocol }>): Promise<void>;
+  /** Stops recording; the connections seen, analysed (none when `analyse` is false), and what went wrong. */
+  finish(analyse: boolean): Promise<{ connections: WireConnection[]; problems: string[] }>;
+}
 
 export interface WireTapOptions {
   /** Namespace to capture in (the lab's client namespace); absent: this host. */

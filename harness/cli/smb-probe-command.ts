@@ -18,7 +18,7 @@ import { SambaServer } from '../smb/samba-server.js';
 import { probeSmbTcp, type SmbTcpProbeResult } from '../smb/tcp-probe.js';
 import { LAB_SERVER_NAME } from '../lab/addresses.js';
 import { integerInRange, oneOf, parseDurationMs } from './parse.js';
-import { fileTimestamp } from '../scenario/run.js';
+import { fileTimestamp } from '../results/run-id.js';
 import { UsageError } from './usage-error.js';
 
 const SMB_TCP_PORT = 445;

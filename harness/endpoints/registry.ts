@@ -1,6 +1,6 @@
 // Endpoint implementations by name: the one place that maps a case's client and server names
 // to drivers.
-import type { EndpointFactory } from '../scenario/run.js';
+import type { EndpointFactory } from '../run/loop.js';
 import type { CaseDefinition, ClientName, ServerName } from '../scenario/types.js';
 import { NGTCP2_CLIENT_DEFAULT_WINDOWS, Ngtcp2Client } from './ngtcp2-client.js';
 import { windowsForBdp, type Ngtcp2CongestionControl } from './ngtcp2-common.js';

@@ -22,6 +22,12 @@ export interface PkiOptions {
 
 export const DEFAULT_PKI_OPTIONS: PkiOptions = { keyType: 'rsa2048', intermediates: 0, validityDays: 30 };
 
+/** A chain to make: the key type of every certificate and the intermediate CAs between root and leaf (0-3). */
+export interface CertificateSpec {
+  keyType: KeyType;
+  intermediates: number;
+}
+
 export interface KeyTypeInfo {
   algorithm: 'RSA' | 'ECDSA';
   /** RSA modulus length, or the curve's size for ECDSA. */

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onCleanup } from '../process/cleanup.js';
-import type { CertificateSpec } from '../scenario/types.js';
+import type { CertificateSpec } from './generate.js';
 import { ensurePki, type LabPki } from './store.js';
 
 export class PkiSet {

@@ -1,6 +1,6 @@
 // Progress on stderr, only when stderr is a terminal (autocannon's rule): logs and pipes
 // stay clean, machine output stays on stdout.
-import type { ProgressEvent } from '../scenario/run.js';
+import type { ProgressEvent } from '../run/loop.js';
 
 export function progressReporter(stream: NodeJS.WriteStream = process.stderr): ((event: ProgressEvent) => void) | undefined {
   if (!stream.isTTY) return undefined;

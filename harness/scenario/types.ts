@@ -1,7 +1,7 @@
 // What a scenario is: declarative data (name, cases, metrics, defaults) plus one small
 // function that measures one sample. The harness owns everything else.
 import type { Application, ClientEndpoint, Protocol, ServerAddress, ServerEndpoint, SessionMode } from '../endpoints/types.js';
-import type { KeyType } from '../pki/generate.js';
+import type { CertificateSpec } from '../pki/generate.js';
 import type { Impairment } from '../lab/impairment.js';
 import type { MetricDefinition as RecordedMetricDefinition, Sample } from '../results/schema.js';
 
@@ -29,6 +29,8 @@ export interface CaseDefinition {
   impairment?: Impairment;
 }
 
+export type { CertificateSpec };
+
 export interface TransferOptions {
   sizesBytes: readonly number[];
   /** "down": the server sends the body (GET); "up": the client does (POST). */
@@ -39,12 +41,6 @@ export interface TransferOptions {
 export interface ObjectSet {
   count: number;
   bytes: number;
-}
-
-export interface CertificateSpec {
-  keyType: KeyType;
-  /** Intermediate CAs between root and leaf (0-3). */
-  intermediates: number;
 }
 
 /** A metric as a scenario declares it; `better` defaults from the unit (see results/metric-definitions). */

@@ -1,6 +1,6 @@
 // The run loop's own logic, with scripted endpoints (the real ones are in the integration tests).
 import t from 'tap';
-import { runScenario, type EndpointFactory } from '../../harness/scenario/run.js';
+import { runScenario, type EndpointFactory } from '../../harness/run/loop.js';
 import type { ScenarioDefinition } from '../../harness/scenario/types.js';
 import type { ClientEndpoint, ServerEndpoint } from '../../harness/endpoints/types.js';
 import { resultSchema } from '../../harness/results/schema.js';

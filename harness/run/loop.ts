@@ -1,18 +1,18 @@
 // The harness's run loop: start the servers a scenario needs, warm up, then take samples of
 // all cases interleaved (each round starts with the next case, so no case always goes
 // first), each bounded by a timeout; a failed sample is recorded and the run goes on.
-import { randomBytes } from 'node:crypto';
+import { newRunId } from '../results/run-id.js';
 import type { ClientEndpoint, Protocol, ServerAddress, ServerEndpoint, TlsMaterial } from '../endpoints/types.js';
-import type { WireConnection } from '../capture/wire-analysis.js';
+import type { WireTap } from '../capture/wire-tap.js';
 import { summarize } from '../measure/statistics.js';
 import { roundTripMetrics } from '../measure/round-trips.js';
 import type { LinkInfo, ResultCase, ResultDocument, Sample, CertificatesInfo } from '../results/schema.js';
 import { SCHEMA_VERSION } from '../results/schema.js';
 import { definitionsFor } from '../results/metric-definitions.js';
 import { hostInfo, toolInfo } from '../results/environment.js';
-import type { CaseDefinition, CertificateSpec, ClientName, LinkControl, ScenarioDefinition, ServerName } from './types.js';
-import { CLIENTS, SERVERS } from './matrix.js';
-import { WIRE_TIMING_METRICS, WIRE_TIMING_SOURCE, attachWireMetrics, type SampleWindow } from './wire-metrics.js';
+import type { CaseDefinition, CertificateSpec, ClientName, LinkControl, ScenarioDefinition, ServerName } from '../scenario/types.js';
+import { CLIENTS, SERVERS } from '../scenario/matrix.js';
+import { WIRE_TIMING_METRICS, WIRE_TIMING_SOURCE, attachWireMetrics, type SampleWindow } from '../scenario/wire-metrics.js';
 
 export interface EndpointFactory {
   server(name: ServerName, tls: TlsMaterial): ServerEndpoint;
@@ -26,12 +26,6 @@ export interface CaseCertificates {
 }
 
 /** Records the lab link during the run and tells what was on the wire (see ../capture). */
-export interface WireTap {
-  start(servers: ReadonlyArray<{ address: ServerAddress; protocol: Protocol }>): Promise<void>;
-  /** Stops recording; the connections seen, analysed (none when `analyse` is false), and what went wrong. */
-  finish(analyse: boolean): Promise<{ connections: WireConnection[]; problems: string[] }>;
-}
-
 export type ProgressEvent =
   | { kind: 'setup'; message: string }
   | { kind: 'sample'; caseId: string; index: number; samples: number; warmup: boolean; status: 'ok' | 'failed'; error?: string };
@@ -68,15 +62,6 @@ interface LiveCase {
   /** When each recorded sample ran (epoch ms), to find its connections in a capture. */
   windows: Map<number, SampleWindow>;
   certificates?: CertificatesInfo;
-}
-
-/** "20261126T133711Z": UTC, second resolution, safe in a file name. */
-export function fileTimestamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-}
-
-export function newRunId(scenario: string, now = new Date()): string {
-  return `${scenario}-${fileTimestamp(now)}-${randomBytes(3).toString('hex')}`;
 }
 
 /** Endpoints enforce a sample's timeout themselves (and say why); the harness's own stop comes later. */
