@@ -7,19 +7,16 @@ import { lossRecovery } from './loss-recovery.js';
 import { multiplexing } from './multiplexing.js';
 import { migration } from './migration.js';
 import { smbCopy } from './smb-copy.js';
+import { calibration } from './calibration.js';
 
 export const SCENARIOS: readonly ScenarioDefinition[] = [handshake, certificateSize, throughput, lossRecovery, multiplexing, migration, smbCopy];
 
-/** Not a comparison of endpoints: measures the lab link itself (run by the harness). */
-export const CALIBRATION = {
-  name: 'calibration',
-  abbreviation: 'CAL',
-  description: 'The lab link configured vs achieved: round trip (min, median), one-way delays, loss and rate',
-} as const;
+/** Not a comparison of endpoints: measures the lab link itself (the run engine's calibration). */
+export const CALIBRATION = calibration;
 
 export const SCENARIO_NAMES: readonly string[] = [...SCENARIOS.map((s) => s.name), CALIBRATION.name];
 export const DEFAULT_SCENARIO = 'handshake';
 
 export function findScenario(name: string): ScenarioDefinition | undefined {
-  return SCENARIOS.find((scenario) => scenario.name === name);
+  return [...SCENARIOS, CALIBRATION].find((scenario) => scenario.name === name);
 }

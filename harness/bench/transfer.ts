@@ -1,7 +1,8 @@
 // The transfer bench, in one lab run on a loss-free 20 Mbit/s, 40 ms round-trip link:
 //   (a) what a kernel TCP flow gets (iperf3, cubic, server to client);
 //   (b) HTTP/2 (undici -> Node) and HTTP/3 (gtlsclient -> gtlsserver) downloads through the
-//       harness (the throughput scenario's own code, samples interleaved): goodput as a
+//       run engine (the throughput scenario as `npm run scenario` runs it: calibration, BDP-sized
+//       QUIC windows, samples interleaved): goodput as a
 //       fraction of the link rate and as a ratio to iperf3;
 //   (c) the harness's overhead on HTTP/3: gtlsclient run bare (no qlog, no shim checks, timed
 //       by its process lifetime) against the harness's runs of the same download, both on the
@@ -11,20 +12,19 @@ import { withPrivateDir } from '../files/private-dir.js';
 import { cpus, release } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { endpointFactory } from '../endpoints/registry.js';
 import { LAB_TRUST_SHIM } from '../endpoints/ngtcp2-client.js';
 import { Ngtcp2Server } from '../endpoints/ngtcp2-server.js';
 import { UDP_BUFFERS_SHIM, udpBufferEnvironment } from '../endpoints/ngtcp2-common.js';
 import { startLab } from '../lab/lab.js';
 import { resolveLinkConditions } from '../lab/profiles.js';
-import { tcpReference } from '../measure/iperf3.js';
 import { median } from '../measure/statistics.js';
 import { ensurePki } from '../pki/store.js';
 import { interruptSignal } from '../process/cleanup.js';
 import { runCommand } from '../process/managed-process.js';
-import { runScenario } from '../run/loop.js';
-import { selectCases } from '../scenario/select.js';
-import { throughput, transferCases } from '../../scenarios/throughput.js';
+import { runSession } from '../run/session.js';
+import { shapeScenario } from '../run/shape.js';
+import type { TcpReference } from '../measure/iperf3.js';
+import { throughput } from '../../scenarios/throughput.js';
 
 type Log = (message: string) => void;
 
@@ -38,24 +38,26 @@ const IPERF_SECONDS = 10;
 export async function runTransferBench(log: Log = () => undefined): Promise<Record<string, unknown>> {
   const started = Date.now();
   const pki = await ensurePki();
+  // The bench keeps the lab after the scenario run for the bare downloads, so it owns it.
   const lab = await startLab({ conditions: resolveLinkConditions(LINK), backend: 'emulator', purpose: 'bench transfer' });
   try {
-    log(`(a) iperf3 TCP reference, ${IPERF_SECONDS} s, server to client`);
-    const reference = await tcpReference(lab, { direction: 'down', congestionControl: 'cubic', seconds: IPERF_SECONDS });
-
-    log(`(b) ${SAMPLES} interleaved 10 MB downloads each over HTTP/2 and HTTP/3 through the harness`);
-    const scenario = selectCases({ ...throughput, cases: transferCases({ sizesBytes: [BODY_BYTES], direction: 'down' }) }, ['tcp-tls-h2-10MB', 'quic-h3-10MB']);
-    const document = await runScenario(scenario, {
-      samples: SAMPLES,
-      warmup: 1,
-      sampleTimeoutMs: 60_000,
-      tls: pki.material,
-      certificates: pki.info,
-      link: { backend: 'emulator', profile: null, configured: { ...LINK }, achieved: null },
-      endpoints: endpointFactory({ serverHost: lab.addresses.serverIpv4, clientNetns: lab.namespaces.client, serverNetns: lab.namespaces.server, serverQlog: true }),
-      namespaces: lab.namespaces,
-      signal: interruptSignal,
-    });
+    log(`(a, b) the run engine: calibration, a ${IPERF_SECONDS} s iperf3 TCP reference, then ${SAMPLES} interleaved 10 MB downloads each over HTTP/2 and HTTP/3`);
+    const scenario = shapeScenario(throughput, { sizesBytes: [BODY_BYTES], direction: 'down', variants: ['tcp-tls-h2-10MB', 'quic-h3-10MB'] });
+    const { document } = await runSession(
+      scenario,
+      {
+        link: { kind: 'lab', conditions: lab.conditions, backend: lab.backend, profile: null },
+        lab,
+        samples: SAMPLES,
+        warmup: 1,
+        sampleTimeoutMs: 60_000,
+        tcpReferenceSeconds: IPERF_SECONDS,
+        signal: interruptSignal,
+      },
+      { onProgress: (event) => event.kind === 'setup' && log(`  ${event.message}`) },
+    );
+    const reference = (document.link.achieved as { tcpReference?: TcpReference } | null)?.tcpReference;
+    if (!reference) throw new Error('the run recorded no iperf3 reference');
     if (document.status !== 'completed') throw new Error(`the harness runs ended ${document.status}: ${document.errors.join('; ')}`);
     const goodputs = (id: string, metric: 'goodputBitsPerSecond' | 'completionMs') =>
       (document.cases.find((c) => c.id === id)?.samples ?? []).filter((s) => s.status === 'ok').map((s) => s.metrics[metric] as number);
@@ -73,7 +75,7 @@ export async function runTransferBench(log: Log = () => undefined): Promise<Reco
       startedAt: new Date(started).toISOString(),
       durationMs: Date.now() - started,
       host: { kernel: release(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? null, node: process.version },
-      link: { backend: lab.backend, ...LINK, lossRate: 0 },
+      link: { backend: lab.backend, ...LINK, lossRate: 0, calibration: (document.link.achieved as { calibration?: unknown } | null)?.calibration ?? null },
       summary: {
         iperf3GoodputBitsPerSecond: reference.goodputBitsPerSecond,
         h2GoodputBitsPerSecond: h2,

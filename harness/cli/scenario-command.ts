@@ -1,51 +1,28 @@
-// `npm run scenario -- [name] [options]`: runs a scenario on loopback or on the lab network
-// and writes its result JSON.
+// `npm run scenario -- [name] [options]`: turns flags into typed session options, runs the
+// scenario through the run engine (harness/run) and prints what it found.
 import { Command } from 'commander';
-import { CALIBRATION, DEFAULT_SCENARIO, SCENARIOS, SCENARIO_NAMES, findScenario } from '../../scenarios/index.js';
-import { calibrateLab, calibrationRows } from '../lab/calibrate.js';
+import { DEFAULT_SCENARIO, SCENARIOS, CALIBRATION, SCENARIO_NAMES, findScenario } from '../../scenarios/index.js';
+import { calibrationRows, type AchievedLink } from '../lab/calibrate.js';
+import type { LinkConditions } from '../lab/conditions.js';
+import { UnitError } from '../lab/units.js';
 import { renderCalibrationTable } from '../report/calibration-table.js';
 import { describeLink } from '../report/link-summary.js';
-import { bodySizesOf, endpointFactory, type EndpointPlacement } from '../endpoints/registry.js';
-import { startLab, type Lab } from '../lab/lab.js';
-import { UnitError } from '../lab/units.js';
-import { DEFAULT_CERTS_DIR, ensurePki } from '../pki/store.js';
-import { interruptSignal } from '../process/cleanup.js';
+import { listProfilesText } from '../report/lab-text.js';
 import { endProgress, progressReporter } from '../report/progress.js';
 import { renderTextSummary } from '../report/text.js';
-import { writeReportsBeside } from '../report/write-reports.js';
-import type { LinkInfo } from '../results/schema.js';
-import { DEFAULT_RESULTS_DIR, defaultResultPath, writeResult } from '../results/write.js';
-import { runScenario } from '../run/loop.js';
-import { newRunId } from '../results/run-id.js';
-import { selectCases, UnknownVariantError } from '../scenario/select.js';
-import { CLIENT_NAMES, SERVER_NAMES, expandMatrix } from '../scenario/matrix.js';
-import type { CaseDefinition, ClientName, ServerName } from '../scenario/types.js';
-import { RunWireTap } from '../capture/wire-tap.js';
-import { PkiSet } from '../pki/pki-set.js';
-import { LAB_DEVICE } from '../lab/lab.js';
-import type { ScenarioDefinition } from '../scenario/types.js';
-import { applyImpairment, type Impairment } from '../lab/impairment.js';
-import { directionBdpBytes } from '../lab/conditions.js';
+import { DEFAULT_RESULTS_DIR } from '../results/write.js';
+import { interruptSignal } from '../process/cleanup.js';
+import { checkSessionOptions, RunOptionsError, type LinkChoice, type SessionOptions } from '../run/options.js';
+import { runSession } from '../run/session.js';
+import { shapeScenario } from '../run/shape.js';
+import { CLIENT_NAMES, SERVER_NAMES } from '../scenario/matrix.js';
+import type { ClientName, ServerName } from '../scenario/types.js';
 import { addLinkOptions, linkConditionsFrom, wantsLab, type LinkCliOptions } from './link-options.js';
 import { choiceList, commaList, integerInRange, objectSetList, oneOf, parseDurationMs, sizeList } from './parse.js';
-import { tcpReference } from '../measure/iperf3.js';
-
 import { UsageError } from './usage-error.js';
-import { listProfilesText } from '../report/lab-text.js';
 
-/** Long enough for cubic or bbr to leave slow start on the slowest profiles. */
-const TCP_REFERENCE_SECONDS = 5;
-
-/** The calibration run: no endpoint cases, the harness's calibration is the whole result. */
-const calibrationOnly: ScenarioDefinition = {
-  name: CALIBRATION.name,
-  abbreviation: CALIBRATION.abbreviation,
-  description: CALIBRATION.description,
-  metrics: [],
-  defaults: { samples: 1, warmup: 0, sampleTimeoutMs: 1000 },
-  cases: [],
-  measure: async () => ({ metrics: {} }),
-};
+/** The link of a run given no link option: a realistic one, so the first run shows the protocols' real difference. */
+export const DEFAULT_PROFILE = 'broadband';
 
 interface ScenarioOptions extends LinkCliOptions {
   list?: boolean;
@@ -67,13 +44,22 @@ interface ScenarioOptions extends LinkCliOptions {
   client?: ClientName[];
 }
 
-/** A scenario's cases for the sizes or objects asked for; a scenario that refuses them says why (exit 2). */
-function casesFor(make: () => CaseDefinition[]): CaseDefinition[] {
-  try {
-    return make();
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+/** The link the flags ask for: loopback, the lab with the conditions given, or the default profile. */
+function linkChoice(options: ScenarioOptions): { link: LinkChoice; usedDefault: boolean } {
+  if (options.link === 'loopback') {
+    if (wantsLab(options)) throw new UsageError('link options need the lab: drop --link loopback');
+    return { link: { kind: 'loopback' }, usedDefault: false };
   }
+  const usedDefault = options.link === undefined && !wantsLab(options);
+  const profile = usedDefault ? DEFAULT_PROFILE : (options.profile ?? null);
+  let conditions: LinkConditions;
+  try {
+    conditions = linkConditionsFrom(usedDefault ? { ...options, profile: DEFAULT_PROFILE } : options);
+  } catch (error) {
+    if (error instanceof UnitError) throw new UsageError(error.message);
+    throw error;
+  }
+  return { link: { kind: 'lab', conditions, backend: options.link ?? 'auto', profile }, usedDefault };
 }
 
 export function scenarioCommand(): Command {
@@ -103,158 +89,64 @@ export function scenarioCommand(): Command {
       return;
     }
     if (options.list) {
-      for (const s of [...SCENARIOS, CALIBRATION]) process.stdout.write(`${s.name.padEnd(12)} ${s.abbreviation.padEnd(4)} ${s.description}\n`);
+      const scenarios = [...SCENARIOS, CALIBRATION];
+      const width = Math.max(...scenarios.map((s) => s.name.length));
+      for (const s of scenarios) process.stdout.write(`${s.name.padEnd(width)}  ${s.abbreviation.padEnd(4)} ${s.description}\n`);
       return;
     }
-    const isCalibration = name === CALIBRATION.name;
-    const found = isCalibration ? calibrationOnly : findScenario(name ?? DEFAULT_SCENARIO);
+    const found = findScenario(name ?? DEFAULT_SCENARIO);
     if (!found) throw new UsageError(`unknown scenario "${name}"; choose one of: ${SCENARIO_NAMES.join(', ')}`);
-    let scenario = found;
-    if (options.sizes !== undefined || options.direction !== undefined) {
-      if (!found.transfers) throw new UsageError(`--sizes and --direction apply to transfer scenarios, not ${found.name}`);
-      const transfer = { sizesBytes: options.sizes ?? found.transfers.defaults.sizesBytes, direction: options.direction ?? found.transfers.defaults.direction };
-      scenario = { ...found, cases: casesFor(() => found.transfers?.cases(transfer) ?? []) };
-    }
-    if (options.objects !== undefined) {
-      if (!found.objectSets) throw new UsageError(`--objects applies to page-load scenarios, not ${found.name}`);
-      const sets = options.objects;
-      scenario = { ...scenario, cases: casesFor(() => found.objectSets?.cases(sets) ?? []) };
-    }
-    if (options.variants !== undefined) {
-      try {
-        scenario = selectCases(scenario, options.variants);
-      } catch (error) {
-        if (error instanceof UnknownVariantError) throw new UsageError(error.message);
-        throw error;
-      }
-    }
-    if (options.server !== undefined || options.client !== undefined) {
-      const base = scenario;
-      scenario = expandMatrix(base, { ...(options.server ? { servers: options.server } : {}), ...(options.client ? { clients: options.client } : {}) });
-      if (scenario.cases.length === 0) {
-        const kinds = [...new Set(base.cases.map((c) => `${c.protocol === 'quic' ? 'QUIC' : 'TCP+TLS'} ${c.application}`))].join(', ');
-        throw new UsageError(`no case of ${base.name} (${kinds}) can run on --server ${(options.server ?? ['its own']).join(',')} with --client ${(options.client ?? ['its own']).join(',')}`);
-      }
-    }
-    if (options.keepCaptures !== undefined && (!scenario.wireTruth || !options.capture)) {
-      throw new UsageError(`--keep-captures: ${scenario.wireTruth ? 'drop --no-capture' : `${scenario.name} records no packet capture`}`);
-    }
-    if (isCalibration && options.link === 'loopback') throw new UsageError('calibration measures the lab link: drop --link loopback');
-    const onLab = isCalibration || (options.link !== undefined ? options.link !== 'loopback' : wantsLab(options));
-    if (!onLab && wantsLab(options)) throw new UsageError('link options need the lab: drop --link loopback');
-    const labOnly = scenario.needsLab ?? (scenario.cases.some((c) => c.impairment !== undefined) ? 'it changes the lab link during the run' : undefined);
-    if (!onLab && labOnly !== undefined) {
-      throw new UsageError(`${scenario.name} runs on the lab only (${labOnly}): give link options, e.g. --profile lan or --rtt 40ms --rate 20mbit`);
-    }
-    let conditions;
-    try {
-      conditions = linkConditionsFrom(options);
-    } catch (error) {
-      if (error instanceof UnitError) throw new UsageError(error.message);
-      throw error;
-    }
-    const pki = await ensurePki({}, DEFAULT_CERTS_DIR);
+    const { link, usedDefault } = linkChoice(options);
+    const sessionOptions: SessionOptions = {
+      link,
+      ...(options.samples !== undefined ? { samples: options.samples } : {}),
+      ...(options.warmup !== undefined ? { warmup: options.warmup } : {}),
+      ...(options.timeout !== undefined ? { sampleTimeoutMs: options.timeout } : {}),
+      ...(options.cc !== undefined ? { congestionControl: options.cc } : {}),
+      ...(options.quicInitialRtt !== undefined ? { quicInitialRttMs: options.quicInitialRtt } : {}),
+      capture: options.capture,
+      ...(options.keepCaptures !== undefined ? { keepCapturesDir: options.keepCaptures } : {}),
+      output: { resultsDir: options.resultsDir, copies: options.out !== undefined ? [options.out] : [] },
+      signal: interruptSignal,
+    };
     const progress = progressReporter();
-    let lab: Lab | null = null;
-    let wireTap: RunWireTap | undefined;
-    const pkiSet = new PkiSet();
+    let result;
     try {
-      if (onLab) {
-        progress?.({ kind: 'setup', message: 'building the lab network' });
-        lab = await startLab({
-          conditions,
-          backend: options.link === undefined || options.link === 'loopback' ? 'auto' : options.link,
-          ...(options.cc !== undefined ? { tcpCongestionControl: options.cc } : {}),
-          purpose: `scenario ${scenario.name}`,
-        });
-      }
-      const placement: EndpointPlacement = lab
-        ? { serverHost: lab.addresses.serverIpv4, clientNetns: lab.namespaces.client, serverNetns: lab.namespaces.server }
-        : { serverHost: '127.0.0.1' };
-      if (options.quicInitialRtt !== undefined) placement.quicInitialRttMs = options.quicInitialRtt;
-      if (scenario.transfers) placement.serverQlog = true;
-      placement.bodySizes = bodySizesOf(scenario.cases);
-      const bdpBytes = lab ? Math.max(directionBdpBytes(lab.conditions, 'up') ?? 0, directionBdpBytes(lab.conditions, 'down') ?? 0) : 0;
-      if (bdpBytes > 0) placement.bdpBytes = bdpBytes;
-      // The same controller on both transports: the names --cc takes mean the same in ngtcp2.
-      if (options.cc !== undefined) placement.quicCongestionControl = options.cc;
-      if (scenario.wireTruth && options.capture) {
-        wireTap = await RunWireTap.create({
-          interfaceName: lab ? LAB_DEVICE : 'lo',
-          ...(lab ? { netns: lab.namespaces.client } : {}),
-          ...(options.keepCaptures !== undefined ? { keepDir: options.keepCaptures, keepPrefix: newRunId(scenario.name) } : {}),
-        });
-        placement.keylogFile = wireTap.keylogFile;
-      }
-      const link: LinkInfo = lab
-        ? {
-            backend: lab.backend,
-            profile: options.profile ?? null,
-            configured: { ...conditions, namespaceSettings: lab.settings, ...(bdpBytes > 0 ? { bandwidthDelayProductBytes: bdpBytes } : {}) },
-            achieved: null,
-          }
-        : { backend: 'loopback', profile: null, configured: {}, achieved: null };
-      if (lab) {
-        // Before measuring: what the link really does, recorded beside what was asked for.
-        progress?.({ kind: 'setup', message: 'calibrating the link' });
-        link.achieved = { calibration: await calibrateLab(lab) };
-        if (scenario.linkReference) {
-          const direction = scenario.cases.some((c) => c.parameters.direction === 'up') ? 'up' : 'down';
-          progress?.({ kind: 'setup', message: `iperf3 TCP reference (${direction})` });
-          link.achieved.tcpReference = await tcpReference(lab, { direction, congestionControl: options.cc ?? 'cubic', seconds: TCP_REFERENCE_SECONDS });
-        }
-      }
-      const calibratedRoundTripMs = (link.achieved?.calibration as { rttMedianMs?: number | null } | undefined)?.rttMedianMs ?? undefined;
-      await lab?.emulator?.resetStats();
-      // Cases that change the link while the run goes (impairments, rebinding) need the emulator.
-      const emulatorLab = lab?.emulator ? lab : null;
-      const document = await runScenario(scenario, {
-        samples: options.samples ?? scenario.defaults.samples,
-        warmup: options.warmup ?? scenario.defaults.warmup,
-        sampleTimeoutMs: options.timeout ?? scenario.defaults.sampleTimeoutMs,
-        tls: pki.material,
-        certificates: pki.info,
-        certificatesFor: async (spec) => {
-          const made = await pkiSet.get(spec);
-          return { material: made.material, info: made.info };
-        },
-        ...(wireTap ? { wireTap } : {}),
-        ...(calibratedRoundTripMs !== undefined ? { roundTripMs: calibratedRoundTripMs } : {}),
-        ...(lab ? { namespaces: lab.namespaces } : {}),
-        ...(emulatorLab ? { setImpairment: (impairment: Impairment | undefined) => applyImpairment(emulatorLab, impairment), linkControl: { rebind: (kind: 'port' | 'address') => emulatorLab.emulator?.rebind(kind) ?? Promise.resolve() } } : {}),
-        link,
-        endpoints: endpointFactory(placement),
-        signal: interruptSignal,
-        ...(progress ? { onProgress: progress } : {}),
+      const scenario = shapeScenario(found, {
+        ...(options.sizes !== undefined ? { sizesBytes: options.sizes } : {}),
+        ...(options.direction !== undefined ? { direction: options.direction } : {}),
+        ...(options.objects !== undefined ? { objects: options.objects } : {}),
+        ...(options.variants !== undefined ? { variants: options.variants } : {}),
+        ...(options.server !== undefined ? { servers: options.server } : {}),
+        ...(options.client !== undefined ? { clients: options.client } : {}),
       });
-      if (lab) document.link.achieved = { ...document.link.achieved, emulatorStatsDuringRun: await lab.linkStats() };
-      endProgress();
-      const paths = [defaultResultPath(document, options.resultsDir), ...(options.out ? [options.out] : [])];
-      await writeResult(document, paths);
-      let reports: string[] = [];
-      if (!isCalibration) {
-        reports = await writeReportsBeside(document, paths).catch((error: unknown) => {
-          process.stderr.write(`warning: reports not written (the result JSON is): ${error instanceof Error ? error.message : String(error)}\n`);
-          return [];
-        });
-      }
-      if (options.json) {
-        process.stdout.write(JSON.stringify(document, null, 2) + '\n');
-      } else if (isCalibration && lab) {
-        const calibration = (document.link.achieved as { calibration: Awaited<ReturnType<typeof calibrateLab>> }).calibration;
-        process.stdout.write(`calibration (${describeLink(document.link)})\n`);
-        process.stdout.write(renderCalibrationTable(calibrationRows(lab.conditions, calibration)));
-        process.stdout.write(`result: ${paths.join(', ')}\n`);
-      } else {
-        process.stdout.write(renderTextSummary(document));
-        process.stdout.write(`result: ${paths.join(', ')}\n`);
-        if (reports.length > 0) process.stdout.write(`reports: ${reports.join(', ')}\n`);
-      }
-      if (document.status !== 'completed') process.exitCode = document.status === 'aborted' ? 130 : 1;
+      await checkSessionOptions(scenario, sessionOptions);
+      if (usedDefault && !options.json) process.stdout.write(`link: the ${DEFAULT_PROFILE} profile, the default (choose with --profile, --rtt, ...; --link loopback for none)\n`);
+      result = await runSession(scenario, sessionOptions, {
+        ...(progress ? { onProgress: progress } : {}),
+        onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
+      });
+    } catch (error) {
+      if (error instanceof RunOptionsError) throw new UsageError(error.message);
+      throw error;
     } finally {
-      await wireTap?.dispose();
-      await pkiSet.dispose();
-      await lab?.stop();
+      if (progress) endProgress();
     }
+    const { document, resultPaths, reportPaths } = result;
+    if (options.json) {
+      process.stdout.write(JSON.stringify(document, null, 2) + '\n');
+    } else if (found === CALIBRATION) {
+      const achieved = document.link.achieved as { calibration: AchievedLink } | null;
+      if (achieved) {
+        process.stdout.write(`calibration (${describeLink(document.link)})\n`);
+        process.stdout.write(renderCalibrationTable(calibrationRows(document.link.configured as unknown as LinkConditions, achieved.calibration)));
+      }
+      process.stdout.write(`result: ${resultPaths.join(', ')}\n`);
+    } else {
+      process.stdout.write(renderTextSummary(document));
+      process.stdout.write(`result: ${resultPaths.join(', ')}\n`);
+      if (reportPaths.length > 0) process.stdout.write(`reports: ${reportPaths.join(', ')}\n`);
+    }
+    if (result.exitCode !== 0) process.exitCode = result.exitCode;
   });
 }

@@ -10,11 +10,16 @@ export function resultFileName(document: ResultDocument): string {
   return `${document.runId}.json`;
 }
 
-/** Validates `document` and writes it to each path; returns the paths written. */
-export async function writeResult(document: ResultDocument, paths: readonly string[]): Promise<string[]> {
+/** The document as it is written: checked against the schema first. */
+export function resultText(document: ResultDocument): string {
   const checked = resultSchema.safeParse(document);
   if (!checked.success) throw new Error(`result document does not match the schema: ${describeIssues(checked.error)}`);
-  const text = JSON.stringify(checked.data, null, 2) + '\n';
+  return JSON.stringify(checked.data, null, 2) + '\n';
+}
+
+/** Validates `document` and writes it to each path; returns the paths written. */
+export async function writeResult(document: ResultDocument, paths: readonly string[]): Promise<string[]> {
+  const text = resultText(document);
   for (const path of paths) await writeFileAtomic(path, text);
   return [...paths];
 }

@@ -28,9 +28,23 @@ export interface CaseCertificates {
 /** Records the lab link during the run and tells what was on the wire (see ../capture). */
 export type ProgressEvent =
   | { kind: 'setup'; message: string }
-  | { kind: 'sample'; caseId: string; index: number; samples: number; warmup: boolean; status: 'ok' | 'failed'; error?: string };
+  | {
+      kind: 'sample';
+      caseId: string;
+      index: number;
+      samples: number;
+      warmup: boolean;
+      status: 'ok' | 'failed';
+      error?: string;
+      /** Samples taken so far in the run (warm-up included), of `total`, and the time they took. */
+      done: number;
+      total: number;
+      elapsedMs: number;
+    };
 
 export interface RunOptions {
+  /** The run's id (default a new one): the capture's kept files carry it too. */
+  runId?: string;
   samples: number;
   warmup: number;
   sampleTimeoutMs: number;
@@ -240,6 +254,9 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
       wireStarted = true;
     }
     const rounds = options.warmup + options.samples;
+    const total = rounds * live.length;
+    const loopStartedMs = Date.now();
+    let done = 0;
     let currentImpairment: CaseDefinition['impairment'];
     for (let round = 0; round < rounds && !options.signal?.aborted; round++) {
       const warmup = round < options.warmup;
@@ -261,8 +278,12 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
           current.samples.push(sample);
           current.windows.set(sample.index, taken.window);
         }
+        done++;
         progress({
           kind: 'sample',
+          done,
+          total,
+          elapsedMs: Date.now() - loopStartedMs,
           caseId: current.definition.id,
           index,
           samples: warmup ? options.warmup : options.samples,
@@ -320,7 +341,7 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: await toolInfo(),
-    runId: newRunId(scenario.name, startedAt),
+    runId: options.runId ?? newRunId(scenario.name, startedAt),
     scenario: scenario.name,
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),

@@ -55,10 +55,10 @@ t.test('bad input is one line and exit code 2', async (t) => {
   await expectUsageError(t, ['scenario', 'throughput', '--sizes', '10'], /--sizes "10" needs a unit/);
   await expectUsageError(t, ['scenario', 'throughput', '--direction', 'sideways'], /--direction must be one of down, up/);
   await expectUsageError(t, ['scenario', 'throughput', '--cc', 'vegas'], /--cc must be one of cubic, reno, bbr/);
-  await expectUsageError(t, ['scenario', 'loss-recovery'], /loss-recovery runs on the lab only \(it changes the lab link during the run\): give link options, e.g. --profile lan/);
+  await expectUsageError(t, ['scenario', 'loss-recovery', '--link', 'loopback'], /loss-recovery runs on the lab only \(it changes the lab link during the run\): give link options, e.g. --profile lan/);
   await expectUsageError(t, ['scenario', 'multiplexing', '--objects', '100x'], /--objects wants COUNTxSIZE/);
-  await expectUsageError(t, ['scenario', 'migration'], /migration runs on the lab only \(it changes the lab link during the run\): give link options/);
-  await expectUsageError(t, ['scenario', 'smb-copy'], /smb-copy runs on the lab only \(its SMB server runs in the lab's server namespace\): give link options/);
+  await expectUsageError(t, ['scenario', 'migration', '--link', 'loopback'], /migration runs on the lab only \(it changes the lab link during the run\): give link options/);
+  await expectUsageError(t, ['scenario', 'smb-copy', '--link', 'loopback'], /smb-copy runs on the lab only \(its SMB server runs in the lab's server namespace\): give link options/);
   await expectUsageError(t, ['scenario', 'smb-copy', '--sizes', '2500001B'], /does not split into 3 equal reads/);
   await expectUsageError(t, ['scenario', 'multiplexing', '--objects', '100x10'], /--objects size "10" needs a unit/);
   await expectUsageError(t, ['scenario', 'throughput', '--objects', '2x1MB'], /--objects applies to page-load scenarios, not throughput/);
@@ -69,11 +69,19 @@ t.test('bad input is one line and exit code 2', async (t) => {
   await expectUsageError(t, ['certs', '--key-type', 'rsa1024'], /--key-type must be one of rsa2048, rsa4096, ecdsa-p256; got "rsa1024"/);
   await expectUsageError(t, ['certs', '--intermediates', '5'], /--intermediates must be from 0 to 3, got 5/);
   await expectUsageError(t, ['scenario', '--rtt', '60'], /--rtt "60" needs a unit: us, ms or s/);
-  await expectUsageError(t, ['scenario', '--profile', 'moon'], /unknown profile "moon"; choose one of: lan, cable, dsl, 4g, 3g, 2g-rural/);
+  await expectUsageError(t, ['scenario', '--profile', 'moon'], /unknown profile "moon"; choose one of: lan, broadband, cable, dsl, 4g, 3g, 2g-rural/);
   await expectUsageError(t, ['scenario', '--rtt', '60ms', '--delay', '30ms'], /give --rtt .* or --delay .*, not both/);
   await expectUsageError(t, ['scenario', '--loss', '1'], /loss "1" must be a percentage/);
   await expectUsageError(t, ['scenario', '--link', 'carrier-pigeon'], /--link must be one of emulator, netem, auto, loopback/);
   await expectUsageError(t, ['scenario', '--link', 'loopback', '--rtt', '60ms'], /link options need the lab/);
+  // Output paths and ranges are checked before anything is set up (no lab, no endpoint).
+  await expectUsageError(t, ['scenario', 'handshake', '--link', 'loopback', '--out', '/proc/nope/x.json'], /--out: \/proc\/nope does not exist/);
+  await expectUsageError(t, ['scenario', 'handshake', '--link', 'loopback', '--out', '/proc/x.json'], /--out: \/proc is on a kernel file system/);
+  await expectUsageError(t, ['scenario', 'handshake', '--link', 'loopback', '--out', resultsDir], /--out: .* is a directory; give a file name/);
+  await expectUsageError(t, ['scenario', 'handshake', '--link', 'loopback', '--results-dir', '/nonexistent-parent/results'], /--results-dir: \/nonexistent-parent does not exist/);
+  await expectUsageError(t, ['scenario', 'handshake', '--link', 'loopback', '--keep-captures', '/sys/x'], /--keep-captures: \/sys is on a kernel file system/);
+  await expectUsageError(t, ['scenario', 'handshake', '--link', 'loopback', '--timeout', `${'9'.repeat(400)}s`], /--timeout: Infinity is out of range \(from 1 to 86400000\)/);
+  await expectUsageError(t, ['scenario', 'calibration', '--link', 'loopback'], /calibration runs on the lab only \(it measures the lab link\)/);
   await expectUsageError(t, ['frobnicate'], /unknown command 'frobnicate' \(commands: scenario, report, compare, smb-probe, lab, certs, schema\)/);
   t.same(await readdir(resultsDir), [], 'no result file for a refused run');
 });

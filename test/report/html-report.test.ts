@@ -15,7 +15,7 @@ const noChromium = await chromiumPath().then(
 );
 
 t.test('a real run writes an HTML report that opens offline with its charts', async (t) => {
-  const { run, document, resultPath } = await runScenarioCli(t, ['throughput', '--sizes', '100KB', '--samples', '3', '--warmup', '0', '--no-capture'], 120_000);
+  const { run, document, resultPath } = await runScenarioCli(t, ['throughput', '--link', 'loopback', '--sizes', '100KB', '--samples', '3', '--warmup', '0', '--no-capture'], 120_000);
   const paths = reportPathsFor(resultPath);
   t.match(run.stdout, `reports: ${paths.html}, ${paths.md}`);
   const html = await readFile(paths.html, 'utf8');

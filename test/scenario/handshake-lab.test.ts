@@ -76,7 +76,7 @@ t.test('without --keep-captures nothing of the capture is left behind', async (t
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const run = spawnSync(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'harness/cli.ts'), 'scenario', 'handshake', '--variants', 'quic-h3-resumed,tcp-tls-h2-resumed', '--samples', '2', '--warmup', '0', '--results-dir', dir],
+    ['--import', 'tsx', join(ROOT, 'harness/cli.ts'), 'scenario', 'handshake', '--link', 'loopback', '--variants', 'quic-h3-resumed,tcp-tls-h2-resumed', '--samples', '2', '--warmup', '0', '--results-dir', dir],
     { cwd: ROOT, encoding: 'utf8', timeout: 120_000 },
   );
   t.equal(run.status, 0, run.stderr);

@@ -21,7 +21,7 @@ t.test('handshake (two variants, loopback): measured, result written and valid',
   const out = join(dir, 'copy.json');
   const run = spawnSync(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'harness/cli.ts'), 'scenario', 'handshake', '--variants', 'tcp-tls-h2,quic-h3', '--samples', '5', '--warmup', '1', '--results-dir', dir, '--out', out],
+    ['--import', 'tsx', join(ROOT, 'harness/cli.ts'), 'scenario', 'handshake', '--link', 'loopback', '--variants', 'tcp-tls-h2,quic-h3', '--samples', '5', '--warmup', '1', '--results-dir', dir, '--out', out],
     { cwd: ROOT, encoding: 'utf8', timeout: 90_000 },
   );
   t.equal(run.status, 0, run.stderr);
@@ -49,16 +49,18 @@ t.test('handshake (two variants, loopback): measured, result written and valid',
   t.same(labProcesses(), [], 'no endpoint process left');
 });
 
-t.test('--json prints the result document on stdout', async (t) => {
+t.test('no options: the default scenario on the lab with the default profile; --json prints the result document on stdout', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'qlab-handshake-json-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const run = spawnSync(
     process.execPath,
     ['--import', 'tsx', join(ROOT, 'harness/cli.ts'), 'scenario', '--samples', '1', '--warmup', '0', '--results-dir', dir, '--json'],
-    { cwd: ROOT, encoding: 'utf8', timeout: 90_000 },
+    { cwd: ROOT, encoding: 'utf8', timeout: 180_000 },
   );
   t.equal(run.status, 0, run.stderr);
-  const document = JSON.parse(run.stdout) as { scenario: string; schemaVersion: number };
+  const document = JSON.parse(run.stdout) as { scenario: string; schemaVersion: number; link: { backend: string; profile: string | null } };
   t.equal(document.scenario, 'handshake', 'no name runs the default scenario');
   t.equal(document.schemaVersion, SCHEMA_VERSION);
+  t.equal(document.link.profile, 'broadband', 'no link option: the lab with the default profile');
+  t.not(document.link.backend, 'loopback');
 });

@@ -1,0 +1,157 @@
+// The run engine: one scenario run, end to end. Every caller (the CLI, the bench, tests,
+// campaigns) runs a scenario through runSession, in-process. It owns the lab, the PKI, the
+// capture, the calibration, the TCP reference, the endpoints' placement, the run loop,
+// writing the result and its reports, and cleanup (also on errors and interrupts).
+import { RunWireTap } from '../capture/wire-tap.js';
+import { calibrateLab } from '../lab/calibrate.js';
+import { directionBdpBytes } from '../lab/conditions.js';
+import { applyImpairment, type Impairment } from '../lab/impairment.js';
+import { LAB_DEVICE, startLab, type Lab } from '../lab/lab.js';
+import { tcpReference } from '../measure/iperf3.js';
+import { PkiSet } from '../pki/pki-set.js';
+import { DEFAULT_CERTS_DIR, ensurePki } from '../pki/store.js';
+import { writeReportsBeside } from '../report/write-reports.js';
+import { newRunId } from '../results/run-id.js';
+import type { LinkInfo, ResultDocument } from '../results/schema.js';
+import { resultFileName, resultText } from '../results/write.js';
+import type { ScenarioDefinition } from '../scenario/types.js';
+import { runScenario, type ProgressEvent } from './loop.js';
+import { checkSessionOptions, type SessionOptions } from './options.js';
+import { writeEverywhere } from './output-paths.js';
+import { placementFor } from './placement.js';
+import { join } from 'node:path';
+
+/** Long enough for cubic or bbr to leave slow start on the slowest profiles. */
+const DEFAULT_TCP_REFERENCE_SECONDS = 5;
+
+export interface SessionHooks {
+  /** Setup steps and every sample (with the overall count), for a progress display. */
+  onProgress?: (event: ProgressEvent) => void;
+  /** Something the user should know that is not an error (a report not written, a fallback path). */
+  onWarning?: (message: string) => void;
+}
+
+export interface SessionResult {
+  document: ResultDocument;
+  /** Where the result JSON went (empty when the options asked for no output). */
+  resultPaths: string[];
+  reportPaths: string[];
+  /** 0 completed, 1 failed, 130 interrupted. */
+  exitCode: number;
+}
+
+export function exitCodeOf(status: ResultDocument['status']): number {
+  return status === 'completed' ? 0 : status === 'aborted' ? 130 : 1;
+}
+
+/** The lab's link as the result records it, before anything is measured. */
+function configuredLink(lab: Lab | null, profile: string | null, bdpBytes: number): LinkInfo {
+  if (!lab) return { backend: 'loopback', profile: null, configured: {}, achieved: null };
+  return {
+    backend: lab.backend,
+    profile,
+    configured: { ...lab.conditions, namespaceSettings: lab.settings, ...(bdpBytes > 0 ? { bandwidthDelayProductBytes: bdpBytes } : {}) },
+    achieved: null,
+  };
+}
+
+/** Runs `scenario` as `options` say and returns its result document, written where asked. */
+export async function runSession(scenario: ScenarioDefinition, options: SessionOptions, hooks: SessionHooks = {}): Promise<SessionResult> {
+  await checkSessionOptions(scenario, options);
+  const progress = hooks.onProgress;
+  const warn = hooks.onWarning ?? (() => {});
+  const runId = newRunId(scenario.name);
+  const pki = await ensurePki({}, DEFAULT_CERTS_DIR);
+  const pkiSet = new PkiSet();
+  let ownLab: Lab | null = null;
+  let wireTap: RunWireTap | undefined;
+  try {
+    let lab: Lab | null = options.lab ?? null;
+    if (!lab && options.link.kind === 'lab') {
+      progress?.({ kind: 'setup', message: 'building the lab network' });
+      ownLab = await startLab({
+        conditions: options.link.conditions,
+        backend: options.link.backend,
+        ...(options.congestionControl !== undefined ? { tcpCongestionControl: options.congestionControl } : {}),
+        purpose: `scenario ${scenario.name}`,
+      });
+      lab = ownLab;
+    }
+    const bdpBytes = lab ? Math.max(directionBdpBytes(lab.conditions, 'up') ?? 0, directionBdpBytes(lab.conditions, 'down') ?? 0) : 0;
+    if (scenario.wireTruth && options.capture !== false) {
+      wireTap = await RunWireTap.create({
+        interfaceName: lab ? LAB_DEVICE : 'lo',
+        ...(lab ? { netns: lab.namespaces.client } : {}),
+        ...(options.keepCapturesDir !== undefined ? { keepDir: options.keepCapturesDir, keepPrefix: runId } : {}),
+      });
+    }
+    const link = configuredLink(lab, options.link.kind === 'lab' ? options.link.profile : null, bdpBytes);
+    if (lab) {
+      // Before measuring: what the link really does, recorded beside what was asked for.
+      progress?.({ kind: 'setup', message: 'calibrating the link' });
+      link.achieved = { calibration: await calibrateLab(lab) };
+      if (scenario.linkReference) {
+        const direction = scenario.cases.some((c) => c.parameters.direction === 'up') ? 'up' : 'down';
+        progress?.({ kind: 'setup', message: `iperf3 TCP reference (${direction})` });
+        link.achieved.tcpReference = await tcpReference(lab, {
+          direction,
+          congestionControl: options.congestionControl ?? 'cubic',
+          seconds: options.tcpReferenceSeconds ?? DEFAULT_TCP_REFERENCE_SECONDS,
+        });
+      }
+      await lab.emulator?.resetStats();
+    }
+    const calibratedRoundTripMs = (link.achieved?.calibration as { rttMedianMs?: number | null } | undefined)?.rttMedianMs ?? undefined;
+    // Cases that change the link while the run goes (impairments, rebinding) need the emulator.
+    const emulatorLab = lab?.emulator ? lab : null;
+    const document = await runScenario(scenario, {
+      runId,
+      samples: options.samples ?? scenario.defaults.samples,
+      warmup: options.warmup ?? scenario.defaults.warmup,
+      sampleTimeoutMs: options.sampleTimeoutMs ?? scenario.defaults.sampleTimeoutMs,
+      tls: pki.material,
+      certificates: pki.info,
+      certificatesFor: async (spec) => {
+        const made = await pkiSet.get(spec);
+        return { material: made.material, info: made.info };
+      },
+      ...(wireTap ? { wireTap } : {}),
+      ...(calibratedRoundTripMs !== undefined ? { roundTripMs: calibratedRoundTripMs } : {}),
+      ...(lab ? { namespaces: lab.namespaces } : {}),
+      ...(emulatorLab
+        ? {
+            setImpairment: (impairment: Impairment | undefined) => applyImpairment(emulatorLab, impairment),
+            linkControl: { rebind: (kind: 'port' | 'address') => emulatorLab.emulator?.rebind(kind) ?? Promise.resolve() },
+          }
+        : {}),
+      link,
+      endpoints: placementFor(scenario, lab, options, bdpBytes, wireTap?.keylogFile),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(progress ? { onProgress: progress } : {}),
+    });
+    if (lab) document.link.achieved = { ...document.link.achieved, emulatorStatsDuringRun: await lab.linkStats() };
+    const written = await writeOutputs(document, options, warn);
+    return { document, ...written, exitCode: exitCodeOf(document.status) };
+  } finally {
+    await wireTap?.dispose();
+    await pkiSet.dispose();
+    await ownLab?.stop();
+  }
+}
+
+/** The result JSON first (it is what matters), then the reports beside it. */
+async function writeOutputs(document: ResultDocument, options: SessionOptions, warn: (message: string) => void): Promise<{ resultPaths: string[]; reportPaths: string[] }> {
+  if (!options.output) return { resultPaths: [], reportPaths: [] };
+  const asked = [join(options.output.resultsDir, resultFileName(document)), ...(options.output.copies ?? [])];
+  const written = await writeEverywhere(resultText(document), asked);
+  for (const failure of written.failures) warn(`result not written to ${failure}`);
+  if (written.fallback !== undefined) warn(`the result went to ${written.fallback} instead`);
+  let reportPaths: string[] = [];
+  if (options.output.reports !== false && document.cases.length > 0) {
+    reportPaths = await writeReportsBeside(document, written.paths).catch((error: unknown) => {
+      warn(`reports not written (the result JSON is): ${error instanceof Error ? error.message : String(error)}`);
+      return [];
+    });
+  }
+  return { resultPaths: written.paths, reportPaths };
+}

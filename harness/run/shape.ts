@@ -1,0 +1,61 @@
+// A scenario as one run will execute it: its cases for the sizes, direction or object sets
+// asked for, narrowed to some variants, and spread over chosen servers x clients. Every
+// refusal is a RunOptionsError, thrown before anything is set up.
+import { expandMatrix } from '../scenario/matrix.js';
+import { selectCases, UnknownVariantError } from '../scenario/select.js';
+import type { CaseDefinition, ClientName, ObjectSet, ScenarioDefinition, ServerName } from '../scenario/types.js';
+import { RunOptionsError } from './options.js';
+
+export interface ScenarioShape {
+  sizesBytes?: readonly number[];
+  direction?: 'down' | 'up';
+  objects?: readonly ObjectSet[];
+  /** Case ids to keep (--variants). */
+  variants?: readonly string[];
+  servers?: readonly ServerName[];
+  clients?: readonly ClientName[];
+}
+
+/** A scenario's cases for the sizes or objects asked for; a scenario that refuses them says why. */
+function casesFor(make: () => CaseDefinition[]): CaseDefinition[] {
+  try {
+    return make();
+  } catch (error) {
+    throw new RunOptionsError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+export function shapeScenario(found: ScenarioDefinition, shape: ScenarioShape): ScenarioDefinition {
+  let scenario = found;
+  if (shape.sizesBytes !== undefined || shape.direction !== undefined) {
+    const transfers = found.transfers;
+    if (!transfers) throw new RunOptionsError(`--sizes and --direction apply to transfer scenarios, not ${found.name}`);
+    const options = { sizesBytes: shape.sizesBytes ?? transfers.defaults.sizesBytes, direction: shape.direction ?? transfers.defaults.direction };
+    scenario = { ...found, cases: casesFor(() => transfers.cases(options)) };
+  }
+  if (shape.objects !== undefined) {
+    const objectSets = found.objectSets;
+    if (!objectSets) throw new RunOptionsError(`--objects applies to page-load scenarios, not ${found.name}`);
+    const sets = shape.objects;
+    scenario = { ...scenario, cases: casesFor(() => objectSets.cases(sets)) };
+  }
+  if (shape.variants !== undefined) {
+    try {
+      scenario = selectCases(scenario, shape.variants);
+    } catch (error) {
+      if (error instanceof UnknownVariantError) throw new RunOptionsError(error.message);
+      throw error;
+    }
+  }
+  if (shape.servers !== undefined || shape.clients !== undefined) {
+    const base = scenario;
+    scenario = expandMatrix(base, { ...(shape.servers ? { servers: shape.servers } : {}), ...(shape.clients ? { clients: shape.clients } : {}) });
+    if (scenario.cases.length === 0) {
+      const kinds = [...new Set(base.cases.map((c) => `${c.protocol === 'quic' ? 'QUIC' : 'TCP+TLS'} ${c.application}`))].join(', ');
+      throw new RunOptionsError(
+        `no case of ${base.name} (${kinds}) can run on --server ${(shape.servers ?? ['its own']).join(',')} with --client ${(shape.clients ?? ['its own']).join(',')}`,
+      );
+    }
+  }
+  return scenario;
+}
