@@ -6,6 +6,7 @@
 import { median } from '../harness/measure/statistics.js';
 import { formatSize } from '../harness/report/sizes.js';
 import type { CaseDefinition, ScenarioDefinition, TransferOptions } from '../harness/scenario/types.js';
+import type { Sample } from '../harness/results/schema.js';
 import { transferCases, TRANSFER_METRICS } from './throughput.js';
 import { transferSample } from './transfer-sample.js';
 
@@ -34,19 +35,19 @@ function lossRecoveryCases(options: TransferOptions): CaseDefinition[] {
 }
 
 /** goodputRelativeToLossFree: each sample's goodput over the median of the loss-free case of its protocol and size. */
-function relativeGoodput(cases: ReadonlyArray<{ definition: CaseDefinition; samples: import('../harness/results/schema.js').Sample[] }>): void {
-  for (const { definition, samples } of cases) {
+function relativeGoodput(cases: ReadonlyArray<{ definition: CaseDefinition; samples: readonly Sample[] }>): Sample[][] {
+  return cases.map(({ definition, samples }) => {
     const base = cases.find(
       (c) => c.definition.parameters.impairment === 'lossfree' && c.definition.application === definition.application && c.definition.parameters.bodyBytes === definition.parameters.bodyBytes,
     );
     const okGoodputs = base?.samples.filter((s) => s.status === 'ok').map((s) => s.metrics.goodputBitsPerSecond as number) ?? [];
     const baseline = okGoodputs.length > 0 ? median(okGoodputs) : undefined;
-    if (baseline === undefined || !(baseline > 0)) continue;
-    for (const sample of samples) {
+    return samples.map((sample) => {
       const goodput = sample.metrics.goodputBitsPerSecond;
-      if (sample.status === 'ok' && goodput !== undefined) sample.metrics.goodputRelativeToLossFree = goodput / baseline;
-    }
-  }
+      if (baseline === undefined || !(baseline > 0) || sample.status !== 'ok' || goodput === undefined) return sample;
+      return { ...sample, metrics: { ...sample.metrics, goodputRelativeToLossFree: goodput / baseline } };
+    });
+  });
 }
 
 const DEFAULTS: TransferOptions = { sizesBytes: [2_000_000], direction: 'down' };

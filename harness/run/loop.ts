@@ -5,14 +5,15 @@ import { newRunId } from '../results/run-id.js';
 import type { ClientEndpoint, Protocol, ServerAddress, ServerEndpoint, TlsMaterial } from '../endpoints/types.js';
 import type { WireTap } from '../capture/wire-tap.js';
 import { summarize } from '../measure/statistics.js';
-import { roundTripMetrics } from '../measure/round-trips.js';
 import type { LinkInfo, ResultCase, ResultDocument, Sample, CertificatesInfo } from '../results/schema.js';
 import { SCHEMA_VERSION } from '../results/schema.js';
 import { definitionsFor } from '../results/metric-definitions.js';
 import { hostInfo, toolInfo } from '../results/environment.js';
 import type { CaseDefinition, CertificateSpec, ClientName, LinkControl, ScenarioDefinition, ServerName } from '../scenario/types.js';
 import { CLIENTS, SERVERS } from '../scenario/matrix.js';
-import { WIRE_TIMING_METRICS, WIRE_TIMING_SOURCE, attachWireMetrics, type SampleWindow } from '../scenario/wire-metrics.js';
+import type { WireConnection } from '../capture/wire-analysis.js';
+import { completeSamples } from './pipeline.js';
+import { WIRE_TIMING_METRICS, WIRE_TIMING_SOURCE, type SampleWindow } from './wire-stage.js';
 
 export interface EndpointFactory {
   server(name: ServerName, tls: TlsMaterial): ServerEndpoint;
@@ -178,9 +179,9 @@ function unsupportedCase(definition: CaseDefinition, reason: string, warmup: num
   };
 }
 
-function summarizeCase(live: LiveCase, warmup: number, roundTripMs: number | undefined): ResultCase {
-  const okSamples = live.samples.filter((sample) => sample.status === 'ok');
-  if (roundTripMs !== undefined) for (const sample of okSamples) Object.assign(sample.metrics, roundTripMetrics(sample.metrics, roundTripMs));
+/** A measured case as the result records it: its samples after every stage, and their summary. */
+function summarizeCase(live: LiveCase, samples: Sample[], warmup: number): ResultCase {
+  const okSamples = samples.filter((sample) => sample.status === 'ok');
   const metricNames = [...new Set(okSamples.flatMap((sample) => Object.keys(sample.metrics)))].sort();
   const summary: ResultCase['summary'] = {};
   for (const name of metricNames) {
@@ -203,7 +204,7 @@ function summarizeCase(live: LiveCase, warmup: number, roundTripMs: number | und
     ...(live.certificates !== undefined ? { certificates: live.certificates } : {}),
     timingSources,
     warmupSamples: warmup,
-    samples: live.samples,
+    samples,
     summary,
   };
 }
@@ -219,6 +220,7 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
   const unsupported = new Map<string, ResultCase>();
   let status: ResultDocument['status'] = 'completed';
   let wireStarted = false;
+  let connections: WireConnection[] | undefined;
   try {
     for (const definition of scenario.cases) {
       if (definition.unsupported !== undefined) {
@@ -304,9 +306,9 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
     if (wireStarted) {
       try {
         // An interrupted run stops the capture but does not wait for its analysis.
-        const { connections, problems } = await (options.wireTap as WireTap).finish(!options.signal?.aborted);
-        errors.push(...problems.map((problem) => `packet capture: ${problem}`));
-        for (const current of live) attachWireMetrics(current.definition, current.client.timingSources, current.samples, current.windows, connections, current.target.port);
+        const finished = await (options.wireTap as WireTap).finish(!options.signal?.aborted);
+        errors.push(...finished.problems.map((problem) => `packet capture: ${problem}`));
+        connections = finished.connections;
       } catch (error) {
         errors.push(`packet capture: ${errorMessage(error)}`);
       }
@@ -326,11 +328,17 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
       }
     }
   }
-  for (const current of live) current.samples.sort((a, b) => a.index - b.index);
-  scenario.deriveMetrics?.(live);
+  const staged = completeSamples(
+    live.map((current) => ({ definition: current.definition, samples: current.samples, timingSources: current.client.timingSources, serverPort: current.target.port, windows: current.windows })),
+    {
+      ...(connections ? { connections } : {}),
+      ...(scenario.deriveMetrics ? { deriveMetrics: scenario.deriveMetrics } : {}),
+      ...(options.roundTripMs !== undefined ? { roundTripMs: options.roundTripMs } : {}),
+    },
+  );
   const measured = new Map(
-    live.map((current) => {
-      const result = summarizeCase(current, options.warmup, options.roundTripMs);
+    live.map((current, k) => {
+      const result = summarizeCase(current, staged[k] ?? [], options.warmup);
       return [current.definition.id, { ...result, server: current.server.info() }];
     }),
   );

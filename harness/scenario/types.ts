@@ -85,8 +85,11 @@ export interface ScenarioDefinition {
   needsLab?: string;
   /** Run a kernel TCP reference flow (iperf3) over the lab link first (transfer scenarios). */
   linkReference?: boolean;
-  /** Metrics that need other cases' samples (e.g. goodput relative to the loss-free case), added to the samples before summaries. */
-  deriveMetrics?(cases: ReadonlyArray<{ definition: CaseDefinition; samples: Sample[] }>): void;
+  /**
+   * Metrics that need other cases' samples (e.g. goodput relative to the loss-free case): each
+   * case's samples with them added, in the order given (a stage of harness/run/pipeline.ts).
+   */
+  deriveMetrics?(cases: ReadonlyArray<{ definition: CaseDefinition; samples: readonly Sample[] }>): Sample[][];
   /** Page-load scenarios: cases for the object sets chosen (--objects). */
   objectSets?: {
     defaults: readonly ObjectSet[];

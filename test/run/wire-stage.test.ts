@@ -2,7 +2,7 @@
 import t from 'tap';
 import type { WireConnection } from '../../harness/capture/wire-analysis.js';
 import type { Sample } from '../../harness/results/schema.js';
-import { attachWireMetrics, connectionOfSample, wireFlags, wireMetrics } from '../../harness/scenario/wire-metrics.js';
+import { connectionOfSample, wireFlags, wireMetrics, withWireMetrics } from '../../harness/run/wire-stage.js';
 
 function connection(overrides: Partial<WireConnection>): WireConnection {
   return {
@@ -78,7 +78,7 @@ t.test('flags: disagreement beyond the coarser resolution, certificates against 
   ]);
 });
 
-t.test('attach: ok samples get metrics and flags, failed ones are left alone, a missing connection is flagged', async (t) => {
+t.test('the wire stage: ok samples get metrics and flags, failed ones are left alone, a missing connection is flagged, nothing is mutated', async (t) => {
   const samples: Sample[] = [
     { index: 0, status: 'ok', startedAt: '2026-11-26T00:00:00.000Z', metrics: { handshakeMs: 61 } },
     { index: 1, status: 'failed', error: 'timeout', startedAt: '2026-11-26T00:00:01.000Z', metrics: {} },
@@ -89,10 +89,12 @@ t.test('attach: ok samples get metrics and flags, failed ones are left alone, a 
     [1, { startEpochMs: 1100, endEpochMs: 1900 }],
     [2, { startEpochMs: 5000, endEpochMs: 6000 }],
   ]);
-  const definition = { id: 'quic-h3', protocol: 'quic' as const, application: 'h3' as const, client: 'ngtcp2' as const, server: 'ngtcp2' as const, parameters: {} };
-  attachWireMetrics(definition, { handshakeMs: QLOG }, samples, windows, [connection({}), connection({ firstPacketEpochMs: 1500 })], 4433);
-  t.equal(samples[0]?.metrics.wireHandshakeMs, 61.5);
-  t.equal(samples[0]?.flags, undefined);
-  t.same(samples[1]?.metrics, {});
-  t.same(samples[2]?.flags, ['no connection of this sample in the packet capture']);
+  const before = structuredClone(samples);
+  const of = { definition: { protocol: 'quic' as const }, timingSources: { handshakeMs: QLOG }, serverPort: 4433, windows };
+  const staged = samples.map((sample) => withWireMetrics(sample, of, [connection({}), connection({ firstPacketEpochMs: 1500 })]));
+  t.equal(staged[0]?.metrics.wireHandshakeMs, 61.5);
+  t.equal(staged[0]?.flags, undefined);
+  t.equal(staged[1], samples[1], 'a failed sample passes through');
+  t.same(staged[2]?.flags, ['no connection of this sample in the packet capture']);
+  t.same(samples, before, 'the input samples are unchanged');
 });

@@ -4,7 +4,7 @@
 // wire by more than the coarser source's resolution is flagged.
 import type { WireConnection } from '../capture/wire-analysis.js';
 import type { Sample, TimingSource } from '../results/schema.js';
-import type { CaseDefinition } from './types.js';
+import type { CaseDefinition } from '../scenario/types.js';
 
 export interface SampleWindow {
   startEpochMs: number;
@@ -85,26 +85,23 @@ export function wireFlags(
   return flags;
 }
 
-/** Adds wire metrics and flags to each successful sample, in place. */
-export function attachWireMetrics(
-  definition: CaseDefinition,
-  timingSources: Readonly<Record<string, TimingSource>>,
-  samples: Sample[],
-  windows: ReadonlyMap<number, SampleWindow>,
-  connections: readonly WireConnection[],
-  serverPort: number,
-): void {
-  const transport = definition.protocol === 'quic' ? 'udp' : 'tcp';
-  for (const sample of samples) {
-    const window = windows.get(sample.index);
-    if (sample.status !== 'ok' || window === undefined) continue;
-    const connection = connectionOfSample(connections, { port: serverPort, transport }, window);
-    if (!connection) {
-      sample.flags = [...(sample.flags ?? []), 'no connection of this sample in the packet capture'];
-      continue;
-    }
-    Object.assign(sample.metrics, wireMetrics(connection));
-    const flags = wireFlags(definition, sample.metrics, timingSources, connection);
-    if (flags.length > 0) sample.flags = [...(sample.flags ?? []), ...flags];
-  }
+/** What the wire stage needs to know of a case: where its server listened and its client's timing sources. */
+export interface WireStageCase {
+  definition: Pick<CaseDefinition, 'protocol' | 'session'>;
+  timingSources: Readonly<Record<string, TimingSource>>;
+  serverPort: number;
+  /** When each sample ran, by sample index. */
+  windows: ReadonlyMap<number, SampleWindow>;
+}
+
+/** A successful sample with its connection's wire metrics and flags added; others as they were. */
+export function withWireMetrics(sample: Sample, of: WireStageCase, connections: readonly WireConnection[]): Sample {
+  const window = of.windows.get(sample.index);
+  if (sample.status !== 'ok' || window === undefined) return sample;
+  const transport = of.definition.protocol === 'quic' ? 'udp' : 'tcp';
+  const connection = connectionOfSample(connections, { port: of.serverPort, transport }, window);
+  if (!connection) return { ...sample, flags: [...(sample.flags ?? []), 'no connection of this sample in the packet capture'] };
+  const metrics = { ...sample.metrics, ...wireMetrics(connection) };
+  const flags = [...(sample.flags ?? []), ...wireFlags(of.definition, metrics, of.timingSources, connection)];
+  return { ...sample, metrics, ...(flags.length > 0 ? { flags } : {}) };
 }

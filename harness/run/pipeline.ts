@@ -1,0 +1,41 @@
+// What happens to a sample after it is measured, stated once: each stage takes the run's
+// samples and returns new ones, in this order, because each reads what the one before added:
+//   measured    -> the scenario's measure() (the run loop)
+//   wire        -> the capture's metrics and flags for the sample's own connection
+//   derived     -> metrics that need other cases' samples (the scenario's deriveMetrics)
+//   round trips -> every timing also in round trips of the calibrated RTT (wire ones included)
+import type { WireConnection } from '../capture/wire-analysis.js';
+import { roundTripMetrics } from '../measure/round-trips.js';
+import type { Sample } from '../results/schema.js';
+import type { CaseDefinition, ScenarioDefinition } from '../scenario/types.js';
+import { withWireMetrics, type WireStageCase } from './wire-stage.js';
+
+export const SAMPLE_STAGES = ['measured', 'wire', 'derived', 'round trips'] as const;
+
+export interface StagedCase extends WireStageCase {
+  definition: CaseDefinition;
+  samples: readonly Sample[];
+}
+
+export interface PipelineInputs {
+  /** The capture's connections; absent when the run had no capture (or it failed). */
+  connections?: readonly WireConnection[];
+  deriveMetrics?: ScenarioDefinition['deriveMetrics'];
+  /** The run's calibrated round trip (lab runs). */
+  roundTripMs?: number;
+}
+
+function withRoundTrips(sample: Sample, roundTripMs: number): Sample {
+  if (sample.status !== 'ok') return sample;
+  return { ...sample, metrics: { ...sample.metrics, ...roundTripMetrics(sample.metrics, roundTripMs) } };
+}
+
+/** The recorded samples of each case after every stage, in `cases` order (samples by index). */
+export function completeSamples(cases: readonly StagedCase[], inputs: PipelineInputs): Sample[][] {
+  let samples = cases.map((c) => [...c.samples].sort((a, b) => a.index - b.index));
+  const { connections, deriveMetrics, roundTripMs } = inputs;
+  if (connections) samples = samples.map((list, k) => list.map((sample) => withWireMetrics(sample, cases[k] as StagedCase, connections)));
+  if (deriveMetrics) samples = deriveMetrics(cases.map((c, k) => ({ definition: c.definition, samples: samples[k] as Sample[] })));
+  if (roundTripMs !== undefined) samples = samples.map((list) => list.map((sample) => withRoundTrips(sample, roundTripMs)));
+  return samples;
+}

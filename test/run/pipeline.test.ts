@@ -1,0 +1,58 @@
+// The sample pipeline: stages in their stated order, each returning new samples.
+import t from 'tap';
+import { completeSamples, SAMPLE_STAGES, type StagedCase } from '../../harness/run/pipeline.js';
+import type { Sample } from '../../harness/results/schema.js';
+import type { WireConnection } from '../../harness/capture/wire-analysis.js';
+
+const ok = (index: number, metrics: Record<string, number>): Sample => ({ index, status: 'ok', startedAt: '2026-12-05T00:00:00.000Z', metrics });
+
+function stagedCase(samples: Sample[]): StagedCase {
+  return {
+    definition: { id: 'quic-h3', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', parameters: {} },
+    samples,
+    timingSources: { handshakeMs: { source: 'qlog', resolutionMs: 1 } },
+    serverPort: 4433,
+    windows: new Map([
+      [0, { startEpochMs: 1000, endEpochMs: 2000 }],
+      [1, { startEpochMs: 3000, endEpochMs: 4000 }],
+    ]),
+  };
+}
+
+const connection = (firstPacketEpochMs: number, handshakeMs: number) =>
+  ({ transport: 'udp', server: { ip: '198.18.0.2', port: 4433 }, firstPacketEpochMs, handshakeMs, undecryptablePackets: 0, notes: [] }) as unknown as WireConnection;
+
+t.same(SAMPLE_STAGES, ['measured', 'wire', 'derived', 'round trips']);
+
+t.test('wire, then derived, then round trips; samples sorted by index; inputs unchanged', async (t) => {
+  const samples = [ok(1, { handshakeMs: 40 }), ok(0, { handshakeMs: 21 }), { index: 2, status: 'failed', error: 'x', startedAt: '2026-12-05T00:00:00.000Z', metrics: {} } as Sample];
+  const before = structuredClone(samples);
+  const seenByDerive: Array<Record<string, number>> = [];
+  const [result] = completeSamples([stagedCase(samples)], {
+    connections: [connection(1500, 20), connection(3500, 39)],
+    // The derived stage sees the wire metrics, and its output gets round trips.
+    deriveMetrics: (cases) =>
+      cases.map((c) =>
+        c.samples.map((s) => {
+          seenByDerive.push(s.metrics);
+          return s.status === 'ok' ? { ...s, metrics: { ...s.metrics, ttfbMs: (s.metrics.wireHandshakeMs ?? 0) * 2 } } : s;
+        }),
+      ),
+    roundTripMs: 20,
+  });
+  t.same(
+    result?.map((s) => s.index),
+    [0, 1, 2],
+  );
+  t.same(result?.[0]?.metrics, { handshakeMs: 21, wireHandshakeMs: 20, ttfbMs: 40, handshakeRoundTrips: 1.05, wireHandshakeRoundTrips: 1, ttfbRoundTrips: 2 });
+  t.same(result?.[1]?.metrics, { handshakeMs: 40, wireHandshakeMs: 39, ttfbMs: 78, handshakeRoundTrips: 2, wireHandshakeRoundTrips: 1.95, ttfbRoundTrips: 3.9 });
+  t.same(result?.[2]?.metrics, {}, 'a failed sample gets nothing');
+  t.equal(seenByDerive[0]?.wireHandshakeMs, 20, 'derive runs after the wire stage');
+  t.equal(seenByDerive[0]?.handshakeRoundTrips, undefined, 'and before round trips');
+  t.same(samples, before, 'the measured samples are not mutated');
+});
+
+t.test('no capture, no derivation, no calibrated round trip: the samples as measured', async (t) => {
+  const samples = [ok(0, { handshakeMs: 21 })];
+  t.same(completeSamples([stagedCase(samples)], {}), [samples]);
+});
