@@ -7,6 +7,8 @@ import { writeFileAtomic } from '../files/atomic-write.js';
 import { interruptSignal, runCleanups } from '../process/cleanup.js';
 import { runLinkBench } from './link.js';
 import { runTransferBench } from './transfer.js';
+import { RunOptionsError } from '../run/options.js';
+import { checkOutputFile } from '../run/output-paths.js';
 
 const EXIT_USAGE = 2;
 const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
@@ -55,6 +57,16 @@ async function main(argv: string[]): Promise<number> {
   }
   const bench = BENCHES[args.name] as (typeof BENCHES)[string];
   const out = resolve(args.out ?? resolve(PROJECT_ROOT, 'results', `bench-${args.name}-${fileTimestamp(new Date())}.json`));
+  try {
+    // Before the bench runs: a bench of minutes must not end on a path it cannot write.
+    await checkOutputFile(out, '--out');
+  } catch (error) {
+    if (error instanceof RunOptionsError) {
+      process.stderr.write(`bench: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
   try {
     const result = await bench((message) => process.stderr.write(`${message}\n`));
     const text = JSON.stringify(result, null, 2) + '\n';
