@@ -51,7 +51,7 @@ export async function runTransferBench(log: Log = () => undefined): Promise<Reco
       sampleTimeoutMs: 60_000,
       tls: pki.material,
       certificates: pki.info,
-      link: { backend: 'emulator', profile: null, configured: { ...LINK }, achieved: null },
+      link: { backend: 'emulator', profile: null, configured: { ...lab.conditions, namespaceSettings: lab.settings }, achieved: null },
       endpoints: endpointFactory({ serverHost: lab.addresses.serverIpv4, clientNetns: lab.namespaces.client, serverNetns: lab.namespaces.server, serverQlog: true }),
       namespaces: lab.namespaces,
       signal: interruptSignal,

@@ -192,7 +192,7 @@ export function scenarioCommand(): Command {
             configured: { ...conditions, namespaceSettings: lab.settings, ...(bdpBytes > 0 ? { bandwidthDelayProductBytes: bdpBytes } : {}) },
             achieved: null,
           }
-        : { backend: 'loopback', profile: null, configured: {}, achieved: null };
+        : { backend: 'loopback', profile: null, configured: null, achieved: null };
       if (lab) {
         // Before measuring: what the link really does, recorded beside what was asked for.
         progress?.({ kind: 'setup', message: 'calibrating the link' });
@@ -203,7 +203,7 @@ export function scenarioCommand(): Command {
           link.achieved.tcpReference = await tcpReference(lab, { direction, congestionControl: options.cc ?? 'cubic', seconds: TCP_REFERENCE_SECONDS });
         }
       }
-      const calibratedRoundTripMs = (link.achieved?.calibration as { rttMedianMs?: number | null } | undefined)?.rttMedianMs ?? undefined;
+      const calibratedRoundTripMs = link.achieved?.calibration?.rttMedianMs ?? undefined;
       await lab?.emulator?.resetStats();
       // Cases that change the link while the run goes (impairments, rebinding) need the emulator.
       const emulatorLab = lab?.emulator ? lab : null;
@@ -240,9 +240,9 @@ export function scenarioCommand(): Command {
       if (options.json) {
         process.stdout.write(JSON.stringify(document, null, 2) + '\n');
       } else if (isCalibration && lab) {
-        const calibration = (document.link.achieved as { calibration: Awaited<ReturnType<typeof calibrateLab>> }).calibration;
+        const calibration = document.link.achieved?.calibration;
         process.stdout.write(`calibration (${describeLink(document.link)})\n`);
-        process.stdout.write(renderCalibrationTable(calibrationRows(lab.conditions, calibration)));
+        if (calibration) process.stdout.write(renderCalibrationTable(calibrationRows(lab.conditions, calibration)));
         process.stdout.write(`result: ${paths.join(', ')}\n`);
       } else {
         process.stdout.write(renderTextSummary(document));

@@ -2,7 +2,8 @@
 import t from 'tap';
 import type { WireConnection } from '../../harness/capture/wire-analysis.js';
 import type { Sample } from '../../harness/results/schema.js';
-import { attachWireMetrics, connectionOfSample, wireFlags, wireMetrics } from '../../harness/scenario/wire-metrics.js';
+import { provenanceFor } from '../../harness/results/metric-definitions.js';
+import { attachWireMetrics, connectionOfSample, WIRE_TIMING_SOURCE, wireFlags, wireMetrics } from '../../harness/scenario/wire-metrics.js';
 
 function connection(overrides: Partial<WireConnection>): WireConnection {
   return {
@@ -95,4 +96,10 @@ t.test('attach: ok samples get metrics and flags, failed ones are left alone, a 
   t.equal(samples[0]?.flags, undefined);
   t.same(samples[1]?.metrics, {});
   t.same(samples[2]?.flags, ['no connection of this sample in the packet capture']);
+});
+
+t.test('every metric the capture gives says so in its provenance', async (t) => {
+  const names = Object.keys(wireMetrics(connection({})));
+  t.ok(names.length >= 11);
+  for (const name of names) t.same(provenanceFor(name, undefined), { kind: 'measured', sources: [WIRE_TIMING_SOURCE.source] }, name);
 });
