@@ -58,7 +58,13 @@ export const lossRecovery: ScenarioDefinition = {
   description: `Downloads (default ${formatSize(2_000_000)}) under 0.1-5% random loss, bursty loss and reordering: completion, goodput relative to loss-free, retransmissions, longest stall; HTTP/2 over TCP+TLS vs HTTP/3 over QUIC`,
   metrics: [
     ...TRANSFER_METRICS,
-    { name: 'goodputRelativeToLossFree', unit: 'ratio', better: 'higher', description: 'goodput over the median goodput of the loss-free case of the same protocol and size' },
+    {
+      name: 'goodputRelativeToLossFree',
+      unit: 'ratio',
+      better: 'higher',
+      description: 'goodput over the median goodput of the loss-free case of the same protocol and size',
+      provenance: { kind: 'derived', from: ['goodputBitsPerSecond'], method: 'goodputBitsPerSecond over the median goodputBitsPerSecond of the loss-free case of the same application and size' },
+    },
   ],
   headline: ['goodputBitsPerSecond', 'goodputRelativeToLossFree', 'completionMs', 'retransmittedPackets', 'longestStallMs'],
   defaults: { samples: 3, warmup: 1, sampleTimeoutMs: 120_000 },

@@ -5,7 +5,7 @@
 // (`--loss 1%`) to see head-of-line blocking.
 import { percentileOfSorted } from '../harness/measure/statistics.js';
 import { formatSize } from '../harness/report/sizes.js';
-import type { CaseDefinition, ObjectSet, SampleContext, SampleMeasurement, ScenarioDefinition } from '../harness/scenario/types.js';
+import type { CaseDefinition, MetricDefinition, ObjectSet, SampleContext, SampleMeasurement, ScenarioDefinition } from '../harness/scenario/types.js';
 
 /** Browsers open up to six HTTP/1.1 connections per origin. */
 const HTTP1_CONNECTIONS = 6;
@@ -54,15 +54,20 @@ async function pageLoad({ caseDefinition, client, target, timeoutMs }: SampleCon
   };
 }
 
+/** Statistics of the client's per-object completion times (kept whole in series.objectCompletionMs). */
+function perObject(statistic: string): NonNullable<MetricDefinition['provenance']> {
+  return { kind: 'derived', from: ['objectCompletionMs'], method: `${statistic} of the per-object completion times` };
+}
+
 export const multiplexing: ScenarioDefinition = {
   name: 'multiplexing',
   abbreviation: 'MX',
   description: 'Many objects at once (default 100x10KB and 20x200KB): HTTP/2 on one TCP+TLS connection vs HTTP/3 on one QUIC connection, HTTP/1.1 over six connections as reference; per-object completion and all done',
   metrics: [
     { name: 'allDoneMs', unit: 'ms', description: 'from the connect call / first Initial to the last object complete' },
-    { name: 'objectMedianMs', unit: 'ms', description: "median of the sample's per-object completion times (all of them are in series.objectCompletionMs)" },
-    { name: 'objectP95Ms', unit: 'ms', description: '95th percentile of the per-object completion times' },
-    { name: 'objectFirstMs', unit: 'ms', description: 'the first object complete' },
+    { name: 'objectMedianMs', unit: 'ms', description: "median of the sample's per-object completion times (all of them are in series.objectCompletionMs)", provenance: perObject('median') },
+    { name: 'objectP95Ms', unit: 'ms', description: '95th percentile of the per-object completion times', provenance: perObject('95th percentile (linear interpolation)') },
+    { name: 'objectFirstMs', unit: 'ms', description: 'the first object complete', provenance: perObject('minimum') },
     { name: 'handshakeMs', unit: 'ms', description: "the (first) connection's TLS handshake" },
     { name: 'connections', unit: 'count', description: 'connections the client opened' },
   ],

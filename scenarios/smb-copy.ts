@@ -79,7 +79,7 @@ export const smbCopy: ScenarioDefinition = {
     'File copies: SMB 3 over TCP (smbd, smbclient; get and put, encryption required and off) beside an SMB-style read (1 MiB reads, all outstanding) over HTTP/2 on TCP+TLS and HTTP/3 on QUIC; lab only',
   metrics: [
     { name: 'copyMs', unit: 'ms', description: "SMB: smbclient's own clock from opening the remote file to closing it; SMB-style: from the handshake's end to the last byte of the last read" },
-    { name: 'goodputBitsPerSecond', unit: 'bits/s', description: 'file bits over copyMs' },
+    { name: 'goodputBitsPerSecond', unit: 'bits/s', description: 'file bits over copyMs', provenance: { kind: 'derived', from: ['bodyBytes', 'copyMs'], method: 'bodyBytes x 8 over copyMs' } },
     { name: 'handshakeMs', unit: 'ms', description: 'SMB-style only: the connection handshake (smbclient does not time its connect and session setup)' },
     { name: 'reads', unit: 'count', description: 'SMB-style: equal reads of at most 1 MiB, all outstanding at once' },
     { name: 'bodyBytes', unit: 'bytes', description: 'file bytes copied' },

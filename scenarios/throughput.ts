@@ -19,12 +19,28 @@ export function transferCases(options: TransferOptions): CaseDefinition[] {
 }
 
 export const TRANSFER_METRICS: ScenarioDefinition['metrics'] = [
-  { name: 'goodputBitsPerSecond', unit: 'bits/s', description: 'body bits over the time from its first to its last byte (the handshake excluded)' },
+  {
+    name: 'goodputBitsPerSecond',
+    unit: 'bits/s',
+    description: 'body bits over the time from its first to its last byte (the handshake excluded)',
+    provenance: { kind: 'derived', from: ['bodyBytes', 'bodyStartMs', 'bodyEndMs'], method: "bodyBytes x 8 over bodyEndMs - bodyStartMs, the client's body timings" },
+  },
   { name: 'completionMs', unit: 'ms', description: 'from the connect call (TCP) or first Initial (QUIC) to the last body byte (download) or the response to the upload' },
   { name: 'handshakeMs', unit: 'ms', description: 'TLS handshake complete at the client, same origin' },
-  { name: 'longestStallMs', unit: 'ms', description: 'the longest time no new body byte arrived (download) or was handed to the stack (upload) during the body' },
-  { name: 'retransmittedPackets', unit: 'count', better: 'lower', description: "packets the sender declared lost and sent again, where the sender's stack tells it" },
-  { name: 'retransmittedBytes', unit: 'bytes', better: 'lower', description: 'stream bytes the sender sent again' },
+  {
+    name: 'longestStallMs',
+    unit: 'ms',
+    description: 'the longest time no new body byte arrived (download) or was handed to the stack (upload) during the body',
+    provenance: { kind: 'derived', from: ['bytesOverTime'], method: "the longest gap in the client's progress record of the body (full resolution; the series keeps it downsampled)" },
+  },
+  {
+    name: 'retransmittedPackets',
+    unit: 'count',
+    better: 'lower',
+    description: "packets the sender declared lost and sent again, where the sender's stack tells it",
+    provenance: { kind: 'measured', sources: ['ngtcp2-qlog', 'kernel TCP counters (RetransSegs)'] },
+  },
+  { name: 'retransmittedBytes', unit: 'bytes', better: 'lower', description: 'stream bytes the sender sent again', provenance: { kind: 'measured', sources: ['ngtcp2-qlog'] } },
   { name: 'bodyBytes', unit: 'bytes', description: 'body bytes transferred' },
 ];
 

@@ -20,8 +20,8 @@ function implementationVersions(document: ResultDocument): Map<string, string> {
 /** Congestion controllers: the TCP one each namespace ran, and the one each QUIC endpoint did. */
 function congestionControllers(document: ResultDocument): string {
   const found = new Set<string>();
-  const namespaceSettings = document.link.configured.namespaceSettings;
-  if (typeof namespaceSettings === 'object' && namespaceSettings !== null) {
+  const namespaceSettings = document.link.configured?.namespaceSettings;
+  if (namespaceSettings !== undefined) {
     for (const [name, value] of Object.entries(namespaceSettings)) if (name.endsWith('tcp_congestion_control')) found.add(`tcp ${String(value)}`);
   }
   for (const c of document.cases) {

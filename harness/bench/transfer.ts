@@ -23,7 +23,6 @@ import { interruptSignal } from '../process/cleanup.js';
 import { runCommand } from '../process/managed-process.js';
 import { runSession } from '../run/session.js';
 import { shapeScenario } from '../run/shape.js';
-import type { TcpReference } from '../measure/iperf3.js';
 import { throughput } from '../../scenarios/throughput.js';
 
 type Log = (message: string) => void;
@@ -56,7 +55,7 @@ export async function runTransferBench(log: Log = () => undefined): Promise<Reco
       },
       { onProgress: (event) => event.kind === 'setup' && log(`  ${event.message}`) },
     );
-    const reference = (document.link.achieved as { tcpReference?: TcpReference } | null)?.tcpReference;
+    const reference = document.link.achieved?.tcpReference;
     if (!reference) throw new Error('the run recorded no iperf3 reference');
     if (document.status !== 'completed') throw new Error(`the harness runs ended ${document.status}: ${document.errors.join('; ')}`);
     const goodputs = (id: string, metric: 'goodputBitsPerSecond' | 'completionMs') =>
@@ -75,7 +74,7 @@ export async function runTransferBench(log: Log = () => undefined): Promise<Reco
       startedAt: new Date(started).toISOString(),
       durationMs: Date.now() - started,
       host: { kernel: release(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? null, node: process.version },
-      link: { backend: lab.backend, ...LINK, lossRate: 0, calibration: (document.link.achieved as { calibration?: unknown } | null)?.calibration ?? null },
+      link: { backend: lab.backend, ...LINK, lossRate: 0, calibration: document.link.achieved?.calibration ?? null },
       summary: {
         iperf3GoodputBitsPerSecond: reference.goodputBitsPerSecond,
         h2GoodputBitsPerSecond: h2,

@@ -2,7 +2,7 @@
 // scenario through the run engine (harness/run) and prints what it found.
 import { Command } from 'commander';
 import { DEFAULT_SCENARIO, SCENARIOS, CALIBRATION, SCENARIO_NAMES, findScenario } from '../../scenarios/index.js';
-import { calibrationRows, type AchievedLink } from '../lab/calibrate.js';
+import { calibrationRows } from '../lab/calibrate.js';
 import type { LinkConditions } from '../lab/conditions.js';
 import { UnitError } from '../lab/units.js';
 import { renderCalibrationTable } from '../report/calibration-table.js';
@@ -136,10 +136,10 @@ export function scenarioCommand(): Command {
     if (options.json) {
       process.stdout.write(JSON.stringify(document, null, 2) + '\n');
     } else if (found === CALIBRATION) {
-      const achieved = document.link.achieved as { calibration: AchievedLink } | null;
-      if (achieved) {
+      const calibration = document.link.achieved?.calibration;
+      if (calibration && document.link.configured) {
         process.stdout.write(`calibration (${describeLink(document.link)})\n`);
-        process.stdout.write(renderCalibrationTable(calibrationRows(document.link.configured as unknown as LinkConditions, achieved.calibration)));
+        process.stdout.write(renderCalibrationTable(calibrationRows(document.link.configured, calibration)));
       }
       process.stdout.write(`result: ${resultPaths.join(', ')}\n`);
     } else {

@@ -23,6 +23,7 @@ import { ManagedProcess, nodeScriptSpec, runCommand, type ProcessSpec } from '..
 import { summarize } from '../measure/statistics.js';
 import { averageLossRate, roundTripMs, type DirectionConditions, type LinkConditions } from './conditions.js';
 import type { DirectionStats, EmulatorStats } from './emulator-process.js';
+import type { AchievedDirection, AchievedLink, DirectionCounters, FloodFigures } from '../results/link.js';
 import type { Lab } from './lab.js';
 import {
   FLOOD_MIN_BYTES,
@@ -48,94 +49,8 @@ const UDP_IPV4_OVERHEAD_BYTES = 28;
 
 export type Direction = 'up' | 'down';
 
-export type DirectionCounters = {
-  packetsIn: number;
-  packetsOut: number;
-  bytesIn: number;
-  bytesOut: number;
-  dropped: { loss: number; burstLoss: number; queueOverflow: number; outage: number; noBuffer: number; writeError: number };
-  duplicated: number;
-  reordered: number;
-  corrupted: number;
-};
-
-/** The UDP flood of one direction, as both ends and the emulator saw it. */
-export type FloodFigures = {
-  /** IP-level rate the sender was asked for, and the budget it had. */
-  targetBitsPerSecond: number;
-  maxWireBytes: number;
-  /** UDP payload bytes per datagram (the wire size adds 28 bytes of IPv4 and UDP headers). */
-  payloadBytes: number;
-  sentDatagrams: number;
-  sentWireBytes: number;
-  /** First to last send. */
-  sendSpanMs: number;
-  sendEnd: UdpFloodResult['end'];
-  receivedDatagrams: number;
-  /** Received datagrams at IP level (payload + 28 bytes each). */
-  receivedWireBytes: number;
-  /** First to last arrival at the receiver. */
-  arrivalSpanMs: number | null;
-  sinkEnd: UdpSinkResult['end'];
-  /** Bytes the emulator sent on in this direction during the flood (null on netem): the cross-check of receivedWireBytes. */
-  emulatorWireBytes: number | null;
-  /** Random plus burst loss drops over the packets that entered the emulator during the flood (null on netem). */
-  lossRate: number | null;
-  /** Drops during the flood by the rate queue (drop-tail) and by outages (null on netem). */
-  queueOverflowDrops: number | null;
-  outageDrops: number | null;
-  /** Whether what survived the loss overfilled the rate queue (the delivered rate is then the link's). */
-  saturated: boolean | null;
-};
-
-export type AchievedDirection = {
-  /** One-way delay of the probes (sender's send stamp to receiver's receive stamp, one host clock). */
-  delayMinMs: number | null;
-  delayMedianMs: number | null;
-  delayP95Ms: number | null;
-  /**
-   * The link's IP-level rate, bits per second: the delivered rate of a flood that kept the rate
-   * queue full. Loss (random and burst) is applied before the rate queue, in the emulator as in
-   * netem, so with the queue full it does not lower the delivered rate: the loss correction is a
-   * factor of 1 then, and dividing by (1 - loss) would overstate the rate. Null when no rate is
-   * configured, nothing arrived, an outage hit the flood, or the queue did not stay full (then
-   * deliveredBitsPerSecond is only a lower bound). This is the figure the calibration table shows.
-   */
-  rateBitsPerSecond: number | null;
-  /** How rateBitsPerSecond was obtained: the flood's delivered rate, checked against the emulator's counters or not (netem). */
-  rateSource: 'udp-flood-saturated' | 'udp-flood-assumed-saturated' | null;
-  /** Delivered IP-level bits per second as measured: (received bytes + 28 per datagram) x 8 over first to last arrival, first datagram excluded. */
-  deliveredBitsPerSecond: number | null;
-  /** The flood in detail (null when no rate is configured or measureRate is off). */
-  flood: FloodFigures | null;
-  /** TCP payload bits per second, first to last byte at the receiver (only with the tcpGoodput option). */
-  goodputBitsPerSecond: number | null;
-  transferBytes: number | null;
-  transferMs: number | null;
-  /** How the receiver saw the transfer end: fin (clean), reset (sender's time bound), timeout. */
-  transferEnd: TcpSinkResult['end'] | null;
-  /** Random plus burst loss drops over packets in, from the emulator's counters (null on netem). */
-  lossRate: number | null;
-  /** Every drop cause over packets in (queue overflow and outages included). */
-  dropRate: number | null;
-  counters: DirectionCounters | null;
-};
-
-export type AchievedLink = {
-  startedAt: string;
-  durationMs: number;
-  backend: Lab['backend'];
-  probe: { count: number; intervalMs: number; payloadBytes: number; waitMs: number; sent: number; received: number; duplicates: number };
-  rttMinMs: number | null;
-  rttMedianMs: number | null;
-  rttP95Ms: number | null;
-  /** Probes without a reply over probes sent (both directions' losses, outages included). */
-  probeLossRate: number | null;
-  /** Period the emulator counters cover (null on netem). */
-  countersWindowMs: number | null;
-  up: AchievedDirection;
-  down: AchievedDirection;
-};
+// What a calibration records: the result schema's shapes (results/link.ts), so they cannot drift.
+export type { AchievedDirection, AchievedLink, DirectionCounters, FloodFigures } from '../results/link.js';
 
 export interface CalibrateOptions {
   /** Probe count (default 50, or 400 when loss is configured; fewer when a slow rate limits the pace). */

@@ -2,54 +2,9 @@
 // Built from a named profile and/or options; the same string syntax serves both.
 import { parseBurstLoss, parsePercentFraction, parseQueueLimit, parseRateBitsPerSecond, parseTimeMs, UnitError } from './units.js';
 
-export interface GilbertElliott {
-  /** Probability of moving from the good to the bad state, per packet. */
-  goodToBad: number;
-  /** Probability of moving from the bad to the good state, per packet. */
-  badToGood: number;
-  /** Loss probability in the bad state (1 in the simple Gilbert model). */
-  lossInBad: number;
-  /** Longest run of consecutive losses, or null for no cap. */
-  maxBurstPackets: number | null;
-}
-
-export type QueueLimit = { packets: number } | { bytes: number };
-
-export interface DirectionConditions {
-  delayMs: number;
-  jitterMs: number;
-  /** Whether jitter may reorder packets (netem's default); off keeps packets in order. */
-  jitterReorders: boolean;
-  lossRate: number;
-  burstLoss: GilbertElliott | null;
-  reorderRate: number;
-  duplicateRate: number;
-  corruptRate: number;
-  rateBitsPerSecond: number | null;
-  /** Drop-tail queue before the rate limiter; sized from the bandwidth-delay product when not given. */
-  queue: QueueLimit | null;
-}
-
-export interface Outage {
-  startMs: number;
-  durationMs: number;
-  /** Repeats every periodMs (from one start to the next) while the lab runs; absent: once. */
-  periodMs?: number;
-  direction: 'up' | 'down' | 'both';
-}
-
-export interface Rebind {
-  atMs: number;
-  kind: 'port' | 'address';
-}
-
-export interface LinkConditions {
-  up: DirectionConditions;
-  down: DirectionConditions;
-  outages: Outage[];
-  rebinds: Rebind[];
-  seed: number;
-}
+// The shapes live with the result schema that records them (results/link.ts).
+import type { DirectionConditions, GilbertElliott, LinkConditions, Outage } from '../results/link.js';
+export type { DirectionConditions, GilbertElliott, LinkConditions, Outage, QueueLimit, Rebind } from '../results/link.js';
 
 export const NO_IMPAIRMENT: DirectionConditions = {
   delayMs: 0,

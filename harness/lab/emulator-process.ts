@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ManagedProcess } from '../process/managed-process.js';
+import { emulatorStatsFields, emulatorStatsSchema, type DelayHistogram, type EmulatorStats } from '../results/link.js';
 
 export const EMULATOR_SOURCE_DIR = fileURLToPath(new URL('../../native/link-emulator/', import.meta.url));
 export const EMULATOR_BINARY = join(EMULATOR_SOURCE_DIR, 'build', 'link-emulator');
@@ -119,59 +120,9 @@ export interface EmulatorOptions {
 
 // ---------------------------------------------------------------- wire schemas
 
-const histogramSchema = z.object({
-  count: z.number(),
-  sumNs: z.number(),
-  maxNs: z.number(),
-  /** Bucket 0: < 1 us; bucket i >= 1: [2^(i-1), 2^i) us; trailing zero buckets omitted. */
-  bucketCountsLog2Us: z.array(z.number()),
-});
-
-const directionStatsSchema = z.object({
-  packetsIn: z.number(),
-  bytesIn: z.number(),
-  packetsOut: z.number(),
-  bytesOut: z.number(),
-  dropped: z.object({
-    loss: z.number(),
-    burstLoss: z.number(),
-    queueOverflow: z.number(),
-    outage: z.number(),
-    noBuffer: z.number(),
-    writeError: z.number(),
-  }),
-  duplicated: z.number(),
-  corrupted: z.number(),
-  reordered: z.number(),
-  rebound: z.number(),
-  queuePackets: z.number(),
-  queueBytes: z.number(),
-  maxQueuePackets: z.number(),
-  maxQueueBytes: z.number(),
-  inFlightPackets: z.number(),
-  outageActive: z.boolean(),
-  burstState: z.enum(['good', 'bad']),
-  /** Arrival to end of serialization (rate queue). */
-  queueDelay: histogramSchema,
-  /** Arrival to write: everything the emulator added. */
-  holdTime: histogramSchema,
-  /** Scheduled departure to actual write: the emulator's own timing error. */
-  lateness: histogramSchema,
-});
-
-const statsFields = {
-  /** Since the ready line. */
-  elapsedMs: z.number(),
-  /** Since the ready line or the last resetStats(): the period the counters cover. */
-  intervalMs: z.number(),
-  seed: z.number(),
-  poolFree: z.number(),
-  portRebinds: z.number(),
-  addressRebinds: z.number(),
-  up: directionStatsSchema,
-  down: directionStatsSchema,
-};
-const statsSchema = z.object(statsFields);
+// The statistics line is the one a lab result records (results/link.ts).
+const statsFields = emulatorStatsFields;
+const statsSchema = emulatorStatsSchema;
 
 const readySchema = z.object({
   event: z.literal('ready'),
@@ -196,9 +147,7 @@ const rebindEventSchema = z.object({
 
 const stoppedSchema = z.object({ event: z.literal('stopped'), reason: z.string(), ...statsFields });
 
-export type DelayHistogram = z.infer<typeof histogramSchema>;
-export type DirectionStats = z.infer<typeof directionStatsSchema>;
-export type EmulatorStats = z.infer<typeof statsSchema>;
+export type { DelayHistogram, DirectionStats, EmulatorStats } from '../results/link.js';
 export type EmulatorReady = z.infer<typeof readySchema>;
 export type RebindEvent = z.infer<typeof rebindEventSchema>;
 

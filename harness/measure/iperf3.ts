@@ -2,6 +2,7 @@
 // the reference the transfer scenarios and the benches compare against.
 import { z } from 'zod';
 import { ManagedProcess, runCommand } from '../process/managed-process.js';
+import type { TcpReference } from '../results/link.js';
 
 export const IPERF_PORT = 5201;
 
@@ -53,15 +54,7 @@ export async function iperf(netns: string, serverNetns: string, host: string, ar
   }
 }
 
-export interface TcpReference {
-  tool: string;
-  direction: 'down' | 'up';
-  congestionControl: string;
-  seconds: number;
-  omittedSeconds: number;
-  goodputBitsPerSecond: number;
-  retransmits: number | null;
-}
+export type { TcpReference } from '../results/link.js';
 
 /**
  * A TCP flow over the lab link in the transfer's direction ("down": server to client, iperf3

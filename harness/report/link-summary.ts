@@ -1,13 +1,6 @@
 // One line saying what link a result was measured on, from the result file alone.
+import type { DirectionConditions } from '../results/link.js';
 import type { LinkInfo } from '../results/schema.js';
-
-interface DirectionLike {
-  delayMs?: number;
-  jitterMs?: number;
-  lossRate?: number;
-  burstLoss?: unknown;
-  rateBitsPerSecond?: number | null;
-}
 
 /** A rate in the largest unit that keeps it at 1 or more: "6 Mbit/s", "750 kbit/s". */
 export function formatRate(bitsPerSecond: number): string {
@@ -16,7 +9,7 @@ export function formatRate(bitsPerSecond: number): string {
   return `${Number((bitsPerSecond / 1e3).toPrecision(4))} kbit/s`;
 }
 
-function direction(d: DirectionLike | undefined): string[] {
+function direction(d: DirectionConditions | undefined): string[] {
   if (!d) return [];
   const parts: string[] = [];
   if (d.jitterMs) parts.push(`jitter ${d.jitterMs} ms`);
@@ -29,8 +22,8 @@ function direction(d: DirectionLike | undefined): string[] {
 /** The link's conditions without the backend: "added round trip 60 ms, loss 5%". */
 export function describeConditions(link: LinkInfo): string {
   if (link.backend === 'loopback') return 'loopback';
-  const up = link.configured.up as DirectionLike | undefined;
-  const down = link.configured.down as DirectionLike | undefined;
+  const up = link.configured?.up;
+  const down = link.configured?.down;
   const rttMs = (up?.delayMs ?? 0) + (down?.delayMs ?? 0);
   const upParts = direction(up);
   const downParts = direction(down);

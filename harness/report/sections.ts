@@ -3,8 +3,7 @@
 // Text, Markdown and HTML render the same tables.
 import type { TransportPair } from '../analysis/transport-pairs.js';
 import type { SampleComparison } from '../analysis/sample-comparison.js';
-import { calibrationRows, type AchievedLink } from '../lab/calibrate.js';
-import type { LinkConditions } from '../lab/conditions.js';
+import { calibrationRows } from '../lab/calibrate.js';
 import type { ResultDocument } from '../results/schema.js';
 import { calibrationTable } from './calibration-table.js';
 import { formatInterval, formatMetricValue, formatNumber, formatPValue } from './format.js';
@@ -71,12 +70,12 @@ export function transportTable(pairs: readonly TransportPair[]): Table {
 /** Configured vs achieved (the run's calibration, the iperf3 TCP reference); null on loopback. */
 export function linkTable(document: ResultDocument): Table | null {
   const { link } = document;
-  const calibration = (link.achieved?.calibration ?? null) as AchievedLink | null;
-  if (link.backend === 'loopback' || calibration === null || link.configured.up === undefined) return null;
-  const table = calibrationTable(calibrationRows(link.configured as unknown as LinkConditions, calibration));
-  const reference = link.achieved?.tcpReference as { goodputBitsPerSecond?: number; direction?: string; congestionControl?: string } | undefined;
-  if (reference?.goodputBitsPerSecond !== undefined) {
-    table.rows.push([`TCP reference (iperf3 ${reference.congestionControl ?? ''}, ${reference.direction ?? ''})`, '-', formatRate(reference.goodputBitsPerSecond), '']);
+  const calibration = link.achieved?.calibration;
+  if (link.backend === 'loopback' || calibration === undefined || link.configured === null) return null;
+  const table = calibrationTable(calibrationRows(link.configured, calibration));
+  const reference = link.achieved?.tcpReference;
+  if (reference !== undefined) {
+    table.rows.push([`TCP reference (iperf3 ${reference.congestionControl}, ${reference.direction})`, '-', formatRate(reference.goodputBitsPerSecond), '']);
   }
   return table;
 }
@@ -89,8 +88,8 @@ export function environmentTable(document: ResultDocument): Table {
     ['host', `${host.hostname}: ${host.os} ${host.kernel}, ${host.cpu} x${host.cores}, ${formatNumber(host.memoryBytes / 2 ** 30)} GiB, node ${host.node}`],
     ['link backend', `${link.backend}${link.profile ? `, profile ${link.profile}` : ''}`],
   ];
-  const settings = link.configured.namespaceSettings;
-  if (typeof settings === 'object' && settings !== null) {
+  const settings = link.configured?.namespaceSettings;
+  if (settings !== undefined) {
     const cc = Object.entries(settings).filter(([name]) => name.endsWith('tcp_congestion_control'));
     if (cc.length > 0) rows.push(['TCP congestion control', cc.map(([name, value]) => `${name.split('.')[0]} ${String(value)}`).join(', ')]);
   }

@@ -1,9 +1,70 @@
-// What each metric of a result means (unit, which way is better), for reports and compare.
-// Declared by the scenario; metrics the harness derives (round trips, wire timings) and
-// metrics of unknown origin get a definition from their name's unit suffix.
-import type { MetricDefinition, ResultDocument } from './schema.js';
+// What each metric of a result means (unit, which way is better, where it comes from), for
+// reports and compare. Declared by the scenario; metrics the harness derives (round trips,
+// wire timings) and metrics of unknown origin get a definition from their name's unit suffix.
+import type { MetricDefinition, MetricProvenance, ResultCase, ResultDocument } from './schema.js';
 
-type Declared = Omit<MetricDefinition, 'better'> & { better?: MetricDefinition['better'] };
+/** A metric as a scenario declares it: `better` defaults from the unit, `provenance` as provenanceFor says. */
+export type DeclaredMetric = Omit<MetricDefinition, 'better' | 'provenance'> & { better?: MetricDefinition['better']; provenance?: MetricProvenance };
+type Declared = DeclaredMetric;
+
+/** The source of a measured metric no finer source is recorded for: the client's own report of the sample. */
+export const CLIENT_SOURCE = 'client';
+/** The round trip the harness divides timings by (lab runs). */
+export const CALIBRATED_ROUND_TRIP = 'link.achieved.calibration.rttMedianMs';
+
+const CAPTURE: MetricProvenance = { kind: 'measured', sources: ['packet-capture'] };
+
+/** Metrics the harness adds to every scenario's samples, and where they come from (scenario/wire-metrics.ts, measure/round-trips.ts). */
+export const HARNESS_METRIC_PROVENANCE: Readonly<Record<string, MetricProvenance>> = {
+  wireHandshakeMs: CAPTURE,
+  wireTtfbMs: CAPTURE,
+  serverCertificateSent: CAPTURE,
+  serverFirstFlightBytes: CAPTURE,
+  clientFirstFlightBytes: CAPTURE,
+  amplificationLimitExceeded: CAPTURE,
+  wireHandshakeRounds: CAPTURE,
+  clientPacketsBeforeHandshake: CAPTURE,
+  serverPacketsBeforeHandshake: CAPTURE,
+  clientIpBytesBeforeHandshake: CAPTURE,
+  serverIpBytesBeforeHandshake: CAPTURE,
+};
+
+/** Per metric, the timing sources the cases recorded for it, and whether some case had it without one. */
+export type SourcesSeen = ReadonlyMap<string, { sources: ReadonlySet<string>; untimed: boolean }>;
+
+export function sourcesSeen(cases: ReadonlyArray<Pick<ResultCase, 'summary' | 'timingSources'>>): SourcesSeen {
+  const seen = new Map<string, { sources: Set<string>; untimed: boolean }>();
+  for (const c of cases) {
+    for (const name of Object.keys(c.summary)) {
+      const entry = seen.get(name) ?? { sources: new Set<string>(), untimed: false };
+      const source = c.timingSources[name]?.source;
+      if (source !== undefined) entry.sources.add(source);
+      else entry.untimed = true;
+      seen.set(name, entry);
+    }
+  }
+  return seen;
+}
+
+/**
+ * Where metric `name` comes from: derived as declared (or, for "xRoundTrips", from "xMs" and the
+ * calibrated round trip); else measured, by the timing sources the cases recorded and, for
+ * cases without one, the declared sources (the harness's for its own metrics) or the client.
+ */
+export function provenanceFor(name: string, declared: MetricProvenance | undefined, seen: SourcesSeen = new Map()): MetricProvenance {
+  const known = declared ?? HARNESS_METRIC_PROVENANCE[name];
+  if (known?.kind === 'derived') return known;
+  const roundTrips = /^(.+)RoundTrips$/.exec(name);
+  if (known === undefined && roundTrips) {
+    const ms = `${roundTrips[1]}Ms`;
+    return { kind: 'derived', from: [ms, CALIBRATED_ROUND_TRIP], method: `${ms} divided by the run's calibrated median round trip` };
+  }
+  const entry = seen.get(name);
+  const sources = new Set(entry?.sources ?? []);
+  if (known !== undefined) for (const source of known.sources) sources.add(source);
+  else if (entry === undefined || entry.untimed) sources.add(CLIENT_SOURCE);
+  return { kind: 'measured', sources: [...sources].sort() };
+}
 
 /** Timings are better lower and rates higher; anything else says nothing unless declared. */
 function defaultBetter(unit: MetricDefinition['unit']): MetricDefinition['better'] {
@@ -12,12 +73,18 @@ function defaultBetter(unit: MetricDefinition['unit']): MetricDefinition['better
   return 'neither';
 }
 
-export function completeDefinition(declared: Declared): MetricDefinition {
-  return { name: declared.name, unit: declared.unit, description: declared.description, better: declared.better ?? defaultBetter(declared.unit) };
+export function completeDefinition(declared: Declared, seen?: SourcesSeen): MetricDefinition {
+  return {
+    name: declared.name,
+    unit: declared.unit,
+    description: declared.description,
+    better: declared.better ?? defaultBetter(declared.unit),
+    provenance: provenanceFor(declared.name, declared.provenance, seen),
+  };
 }
 
 /** A definition read off the name: "...Ms", "...BitsPerSecond", "...RoundTrips", "...Bytes". */
-export function inferDefinition(name: string): MetricDefinition {
+export function inferDefinition(name: string, seen?: SourcesSeen): MetricDefinition {
   const unit: MetricDefinition['unit'] = /Ms$/.test(name)
     ? 'ms'
     : /BitsPerSecond$/.test(name)
@@ -27,15 +94,15 @@ export function inferDefinition(name: string): MetricDefinition {
         : /Bytes$/.test(name)
           ? 'bytes'
           : 'count';
-  return { name, unit, description: '', better: defaultBetter(unit) };
+  return { name, unit, description: '', better: defaultBetter(unit), provenance: provenanceFor(name, undefined, seen) };
 }
 
 /** Definitions for every metric in `names`: declared ones in declared order, then the others inferred. */
-export function definitionsFor(names: Iterable<string>, declared: readonly Declared[]): MetricDefinition[] {
+export function definitionsFor(names: Iterable<string>, declared: readonly Declared[], seen?: SourcesSeen): MetricDefinition[] {
   const present = new Set(names);
   const known = declared.filter((d) => present.has(d.name));
   const others = [...present].filter((name) => !known.some((d) => d.name === name)).sort();
-  return [...known.map(completeDefinition), ...others.map(inferDefinition)];
+  return [...known.map((d) => completeDefinition(d, seen)), ...others.map((name) => inferDefinition(name, seen))];
 }
 
 /** The document's definition of metric `name`. */

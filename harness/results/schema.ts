@@ -1,11 +1,24 @@
 // The result document: one per run, validated on write and on read.
-// Changing a field's meaning requires a new schemaVersion (and a migration in read.ts).
+// Changing a field's meaning requires a new schemaVersion (and a migration in migrate.ts).
 import { z } from 'zod';
+import { linkSchema } from './link.js';
+import { parametersOf, sameParameters, workloadSchema } from './workload.js';
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** What a metric's number means: reports and compare read units and directions from here. */
 export const METRIC_UNITS = ['ms', 'bytes', 'bits/s', 'count', 'round trips', 'ratio'] as const;
+
+/**
+ * Where a metric's numbers come from (since schemaVersion 3): measured, and by which sources
+ * (the per-case `timingSources` say which one each case's timings came from), or derived from
+ * other metrics (or recorded figures, e.g. link.achieved.calibration.rttMedianMs), and how.
+ */
+export const metricProvenanceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('measured'), sources: z.array(z.string().min(1)).min(1) }).strict(),
+  z.object({ kind: z.literal('derived'), from: z.array(z.string().min(1)).min(1), method: z.string().min(1) }).strict(),
+]);
+
 export const metricDefinitionSchema = z
   .object({
     name: z.string().min(1),
@@ -13,6 +26,7 @@ export const metricDefinitionSchema = z
     description: z.string(),
     /** Which way is an improvement; "neither" for descriptive metrics (bytes of a flight). */
     better: z.enum(['lower', 'higher', 'neither']),
+    provenance: metricProvenanceSchema,
   })
   .strict();
 
@@ -83,6 +97,9 @@ export const caseSchema = z
     application: z.enum(['h3', 'h2', 'http/1.1', 'smb3', 'none']),
     client: endpointInfoSchema,
     server: endpointInfoSchema,
+    /** What the case asked for (since schemaVersion 3). */
+    workload: workloadSchema,
+    /** The workload as flat parameters (parametersOf), for case keys and reports; the same as schemaVersion 2 recorded. */
     parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
     /** Set when the endpoints cannot do this variant: why; such a case has no samples. */
     unsupported: z.string().min(1).optional(),
@@ -94,7 +111,11 @@ export const caseSchema = z
     samples: z.array(sampleSchema),
     summary: z.record(z.string(), metricSummarySchema),
   })
-  .strict();
+  .strict()
+  .refine((c) => sameParameters(c.parameters, parametersOf(c.workload)), {
+    message: "parameters must be the workload's (parametersOf(workload))",
+    path: ['parameters'],
+  });
 
 export const hostSchema = z
   .object({
@@ -108,14 +129,7 @@ export const hostSchema = z
   })
   .strict();
 
-export const linkSchema = z
-  .object({
-    backend: z.enum(['loopback', 'netem', 'emulator']),
-    profile: z.string().nullable(),
-    configured: z.record(z.string(), z.unknown()),
-    achieved: z.record(z.string(), z.unknown()).nullable(),
-  })
-  .strict();
+export { linkSchema };
 
 export const resultSchema = z
   .object({
@@ -140,6 +154,7 @@ export const resultSchema = z
   })
   .strict();
 
+export type MetricProvenance = z.infer<typeof metricProvenanceSchema>;
 export type MetricDefinition = z.infer<typeof metricDefinitionSchema>;
 export type MetricSummary = z.infer<typeof metricSummarySchema>;
 export type Sample = z.infer<typeof sampleSchema>;
@@ -147,6 +162,7 @@ export type EndpointInfo = z.infer<typeof endpointInfoSchema>;
 export type TimingSource = z.infer<typeof timingSourceSchema>;
 export type ResultCase = z.infer<typeof caseSchema>;
 export type HostInfo = z.infer<typeof hostSchema>;
-export type LinkInfo = z.infer<typeof linkSchema>;
+export type { LinkInfo } from './link.js';
+export type { Workload } from './workload.js';
 export type CertificatesInfo = z.infer<typeof certificatesSchema>;
 export type ResultDocument = z.infer<typeof resultSchema>;

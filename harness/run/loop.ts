@@ -7,7 +7,8 @@ import type { WireTap } from '../capture/wire-tap.js';
 import { summarize } from '../measure/statistics.js';
 import type { LinkInfo, ResultCase, ResultDocument, Sample, CertificatesInfo } from '../results/schema.js';
 import { SCHEMA_VERSION } from '../results/schema.js';
-import { definitionsFor } from '../results/metric-definitions.js';
+import { definitionsFor, sourcesSeen } from '../results/metric-definitions.js';
+import { parametersOf, workloadOfCase } from '../results/workload.js';
 import { hostInfo, toolInfo } from '../results/environment.js';
 import type { CaseDefinition, CertificateSpec, ClientName, LinkControl, ScenarioDefinition, ServerName } from '../scenario/types.js';
 import { CLIENTS, SERVERS } from '../scenario/matrix.js';
@@ -148,13 +149,10 @@ async function takeSample(
   }
 }
 
-/** What a case varies, as recorded: its parameters plus session and certificate. */
-export function caseParameters(definition: CaseDefinition): ResultCase['parameters'] {
-  return {
-    ...definition.parameters,
-    ...(definition.session !== undefined ? { session: definition.session } : {}),
-    ...(definition.certificate !== undefined ? { keyType: definition.certificate.keyType, intermediates: definition.certificate.intermediates } : {}),
-  };
+/** What a case asks for, as recorded: its workload, and the workload's flat parameters (for now read off its parameters, session and certificate). */
+export function caseWorkload(definition: CaseDefinition): Pick<ResultCase, 'workload' | 'parameters'> {
+  const workload = workloadOfCase(definition);
+  return { workload, parameters: parametersOf(workload) };
 }
 
 function certificateKey(spec: CertificateSpec | undefined): string {
@@ -170,7 +168,7 @@ function unsupportedCase(definition: CaseDefinition, reason: string, warmup: num
     application: definition.application,
     client: unknown(CLIENTS[definition.client].implementation),
     server: unknown(SERVERS[definition.server].implementation),
-    parameters: caseParameters(definition),
+    ...caseWorkload(definition),
     unsupported: reason,
     timingSources: {},
     warmupSamples: warmup,
@@ -200,7 +198,7 @@ function summarizeCase(live: LiveCase, samples: Sample[], warmup: number): Resul
     application: live.definition.application,
     client: live.client.info(),
     server: { implementation: live.definition.server, version: 'unknown', settings: {} },
-    parameters: caseParameters(live.definition),
+    ...caseWorkload(live.definition),
     ...(live.certificates !== undefined ? { certificates: live.certificates } : {}),
     timingSources,
     warmupSamples: warmup,
@@ -221,6 +219,8 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
   let status: ResultDocument['status'] = 'completed';
   let wireStarted = false;
   let connections: WireConnection[] | undefined;
+  // A case whose workload the result cannot record fails now, before anything starts.
+  for (const definition of scenario.cases) caseWorkload(definition);
   try {
     for (const definition of scenario.cases) {
       if (definition.unsupported !== undefined) {
@@ -362,6 +362,7 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
     metrics: definitionsFor(
       cases.flatMap((c) => Object.keys(c.summary)),
       scenario.metrics,
+      sourcesSeen(cases),
     ),
     headline: [...(scenario.headline ?? scenario.metrics.map((m) => m.name))],
     cases,

@@ -46,7 +46,7 @@ export function exitCodeOf(status: ResultDocument['status']): number {
 
 /** The lab's link as the result records it, before anything is measured. */
 function configuredLink(lab: Lab | null, profile: string | null, bdpBytes: number): LinkInfo {
-  if (!lab) return { backend: 'loopback', profile: null, configured: {}, achieved: null };
+  if (!lab) return { backend: 'loopback', profile: null, configured: null, achieved: null };
   return {
     backend: lab.backend,
     profile,
@@ -101,7 +101,7 @@ export async function runSession(scenario: ScenarioDefinition, options: SessionO
       }
       await lab.emulator?.resetStats();
     }
-    const calibratedRoundTripMs = (link.achieved?.calibration as { rttMedianMs?: number | null } | undefined)?.rttMedianMs ?? undefined;
+    const calibratedRoundTripMs = link.achieved?.calibration?.rttMedianMs ?? undefined;
     // Cases that change the link while the run goes (impairments, rebinding) need the emulator.
     const emulatorLab = lab?.emulator ? lab : null;
     const document = await runScenario(scenario, {

@@ -3,7 +3,8 @@
 import type { Application, ClientEndpoint, Protocol, ServerAddress, ServerEndpoint, SessionMode } from '../endpoints/types.js';
 import type { CertificateSpec } from '../pki/generate.js';
 import type { Impairment } from '../lab/impairment.js';
-import type { MetricDefinition as RecordedMetricDefinition, Sample } from '../results/schema.js';
+import type { Sample } from '../results/schema.js';
+import type { DeclaredMetric } from '../results/metric-definitions.js';
 
 export type ServerName = 'node' | 'ngtcp2' | 'caddy' | 'samba';
 export type ClientName = 'node-tls' | 'undici' | 'ngtcp2' | 'curl' | 'chromium' | 'smbclient';
@@ -43,8 +44,8 @@ export interface ObjectSet {
   bytes: number;
 }
 
-/** A metric as a scenario declares it; `better` defaults from the unit (see results/metric-definitions). */
-export type MetricDefinition = Omit<RecordedMetricDefinition, 'better'> & { better?: RecordedMetricDefinition['better'] };
+/** A metric as a scenario declares it; `better` defaults from the unit, `provenance` from the name and timing sources (see results/metric-definitions). */
+export type MetricDefinition = DeclaredMetric;
 
 export interface SampleContext {
   caseDefinition: CaseDefinition;

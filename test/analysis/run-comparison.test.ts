@@ -3,7 +3,7 @@
 import t from 'tap';
 import { compareRuns } from '../../harness/analysis/run-comparison.js';
 import { environmentDifferences } from '../../harness/analysis/environment-diff.js';
-import { caseWithSamples, documentWithCases } from '../fixtures/result-document.js';
+import { caseWithSamples, documentWithCases, labLink } from '../fixtures/result-document.js';
 
 const statistics = { seed: 1, alpha: 0.05, resamples: 200 };
 const h2 = (ms: number[]) => caseWithSamples('tcp-tls-h2-1MB', 'tcp-tls', 'h2', { bodyBytes: 1_000_000 }, { handshakeMs: ms });
@@ -38,7 +38,7 @@ t.test('cases pair by key; the others are listed, not compared', async (t) => {
   t.same(comparison.cases.map((c) => c.caseId), ['quic-h3-1MB']);
   t.same(comparison.onlyInBaseline, ['tcp-tls-h2-1MB (loopback)']);
   t.same(comparison.onlyInLatest, ['quic-h3-10MB (loopback)']);
-  const otherProfile = documentWithCases([h3(base)], { link: { backend: 'emulator', profile: 'cable', configured: {}, achieved: null } });
+  const otherProfile = documentWithCases([h3(base)], { link: labLink({ profile: 'cable' }, 'cable') });
   t.same(compareRuns([a, otherProfile], { ...statistics, threshold: 0.05 }).cases, [], 'another profile is another measurement');
 });
 
@@ -63,7 +63,7 @@ t.test('environment differences name both values', async (t) => {
   t.same(environmentDifferences(a, a, ['A', 'B']), []);
   const b = documentWithCases([h2(base), { ...h3(base), server: { implementation: 'ngtcp2', version: '1.1', settings: { congestionControl: 'bbr' } } }], {
     host: { ...a.host, kernel: '6.12.0' },
-    link: { backend: 'emulator', profile: null, configured: { namespaceSettings: { 'client.net.ipv4.tcp_congestion_control': 'bbr' } }, achieved: null },
+    link: labLink({}, null, { 'client.net.ipv4.tcp_congestion_control': 'bbr' }),
   });
   t.same(environmentDifferences(a, b, ['A', 'B']), [
     'kernel differs: 6.1.0 (A) vs 6.12.0 (B)',

@@ -6,9 +6,10 @@ import { mannWhitneyU } from '../../harness/measure/inference.js';
 import type { MetricDefinition } from '../../harness/results/schema.js';
 
 const options = { seed: 7, alpha: 0.05, resamples: 500 };
-const ms: MetricDefinition = { name: 'handshakeMs', unit: 'ms', description: '', better: 'lower' };
-const rate: MetricDefinition = { name: 'goodputBitsPerSecond', unit: 'bits/s', description: '', better: 'higher' };
-const bytes: MetricDefinition = { name: 'serverFirstFlightBytes', unit: 'bytes', description: '', better: 'neither' };
+const measured = { kind: 'measured', sources: ['client'] } as MetricDefinition['provenance'];
+const ms: MetricDefinition = { name: 'handshakeMs', unit: 'ms', description: '', better: 'lower', provenance: measured };
+const rate: MetricDefinition = { name: 'goodputBitsPerSecond', unit: 'bits/s', description: '', better: 'higher', provenance: measured };
+const bytes: MetricDefinition = { name: 'serverFirstFlightBytes', unit: 'bytes', description: '', better: 'neither', provenance: measured };
 const slow = [120, 122, 125, 121, 124, 123, 126, 128];
 const fast = [61, 62, 63, 60, 64, 62, 61, 63];
 

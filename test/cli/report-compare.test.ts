@@ -4,6 +4,7 @@ import t, { type Test } from 'tap';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { readResult } from '../../harness/results/read.js';
 import { writeResult } from '../../harness/results/write.js';
 import { caseWithSamples, documentWithCases, sampleResultDocument } from '../fixtures/result-document.js';
 import { runCli } from '../fixtures/run-cli.js';
@@ -69,7 +70,11 @@ t.test('bad input: one line naming the file, exit 2, no stack trace', async (t) 
   const cases: Array<[string[], RegExp]> = [
     [[a, await write('truncated.json', good.slice(0, 200))], /truncated\.json: not JSON \(truncated or not a result file\)/],
     [[a, await write('text.json', 'not json at all')], /text\.json: not JSON/],
-    [[a, await write('v9.json', JSON.stringify({ ...run(1), schemaVersion: 9 }))], /v9\.json: schemaVersion 9 is not supported \(this tool reads 1-2\)/],
+    [[a, await write('v9.json', JSON.stringify({ ...run(1), schemaVersion: 9 }))], /v9\.json: schemaVersion 9 is not supported \(this tool reads 1-3\)/],
+    [
+      [a, await write('kind.json', JSON.stringify({ ...run(1), cases: run(1).cases.map((c) => ({ ...c, workload: { kind: 'download', bodyBytes: 1_000_000 } })) }))],
+      /kind\.json: cases\.0\.workload\.kind: Invalid discriminator value\. Expected 'handshake' \| 'transfer' \| 'batch' \| 'copy'/,
+    ],
     [[a, await write('missing.json', JSON.stringify({ ...run(1), host: undefined }))], /missing\.json: host: /],
     [[a, await write('package.json', JSON.stringify({ name: 'x' }))], /package\.json: not a QUIC lab result/],
     [[a, handshake as string], /handshake\.json: a result of scenario handshake, but .*a\.json is of throughput/],
@@ -128,4 +133,20 @@ t.test('a real v1 result of an earlier version reports through its migration', a
   t.equal(result.code, 0, result.stderr);
   t.match(result.stdout, /\| handshake-loss \| 1KB \| quic-h3 vs tcp-tls-h2 \| handshakeMs \|/);
   t.ok(sampleResultDocument());
+});
+
+t.test('a real v2 result reports through its migration, and compares with the same run written as v3', async (t) => {
+  const v2 = resolve(import.meta.dirname, '../fixtures/results/handshake-v2.json');
+  const report = await runCli(['report', v2, '--format', 'md']);
+  t.equal(report.code, 0, report.stderr);
+  t.match(report.stdout, /\| loopback \| 1KB \| quic-h3 vs tcp-tls-h2 \| handshakeMs \|/);
+  t.match(report.stdout, /\| loopback \| 1KB resumed \| quic-h3-resumed vs tcp-tls-h2-resumed \| handshakeMs \|/);
+  const dir = await mkdtemp(join(tmpdir(), 'qlab-compare-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const [v3] = await writeResult(await readResult(v2), [join(dir, 'v3.json')]);
+  t.equal(JSON.parse(await readFile(v3 as string, 'utf8')).schemaVersion, 3);
+  const compared = await runCli(['compare', v2, v3 as string, '--format', 'md']);
+  t.equal(compared.code, 0, compared.stderr);
+  t.notMatch(compared.stdout, /only in/i, 'every case of the v2 file pairs with its v3 copy');
+  t.match(compared.stdout, /quic-h3-resumed/);
 });

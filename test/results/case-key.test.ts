@@ -1,7 +1,7 @@
 // Case keys: what a case's workload and profile are, and which cases of two runs pair up.
 import t from 'tap';
 import { profileOf, runKey, workloadOf } from '../../harness/results/case-key.js';
-import { sampleResultDocument } from '../fixtures/result-document.js';
+import { labLink, sampleResultDocument } from '../fixtures/result-document.js';
 
 t.test('the workload leaves the transport and the link out', async (t) => {
   t.equal(workloadOf({ parameters: { bodyBytes: 1000 } }), '1KB');
@@ -21,7 +21,7 @@ t.test('the profile: the case impairment, else the run profile, else the conditi
   t.equal(profileOf(document, { parameters: { impairment: 'burst2' } }), 'burst2');
   const profiled = { link: { ...document.link, backend: 'emulator' as const, profile: 'cable' } };
   t.equal(profileOf(profiled, { parameters: {} }), 'cable');
-  const custom = { link: { backend: 'emulator' as const, profile: null, configured: { up: { delayMs: 20, lossRate: 0.01 }, down: { delayMs: 20, lossRate: 0.01 } }, achieved: null } };
+  const custom = { link: labLink({ delay: '20ms', loss: '1%' }) };
   t.equal(profileOf(custom, { parameters: {} }), 'added round trip 40 ms, loss 1%');
 });
 

@@ -32,6 +32,9 @@ t.test('bad documents are rejected with the field named', async (t) => {
       if (c?.samples[0]) c.samples[0].metrics.handshakeMs = '2ms';
     }, /handshakeMs/],
     ['bad timestamp', (d) => (d.startedAt = 'yesterday'), /startedAt/],
+    ['metric without provenance', (d) => delete (d.metrics as Array<Record<string, unknown>>)[0]?.provenance, /provenance/],
+    ['parameters not the workload\'s', (d) => ((d.cases as Array<Record<string, unknown>>)[0]!.parameters = { bodyBytes: 1001 }), /parametersOf\(workload\)/],
+    ['loopback configured as {}', (d) => ((d.link as Record<string, unknown>).configured = {}), /configured/],
   ];
   for (const [name, mutate, expected] of cases) {
     const document = sampleResultDocument() as unknown as Record<string, unknown>;
@@ -64,12 +67,22 @@ t.test('reading bad files gives one line naming the file', async (t) => {
   const files: Array<[string, string, RegExp]> = [
     ['truncated.json', good.slice(0, good.length / 2), /truncated\.json: not JSON/],
     ['text.json', 'hello', /text\.json: not JSON/],
-    ['v3.json', JSON.stringify({ ...sampleResultDocument(), schemaVersion: 3 }), /v3\.json: schemaVersion 3 is not supported \(this tool reads 1-2\)/],
+    ['v4.json', JSON.stringify({ ...sampleResultDocument(), schemaVersion: 4 }), /v4\.json: schemaVersion 4 is not supported \(this tool reads 1-3\)/],
     ['v0.json', JSON.stringify({ ...sampleResultDocument(), schemaVersion: 0 }), /v0\.json: schemaVersion 0 is not supported/],
     ['other.json', JSON.stringify({ name: 'package' }), /other\.json: not a QUIC lab result \(no schemaVersion\)/],
     ['array.json', '[1, 2]', /array\.json: not a QUIC lab result \(not a JSON object\)/],
     ['empty.json', '', /empty\.json: not JSON/],
     ['missing.json', JSON.stringify({ ...sampleResultDocument(), cases: undefined }), /missing\.json: cases:/],
+    [
+      'kind.json',
+      JSON.stringify({ ...sampleResultDocument(), cases: [{ ...sampleResultDocument().cases[0], workload: { kind: 'download', bodyBytes: 1000 } }] }),
+      /^\S*kind\.json: cases\.0\.workload\.kind: Invalid discriminator value\. Expected 'handshake' \| 'transfer' \| 'batch' \| 'copy'$/,
+    ],
+    [
+      'v2-parameters.json',
+      JSON.stringify({ ...sampleResultDocument(), schemaVersion: 2, cases: [{ ...sampleResultDocument().cases[0], workload: undefined, parameters: { bodyBytes: 1000, surprise: 1 } }] }),
+      /v2-parameters\.json: schemaVersion 2 -> 3: cases\.0\.parameters \(quic-h3\): parameters \{"bodyBytes":1000,"surprise":1\} are not a handshake workload \(unknown: surprise\)$/,
+    ],
   ];
   for (const [name, text, expected] of files) {
     await writeFile(join(dir, name), text);
@@ -85,15 +98,93 @@ t.test('the JSON Schema file in the repo is up to date', async (t) => {
   t.equal(await readFile(JSON_SCHEMA_PATH, 'utf8'), resultJsonSchemaText(), 'run `npm run schema` after changing harness/results/schema.ts');
 });
 
-t.test('a schemaVersion 1 file (a real run of an earlier version) is read through its migration', async (t) => {
+const CAPTURE = { kind: 'measured', sources: ['packet-capture'] };
+
+t.test('a schemaVersion 1 file (a real run of an earlier version) is read through its migrations', async (t) => {
   const document = await readResult(resolve(import.meta.dirname, '../fixtures/results/handshake-v1.json'));
-  t.equal(document.schemaVersion, 2);
+  t.equal(document.schemaVersion, 3);
   t.same(document.headline, ['handshakeMs', 'handshakeRoundTrips', 'ttfbMs', 'ttfbRoundTrips', 'wireHandshakeMs', 'serverCertificateSent', 'serverFirstFlightBytes']);
   const byName = new Map(document.metrics.map((m) => [m.name, m]));
-  t.same(byName.get('handshakeMs'), { name: 'handshakeMs', unit: 'ms', description: byName.get('handshakeMs')?.description, better: 'lower' }, 'declared by the scenario');
+  t.same(
+    byName.get('handshakeMs'),
+    { name: 'handshakeMs', unit: 'ms', description: byName.get('handshakeMs')?.description, better: 'lower', provenance: { kind: 'measured', sources: ['ngtcp2-qlog', 'node-socket-events'] } },
+    'declared by the scenario, measured by the sources the cases recorded',
+  );
   t.equal(byName.get('connectMs')?.better, 'lower');
   t.same([...byName.keys()].sort(), [...new Set(document.cases.flatMap((c) => Object.keys(c.summary)))].sort(), 'a definition for every metric');
-  t.equal(document.cases.length, 2);
+  t.same(
+    Object.fromEntries(document.metrics.map((m) => [m.name, m.provenance])),
+    {
+      handshakeMs: { kind: 'measured', sources: ['ngtcp2-qlog', 'node-socket-events'] },
+      ttfbMs: { kind: 'measured', sources: ['ngtcp2-qlog', 'node-socket-events'] },
+      totalMs: { kind: 'measured', sources: ['ngtcp2-qlog', 'node-socket-events'] },
+      connectMs: { kind: 'measured', sources: ['node-socket-events'] },
+      clientFinishedSentMs: { kind: 'measured', sources: ['ngtcp2-qlog'] },
+      bodyBytes: { kind: 'measured', sources: ['client'] },
+    },
+    'each metric measured by the timing sources its cases recorded, else by the client',
+  );
+  t.same(
+    document.cases.map((c) => [c.id, c.workload, c.parameters]),
+    [
+      ['tcp-tls-h2', { kind: 'handshake', bodyBytes: 1000 }, { bodyBytes: 1000 }],
+      ['quic-h3', { kind: 'handshake', bodyBytes: 1000 }, { bodyBytes: 1000 }],
+    ],
+  );
+  // The lab link, typed: what v1 recorded fits the schema's conditions and calibration.
+  t.equal(document.link.configured?.up.burstLoss?.maxBurstPackets, 3);
+  t.equal(document.link.configured?.namespaceSettings['client.net.ipv4.tcp_congestion_control'], 'cubic');
+  t.equal(document.link.achieved?.calibration?.up.rateSource, 'udp-flood-saturated');
+});
+
+t.test('a schemaVersion 2 file (a real loopback run, trimmed) gains workloads, provenance and a null loopback link', async (t) => {
+  const path = resolve(import.meta.dirname, '../fixtures/results/handshake-v2.json');
+  const v2 = JSON.parse(await readFile(path, 'utf8')) as { cases: Array<{ parameters: unknown }>; link: unknown };
+  t.same(v2.link, { backend: 'loopback', profile: null, configured: {}, achieved: null });
+  const document = await readResult(path);
+  t.equal(document.schemaVersion, 3);
+  t.same(document.link, { backend: 'loopback', profile: null, configured: null, achieved: null });
+  t.same(
+    document.cases.map((c) => [c.id, c.workload]),
+    [
+      ['tcp-tls-h2', { kind: 'handshake', bodyBytes: 1000, session: 'cold' }],
+      ['tcp-tls-h2-resumed', { kind: 'handshake', bodyBytes: 1000, session: 'resumed' }],
+      ['tcp-tls-h2-0rtt', { kind: 'handshake', bodyBytes: 1000, session: 'early-data' }],
+      ['quic-h3', { kind: 'handshake', bodyBytes: 1000, session: 'cold' }],
+      ['quic-h3-resumed', { kind: 'handshake', bodyBytes: 1000, session: 'resumed' }],
+      ['quic-h3-0rtt', { kind: 'handshake', bodyBytes: 1000, session: 'early-data' }],
+    ],
+  );
+  t.same(
+    document.cases.map((c) => c.parameters),
+    v2.cases.map((c) => c.parameters),
+    'the parameters are the ones v2 recorded',
+  );
+  t.same(
+    Object.fromEntries(document.metrics.map((m) => [m.name, m.provenance])),
+    {
+      handshakeMs: { kind: 'measured', sources: ['ngtcp2-qlog', 'node-socket-events'] },
+      ttfbMs: { kind: 'measured', sources: ['ngtcp2-qlog', 'node-socket-events'] },
+      totalMs: { kind: 'measured', sources: ['ngtcp2-qlog', 'node-socket-events'] },
+      wireHandshakeMs: CAPTURE,
+      wireTtfbMs: CAPTURE,
+      serverCertificateSent: CAPTURE,
+      serverFirstFlightBytes: CAPTURE,
+      clientPacketsBeforeHandshake: CAPTURE,
+      serverPacketsBeforeHandshake: CAPTURE,
+      clientIpBytesBeforeHandshake: CAPTURE,
+      serverIpBytesBeforeHandshake: CAPTURE,
+      connectMs: { kind: 'measured', sources: ['node-socket-events'] },
+      clientFinishedSentMs: { kind: 'measured', sources: ['ngtcp2-qlog'] },
+      amplificationLimitExceeded: CAPTURE,
+      bodyBytes: { kind: 'measured', sources: ['client'] },
+      // undici records no timing source for the body: the client's own report
+      bodyEndMs: { kind: 'measured', sources: ['client', 'ngtcp2-qlog'] },
+      bodyStartMs: { kind: 'measured', sources: ['client', 'ngtcp2-qlog'] },
+      clientFirstFlightBytes: CAPTURE,
+      wireHandshakeRounds: CAPTURE,
+    },
+  );
 });
 
 t.test('a v1 file of a scenario this tool does not know gets definitions from the metric names', async (t) => {
@@ -104,10 +195,10 @@ t.test('a v1 file of a scenario this tool does not know gets definitions from th
   await writeFile(path, JSON.stringify(v1));
   const document = await readResult(path);
   t.same(
-    document.metrics.map((m) => [m.name, m.unit, m.better]),
+    document.metrics.map((m) => [m.name, m.unit, m.better, m.provenance]),
     [
-      ['goodputBitsPerSecond', 'bits/s', 'higher'],
-      ['handshakeMs', 'ms', 'lower'],
+      ['goodputBitsPerSecond', 'bits/s', 'higher', { kind: 'measured', sources: ['client'] }],
+      ['handshakeMs', 'ms', 'lower', { kind: 'measured', sources: ['ngtcp2-qlog'] }],
     ],
   );
   t.same(document.headline, ['goodputBitsPerSecond', 'handshakeMs']);

@@ -7,7 +7,7 @@ import { resultSchema } from '../../harness/results/schema.js';
 
 const tls = { caFile: '/dev/null', chainFile: '/dev/null', keyFile: '/dev/null', serverName: 'server.lab.example' };
 const certificates = { keyType: 'rsa', keyBits: 2048, chainLength: 1, chainBytes: 1, caFingerprintSha256: 'x' };
-const link = { backend: 'loopback' as const, profile: null, configured: {}, achieved: null };
+const link = { backend: 'loopback' as const, profile: null, configured: null, achieved: null };
 
 function scriptedFactory(calls: string[], behaviour: (caseId: string, call: number) => Promise<number>): EndpointFactory {
   const counts = new Map<string, number>();
@@ -47,8 +47,8 @@ const scenario: ScenarioDefinition = {
   metrics: [{ name: 'handshakeMs', unit: 'ms', description: '' }],
   defaults: { samples: 3, warmup: 1, sampleTimeoutMs: 1000 },
   cases: [
-    { id: 'a', protocol: 'tcp-tls', application: 'h2', client: 'undici', server: 'node', parameters: {} },
-    { id: 'b', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', parameters: {} },
+    { id: 'a', protocol: 'tcp-tls', application: 'h2', client: 'undici', server: 'node', parameters: { bodyBytes: 1 } },
+    { id: 'b', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', parameters: { bodyBytes: 1 } },
   ],
   async measure({ client, target, timeoutMs }) {
     const { handshakeMs } = await client.exchange({ target, path: '/1', timeoutMs });
@@ -149,8 +149,8 @@ t.test('variants: unsupported ones are recorded with the reason, session and cer
     ...scenario,
     cases: [
       { id: 'cold', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', parameters: { bodyBytes: 1 }, session: 'cold' },
-      { id: 'ecdsa', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', parameters: {}, certificate: { keyType: 'ecdsa-p256', intermediates: 2 } },
-      { id: 'tcp-0rtt', protocol: 'tcp-tls', application: 'h2', client: 'undici', server: 'node', parameters: {}, session: 'early-data', unsupported: 'no early data in Node' },
+      { id: 'ecdsa', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', parameters: { bodyBytes: 1 }, certificate: { keyType: 'ecdsa-p256', intermediates: 2 } },
+      { id: 'tcp-0rtt', protocol: 'tcp-tls', application: 'h2', client: 'undici', server: 'node', parameters: { bodyBytes: 1 }, session: 'early-data', unsupported: 'no early data in Node' },
     ],
   };
   const sweepCertificates = { keyType: 'ECDSA', keyBits: 256, chainLength: 3, chainBytes: 1500, caFingerprintSha256: 'y' };
@@ -164,7 +164,18 @@ t.test('variants: unsupported ones are recorded with the reason, session and cer
   t.same(document.cases.map((c) => c.id), ['cold', 'ecdsa', 'tcp-0rtt'], "in the scenario's order");
   const [cold, ecdsa, tcp0rtt] = document.cases;
   t.same(cold?.parameters, { bodyBytes: 1, session: 'cold' });
-  t.same(ecdsa?.parameters, { keyType: 'ecdsa-p256', intermediates: 2 });
+  t.same(cold?.workload, { kind: 'handshake', bodyBytes: 1, session: 'cold' });
+  t.same(ecdsa?.parameters, { bodyBytes: 1, keyType: 'ecdsa-p256', intermediates: 2 });
+  t.same(ecdsa?.workload, { kind: 'handshake', bodyBytes: 1, certificate: { keyType: 'ecdsa-p256', intermediates: 2 } });
+  t.same(tcp0rtt?.workload, { kind: 'handshake', bodyBytes: 1, session: 'early-data' }, 'an unsupported case records its workload too');
+  t.same(
+    document.metrics.map((m) => [m.name, m.provenance]),
+    [
+      ['handshakeMs', { kind: 'measured', sources: ['script'] }],
+      ['handshakeRoundTrips', { kind: 'derived', from: ['handshakeMs', 'link.achieved.calibration.rttMedianMs'], method: "handshakeMs divided by the run's calibrated median round trip" }],
+    ],
+    'measured by the timing source the cases recorded, round trips derived',
+  );
   t.same(ecdsa?.certificates, sweepCertificates);
   t.equal(tcp0rtt?.unsupported, 'no early data in Node');
   t.same(tcp0rtt?.samples, []);
@@ -174,7 +185,7 @@ t.test('variants: unsupported ones are recorded with the reason, session and cer
 
 t.test('a case asking for a session mode its client lacks fails the run before sampling', async (t) => {
   const document = await runScenario(
-    { ...scenario, cases: [{ id: 'r', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', parameters: {}, session: 'resumed' }] },
+    { ...scenario, cases: [{ id: 'r', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', parameters: { bodyBytes: 1 }, session: 'resumed' }] },
     { samples: 1, warmup: 0, sampleTimeoutMs: 100, tls, certificates, link, endpoints: scriptedFactory([], async () => 1) },
   );
   t.equal(document.status, 'failed');

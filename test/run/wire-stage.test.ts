@@ -2,7 +2,8 @@
 import t from 'tap';
 import type { WireConnection } from '../../harness/capture/wire-analysis.js';
 import type { Sample } from '../../harness/results/schema.js';
-import { connectionOfSample, wireFlags, wireMetrics, withWireMetrics } from '../../harness/run/wire-stage.js';
+import { provenanceFor } from '../../harness/results/metric-definitions.js';
+import { connectionOfSample, WIRE_TIMING_SOURCE, wireFlags, wireMetrics, withWireMetrics } from '../../harness/run/wire-stage.js';
 
 function connection(overrides: Partial<WireConnection>): WireConnection {
   return {
@@ -97,4 +98,10 @@ t.test('the wire stage: ok samples get metrics and flags, failed ones are left a
   t.equal(staged[1], samples[1], 'a failed sample passes through');
   t.same(staged[2]?.flags, ['no connection of this sample in the packet capture']);
   t.same(samples, before, 'the input samples are unchanged');
+});
+
+t.test('every metric the capture gives says so in its provenance', async (t) => {
+  const names = Object.keys(wireMetrics(connection({})));
+  t.ok(names.length >= 11);
+  for (const name of names) t.same(provenanceFor(name, undefined), { kind: 'measured', sources: [WIRE_TIMING_SOURCE.source] }, name);
 });
