@@ -33,8 +33,11 @@ export function summaryTable(document: ResultDocument, metrics: readonly string[
   return { header: ['case', 'ok/n', ...shown.map((metric) => columnOf(metric).header)], rows };
 }
 
-function verdictText(comparison: SampleComparison, subject: string): string {
+/** What a comparison means in words: "QUIC better", "no significant difference", "too few samples to test (need at least 4 per side)". */
+export function verdictText(comparison: SampleComparison, subject: string): string {
   switch (comparison.verdict) {
+    case 'too few samples':
+      return `too few samples to test (need at least ${comparison.samplesNeeded ?? '?'} per side)`;
     case 'better':
       return `${subject} better`;
     case 'worse':
