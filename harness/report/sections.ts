@@ -112,13 +112,41 @@ export function environmentTable(document: ResultDocument): Table {
   return { header: ['what', 'value'], rows, align: ['left', 'left'] };
 }
 
-/** Failures, flags, unsupported variants and run errors, one line each (the first few of each). */
+/**
+ * A flag's kind: its text with the numbers of one sample taken out, so "ttfbMs 5.912 ms vs
+ * wireTtfbMs 3.870 ms: apart by more than 1 ms" is "ttfbMs vs wireTtfbMs: apart by more than 1 ms".
+ */
+export function flagKind(flag: string): string {
+  const apart = /^(\w+) -?[\d.]+ ms vs (\w+) -?[\d.]+ ms: (apart by more than [\d.]+ ms)$/.exec(flag);
+  if (apart) return `${apart[1]} vs ${apart[2]}: ${apart[3]}`;
+  return flag.replace(/\d+(?:\.\d+)?(?:(?:, |-)\d+(?:\.\d+)?)*/g, 'N');
+}
+
+/** Flags counted by kind, most frequent first, with the cases they came from. */
+export function flagKinds(document: ResultDocument): Array<{ kind: string; count: number; cases: Array<[string, number]> }> {
+  const kinds = new Map<string, Map<string, number>>();
+  for (const c of document.cases) {
+    for (const flag of c.samples.flatMap((s) => s.flags ?? [])) {
+      const byCase = kinds.get(flagKind(flag)) ?? new Map<string, number>();
+      byCase.set(c.id, (byCase.get(c.id) ?? 0) + 1);
+      kinds.set(flagKind(flag), byCase);
+    }
+  }
+  return [...kinds]
+    .map(([kind, byCase]) => ({ kind, count: [...byCase.values()].reduce((a, b) => a + b, 0), cases: [...byCase] }))
+    .sort((a, b) => b.count - a.count);
+}
+
+/** Failures (the first few), flags (one line per kind), unsupported variants and run errors. */
 export function noteLines(document: ResultDocument, limit = 5): string[] {
   const lines: string[] = [];
   const failures = document.cases.flatMap((c) => c.samples.filter((s) => s.status === 'failed').map((s) => `${c.id} #${s.index}: ${s.error ?? ''}`));
   if (failures.length > 0) lines.push(`failed samples (${failures.length}):`, ...failures.slice(0, limit).map((f) => `  ${f}`));
-  const flagged = document.cases.flatMap((c) => c.samples.flatMap((s) => (s.flags ?? []).map((f) => `${c.id} #${s.index}: ${f}`)));
-  if (flagged.length > 0) lines.push(`flagged (${flagged.length}, see "flags" in the result):`, ...flagged.slice(0, limit).map((f) => `  ${f}`));
+  const kinds = flagKinds(document);
+  if (kinds.length > 0) {
+    const total = kinds.reduce((sum, k) => sum + k.count, 0);
+    lines.push(`flags (${total}, see "flags" in the result):`, ...kinds.map((k) => `  ${k.count}x ${k.kind} (${k.cases.map(([id, n]) => `${id} ${n}`).join(', ')})`));
+  }
   for (const c of document.cases) if (c.unsupported !== undefined) lines.push(`${c.id}: unsupported: ${c.unsupported}`);
   for (const error of document.errors) lines.push(`error: ${error}`);
   return lines;
