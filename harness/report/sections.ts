@@ -5,16 +5,27 @@ import type { TransportPair } from '../analysis/transport-pairs.js';
 import type { SampleComparison } from '../analysis/sample-comparison.js';
 import { calibrationRows, type AchievedLink } from '../lab/calibrate.js';
 import type { LinkConditions } from '../lab/conditions.js';
-import type { ResultDocument } from '../results/schema.js';
+import type { MetricDefinition, MetricSummary, ResultDocument } from '../results/schema.js';
 import { calibrationTable } from './calibration-table.js';
-import { formatInterval, formatMetricValue, formatNumber, formatPValue } from './format.js';
-import { formatRate } from './link-summary.js';
+import { formatCount, formatInterval, formatMetricValue, formatNumber, formatPValue, isYesNoMetric } from './format.js';
+import { inferDefinition, metricDefinition } from '../results/metric-definitions.js';
 import type { Table } from './table.js';
 
 /** Rates read better in Mbit/s than in bits per second: the header says so. */
 function columnOf(metric: string): { header: string; divisor: number } {
   const rate = /^(.*)BitsPerSecond$/.exec(metric);
   return rate ? { header: `${rate[1]} Mbit/s`, divisor: 1e6 } : { header: metric, divisor: 1 };
+}
+
+/**
+ * median (p5-p95) in the column's unit: rates in Mbit/s, counts whole (one decimal where a
+ * median or percentile falls between two), and 0/1 metrics as how many samples were 1: "yes 3/5".
+ */
+export function formatSummaryCell(summary: MetricSummary, definition: MetricDefinition): string {
+  if (isYesNoMetric(definition) && summary.min >= 0 && summary.max <= 1) return `yes ${Math.round(summary.mean * summary.n)}/${summary.n}`;
+  if (definition.unit === 'count') return `${formatCount(summary.median)} (${formatCount(summary.p5)}-${formatCount(summary.p95)})`;
+  const { divisor } = columnOf(definition.name);
+  return `${formatNumber(summary.median / divisor)} (${formatNumber(summary.p5 / divisor)}-${formatNumber(summary.p95 / divisor)})`;
 }
 
 /** One row per case: ok/n and median (p5-p95) of each of `metrics` that some case has. */
@@ -25,8 +36,7 @@ export function summaryTable(document: ResultDocument, metrics: readonly string[
     const ok = c.samples.filter((s) => s.status === 'ok').length;
     const cells = shown.map((metric) => {
       const summary = c.summary[metric];
-      const { divisor } = columnOf(metric);
-      return summary ? `${formatNumber(summary.median / divisor)} (${formatNumber(summary.p5 / divisor)}-${formatNumber(summary.p95 / divisor)})` : '-';
+      return summary ? formatSummaryCell(summary, metricDefinition(document, metric) ?? inferDefinition(metric)) : '-';
     });
     return [c.id, `${ok}/${c.samples.length}`, ...cells];
   });
@@ -79,7 +89,8 @@ export function linkTable(document: ResultDocument): Table | null {
   const table = calibrationTable(calibrationRows(link.configured as unknown as LinkConditions, calibration));
   const reference = link.achieved?.tcpReference as { goodputBitsPerSecond?: number; direction?: string; congestionControl?: string } | undefined;
   if (reference?.goodputBitsPerSecond !== undefined) {
-    table.rows.push([`TCP reference (iperf3 ${reference.congestionControl ?? ''}, ${reference.direction ?? ''})`, '-', formatRate(reference.goodputBitsPerSecond), '']);
+    // In the unit column's unit, as the rate rows above it.
+    table.rows.push([`TCP reference (iperf3 ${reference.congestionControl ?? ''}, ${reference.direction ?? ''})`, '-', formatNumber(reference.goodputBitsPerSecond / 1e6), 'Mbit/s']);
   }
   return table;
 }
