@@ -81,7 +81,7 @@ async function heatmaps(documents: readonly ResultDocument[], pairs: readonly Tr
       const c = pair.comparisons.find((x) => x.metric.name === name);
       if (!c || c.metric.better === 'neither') return [];
       const ratio = c.ratio?.estimate ?? null;
-      return [{ row: pair.profile, column: pair.workload, ratio, significant: c.significant, label: ratio === null ? '-' : `${formatNumber(ratio)} (p ${formatPValue(c.pValue)})` }];
+      return [{ row: pair.profile, column: pair.workload, ratio, significant: c.significant, label: ratio === null ? '-' : `${formatNumber(ratio)} (${c.verdict === 'too few samples' ? 'too few samples' : `p ${formatPValue(c.pValue)}`})` }];
     });
     if (cells.length === 0) continue;
     const better = documents.flatMap((d) => d.metrics).find((m) => m.name === name)?.better === 'higher' ? 'higher' : 'lower';
