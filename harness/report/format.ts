@@ -48,6 +48,8 @@ export function formatMetricValue(value: number | null, unit: MetricDefinition['
 /** "0.51 (0.49-0.53)": estimate and interval. */
 export function formatInterval(interval: ConfidenceInterval | null): string {
   if (interval === null) return '-';
+  // A bootstrap whose resampled denominators reach 0 has no interval to give.
+  if (!Number.isFinite(interval.low) || !Number.isFinite(interval.high)) return `${formatNumber(interval.estimate)} (-)`;
   return `${formatNumber(interval.estimate)} (${formatNumber(interval.low)}-${formatNumber(interval.high)})`;
 }
 

@@ -24,6 +24,8 @@ t.test('one comparison in a line: medians, ratio, verdict, p', async (t) => {
   t.equal(comparisonText(tooFew), 'handshakeMs 609 ms vs 1208 ms: 0.50x (95% CI 0.50-0.51), too few samples to test (need at least 4 per side)', 'no p where it cannot mean anything');
   const zero = compareSamples({ ...ms, name: 'retransmittedPackets', unit: 'count' }, [0, 0, 0, 0], [3, 4, 5, 3], options);
   t.equal(comparisonText(zero), 'retransmittedPackets 3.5 vs 0, QUIC worse, p 0.020', 'no ratio to a zero median');
+  const zeros = compareSamples({ ...ms, name: 'retransmittedPackets', unit: 'count' }, [0, 1, 2, 1, 0], [0, 0, 1, 0, 0], options);
+  t.equal(comparisonText(zeros), 'retransmittedPackets 0 vs 1: 0.00x (no 95% CI: resampled TCP+TLS medians reach 0), no significant difference, p 0.232');
 });
 
 t.test('the bottom line counts the verdicts', async (t) => {
