@@ -15,7 +15,8 @@ export interface ComparisonOptions {
 
 export const DEFAULT_COMPARISON_OPTIONS: ComparisonOptions = { seed: 1, alpha: 0.05, resamples: 2000 };
 
-export type Verdict = 'better' | 'worse' | 'no significant difference' | 'not comparable';
+/** 'too few samples': the test could not reach significance with this many samples, whatever they were. */
+export type Verdict = 'better' | 'worse' | 'no significant difference' | 'too few samples' | 'not comparable';
 
 export interface SampleComparison {
   metric: MetricDefinition;
@@ -30,6 +31,8 @@ export interface SampleComparison {
   significant: boolean;
   /** B relative to A, read with the metric's better direction. */
   verdict: Verdict;
+  /** With verdict 'too few samples': the samples per side the test needs to be able to reach alpha. */
+  samplesNeeded: number | null;
 }
 
 /** The metric's values over the case's successful samples. */
@@ -40,6 +43,32 @@ export function metricValues(resultCase: ResultCase, metric: string): number[] {
 /** The median (type 7 percentile), or null for no values. */
 export function medianOf(values: readonly number[]): number | null {
   return values.length === 0 ? null : median(values);
+}
+
+/**
+ * The smallest two-sided p-value the Mann-Whitney test used here can give with n1 and n2
+ * samples: the most extreme outcome, every sample of one side above every sample of the
+ * other, no ties. 1 when a side is empty.
+ */
+export function smallestPValue(n1: number, n2: number): number {
+  if (n1 < 1 || n2 < 1) return 1;
+  return mannWhitneyU(
+    Array.from({ length: n1 }, (_, i) => n2 + i),
+    Array.from({ length: n2 }, (_, i) => i),
+  ).pValue;
+}
+
+/** Whether n1 and n2 samples can give p < alpha at all. */
+export function canReachSignificance(n1: number, n2: number, alpha: number): boolean {
+  return smallestPValue(n1, n2) < alpha;
+}
+
+/** The smallest number of samples per side (the same on both) with which the test can reach p < alpha. */
+export function samplesNeededPerSide(alpha: number): number {
+  if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be between 0 and 1, got ${alpha}`);
+  let n = 1;
+  while (!canReachSignificance(n, n, alpha)) n++;
+  return n;
 }
 
 export function compareSamples(metric: MetricDefinition, a: readonly number[], b: readonly number[], options: ComparisonOptions): SampleComparison {
@@ -53,7 +82,8 @@ export function compareSamples(metric: MetricDefinition, a: readonly number[], b
   const significant = test !== null && test.pValue < options.alpha && medianA !== medianB;
   let verdict: Verdict = 'not comparable';
   if (medianA !== null && medianB !== null) {
-    if (!significant || metric.better === 'neither') verdict = significant ? 'not comparable' : 'no significant difference';
+    if (!significant && !canReachSignificance(a.length, b.length, options.alpha)) verdict = 'too few samples';
+    else if (!significant || metric.better === 'neither') verdict = significant ? 'not comparable' : 'no significant difference';
     else verdict = (medianB < medianA) === (metric.better === 'lower') ? 'better' : 'worse';
   }
   return {
@@ -65,6 +95,7 @@ export function compareSamples(metric: MetricDefinition, a: readonly number[], b
     probabilityBGreater: test?.probabilityAGreater ?? null,
     significant,
     verdict,
+    samplesNeeded: verdict === 'too few samples' ? samplesNeededPerSide(options.alpha) : null,
   };
 }
 

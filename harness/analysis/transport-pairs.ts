@@ -51,3 +51,22 @@ export function transportPairs(document: ResultDocument, metrics: readonly strin
   }
   return pairs;
 }
+
+/**
+ * The pairs that answer "QUIC or TCP+TLS?", one per profile and workload (the heatmap's cells,
+ * the terminal's verdict): the scenario's own implementations where the run has them (a
+ * matrix run has more, shown in its tables), and HTTP/2 as the TCP+TLS side where there is
+ * one, as the closest peer of HTTP/3.
+ */
+export function headlinePairs(pairs: readonly TransportPair[]): TransportPair[] {
+  const own = pairs.filter((p) => !isMatrixCase(p.quic) && !isMatrixCase(p.tcp));
+  const chosen = own.length > 0 ? own : pairs;
+  const withH2 = new Set(chosen.filter((p) => p.tcp.application === 'h2').map((p) => JSON.stringify([p.profile, p.workload, p.quic.id])));
+  const cells = new Map<string, TransportPair>();
+  for (const p of chosen) {
+    if (p.tcp.application !== 'h2' && withH2.has(JSON.stringify([p.profile, p.workload, p.quic.id]))) continue;
+    const cell = JSON.stringify([p.profile, p.workload]);
+    if (!cells.has(cell)) cells.set(cell, p);
+  }
+  return [...cells.values()];
+}

@@ -10,6 +10,7 @@ import { describeLink } from '../report/link-summary.js';
 import { listProfilesText } from '../report/lab-text.js';
 import { endProgress, progressReporter } from '../report/progress.js';
 import { renderTextSummary } from '../report/text.js';
+import { renderScenarioList } from '../report/scenario-list.js';
 import { DEFAULT_RESULTS_DIR } from '../results/write.js';
 import { interruptSignal } from '../process/cleanup.js';
 import { checkSessionOptions, RunOptionsError, type LinkChoice, type SessionOptions } from '../run/options.js';
@@ -18,7 +19,7 @@ import { shapeScenario } from '../run/shape.js';
 import { CLIENT_NAMES, SERVER_NAMES } from '../scenario/matrix.js';
 import type { ClientName, ServerName } from '../scenario/types.js';
 import { addLinkOptions, linkConditionsFrom, wantsLab, type LinkCliOptions } from './link-options.js';
-import { choiceList, commaList, integerInRange, objectSetList, oneOf, parseDurationMs, sizeList } from './parse.js';
+import { choiceList, commaListOf, durationMs, integerInRange, objectSetList, oneOf, sizeList } from './parse.js';
 import { UsageError } from './usage-error.js';
 
 /** The link of a run given no link option: a realistic one, so the first run shows the protocols' real difference. */
@@ -70,15 +71,15 @@ export function scenarioCommand(): Command {
     .option('--list-profiles', 'list the named link profiles and exit')
     .option('--samples <n>', 'samples per case, after warm-up', integerInRange('--samples', 1, 100_000))
     .option('--warmup <n>', 'warm-up samples per case (not recorded)', integerInRange('--warmup', 0, 1000))
-    .option('--timeout <duration>', 'timeout of one sample, e.g. 10s', parseDurationMs)
+    .option('--timeout <duration>', 'timeout of one sample, e.g. 10s', durationMs('--timeout'))
     .option('--out <file>', 'also write the result JSON to this file')
     .option('--results-dir <dir>', 'directory for result files', DEFAULT_RESULTS_DIR)
     .option('--json', 'print the result document on stdout instead of the summary table')
-    .option('--quic-initial-rtt <duration>', "ngtcp2's initial RTT on both sides (default 333ms, RFC 9002)", parseDurationMs)
+    .option('--quic-initial-rtt <duration>', "ngtcp2's initial RTT on both sides (default 333ms, RFC 9002)", durationMs('--quic-initial-rtt'))
     .option('--sizes <sizes>', 'transfer scenarios: body sizes, e.g. 1MB,10MB,100MB', sizeList)
     .option('--direction <dir>', 'transfer scenarios: down (the server sends) or up (the client sends)', oneOf('--direction', ['down', 'up'] as const))
     .option('--objects <sets>', 'page-load scenarios: objects loaded at once, e.g. 100x10KB,20x200KB', objectSetList)
-    .option('--variants <ids>', 'run only these cases (comma-separated case ids, e.g. quic-h3-0rtt,tcp-tls-h2)', commaList)
+    .option('--variants <ids>', 'run only these cases (comma-separated case ids, e.g. quic-h3-0rtt,tcp-tls-h2)', commaListOf('--variants'))
     .option('--server <names>', `servers to run every case on: ${SERVER_NAMES.join(', ')} (default: each case's own)`, choiceList('--server', SERVER_NAMES))
     .option('--client <names>', `clients to run every case with: ${CLIENT_NAMES.join(', ')} (default: each case's own)`, choiceList('--client', CLIENT_NAMES))
     .option('--no-capture', 'no packet capture (scenarios that check timings against the wire)')
@@ -89,13 +90,11 @@ export function scenarioCommand(): Command {
       return;
     }
     if (options.list) {
-      const scenarios = [...SCENARIOS, CALIBRATION];
-      const width = Math.max(...scenarios.map((s) => s.name.length));
-      for (const s of scenarios) process.stdout.write(`${s.name.padEnd(width)}  ${s.abbreviation.padEnd(4)} ${s.description}\n`);
+      process.stdout.write(renderScenarioList([...SCENARIOS, CALIBRATION]));
       return;
     }
     const found = findScenario(name ?? DEFAULT_SCENARIO);
-    if (!found) throw new UsageError(`unknown scenario "${name}"; choose one of: ${SCENARIO_NAMES.join(', ')}`);
+    if (!found) throw new UsageError(`scenario: unknown "${name}" (one of: ${SCENARIO_NAMES.join(', ')})`);
     const { link, usedDefault } = linkChoice(options);
     const sessionOptions: SessionOptions = {
       link,

@@ -17,7 +17,7 @@ import { SMB_QUIC_PORT, STAND_IN_CERTIFICATES, SmbQuicStandIn, standInTls, type 
 import { SambaServer } from '../smb/samba-server.js';
 import { probeSmbTcp, type SmbTcpProbeResult } from '../smb/tcp-probe.js';
 import { LAB_SERVER_NAME } from '../lab/addresses.js';
-import { integerInRange, oneOf, parseDurationMs } from './parse.js';
+import { durationMs, integerInRange, oneOf } from './parse.js';
 import { fileTimestamp } from '../results/run-id.js';
 import { UsageError } from './usage-error.js';
 
@@ -54,7 +54,7 @@ export function smbProbeCommand(): Command {
     .option('--ca <file>', 'PEM file of the CA(s) to trust (default: the system roots; the lab CA for the stand-in)')
     .option('--tcp-port <n>', 'SMB over TCP port', integerInRange('--tcp-port', 1, 65535), SMB_TCP_PORT)
     .option('--no-tcp', 'skip SMB over TCP')
-    .option('--timeout <duration>', 'bound of each probe', parseDurationMs, 5000)
+    .option('--timeout <duration>', 'bound of each probe', durationMs('--timeout'), 5000)
     .option('--stand-in-certificate <kind>', `the stand-in's certificate: ${STAND_IN_CERTIFICATES.join(', ')}`, oneOf('--stand-in-certificate', STAND_IN_CERTIFICATES), 'lab' as const)
     .option('--json', 'print the result JSON instead of the text')
     .option('--results-dir <dir>', 'where the result JSON goes', DEFAULT_RESULTS_DIR)

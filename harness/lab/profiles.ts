@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { applySettings, NO_IMPAIRMENT, outageCycle, type DirectionSettings, type LinkConditions, type Outage, type Rebind } from './conditions.js';
 import { parseSeed, parseTimeMs, UnitError } from './units.js';
+import { didYouMean } from '../files/did-you-mean.js';
 
 const directionSettingsSchema = z
   .object({
@@ -105,7 +106,7 @@ export function resolveLinkConditions(options: LinkOptions): LinkConditions {
   let profile: LinkProfile | undefined;
   if (options.profile !== undefined) {
     profile = PROFILES[options.profile];
-    if (!profile) throw new UnitError(`unknown profile "${options.profile}"; choose one of: ${profileNames().join(', ')}`);
+    if (!profile) throw new UnitError(`--profile: unknown profile "${options.profile}"${didYouMean(options.profile, profileNames())} (one of: ${profileNames().join(', ')})`);
   }
   if (options.rtt !== undefined && options.delay !== undefined) {
     throw new UnitError('give --rtt (round trip, split evenly) or --delay (one way, each direction), not both');

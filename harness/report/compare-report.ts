@@ -4,6 +4,7 @@
 import type { MetricTrend, RunComparison } from '../analysis/run-comparison.js';
 import type { ComparisonOptions } from '../analysis/sample-comparison.js';
 import { formatInterval, formatMetricValue, formatPValue } from './format.js';
+import { verdictText } from './sections.js';
 import { renderMarkdownTable, renderTextTable, type Table } from './table.js';
 
 export interface ComparedRun {
@@ -17,6 +18,7 @@ function mark(trend: MetricTrend, threshold: number): string {
   if (trend.change.verdict === 'worse') return `worse, within ${Number((threshold * 100).toPrecision(4))}%`;
   if (trend.improvement) return 'improvement';
   if (trend.change.verdict === 'not comparable' && trend.change.significant) return 'changed';
+  if (trend.change.verdict === 'too few samples') return verdictText(trend.change, '');
   return '';
 }
 

@@ -2,7 +2,6 @@
 // p-values and intervals in one shape everywhere.
 import type { ConfidenceInterval } from '../measure/inference.js';
 import type { MetricDefinition } from '../results/schema.js';
-import { formatRate } from './link-summary.js';
 
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);
@@ -13,14 +12,30 @@ export function formatNumber(value: number): string {
   return value.toPrecision(2);
 }
 
-/** A metric's value with its unit: "125 ms", "19.08 Mbit/s", "1.04 RTT", "1816 B". */
+/** A count: whole, or with one decimal where a median or percentile falls between two counts. */
+export function formatCount(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  return Number.isInteger(value) ? String(value) : value.toFixed(1);
+}
+
+/**
+ * A metric that is 1 or 0 per sample (a certificate sent, a limit exceeded): a count whose
+ * description says "1 when ...", as the scenarios declare them.
+ */
+export function isYesNoMetric(definition: Pick<MetricDefinition, 'unit' | 'description'>): boolean {
+  return definition.unit === 'count' && /(^|\W)1 when\b/.test(definition.description);
+}
+
+/** A metric's value with its unit: "125 ms", "19.1 Mbit/s", "1.04 RTT", "1816 B", "3" (a count). Rates always in Mbit/s, as the tables' columns. */
 export function formatMetricValue(value: number | null, unit: MetricDefinition['unit']): string {
   if (value === null) return '-';
   switch (unit) {
     case 'ms':
       return `${formatNumber(value)} ms`;
     case 'bits/s':
-      return formatRate(value);
+      return `${formatNumber(value / 1e6)} Mbit/s`;
+    case 'count':
+      return formatCount(value);
     case 'round trips':
       return `${formatNumber(value)} RTT`;
     case 'bytes':
@@ -33,6 +48,8 @@ export function formatMetricValue(value: number | null, unit: MetricDefinition['
 /** "0.51 (0.49-0.53)": estimate and interval. */
 export function formatInterval(interval: ConfidenceInterval | null): string {
   if (interval === null) return '-';
+  // A bootstrap whose resampled denominators reach 0 has no interval to give.
+  if (!Number.isFinite(interval.low) || !Number.isFinite(interval.high)) return `${formatNumber(interval.estimate)} (-)`;
   return `${formatNumber(interval.estimate)} (${formatNumber(interval.low)}-${formatNumber(interval.high)})`;
 }
 

@@ -2,7 +2,7 @@
 // Content-Security-Policy that forbids every fetch), so it opens offline and shows the same
 // thing wherever it is opened. Built from result files alone.
 import type { ComparisonOptions } from '../analysis/sample-comparison.js';
-import type { TransportPair } from '../analysis/transport-pairs.js';
+import { headlinePairs, type TransportPair } from '../analysis/transport-pairs.js';
 import { metricValues } from '../analysis/sample-comparison.js';
 import { profileOf, workloadOf } from '../results/case-key.js';
 import type { MetricDefinition, ResultDocument } from '../results/schema.js';
@@ -12,7 +12,6 @@ import { environmentNotes, methodSentence, runHeadline } from './report-parts.js
 import { environmentTable, linkTable, noteLines, summaryTable, transportTable } from './sections.js';
 import type { Table } from './table.js';
 import { matrixTable } from './matrix-table.js';
-import { isMatrixCase } from '../scenario/matrix.js';
 import { metricDefinition } from '../results/metric-definitions.js';
 
 export function escapeHtml(text: string): string {
@@ -71,26 +70,8 @@ async function transferCharts(document: ResultDocument): Promise<string[]> {
   return figures;
 }
 
-/**
- * One pair per heatmap cell: the scenario's own implementations where the run has them (a
- * matrix run has more, shown in its tables), and HTTP/2 as the TCP+TLS side where there is
- * one, as the closest peer of HTTP/3.
- */
-function heatmapPairs(pairs: readonly TransportPair[]): TransportPair[] {
-  const own = pairs.filter((p) => !isMatrixCase(p.quic) && !isMatrixCase(p.tcp));
-  const chosen = own.length > 0 ? own : pairs;
-  const withH2 = new Set(chosen.filter((p) => p.tcp.application === 'h2').map((p) => JSON.stringify([p.profile, p.workload, p.quic.id])));
-  const cells = new Map<string, TransportPair>();
-  for (const p of chosen) {
-    if (p.tcp.application !== 'h2' && withH2.has(JSON.stringify([p.profile, p.workload, p.quic.id]))) continue;
-    const cell = JSON.stringify([p.profile, p.workload]);
-    if (!cells.has(cell)) cells.set(cell, p);
-  }
-  return [...cells.values()];
-}
-
 async function heatmaps(documents: readonly ResultDocument[], pairs: readonly TransportPair[]): Promise<string[]> {
-  const chosen = heatmapPairs(pairs);
+  const chosen = headlinePairs(pairs);
   const rows = [...new Set(chosen.map((p) => p.profile))];
   const columns = [...new Set(chosen.map((p) => p.workload))];
   const names = [...new Set(documents.flatMap((d) => d.headline))];
@@ -100,7 +81,7 @@ async function heatmaps(documents: readonly ResultDocument[], pairs: readonly Tr
       const c = pair.comparisons.find((x) => x.metric.name === name);
       if (!c || c.metric.better === 'neither') return [];
       const ratio = c.ratio?.estimate ?? null;
-      return [{ row: pair.profile, column: pair.workload, ratio, significant: c.significant, label: ratio === null ? '-' : `${formatNumber(ratio)} (p ${formatPValue(c.pValue)})` }];
+      return [{ row: pair.profile, column: pair.workload, ratio, significant: c.significant, label: ratio === null ? '-' : `${formatNumber(ratio)} (${c.verdict === 'too few samples' ? 'too few samples' : `p ${formatPValue(c.pValue)}`})` }];
     });
     if (cells.length === 0) continue;
     const better = documents.flatMap((d) => d.metrics).find((m) => m.name === name)?.better === 'higher' ? 'higher' : 'lower';

@@ -5,7 +5,7 @@ import { defaultQueueBytes } from '../lab/conditions.js';
 import { histogramQuantileUpperUs, type DirectionStats, type EmulatorStats } from '../lab/emulator-process.js';
 import type { LabState } from '../lab/lab-state.js';
 import { PROFILES } from '../lab/profiles.js';
-import { formatRate } from './link-summary.js';
+import { formatRate } from '../files/sizes.js';
 
 
 function ms(value: number): string {

@@ -4,16 +4,27 @@
 import type { TransportPair } from '../analysis/transport-pairs.js';
 import type { SampleComparison } from '../analysis/sample-comparison.js';
 import { calibrationRows } from '../lab/calibrate.js';
-import type { ResultDocument } from '../results/schema.js';
+import type { MetricDefinition, MetricSummary, ResultDocument } from '../results/schema.js';
 import { calibrationTable } from './calibration-table.js';
-import { formatInterval, formatMetricValue, formatNumber, formatPValue } from './format.js';
-import { formatRate } from './link-summary.js';
+import { formatCount, formatInterval, formatMetricValue, formatNumber, formatPValue, isYesNoMetric } from './format.js';
+import { inferDefinition, metricDefinition } from '../results/metric-definitions.js';
 import type { Table } from './table.js';
 
 /** Rates read better in Mbit/s than in bits per second: the header says so. */
 function columnOf(metric: string): { header: string; divisor: number } {
   const rate = /^(.*)BitsPerSecond$/.exec(metric);
   return rate ? { header: `${rate[1]} Mbit/s`, divisor: 1e6 } : { header: metric, divisor: 1 };
+}
+
+/**
+ * median (p5-p95) in the column's unit: rates in Mbit/s, counts whole (one decimal where a
+ * median or percentile falls between two), and 0/1 metrics as how many samples were 1: "yes 3/5".
+ */
+export function formatSummaryCell(summary: MetricSummary, definition: MetricDefinition): string {
+  if (isYesNoMetric(definition) && summary.min >= 0 && summary.max <= 1) return `yes ${Math.round(summary.mean * summary.n)}/${summary.n}`;
+  if (definition.unit === 'count') return `${formatCount(summary.median)} (${formatCount(summary.p5)}-${formatCount(summary.p95)})`;
+  const { divisor } = columnOf(definition.name);
+  return `${formatNumber(summary.median / divisor)} (${formatNumber(summary.p5 / divisor)}-${formatNumber(summary.p95 / divisor)})`;
 }
 
 /** One row per case: ok/n and median (p5-p95) of each of `metrics` that some case has. */
@@ -24,16 +35,18 @@ export function summaryTable(document: ResultDocument, metrics: readonly string[
     const ok = c.samples.filter((s) => s.status === 'ok').length;
     const cells = shown.map((metric) => {
       const summary = c.summary[metric];
-      const { divisor } = columnOf(metric);
-      return summary ? `${formatNumber(summary.median / divisor)} (${formatNumber(summary.p5 / divisor)}-${formatNumber(summary.p95 / divisor)})` : '-';
+      return summary ? formatSummaryCell(summary, metricDefinition(document, metric) ?? inferDefinition(metric)) : '-';
     });
     return [c.id, `${ok}/${c.samples.length}`, ...cells];
   });
   return { header: ['case', 'ok/n', ...shown.map((metric) => columnOf(metric).header)], rows };
 }
 
-function verdictText(comparison: SampleComparison, subject: string): string {
+/** What a comparison means in words: "QUIC better", "no significant difference", "too few samples to test (need at least 4 per side)". */
+export function verdictText(comparison: SampleComparison, subject: string): string {
   switch (comparison.verdict) {
+    case 'too few samples':
+      return `too few samples to test (need at least ${comparison.samplesNeeded ?? '?'} per side)`;
     case 'better':
       return `${subject} better`;
     case 'worse':
@@ -75,7 +88,8 @@ export function linkTable(document: ResultDocument): Table | null {
   const table = calibrationTable(calibrationRows(link.configured, calibration));
   const reference = link.achieved?.tcpReference;
   if (reference !== undefined) {
-    table.rows.push([`TCP reference (iperf3 ${reference.congestionControl}, ${reference.direction})`, '-', formatRate(reference.goodputBitsPerSecond), '']);
+    // In the unit column's unit, as the rate rows above it.
+    table.rows.push([`TCP reference (iperf3 ${reference.congestionControl}, ${reference.direction})`, '-', formatNumber(reference.goodputBitsPerSecond / 1e6), 'Mbit/s']);
   }
   return table;
 }
@@ -108,13 +122,41 @@ export function environmentTable(document: ResultDocument): Table {
   return { header: ['what', 'value'], rows, align: ['left', 'left'] };
 }
 
-/** Failures, flags, unsupported variants and run errors, one line each (the first few of each). */
+/**
+ * A flag's kind: its text with the numbers of one sample taken out, so "ttfbMs 5.912 ms vs
+ * wireTtfbMs 3.870 ms: apart by more than 1 ms" is "ttfbMs vs wireTtfbMs: apart by more than 1 ms".
+ */
+export function flagKind(flag: string): string {
+  const apart = /^(\w+) -?[\d.]+ ms vs (\w+) -?[\d.]+ ms: (apart by more than [\d.]+ ms)$/.exec(flag);
+  if (apart) return `${apart[1]} vs ${apart[2]}: ${apart[3]}`;
+  return flag.replace(/\d+(?:\.\d+)?(?:(?:, |-)\d+(?:\.\d+)?)*/g, 'N');
+}
+
+/** Flags counted by kind, most frequent first, with the cases they came from. */
+export function flagKinds(document: ResultDocument): Array<{ kind: string; count: number; cases: Array<[string, number]> }> {
+  const kinds = new Map<string, Map<string, number>>();
+  for (const c of document.cases) {
+    for (const flag of c.samples.flatMap((s) => s.flags ?? [])) {
+      const byCase = kinds.get(flagKind(flag)) ?? new Map<string, number>();
+      byCase.set(c.id, (byCase.get(c.id) ?? 0) + 1);
+      kinds.set(flagKind(flag), byCase);
+    }
+  }
+  return [...kinds]
+    .map(([kind, byCase]) => ({ kind, count: [...byCase.values()].reduce((a, b) => a + b, 0), cases: [...byCase] }))
+    .sort((a, b) => b.count - a.count);
+}
+
+/** Failures (the first few), flags (one line per kind), unsupported variants and run errors. */
 export function noteLines(document: ResultDocument, limit = 5): string[] {
   const lines: string[] = [];
   const failures = document.cases.flatMap((c) => c.samples.filter((s) => s.status === 'failed').map((s) => `${c.id} #${s.index}: ${s.error ?? ''}`));
   if (failures.length > 0) lines.push(`failed samples (${failures.length}):`, ...failures.slice(0, limit).map((f) => `  ${f}`));
-  const flagged = document.cases.flatMap((c) => c.samples.flatMap((s) => (s.flags ?? []).map((f) => `${c.id} #${s.index}: ${f}`)));
-  if (flagged.length > 0) lines.push(`flagged (${flagged.length}, see "flags" in the result):`, ...flagged.slice(0, limit).map((f) => `  ${f}`));
+  const kinds = flagKinds(document);
+  if (kinds.length > 0) {
+    const total = kinds.reduce((sum, k) => sum + k.count, 0);
+    lines.push(`flags (${total}, see "flags" in the result):`, ...kinds.map((k) => `  ${k.count}x ${k.kind} (${k.cases.map(([id, n]) => `${id} ${n}`).join(', ')})`));
+  }
   for (const c of document.cases) if (c.unsupported !== undefined) lines.push(`${c.id}: unsupported: ${c.unsupported}`);
   for (const error of document.errors) lines.push(`error: ${error}`);
   return lines;

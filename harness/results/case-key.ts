@@ -1,8 +1,8 @@
 // How cases are told apart and paired. Within a run, a QUIC case and a TCP+TLS case with the
 // same profile and workload did the same work over different transports; across runs, cases
 // with the same key are the same measurement repeated.
-import { describeConditions } from '../report/link-summary.js';
-import { formatSize } from '../report/sizes.js';
+import { formatSize } from '../files/sizes.js';
+import { describeConditions } from './link-description.js';
 import type { ResultCase, ResultDocument } from './schema.js';
 
 /** The link a case ran on: its own impairment, else the run's profile, else its conditions. */

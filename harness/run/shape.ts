@@ -29,13 +29,13 @@ export function shapeScenario(found: ScenarioDefinition, shape: ScenarioShape): 
   let scenario = found;
   if (shape.sizesBytes !== undefined || shape.direction !== undefined) {
     const transfers = found.transfers;
-    if (!transfers) throw new RunOptionsError(`--sizes and --direction apply to transfer scenarios, not ${found.name}`);
+    if (!transfers) throw new RunOptionsError(`--sizes, --direction: apply to transfer scenarios, not ${found.name}`);
     const options = { sizesBytes: shape.sizesBytes ?? transfers.defaults.sizesBytes, direction: shape.direction ?? transfers.defaults.direction };
     scenario = { ...found, cases: casesFor(() => transfers.cases(options)) };
   }
   if (shape.objects !== undefined) {
     const objectSets = found.objectSets;
-    if (!objectSets) throw new RunOptionsError(`--objects applies to page-load scenarios, not ${found.name}`);
+    if (!objectSets) throw new RunOptionsError(`--objects: applies to page-load scenarios, not ${found.name}`);
     const sets = shape.objects;
     scenario = { ...scenario, cases: casesFor(() => objectSets.cases(sets)) };
   }

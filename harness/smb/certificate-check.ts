@@ -22,7 +22,7 @@ export type KeyKind = 'RSA' | 'RSA-PSS' | 'ECDSA' | 'Ed25519' | 'Ed448' | 'DSA' 
 export interface CertificateSummary {
   /** Distinguished name, RDNs joined by ", " in the certificate's order: "CN=a, O=b". */
   subject: string;
-  /** "DNS:name", "IP:address" (IPv6 written out in full, as OpenSSL prints it), "email:", "URI:". */
+  /** "DNS:name", "IP:address" (IPv6 in its short form, RFC 5952: "IP:::1"), "email:", "URI:". */
   subjectAltNames: string[];
   issuer: string;
   /** ISO 8601, UTC. */
@@ -106,7 +106,16 @@ function distinguishedName(multiLine: string): string {
   return multiLine.split('\n').filter(Boolean).join(', ');
 }
 
-/** Node prints SANs as `DNS:a, IP Address:1.2.3.4`, quoting (JSON) values with special characters. */
+/** An IPv6 address as people write it (RFC 5952: zeros compressed, lower case); anything else unchanged. */
+export function shortIpAddress(address: string): string {
+  if (isIP(address) !== 6) return address;
+  return new URL(`http://[${address}]`).hostname.slice(1, -1);
+}
+
+/**
+ * Node prints SANs as `DNS:a, IP Address:1.2.3.4`, quoting (JSON) values with special
+ * characters, and IPv6 written out in full as OpenSSL does (0:0:0:0:0:0:0:1): kept as ::1.
+ */
 export function parseSubjectAltNames(text: string | undefined): string[] {
   if (!text) return [];
   const names: string[] = [];
@@ -121,7 +130,7 @@ export function parseSubjectAltNames(text: string | undefined): string[] {
         // keep it as printed
       }
     }
-    names.push(`${type === 'IP Address' ? 'IP' : type}:${value}`);
+    names.push(type === 'IP Address' ? `IP:${shortIpAddress(value)}` : `${type}:${value}`);
   }
   return names;
 }

@@ -1,7 +1,7 @@
 // Two sets of samples of one metric: medians, ratio interval, p-value and the verdict read
 // with the metric's better direction.
 import t from 'tap';
-import { compareSamples, worsening } from '../../harness/analysis/sample-comparison.js';
+import { compareSamples, samplesNeededPerSide, smallestPValue, worsening } from '../../harness/analysis/sample-comparison.js';
 import { mannWhitneyU } from '../../harness/measure/inference.js';
 import type { MetricDefinition } from '../../harness/results/schema.js';
 
@@ -45,17 +45,32 @@ t.test('overlapping samples are no significant difference', async (t) => {
   t.equal(c.verdict, 'no significant difference');
 });
 
-t.test('three samples a side can never reach p < 0.05 with the normal approximation', async (t) => {
+t.test('three samples a side can never reach p < 0.05 with the normal approximation: too few, not "no difference"', async (t) => {
   const c = compareSamples(ms, [100, 101, 102], [50, 51, 52], options);
-  t.ok((c.pValue ?? 0) > 0.05, `p ${c.pValue}`);
-  t.equal(c.verdict, 'no significant difference');
+  t.equal(Number(c.pValue?.toFixed(6)), 0.080856, 'complete separation, the best three a side can do');
+  t.equal(c.significant, false);
+  t.equal(c.verdict, 'too few samples');
+  t.equal(c.samplesNeeded, 4);
+  const four = compareSamples(ms, [100, 101, 102, 103], [50, 51, 52, 53], options);
+  t.same([four.verdict, four.samplesNeeded], ['better', null], 'four a side can');
+  const overlapping = compareSamples(ms, [10, 11, 12, 13], [10.5, 11.5, 12.5, 13.5], options);
+  t.same([overlapping.verdict, overlapping.samplesNeeded], ['no significant difference', null], 'enough samples, and no difference');
+});
+
+t.test('the smallest p-value of the test, and the samples per side it takes to reach alpha', async (t) => {
+  // Every sample of one side above the other: |U - n1 n2 / 2| = n1 n2 / 2, z = (n1 n2 / 2 - 0.5) / sqrt(n1 n2 (n1 + n2 + 1) / 12).
+  t.same([1, 2, 3, 4, 5, 6].map((n) => Number(smallestPValue(n, n).toFixed(6))), [1, 0.245278, 0.080856, 0.030383, 0.012186, 0.005075]);
+  t.equal(Number(smallestPValue(3, 10).toFixed(6)), 0.014248, 'a larger other side helps');
+  t.equal(smallestPValue(0, 5), 1);
+  t.same([0.1, 0.05, 0.01, 0.001].map(samplesNeededPerSide), [3, 4, 6, 8]);
+  t.throws(() => samplesNeededPerSide(0), RangeError);
 });
 
 t.test('edge cases: a side without samples, one sample, a zero baseline', async (t) => {
   const empty = compareSamples(ms, [], fast, options);
   t.same([empty.medianA, empty.ratio, empty.pValue, empty.verdict], [null, null, null, 'not comparable']);
   const single = compareSamples(ms, [5], [6], options);
-  t.same([single.pValue, single.significant, single.verdict], [null, false, 'no significant difference']);
+  t.same([single.pValue, single.significant, single.verdict, single.samplesNeeded], [null, false, 'too few samples', 4]);
   t.equal(single.ratio?.estimate, 1.2);
   const zero = compareSamples({ ...ms, name: 'retransmittedPackets', unit: 'count' }, [0, 0, 0, 0, 0, 0], [3, 4, 5, 3, 4, 5], options);
   t.equal(zero.ratio, null, 'no ratio to a zero median');

@@ -106,7 +106,9 @@ t.test('bad values name where they came from', async (t) => {
 });
 
 t.test('an unknown profile lists the names', async (t) => {
-  refuses(t, { profile: 'nope' }, `unknown profile "nope"; choose one of: ${ALL_PROFILES.join(', ')}`);
+  refuses(t, { profile: 'nope' }, `--profile: unknown profile "nope" (one of: ${ALL_PROFILES.join(', ')})`);
+  refuses(t, { profile: '4G' }, `--profile: unknown profile "4G", did you mean "4g"? (one of: ${ALL_PROFILES.join(', ')})`);
+  refuses(t, { profile: 'cabel' }, `--profile: unknown profile "cabel", did you mean "cable"? (one of: ${ALL_PROFILES.join(', ')})`);
 });
 
 t.test('every profile in profiles.json resolves and has a source', async (t) => {
