@@ -8,7 +8,7 @@ import { UnitError } from '../lab/units.js';
 import { renderCalibrationTable } from '../report/calibration-table.js';
 import { describeLink } from '../report/link-summary.js';
 import { listProfilesText } from '../report/lab-text.js';
-import { endProgress, progressReporter } from '../report/progress.js';
+import { endProgress, progressReporter } from './progress.js';
 import { renderTextSummary } from '../report/text.js';
 import { renderScenarioList } from '../report/scenario-list.js';
 import { DEFAULT_RESULTS_DIR } from '../results/write.js';

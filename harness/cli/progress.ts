@@ -1,30 +1,6 @@
 // Progress on stderr, only when stderr is a terminal (autocannon's rule): logs and pipes
 // stay clean, machine output stays on stdout.
-
-/**
- * What the renderer reads of a progress event. The run's ProgressEvent satisfies it
- * structurally; `done`, `total` and `elapsedMs` are optional, and without them the line
- * shows only the sample in hand.
- */
-export type ProgressView =
-  | { kind: 'setup'; message: string }
-  | {
-      kind: 'sample';
-      caseId: string;
-      /** 0-based index of the sample within its case (warm-up and recorded counted apart). */
-      index: number;
-      /** Samples of this kind (warm-up or recorded) in the case. */
-      samples: number;
-      warmup: boolean;
-      status: 'ok' | 'failed';
-      error?: string;
-      /** Samples finished in the whole run so far, warm-up included, this one counted. */
-      done?: number;
-      /** Samples of the whole run, warm-up included, over every case. */
-      total?: number;
-      /** Since the first sample started (setup excluded), in ms. */
-      elapsedMs?: number;
-    };
+import type { ProgressEvent } from '../run/loop.js';
 
 /** "45s", "2m10s", "1h05m": a rough time left reads better than milliseconds. */
 export function formatDuration(ms: number): string {
@@ -43,13 +19,13 @@ export function overallText(done: number | undefined, total: number | undefined,
 }
 
 /** One line of progress: "[37/120, ~2m10s left] sample 3/10 quic-h3 ok". */
-export function progressText(event: ProgressView): string {
+export function progressText(event: ProgressEvent): string {
   if (event.kind === 'setup') return event.message;
   const sample = `${event.warmup ? 'warm-up' : 'sample'} ${event.index + 1}/${event.samples} ${event.caseId} ${event.status}`;
   return `${overallText(event.done, event.total, event.elapsedMs)}${sample}${event.error ? `: ${event.error.slice(0, 60)}` : ''}`;
 }
 
-export function progressReporter(stream: NodeJS.WriteStream = process.stderr): ((event: ProgressView) => void) | undefined {
+export function progressReporter(stream: NodeJS.WriteStream = process.stderr): ((event: ProgressEvent) => void) | undefined {
   if (!stream.isTTY) return undefined;
   let lastLength = 0;
   return (event) => {
