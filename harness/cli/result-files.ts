@@ -1,5 +1,6 @@
 // Result files named on the command line: read and validated, a bad one is a usage error
 // (one line naming the file, exit 2), and all of them must be runs of one scenario.
+import { findScenario } from '../../scenarios/index.js';
 import { readResult, ResultFileError } from '../results/read.js';
 import type { ResultDocument } from '../results/schema.js';
 import { UsageError } from './usage-error.js';
@@ -8,7 +9,7 @@ export async function readResultFiles(paths: readonly string[]): Promise<ResultD
   const documents: ResultDocument[] = [];
   for (const path of paths) {
     try {
-      documents.push(await readResult(path));
+      documents.push(await readResult(path, findScenario));
     } catch (error) {
       if (error instanceof ResultFileError) throw new UsageError(error.message);
       throw error;

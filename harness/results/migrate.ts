@@ -1,21 +1,27 @@
 // Older result documents, brought up to the current schema so every report and compare reads
 // one shape. Each step takes version N to N+1 and says what it fills in.
-import { findScenario } from '../../scenarios/index.js';
-import { definitionsFor, provenanceFor, sourcesSeen } from './metric-definitions.js';
+import { definitionsFor, provenanceFor, sourcesSeen, type DeclaredMetric } from './metric-definitions.js';
 import { SCHEMA_VERSION, type ResultCase } from './schema.js';
 import { WorkloadError, workloadFromParameters } from './workload.js';
 
 type Json = Record<string, unknown>;
 
 /**
+ * What the tool knows of a scenario by name (its metric declarations and headline): the
+ * caller passes the scenario registry, so results/ does not import the scenarios. Without it,
+ * metrics are read off their names.
+ */
+export type ScenarioLookup = (name: string) => { metrics: readonly DeclaredMetric[]; headline?: readonly string[] } | undefined;
+
+/**
  * 1 -> 2: documents gained `metrics` (unit and better direction of each metric) and
  * `headline`. The meaning of the metrics did not change, so the scenario's current
  * definitions apply; metrics of a scenario this tool does not know are read off their names.
  */
-function v1ToV2(document: Json): Json {
+function v1ToV2(document: Json, known: ScenarioLookup): Json {
   const cases = Array.isArray(document.cases) ? (document.cases as Json[]) : [];
   const names = cases.flatMap((c) => (typeof c.summary === 'object' && c.summary !== null ? Object.keys(c.summary) : []));
-  const scenario = typeof document.scenario === 'string' ? findScenario(document.scenario) : undefined;
+  const scenario = typeof document.scenario === 'string' ? known(document.scenario) : undefined;
   // Provenance came with version 3 (v2ToV3 gives it).
   const metrics = definitionsFor(names, scenario?.metrics ?? []).map(({ provenance: _provenance, ...definition }) => definition);
   const headline = scenario?.headline ?? scenario?.metrics.map((m) => m.name) ?? metrics.map((m) => m.name);
@@ -29,7 +35,7 @@ function v1ToV2(document: Json): Json {
  * declarations, the harness's own metrics and the timing sources the cases recorded; a
  * loopback link's `configured` ({} before) becomes null.
  */
-function v2ToV3(document: Json): Json {
+function v2ToV3(document: Json, known: ScenarioLookup): Json {
   const cases = Array.isArray(document.cases) ? (document.cases as Json[]) : [];
   const migratedCases = cases.map((c, index): Json => {
     const parameters = typeof c.parameters === 'object' && c.parameters !== null ? (c.parameters as Record<string, string | number | boolean>) : {};
@@ -40,7 +46,7 @@ function v2ToV3(document: Json): Json {
       throw error;
     }
   });
-  const scenario = typeof document.scenario === 'string' ? findScenario(document.scenario) : undefined;
+  const scenario = typeof document.scenario === 'string' ? known(document.scenario) : undefined;
   const seen = sourcesSeen(
     migratedCases.map((c) => ({ summary: objectOr(c.summary) as ResultCase['summary'], timingSources: objectOr(c.timingSources) as ResultCase['timingSources'] })),
   );
@@ -63,12 +69,12 @@ function objectOr(value: unknown): Json {
 /** A document a step cannot bring up to date, and why. */
 class MigrationError extends Error {}
 
-const STEPS: Readonly<Record<number, (document: Json) => Json>> = { 1: v1ToV2, 2: v2ToV3 };
+const STEPS: Readonly<Record<number, (document: Json, known: ScenarioLookup) => Json>> = { 1: v1ToV2, 2: v2ToV3 };
 
 export const OLDEST_READABLE_VERSION = 1;
 
 /** The document at the current schema version, or an error message saying why it cannot be. */
-export function migrate(document: Json): { document: Json } | { error: string } {
+export function migrate(document: Json, known: ScenarioLookup = () => undefined): { document: Json } | { error: string } {
   let current = document;
   const version = current.schemaVersion;
   if (version === undefined) return { error: 'not a QUIC lab result (no schemaVersion)' };
@@ -79,7 +85,7 @@ export function migrate(document: Json): { document: Json } | { error: string } 
     const step = STEPS[from];
     if (!step) return { error: `no migration from schemaVersion ${from}` };
     try {
-      current = step(current);
+      current = step(current, known);
     } catch (error) {
       if (error instanceof MigrationError) return { error: `schemaVersion ${from} -> ${from + 1}: ${error.message}` };
       throw error;

@@ -4,6 +4,7 @@ import t, { type Test } from 'tap';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { findScenario } from '../../scenarios/index.js';
 import { readResult } from '../../harness/results/read.js';
 import { writeResult } from '../../harness/results/write.js';
 import { caseWithSamples, documentWithCases, sampleResultDocument } from '../fixtures/result-document.js';
@@ -143,7 +144,7 @@ t.test('a real v2 result reports through its migration, and compares with the sa
   t.match(report.stdout, /\| loopback \| 1KB resumed \| quic-h3-resumed vs tcp-tls-h2-resumed \| handshakeMs \|/);
   const dir = await mkdtemp(join(tmpdir(), 'qlab-compare-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const [v3] = await writeResult(await readResult(v2), [join(dir, 'v3.json')]);
+  const [v3] = await writeResult(await readResult(v2, findScenario), [join(dir, 'v3.json')]);
   t.equal(JSON.parse(await readFile(v3 as string, 'utf8')).schemaVersion, 3);
   const compared = await runCli(['compare', v2, v3 as string, '--format', 'md']);
   t.equal(compared.code, 0, compared.stderr);

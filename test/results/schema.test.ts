@@ -1,4 +1,5 @@
 import t from 'tap';
+import { findScenario } from '../../scenarios/index.js';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -101,7 +102,7 @@ t.test('the JSON Schema file in the repo is up to date', async (t) => {
 const CAPTURE = { kind: 'measured', sources: ['packet-capture'] };
 
 t.test('a schemaVersion 1 file (a real run of an earlier version) is read through its migrations', async (t) => {
-  const document = await readResult(resolve(import.meta.dirname, '../fixtures/results/handshake-v1.json'));
+  const document = await readResult(resolve(import.meta.dirname, '../fixtures/results/handshake-v1.json'), findScenario);
   t.equal(document.schemaVersion, 3);
   t.same(document.headline, ['handshakeMs', 'handshakeRoundTrips', 'ttfbMs', 'ttfbRoundTrips', 'wireHandshakeMs', 'serverCertificateSent', 'serverFirstFlightBytes']);
   const byName = new Map(document.metrics.map((m) => [m.name, m]));
@@ -141,7 +142,7 @@ t.test('a schemaVersion 2 file (a real loopback run, trimmed) gains workloads, p
   const path = resolve(import.meta.dirname, '../fixtures/results/handshake-v2.json');
   const v2 = JSON.parse(await readFile(path, 'utf8')) as { cases: Array<{ parameters: unknown }>; link: unknown };
   t.same(v2.link, { backend: 'loopback', profile: null, configured: {}, achieved: null });
-  const document = await readResult(path);
+  const document = await readResult(path, findScenario);
   t.equal(document.schemaVersion, 3);
   t.same(document.link, { backend: 'loopback', profile: null, configured: null, achieved: null });
   t.same(
@@ -193,7 +194,7 @@ t.test('a v1 file of a scenario this tool does not know gets definitions from th
   const { metrics: _m, headline: _h, ...v1 } = { ...sampleResultDocument(), schemaVersion: 1, scenario: 'someday' };
   v1.cases[0]!.summary = { ...v1.cases[0]!.summary, goodputBitsPerSecond: { n: 1, median: 1, p5: 1, p95: 1, mean: 1, stddev: 0, min: 1, max: 1 } };
   await writeFile(path, JSON.stringify(v1));
-  const document = await readResult(path);
+  const document = await readResult(path, findScenario);
   t.same(
     document.metrics.map((m) => [m.name, m.unit, m.better, m.provenance]),
     [
