@@ -6,7 +6,7 @@
 // shows on the same links. No SMB over QUIC runs on Linux here; the HTTP cases are named
 // "SMB-style" in every report.
 import { formatSize } from '../harness/report/sizes.js';
-import { SmbClientEndpoint } from '../harness/endpoints/samba-endpoints.js';
+import { SmbClientEndpoint } from '../harness/endpoints/samba/endpoints.js';
 import type { CaseDefinition, SampleContext, SampleMeasurement, ScenarioDefinition, TransferOptions } from '../harness/scenario/types.js';
 
 /** SMB's usual read size (Windows and Samba read 1 MiB at a time on SMB 3). */

@@ -2,18 +2,18 @@
 // to drivers.
 import type { EndpointFactory } from '../scenario/run.js';
 import type { CaseDefinition, ClientName, ServerName } from '../scenario/types.js';
-import { NGTCP2_CLIENT_DEFAULT_WINDOWS, Ngtcp2Client } from './ngtcp2-client.js';
-import { windowsForBdp, type Ngtcp2CongestionControl } from './ngtcp2-common.js';
-import { NGTCP2_SERVER_DEFAULT_WINDOWS, Ngtcp2Server } from './ngtcp2-server.js';
-import { NodeHttpsServer } from './node-https-server.js';
-import { NodeTlsClient } from './node-tls-client.js';
+import { NGTCP2_CLIENT_DEFAULT_WINDOWS, Ngtcp2Client } from './ngtcp2/client.js';
+import { windowsForBdp, type Ngtcp2CongestionControl } from './ngtcp2/common.js';
+import { NGTCP2_SERVER_DEFAULT_WINDOWS, Ngtcp2Server } from './ngtcp2/server.js';
+import { NodeHttpsServer } from './node/https-server.js';
+import { NodeTlsClient } from './node/tls-client.js';
 import type { Application, ClientEndpoint, ServerEndpoint, TlsMaterial } from './types.js';
-import { NetnsNodeClient } from './netns-node-client.js';
-import { UndiciClient } from './undici-client.js';
-import { CADDY_DEFAULT_BODY_SIZES, CaddyServer } from './caddy-server.js';
-import { CurlClient } from './curl-client.js';
-import { ChromiumClient } from './chromium-client.js';
-import { SambaEndpoint, SmbClientEndpoint } from './samba-endpoints.js';
+import { NetnsNodeClient } from './node/netns-node-client.js';
+import { UndiciClient } from './undici/client.js';
+import { CADDY_DEFAULT_BODY_SIZES, CaddyServer } from './caddy/server.js';
+import { CurlClient } from './curl/client.js';
+import { ChromiumClient } from './chromium/client.js';
+import { SambaEndpoint, SmbClientEndpoint } from './samba/endpoints.js';
 
 export interface EndpointPlacement {
   /** Address servers listen on. */

@@ -6,10 +6,10 @@ import { readFile } from 'node:fs/promises';
 import { connect as h2connect } from 'node:http2';
 import { Client } from 'undici';
 import { endpointPkis } from '../fixtures/endpoint-pkis.js';
-import { byteRange, generatedByteAt, generatedChunks } from '../../harness/endpoints/generated-body.js';
-import { NetnsNodeClient } from '../../harness/endpoints/netns-node-client.js';
-import { NodeHttpsServer } from '../../harness/endpoints/node-https-server.js';
-import { ProgressSeries, UndiciClient } from '../../harness/endpoints/undici-client.js';
+import { byteRange, generatedByteAt, generatedChunks } from '../../harness/files/generated-body.js';
+import { NetnsNodeClient } from '../../harness/endpoints/node/netns-node-client.js';
+import { NodeHttpsServer } from '../../harness/endpoints/node/https-server.js';
+import { ProgressSeries, UndiciClient } from '../../harness/endpoints/undici/client.js';
 import type { ExchangeTimings } from '../../harness/endpoints/types.js';
 
 const MB = 1_000_000;

@@ -2,7 +2,6 @@
 // are recorded, and facts about the host they run on.
 import { access, constants } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { runCommand } from '../process/managed-process.js';
 
 export type Ngtcp2CongestionControl = 'cubic' | 'reno' | 'bbr' | 'bbr2';
 
@@ -78,20 +77,6 @@ export function transportSettings(cc: Ngtcp2CongestionControl, initialRttMs: num
 }
 
 
-const packageVersions = new Map<string, Promise<string | null>>();
-
-/** Version of an installed Debian package (dpkg-query), asked once per process. */
-export function dpkgVersion(pkg: string): Promise<string | null> {
-  let version = packageVersions.get(pkg);
-  if (!version) {
-    version = runCommand({ name: `dpkg-query ${pkg}`, command: 'dpkg-query', args: ['-W', '--showformat=${Version}', pkg], timeoutMs: 5000 }).then(
-      (r) => (r.code === 0 && r.stdout.trim() !== '' ? r.stdout.trim() : null),
-    );
-    packageVersions.set(pkg, version);
-  }
-  return version;
-}
-
 /**
  * UDP socket buffers for gtlsclient and gtlsserver. The examples set none, and the kernel's
  * default (about 208 KiB) makes a fast sender overrun the receiver's socket: datagrams are
@@ -100,7 +85,7 @@ export function dpkgVersion(pkg: string): Promise<string | null> {
  * the host-wide rmem_max) on every UDP socket, as TCP's autotuning would.
  */
 export const NGTCP2_UDP_BUFFER_BYTES = 16 * 1024 * 1024;
-export const UDP_BUFFERS_SHIM = resolve(import.meta.dirname, '../../native/udp-buffers/build/libudp-buffers.so');
+export const UDP_BUFFERS_SHIM = resolve(import.meta.dirname, '../../../native/udp-buffers/build/libudp-buffers.so');
 
 /** The environment that makes the shim size a process's UDP buffers. */
 export function udpBufferEnvironment(bytes = NGTCP2_UDP_BUFFER_BYTES): Record<string, string> {

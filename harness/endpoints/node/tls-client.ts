@@ -1,9 +1,9 @@
 // The bare TCP+TLS 1.3 handshake with node:tls: TCP connect, then TLS, then close.
 import { connect } from 'node:tls';
 import { performance } from 'node:perf_hooks';
-import type { EndpointInfo, TimingSource } from '../results/schema.js';
+import type { EndpointInfo, TimingSource } from '../../results/schema.js';
 import { labTlsClientOptions } from './tls-options.js';
-import type { ClientEndpoint, ExchangeTimings, RequestSpec, SessionMode, TlsMaterial } from './types.js';
+import type { ClientEndpoint, ExchangeTimings, RequestSpec, SessionMode, TlsMaterial } from '../types.js';
 
 /**
  * performance.now() is finer than a microsecond, but a socket or TLS event is seen only when

@@ -1,10 +1,10 @@
 // Caddy (Debian package caddy, 2.6; HTTP/3 by quic-go) as a lab ServerEndpoint: HTTP/1.1,
 // HTTP/2 and HTTP/3 from one server process on one port number (TCP and UDP), so the
 // transports are compared with the same server software. Its configuration is
-// caddy-config.ts.
+// config.ts.
 //
 // Bodies: Caddy cannot generate one, so it serves files: for each size N it is to serve, the
-// lab's generated body of N bytes (generated-body.ts, byte i = i mod 251, the bytes every
+// lab's generated body of N bytes (files/generated-body.ts, byte i = i mod 251, the bytes every
 // lab server sends) is written once by GeneratedBodyFiles and hard-linked into the served
 // directory as "N". The sizes come from the constructor (default CADDY_DEFAULT_BODY_SIZES)
 // and prepareBodies(); a "/N" with no file is a 404. Uploads are not served (see `uploads`).
@@ -18,15 +18,15 @@ import { access, constants, link, mkdir, writeFile } from 'node:fs/promises';
 import { createServer, isIP } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EndpointInfo } from '../results/schema.js';
-import { makePrivateDir, type PrivateDir } from '../files/private-dir.js';
-import { ManagedProcess, runCommand } from '../process/managed-process.js';
-import { caddyConfig } from './caddy-config.js';
-import { oncePerKeyUntilFailure } from './prepare-once.js';
-import { dpkgVersion } from './ngtcp2-common.js';
-import { GeneratedBodyFiles } from './ngtcp2-body-files.js';
-import { tcpListeningBy, udpBoundBy } from '../process/proc-sockets.js';
-import type { Application, Protocol, ServerAddress, ServerEndpoint, TlsMaterial } from './types.js';
+import type { EndpointInfo } from '../../results/schema.js';
+import { makePrivateDir, type PrivateDir } from '../../files/private-dir.js';
+import { ManagedProcess, runCommand } from '../../process/managed-process.js';
+import { caddyConfig } from './config.js';
+import { oncePerKeyUntilFailure } from '../../process/prepare-once.js';
+import { dpkgVersion } from '../../process/dpkg-version.js';
+import { GeneratedBodyFiles } from '../../files/body-files.js';
+import { tcpListeningBy, udpBoundBy } from '../../process/proc-sockets.js';
+import type { Application, Protocol, ServerAddress, ServerEndpoint, TlsMaterial } from '../types.js';
 
 /**
  * Sizes served from the start: what the scenarios ask for by default (handshake 1 kB;
@@ -37,7 +37,7 @@ import type { Application, Protocol, ServerAddress, ServerEndpoint, TlsMaterial 
 export const CADDY_DEFAULT_BODY_SIZES: readonly number[] = [0, 1000, 10_000, 100_000, 200_000, 1_000_000, 2_000_000, 4_000_000, 10_000_000];
 /** Always served, whatever the options say: the bodies the clients' priming connections ask for (gtlsclient /0, undici /1). */
 const PRIMING_BODY_SIZES: readonly number[] = [0, 1];
-/** The largest "/N" any lab server answers (generated-body.ts's bodySizeFromPath). */
+/** The largest "/N" any lab server answers (files/generated-body.ts's bodySizeFromPath). */
 const MAX_BODY_BYTES = 4 * 1024 ** 3;
 /** Port inside a network namespace when none is given (a host-side probe says nothing about a namespace). */
 export const CADDY_NETNS_DEFAULT_PORT = 8443;

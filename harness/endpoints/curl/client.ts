@@ -35,14 +35,14 @@
 // left out).
 import { access, constants, mkdir, open, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { oncePerKeyUntilFailure, onceUntilFailure } from './prepare-once.js';
-import { checkUploadAnswer } from './generated-body.js';
-import type { EndpointInfo, TimingSource } from '../results/schema.js';
-import { withPrivateDir } from '../files/private-dir.js';
-import { runCommand, type RunResult } from '../process/managed-process.js';
-import { GeneratedBodyFiles } from './ngtcp2-body-files.js';
-import { alpnOfHttpVersion, batchCompletionsUs, describeCurlExit, parseWriteOut, traceStampsUs, writeOutFormat, type CurlTransferReport } from './curl-write-out.js';
-import { PartialTransferError, checkSessionOutcome, type BatchSpec, type BatchTimings, type ClientEndpoint, type ExchangeTimings, type Protocol, type RequestSpec, type ServerAddress, type SessionMode, type TlsMaterial } from './types.js';
+import { oncePerKeyUntilFailure, onceUntilFailure } from '../../process/prepare-once.js';
+import { checkUploadAnswer } from '../../files/generated-body.js';
+import type { EndpointInfo, TimingSource } from '../../results/schema.js';
+import { withPrivateDir } from '../../files/private-dir.js';
+import { runCommand, type RunResult } from '../../process/managed-process.js';
+import { GeneratedBodyFiles } from '../../files/body-files.js';
+import { alpnOfHttpVersion, batchCompletionsUs, describeCurlExit, parseWriteOut, traceStampsUs, writeOutFormat, type CurlTransferReport } from './write-out.js';
+import { PartialTransferError, checkSessionOutcome, type BatchSpec, type BatchTimings, type ClientEndpoint, type ExchangeTimings, type Protocol, type RequestSpec, type ServerAddress, type SessionMode, type TlsMaterial } from '../types.js';
 
 export interface CurlClientOptions {
   /** Run curl inside this network namespace (`ip netns exec`). */

@@ -5,7 +5,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, readlink, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { QlogTraceBuilder, type QlogTrace } from '../measure/ngtcp2-qlog.js';
+import { QlogTraceBuilder, type QlogTrace } from './qlog.js';
 
 /**
  * Parses a JSON-SEQ qlog file record by record, never holding the whole text. A file that

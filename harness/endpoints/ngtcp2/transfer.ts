@@ -1,10 +1,10 @@
 // The body of one gtlsclient exchange, from its qlog: when it started and ended, its bytes
 // over time, and (uploads, where the client is the sender) its retransmissions. The qlog
 // counts request-stream bytes, HTTP/3 framing included; every number here is body bytes
-// (ngtcp2-h3-framing.ts), as a TCP client would count them.
-import { receivedStreamTransfer, senderRecovery, sentStreamTransfer, type QlogTrace } from '../measure/ngtcp2-qlog.js';
-import { GTLSSERVER_DATA_PAYLOAD_BYTES, bodyOnStream, bodyProgress } from './ngtcp2-h3-framing.js';
-import type { ExchangeTimings } from './types.js';
+// (h3-framing.ts), as a TCP client would count them.
+import { receivedStreamTransfer, senderRecovery, sentStreamTransfer, type QlogTrace } from './qlog.js';
+import { GTLSSERVER_DATA_PAYLOAD_BYTES, bodyOnStream, bodyProgress } from './h3-framing.js';
+import type { ExchangeTimings } from '../types.js';
 
 export type TransferTimings = Pick<ExchangeTimings, 'bodyStartMs' | 'bodyEndMs' | 'uploadedBytes' | 'progress' | 'retransmittedPackets' | 'retransmittedBytes'>;
 

@@ -3,9 +3,9 @@
 // from the client's own socket events.
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
-import { NodeTlsClient } from './node-tls-client.js';
-import { PartialTransferError, type ClientEndpoint } from './types.js';
-import { UndiciClient } from './undici-client.js';
+import { NodeTlsClient } from './tls-client.js';
+import { PartialTransferError, type ClientEndpoint } from '../types.js';
+import { UndiciClient } from '../undici/client.js';
 
 const configSchema = z.object({
   client: z.enum(['node-tls', 'undici']),

@@ -1,26 +1,27 @@
 // ngtcp2's example HTTP/3 client (Debian package ngtcp2-client, binary gtlsclient) as a lab
 // ClientEndpoint. One exchange = one gtlsclient run = one fresh QUIC connection, one GET (or
 // a POST of a generated body, for uploads). Timings come from the client's qlog (see
-// ../measure/ngtcp2-qlog.ts), never from the process's start or exit.
+// qlog.ts), never from the process's start or exit.
 //
 // gtlsclient 0.12 never verifies the server certificate, so it runs with the lab-trust
 // LD_PRELOAD shim (native/gnutls-lab-trust), which makes GnuTLS trust only the lab CA and
 // check the server's name. Without the shim the driver refuses to run.
 import { access, constants, copyFile, mkdir, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { onceUntilFailure } from './prepare-once.js';
-import type { EndpointInfo, TimingSource } from '../results/schema.js';
-import { clientTimings, type ClientQlogTimings, type QlogTrace } from '../measure/ngtcp2-qlog.js';
-import { withPrivateDir } from '../files/private-dir.js';
-import { runCommand, type RunResult } from '../process/managed-process.js';
-import { GeneratedBodyFiles } from './ngtcp2-body-files.js';
-import { readQlogFile } from './ngtcp2-qlog-files.js';
-import { downloadTransfer, uploadTransfer } from './ngtcp2-transfer.js';
-import { GTLSSERVER_DATA_PAYLOAD_BYTES, bodyOnStream } from './ngtcp2-h3-framing.js';
-import { NGTCP2_DEFAULT_INITIAL_RTT_MS, dpkgVersion, transportSettings, windowArguments, udpBufferEnvironment, udpBuffers, UDP_BUFFERS_SHIM, type Ngtcp2CongestionControl, type Ngtcp2Windows } from './ngtcp2-common.js';
-import { checkSessionOutcome, type Application, type BatchSpec, type BatchTimings, type ClientEndpoint, type ExchangeTimings, type Protocol, type RequestSpec, type SessionMode, type TlsMaterial } from './types.js';
+import { onceUntilFailure } from '../../process/prepare-once.js';
+import type { EndpointInfo, TimingSource } from '../../results/schema.js';
+import { clientTimings, type ClientQlogTimings, type QlogTrace } from './qlog.js';
+import { withPrivateDir } from '../../files/private-dir.js';
+import { runCommand, type RunResult } from '../../process/managed-process.js';
+import { GeneratedBodyFiles } from '../../files/body-files.js';
+import { readQlogFile } from './qlog-files.js';
+import { downloadTransfer, uploadTransfer } from './transfer.js';
+import { GTLSSERVER_DATA_PAYLOAD_BYTES, bodyOnStream } from './h3-framing.js';
+import { NGTCP2_DEFAULT_INITIAL_RTT_MS, transportSettings, windowArguments, udpBufferEnvironment, udpBuffers, UDP_BUFFERS_SHIM, type Ngtcp2CongestionControl, type Ngtcp2Windows } from './common.js';
+import { dpkgVersion } from '../../process/dpkg-version.js';
+import { checkSessionOutcome, type Application, type BatchSpec, type BatchTimings, type ClientEndpoint, type ExchangeTimings, type Protocol, type RequestSpec, type SessionMode, type TlsMaterial } from '../types.js';
 
-export const LAB_TRUST_SHIM = resolve(import.meta.dirname, '../../native/gnutls-lab-trust/build/liblab-trust.so');
+export const LAB_TRUST_SHIM = resolve(import.meta.dirname, '../../../native/gnutls-lab-trust/build/liblab-trust.so');
 /** The shim prints this once it has armed verification for a client session. */
 const SHIM_ACTIVE_MARK = 'lab-trust: verifying server as ';
 /** ... and this when the session ends: how it started, as GnuTLS saw it. */

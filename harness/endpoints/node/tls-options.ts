@@ -4,7 +4,7 @@
 // or two before the SYN leaves, which the packet capture shows.
 import { readFileSync } from 'node:fs';
 import { createSecureContext, type ConnectionOptions, type SecureContext } from 'node:tls';
-import type { ServerAddress, TlsMaterial } from './types.js';
+import type { ServerAddress, TlsMaterial } from '../types.js';
 
 const contexts = new Map<string, SecureContext>();
 

@@ -3,11 +3,11 @@
 // server endpoint, smbclient as a client endpoint. One smbd per run, with encryption
 // "if_required": each case's client asks for encryption or not, and every copy is checked to
 // have been encrypted, or not, as asked.
-import { LAB_SERVER_NAME } from '../lab/addresses.js';
-import type { EndpointInfo, TimingSource } from '../results/schema.js';
-import { SambaServer, type SambaTarget } from '../smb/samba-server.js';
-import { SmbClient, smbclientVersion, type SmbCopyResult } from '../smb/smbclient.js';
-import type { ClientEndpoint, ExchangeTimings, ServerAddress, ServerEndpoint, SessionMode } from './types.js';
+import { LAB_SERVER_NAME } from '../../lab/addresses.js';
+import type { EndpointInfo, TimingSource } from '../../results/schema.js';
+import { SambaServer, type SambaTarget } from './server.js';
+import { SmbClient, smbclientVersion, type SmbCopyResult } from './smbclient.js';
+import type { ClientEndpoint, ExchangeTimings, ServerAddress, ServerEndpoint, SessionMode } from '../types.js';
 
 export class SambaEndpoint implements ServerEndpoint {
   readonly implementation = 'samba-smbd';

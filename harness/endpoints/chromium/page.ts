@@ -9,7 +9,7 @@
 // the lab servers. fetch() with cache "no-store" bypasses the HTTP cache, so identical paths
 // are really fetched each (the cache's per-URL lock would otherwise serialize them).
 import { z } from 'zod';
-import type { BatchTimings, ExchangeTimings } from './types.js';
+import type { BatchTimings, ExchangeTimings } from '../types.js';
 
 /** Path of the generated page (never requested from the server: the client answers it). */
 export const PAGE_PATH = '/__quic-lab__/page.html';

@@ -2,10 +2,10 @@
 // run by client-worker-main.ts inside the namespace, so its timings are taken there.
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { ManagedProcess, nodeScriptSpec } from '../process/managed-process.js';
-import type { EndpointInfo, TimingSource } from '../results/schema.js';
-import { PartialTransferError } from './types.js';
-import type { Application, BatchSpec, BatchTimings, ClientEndpoint, ExchangeTimings, Protocol, RequestSpec, SessionMode, TlsMaterial } from './types.js';
+import { ManagedProcess, nodeScriptSpec } from '../../process/managed-process.js';
+import type { EndpointInfo, TimingSource } from '../../results/schema.js';
+import { PartialTransferError } from '../types.js';
+import type { Application, BatchSpec, BatchTimings, ClientEndpoint, ExchangeTimings, Protocol, RequestSpec, SessionMode, TlsMaterial } from '../types.js';
 
 const READY_TIMEOUT_MS = 15_000;
 

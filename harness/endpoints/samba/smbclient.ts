@@ -40,12 +40,12 @@ import { writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EndpointInfo } from '../results/schema.js';
-import { withPrivateDir } from '../files/private-dir.js';
-import { GeneratedBodyFiles } from '../endpoints/ngtcp2-body-files.js';
-import { oncePerKeyUntilFailure } from '../endpoints/prepare-once.js';
-import { ManagedProcess, runCommand } from '../process/managed-process.js';
-import { ipBytes, procSockets, socketInodes } from '../process/proc-sockets.js';
+import type { EndpointInfo } from '../../results/schema.js';
+import { withPrivateDir } from '../../files/private-dir.js';
+import { GeneratedBodyFiles } from '../../files/body-files.js';
+import { oncePerKeyUntilFailure } from '../../process/prepare-once.js';
+import { ManagedProcess, runCommand } from '../../process/managed-process.js';
+import { ipBytes, procSockets, socketInodes } from '../../process/proc-sockets.js';
 
 export const SMBCLIENT_TEMP_PREFIX = 'quic-lab-smbclient-';
 const QUIT_GRACE_MS = 3000;

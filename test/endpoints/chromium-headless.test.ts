@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHROMIUM_DIR_PREFIX, chromiumPath, chromiumVersion, dumpDom, screenshot } from '../../harness/report/headless-chromium.js';
+import { CHROMIUM_DIR_PREFIX, chromiumPath, chromiumVersion, dumpDom, screenshot } from '../../harness/endpoints/chromium/headless.js';
 
 const missing = await chromiumPath().then(
   () => null,

@@ -4,10 +4,10 @@
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Client, Pool, type Dispatcher } from 'undici';
-import type { KeylogWriter } from './keylog-writer.js';
-import { timedTlsConnector, type TimedConnection } from './timed-tls-connector.js';
-import { labTlsClientOptions } from './tls-options.js';
-import type { BatchSpec, BatchTimings, TlsMaterial } from './types.js';
+import type { KeylogWriter } from '../node/keylog-writer.js';
+import { timedTlsConnector, type TimedConnection } from '../node/timed-tls-connector.js';
+import { labTlsClientOptions } from '../node/tls-options.js';
+import type { BatchSpec, BatchTimings, TlsMaterial } from '../types.js';
 
 const DEFAULT_HTTP1_CONNECTIONS = 6;
 

@@ -1,5 +1,5 @@
 // Debian's Chromium as a lab client: a real browser loading objects over HTTP/2 (TCP+TLS) or
-// HTTP/3 (QUIC), driven over the DevTools protocol on a pipe (chromium-cdp.ts).
+// HTTP/3 (QUIC), driven over the DevTools protocol on a pipe (cdp.ts).
 //
 // Every exchange (and every batch) runs in a browser of its own, started for it with a fresh
 // profile in a private temporary directory (HOME and XDG dirs too), removed afterwards, on
@@ -14,20 +14,20 @@
 // trials, safe browsing, domain reliability, translation and the like are off, and so is
 // preloading (which would preconnect to the page's origin before the measured fetches).
 //
-// The measured page is generated and served by the client itself (chromium-page.ts); its
+// The measured page is generated and served by the client itself (page.ts); its
 // fetch()es go to the lab server, and the timings are that page's Resource Timing: they
 // start when Chromium starts connecting, so the browser's own start never counts.
 import { createHash, X509Certificate } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { onceUntilFailure } from './prepare-once.js';
-import type { EndpointInfo, TimingSource } from '../results/schema.js';
-import { withPrivateDir } from '../files/private-dir.js';
-import { CHROMIUM_BASE_FLAGS, CHROMIUM_STDERR_NOISE, chromiumPath, chromiumPrivateEnv, chromiumVersion } from '../report/headless-chromium.js';
-import { CdpBrowser, type CdpParams } from './chromium-cdp.js';
-import { PAGE_HTML, PAGE_PATH, batchTimingsFrom, entriesByFetch, exchangeTimingsFrom, pageResultSchema, pageScript, type FetchResult, type PageResult, type ResourceEntry } from './chromium-page.js';
-import type { BatchSpec, BatchTimings, ClientEndpoint, ExchangeTimings, Protocol, RequestSpec, ServerAddress, SessionMode, TlsMaterial } from './types.js';
+import { onceUntilFailure } from '../../process/prepare-once.js';
+import type { EndpointInfo, TimingSource } from '../../results/schema.js';
+import { withPrivateDir } from '../../files/private-dir.js';
+import { CHROMIUM_BASE_FLAGS, CHROMIUM_STDERR_NOISE, chromiumPath, chromiumPrivateEnv, chromiumVersion } from './headless.js';
+import { CdpBrowser, type CdpParams } from './cdp.js';
+import { PAGE_HTML, PAGE_PATH, batchTimingsFrom, entriesByFetch, exchangeTimingsFrom, pageResultSchema, pageScript, type FetchResult, type PageResult, type ResourceEntry } from './page.js';
+import type { BatchSpec, BatchTimings, ClientEndpoint, ExchangeTimings, Protocol, RequestSpec, ServerAddress, SessionMode, TlsMaterial } from '../types.js';
 
 /** mkdtemp prefix of each exchange's private directory (profile, HOME, caches). */
 export const CHROMIUM_CLIENT_DIR_PREFIX = 'quic-lab-browser-';

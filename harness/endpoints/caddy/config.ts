@@ -11,13 +11,13 @@
 // http.ServeContent: Range requests, ETag, Last-Modified); any other method on "/N" is a 405
 // (the static file server cannot take and count an upload); anything else, or a size with
 // no file, is a 404 whose body says why.
-import type { TlsMaterial } from './types.js';
+import type { TlsMaterial } from '../types.js';
 
 /** The one server's name in the config (and in Caddy's logs). */
 export const CADDY_SERVER_NAME = 'lab';
 /** Tag of the lab certificate: the connection policy selects it by this, whatever the SNI. */
 const CERTIFICATE_TAG = 'lab-certificate';
-/** Paths the lab serves: "/N", N of up to 10 digits (generated-body.ts's bodySizeFromPath). */
+/** Paths the lab serves: "/N", N of up to 10 digits (files/generated-body.ts's bodySizeFromPath). */
 const BODY_PATH_PATTERN = '^/[0-9]{1,10}$';
 
 export interface CaddyConfigInput {

@@ -1,12 +1,12 @@
 // ngtcp2's qlog (JSON-SEQ, qlog 0.3 draft) -> typed events -> the timings of one exchange,
 // a transfer's stream bytes over time, and the sender's loss recovery. Pure: records in,
 // numbers out, so it is unit-tested on fixture files (files are streamed in by
-// endpoints/ngtcp2-qlog-files.ts).
+// qlog-files.ts).
 //
 // ngtcp2 0.12 writes event times as whole milliseconds relative to the connection's start,
 // so every timing here has a resolution of 1 ms (a difference of two truncated times is off
 // by less than 1 ms either way).
-import { TLS_ALERTS } from './tls-alerts.js';
+import { TLS_ALERTS } from '../../measure/tls-alerts.js';
 
 export interface QlogFrame {
   frameType: string;
@@ -103,7 +103,7 @@ const OTHER_RECORD_PREFIX = /^\{"time":(\d+),"name":"([^"]+)"/;
 
 /**
  * Builds a trace from JSON-SEQ records one at a time, so a large qlog can be streamed from
- * its file (endpoints/ngtcp2-qlog-files.ts) instead of held as one string. A truncated last
+ * its file (qlog-files.ts) instead of held as one string. A truncated last
  * record (process killed mid-write) is dropped; a broken record elsewhere is an error.
  */
 export class QlogTraceBuilder {
@@ -367,7 +367,7 @@ export function clientTimings(trace: QlogTrace, requestStreamId = 0): ClientQlog
 // ---------------------------------------------------------------------------------------
 // Transfers. Stream offsets here are HTTP/3 frames (HEADERS, DATA headers and body bytes):
 // the qlog knows no HTTP/3. Mapping offsets to body bytes is the endpoints' business, since
-// it depends on how each program frames its messages (endpoints/ngtcp2-h3-framing.ts).
+// it depends on how each program frames its messages (h3-framing.ts).
 
 /** How one stream's bytes moved, in ms from the client's first Initial sent. */
 export interface StreamTransfer {

@@ -6,12 +6,12 @@
 // The browser leads a process group of its own (its zygote, renderer, GPU and network-service
 // helpers are in it) and the whole group is killed when the browser is closed, when it exits,
 // and on an interrupt (the cleanup registry), as runCommand does for short Chromium runs.
-import { groupMembers, processesNaming, signalQuietly } from '../process/proc-table.js';
+import { groupMembers, processesNaming, signalQuietly } from '../../process/proc-table.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { onCleanup } from '../process/cleanup.js';
-import { commandLine } from '../process/managed-process.js';
+import { onCleanup } from '../../process/cleanup.js';
+import { commandLine } from '../../process/managed-process.js';
 
 const STDERR_TAIL_BYTES = 16 * 1024;
 /** How long close() waits for the helpers of a killed group to be gone. */

@@ -20,7 +20,7 @@ import {
   senderRecovery,
   sentStreamTransfer,
   type QlogTrace,
-} from '../../harness/measure/ngtcp2-qlog.js';
+} from '../../harness/endpoints/ngtcp2/qlog.js';
 
 const fixture = await readFile(new URL('../fixtures/ngtcp2-client.qlog', import.meta.url), 'utf8');
 

@@ -6,9 +6,9 @@
 import { access, constants, open, rm, stat } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { withPrivateDir } from '../files/private-dir.js';
-import { runCommand } from '../process/managed-process.js';
-import { onceUntilFailure } from '../endpoints/prepare-once.js';
+import { withPrivateDir } from '../../files/private-dir.js';
+import { runCommand } from '../../process/managed-process.js';
+import { onceUntilFailure } from '../../process/prepare-once.js';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** mkdtemp prefix of the per-run directory (profile, HOME, caches) under the system temp dir. */

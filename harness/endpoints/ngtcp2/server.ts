@@ -6,15 +6,16 @@ import { mkdir, readdir, rm, cp } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EndpointInfo } from '../results/schema.js';
-import { makePrivateDir, type PrivateDir } from '../files/private-dir.js';
-import { ManagedProcess, runCommand } from '../process/managed-process.js';
-import { udpBoundBy } from '../process/proc-sockets.js';
-import type { Application, Protocol, ServerAddress, ServerEndpoint, TlsMaterial } from './types.js';
-import { senderRecovery, type SenderRecovery } from '../measure/ngtcp2-qlog.js';
-import { newestQlogFile, readQlogFile, waitUntilClosed } from './ngtcp2-qlog-files.js';
-import { oncePerKeyUntilFailure } from './prepare-once.js';
-import { NGTCP2_DEFAULT_INITIAL_RTT_MS, dpkgVersion, transportSettings, windowArguments, udpBufferEnvironment, udpBuffers, UDP_BUFFERS_SHIM, type Ngtcp2CongestionControl, type Ngtcp2Windows } from './ngtcp2-common.js';
+import type { EndpointInfo } from '../../results/schema.js';
+import { makePrivateDir, type PrivateDir } from '../../files/private-dir.js';
+import { ManagedProcess, runCommand } from '../../process/managed-process.js';
+import { udpBoundBy } from '../../process/proc-sockets.js';
+import type { Application, Protocol, ServerAddress, ServerEndpoint, TlsMaterial } from '../types.js';
+import { senderRecovery, type SenderRecovery } from './qlog.js';
+import { newestQlogFile, readQlogFile, waitUntilClosed } from './qlog-files.js';
+import { oncePerKeyUntilFailure } from '../../process/prepare-once.js';
+import { NGTCP2_DEFAULT_INITIAL_RTT_MS, transportSettings, windowArguments, udpBufferEnvironment, udpBuffers, UDP_BUFFERS_SHIM, type Ngtcp2CongestionControl, type Ngtcp2Windows } from './common.js';
+import { dpkgVersion } from '../../process/dpkg-version.js';
 
 const MiB = 1024 * 1024;
 export const NGTCP2_SERVER_DEFAULT_WINDOWS: Ngtcp2Windows = {

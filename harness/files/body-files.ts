@@ -9,7 +9,7 @@ export class GeneratedBodyFiles {
   private dir: Promise<PrivateDir> | undefined;
   private readonly files = new Map<number, Promise<string>>();
 
-  /** Path of a file holding the lab's generated body (generated-body.ts) of `bytes` bytes. */
+  /** Path of a file holding the lab's generated body (files/generated-body.ts) of `bytes` bytes. */
   file(bytes: number): Promise<string> {
     if (!Number.isSafeInteger(bytes) || bytes < 0) throw new Error(`upload size must be a non-negative integer, got ${bytes}`);
     let file = this.files.get(bytes);

@@ -8,14 +8,14 @@ import type { Readable } from 'node:stream';
 import { createRequire } from 'node:module';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import type { EndpointInfo } from '../results/schema.js';
-import { GENERATED_CHUNK_BYTES, checkUploadAnswer, generatedChunks } from './generated-body.js';
-import { KeylogWriter } from './keylog-writer.js';
-import { timedTlsConnector, type TimedConnection } from './timed-tls-connector.js';
-import { NODE_SOCKET_EVENTS } from './node-tls-client.js';
-import { labTlsClientOptions } from './tls-options.js';
-import { undiciBatch } from './undici-batch.js';
-import { PartialTransferError, checkSessionOutcome, type BatchSpec, type BatchTimings, type ClientEndpoint, type ExchangeTimings, type RequestSpec, type SessionMode, type TlsMaterial } from './types.js';
+import type { EndpointInfo } from '../../results/schema.js';
+import { GENERATED_CHUNK_BYTES, checkUploadAnswer, generatedChunks } from '../../files/generated-body.js';
+import { KeylogWriter } from '../node/keylog-writer.js';
+import { timedTlsConnector, type TimedConnection } from '../node/timed-tls-connector.js';
+import { NODE_SOCKET_EVENTS } from '../node/tls-client.js';
+import { labTlsClientOptions } from '../node/tls-options.js';
+import { undiciBatch } from './batch.js';
+import { PartialTransferError, checkSessionOutcome, type BatchSpec, type BatchTimings, type ClientEndpoint, type ExchangeTimings, type RequestSpec, type SessionMode, type TlsMaterial } from '../types.js';
 
 const UNDICI_VERSION = (createRequire(import.meta.url)('undici/package.json') as { version: string }).version;
 /**
