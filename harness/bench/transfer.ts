@@ -52,7 +52,7 @@ export async function runTransferBench(log: Log = () => undefined): Promise<Reco
       tls: pki.material,
       certificates: pki.info,
       link: { backend: 'emulator', profile: null, configured: { ...LINK }, achieved: null },
-      endpoints: endpointFactory({ serverHost: lab.addresses.serverIpv4, clientNetns: lab.namespaces.client, serverNetns: lab.namespaces.server, serverQlog: true }),
+      endpoints: endpointFactory({ serverHost: lab.addresses.serverIpv4, clientNetns: lab.namespaces.client, serverNetns: lab.namespaces.server, recordServerRecovery: true }),
       namespaces: lab.namespaces,
       signal: interruptSignal,
     });

@@ -5,7 +5,9 @@ import { CALIBRATION, DEFAULT_SCENARIO, SCENARIOS, SCENARIO_NAMES, findScenario 
 import { calibrateLab, calibrationRows } from '../lab/calibrate.js';
 import { renderCalibrationTable } from '../report/calibration-table.js';
 import { describeLink } from '../report/link-summary.js';
-import { bodySizesOf, endpointFactory, type EndpointPlacement } from '../endpoints/registry.js';
+import { endpointFactory } from '../endpoints/registry.js';
+import type { EndpointPlacement } from '../endpoints/types.js';
+import { bodySizesOf } from '../scenario/body-sizes.js';
 import { startLab, type Lab } from '../lab/lab.js';
 import { UnitError } from '../lab/units.js';
 import { DEFAULT_CERTS_DIR, ensurePki } from '../pki/store.js';
@@ -170,13 +172,13 @@ export function scenarioCommand(): Command {
       const placement: EndpointPlacement = lab
         ? { serverHost: lab.addresses.serverIpv4, clientNetns: lab.namespaces.client, serverNetns: lab.namespaces.server }
         : { serverHost: '127.0.0.1' };
-      if (options.quicInitialRtt !== undefined) placement.quicInitialRttMs = options.quicInitialRtt;
-      if (scenario.transfers) placement.serverQlog = true;
+      if (options.quicInitialRtt !== undefined) placement.quic = { ...placement.quic, initialRttMs: options.quicInitialRtt };
+      if (scenario.transfers) placement.recordServerRecovery = true;
       placement.bodySizes = bodySizesOf(scenario.cases);
       const bdpBytes = lab ? Math.max(directionBdpBytes(lab.conditions, 'up') ?? 0, directionBdpBytes(lab.conditions, 'down') ?? 0) : 0;
       if (bdpBytes > 0) placement.bdpBytes = bdpBytes;
       // The same controller on both transports: the names --cc takes mean the same in ngtcp2.
-      if (options.cc !== undefined) placement.quicCongestionControl = options.cc;
+      if (options.cc !== undefined) placement.quic = { ...placement.quic, congestionControl: options.cc };
       if (scenario.wireTruth && options.capture) {
         wireTap = await RunWireTap.create({
           interfaceName: lab ? LAB_DEVICE : 'lo',

@@ -2,7 +2,10 @@
 // all cases interleaved (each round starts with the next case, so no case always goes
 // first), each bounded by a timeout; a failed sample is recorded and the run goes on.
 import { randomBytes } from 'node:crypto';
-import type { ClientEndpoint, Protocol, ServerAddress, ServerEndpoint, TlsMaterial } from '../endpoints/types.js';
+import { capableClient, type CapableClient, type EndpointFactory, type Protocol, type ServerAddress, type ServerEndpoint, type TlsMaterial } from '../endpoints/types.js';
+import type { ImplementationDescriptor } from '../endpoints/descriptor.js';
+import { IMPLEMENTATIONS } from '../endpoints/implementations.js';
+import { clientRole, serverRole } from '../endpoints/registry.js';
 import type { WireConnection } from '../capture/wire-analysis.js';
 import { summarize } from '../measure/statistics.js';
 import { roundTripMetrics } from '../measure/round-trips.js';
@@ -10,14 +13,12 @@ import type { LinkInfo, ResultCase, ResultDocument, Sample, CertificatesInfo } f
 import { SCHEMA_VERSION } from '../results/schema.js';
 import { definitionsFor } from '../results/metric-definitions.js';
 import { hostInfo, toolInfo } from '../results/environment.js';
-import type { CaseDefinition, CertificateSpec, ClientName, LinkControl, ScenarioDefinition, ServerName } from './types.js';
-import { CLIENTS, SERVERS } from './matrix.js';
+import type { AnyScenario, CaseDefinition, CertificateSpec, LinkControl } from './types.js';
+import { caseNeeds } from './matrix.js';
 import { WIRE_TIMING_METRICS, WIRE_TIMING_SOURCE, attachWireMetrics, type SampleWindow } from './wire-metrics.js';
 
-export interface EndpointFactory {
-  server(name: ServerName, tls: TlsMaterial): ServerEndpoint;
-  client(name: ClientName, caseDefinition: CaseDefinition, tls: TlsMaterial): ClientEndpoint;
-}
+/** Built by endpoints/registry.ts's endpointFactory; re-exported for the run's callers. */
+export type { EndpointFactory };
 
 /** A PKI made for one case (the certificate sweep). */
 export interface CaseCertificates {
@@ -55,13 +56,16 @@ export interface RunOptions {
   roundTripMs?: number;
   link: LinkInfo;
   endpoints: EndpointFactory;
+  /** Where the recorded names of unsupported cases' implementations are looked up (default: all the lab's). */
+  implementations?: readonly ImplementationDescriptor[];
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
 }
 
 interface LiveCase {
   definition: CaseDefinition;
-  client: ClientEndpoint;
+  /** The client, typed for what the case needs of it. */
+  capable: CapableClient;
   server: ServerEndpoint;
   target: ServerAddress;
   samples: Sample[];
@@ -110,7 +114,7 @@ function untilAborted(signal: AbortSignal | undefined): { promise: Promise<null>
 
 /** One sample; null when the run was interrupted while it was being taken (it is dropped). */
 async function takeSample(
-  scenario: ScenarioDefinition,
+  scenario: AnyScenario,
   live: LiveCase,
   index: number,
   timeoutMs: number,
@@ -127,7 +131,7 @@ async function takeSample(
     const measured = await Promise.race([
       scenario.measure({
         caseDefinition: live.definition,
-        client: live.client,
+        ...live.capable,
         server: live.server,
         target: live.target,
         timeoutMs,
@@ -161,15 +165,15 @@ function certificateKey(spec: CertificateSpec | undefined): string {
   return spec === undefined ? 'lab' : `${spec.keyType}/${spec.intermediates}`;
 }
 
-function unsupportedCase(definition: CaseDefinition, reason: string, warmup: number): ResultCase {
+function unsupportedCase(definition: CaseDefinition, reason: string, warmup: number, implementations: readonly ImplementationDescriptor[]): ResultCase {
   // Never started, so the version is not known; the name is the one a run would record.
   const unknown = (implementation: string) => ({ implementation, version: 'unknown', settings: {} });
   return {
     id: definition.id,
     protocol: definition.protocol,
     application: definition.application,
-    client: unknown(CLIENTS[definition.client].implementation),
-    server: unknown(SERVERS[definition.server].implementation),
+    client: unknown(clientRole(definition.client, implementations).implementation),
+    server: unknown(serverRole(definition.server, implementations).implementation),
     parameters: caseParameters(definition),
     unsupported: reason,
     timingSources: {},
@@ -190,7 +194,7 @@ function summarizeCase(live: LiveCase, warmup: number, roundTripMs: number | und
     if (stats) summary[name] = stats;
   }
   const timingSources: ResultCase['timingSources'] = {};
-  for (const [metric, source] of Object.entries(live.client.timingSources)) {
+  for (const [metric, source] of Object.entries(live.capable.client.timingSources)) {
     if (metricNames.includes(metric)) timingSources[metric] = source;
   }
   for (const metric of WIRE_TIMING_METRICS) if (metricNames.includes(metric)) timingSources[metric] = WIRE_TIMING_SOURCE;
@@ -198,7 +202,7 @@ function summarizeCase(live: LiveCase, warmup: number, roundTripMs: number | und
     id: live.definition.id,
     protocol: live.definition.protocol,
     application: live.definition.application,
-    client: live.client.info(),
+    client: live.capable.client.info(),
     server: { implementation: live.definition.server, version: 'unknown', settings: {} },
     parameters: caseParameters(live.definition),
     ...(live.certificates !== undefined ? { certificates: live.certificates } : {}),
@@ -209,7 +213,7 @@ function summarizeCase(live: LiveCase, warmup: number, roundTripMs: number | und
   };
 }
 
-export async function runScenario(scenario: ScenarioDefinition, options: RunOptions): Promise<ResultDocument> {
+export async function runScenario(scenario: AnyScenario, options: RunOptions): Promise<ResultDocument> {
   const startedAt = new Date();
   const progress = options.onProgress ?? (() => {});
   const errors: string[] = [];
@@ -223,7 +227,7 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
   try {
     for (const definition of scenario.cases) {
       if (definition.unsupported !== undefined) {
-        unsupported.set(definition.id, unsupportedCase(definition, definition.unsupported, options.warmup));
+        unsupported.set(definition.id, unsupportedCase(definition, definition.unsupported, options.warmup, options.implementations ?? IMPLEMENTATIONS));
         continue;
       }
       let tls = options.tls;
@@ -242,12 +246,15 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
       }
       servers.get(serverKey)?.protocols.add(definition.protocol);
       const client = options.endpoints.client(definition.client, definition, tls);
+      const needs = caseNeeds(scenario, definition);
+      const capable = capableClient(client, needs);
+      if (!capable) throw new Error(`case ${definition.id}: the ${client.implementation} client cannot do what the case needs (${needs})`);
       await client.prepare();
       if (definition.session !== undefined && !client.sessionModes.includes(definition.session)) {
         throw new Error(`case ${definition.id}: the ${client.implementation} client cannot do session mode "${definition.session}"`);
       }
       const server = servers.get(serverKey) as { endpoint: ServerEndpoint; address: ServerAddress };
-      live.push({ definition, client, server: server.endpoint, target: server.address, samples: [], windows: new Map(), ...(certificates ? { certificates } : {}) });
+      live.push({ definition, capable, server: server.endpoint, target: server.address, samples: [], windows: new Map(), ...(certificates ? { certificates } : {}) });
     }
     if (options.wireTap && scenario.wireTruth) {
       progress({ kind: 'setup', message: 'starting the packet capture' });
@@ -300,16 +307,16 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
         // An interrupted run stops the capture but does not wait for its analysis.
         const { connections, problems } = await (options.wireTap as WireTap).finish(!options.signal?.aborted);
         errors.push(...problems.map((problem) => `packet capture: ${problem}`));
-        for (const current of live) attachWireMetrics(current.definition, current.client.timingSources, current.samples, current.windows, connections, current.target.port);
+        for (const current of live) attachWireMetrics(current.definition, current.capable.client.timingSources, current.samples, current.windows, connections, current.target.port);
       } catch (error) {
         errors.push(`packet capture: ${errorMessage(error)}`);
       }
     }
     for (const current of live) {
       try {
-        await current.client.close?.();
+        await current.capable.client.close?.();
       } catch (error) {
-        errors.push(`closing ${current.client.implementation} client: ${errorMessage(error)}`);
+        errors.push(`closing ${current.capable.client.implementation} client: ${errorMessage(error)}`);
       }
     }
     for (const { endpoint } of servers.values()) {

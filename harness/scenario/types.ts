@@ -1,12 +1,13 @@
 // What a scenario is: declarative data (name, cases, metrics, defaults) plus one small
 // function that measures one sample. The harness owns everything else.
-import type { Application, ClientEndpoint, Protocol, ServerAddress, ServerEndpoint, SessionMode } from '../endpoints/types.js';
+import type { Application, CapableClient, ClientNeed, Protocol, ServerAddress, ServerEndpoint, SessionMode } from '../endpoints/types.js';
+import type { ClientName, ServerName } from '../endpoints/implementations.js';
 import type { KeyType } from '../pki/generate.js';
 import type { Impairment } from '../lab/impairment.js';
 import type { MetricDefinition as RecordedMetricDefinition, Sample } from '../results/schema.js';
 
-export type ServerName = 'node' | 'ngtcp2' | 'caddy' | 'samba';
-export type ClientName = 'node-tls' | 'undici' | 'ngtcp2' | 'curl' | 'chromium' | 'smbclient';
+// The names are the implementations' (endpoints/implementations.ts); re-exported for scenarios.
+export type { ClientName, ServerName };
 
 export interface CaseDefinition {
   /** Stable id that says what the case is, e.g. "quic-h3" or "tcp-tls-h2". */
@@ -20,6 +21,8 @@ export interface CaseDefinition {
   session?: SessionMode;
   /** A server certificate of its own (default: the lab PKI in certs/); recorded as parameters. */
   certificate?: CertificateSpec;
+  /** What the case needs its client to do, when not the scenario's `needs` (see SampleContext). */
+  needs?: ClientNeed;
   /** Why this variant cannot be measured with these endpoints: recorded, never sampled. */
   unsupported?: string;
   /**
@@ -50,9 +53,8 @@ export interface CertificateSpec {
 /** A metric as a scenario declares it; `better` defaults from the unit (see results/metric-definitions). */
 export type MetricDefinition = Omit<RecordedMetricDefinition, 'better'> & { better?: RecordedMetricDefinition['better'] };
 
-export interface SampleContext {
+interface SampleContextFields {
   caseDefinition: CaseDefinition;
-  client: ClientEndpoint;
   server: ServerEndpoint;
   target: ServerAddress;
   timeoutMs: number;
@@ -61,6 +63,13 @@ export interface SampleContext {
   /** Live control of the lab link (emulator backend); absent on loopback. */
   link?: LinkControl;
 }
+
+/**
+ * What measure() gets for one sample: the case, its server, and its client typed for what the
+ * case needs (`needs`: "exchange" gives an ExchangeClient, "batch" a BatchClient, "copy" a
+ * FileCopyClient). With several needs it is a union: narrow it on `needs`.
+ */
+export type SampleContext<N extends ClientNeed = 'exchange'> = SampleContextFields & CapableClient<N>;
 
 export interface LinkControl {
   /** A NAT rebinding from now on: the client's packets come from a new port, or a new address. */
@@ -73,7 +82,7 @@ export interface SampleMeasurement {
   series?: Record<string, Array<[number, number]>>;
 }
 
-export interface ScenarioDefinition {
+interface ScenarioFields<N extends ClientNeed> {
   name: string;
   /** Short code for tables, as the QUIC interop runner's test cases have. */
   abbreviation: string;
@@ -102,5 +111,16 @@ export interface ScenarioDefinition {
     cases(options: TransferOptions): CaseDefinition[];
   };
   /** Measures one sample; throws (with a reason) when the sample fails. */
-  measure(context: SampleContext): Promise<SampleMeasurement>;
+  measure(context: SampleContext<N>): Promise<SampleMeasurement>;
 }
+
+/**
+ * A scenario whose samples need clients that can do N ("exchange" unless it says otherwise).
+ * `needs` is what its cases need of their clients (a case may say otherwise, within N); the
+ * matrix records a pair whose client cannot as unsupported, and the run never starts it.
+ */
+export type ScenarioDefinition<N extends ClientNeed = 'exchange'> = ScenarioFields<N> & ('exchange' extends N ? { needs?: N } : { needs: N });
+
+/** Any scenario, whatever its clients need (lists of scenarios, the run loop). */
+export type AnyScenario = ScenarioDefinition<ClientNeed>;
+

@@ -2,7 +2,7 @@
 import t from 'tap';
 import { runScenario, type EndpointFactory } from '../../harness/scenario/run.js';
 import type { ScenarioDefinition } from '../../harness/scenario/types.js';
-import type { ClientEndpoint, ServerEndpoint } from '../../harness/endpoints/types.js';
+import type { ExchangeClient, ServerEndpoint } from '../../harness/endpoints/types.js';
 import { resultSchema } from '../../harness/results/schema.js';
 
 const tls = { caFile: '/dev/null', chainFile: '/dev/null', keyFile: '/dev/null', serverName: 'server.lab.example' };
@@ -22,7 +22,7 @@ function scriptedFactory(calls: string[], behaviour: (caseId: string, call: numb
   });
   return {
     server,
-    client: (name, definition): ClientEndpoint => ({
+    client: (name, definition): ExchangeClient => ({
       implementation: name,
       protocol: definition.protocol,
       application: definition.application,

@@ -27,7 +27,7 @@ import { withPrivateDir } from '../../files/private-dir.js';
 import { CHROMIUM_BASE_FLAGS, CHROMIUM_STDERR_NOISE, chromiumPath, chromiumPrivateEnv, chromiumVersion } from './headless.js';
 import { CdpBrowser, type CdpParams } from './cdp.js';
 import { PAGE_HTML, PAGE_PATH, batchTimingsFrom, entriesByFetch, exchangeTimingsFrom, pageResultSchema, pageScript, type FetchResult, type PageResult, type ResourceEntry } from './page.js';
-import type { BatchSpec, BatchTimings, ClientEndpoint, ExchangeTimings, Protocol, RequestSpec, ServerAddress, SessionMode, TlsMaterial } from '../types.js';
+import type { BatchSpec, BatchTimings, BatchClient, ExchangeClient, ExchangeTimings, Protocol, RequestSpec, ServerAddress, SessionMode, TlsMaterial } from '../types.js';
 
 /** mkdtemp prefix of each exchange's private directory (profile, HOME, caches). */
 export const CHROMIUM_CLIENT_DIR_PREFIX = 'quic-lab-browser-';
@@ -133,7 +133,7 @@ interface Tab {
   network: Map<string, NetworkRecord>;
 }
 
-export class ChromiumClient implements ClientEndpoint {
+export class ChromiumClient implements ExchangeClient, BatchClient {
   readonly implementation = 'chromium';
   readonly protocol: Protocol;
   /** A fresh profile per exchange: cold, always. */

@@ -42,7 +42,7 @@ import { withPrivateDir } from '../../files/private-dir.js';
 import { runCommand, type RunResult } from '../../process/managed-process.js';
 import { GeneratedBodyFiles } from '../../files/body-files.js';
 import { alpnOfHttpVersion, batchCompletionsUs, describeCurlExit, parseWriteOut, traceStampsUs, writeOutFormat, type CurlTransferReport } from './write-out.js';
-import { PartialTransferError, checkSessionOutcome, type BatchSpec, type BatchTimings, type ClientEndpoint, type ExchangeTimings, type Protocol, type RequestSpec, type ServerAddress, type SessionMode, type TlsMaterial } from '../types.js';
+import { PartialTransferError, checkSessionOutcome, type BatchSpec, type BatchTimings, type BatchClient, type ExchangeClient, type ExchangeTimings, type Protocol, type RequestSpec, type ServerAddress, type SessionMode, type TlsMaterial } from '../types.js';
 
 export interface CurlClientOptions {
   /** Run curl inside this network namespace (`ip netns exec`). */
@@ -104,10 +104,14 @@ const curlVersionText = oncePerKeyUntilFailure(async (command) => {
   return run.stdout;
 });
 
-export class CurlClient implements ClientEndpoint {
+/** Cold connections only, and why (the matrix shows the reason; see ./index.ts). */
+export const CURL_SESSION_MODES: readonly SessionMode[] = ['cold'];
+export const CURL_SESSION_NOTE = "curl's command line cannot carry a TLS session from a priming connection to the measured one";
+
+export class CurlClient implements ExchangeClient, BatchClient {
   readonly implementation = 'curl';
   readonly protocol: Protocol = 'tcp-tls';
-  readonly sessionModes: readonly SessionMode[] = ['cold'];
+  readonly sessionModes = CURL_SESSION_MODES;
   readonly timingSources: Readonly<Record<string, TimingSource>> = {
     connectMs: CURL_WRITE_OUT,
     handshakeMs: CURL_WRITE_OUT,
@@ -140,7 +144,7 @@ export class CurlClient implements ClientEndpoint {
   async exchange(spec: RequestSpec): Promise<ExchangeTimings> {
     const mode = spec.session ?? 'cold';
     if (!this.sessionModes.includes(mode)) {
-      throw new Error(`curl: session mode "${mode}" is not possible: the curl command line cannot carry a TLS session from a priming connection to the measured one`);
+      throw new Error(`curl: session mode "${mode}" is not possible: ${CURL_SESSION_NOTE}`);
     }
     const upload = spec.uploadBytes;
     if (upload !== undefined && (!Number.isSafeInteger(upload) || upload < 0)) throw new Error(`curl client: uploadBytes must be a non-negative integer, got ${upload}`);

@@ -1,5 +1,5 @@
 // ngtcp2's example HTTP/3 client (Debian package ngtcp2-client, binary gtlsclient) as a lab
-// ClientEndpoint. One exchange = one gtlsclient run = one fresh QUIC connection, one GET (or
+// client endpoint. One exchange = one gtlsclient run = one fresh QUIC connection, one GET (or
 // a POST of a generated body, for uploads). Timings come from the client's qlog (see
 // qlog.ts), never from the process's start or exit.
 //
@@ -19,7 +19,7 @@ import { downloadTransfer, uploadTransfer } from './transfer.js';
 import { GTLSSERVER_DATA_PAYLOAD_BYTES, bodyOnStream } from './h3-framing.js';
 import { NGTCP2_DEFAULT_INITIAL_RTT_MS, transportSettings, windowArguments, udpBufferEnvironment, udpBuffers, UDP_BUFFERS_SHIM, type Ngtcp2CongestionControl, type Ngtcp2Windows } from './common.js';
 import { dpkgVersion } from '../../process/dpkg-version.js';
-import { checkSessionOutcome, type Application, type BatchSpec, type BatchTimings, type ClientEndpoint, type ExchangeTimings, type Protocol, type RequestSpec, type SessionMode, type TlsMaterial } from '../types.js';
+import { checkSessionOutcome, type Application, type BatchSpec, type BatchTimings, type BatchClient, type ExchangeClient, type ExchangeTimings, type Protocol, type RequestSpec, type SessionMode, type TlsMaterial } from '../types.js';
 
 export const LAB_TRUST_SHIM = resolve(import.meta.dirname, '../../../native/gnutls-lab-trust/build/liblab-trust.so');
 /** The shim prints this once it has armed verification for a client session. */
@@ -64,7 +64,7 @@ export interface Ngtcp2ClientOptions {
 const KILL_GRACE_MS = 2000;
 const QLOG_SOURCE: TimingSource = { source: 'ngtcp2-qlog', resolutionMs: 1 };
 
-export class Ngtcp2Client implements ClientEndpoint {
+export class Ngtcp2Client implements ExchangeClient, BatchClient {
   readonly implementation = 'ngtcp2-gtlsclient';
   readonly protocol: Protocol = 'quic';
   readonly application: Application = 'h3';

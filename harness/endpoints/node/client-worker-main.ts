@@ -2,13 +2,14 @@
 // sends it one JSON line per exchange and gets the timings back, measured here, in-process,
 // from the client's own socket events.
 import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { NodeTlsClient } from './tls-client.js';
-import { PartialTransferError, type ClientEndpoint } from '../types.js';
-import { UndiciClient } from '../undici/client.js';
+import { PartialTransferError } from '../types.js';
+import type { WorkerClientModule } from './netns-node-client.js';
 
 const configSchema = z.object({
-  client: z.enum(['node-tls', 'undici']),
+  /** The client's module (a file path): it exports workerClient(config). */
+  module: z.string(),
   application: z.enum(['h2', 'http/1.1', 'none']),
   tls: z.object({ caFile: z.string(), chainFile: z.string(), keyFile: z.string(), serverName: z.string() }),
   keylogFile: z.string().optional(),
@@ -37,8 +38,9 @@ const requestSchema = z.object({
 });
 
 const config = configSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
-const client: ClientEndpoint =
-  config.client === 'node-tls' ? new NodeTlsClient(config.tls) : new UndiciClient(config.tls, config.application === 'http/1.1' ? 'http/1.1' : 'h2', config.keylogFile !== undefined ? { keylogFile: config.keylogFile } : {});
+const { module, ...clientConfig } = config;
+const { workerClient } = (await import(pathToFileURL(module).href)) as WorkerClientModule;
+const client = workerClient(clientConfig);
 
 function reply(message: object): void {
   process.stdout.write(JSON.stringify(message) + '\n');

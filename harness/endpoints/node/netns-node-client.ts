@@ -1,11 +1,22 @@
-// A Node client (node:tls or undici) placed in another network namespace: the same driver,
-// run by client-worker-main.ts inside the namespace, so its timings are taken there.
+// A Node client (node:tls, undici, ...) placed in another network namespace: the same driver,
+// run by client-worker-main.ts inside the namespace, so its timings are taken there. The
+// worker builds its twin with the `workerClient` function of the module it is given.
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ManagedProcess, nodeScriptSpec } from '../../process/managed-process.js';
 import type { EndpointInfo, TimingSource } from '../../results/schema.js';
 import { PartialTransferError } from '../types.js';
-import type { Application, BatchSpec, BatchTimings, ClientEndpoint, ExchangeTimings, Protocol, RequestSpec, SessionMode, TlsMaterial } from '../types.js';
+import type { Application, BatchClient, BatchSpec, BatchTimings, ClientEndpoint, ExchangeClient, ExchangeTimings, Protocol, RequestSpec, SessionMode, TlsMaterial } from '../types.js';
+
+/** What the worker gives a client module's `workerClient(config)` to build the client with. */
+export interface WorkerClientConfig {
+  application: Application;
+  tls: TlsMaterial;
+  keylogFile?: string;
+}
+
+/** A module a worker can build its client from (a file path). */
+export type WorkerClientModule = { workerClient(config: WorkerClientConfig): ExchangeClient & Partial<BatchClient> };
 
 const READY_TIMEOUT_MS = 15_000;
 
@@ -19,7 +30,7 @@ const replySchema = z.union([
   }),
 ]);
 
-export class NetnsNodeClient implements ClientEndpoint {
+export class NetnsNodeClient implements ExchangeClient {
   readonly implementation: string;
   readonly protocol: Protocol;
   readonly application: Application;
@@ -33,7 +44,7 @@ export class NetnsNodeClient implements ClientEndpoint {
     /** The same client, built here for its metadata; the worker builds its twin. */
     private readonly local: ClientEndpoint,
     /** netns absent: the worker runs in this namespace (tests exercise the worker path that way). */
-    private readonly config: { client: 'node-tls' | 'undici'; application: Application; tls: TlsMaterial; netns?: string; keylogFile?: string },
+    private readonly config: WorkerClientConfig & { module: string; netns?: string },
   ) {
     this.implementation = local.implementation;
     this.protocol = local.protocol;
@@ -48,7 +59,7 @@ export class NetnsNodeClient implements ClientEndpoint {
       nodeScriptSpec(
         `${this.implementation} client in ${this.config.netns ?? 'this namespace'}`,
         resolve(import.meta.dirname, 'client-worker-main.ts'),
-        { client: this.config.client, application: this.config.application, tls: this.config.tls, keylogFile: this.config.keylogFile },
+        { module: this.config.module, application: this.config.application, tls: this.config.tls, keylogFile: this.config.keylogFile },
         this.config.netns,
       ),
     );
@@ -70,12 +81,8 @@ export class NetnsNodeClient implements ClientEndpoint {
     return (await this.ask({ spec }, spec.timeoutMs)) as unknown as ExchangeTimings;
   }
 
-  async exchangeBatch(batch: BatchSpec): Promise<BatchTimings> {
-    return (await this.ask({ batch }, batch.timeoutMs)) as unknown as BatchTimings;
-  }
-
   /** One request to the worker, answered within its timeout plus a second. */
-  private async ask(request: { spec: RequestSpec } | { batch: BatchSpec }, timeoutMs: number): Promise<Record<string, unknown>> {
+  protected async ask(request: { spec: RequestSpec } | { batch: BatchSpec }, timeoutMs: number): Promise<Record<string, unknown>> {
     await this.prepare();
     const worker = this.worker as ManagedProcess;
     const id = this.nextId++;
@@ -106,5 +113,12 @@ export class NetnsNodeClient implements ClientEndpoint {
 
   info(): EndpointInfo {
     return this.local.info();
+  }
+}
+
+/** The same for a client that also requests several objects at once (undici). */
+export class NetnsNodeBatchClient extends NetnsNodeClient implements BatchClient {
+  async exchangeBatch(batch: BatchSpec): Promise<BatchTimings> {
+    return (await this.ask({ batch }, batch.timeoutMs)) as unknown as BatchTimings;
   }
 }

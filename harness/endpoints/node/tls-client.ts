@@ -3,7 +3,8 @@ import { connect } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import type { EndpointInfo, TimingSource } from '../../results/schema.js';
 import { labTlsClientOptions } from './tls-options.js';
-import type { ClientEndpoint, ExchangeTimings, RequestSpec, SessionMode, TlsMaterial } from '../types.js';
+import type { ExchangeClient, ExchangeTimings, RequestSpec, SessionMode, TlsMaterial } from '../types.js';
+import type { WorkerClientConfig } from './netns-node-client.js';
 
 /**
  * performance.now() is finer than a microsecond, but a socket or TLS event is seen only when
@@ -13,7 +14,7 @@ import type { ClientEndpoint, ExchangeTimings, RequestSpec, SessionMode, TlsMate
  */
 export const NODE_SOCKET_EVENTS: TimingSource = { source: 'node-socket-events', resolutionMs: 1 };
 
-export class NodeTlsClient implements ClientEndpoint {
+export class NodeTlsClient implements ExchangeClient {
   readonly implementation = 'node-tls';
   readonly protocol = 'tcp-tls';
   readonly application = 'none';
@@ -63,4 +64,9 @@ export class NodeTlsClient implements ClientEndpoint {
       settings: { tls: 'TLSv1.3 only', openssl: process.versions.openssl ?? null, sessionResumption: false },
     };
   }
+}
+
+/** The client a worker in the client namespace builds (see netns-node-client.ts). */
+export function workerClient(config: WorkerClientConfig): NodeTlsClient {
+  return new NodeTlsClient(config.tls);
 }

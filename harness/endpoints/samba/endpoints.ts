@@ -7,7 +7,7 @@ import { LAB_SERVER_NAME } from '../../lab/addresses.js';
 import type { EndpointInfo, TimingSource } from '../../results/schema.js';
 import { SambaServer, type SambaTarget } from './server.js';
 import { SmbClient, smbclientVersion, type SmbCopyResult } from './smbclient.js';
-import type { ClientEndpoint, ExchangeTimings, ServerAddress, ServerEndpoint, SessionMode } from '../types.js';
+import type { FileCopyClient, ServerAddress, ServerEndpoint, SessionMode } from '../types.js';
 
 export class SambaEndpoint implements ServerEndpoint {
   readonly implementation = 'samba-smbd';
@@ -42,8 +42,8 @@ export class SambaEndpoint implements ServerEndpoint {
 
 const SMBCLIENT_COPY: TimingSource = { source: "smbclient's own copy clock (from its printed rate)", resolutionMs: 1 };
 
-/** What smb-copy's samples need from smbclient: one copy, timed by smbclient itself. */
-export class SmbClientEndpoint implements ClientEndpoint {
+/** What smb-copy's samples need from smbclient: one copy, timed by smbclient itself (it reports no handshake or first byte). */
+export class SmbClientEndpoint implements FileCopyClient {
   readonly implementation = 'smbclient';
   readonly protocol = 'tcp';
   readonly application = 'smb3';
@@ -65,11 +65,6 @@ export class SmbClientEndpoint implements ClientEndpoint {
 
   close(): Promise<void> {
     return this.client.close();
-  }
-
-  /** smbclient reports no handshake or first byte, only the copy: see copy(). */
-  exchange(): Promise<ExchangeTimings> {
-    return Promise.reject(new Error('smbclient times whole copies only: use copy()'));
   }
 
   /** A get or a put of `bytes`, checked to be encrypted exactly when the case asks. */

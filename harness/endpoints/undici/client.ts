@@ -15,9 +15,10 @@ import { timedTlsConnector, type TimedConnection } from '../node/timed-tls-conne
 import { NODE_SOCKET_EVENTS } from '../node/tls-client.js';
 import { labTlsClientOptions } from '../node/tls-options.js';
 import { undiciBatch } from './batch.js';
-import { PartialTransferError, checkSessionOutcome, type BatchSpec, type BatchTimings, type ClientEndpoint, type ExchangeTimings, type RequestSpec, type SessionMode, type TlsMaterial } from '../types.js';
+import type { WorkerClientConfig } from '../node/netns-node-client.js';
+import { PartialTransferError, checkSessionOutcome, type BatchSpec, type BatchTimings, type BatchClient, type ExchangeClient, type ExchangeTimings, type RequestSpec, type SessionMode, type TlsMaterial } from '../types.js';
 
-const UNDICI_VERSION = (createRequire(import.meta.url)('undici/package.json') as { version: string }).version;
+export const UNDICI_VERSION = (createRequire(import.meta.url)('undici/package.json') as { version: string }).version;
 /**
  * HTTP/2 receive windows the client grants, per stream (SETTINGS_INITIAL_WINDOW_SIZE) and per
  * connection (undici's connectionWindowSize: a WINDOW_UPDATE once connected). undici's own
@@ -95,7 +96,7 @@ export interface UndiciClientOptions {
   keylogFile?: string;
 }
 
-export class UndiciClient implements ClientEndpoint {
+export class UndiciClient implements ExchangeClient, BatchClient {
   readonly implementation = 'undici';
   readonly protocol = 'tcp-tls';
   // Node's TLS has no client API for TLS 1.3 early data, so there is no 0-RTT over TCP here.
@@ -254,3 +255,8 @@ export class UndiciClient implements ClientEndpoint {
   }
 }
 
+
+/** The client a worker in the client namespace builds (see node/netns-node-client.ts). */
+export function workerClient(config: WorkerClientConfig): UndiciClient {
+  return new UndiciClient(config.tls, config.application === 'http/1.1' ? 'http/1.1' : 'h2', config.keylogFile !== undefined ? { keylogFile: config.keylogFile } : {});
+}
