@@ -17,9 +17,6 @@ import type { AnyScenario, CaseDefinition, CertificateSpec, LinkControl } from '
 import { caseNeeds } from './matrix.js';
 import { WIRE_TIMING_METRICS, WIRE_TIMING_SOURCE, attachWireMetrics, type SampleWindow } from './wire-metrics.js';
 
-/** Built by endpoints/registry.ts's endpointFactory; re-exported for the run's callers. */
-export type { EndpointFactory };
-
 /** A PKI made for one case (the certificate sweep). */
 export interface CaseCertificates {
   material: TlsMaterial;
