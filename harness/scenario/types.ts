@@ -121,6 +121,6 @@ interface ScenarioFields<N extends ClientNeed> {
  */
 export type ScenarioDefinition<N extends ClientNeed = 'exchange'> = ScenarioFields<N> & ('exchange' extends N ? { needs?: N } : { needs: N });
 
-/** Any scenario, whatever its clients need (lists of scenarios, the run loop). */
+/** Any scenario, whatever its clients need (lists of scenarios, the run loop; measure is a method, so each ScenarioDefinition<N> is one). */
 export type AnyScenario = ScenarioDefinition<ClientNeed>;
 
