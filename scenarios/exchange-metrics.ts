@@ -1,8 +1,8 @@
 // One small GET as a sample: the exchange's timings as metrics, the body size checked.
-import type { ClientEndpoint, RequestSpec } from '../harness/endpoints/types.js';
+import type { ExchangeClient, RequestSpec } from '../harness/endpoints/types.js';
 import type { SampleMeasurement } from '../harness/scenario/types.js';
 
-export async function checkedExchangeMetrics(client: ClientEndpoint, spec: RequestSpec, expectedBodyBytes: number): Promise<SampleMeasurement> {
+export async function checkedExchangeMetrics(client: ExchangeClient, spec: RequestSpec, expectedBodyBytes: number): Promise<SampleMeasurement> {
   const timings = await client.exchange(spec);
   if (timings.bodyBytes !== undefined && timings.bodyBytes !== expectedBodyBytes) {
     throw new Error(`received ${timings.bodyBytes} body bytes, expected ${expectedBodyBytes}`);

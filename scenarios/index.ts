@@ -1,5 +1,5 @@
 // The scenario registry: every scenario the CLI can run, by name.
-import type { ScenarioDefinition } from '../harness/scenario/types.js';
+import type { AnyScenario } from '../harness/scenario/types.js';
 import { certificateSize } from './certificate-size.js';
 import { handshake } from './handshake.js';
 import { throughput } from './throughput.js';
@@ -9,7 +9,7 @@ import { migration } from './migration.js';
 import { smbCopy } from './smb-copy.js';
 import { calibration } from './calibration.js';
 
-export const SCENARIOS: readonly ScenarioDefinition[] = [handshake, certificateSize, throughput, lossRecovery, multiplexing, migration, smbCopy];
+export const SCENARIOS: readonly AnyScenario[] = [handshake, certificateSize, throughput, lossRecovery, multiplexing, migration, smbCopy];
 
 /** Not a comparison of endpoints: measures the lab link itself (the run engine's calibration). */
 export const CALIBRATION = calibration;
@@ -17,6 +17,6 @@ export const CALIBRATION = calibration;
 export const SCENARIO_NAMES: readonly string[] = [...SCENARIOS.map((s) => s.name), CALIBRATION.name];
 export const DEFAULT_SCENARIO = 'handshake';
 
-export function findScenario(name: string): ScenarioDefinition | undefined {
+export function findScenario(name: string): AnyScenario | undefined {
   return [...SCENARIOS, CALIBRATION].find((scenario) => scenario.name === name);
 }

@@ -26,8 +26,7 @@ export function multiplexingCases(sets: readonly ObjectSet[]): CaseDefinition[] 
   });
 }
 
-async function pageLoad({ caseDefinition, client, target, timeoutMs }: SampleContext): Promise<SampleMeasurement> {
-  if (!client.exchangeBatch) throw new Error(`${client.implementation} cannot request several objects at once`);
+async function pageLoad({ caseDefinition, client, target, timeoutMs }: SampleContext<'batch'>): Promise<SampleMeasurement> {
   const count = Number(caseDefinition.parameters.objects);
   const bytes = Number(caseDefinition.parameters.objectBytes);
   const timings = await client.exchangeBatch({
@@ -59,7 +58,7 @@ function perObject(statistic: string): NonNullable<MetricDefinition['provenance'
   return { kind: 'derived', from: ['objectCompletionMs'], method: `${statistic} of the per-object completion times` };
 }
 
-export const multiplexing: ScenarioDefinition = {
+export const multiplexing: ScenarioDefinition<'batch'> = {
   name: 'multiplexing',
   abbreviation: 'MX',
   description: 'Many objects at once (default 100x10KB and 20x200KB): HTTP/2 on one TCP+TLS connection vs HTTP/3 on one QUIC connection, HTTP/1.1 over six connections as reference; per-object completion and all done',
@@ -75,5 +74,6 @@ export const multiplexing: ScenarioDefinition = {
   defaults: { samples: 5, warmup: 1, sampleTimeoutMs: 60_000 },
   cases: multiplexingCases(DEFAULT_SETS),
   objectSets: { defaults: DEFAULT_SETS, cases: multiplexingCases },
+  needs: 'batch',
   measure: pageLoad,
 };

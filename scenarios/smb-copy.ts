@@ -6,7 +6,6 @@
 // shows on the same links. No SMB over QUIC runs on Linux here; the HTTP cases are named
 // "SMB-style" in every report.
 import { formatSize } from '../harness/report/sizes.js';
-import { SmbClientEndpoint } from '../harness/endpoints/samba-endpoints.js';
 import type { CaseDefinition, SampleContext, SampleMeasurement, ScenarioDefinition, TransferOptions } from '../harness/scenario/types.js';
 
 /** SMB's usual read size (Windows and Samba read 1 MiB at a time on SMB 3). */
@@ -23,6 +22,7 @@ function smbCases(bytes: number, direction: 'down' | 'up'): CaseDefinition[] {
     client: 'smbclient',
     server: 'samba',
     parameters: { bodyBytes: bytes, direction, encryption },
+    needs: 'copy',
   }));
 }
 
@@ -52,17 +52,17 @@ function rate(bytes: number, ms: number): number {
   return (bytes * 8 * 1000) / ms;
 }
 
-async function copySample({ caseDefinition, client, target, timeoutMs }: SampleContext): Promise<SampleMeasurement> {
+async function copySample(context: SampleContext<'batch' | 'copy'>): Promise<SampleMeasurement> {
+  const { caseDefinition, target, timeoutMs } = context;
   const bytes = Number(caseDefinition.parameters.bodyBytes);
-  if (client instanceof SmbClientEndpoint) {
-    const copy = await client.copy(caseDefinition.parameters.direction === 'up' ? 'put' : 'get', bytes, timeoutMs);
+  if (context.needs === 'copy') {
+    const copy = await context.client.copy(caseDefinition.parameters.direction === 'up' ? 'put' : 'get', bytes, timeoutMs);
     if (copy.copyMs === null || copy.copyMs <= 0) throw new Error('smbclient reported no copy time');
     return { metrics: { copyMs: copy.copyMs, goodputBitsPerSecond: rate(bytes, copy.copyMs), bodyBytes: bytes } };
   }
-  if (!client.exchangeBatch) throw new Error(`${client.implementation} cannot keep several reads outstanding`);
   const { reads, readBytes } = readPlan(bytes);
   const paths = Array.from({ length: reads }, () => `/${readBytes}`);
-  const timings = await client.exchangeBatch({ target, paths, timeoutMs });
+  const timings = await context.client.exchangeBatch({ target, paths, timeoutMs });
   const received = timings.objects.reduce((sum, o) => sum + o.bytes, 0);
   if (received !== bytes) throw new Error(`the reads returned ${received} bytes, expected ${bytes}`);
   // Like smbclient's clock, the copy starts once the session is up: after the handshake.
@@ -72,7 +72,7 @@ async function copySample({ caseDefinition, client, target, timeoutMs }: SampleC
 
 const DEFAULT_SIZES = [4 * 1024 * 1024];
 
-export const smbCopy: ScenarioDefinition = {
+export const smbCopy: ScenarioDefinition<'batch' | 'copy'> = {
   name: 'smb-copy',
   abbreviation: 'SMB',
   description:
@@ -89,5 +89,7 @@ export const smbCopy: ScenarioDefinition = {
   cases: [...smbCopyCases({ sizesBytes: DEFAULT_SIZES, direction: 'down' }), ...smbCopyCases({ sizesBytes: DEFAULT_SIZES, direction: 'up' })],
   transfers: { defaults: { sizesBytes: DEFAULT_SIZES, direction: 'down' }, cases: smbCopyCases },
   needsLab: "its SMB server runs in the lab's server namespace",
+  // SMB-style reads: all outstanding at once; the SMB cases copy (needs: 'copy').
+  needs: 'batch',
   measure: copySample,
 };

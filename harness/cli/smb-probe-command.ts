@@ -14,7 +14,7 @@ import { DEFAULT_RESULTS_DIR } from '../results/write.js';
 import { renderQuicProbe, renderTcpProbe } from '../smb/probe-report.js';
 import { probeSmbQuic, type SmbQuicProbeResult } from '../smb/quic-probe.js';
 import { SMB_QUIC_PORT, STAND_IN_CERTIFICATES, SmbQuicStandIn, standInTls, type StandInCertificateKind } from '../smb/quic-standin.js';
-import { SambaServer } from '../smb/samba-server.js';
+import { SambaServer } from '../endpoints/samba/server.js';
 import { probeSmbTcp, type SmbTcpProbeResult } from '../smb/tcp-probe.js';
 import { LAB_SERVER_NAME } from '../lab/addresses.js';
 import { durationMs, integerInRange, oneOf } from './parse.js';

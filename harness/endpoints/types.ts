@@ -1,5 +1,6 @@
 // The one interface every implementation sits behind.
 import type { EndpointInfo, TimingSource } from '../results/schema.js';
+import type { ClientName, ServerName } from './implementations.js';
 
 /** 'tcp': SMB 3 over plain TCP, which signs and encrypts by itself. */
 export type Protocol = 'quic' | 'tcp-tls' | 'tcp';
@@ -134,6 +135,7 @@ export interface BatchTimings {
   connections: number;
 }
 
+/** What every client has, whatever it can do (see ExchangeClient, BatchClient, FileCopyClient). */
 export interface ClientEndpoint {
   readonly implementation: string;
   readonly protocol: Protocol;
@@ -144,12 +146,102 @@ export interface ClientEndpoint {
   readonly timingSources: Readonly<Record<string, TimingSource>>;
   /** Resolves once the client can run (version detected, files in place). */
   prepare(): Promise<void>;
-  exchange(spec: RequestSpec): Promise<ExchangeTimings>;
-  /** All of spec.paths at once (see BatchSpec); absent where the client cannot. */
-  exchangeBatch?(spec: BatchSpec): Promise<BatchTimings>;
   /** Releases what prepare() started (a worker process, say). */
   close?(): Promise<void>;
   info(): EndpointInfo;
+}
+
+/** One request on a fresh connection (see RequestSpec). */
+export interface ExchangeClient extends ClientEndpoint {
+  exchange(spec: RequestSpec): Promise<ExchangeTimings>;
+}
+
+/** All of spec.paths at once (see BatchSpec). */
+export interface BatchClient extends ClientEndpoint {
+  exchangeBatch(spec: BatchSpec): Promise<BatchTimings>;
+}
+
+/** A whole-file copy, timed by the client itself (SMB's smbclient). */
+export interface FileCopyTimings {
+  /** Bytes copied, as the client reports them. */
+  bytes: number;
+  /** Null when the client could not time the copy (an empty file, say). */
+  copyMs: number | null;
+}
+
+/** Copies a file of `bytes` from ("get") or to ("put") the server. */
+export interface FileCopyClient extends ClientEndpoint {
+  copy(direction: 'get' | 'put', bytes: number, timeoutMs: number): Promise<FileCopyTimings>;
+}
+
+/** What a case needs its client to do, by name: a case states one; the matrix checks it before the run. */
+export interface ClientCapabilities {
+  exchange: ExchangeClient;
+  batch: BatchClient;
+  copy: FileCopyClient;
+}
+export type ClientNeed = keyof ClientCapabilities;
+export const CLIENT_NEEDS: readonly ClientNeed[] = ['exchange', 'batch', 'copy'];
+
+/** A client with the capability `needs`, typed for it (a union over the needs when N is one). */
+export type CapableClient<N extends ClientNeed = ClientNeed> = N extends ClientNeed ? { needs: N; client: ClientCapabilities[N] } : never;
+
+const NEED_METHODS: Readonly<Record<ClientNeed, string>> = { exchange: 'exchange', batch: 'exchangeBatch', copy: 'copy' };
+
+/** The client as one that can do `needs`, checked once before the run; undefined when it cannot. */
+export function capableClient(client: ClientEndpoint, needs: ClientNeed): CapableClient | undefined {
+  if (typeof (client as unknown as Record<string, unknown>)[NEED_METHODS[needs]] !== 'function') return undefined;
+  switch (needs) {
+    case 'exchange':
+      return { needs, client: client as ExchangeClient };
+    case 'batch':
+      return { needs, client: client as BatchClient };
+    case 'copy':
+      return { needs, client: client as FileCopyClient };
+  }
+}
+
+/** What building a client needs to know of the case it serves. */
+export interface EndpointCase {
+  id: string;
+  protocol: Protocol;
+  application: Application;
+  parameters: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** Congestion controllers a QUIC stack may be asked for (the names TCP uses). */
+export type CongestionControl = 'cubic' | 'reno' | 'bbr' | 'bbr2';
+
+/** Transport settings any QUIC stack may honour (each says in its info() what it did). */
+export interface QuicOptions {
+  /** The initial RTT estimate on both sides (each stack's default when absent: ngtcp2's is RFC 9002's 333 ms). */
+  initialRttMs?: number;
+  /** The congestion controller on both sides (default cubic, like the lab's TCP). */
+  congestionControl?: CongestionControl;
+}
+
+/** Where a run places its endpoints and what it asks of them, for every implementation alike. */
+export interface EndpointPlacement {
+  /** Address servers listen on. */
+  serverHost: string;
+  /** Namespaces of the lab; absent: everything on this host's loopback. */
+  clientNetns?: string;
+  serverNetns?: string;
+  /** Clients append their TLS secrets here, so the run's capture can be decrypted. */
+  keylogFile?: string;
+  /** The link's bandwidth-delay product: flow-control windows are made at least twice it. */
+  bdpBytes?: number;
+  /** Body sizes ("/N") the run asks for: servers that serve files (Caddy) prepare them. */
+  bodySizes?: readonly number[];
+  quic?: QuicOptions;
+  /** Servers that can tell their sender-side loss recovery record it (transfers; ngtcp2 writes a qlog per connection). */
+  recordServerRecovery?: boolean;
+}
+
+/** Builds a run's endpoints by implementation name (see registry.ts's endpointFactory). */
+export interface EndpointFactory {
+  server(name: ServerName, tls: TlsMaterial): ServerEndpoint;
+  client(name: ClientName, caseDefinition: EndpointCase, tls: TlsMaterial): ClientEndpoint;
 }
 
 /** Throws unless the exchange really started the way `mode` asked for. */

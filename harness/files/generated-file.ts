@@ -1,7 +1,7 @@
-// A file holding the lab's generated body (generated-body.ts: byte i = i mod 251) of N bytes:
+// A file holding the lab's generated body (generated-body.ts here: byte i = i mod 251) of N bytes:
 // what the SMB server serves and what the SMB client uploads, so either end can be checked.
 import { chown, open, rename, stat } from 'node:fs/promises';
-import { generatedChunks } from '../endpoints/generated-body.js';
+import { generatedChunks } from './generated-body.js';
 
 /** Bytes per write(2): large, so 100 MB takes a few dozen calls. */
 const WRITE_BYTES = 4 * 1024 * 1024;

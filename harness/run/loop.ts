@@ -2,7 +2,10 @@
 // all cases interleaved (each round starts with the next case, so no case always goes
 // first), each bounded by a timeout; a failed sample is recorded and the run goes on.
 import { newRunId } from '../results/run-id.js';
-import type { ClientEndpoint, Protocol, ServerAddress, ServerEndpoint, TlsMaterial } from '../endpoints/types.js';
+import { capableClient, type CapableClient, type EndpointFactory, type Protocol, type ServerAddress, type ServerEndpoint, type TlsMaterial } from '../endpoints/types.js';
+import type { ImplementationDescriptor } from '../endpoints/descriptor.js';
+import { IMPLEMENTATIONS } from '../endpoints/implementations.js';
+import { clientRole, serverRole } from '../endpoints/registry.js';
 import type { WireTap } from '../capture/wire-tap.js';
 import { summarize } from '../measure/statistics.js';
 import type { LinkInfo, ResultCase, ResultDocument, Sample, CertificatesInfo } from '../results/schema.js';
@@ -10,16 +13,11 @@ import { SCHEMA_VERSION } from '../results/schema.js';
 import { definitionsFor, sourcesSeen } from '../results/metric-definitions.js';
 import { parametersOf, workloadOfCase } from '../results/workload.js';
 import { hostInfo, toolInfo } from '../results/environment.js';
-import type { CaseDefinition, CertificateSpec, ClientName, LinkControl, ScenarioDefinition, ServerName } from '../scenario/types.js';
-import { CLIENTS, SERVERS } from '../scenario/matrix.js';
+import type { AnyScenario, CaseDefinition, CertificateSpec, LinkControl } from '../scenario/types.js';
+import { caseNeeds } from '../scenario/matrix.js';
 import type { WireConnection } from '../capture/wire-analysis.js';
 import { completeSamples } from './pipeline.js';
 import { WIRE_TIMING_METRICS, WIRE_TIMING_SOURCE, type SampleWindow } from './wire-stage.js';
-
-export interface EndpointFactory {
-  server(name: ServerName, tls: TlsMaterial): ServerEndpoint;
-  client(name: ClientName, caseDefinition: CaseDefinition, tls: TlsMaterial): ClientEndpoint;
-}
 
 /** A PKI made for one case (the certificate sweep). */
 export interface CaseCertificates {
@@ -65,13 +63,16 @@ export interface RunOptions {
   roundTripMs?: number;
   link: LinkInfo;
   endpoints: EndpointFactory;
+  /** Where the recorded names of unsupported cases' implementations are looked up (default: all the lab's). */
+  implementations?: readonly ImplementationDescriptor[];
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
 }
 
 interface LiveCase {
   definition: CaseDefinition;
-  client: ClientEndpoint;
+  /** The client, typed for what the case needs of it. */
+  capable: CapableClient;
   server: ServerEndpoint;
   target: ServerAddress;
   samples: Sample[];
@@ -111,7 +112,7 @@ function untilAborted(signal: AbortSignal | undefined): { promise: Promise<null>
 
 /** One sample; null when the run was interrupted while it was being taken (it is dropped). */
 async function takeSample(
-  scenario: ScenarioDefinition,
+  scenario: AnyScenario,
   live: LiveCase,
   index: number,
   timeoutMs: number,
@@ -128,7 +129,7 @@ async function takeSample(
     const measured = await Promise.race([
       scenario.measure({
         caseDefinition: live.definition,
-        client: live.client,
+        ...live.capable,
         server: live.server,
         target: live.target,
         timeoutMs,
@@ -159,15 +160,15 @@ function certificateKey(spec: CertificateSpec | undefined): string {
   return spec === undefined ? 'lab' : `${spec.keyType}/${spec.intermediates}`;
 }
 
-function unsupportedCase(definition: CaseDefinition, reason: string, warmup: number): ResultCase {
+function unsupportedCase(definition: CaseDefinition, reason: string, warmup: number, implementations: readonly ImplementationDescriptor[]): ResultCase {
   // Never started, so the version is not known; the name is the one a run would record.
   const unknown = (implementation: string) => ({ implementation, version: 'unknown', settings: {} });
   return {
     id: definition.id,
     protocol: definition.protocol,
     application: definition.application,
-    client: unknown(CLIENTS[definition.client].implementation),
-    server: unknown(SERVERS[definition.server].implementation),
+    client: unknown(clientRole(definition.client, implementations).implementation),
+    server: unknown(serverRole(definition.server, implementations).implementation),
     ...caseWorkload(definition),
     unsupported: reason,
     timingSources: {},
@@ -188,7 +189,7 @@ function summarizeCase(live: LiveCase, samples: Sample[], warmup: number): Resul
     if (stats) summary[name] = stats;
   }
   const timingSources: ResultCase['timingSources'] = {};
-  for (const [metric, source] of Object.entries(live.client.timingSources)) {
+  for (const [metric, source] of Object.entries(live.capable.client.timingSources)) {
     if (metricNames.includes(metric)) timingSources[metric] = source;
   }
   for (const metric of WIRE_TIMING_METRICS) if (metricNames.includes(metric)) timingSources[metric] = WIRE_TIMING_SOURCE;
@@ -196,7 +197,7 @@ function summarizeCase(live: LiveCase, samples: Sample[], warmup: number): Resul
     id: live.definition.id,
     protocol: live.definition.protocol,
     application: live.definition.application,
-    client: live.client.info(),
+    client: live.capable.client.info(),
     server: { implementation: live.definition.server, version: 'unknown', settings: {} },
     ...caseWorkload(live.definition),
     ...(live.certificates !== undefined ? { certificates: live.certificates } : {}),
@@ -207,7 +208,7 @@ function summarizeCase(live: LiveCase, samples: Sample[], warmup: number): Resul
   };
 }
 
-export async function runScenario(scenario: ScenarioDefinition, options: RunOptions): Promise<ResultDocument> {
+export async function runScenario(scenario: AnyScenario, options: RunOptions): Promise<ResultDocument> {
   const startedAt = new Date();
   const progress = options.onProgress ?? (() => {});
   const errors: string[] = [];
@@ -224,7 +225,7 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
   try {
     for (const definition of scenario.cases) {
       if (definition.unsupported !== undefined) {
-        unsupported.set(definition.id, unsupportedCase(definition, definition.unsupported, options.warmup));
+        unsupported.set(definition.id, unsupportedCase(definition, definition.unsupported, options.warmup, options.implementations ?? IMPLEMENTATIONS));
         continue;
       }
       let tls = options.tls;
@@ -243,12 +244,15 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
       }
       servers.get(serverKey)?.protocols.add(definition.protocol);
       const client = options.endpoints.client(definition.client, definition, tls);
+      const needs = caseNeeds(scenario, definition);
+      const capable = capableClient(client, needs);
+      if (!capable) throw new Error(`case ${definition.id}: the ${client.implementation} client cannot do what the case needs (${needs})`);
       await client.prepare();
       if (definition.session !== undefined && !client.sessionModes.includes(definition.session)) {
         throw new Error(`case ${definition.id}: the ${client.implementation} client cannot do session mode "${definition.session}"`);
       }
       const server = servers.get(serverKey) as { endpoint: ServerEndpoint; address: ServerAddress };
-      live.push({ definition, client, server: server.endpoint, target: server.address, samples: [], windows: new Map(), ...(certificates ? { certificates } : {}) });
+      live.push({ definition, capable, server: server.endpoint, target: server.address, samples: [], windows: new Map(), ...(certificates ? { certificates } : {}) });
     }
     if (options.wireTap && scenario.wireTruth) {
       progress({ kind: 'setup', message: 'starting the packet capture' });
@@ -315,9 +319,9 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
     }
     for (const current of live) {
       try {
-        await current.client.close?.();
+        await current.capable.client.close?.();
       } catch (error) {
-        errors.push(`closing ${current.client.implementation} client: ${errorMessage(error)}`);
+        errors.push(`closing ${current.capable.client.implementation} client: ${errorMessage(error)}`);
       }
     }
     for (const { endpoint } of servers.values()) {
@@ -329,7 +333,7 @@ export async function runScenario(scenario: ScenarioDefinition, options: RunOpti
     }
   }
   const staged = completeSamples(
-    live.map((current) => ({ definition: current.definition, samples: current.samples, timingSources: current.client.timingSources, serverPort: current.target.port, windows: current.windows })),
+    live.map((current) => ({ definition: current.definition, samples: current.samples, timingSources: current.capable.client.timingSources, serverPort: current.target.port, windows: current.windows })),
     {
       ...(connections ? { connections } : {}),
       ...(scenario.deriveMetrics ? { deriveMetrics: scenario.deriveMetrics } : {}),

@@ -2,7 +2,7 @@
 // value costs nothing, and a finished run never fails at the end on an option.
 import type { LinkConditions } from '../lab/conditions.js';
 import type { BackendChoice, Lab } from '../lab/lab.js';
-import type { ScenarioDefinition } from '../scenario/types.js';
+import type { AnyScenario } from '../scenario/types.js';
 import { checkOutputDirectory, checkOutputFile } from './output-paths.js';
 
 /** Bad input to a run: the CLI prints it as one line and exits 2. */
@@ -62,7 +62,7 @@ function checkRange(name: keyof typeof OPTION_RANGES, flag: string, value: numbe
 }
 
 /** Throws a RunOptionsError naming the first thing wrong with `options` for `scenario`; touches nothing. */
-export async function checkSessionOptions(scenario: ScenarioDefinition, options: SessionOptions): Promise<void> {
+export async function checkSessionOptions(scenario: AnyScenario, options: SessionOptions): Promise<void> {
   checkRange('samples', '--samples', options.samples, true);
   checkRange('warmup', '--warmup', options.warmup, true);
   checkRange('sampleTimeoutMs', '--timeout', options.sampleTimeoutMs, false);

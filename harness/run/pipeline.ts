@@ -7,7 +7,7 @@
 import type { WireConnection } from '../capture/wire-analysis.js';
 import { roundTripMetrics } from '../measure/round-trips.js';
 import type { Sample } from '../results/schema.js';
-import type { CaseDefinition, ScenarioDefinition } from '../scenario/types.js';
+import type { CaseDefinition, AnyScenario } from '../scenario/types.js';
 import { withWireMetrics, type WireStageCase } from './wire-stage.js';
 
 export const SAMPLE_STAGES = ['measured', 'wire', 'derived', 'round trips'] as const;
@@ -20,7 +20,7 @@ export interface StagedCase extends WireStageCase {
 export interface PipelineInputs {
   /** The capture's connections; absent when the run had no capture (or it failed). */
   connections?: readonly WireConnection[];
-  deriveMetrics?: ScenarioDefinition['deriveMetrics'];
+  deriveMetrics?: AnyScenario['deriveMetrics'];
   /** The run's calibrated round trip (lab runs). */
   roundTripMs?: number;
 }

@@ -14,7 +14,7 @@ import { writeReportsBeside } from '../report/write-reports.js';
 import { newRunId } from '../results/run-id.js';
 import type { LinkInfo, ResultDocument } from '../results/schema.js';
 import { resultFileName, resultText } from '../results/write.js';
-import type { ScenarioDefinition } from '../scenario/types.js';
+import type { AnyScenario } from '../scenario/types.js';
 import { runScenario, type ProgressEvent } from './loop.js';
 import { checkSessionOptions, type SessionOptions } from './options.js';
 import { writeEverywhere } from './output-paths.js';
@@ -56,7 +56,7 @@ function configuredLink(lab: Lab | null, profile: string | null, bdpBytes: numbe
 }
 
 /** Runs `scenario` as `options` say and returns its result document, written where asked. */
-export async function runSession(scenario: ScenarioDefinition, options: SessionOptions, hooks: SessionHooks = {}): Promise<SessionResult> {
+export async function runSession(scenario: AnyScenario, options: SessionOptions, hooks: SessionHooks = {}): Promise<SessionResult> {
   await checkSessionOptions(scenario, options);
   const progress = hooks.onProgress;
   const warn = hooks.onWarning ?? (() => {});

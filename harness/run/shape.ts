@@ -3,7 +3,7 @@
 // refusal is a RunOptionsError, thrown before anything is set up.
 import { expandMatrix } from '../scenario/matrix.js';
 import { selectCases, UnknownVariantError } from '../scenario/select.js';
-import type { CaseDefinition, ClientName, ObjectSet, ScenarioDefinition, ServerName } from '../scenario/types.js';
+import type { CaseDefinition, ClientName, ObjectSet, AnyScenario, ServerName } from '../scenario/types.js';
 import { RunOptionsError } from './options.js';
 
 export interface ScenarioShape {
@@ -25,7 +25,7 @@ function casesFor(make: () => CaseDefinition[]): CaseDefinition[] {
   }
 }
 
-export function shapeScenario(found: ScenarioDefinition, shape: ScenarioShape): ScenarioDefinition {
+export function shapeScenario(found: AnyScenario, shape: ScenarioShape): AnyScenario {
   let scenario = found;
   if (shape.sizesBytes !== undefined || shape.direction !== undefined) {
     const transfers = found.transfers;

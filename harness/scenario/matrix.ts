@@ -1,94 +1,51 @@
 // The implementation matrix, as the QUIC interop runner has it: every scenario can run over
-// chosen servers x clients. Each implementation's static metadata says what it can do; a
-// pair that speaks a case's protocol but cannot do the variant (a session mode, an upload,
-// many objects at once) is recorded as unsupported with the reason, never run and failed.
-import type { Application, Protocol, SessionMode } from '../endpoints/types.js';
-import type { CaseDefinition, ClientName, ScenarioDefinition, ServerName } from './types.js';
+// chosen servers x clients. Each implementation's descriptor (endpoints/<name>/index.ts) says
+// what it can do; a pair that speaks a case's protocol but cannot do the variant (a session
+// mode, an upload, many objects at once, a file copy) is recorded as unsupported with the
+// reason, never run and failed.
+import type { ImplementationDescriptor, RoleDescriptor } from '../endpoints/descriptor.js';
+import { IMPLEMENTATIONS } from '../endpoints/implementations.js';
+import { clientRole, serverRole } from '../endpoints/registry.js';
+import type { ClientNeed } from '../endpoints/types.js';
+import type { AnyScenario, CaseDefinition, ClientName, ServerName } from './types.js';
 
-export interface Capabilities {
-  /** The name the result records (EndpointInfo.implementation). */
-  implementation: string;
-  speaks: ReadonlyArray<{ protocol: Protocol; application: Application }>;
-  sessionModes: readonly SessionMode[];
-  /** Why uploads (POST bodies) are not possible; absent when they are. */
-  noUploads?: string;
-  /** Why many objects at once are not possible (clients); absent when they are. */
-  noBatch?: string;
-  /** Why a session mode is missing, when it is. */
-  sessionNote?: string;
-  /** Early data over these protocols only (default: every protocol it speaks), and why. */
-  earlyData?: { protocols: readonly Protocol[]; note: string };
+export { CLIENT_NAMES, SERVER_NAMES } from '../endpoints/registry.js';
+
+/** What a case needs its client to do: its own `needs`, else its scenario's, else an exchange. */
+export function caseNeeds(scenario: Pick<AnyScenario, 'needs'>, c: Pick<CaseDefinition, 'needs'>): ClientNeed {
+  return c.needs ?? scenario.needs ?? 'exchange';
 }
 
-const H1_H2 = [
-  { protocol: 'tcp-tls', application: 'h2' },
-  { protocol: 'tcp-tls', application: 'http/1.1' },
-] as const;
-const H3 = [{ protocol: 'quic', application: 'h3' }] as const;
-
-export const SERVERS: Readonly<Record<ServerName, Capabilities>> = {
-  node: {
-    implementation: 'node',
-    speaks: [...H1_H2, { protocol: 'tcp-tls', application: 'none' }],
-    sessionModes: ['cold', 'resumed'],
-    sessionNote: "Node's TLS has no early-data API",
-  },
-  ngtcp2: { implementation: 'ngtcp2-gtlsserver', speaks: H3, sessionModes: ['cold', 'resumed', 'early-data'] },
-  caddy: {
-    implementation: 'caddy',
-    speaks: [...H1_H2, ...H3],
-    sessionModes: ['cold', 'resumed', 'early-data'],
-    earlyData: { protocols: ['quic'], note: "Go's TLS, which Caddy uses over TCP, has no 0-RTT; quic-go accepts it" },
-    noUploads: "Caddy's static file server cannot count and check an upload",
-  },
-  samba: { implementation: 'samba-smbd', speaks: [{ protocol: 'tcp', application: 'smb3' }], sessionModes: ['cold'] },
-};
-
-export const CLIENTS: Readonly<Record<ClientName, Capabilities>> = {
-  'node-tls': { implementation: 'node-tls', speaks: [{ protocol: 'tcp-tls', application: 'none' }], sessionModes: ['cold'], noUploads: 'node-tls only handshakes', noBatch: 'node-tls only handshakes' },
-  undici: { implementation: 'undici', speaks: H1_H2, sessionModes: ['cold', 'resumed'], sessionNote: "Node's TLS has no early-data API" },
-  ngtcp2: { implementation: 'ngtcp2-gtlsclient', speaks: H3, sessionModes: ['cold', 'resumed', 'early-data'] },
-  curl: {
-    implementation: 'curl',
-    speaks: H1_H2,
-    sessionModes: ['cold'],
-    sessionNote: "curl's command line cannot carry a TLS session from a priming connection to the measured one",
-  },
-  chromium: {
-    implementation: 'chromium',
-    speaks: [{ protocol: 'tcp-tls', application: 'h2' }, ...H3],
-    sessionModes: ['cold'],
-    sessionNote: 'each page load uses a fresh browser profile',
-    noUploads: 'the browser client loads pages; it does not upload',
-  },
-  smbclient: { implementation: 'smbclient', speaks: [{ protocol: 'tcp', application: 'smb3' }], sessionModes: ['cold'], noBatch: 'one copy at a time' },
-};
-
-/** SMB's own endpoints run smb-copy only; HTTP scenarios choose among the others. */
-export const SERVER_NAMES = (Object.keys(SERVERS) as ServerName[]).filter((name) => name !== 'samba');
-/** node-tls is the handshake-only probe, not a client to choose. */
-export const CLIENT_NAMES = (Object.keys(CLIENTS) as ClientName[]).filter((name) => name !== 'node-tls' && name !== 'smbclient');
-
-function speaks(capabilities: Capabilities, c: Pick<CaseDefinition, 'protocol' | 'application'>): boolean {
-  return capabilities.speaks.some((s) => s.protocol === c.protocol && s.application === c.application);
+function speaks(role: RoleDescriptor, c: Pick<CaseDefinition, 'protocol' | 'application'>): boolean {
+  return role.speaks.some((s) => s.protocol === c.protocol && s.application === c.application);
 }
 
-/** Why `server` with `client` cannot do the case's variant; undefined when they can. */
-export function unsupportedReason(c: CaseDefinition, server: ServerName, client: ClientName): string | undefined {
+/**
+ * Why `server` with `client` cannot do the case's variant; undefined when they can. `needs`:
+ * what the case needs of its client (see caseNeeds).
+ */
+export function unsupportedReason(
+  c: CaseDefinition,
+  server: string,
+  client: string,
+  needs: ClientNeed = 'exchange',
+  implementations: readonly ImplementationDescriptor[] = IMPLEMENTATIONS,
+): string | undefined {
   const session = c.session ?? 'cold';
-  for (const [name, capabilities] of [[server, SERVERS[server]], [client, CLIENTS[client]]] as const) {
-    if (!capabilities.sessionModes.includes(session)) return `${name}: no ${session} sessions${capabilities.sessionNote ? ` (${capabilities.sessionNote})` : ''}`;
-    if (session === 'early-data' && capabilities.earlyData && !capabilities.earlyData.protocols.includes(c.protocol)) {
-      return `${name}: no early data over ${c.protocol === 'quic' ? 'QUIC' : 'TCP+TLS'} (${capabilities.earlyData.note})`;
+  const clientDescriptor = clientRole(client, implementations);
+  for (const [name, role] of [[server, serverRole(server, implementations)], [client, clientDescriptor]] as const) {
+    if (!role.sessionModes.includes(session)) return `${name}: no ${session} sessions${role.sessionNote ? ` (${role.sessionNote})` : ''}`;
+    if (session === 'early-data' && role.earlyData && !role.earlyData.protocols.includes(c.protocol)) {
+      return `${name}: no early data over ${c.protocol === 'quic' ? 'QUIC' : 'TCP+TLS'} (${role.earlyData.note})`;
     }
-    if (c.parameters.direction === 'up' && capabilities.noUploads) return `${name}: ${capabilities.noUploads}`;
-    if (c.parameters.objects !== undefined && capabilities.noBatch) return `${name}: ${capabilities.noBatch}`;
+    if (c.parameters.direction === 'up' && role.noUploads) return `${name}: ${role.noUploads}`;
   }
-  return undefined;
+  const can = clientDescriptor.can[needs];
+  return can === true ? undefined : `${client}: ${can}`;
 }
 
 /** The id of a case run by other implementations than the scenario's own: "quic-h3-1MB@caddy/chromium". */
-export function matrixCaseId(baseId: string, server: ServerName, client: ClientName): string {
+export function matrixCaseId(baseId: string, server: string, client: string): string {
   return `${baseId}@${server}/${client}`;
 }
 
@@ -106,18 +63,26 @@ export function variantOf(c: { id: string }): string {
  * The scenario's cases over `servers` x `clients` (each defaulting to the case's own). A pair
  * that does not speak the case's protocol and application is left out; one that speaks it
  * but cannot do the variant is kept as unsupported. The scenario's own pair keeps its id.
+ * `implementations`: where the names are looked up (a test may bring its own list; names
+ * outside ServerName/ClientName then come from that list).
  */
-export function expandMatrix(scenario: ScenarioDefinition, choice: { servers?: readonly ServerName[]; clients?: readonly ClientName[] }): ScenarioDefinition {
+export function expandMatrix<S extends AnyScenario>(
+  scenario: S,
+  choice: { servers?: readonly string[]; clients?: readonly string[] },
+  implementations: readonly ImplementationDescriptor[] = IMPLEMENTATIONS,
+): S {
   if (!choice.servers && !choice.clients) return scenario;
   const cases = scenario.cases.flatMap((c) =>
     (choice.servers ?? [c.server]).flatMap((server) =>
       (choice.clients ?? [c.client]).flatMap((client): CaseDefinition[] => {
-        if (!speaks(SERVERS[server], c) || !speaks(CLIENTS[client], c)) return [];
+        if (!speaks(serverRole(server, implementations), c) || !speaks(clientRole(client, implementations), c)) return [];
         const own = server === c.server && client === c.client;
         const id = own ? c.id : matrixCaseId(c.id, server, client);
         // The case's own reason is about its own implementations; other pairs have theirs.
-        const reason = own ? (c.unsupported ?? unsupportedReason(c, server, client)) : (unsupportedReason(c, server, client) ?? c.unsupported);
-        return [{ ...c, id, server, client, ...(reason !== undefined ? { unsupported: reason } : {}) }];
+        const needs = caseNeeds(scenario, c);
+        const reason = own ? (c.unsupported ?? unsupportedReason(c, server, client, needs, implementations)) : (unsupportedReason(c, server, client, needs, implementations) ?? c.unsupported);
+        // A name from `implementations`: ServerName/ClientName cover IMPLEMENTATIONS' names.
+        return [{ ...c, id, server: server as ServerName, client: client as ClientName, ...(reason !== undefined ? { unsupported: reason } : {}) }];
       }),
     ),
   );

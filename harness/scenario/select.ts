@@ -1,9 +1,9 @@
 // `--variants`: narrowing a scenario to some of its cases, by exact case id.
-import type { ScenarioDefinition } from './types.js';
+import type { AnyScenario } from './types.js';
 
 export class UnknownVariantError extends Error {}
 
-export function selectCases(scenario: ScenarioDefinition, ids: readonly string[]): ScenarioDefinition {
+export function selectCases<S extends AnyScenario>(scenario: S, ids: readonly string[]): S {
   const known = scenario.cases.map((c) => c.id);
   const unknown = ids.filter((id) => !known.includes(id));
   if (unknown.length > 0) {

@@ -1,13 +1,14 @@
 // What a scenario is: declarative data (name, cases, metrics, defaults) plus one small
 // function that measures one sample. The harness owns everything else.
-import type { Application, ClientEndpoint, Protocol, ServerAddress, ServerEndpoint, SessionMode } from '../endpoints/types.js';
+import type { Application, CapableClient, ClientNeed, Protocol, ServerAddress, ServerEndpoint, SessionMode } from '../endpoints/types.js';
+import type { ClientName, ServerName } from '../endpoints/implementations.js';
 import type { CertificateSpec } from '../pki/generate.js';
 import type { Impairment } from '../lab/impairment.js';
 import type { Sample } from '../results/schema.js';
 import type { DeclaredMetric } from '../results/metric-definitions.js';
 
-export type ServerName = 'node' | 'ngtcp2' | 'caddy' | 'samba';
-export type ClientName = 'node-tls' | 'undici' | 'ngtcp2' | 'curl' | 'chromium' | 'smbclient';
+// The names are the implementations' (endpoints/implementations.ts); re-exported for scenarios.
+export type { ClientName, ServerName };
 
 export interface CaseDefinition {
   /** Stable id that says what the case is, e.g. "quic-h3" or "tcp-tls-h2". */
@@ -21,6 +22,8 @@ export interface CaseDefinition {
   session?: SessionMode;
   /** A server certificate of its own (default: the lab PKI in certs/); recorded as parameters. */
   certificate?: CertificateSpec;
+  /** What the case needs its client to do, when not the scenario's `needs` (see SampleContext). */
+  needs?: ClientNeed;
   /** Why this variant cannot be measured with these endpoints: recorded, never sampled. */
   unsupported?: string;
   /**
@@ -47,9 +50,8 @@ export interface ObjectSet {
 /** A metric as a scenario declares it; `better` defaults from the unit, `provenance` from the name and timing sources (see results/metric-definitions). */
 export type MetricDefinition = DeclaredMetric;
 
-export interface SampleContext {
+interface SampleContextFields {
   caseDefinition: CaseDefinition;
-  client: ClientEndpoint;
   server: ServerEndpoint;
   target: ServerAddress;
   timeoutMs: number;
@@ -58,6 +60,13 @@ export interface SampleContext {
   /** Live control of the lab link (emulator backend); absent on loopback. */
   link?: LinkControl;
 }
+
+/**
+ * What measure() gets for one sample: the case, its server, and its client typed for what the
+ * case needs (`needs`: "exchange" gives an ExchangeClient, "batch" a BatchClient, "copy" a
+ * FileCopyClient). With several needs it is a union: narrow it on `needs`.
+ */
+export type SampleContext<N extends ClientNeed = 'exchange'> = SampleContextFields & CapableClient<N>;
 
 export interface LinkControl {
   /** A NAT rebinding from now on: the client's packets come from a new port, or a new address. */
@@ -70,7 +79,7 @@ export interface SampleMeasurement {
   series?: Record<string, Array<[number, number]>>;
 }
 
-export interface ScenarioDefinition {
+interface ScenarioFields<N extends ClientNeed> {
   name: string;
   /** Short code for tables, as the QUIC interop runner's test cases have. */
   abbreviation: string;
@@ -102,5 +111,16 @@ export interface ScenarioDefinition {
     cases(options: TransferOptions): CaseDefinition[];
   };
   /** Measures one sample; throws (with a reason) when the sample fails. */
-  measure(context: SampleContext): Promise<SampleMeasurement>;
+  measure(context: SampleContext<N>): Promise<SampleMeasurement>;
 }
+
+/**
+ * A scenario whose samples need clients that can do N ("exchange" unless it says otherwise).
+ * `needs` is what its cases need of their clients (a case may say otherwise, within N); the
+ * matrix records a pair whose client cannot as unsupported, and the run never starts it.
+ */
+export type ScenarioDefinition<N extends ClientNeed = 'exchange'> = ScenarioFields<N> & ('exchange' extends N ? { needs?: N } : { needs: N });
+
+/** Any scenario, whatever its clients need (lists of scenarios, the run loop; measure is a method, so each ScenarioDefinition<N> is one). */
+export type AnyScenario = ScenarioDefinition<ClientNeed>;
+

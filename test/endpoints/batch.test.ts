@@ -2,10 +2,10 @@
 // gtlsclient over HTTP/3 (one connection), loopback, real servers.
 import t, { type Test } from 'tap';
 import { endpointPkis } from '../fixtures/endpoint-pkis.js';
-import { NodeHttpsServer } from '../../harness/endpoints/node-https-server.js';
-import { Ngtcp2Server } from '../../harness/endpoints/ngtcp2-server.js';
-import { Ngtcp2Client } from '../../harness/endpoints/ngtcp2-client.js';
-import { UndiciClient } from '../../harness/endpoints/undici-client.js';
+import { NodeHttpsServer } from '../../harness/endpoints/node/https-server.js';
+import { Ngtcp2Server } from '../../harness/endpoints/ngtcp2/server.js';
+import { Ngtcp2Client } from '../../harness/endpoints/ngtcp2/client.js';
+import { UndiciClient } from '../../harness/endpoints/undici/client.js';
 import type { BatchTimings } from '../../harness/endpoints/types.js';
 
 let node: NodeHttpsServer | undefined;

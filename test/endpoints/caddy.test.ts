@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { connect } from 'node:tls';
 import { join } from 'node:path';
 import { endpointPkis } from '../fixtures/endpoint-pkis.js';
-import { CaddyServer, freeTcpUdpPort } from '../../harness/endpoints/caddy-server.js';
-import { generatedByteAt } from '../../harness/endpoints/generated-body.js';
-import { Ngtcp2Client } from '../../harness/endpoints/ngtcp2-client.js';
+import { CaddyServer, freeTcpUdpPort } from '../../harness/endpoints/caddy/server.js';
+import { generatedByteAt } from '../../harness/files/generated-body.js';
+import { Ngtcp2Client } from '../../harness/endpoints/ngtcp2/client.js';
 import { parseProcNet, tcpListeningBy, udpBoundBy } from '../../harness/process/proc-sockets.js';
-import { labTlsClientOptions } from '../../harness/endpoints/tls-options.js';
-import { UndiciClient } from '../../harness/endpoints/undici-client.js';
+import { labTlsClientOptions } from '../../harness/endpoints/node/tls-options.js';
+import { UndiciClient } from '../../harness/endpoints/undici/client.js';
 import type { ServerAddress } from '../../harness/endpoints/types.js';
 
 let server: CaddyServer | undefined;

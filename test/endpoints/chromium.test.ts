@@ -6,11 +6,11 @@ import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { endpointPkis } from '../fixtures/endpoint-pkis.js';
-import { chromiumPath } from '../../harness/report/headless-chromium.js';
-import { CHROMIUM_CLIENT_DIR_PREFIX, ChromiumClient, leafSpkiHash } from '../../harness/endpoints/chromium-client.js';
-import { Ngtcp2Server } from '../../harness/endpoints/ngtcp2-server.js';
-import { NodeHttpsServer } from '../../harness/endpoints/node-https-server.js';
-import { batchTimingsFrom, entriesByFetch, exchangeTimingsFrom, type ResourceEntry } from '../../harness/endpoints/chromium-page.js';
+import { chromiumPath } from '../../harness/endpoints/chromium/headless.js';
+import { CHROMIUM_CLIENT_DIR_PREFIX, ChromiumClient, leafSpkiHash } from '../../harness/endpoints/chromium/client.js';
+import { Ngtcp2Server } from '../../harness/endpoints/ngtcp2/server.js';
+import { NodeHttpsServer } from '../../harness/endpoints/node/https-server.js';
+import { batchTimingsFrom, entriesByFetch, exchangeTimingsFrom, type ResourceEntry } from '../../harness/endpoints/chromium/page.js';
 import type { ExchangeTimings, ServerAddress } from '../../harness/endpoints/types.js';
 
 /** A Resource Timing entry of a fetch of `url` (what the page's script returns). */

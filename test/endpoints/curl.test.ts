@@ -6,9 +6,9 @@ import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { endpointPkis } from '../fixtures/endpoint-pkis.js';
-import { NodeHttpsServer } from '../../harness/endpoints/node-https-server.js';
-import { CurlClient, failureMessage, parseCurlVersion } from '../../harness/endpoints/curl-client.js';
-import { alpnOfHttpVersion, batchCompletionsUs, describeCurlExit, parseCurlSeconds, parseTraceTime, parseWriteOut, traceStampsUs, writeOutFormat, WRITE_OUT_FIELDS, type CurlTransferReport } from '../../harness/endpoints/curl-write-out.js';
+import { NodeHttpsServer } from '../../harness/endpoints/node/https-server.js';
+import { CurlClient, failureMessage, parseCurlVersion } from '../../harness/endpoints/curl/client.js';
+import { alpnOfHttpVersion, batchCompletionsUs, describeCurlExit, parseCurlSeconds, parseTraceTime, parseWriteOut, traceStampsUs, writeOutFormat, WRITE_OUT_FIELDS, type CurlTransferReport } from '../../harness/endpoints/curl/write-out.js';
 import type { BatchTimings, ServerAddress } from '../../harness/endpoints/types.js';
 
 // --- pure parsing ---------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 // Flow-control windows sized for a path's bandwidth-delay product.
 import t from 'tap';
-import { windowsForBdp } from '../../harness/endpoints/ngtcp2-common.js';
-import { NGTCP2_CLIENT_DEFAULT_WINDOWS } from '../../harness/endpoints/ngtcp2-client.js';
-import { NGTCP2_SERVER_DEFAULT_WINDOWS } from '../../harness/endpoints/ngtcp2-server.js';
+import { windowsForBdp } from '../../harness/endpoints/ngtcp2/common.js';
+import { NGTCP2_CLIENT_DEFAULT_WINDOWS } from '../../harness/endpoints/ngtcp2/client.js';
+import { NGTCP2_SERVER_DEFAULT_WINDOWS } from '../../harness/endpoints/ngtcp2/server.js';
 
 t.test('1 Gbit/s at 600 ms (75 MB BDP): every bulk window at least 150 MB', async (t) => {
   const bdp = (1e9 / 8) * 0.6;

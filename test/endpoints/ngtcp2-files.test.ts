@@ -6,10 +6,10 @@ import { access, mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'n
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { once } from 'node:events';
-import { generatedByteAt } from '../../harness/endpoints/generated-body.js';
-import { GeneratedBodyFiles } from '../../harness/endpoints/ngtcp2-body-files.js';
-import { newestQlogFile, readQlogFile, waitUntilClosed } from '../../harness/endpoints/ngtcp2-qlog-files.js';
-import { parseQlog } from '../../harness/measure/ngtcp2-qlog.js';
+import { generatedByteAt } from '../../harness/files/generated-body.js';
+import { GeneratedBodyFiles } from '../../harness/files/body-files.js';
+import { newestQlogFile, readQlogFile, waitUntilClosed } from '../../harness/endpoints/ngtcp2/qlog-files.js';
+import { parseQlog } from '../../harness/endpoints/ngtcp2/qlog.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'qlab-ngtcp2-files-'));
 t.teardown(() => rm(dir, { recursive: true, force: true }));

@@ -1,11 +1,11 @@
 // Body bytes from HTTP/3 stream offsets (how gtlsserver and gtlsclient frame their messages)
 // and the transfer fields of an exchange, on the captured 1 MB qlogs (see
-// test/measure/ngtcp2-qlog.test.ts for the fixtures).
+// test/endpoints/ngtcp2-qlog.test.ts for the fixtures).
 import t from 'tap';
 import { readFile } from 'node:fs/promises';
-import { clientTimings, parseQlog, type QlogTrace } from '../../harness/measure/ngtcp2-qlog.js';
-import { GTLSSERVER_DATA_PAYLOAD_BYTES, bodyOnStream, bodyProgress, dataFramingBytes, varintBytes } from '../../harness/endpoints/ngtcp2-h3-framing.js';
-import { downloadTransfer, uploadTransfer } from '../../harness/endpoints/ngtcp2-transfer.js';
+import { clientTimings, parseQlog, type QlogTrace } from '../../harness/endpoints/ngtcp2/qlog.js';
+import { GTLSSERVER_DATA_PAYLOAD_BYTES, bodyOnStream, bodyProgress, dataFramingBytes, varintBytes } from '../../harness/endpoints/ngtcp2/h3-framing.js';
+import { downloadTransfer, uploadTransfer } from '../../harness/endpoints/ngtcp2/transfer.js';
 
 async function fixtureTrace(name: string): Promise<QlogTrace> {
   return parseQlog(await readFile(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'));

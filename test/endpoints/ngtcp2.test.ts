@@ -4,8 +4,8 @@ import t from 'tap';
 import { access, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { endpointPkis } from '../fixtures/endpoint-pkis.js';
-import { Ngtcp2Server } from '../../harness/endpoints/ngtcp2-server.js';
-import { Ngtcp2Client } from '../../harness/endpoints/ngtcp2-client.js';
+import { Ngtcp2Server } from '../../harness/endpoints/ngtcp2/server.js';
+import { Ngtcp2Client } from '../../harness/endpoints/ngtcp2/client.js';
 
 let server: Ngtcp2Server | undefined;
 const { dir, pki, otherPki } = await endpointPkis('ngtcp2', async () => server?.stop());

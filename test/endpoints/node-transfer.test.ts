@@ -6,11 +6,14 @@ import { readFile } from 'node:fs/promises';
 import { connect as h2connect } from 'node:http2';
 import { Client } from 'undici';
 import { endpointPkis } from '../fixtures/endpoint-pkis.js';
-import { byteRange, generatedByteAt, generatedChunks } from '../../harness/endpoints/generated-body.js';
-import { NetnsNodeClient } from '../../harness/endpoints/netns-node-client.js';
-import { NodeHttpsServer } from '../../harness/endpoints/node-https-server.js';
-import { ProgressSeries, UndiciClient } from '../../harness/endpoints/undici-client.js';
+import { byteRange, generatedByteAt, generatedChunks } from '../../harness/files/generated-body.js';
+import { NetnsNodeClient } from '../../harness/endpoints/node/netns-node-client.js';
+import { NodeHttpsServer } from '../../harness/endpoints/node/https-server.js';
+import { ProgressSeries, UndiciClient } from '../../harness/endpoints/undici/client.js';
 import type { ExchangeTimings } from '../../harness/endpoints/types.js';
+import { fileURLToPath } from 'node:url';
+
+const UNDICI_MODULE = fileURLToPath(new URL('../../harness/endpoints/undici/client.ts', import.meta.url));
 
 const MB = 1_000_000;
 let server: NodeHttpsServer | undefined;
@@ -167,7 +170,7 @@ t.test('both sides grant 16 MiB HTTP/2 windows, and say so', async (t) => {
 
 t.test('through the worker process: transfer specs in, progress series out', async (t) => {
   for (const application of ['h2', 'http/1.1'] as const) {
-    const client = new NetnsNodeClient(new UndiciClient(pki.material, application), { client: 'undici', application, tls: pki.material });
+    const client = new NetnsNodeClient(new UndiciClient(pki.material, application), { module: UNDICI_MODULE, application, tls: pki.material });
     t.teardown(() => client.close());
     const download = await client.exchange({ target, path: `/${2 * MB}`, timeoutMs: 10_000, recordProgress: true });
     t.equal(download.bodyBytes, 2 * MB);

@@ -3,9 +3,9 @@ import t from 'tap';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { endpointPkis } from '../fixtures/endpoint-pkis.js';
-import { NodeHttpsServer } from '../../harness/endpoints/node-https-server.js';
-import { NodeTlsClient } from '../../harness/endpoints/node-tls-client.js';
-import { UndiciClient } from '../../harness/endpoints/undici-client.js';
+import { NodeHttpsServer } from '../../harness/endpoints/node/https-server.js';
+import { NodeTlsClient } from '../../harness/endpoints/node/tls-client.js';
+import { UndiciClient } from '../../harness/endpoints/undici/client.js';
 
 let server: NodeHttpsServer | undefined;
 const { dir, pki, otherPki } = await endpointPkis('node', async () => server?.stop());

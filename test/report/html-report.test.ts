@@ -5,7 +5,7 @@ import t from 'tap';
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromiumPath, dumpDom, screenshot } from '../../harness/report/headless-chromium.js';
+import { chromiumPath, dumpDom, screenshot } from '../../harness/endpoints/chromium/headless.js';
 import { reportPathsFor } from '../../harness/report/write-reports.js';
 import { runScenarioCli } from '../fixtures/run-scenario.js';
 

@@ -1,8 +1,8 @@
 // The run loop's own logic, with scripted endpoints (the real ones are in the integration tests).
 import t from 'tap';
-import { runScenario, type EndpointFactory } from '../../harness/run/loop.js';
+import { runScenario } from '../../harness/run/loop.js';
 import type { ScenarioDefinition } from '../../harness/scenario/types.js';
-import type { ClientEndpoint, ServerEndpoint } from '../../harness/endpoints/types.js';
+import type { EndpointFactory, ExchangeClient, ServerEndpoint } from '../../harness/endpoints/types.js';
 import { resultSchema } from '../../harness/results/schema.js';
 
 const tls = { caFile: '/dev/null', chainFile: '/dev/null', keyFile: '/dev/null', serverName: 'server.lab.example' };
@@ -22,7 +22,7 @@ function scriptedFactory(calls: string[], behaviour: (caseId: string, call: numb
   });
   return {
     server,
-    client: (name, definition): ClientEndpoint => ({
+    client: (name, definition): ExchangeClient => ({
       implementation: name,
       protocol: definition.protocol,
       application: definition.application,
@@ -190,4 +190,22 @@ t.test('a case asking for a session mode its client lacks fails the run before s
   );
   t.equal(document.status, 'failed');
   t.match(document.errors[0], /cannot do session mode "resumed"/);
+});
+
+t.test('a case whose client cannot do what it needs fails the run before sampling', async (t) => {
+  const calls: string[] = [];
+  const batchScenario: ScenarioDefinition<'batch'> = {
+    ...scenario,
+    cases: scenario.cases.slice(0, 1),
+    needs: 'batch',
+    async measure({ client, target, timeoutMs }) {
+      const { handshakeMs } = await client.exchangeBatch({ target, paths: ['/1'], timeoutMs });
+      return { metrics: { handshakeMs } };
+    },
+  };
+  const result = await runScenario(batchScenario, { samples: 1, warmup: 0, sampleTimeoutMs: 1000, tls, certificates, link, endpoints: scriptedFactory(calls, async () => 1) });
+  t.equal(result.status, 'failed');
+  t.match(result.errors, [/case a: the undici client cannot do what the case needs \(batch\)/]);
+  t.notOk(calls.some((call) => call.startsWith('a#')), 'no sample taken');
+  t.ok(calls.includes('stop node'), 'the server started for it is stopped');
 });

@@ -12,7 +12,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
 
 function labProcesses(): string[] {
   const ps = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
-  return ps.stdout.split('\n').filter((line) => /gtlsserver|gtlsclient|node-https-server-main|tcpdump|tshark/.test(line));
+  return ps.stdout.split('\n').filter((line) => /gtlsserver|gtlsclient|https-server-main|tcpdump|tshark/.test(line));
 }
 
 t.test('handshake (two variants, loopback): measured, result written and valid', async (t) => {

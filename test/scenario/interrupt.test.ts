@@ -12,7 +12,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
 function leftovers(): string[] {
   const ps = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n');
   const netns = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n');
-  return [...ps.filter((l) => /gtlsserver|gtlsclient|link-emulator --client|client-worker-main|node-https-server-main|tcpdump|tshark/.test(l)), ...netns.filter((l) => /^qlab-\d/.test(l))];
+  return [...ps.filter((l) => /gtlsserver|gtlsclient|link-emulator --client|client-worker-main|https-server-main|tcpdump|tshark/.test(l)), ...netns.filter((l) => /^qlab-\d/.test(l))];
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

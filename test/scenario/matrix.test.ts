@@ -1,10 +1,12 @@
 // The implementation matrix: which pairs run a case, which are recorded as unsupported and
 // why, and that the scenario's own pair keeps its id.
 import t from 'tap';
-import { CLIENT_NAMES, SERVER_NAMES, expandMatrix, unsupportedReason } from '../../harness/scenario/matrix.js';
+import { CLIENT_NAMES, SERVER_NAMES, caseNeeds, expandMatrix, unsupportedReason } from '../../harness/scenario/matrix.js';
 import { handshake } from '../../scenarios/handshake.js';
 import { throughput } from '../../scenarios/throughput.js';
 import { multiplexing } from '../../scenarios/multiplexing.js';
+import { smbCopy } from '../../scenarios/smb-copy.js';
+import { clientRole, namesOf, serverRole } from '../../harness/endpoints/registry.js';
 
 t.test('names the CLI offers', async (t) => {
   t.same(SERVER_NAMES, ['node', 'ngtcp2', 'caddy']);
@@ -62,6 +64,34 @@ t.test('uploads and many objects at once', async (t) => {
   t.equal(unsupportedReason(h2Up, 'node', 'curl'), undefined);
   const batch = multiplexing.cases.find((c) => c.application === 'h3');
   if (!batch) throw new Error('an h3 batch case');
-  t.equal(unsupportedReason(batch, 'caddy', 'chromium'), undefined);
-  t.equal(unsupportedReason({ ...batch, protocol: 'tcp-tls', application: 'none' }, 'node', 'node-tls'), 'node-tls: node-tls only handshakes');
+  const needs = caseNeeds(multiplexing, batch);
+  t.equal(needs, 'batch', "a page load's client requests its objects at once");
+  t.equal(unsupportedReason(batch, 'caddy', 'chromium', needs), undefined);
+  t.equal(unsupportedReason({ ...batch, protocol: 'tcp-tls', application: 'none' }, 'node', 'node-tls', needs), 'node-tls: node-tls only handshakes');
+});
+
+t.test('smb-copy: the SMB cases copy, the SMB-style ones read at once; each client is checked for its need', async (t) => {
+  const smb = smbCopy.cases.find((c) => c.client === 'smbclient');
+  const smbStyle = smbCopy.cases.find((c) => c.client === 'undici');
+  if (!smb || !smbStyle) throw new Error('smb-copy has both kinds of case');
+  t.equal(caseNeeds(smbCopy, smb), 'copy');
+  t.equal(caseNeeds(smbCopy, smbStyle), 'batch');
+  t.equal(unsupportedReason(smb, 'samba', 'smbclient', 'copy'), undefined);
+  t.equal(unsupportedReason(smb, 'samba', 'smbclient', 'exchange'), 'smbclient: smbclient times whole copies only');
+  t.equal(unsupportedReason(smb, 'samba', 'smbclient', 'batch'), 'smbclient: one copy at a time');
+  t.equal(unsupportedReason(smbStyle, 'node', 'undici', 'copy'), 'undici: an HTTP client: no SMB file copy');
+});
+
+t.test('names and recorded implementations come from the descriptors', async (t) => {
+  t.same(namesOf('server'), ['node', 'ngtcp2', 'caddy', 'samba']);
+  t.same(namesOf('client'), ['node-tls', 'undici', 'ngtcp2', 'curl', 'chromium', 'smbclient']);
+  t.same(
+    namesOf('server').map((name) => serverRole(name).implementation),
+    ['node', 'ngtcp2-gtlsserver', 'caddy', 'samba-smbd'],
+  );
+  t.same(
+    namesOf('client').map((name) => clientRole(name).implementation),
+    ['node-tls', 'undici', 'ngtcp2-gtlsclient', 'curl', 'chromium', 'smbclient'],
+  );
+  t.throws(() => serverRole('nginx'), /no server called "nginx" \(known: node, ngtcp2, caddy, samba\)/);
 });

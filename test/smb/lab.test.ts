@@ -11,8 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startLab, type Lab } from '../../harness/lab/lab.js';
 import { LabBusyError } from '../../harness/lab/lock.js';
 import { resolveLinkConditions } from '../../harness/lab/profiles.js';
-import { SambaServer } from '../../harness/smb/samba-server.js';
-import { SmbClient } from '../../harness/smb/smbclient.js';
+import { SambaServer } from '../../harness/endpoints/samba/server.js';
+import { SmbClient } from '../../harness/endpoints/samba/smbclient.js';
 import { probeSmbTcp } from '../../harness/smb/tcp-probe.js';
 import { runCommand } from '../../harness/process/managed-process.js';
 

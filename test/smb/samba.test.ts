@@ -12,9 +12,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { generatedByteAt } from '../../harness/endpoints/generated-body.js';
-import { SAMBA_LAB_USER, SambaServer, type SambaTarget } from '../../harness/smb/samba-server.js';
-import { SMBCLIENT_TEMP_PREFIX, SmbClient } from '../../harness/smb/smbclient.js';
+import { generatedByteAt } from '../../harness/files/generated-body.js';
+import { SAMBA_LAB_USER, SambaServer, type SambaTarget } from '../../harness/endpoints/samba/server.js';
+import { SMBCLIENT_TEMP_PREFIX, SmbClient } from '../../harness/endpoints/samba/smbclient.js';
 import { probeSmbTcp } from '../../harness/smb/tcp-probe.js';
 import { processesNaming, tempEntries, alive } from '../fixtures/leftovers.js';
 

@@ -1,0 +1,165 @@
+// What the Chromium client runs inside its page, and how the page's Resource Timing becomes
+// ExchangeTimings and BatchTimings.
+//
+// The page is a blank document of the lab origin (https://<serverName>:<port>/...), handed to
+// Chromium by the client itself (a CDP Fetch interception: no request reaches the server for
+// it). Its script then fetch()es the objects from that same origin, all at once, over the one
+// connection Chromium opens for them. Same origin, so Resource Timing exposes every detail
+// (connect, TLS, request, response, sizes, protocol), with no CORS nor Timing-Allow-Origin on
+// the lab servers. fetch() with cache "no-store" bypasses the HTTP cache, so identical paths
+// are really fetched each (the cache's per-URL lock would otherwise serialize them).
+import { z } from 'zod';
+import type { BatchTimings, ExchangeTimings } from '../types.js';
+
+/** Path of the generated page (never requested from the server: the client answers it). */
+export const PAGE_PATH = '/__quic-lab__/page.html';
+
+/** The page: nothing to load; the empty icon keeps Chromium from asking the server for /favicon.ico. */
+export const PAGE_HTML = '<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>quic-lab</title></head><body></body></html>';
+
+/** How long the page waits for Resource Timing entries after the bodies are read (they are queued separately). */
+const ENTRY_WAIT_MS = 2000;
+
+/**
+ * The page's measurement, a JavaScript expression for Runtime.evaluate (a plain string, not a
+ * serialized TypeScript function: tsx's transform could add helpers the page does not have).
+ * Every body is read to its end, counted, and discarded.
+ */
+export function pageScript(paths: readonly string[], rangeStartBytes: number | null): string {
+  const args = JSON.stringify({ paths, rangeStartBytes, entryWaitMs: ENTRY_WAIT_MS });
+  return `(async ({ paths, rangeStartBytes, entryWaitMs }) => {
+  performance.clearResourceTimings();
+  performance.setResourceTimingBufferSize(paths.length + 100);
+  const init = { cache: 'no-store', headers: rangeStartBytes === null ? {} : { Range: 'bytes=' + rangeStartBytes + '-' } };
+  const results = await Promise.all(paths.map(async (path) => {
+    const url = new URL(path, location.href).href;
+    try {
+      const response = await fetch(path, init);
+      let bytes = 0;
+      if (response.body) {
+        const reader = response.body.getReader();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          bytes += value.byteLength;
+        }
+      }
+      return { path, url: response.url, status: response.status, bytes };
+    } catch (error) {
+      return { path, url, error: String(error) };
+    }
+  }));
+  const wanted = results.filter((r) => r.error === undefined).length;
+  const entries = () => performance.getEntriesByType('resource');
+  for (let waited = 0; entries().length < wanted && waited < entryWaitMs; waited += 5) await new Promise((r) => setTimeout(r, 5));
+  return { results, entries: entries().map((e) => e.toJSON()) };
+})(${args})`;
+}
+
+const entrySchema = z.object({
+  name: z.string(),
+  startTime: z.number(),
+  fetchStart: z.number(),
+  connectStart: z.number(),
+  secureConnectionStart: z.number(),
+  connectEnd: z.number(),
+  requestStart: z.number(),
+  responseStart: z.number(),
+  responseEnd: z.number(),
+  nextHopProtocol: z.string(),
+  encodedBodySize: z.number(),
+  decodedBodySize: z.number(),
+  transferSize: z.number(),
+});
+export type ResourceEntry = z.infer<typeof entrySchema>;
+
+const fetchResultSchema = z.object({
+  path: z.string(),
+  url: z.string(),
+  status: z.number().optional(),
+  bytes: z.number().optional(),
+  error: z.string().optional(),
+});
+export type FetchResult = z.infer<typeof fetchResultSchema>;
+
+export const pageResultSchema = z.object({ results: z.array(fetchResultSchema), entries: z.array(entrySchema) });
+export type PageResult = z.infer<typeof pageResultSchema>;
+
+/** Each fetch's Resource Timing entry, in fetch order. Entries of the same URL go to that URL's fetches in order of completion (they cannot be told apart otherwise). */
+export function entriesByFetch(page: PageResult): ResourceEntry[] {
+  const byUrl = new Map<string, ResourceEntry[]>();
+  for (const entry of [...page.entries].sort((a, b) => a.responseEnd - b.responseEnd)) {
+    byUrl.set(entry.name, [...(byUrl.get(entry.name) ?? []), entry]);
+  }
+  return page.results.map((result) => {
+    const entry = byUrl.get(result.url)?.shift();
+    if (entry === undefined) throw new Error(`chromium: no Resource Timing entry for ${result.url}`);
+    return entry;
+  });
+}
+
+/** The entry of a request that opened a connection of its own (a reused one reports connectStart = connectEnd). */
+export function openedConnection(entry: ResourceEntry): boolean {
+  return entry.connectEnd > entry.connectStart;
+}
+
+/** The object's size as the server sent it (before any content decoding): the whole body, HTTP framing excluded. */
+function bodyBytes(entry: ResourceEntry, fetched: FetchResult): number {
+  // No lab server encodes its bodies, so the bytes the page read must be the encoded size.
+  if (fetched.bytes !== undefined && fetched.bytes !== entry.encodedBodySize) {
+    throw new Error(`chromium: ${fetched.url}: the page read ${fetched.bytes} body bytes, Resource Timing says ${entry.encodedBodySize} were received`);
+  }
+  return entry.encodedBodySize;
+}
+
+/**
+ * One fetch on a fresh connection, in ms from the entry's connectStart (Chromium starting to
+ * connect: the TCP SYN, or the QUIC Initial). connectMs (TCP only) ends at
+ * secureConnectionStart (TLS starts once TCP is connected); handshakeMs at connectEnd (TLS
+ * done; for QUIC the QUIC handshake, which Chromium reports in connectStart..connectEnd);
+ * ttfbMs at responseStart (first byte of the response); totalMs at responseEnd (last byte).
+ * The body's transfer runs from responseStart to responseEnd: Resource Timing has no first
+ * body byte, so the headers' arrival stands in for it (as with curl's starttransfer).
+ */
+export function exchangeTimingsFrom(entry: ResourceEntry, fetched: FetchResult, application: 'h2' | 'h3'): ExchangeTimings {
+  if (!openedConnection(entry)) {
+    throw new Error(`chromium: ${entry.name} went over a connection that was already open (connectStart = connectEnd): no handshake to time`);
+  }
+  const origin = entry.connectStart;
+  const since = (ms: number): number => ms - origin;
+  return {
+    // On loopback TCP can connect within Resource Timing's 0.1 ms: secureConnectionStart = connectStart, connectMs 0.
+    ...(application === 'h2' && entry.secureConnectionStart > 0 && entry.secureConnectionStart >= origin ? { connectMs: since(entry.secureConnectionStart) } : {}),
+    handshakeMs: since(entry.connectEnd),
+    ttfbMs: since(entry.responseStart),
+    totalMs: since(entry.responseEnd),
+    bodyStartMs: since(entry.responseStart),
+    bodyEndMs: since(entry.responseEnd),
+    bodyBytes: bodyBytes(entry, fetched),
+    alpn: entry.nextHopProtocol,
+    extraMs: { requestStartMs: since(entry.requestStart) },
+  };
+}
+
+/**
+ * All fetches of a batch, in ms from the connectStart of the first connection opened. Each
+ * object's completedMs is its responseEnd; bytes its encodedBodySize. `connections` is what
+ * the caller counted (distinct connection ids Chromium reported), or else the number of
+ * fetches that opened a connection.
+ */
+export function batchTimingsFrom(entries: readonly ResourceEntry[], fetched: readonly FetchResult[], connections: number | null): BatchTimings {
+  const opened = entries.filter(openedConnection).sort((a, b) => a.connectStart - b.connectStart);
+  const first = opened[0];
+  if (first === undefined) throw new Error('chromium: no fetch of the batch opened a connection: no handshake to time');
+  const origin = first.connectStart;
+  const objects = entries.map((entry, i) => {
+    const result = fetched[i] as FetchResult;
+    return { path: result.path, bytes: bodyBytes(entry, result), completedMs: entry.responseEnd - origin };
+  });
+  return {
+    handshakeMs: first.connectEnd - origin,
+    objects,
+    totalMs: Math.max(...objects.map((o) => o.completedMs)),
+    connections: connections ?? opened.length,
+  };
+}

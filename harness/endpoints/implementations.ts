@@ -1,0 +1,20 @@
+// Every implementation the lab can run, one line each. Adding one: a folder under endpoints/
+// with an index.ts that exports its descriptor (see descriptor.ts), and a line here. The
+// registry, the name types and the matrix's checks are derived from this list.
+import { caddy } from './caddy/index.js';
+import { chromium } from './chromium/index.js';
+import { curl } from './curl/index.js';
+import type { ClientNameOf, ImplementationDescriptor, ServerNameOf } from './descriptor.js';
+import { ngtcp2 } from './ngtcp2/index.js';
+import { node } from './node/index.js';
+import { samba } from './samba/index.js';
+import { undici } from './undici/index.js';
+
+/** In the order the command line lists them. */
+export const IMPLEMENTATIONS = [node, undici, ngtcp2, caddy, curl, chromium, samba] as const satisfies readonly ImplementationDescriptor[];
+
+type Listed = (typeof IMPLEMENTATIONS)[number];
+/** A server's name on the command line and in case definitions: "node" | "ngtcp2" | "caddy" | "samba". */
+export type ServerName = ServerNameOf<Listed>;
+/** A client's name: "node-tls" | "undici" | "ngtcp2" | "curl" | "chromium" | "smbclient". */
+export type ClientName = ClientNameOf<Listed>;

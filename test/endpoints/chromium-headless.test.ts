@@ -1,0 +1,95 @@
+import t from 'tap';
+import { processesNaming, tempEntries } from '../fixtures/leftovers.js';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CHROMIUM_DIR_PREFIX, chromiumPath, chromiumVersion, dumpDom, screenshot } from '../../harness/endpoints/chromium/headless.js';
+
+const missing = await chromiumPath().then(
+  () => null,
+  (error: Error) => error.message,
+);
+
+function runDirs(): Promise<string[]> {
+  return tempEntries(CHROMIUM_DIR_PREFIX);
+}
+function runProcesses(): Promise<string[]> {
+  return processesNaming(CHROMIUM_DIR_PREFIX);
+}
+
+const SVG_PAGE = `<!doctype html>
+<html><head><meta charset="utf-8"><title>chart</title></head>
+<body style="margin:0"><svg xmlns="http://www.w3.org/2000/svg" width="200" height="100"><rect id="bar" width="120" height="40" fill="steelblue"/><text x="10" y="80">handshake (ms)</text></svg></body></html>
+`;
+
+// Images from an address that routes nowhere and from a server of the test's on the host's
+// loopback, and a script that reports how its fetch ended.
+const networkPage = (port: number): string => `<!doctype html>
+<html><body><img src="http://198.18.0.1/x.png"><img src="http://127.0.0.1:${port}/local.png"><p id="fetch">pending</p>
+<script>fetch('http://198.18.0.1/data.json').then(() => { document.getElementById('fetch').textContent = 'fetched'; }, (error) => { document.getElementById('fetch').textContent = 'failed: ' + error.name; });</script>
+</body></html>
+`;
+
+t.test('headless chromium, offline', { skip: missing ? `${missing}` : false }, async (t) => {
+  const before = await runDirs();
+  const dir = await mkdtemp(join(tmpdir(), 'quic-lab-report-test-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const svgPage = join(dir, 'svg.html');
+  const networkHtml = join(dir, 'network.html');
+  await writeFile(svgPage, SVG_PAGE);
+  const requests: string[] = [];
+  const server = createServer((request, response) => {
+    requests.push(request.url ?? '');
+    response.end();
+  });
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  t.teardown(() => new Promise<void>((closed) => server.close(() => closed())));
+  await writeFile(networkHtml, networkPage((server.address() as AddressInfo).port));
+
+  t.test('version', async (t) => {
+    const version = await chromiumVersion();
+    t.comment(version);
+    t.match(version, /^Chromium \d+\.\d+\.\d+\.\d+/);
+  });
+
+  t.test('dumpDom: the inline SVG is in the DOM', async (t) => {
+    const started = performance.now();
+    const dom = await dumpDom(svgPage);
+    t.comment(`dumpDom: ${(performance.now() - started).toFixed(0)} ms`);
+    t.match(dom, /<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="200" height="100"><rect id="bar" width="120" height="40" fill="steelblue"><\/rect>/);
+    t.match(dom, /<text x="10" y="80">handshake \(ms\)<\/text>/);
+  });
+
+  t.test('screenshot: a PNG of the window size asked for', async (t) => {
+    const started = performance.now();
+    const png = join(dir, 'svg.png');
+    const shot = await screenshot(svgPage, png, { widthPx: 320, heightPx: 240 });
+    t.comment(`screenshot: ${(performance.now() - started).toFixed(0)} ms, ${shot.bytes} bytes`);
+    t.equal(shot.widthPx, 320);
+    t.equal(shot.heightPx, 240);
+    t.equal(shot.bytes, (await readFile(png)).length);
+  });
+
+  t.test('no network: a remote image and a fetch fail at once, the page still loads', async (t) => {
+    const started = performance.now();
+    const dom = await dumpDom(networkHtml, { timeoutMs: 10_000, virtualTimeBudgetMs: 2000 });
+    const elapsedMs = performance.now() - started;
+    t.comment(`dumpDom with remote resources: ${elapsedMs.toFixed(0)} ms`);
+    t.match(dom, /<img src="http:\/\/198\.18\.0\.1\/x\.png"><img src="http:\/\/127\.0\.0\.1:\d+\/local\.png">/);
+    t.match(dom, /<p id="fetch">failed: TypeError<\/p>/);
+    t.same(requests, [], 'the server on the host loopback saw no request');
+    t.ok(elapsedMs < 5000, 'no waiting for the network');
+  });
+
+  t.test('errors: a missing file, a run out of time', async (t) => {
+    await t.rejects(dumpDom(join(dir, 'absent.html')), /chromium: no such file: .*absent\.html/);
+    await t.rejects(dumpDom(svgPage, { timeoutMs: 200 }), /chromium: dump-dom .*svg\.html did not finish within 200 ms/);
+  });
+
+  t.test('nothing left behind', async (t) => {
+    t.same(await runProcesses(), [], 'no chromium process of ours');
+    t.same(await runDirs(), before, `no ${CHROMIUM_DIR_PREFIX}* directory in ${tmpdir()}`);
+  });
+});
