@@ -30,8 +30,7 @@ export const CERTIFICATE_SIZE_CASES: readonly CaseDefinition[] = KEY_TYPES.flatM
       application: 'h3',
       client: 'ngtcp2',
       server: 'ngtcp2',
-      parameters: { bodyBytes: SMALL_BODY_BYTES },
-      certificate: { keyType, intermediates },
+      workload: { kind: 'handshake', bodyBytes: SMALL_BODY_BYTES, certificate: { keyType, intermediates } },
     },
     {
       id: `tcp-tls-h2-${keyType}-i${intermediates}`,
@@ -39,8 +38,7 @@ export const CERTIFICATE_SIZE_CASES: readonly CaseDefinition[] = KEY_TYPES.flatM
       application: 'h2',
       client: 'undici',
       server: 'node',
-      parameters: { bodyBytes: SMALL_BODY_BYTES },
-      certificate: { keyType, intermediates },
+      workload: { kind: 'handshake', bodyBytes: SMALL_BODY_BYTES, certificate: { keyType, intermediates } },
     },
   ]),
 );

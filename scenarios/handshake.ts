@@ -1,23 +1,24 @@
 // handshake: a fresh connection per sample, timing the transport+TLS handshake and the first
 // byte of a small GET, cold, resumed and (QUIC) with the request as 0-RTT early data. QUIC
 // needs one round trip before data flows, TCP+TLS 1.3 two; a packet capture checks both.
-import type { CaseDefinition, ScenarioDefinition } from '../harness/scenario/types.js';
+import type { SessionMode } from '../harness/endpoints/types.js';
+import type { HandshakeWorkload } from '../harness/results/workload.js';
+import { sessionOf, type CaseDefinition, type ScenarioDefinition } from '../harness/scenario/types.js';
 import { checkedExchangeMetrics } from './exchange-metrics.js';
 
 const SMALL_BODY_BYTES = 1000;
-const parameters = { bodyBytes: SMALL_BODY_BYTES };
+const small = (session: SessionMode): HandshakeWorkload => ({ kind: 'handshake', bodyBytes: SMALL_BODY_BYTES, session });
 
 const tcp = (application: 'h2' | 'http/1.1', short: string): CaseDefinition[] => [
-  { id: `tcp-tls-${short}`, protocol: 'tcp-tls', application, client: 'undici', server: 'node', parameters, session: 'cold' },
-  { id: `tcp-tls-${short}-resumed`, protocol: 'tcp-tls', application, client: 'undici', server: 'node', parameters, session: 'resumed' },
+  { id: `tcp-tls-${short}`, protocol: 'tcp-tls', application, client: 'undici', server: 'node', workload: small('cold') },
+  { id: `tcp-tls-${short}-resumed`, protocol: 'tcp-tls', application, client: 'undici', server: 'node', workload: small('resumed') },
   {
     id: `tcp-tls-${short}-0rtt`,
     protocol: 'tcp-tls',
     application,
     client: 'undici',
     server: 'node',
-    parameters,
-    session: 'early-data',
+    workload: small('early-data'),
     unsupported: "TLS 1.3 early data over TCP (with or without TCP Fast Open): Node's TLS has no early-data API, so neither undici nor the Node server can send or accept 0-RTT",
   },
 ];
@@ -25,9 +26,9 @@ const tcp = (application: 'h2' | 'http/1.1', short: string): CaseDefinition[] =>
 export const HANDSHAKE_CASES: readonly CaseDefinition[] = [
   ...tcp('http/1.1', 'h1'),
   ...tcp('h2', 'h2'),
-  { id: 'quic-h3', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', parameters, session: 'cold' },
-  { id: 'quic-h3-resumed', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', parameters, session: 'resumed' },
-  { id: 'quic-h3-0rtt', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', parameters, session: 'early-data' },
+  { id: 'quic-h3', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', workload: small('cold') },
+  { id: 'quic-h3-resumed', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', workload: small('resumed') },
+  { id: 'quic-h3-0rtt', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', workload: small('early-data') },
 ];
 
 export const HANDSHAKE_METRICS: ScenarioDefinition['metrics'] = [
@@ -57,5 +58,5 @@ export const handshake: ScenarioDefinition = {
   defaults: { samples: 20, warmup: 2, sampleTimeoutMs: 10_000 },
   cases: HANDSHAKE_CASES,
   wireTruth: true,
-  measure: ({ caseDefinition, client, target, timeoutMs }) => checkedExchangeMetrics(client, { target, path: `/${SMALL_BODY_BYTES}`, timeoutMs, session: caseDefinition.session ?? 'cold' }, SMALL_BODY_BYTES),
+  measure: ({ caseDefinition, client, target, timeoutMs }) => checkedExchangeMetrics(client, { target, path: `/${SMALL_BODY_BYTES}`, timeoutMs, session: sessionOf(caseDefinition) }, SMALL_BODY_BYTES),
 };

@@ -5,7 +5,7 @@
 // protocol and size, the sender's retransmissions and the longest stall.
 import { median } from '../harness/measure/statistics.js';
 import { formatSize } from '../harness/report/sizes.js';
-import type { CaseDefinition, ScenarioDefinition, TransferOptions } from '../harness/scenario/types.js';
+import { workloadOf, type CaseDefinition, type ScenarioDefinition, type TransferOptions } from '../harness/scenario/types.js';
 import type { Sample } from '../harness/results/schema.js';
 import { transferCases, TRANSFER_METRICS } from './throughput.js';
 import { transferSample } from './transfer-sample.js';
@@ -30,16 +30,18 @@ function lossRecoveryCases(options: TransferOptions): CaseDefinition[] {
   return IMPAIRMENTS.flatMap(([name, impairment]) =>
     transferCases(options)
       .filter((c) => c.application !== 'http/1.1')
-      .map((c): CaseDefinition => ({ ...c, id: `${c.id}-${name}`, parameters: { ...c.parameters, impairment: name }, impairment })),
+      .map((c): CaseDefinition => ({ ...c, id: `${c.id}-${name}`, workload: { ...c.workload, impairment: name }, impairment })),
   );
 }
 
 /** goodputRelativeToLossFree: each sample's goodput over the median of the loss-free case of its protocol and size. */
 function relativeGoodput(cases: ReadonlyArray<{ definition: CaseDefinition; samples: readonly Sample[] }>): Sample[][] {
   return cases.map(({ definition, samples }) => {
-    const base = cases.find(
-      (c) => c.definition.parameters.impairment === 'lossfree' && c.definition.application === definition.application && c.definition.parameters.bodyBytes === definition.parameters.bodyBytes,
-    );
+    const { bodyBytes } = workloadOf(definition, 'transfer');
+    const base = cases.find(({ definition: other }) => {
+      const workload = workloadOf(other, 'transfer');
+      return workload.impairment === 'lossfree' && other.application === definition.application && workload.bodyBytes === bodyBytes;
+    });
     const okGoodputs = base?.samples.filter((s) => s.status === 'ok').map((s) => s.metrics.goodputBitsPerSecond as number) ?? [];
     const baseline = okGoodputs.length > 0 ? median(okGoodputs) : undefined;
     return samples.map((sample) => {

@@ -8,7 +8,7 @@ import { formatSize } from '../harness/report/sizes.js';
 import { PartialTransferError } from '../harness/endpoints/types.js';
 import { downsampleProgress, longestStallMs } from '../harness/measure/transfer.js';
 import { SERIES_POINTS } from './transfer-sample.js';
-import type { CaseDefinition, SampleContext, SampleMeasurement, ScenarioDefinition, TransferOptions } from '../harness/scenario/types.js';
+import { workloadOf, type CaseDefinition, type SampleContext, type SampleMeasurement, type ScenarioDefinition, type TransferOptions } from '../harness/scenario/types.js';
 
 /** When the rebinding happens, after the request started: well inside the default 4 MB at 20 Mbit/s. */
 export const REBIND_AFTER_MS = 800;
@@ -17,11 +17,11 @@ const KINDS = ['port', 'address'] as const;
 function migrationCases(options: TransferOptions): CaseDefinition[] {
   return options.sizesBytes.flatMap((bytes) =>
     KINDS.flatMap((kind): CaseDefinition[] => {
-      const parameters = { bodyBytes: bytes, rebind: kind, rebindAfterMs: REBIND_AFTER_MS };
+      const workload = { kind: 'transfer', bodyBytes: bytes, rebind: { kind, afterMs: REBIND_AFTER_MS } } as const;
       const name = `${formatSize(bytes)}-rebind-${kind}`;
       return [
-        { id: `tcp-tls-h2-${name}`, protocol: 'tcp-tls', application: 'h2', client: 'undici', server: 'node', parameters },
-        { id: `quic-h3-${name}`, protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', parameters },
+        { id: `tcp-tls-h2-${name}`, protocol: 'tcp-tls', application: 'h2', client: 'undici', server: 'node', workload },
+        { id: `quic-h3-${name}`, protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', workload },
       ];
     }),
   );
@@ -29,8 +29,9 @@ function migrationCases(options: TransferOptions): CaseDefinition[] {
 
 async function rebindDuringDownload({ caseDefinition, client, target, timeoutMs, link }: SampleContext): Promise<SampleMeasurement> {
   if (!link) throw new Error('migration needs the lab emulator (NAT rebinding)');
-  const bytes = Number(caseDefinition.parameters.bodyBytes);
-  const kind = caseDefinition.parameters.rebind === 'address' ? 'address' : 'port';
+  const workload = workloadOf(caseDefinition, 'transfer');
+  const bytes = workload.bodyBytes;
+  const kind = workload.rebind?.kind ?? 'port';
   const started = Date.now();
   const rebind = new Promise<void>((resolve, reject) => setTimeout(() => link.rebind(kind).then(resolve, reject), REBIND_AFTER_MS));
   try {

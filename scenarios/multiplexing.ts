@@ -5,7 +5,7 @@
 // (`--loss 1%`) to see head-of-line blocking.
 import { percentileOfSorted } from '../harness/measure/statistics.js';
 import { formatSize } from '../harness/report/sizes.js';
-import type { CaseDefinition, MetricDefinition, ObjectSet, SampleContext, SampleMeasurement, ScenarioDefinition } from '../harness/scenario/types.js';
+import { workloadOf, type CaseDefinition, type MetricDefinition, type ObjectSet, type SampleContext, type SampleMeasurement, type ScenarioDefinition } from '../harness/scenario/types.js';
 
 /** Browsers open up to six HTTP/1.1 connections per origin. */
 const HTTP1_CONNECTIONS = 6;
@@ -17,23 +17,22 @@ const DEFAULT_SETS: readonly ObjectSet[] = [
 export function multiplexingCases(sets: readonly ObjectSet[]): CaseDefinition[] {
   return sets.flatMap(({ count, bytes }): CaseDefinition[] => {
     const name = `${count}x${formatSize(bytes)}`;
-    const parameters = { objects: count, objectBytes: bytes };
+    const batch = (connections: number) => ({ kind: 'batch', objects: count, objectBytes: bytes, connections }) as const;
     return [
-      { id: `tcp-tls-h1x${HTTP1_CONNECTIONS}-${name}`, protocol: 'tcp-tls', application: 'http/1.1', client: 'undici', server: 'node', parameters: { ...parameters, connections: HTTP1_CONNECTIONS } },
-      { id: `tcp-tls-h2-${name}`, protocol: 'tcp-tls', application: 'h2', client: 'undici', server: 'node', parameters: { ...parameters, connections: 1 } },
-      { id: `quic-h3-${name}`, protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', parameters: { ...parameters, connections: 1 } },
+      { id: `tcp-tls-h1x${HTTP1_CONNECTIONS}-${name}`, protocol: 'tcp-tls', application: 'http/1.1', client: 'undici', server: 'node', workload: batch(HTTP1_CONNECTIONS) },
+      { id: `tcp-tls-h2-${name}`, protocol: 'tcp-tls', application: 'h2', client: 'undici', server: 'node', workload: batch(1) },
+      { id: `quic-h3-${name}`, protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', workload: batch(1) },
     ];
   });
 }
 
 async function pageLoad({ caseDefinition, client, target, timeoutMs }: SampleContext<'batch'>): Promise<SampleMeasurement> {
-  const count = Number(caseDefinition.parameters.objects);
-  const bytes = Number(caseDefinition.parameters.objectBytes);
+  const { objects: count, objectBytes: bytes, connections } = workloadOf(caseDefinition, 'batch');
   const timings = await client.exchangeBatch({
     target,
     paths: Array.from({ length: count }, () => `/${bytes}`),
     timeoutMs,
-    connections: Number(caseDefinition.parameters.connections),
+    ...(connections !== undefined ? { connections } : {}),
   });
   const short = timings.objects.filter((o) => o.bytes !== bytes);
   if (timings.objects.length !== count || short.length > 0) throw new Error(`${timings.objects.length - short.length} of ${count} objects arrived whole`);

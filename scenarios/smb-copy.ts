@@ -6,7 +6,7 @@
 // shows on the same links. No SMB over QUIC runs on Linux here; the HTTP cases are named
 // "SMB-style" in every report.
 import { formatSize } from '../harness/report/sizes.js';
-import type { CaseDefinition, SampleContext, SampleMeasurement, ScenarioDefinition, TransferOptions } from '../harness/scenario/types.js';
+import { workloadOf, type CaseDefinition, type SampleContext, type SampleMeasurement, type ScenarioDefinition, type TransferOptions } from '../harness/scenario/types.js';
 
 /** SMB's usual read size (Windows and Samba read 1 MiB at a time on SMB 3). */
 export const SMB_READ_BYTES = 1024 * 1024;
@@ -21,17 +21,17 @@ function smbCases(bytes: number, direction: 'down' | 'up'): CaseDefinition[] {
     application: 'smb3',
     client: 'smbclient',
     server: 'samba',
-    parameters: { bodyBytes: bytes, direction, encryption },
+    workload: { kind: 'copy', bodyBytes: bytes, direction, encryption },
     needs: 'copy',
   }));
 }
 
 function smbStyleCases(bytes: number): CaseDefinition[] {
   const size = formatSize(bytes);
-  const parameters = { bodyBytes: bytes, direction: 'down', readBytes: readPlan(bytes).readBytes };
+  const workload = { kind: 'copy', bodyBytes: bytes, direction: 'down', readBytes: readPlan(bytes).readBytes } as const;
   return [
-    { id: `smb-style-h2-get-${size}`, protocol: 'tcp-tls', application: 'h2', client: 'undici', server: 'node', parameters },
-    { id: `smb-style-h3-get-${size}`, protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', parameters },
+    { id: `smb-style-h2-get-${size}`, protocol: 'tcp-tls', application: 'h2', client: 'undici', server: 'node', workload },
+    { id: `smb-style-h3-get-${size}`, protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', workload },
   ];
 }
 
@@ -54,9 +54,9 @@ function rate(bytes: number, ms: number): number {
 
 async function copySample(context: SampleContext<'batch' | 'copy'>): Promise<SampleMeasurement> {
   const { caseDefinition, target, timeoutMs } = context;
-  const bytes = Number(caseDefinition.parameters.bodyBytes);
+  const { bodyBytes: bytes, direction } = workloadOf(caseDefinition, 'copy');
   if (context.needs === 'copy') {
-    const copy = await context.client.copy(caseDefinition.parameters.direction === 'up' ? 'put' : 'get', bytes, timeoutMs);
+    const copy = await context.client.copy(direction === 'up' ? 'put' : 'get', bytes, timeoutMs);
     if (copy.copyMs === null || copy.copyMs <= 0) throw new Error('smbclient reported no copy time');
     return { metrics: { copyMs: copy.copyMs, goodputBitsPerSecond: rate(bytes, copy.copyMs), bodyBytes: bytes } };
   }

@@ -3,17 +3,17 @@
 // last byte), beside the whole completion time; a kernel TCP flow (iperf3) measured on the
 // same link before the samples is the reference for what the link carries.
 import { formatSize } from '../harness/report/sizes.js';
-import type { CaseDefinition, ScenarioDefinition, TransferOptions } from '../harness/scenario/types.js';
+import type { CaseOf, ScenarioDefinition, TransferOptions } from '../harness/scenario/types.js';
 import { transferSample } from './transfer-sample.js';
 
-export function transferCases(options: TransferOptions): CaseDefinition[] {
-  return options.sizesBytes.flatMap((bytes): CaseDefinition[] => {
+export function transferCases(options: TransferOptions): Array<CaseOf<'transfer'>> {
+  return options.sizesBytes.flatMap((bytes): Array<CaseOf<'transfer'>> => {
     const size = formatSize(bytes);
-    const parameters = { bodyBytes: bytes, direction: options.direction };
+    const workload = { kind: 'transfer', bodyBytes: bytes, direction: options.direction } as const;
     return [
-      { id: `tcp-tls-h1-${size}`, protocol: 'tcp-tls', application: 'http/1.1', client: 'undici', server: 'node', parameters },
-      { id: `tcp-tls-h2-${size}`, protocol: 'tcp-tls', application: 'h2', client: 'undici', server: 'node', parameters },
-      { id: `quic-h3-${size}`, protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', parameters },
+      { id: `tcp-tls-h1-${size}`, protocol: 'tcp-tls', application: 'http/1.1', client: 'undici', server: 'node', workload },
+      { id: `tcp-tls-h2-${size}`, protocol: 'tcp-tls', application: 'h2', client: 'undici', server: 'node', workload },
+      { id: `quic-h3-${size}`, protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', workload },
     ];
   });
 }

@@ -4,7 +4,7 @@
 import { downsampleProgress, goodputBitsPerSecond, longestStallMs } from '../harness/measure/transfer.js';
 import type { ExchangeTimings } from '../harness/endpoints/types.js';
 import { tcpRetransmittedSegments } from '../harness/measure/tcp-counters.js';
-import type { SampleContext, SampleMeasurement } from '../harness/scenario/types.js';
+import { workloadOf, type SampleContext, type SampleMeasurement } from '../harness/scenario/types.js';
 
 /** Points of bytesOverTime kept per sample in the result (the metrics use the full series). */
 export const SERIES_POINTS = 400;
@@ -28,8 +28,8 @@ async function senderRetransmissions(
 
 export async function transferSample(context: SampleContext): Promise<SampleMeasurement> {
   const { caseDefinition, client, target, timeoutMs, namespaces } = context;
-  const bytes = Number(caseDefinition.parameters.bodyBytes);
-  const upload = caseDefinition.parameters.direction === 'up';
+  const { bodyBytes: bytes, direction } = workloadOf(caseDefinition, 'transfer');
+  const upload = direction === 'up';
   // Only the lab's namespaces hold nothing but the sample's own connection.
   const tcpBefore = caseDefinition.protocol === 'tcp-tls' && namespaces !== undefined ? await tcpRetransmittedSegments(upload ? namespaces.client : namespaces.server) : null;
   const timings = await client.exchange({

@@ -1,4 +1,5 @@
 // The one interface every implementation sits behind.
+import type { HandshakeWorkload, Workload } from '../results/workload.js';
 import type { EndpointInfo, TimingSource } from '../results/schema.js';
 import type { ClientName, ServerName } from './implementations.js';
 
@@ -43,7 +44,7 @@ export interface ServerEndpoint {
  * "early-data": resumed and the request sent as 0-RTT data. The client creates that state
  * for the one exchange and deletes it afterwards, so a cold exchange is really cold.
  */
-export type SessionMode = 'cold' | 'resumed' | 'early-data';
+export type SessionMode = NonNullable<HandshakeWorkload['session']>;
 
 /** One request on a fresh connection, timed from the client's first packet or connect call. */
 export interface RequestSpec {
@@ -206,7 +207,7 @@ export interface EndpointCase {
   id: string;
   protocol: Protocol;
   application: Application;
-  parameters: Readonly<Record<string, string | number | boolean>>;
+  workload: Workload;
 }
 
 /** Congestion controllers a QUIC stack may be asked for (the names TCP uses). */

@@ -141,19 +141,3 @@ export function workloadFromParameters(parameters: Parameters): Workload {
   }
   return checked.data;
 }
-
-/**
- * A case's workload from what a case definition (scenario/types.ts) says today: its parameters,
- * session mode and certificate, recorded as parameters since schemaVersion 1.
- */
-export function workloadOfCase(definition: {
-  parameters: Parameters;
-  session?: string | undefined;
-  certificate?: { keyType: string; intermediates: number } | undefined;
-}): Workload {
-  return workloadFromParameters({
-    ...definition.parameters,
-    ...(definition.session !== undefined ? { session: definition.session } : {}),
-    ...(definition.certificate !== undefined ? { keyType: definition.certificate.keyType, intermediates: definition.certificate.intermediates } : {}),
-  });
-}

@@ -11,9 +11,9 @@ import { summarize } from '../measure/statistics.js';
 import type { LinkInfo, ResultCase, ResultDocument, Sample, CertificatesInfo } from '../results/schema.js';
 import { SCHEMA_VERSION } from '../results/schema.js';
 import { definitionsFor, sourcesSeen } from '../results/metric-definitions.js';
-import { parametersOf, workloadOfCase } from '../results/workload.js';
+import { parametersOf, workloadSchema } from '../results/workload.js';
 import { hostInfo, toolInfo } from '../results/environment.js';
-import type { AnyScenario, CaseDefinition, CertificateSpec, LinkControl } from '../scenario/types.js';
+import { certificateOf, sessionOf, type AnyScenario, type CaseDefinition, type CertificateSpec, type LinkControl } from '../scenario/types.js';
 import { caseNeeds } from '../scenario/matrix.js';
 import type { WireConnection } from '../capture/wire-analysis.js';
 import { completeSamples } from './pipeline.js';
@@ -150,10 +150,11 @@ async function takeSample(
   }
 }
 
-/** What a case asks for, as recorded: its workload, and the workload's flat parameters (for now read off its parameters, session and certificate). */
+/** What a case asks for, as recorded: its workload, and the flat parameters derived from it. */
 export function caseWorkload(definition: CaseDefinition): Pick<ResultCase, 'workload' | 'parameters'> {
-  const workload = workloadOfCase(definition);
-  return { workload, parameters: parametersOf(workload) };
+  const checked = workloadSchema.safeParse(definition.workload);
+  if (!checked.success) throw new Error(`case ${definition.id}: its workload cannot be recorded (${checked.error.issues[0]?.path.join('.') ?? ''}: ${checked.error.issues[0]?.message ?? 'invalid'})`);
+  return { workload: checked.data, parameters: parametersOf(checked.data) };
 }
 
 function certificateKey(spec: CertificateSpec | undefined): string {
@@ -230,14 +231,15 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
       }
       let tls = options.tls;
       let certificates: CertificatesInfo | undefined;
-      if (definition.certificate !== undefined) {
+      const certificate = certificateOf(definition);
+      if (certificate !== undefined) {
         if (!options.certificatesFor) throw new Error(`case ${definition.id} needs its own certificate, but the run has no PKI maker`);
-        progress({ kind: 'setup', message: `certificates ${certificateKey(definition.certificate)}` });
-        ({ material: tls, info: certificates } = await options.certificatesFor(definition.certificate));
+        progress({ kind: 'setup', message: `certificates ${certificateKey(certificate)}` });
+        ({ material: tls, info: certificates } = await options.certificatesFor(certificate));
       }
-      const serverKey = `${definition.server}|${certificateKey(definition.certificate)}`;
+      const serverKey = `${definition.server}|${certificateKey(certificate)}`;
       if (!servers.has(serverKey)) {
-        progress({ kind: 'setup', message: `starting ${definition.server} server (${certificateKey(definition.certificate)})` });
+        progress({ kind: 'setup', message: `starting ${definition.server} server (${certificateKey(certificate)})` });
         const endpoint = options.endpoints.server(definition.server, tls);
         const address = await endpoint.start();
         servers.set(serverKey, { endpoint, address, protocols: new Set() });
@@ -248,8 +250,8 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
       const capable = capableClient(client, needs);
       if (!capable) throw new Error(`case ${definition.id}: the ${client.implementation} client cannot do what the case needs (${needs})`);
       await client.prepare();
-      if (definition.session !== undefined && !client.sessionModes.includes(definition.session)) {
-        throw new Error(`case ${definition.id}: the ${client.implementation} client cannot do session mode "${definition.session}"`);
+      if (!client.sessionModes.includes(sessionOf(definition))) {
+        throw new Error(`case ${definition.id}: the ${client.implementation} client cannot do session mode "${sessionOf(definition)}"`);
       }
       const server = servers.get(serverKey) as { endpoint: ServerEndpoint; address: ServerAddress };
       live.push({ definition, capable, server: server.endpoint, target: server.address, samples: [], windows: new Map(), ...(certificates ? { certificates } : {}) });

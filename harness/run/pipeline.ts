@@ -7,12 +7,12 @@
 import type { WireConnection } from '../capture/wire-analysis.js';
 import { roundTripMetrics } from '../measure/round-trips.js';
 import type { Sample } from '../results/schema.js';
-import type { CaseDefinition, AnyScenario } from '../scenario/types.js';
+import { sessionOf, type AnyScenario, type CaseDefinition } from '../scenario/types.js';
 import { withWireMetrics, type WireStageCase } from './wire-stage.js';
 
 export const SAMPLE_STAGES = ['measured', 'wire', 'derived', 'round trips'] as const;
 
-export interface StagedCase extends WireStageCase {
+export interface StagedCase extends Omit<WireStageCase, 'definition'> {
   definition: CaseDefinition;
   samples: readonly Sample[];
 }
@@ -34,7 +34,11 @@ function withRoundTrips(sample: Sample, roundTripMs: number): Sample {
 export function completeSamples(cases: readonly StagedCase[], inputs: PipelineInputs): Sample[][] {
   let samples = cases.map((c) => [...c.samples].sort((a, b) => a.index - b.index));
   const { connections, deriveMetrics, roundTripMs } = inputs;
-  if (connections) samples = samples.map((list, k) => list.map((sample) => withWireMetrics(sample, cases[k] as StagedCase, connections)));
+  if (connections) samples = samples.map((list, k) => {
+      const of = cases[k] as StagedCase;
+      const wireCase = { ...of, definition: { protocol: of.definition.protocol, session: sessionOf(of.definition) } };
+      return list.map((sample) => withWireMetrics(sample, wireCase, connections));
+    });
   if (deriveMetrics) samples = deriveMetrics(cases.map((c, k) => ({ definition: c.definition, samples: samples[k] as Sample[] })));
   if (roundTripMs !== undefined) samples = samples.map((list) => list.map((sample) => withRoundTrips(sample, roundTripMs)));
   return samples;

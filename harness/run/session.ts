@@ -14,7 +14,7 @@ import { writeReportsBeside } from '../report/write-reports.js';
 import { newRunId } from '../results/run-id.js';
 import type { LinkInfo, ResultDocument } from '../results/schema.js';
 import { resultFileName, resultText } from '../results/write.js';
-import type { AnyScenario } from '../scenario/types.js';
+import { sendsBody, type AnyScenario } from '../scenario/types.js';
 import { runScenario, type ProgressEvent } from './loop.js';
 import { checkSessionOptions, type SessionOptions } from './options.js';
 import { writeEverywhere } from './output-paths.js';
@@ -91,7 +91,7 @@ export async function runSession(scenario: AnyScenario, options: SessionOptions,
       progress?.({ kind: 'setup', message: 'calibrating the link' });
       link.achieved = { calibration: await calibrateLab(lab) };
       if (scenario.linkReference) {
-        const direction = scenario.cases.some((c) => c.parameters.direction === 'up') ? 'up' : 'down';
+        const direction = scenario.cases.some((c) => sendsBody(c.workload)) ? 'up' : 'down';
         progress?.({ kind: 'setup', message: `iperf3 TCP reference (${direction})` });
         link.achieved.tcpReference = await tcpReference(lab, {
           direction,

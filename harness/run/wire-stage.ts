@@ -4,7 +4,7 @@
 // wire by more than the coarser source's resolution is flagged.
 import type { WireConnection } from '../capture/wire-analysis.js';
 import type { Sample, TimingSource } from '../results/schema.js';
-import type { CaseDefinition } from '../scenario/types.js';
+import type { Protocol, SessionMode } from '../endpoints/types.js';
 
 export interface SampleWindow {
   startEpochMs: number;
@@ -61,7 +61,7 @@ export function wireMetrics(connection: WireConnection): Record<string, number> 
 
 /** Why a sample deserves a second look, given its metrics (wire ones included). */
 export function wireFlags(
-  definition: Pick<CaseDefinition, 'session'>,
+  definition: { session?: SessionMode | undefined },
   metrics: Readonly<Record<string, number>>,
   timingSources: Readonly<Record<string, TimingSource>>,
   connection: Pick<WireConnection, 'undecryptablePackets' | 'notes'>,
@@ -87,7 +87,8 @@ export function wireFlags(
 
 /** What the wire stage needs to know of a case: where its server listened and its client's timing sources. */
 export interface WireStageCase {
-  definition: Pick<CaseDefinition, 'protocol' | 'session'>;
+  /** The case's transport and how its connections start. */
+  definition: { protocol: Protocol; session?: SessionMode | undefined };
   timingSources: Readonly<Record<string, TimingSource>>;
   serverPort: number;
   /** When each sample ran, by sample index. */

@@ -7,7 +7,7 @@ import type { ImplementationDescriptor, RoleDescriptor } from '../endpoints/desc
 import { IMPLEMENTATIONS } from '../endpoints/implementations.js';
 import { clientRole, serverRole } from '../endpoints/registry.js';
 import type { ClientNeed } from '../endpoints/types.js';
-import type { AnyScenario, CaseDefinition, ClientName, ServerName } from './types.js';
+import { sendsBody, sessionOf, type AnyScenario, type CaseDefinition, type ClientName, type ServerName } from './types.js';
 
 export { CLIENT_NAMES, SERVER_NAMES } from '../endpoints/registry.js';
 
@@ -31,14 +31,14 @@ export function unsupportedReason(
   needs: ClientNeed = 'exchange',
   implementations: readonly ImplementationDescriptor[] = IMPLEMENTATIONS,
 ): string | undefined {
-  const session = c.session ?? 'cold';
+  const session = sessionOf(c);
   const clientDescriptor = clientRole(client, implementations);
   for (const [name, role] of [[server, serverRole(server, implementations)], [client, clientDescriptor]] as const) {
     if (!role.sessionModes.includes(session)) return `${name}: no ${session} sessions${role.sessionNote ? ` (${role.sessionNote})` : ''}`;
     if (session === 'early-data' && role.earlyData && !role.earlyData.protocols.includes(c.protocol)) {
       return `${name}: no early data over ${c.protocol === 'quic' ? 'QUIC' : 'TCP+TLS'} (${role.earlyData.note})`;
     }
-    if (c.parameters.direction === 'up' && role.noUploads) return `${name}: ${role.noUploads}`;
+    if (sendsBody(c.workload) && role.noUploads) return `${name}: ${role.noUploads}`;
   }
   const can = clientDescriptor.can[needs];
   return can === true ? undefined : `${client}: ${can}`;

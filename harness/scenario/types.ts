@@ -2,7 +2,8 @@
 // function that measures one sample. The harness owns everything else.
 import type { Application, CapableClient, ClientNeed, Protocol, ServerAddress, ServerEndpoint, SessionMode } from '../endpoints/types.js';
 import type { ClientName, ServerName } from '../endpoints/implementations.js';
-import type { CertificateSpec } from '../pki/generate.js';
+import { KEY_TYPES, type CertificateSpec, type KeyType } from '../pki/generate.js';
+import type { Workload } from '../results/workload.js';
 import type { Impairment } from '../lab/impairment.js';
 import type { Sample } from '../results/schema.js';
 import type { DeclaredMetric } from '../results/metric-definitions.js';
@@ -17,11 +18,12 @@ export interface CaseDefinition {
   application: Application;
   client: ClientName;
   server: ServerName;
-  parameters: Record<string, string | number | boolean>;
-  /** How the measured connection starts (default "cold"); recorded as parameter "session". */
-  session?: SessionMode;
-  /** A server certificate of its own (default: the lab PKI in certs/); recorded as parameters. */
-  certificate?: CertificateSpec;
+  /**
+   * What the case measures, typed (results/workload.ts): a handshake (its session mode and, for
+   * the sweep, the server's own certificate), a transfer, a batch of objects or a file copy. The
+   * parameters a result records are derived from it (parametersOf).
+   */
+  workload: Workload;
   /** What the case needs its client to do, when not the scenario's `needs` (see SampleContext). */
   needs?: ClientNeed;
   /** Why this variant cannot be measured with these endpoints: recorded, never sampled. */
@@ -34,6 +36,34 @@ export interface CaseDefinition {
 }
 
 export type { CertificateSpec };
+
+/** A case whose workload is of one kind. */
+export type CaseOf<K extends Workload['kind']> = CaseDefinition & { workload: Extract<Workload, { kind: K }> };
+
+/** The case's workload, which must be of `kind` (a scenario's measure() knows which its cases have). */
+export function workloadOf<K extends Workload['kind']>(definition: Pick<CaseDefinition, 'id' | 'workload'>, kind: K): Extract<Workload, { kind: K }> {
+  if (definition.workload.kind !== kind) throw new Error(`case ${definition.id}: a ${definition.workload.kind} workload, not ${kind}`);
+  return definition.workload as Extract<Workload, { kind: K }>;
+}
+
+/** How the measured connection starts: a handshake's session mode; every other workload is cold. */
+export function sessionOf(definition: Pick<CaseDefinition, 'workload'>): SessionMode {
+  return definition.workload.kind === 'handshake' ? (definition.workload.session ?? 'cold') : 'cold';
+}
+
+/** The server's own certificate a handshake asks for (the sweep); undefined: the lab PKI. */
+export function certificateOf(definition: Pick<CaseDefinition, 'id' | 'workload'>): CertificateSpec | undefined {
+  const certificate = definition.workload.kind === 'handshake' ? definition.workload.certificate : undefined;
+  if (certificate === undefined) return undefined;
+  const keyType = KEY_TYPES.find((k) => k === certificate.keyType);
+  if (keyType === undefined) throw new Error(`case ${definition.id}: key type "${certificate.keyType}" is not one of ${KEY_TYPES.join(', ')}`);
+  return { keyType: keyType satisfies KeyType, intermediates: certificate.intermediates };
+}
+
+/** Whether the client sends the body (an upload or an SMB put). */
+export function sendsBody(workload: Workload): boolean {
+  return (workload.kind === 'transfer' || workload.kind === 'copy') && workload.direction === 'up';
+}
 
 export interface TransferOptions {
   sizesBytes: readonly number[];

@@ -47,8 +47,8 @@ const scenario: ScenarioDefinition = {
   metrics: [{ name: 'handshakeMs', unit: 'ms', description: '' }],
   defaults: { samples: 3, warmup: 1, sampleTimeoutMs: 1000 },
   cases: [
-    { id: 'a', protocol: 'tcp-tls', application: 'h2', client: 'undici', server: 'node', parameters: { bodyBytes: 1 } },
-    { id: 'b', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', parameters: { bodyBytes: 1 } },
+    { id: 'a', protocol: 'tcp-tls', application: 'h2', client: 'undici', server: 'node', workload: { kind: 'handshake', bodyBytes: 1 } },
+    { id: 'b', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', workload: { kind: 'handshake', bodyBytes: 1 } },
   ],
   async measure({ client, target, timeoutMs }) {
     const { handshakeMs } = await client.exchange({ target, path: '/1', timeoutMs });
@@ -148,9 +148,9 @@ t.test('variants: unsupported ones are recorded with the reason, session and cer
   const variants: ScenarioDefinition = {
     ...scenario,
     cases: [
-      { id: 'cold', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', parameters: { bodyBytes: 1 }, session: 'cold' },
-      { id: 'ecdsa', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', parameters: { bodyBytes: 1 }, certificate: { keyType: 'ecdsa-p256', intermediates: 2 } },
-      { id: 'tcp-0rtt', protocol: 'tcp-tls', application: 'h2', client: 'undici', server: 'node', parameters: { bodyBytes: 1 }, session: 'early-data', unsupported: 'no early data in Node' },
+      { id: 'cold', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', workload: { kind: 'handshake', bodyBytes: 1, session: 'cold' } },
+      { id: 'ecdsa', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', workload: { kind: 'handshake', bodyBytes: 1, certificate: { keyType: 'ecdsa-p256', intermediates: 2 } } },
+      { id: 'tcp-0rtt', protocol: 'tcp-tls', application: 'h2', client: 'undici', server: 'node', workload: { kind: 'handshake', bodyBytes: 1, session: 'early-data' }, unsupported: 'no early data in Node' },
     ],
   };
   const sweepCertificates = { keyType: 'ECDSA', keyBits: 256, chainLength: 3, chainBytes: 1500, caFingerprintSha256: 'y' };
@@ -185,7 +185,7 @@ t.test('variants: unsupported ones are recorded with the reason, session and cer
 
 t.test('a case asking for a session mode its client lacks fails the run before sampling', async (t) => {
   const document = await runScenario(
-    { ...scenario, cases: [{ id: 'r', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', parameters: { bodyBytes: 1 }, session: 'resumed' }] },
+    { ...scenario, cases: [{ id: 'r', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', workload: { kind: 'handshake', bodyBytes: 1, session: 'resumed' } }] },
     { samples: 1, warmup: 0, sampleTimeoutMs: 100, tls, certificates, link, endpoints: scriptedFactory([], async () => 1) },
   );
   t.equal(document.status, 'failed');

@@ -8,7 +8,7 @@ const ok = (index: number, metrics: Record<string, number>): Sample => ({ index,
 
 function stagedCase(samples: Sample[]): StagedCase {
   return {
-    definition: { id: 'quic-h3', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', parameters: {} },
+    definition: { id: 'quic-h3', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', workload: { kind: 'handshake', bodyBytes: 1000 } },
     samples,
     timingSources: { handshakeMs: { source: 'qlog', resolutionMs: 1 } },
     serverPort: 4433,

@@ -40,7 +40,7 @@ export const samba = defineImplementation({
         return server;
       },
       client: (definition) => {
-        const encryption = definition.parameters.encryption === 'required' ? 'required' : 'off';
+        const encryption = definition.workload.kind === 'copy' && definition.workload.encryption === 'required' ? 'required' : 'off';
         const credentials = () => {
           if (!server) throw new Error(`case ${definition.id}: smbclient needs the run's Samba server`);
           return server.credentials();
