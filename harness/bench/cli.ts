@@ -7,9 +7,9 @@ import { writeFileAtomic } from '../files/atomic-write.js';
 import { interruptSignal, runCleanups } from '../process/cleanup.js';
 import { runLinkBench } from './link.js';
 import { runTransferBench } from './transfer.js';
+import { PROJECT_ROOT } from '../files/project-root.js';
 
 const EXIT_USAGE = 2;
-const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
 
 const BENCHES: Record<string, (log: (message: string) => void) => Promise<Record<string, unknown>>> = {
   link: runLinkBench,

@@ -1,11 +1,11 @@
 // A Node client (node:tls or undici) placed in another network namespace: the same driver,
 // run by client-worker-main.ts inside the namespace, so its timings are taken there.
-import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ManagedProcess, nodeScriptSpec } from '../process/managed-process.js';
 import type { EndpointInfo, TimingSource } from '../results/schema.js';
 import { PartialTransferError } from './types.js';
 import type { Application, BatchSpec, BatchTimings, ClientEndpoint, ExchangeTimings, Protocol, RequestSpec, SessionMode, TlsMaterial } from './types.js';
+import { projectPath } from '../files/project-root.js';
 
 const READY_TIMEOUT_MS = 15_000;
 
@@ -47,7 +47,7 @@ export class NetnsNodeClient implements ClientEndpoint {
     const worker = new ManagedProcess(
       nodeScriptSpec(
         `${this.implementation} client in ${this.config.netns ?? 'this namespace'}`,
-        resolve(import.meta.dirname, 'client-worker-main.ts'),
+        projectPath('harness/endpoints/client-worker-main.ts'),
         { client: this.config.client, application: this.config.application, tls: this.config.tls, keylogFile: this.config.keylogFile },
         this.config.netns,
       ),

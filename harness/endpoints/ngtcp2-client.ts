@@ -19,8 +19,9 @@ import { downloadTransfer, uploadTransfer } from './ngtcp2-transfer.js';
 import { GTLSSERVER_DATA_PAYLOAD_BYTES, bodyOnStream } from './ngtcp2-h3-framing.js';
 import { NGTCP2_DEFAULT_INITIAL_RTT_MS, dpkgVersion, transportSettings, windowArguments, udpBufferEnvironment, udpBuffers, UDP_BUFFERS_SHIM, type Ngtcp2CongestionControl, type Ngtcp2Windows } from './ngtcp2-common.js';
 import { checkSessionOutcome, type Application, type BatchSpec, type BatchTimings, type ClientEndpoint, type ExchangeTimings, type Protocol, type RequestSpec, type SessionMode, type TlsMaterial } from './types.js';
+import { projectPath } from '../files/project-root.js';
 
-export const LAB_TRUST_SHIM = resolve(import.meta.dirname, '../../native/gnutls-lab-trust/build/liblab-trust.so');
+export const LAB_TRUST_SHIM = projectPath('native/gnutls-lab-trust/build/liblab-trust.so');
 /** The shim prints this once it has armed verification for a client session. */
 const SHIM_ACTIVE_MARK = 'lab-trust: verifying server as ';
 /** ... and this when the session ends: how it started, as GnuTLS saw it. */

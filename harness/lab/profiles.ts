@@ -1,10 +1,10 @@
 // Named link profiles (profiles.json, each with its source) and the resolution of a profile
 // plus command-line options into LinkConditions.
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { z } from 'zod';
 import { applySettings, NO_IMPAIRMENT, outageCycle, type DirectionSettings, type LinkConditions, type Outage, type Rebind } from './conditions.js';
 import { parseSeed, parseTimeMs, UnitError } from './units.js';
+import { projectPath } from '../files/project-root.js';
 
 const directionSettingsSchema = z
   .object({
@@ -36,7 +36,7 @@ const profileSchema = z
 
 export type LinkProfile = z.infer<typeof profileSchema>;
 
-export const PROFILES_PATH = resolve(import.meta.dirname, 'profiles.json');
+export const PROFILES_PATH = projectPath('harness/lab/profiles.json');
 export const PROFILES: Readonly<Record<string, LinkProfile>> = z
   .record(z.string(), profileSchema)
   .parse(JSON.parse(readFileSync(PROFILES_PATH, 'utf8')));

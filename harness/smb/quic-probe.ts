@@ -24,7 +24,6 @@
 // that ignores them all look the same: no answer until timeoutMs (an ICMP port unreachable is
 // not reported to an unconnected UDP socket on Linux, and quiche's socket here is unconnected).
 // `reachable` means at least one datagram came back from host:port.
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { jsonMain, runJsonInNetns } from '../process/netns-json.js';
 import { randomFillSync } from 'node:crypto';
@@ -38,6 +37,7 @@ import { QUICClient, QUICSocket, errors as quicErrors } from '@matrixai/quic';
 import { TLS_ALERTS } from '../measure/tls-alerts.js';
 import { checkCertificateChain, type CertificateInput, type CertificateSummary } from './certificate-check.js';
 import { SMB_QUIC_ALPN, SMB_QUIC_PORT } from './quic-standin.js';
+import { projectPath } from '../files/project-root.js';
 
 export const HANDSHAKE_MS_DEFINITION =
   'first Initial datagram handed to the kernel (dgram send callback) -> arrival (dgram message event) of the server datagram after which the TLS handshake was complete at the client';
@@ -150,7 +150,7 @@ function describeError(error: unknown): { message: string; peerCryptoCode?: numb
 }
 
 /** One SMB over QUIC handshake to host:port; never throws for network outcomes. */
-const THIS_FILE = fileURLToPath(import.meta.url);
+const THIS_FILE = projectPath('harness/smb/quic-probe.ts');
 const childOptionsSchema = z
   .object({ host: z.string(), port: z.number().int().optional(), serverName: z.string(), timeoutMs: z.number().positive(), caFile: z.string().optional() })
   .strict();

@@ -17,13 +17,14 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { X509Certificate, createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { SERVER_CERTIFICATE_NAMES } from '../lab/addresses.js';
 import { makePrivateDir, type PrivateDir } from '../files/private-dir.js';
 import { ManagedProcess, nodeScriptSpec } from '../process/managed-process.js';
 import { PKI_FILES } from '../pki/store.js';
 import type { TlsMaterial } from '../endpoints/types.js';
+import { projectPath } from '../files/project-root.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -247,7 +248,7 @@ export class SmbQuicStandIn {
         alpn: [...(this.options.alpn ?? [SMB_QUIC_ALPN])],
         idleTimeoutMs: this.options.idleTimeoutMs ?? 10_000,
       };
-      const child = new ManagedProcess(nodeScriptSpec('smb-quic stand-in', resolve(import.meta.dirname, 'quic-standin-main.ts'), config, this.options.netns));
+      const child = new ManagedProcess(nodeScriptSpec('smb-quic stand-in', projectPath('harness/smb/quic-standin-main.ts'), config, this.options.netns));
       this.process = child;
       child.onLine((line) => {
         if (!line.startsWith('{')) return;
