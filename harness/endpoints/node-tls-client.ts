@@ -48,7 +48,7 @@ export class NodeTlsClient implements ClientEndpoint {
           ...(typeof alpn === 'string' ? { alpn } : {}),
         });
       });
-      socket.once('error', (error) => {
+      socket.once('error', (error: Error) => {
         clearTimeout(timer);
         socket.destroy();
         reject(error);

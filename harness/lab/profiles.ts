@@ -97,7 +97,7 @@ function parseRebind(value: string): Rebind {
 function pick(settings: Partial<Record<keyof LinkOptions, unknown>>, map: Record<string, keyof LinkOptions>): DirectionSettings {
   const out: Record<string, unknown> = {};
   for (const [target, source] of Object.entries(map)) if (settings[source] !== undefined) out[target] = settings[source];
-  return out as DirectionSettings;
+  return out;
 }
 
 /** Resolves a profile and options into conditions; later, more specific settings win. */
@@ -122,7 +122,7 @@ export function resolveLinkConditions(options: LinkOptions): LinkConditions {
     let conditions = NO_IMPAIRMENT;
     const name = options.profile ?? '';
     if (profile?.both) conditions = applySettings(conditions, profile.both, `profile ${name}`);
-    if (profile?.[direction]) conditions = applySettings(conditions, profile[direction] as DirectionSettings, `profile ${name} (${direction})`);
+    if (profile?.[direction]) conditions = applySettings(conditions, profile[direction], `profile ${name} (${direction})`);
     conditions = applySettings(conditions, both, 'options');
     return applySettings(conditions, specific, `options (${direction})`);
   };

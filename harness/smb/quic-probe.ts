@@ -265,7 +265,7 @@ export async function probeSmbQuic(options: SmbQuicProbeOptions): Promise<SmbQui
 
   let certificateChain: CertificateSummary[] = [];
   let trustPath: string[] = [];
-  const chain = chainDer as Uint8Array[] | null;
+  const chain = chainDer;
   if (chain !== null && chain.length > 0) {
     const check = checkCertificateChain({
       chain,

@@ -90,7 +90,7 @@ async function importSigningKey(privateKeyPem: string, keyType: TestKeyType): Pr
   // WebCrypto imports PKCS#8 only: convert whatever PEM flavour it is.
   const pkcs8 = createPrivateKey(privateKeyPem).export({ type: 'pkcs8', format: 'der' });
   const algorithm = keyType.algorithm === 'RSA' ? { name: 'RSASSA-PKCS1-v1_5', hash: SHA256 } : { name: 'ECDSA', namedCurve: keyType.curve };
-  return (await webcrypto.subtle.importKey('pkcs8', pkcs8, algorithm, false, ['sign'])) as unknown as CryptoKey;
+  return await webcrypto.subtle.importKey('pkcs8', pkcs8, algorithm, false, ['sign']);
 }
 
 function serialNumber(): string {
@@ -103,7 +103,7 @@ function serialNumber(): string {
 export async function issueCertificate(options: IssueOptions): Promise<IssuedCertificate> {
   const issuerKeyType = options.issuer ? keyTypeOfPrivateKey(options.issuer.privateKeyPem) : undefined;
   const keyType = options.keyType ?? issuerKeyType ?? { algorithm: 'RSA', bits: 2048 };
-  const keys = (await webcrypto.subtle.generateKey(generationParams(keyType), true, ['sign', 'verify'])) as unknown as CryptoKeyPair;
+  const keys = await webcrypto.subtle.generateKey(generationParams(keyType), true, ['sign', 'verify']);
   const isCa = options.isCa ?? false;
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(isCa, undefined, true),
@@ -137,7 +137,7 @@ export async function issueCertificate(options: IssueOptions): Promise<IssuedCer
   } else {
     certificate = await x509.X509CertificateGenerator.createSelfSigned({ ...common, name: subject, keys, signingAlgorithm: signingAlgorithm(keyType) });
   }
-  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey as unknown as webcrypto.CryptoKey);
+  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
   return { certificatePem: certificate.toString('pem') + '\n', privateKeyPem: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY') + '\n' };
 }
 
