@@ -74,7 +74,7 @@ export async function buildCli(root) {
     renameSync(temp, file.path);
   }
   const stamp = join(outdir, STAMP_FILE);
-  writeFileSync(stamp, 'built from the sources as of this file\'s modification time\n');
+  writeFileSync(stamp, "built from the sources as of this file's modification time\n");
   // A source saved during the build is newer than the stamp: the next start builds again.
   utimesSync(stamp, startedMs / 1000, startedMs / 1000);
   return join(outdir, CLI_FILE);
