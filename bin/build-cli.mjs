@@ -1,8 +1,8 @@
-// The CLI built to JavaScript once: esbuild bundles harness/cli.ts (npm packages stay
-// external) into build/, and the build is redone when a source is newer than build/stamp.
+// The CLI built to JavaScript once: esbuild bundles harness/cli.ts and its npm packages into
+// build/, and the build is redone when a source is newer than build/stamp.
 // Plain JavaScript so that checking costs a few milliseconds and no TypeScript compiler;
 // esbuild is loaded only when a build is needed.
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,6 +16,7 @@ export const BUILD_DIR = 'build';
 export const CLI_FILE = 'cli.mjs';
 /** Its modification time is the time the last build started. */
 export const STAMP_FILE = 'stamp';
+const CHUNK_KEEP_MS = 24 * 3600 * 1000;
 
 /** The newest modification time (ms) of the bundle's sources under `root`, and its file. */
 export function newestSource(root) {
@@ -57,7 +58,13 @@ export async function buildCli(root) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    packages: 'external',
+    // npm packages go into the bundle (one file loads much faster than hundreds), except
+    // @matrixai/quic (a native addon) and vega (large, and only the HTML report needs it).
+    external: ['@matrixai/quic', 'vega', 'vega-lite'],
+    // CommonJS packages in an ES module bundle: their require() of Node's builtins.
+    banner: { js: "import { createRequire as __quicLabCreateRequire } from 'node:module'; const require = __quicLabCreateRequire(import.meta.url);" },
+    minify: true,
+    keepNames: true, // error and class names read as written
     outdir,
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunk-[hash]',
@@ -72,6 +79,12 @@ export async function buildCli(root) {
     const temp = `${file.path}.${process.pid}.tmp`;
     writeFileSync(temp, file.contents);
     renameSync(temp, file.path);
+  }
+  // Chunks of earlier builds stay a day: a CLI started before this build may still load one.
+  const current = new Set(files.map((file) => file.path));
+  for (const name of readdirSync(outdir)) {
+    const path = join(outdir, name);
+    if (name.startsWith('chunk-') && !current.has(path) && !current.has(path.replace(/\.map$/, '')) && statSync(path).mtimeMs < startedMs - CHUNK_KEEP_MS) rmSync(path, { force: true });
   }
   const stamp = join(outdir, STAMP_FILE);
   writeFileSync(stamp, "built from the sources as of this file's modification time\n");
