@@ -33,7 +33,7 @@ import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import Logger, { LogLevel } from '@matrixai/logger';
-import { QUICClient, QUICSocket, errors as quicErrors } from '@matrixai/quic';
+import type { QUICClient, errors as QuicErrors } from '@matrixai/quic';
 import { TLS_ALERTS } from '../measure/tls-alerts.js';
 import { checkCertificateChain, type CertificateInput, type CertificateSummary } from './certificate-check.js';
 import { SMB_QUIC_ALPN, SMB_QUIC_PORT } from './quic-standin.js';
@@ -130,7 +130,7 @@ function longHeaderType(datagram: Buffer): 'initial' | '0rtt' | 'handshake' | 'r
   return (['initial', '0rtt', 'handshake', 'retry'] as const)[(first & 0x30) >> 4] ?? null;
 }
 
-function describeError(error: unknown): { message: string; peerCryptoCode?: number } {
+function describeError(error: unknown, quicErrors: typeof QuicErrors): { message: string; peerCryptoCode?: number } {
   if (error instanceof quicErrors.ErrorQUICConnectionPeerTLS || error instanceof quicErrors.ErrorQUICConnectionLocalTLS) {
     const code = (error.data as { errorCode?: number } | undefined)?.errorCode;
     const alert = code !== undefined ? code - 0x100 : undefined;
@@ -174,6 +174,8 @@ export async function probeSmbQuic(options: SmbQuicProbeOptions): Promise<SmbQui
   let chainDer: Uint8Array[] | null = null;
   let completedAt: { receivedIndex: number; verifiedAt: number } | null = null;
 
+  // Loaded by the probe, not by every CLI start (its native addon takes a tenth of a second).
+  const { QUICClient, QUICSocket, errors: quicErrors } = await import('@matrixai/quic');
   const logger = silentLogger();
   // Our own socket (the library's "shared socket"), so the probe sees every datagram it sends
   // and receives. It never resolves names: the target is an address.
@@ -250,7 +252,7 @@ export async function probeSmbQuic(options: SmbQuicProbeOptions): Promise<SmbQui
   const reachable = received.length > 0;
   let errorMessage: string | undefined;
   if (failure !== undefined) {
-    const described = describeError(failure);
+    const described = describeError(failure, quicErrors);
     if (!reachable) {
       errorMessage = `no answer from ${options.host}:${port} within ${options.timeoutMs} ms (UDP: a closed port, a filter and a silent server look alike): ${described.message}`;
     } else {
