@@ -15,6 +15,7 @@ import { DEFAULT_CERTS_DIR, ensurePki } from './pki/store.js';
 import { DEFAULT_PKI_OPTIONS, KEY_TYPES, type KeyType } from './pki/generate.js';
 import { JSON_SCHEMA_PATH, resultJsonSchemaText } from './results/json-schema.js';
 import { writeFileAtomic } from './files/atomic-write.js';
+import { isMainModule } from './files/project-root.js';
 
 const EXIT_USAGE = 2;
 
@@ -104,7 +105,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isMainModule(import.meta.url)) {
   // Exit once cleanup is done, whatever timers an interrupted exchange left behind.
   process.exit(await main(process.argv.slice(2)));
 }

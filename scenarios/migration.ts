@@ -33,7 +33,7 @@ async function rebindDuringDownload({ caseDefinition, client, target, timeoutMs,
   const bytes = workload.bodyBytes;
   const kind = workload.rebind?.kind ?? 'port';
   const started = Date.now();
-  const rebind = new Promise<void>((resolve, reject) => setTimeout(() => link.rebind(kind).then(resolve, reject), REBIND_AFTER_MS));
+  const rebind = new Promise<void>((resolve, reject) => setTimeout(() => void link.rebind(kind).then(resolve, reject), REBIND_AFTER_MS));
   try {
     const timings = await client.exchange({ target, path: `/${bytes}`, timeoutMs, recordProgress: true });
     await rebind;
@@ -51,7 +51,7 @@ async function rebindDuringDownload({ caseDefinition, client, target, timeoutMs,
     const { partial } = error;
     const resumed = await client.exchange({ target, path: `/${bytes}`, timeoutMs, rangeStartBytes: partial.bodyBytes });
     const rest = bytes - partial.bodyBytes;
-    if (resumed.bodyBytes !== rest) throw new Error(`the resumed download got ${resumed.bodyBytes} bytes, expected the ${rest} left (broke off with: ${error.message})`);
+    if (resumed.bodyBytes !== rest) throw new Error(`the resumed download got ${resumed.bodyBytes} bytes, expected the ${rest} left (broke off with: ${error.message})`, { cause: error });
     // The resumed exchange starts about when the first one failed: its times add on.
     const resumeOriginMs = partial.failedAtMs;
     return {

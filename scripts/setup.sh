@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm run setup: everything QUIC lab needs on a fresh Debian/Ubuntu machine, idempotently:
-# Debian packages, npm dependencies, the native helpers built from native/, and the lab PKI.
+# Debian packages, npm dependencies, the native helpers built from native/, the CLI built to
+# JavaScript (build/), and the lab PKI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,7 +24,7 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
   say "this is not a Debian/Ubuntu system (no dpkg/apt-get)."
   say "install these packages (Debian names) with your system's package manager: ${PACKAGES[*]}"
-  say "then run: npm install && make -C native/link-emulator && make -C native/gnutls-lab-trust && make -C native/udp-buffers && npm run certs"
+  say "then run: npm install && make -C native/link-emulator && make -C native/gnutls-lab-trust && make -C native/udp-buffers && npm run build && npm run certs"
   exit 1
 fi
 
@@ -67,6 +68,9 @@ for dir in native/*/; do
   fi
 done
 
+say "building the CLI"
+node bin/build-cli.mjs
+
 say "certificates"
-npx tsx harness/cli.ts certs
+node bin/quic-lab.mjs certs
 say "done"

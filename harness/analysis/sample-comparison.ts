@@ -37,7 +37,7 @@ export interface SampleComparison {
 
 /** The metric's values over the case's successful samples. */
 export function metricValues(resultCase: ResultCase, metric: string): number[] {
-  return resultCase.samples.filter((s) => s.status === 'ok').flatMap((s) => (s.metrics[metric] === undefined ? [] : [s.metrics[metric] as number]));
+  return resultCase.samples.filter((s) => s.status === 'ok').flatMap((s) => (s.metrics[metric] === undefined ? [] : [s.metrics[metric]]));
 }
 
 /** The median (type 7 percentile), or null for no values. */

@@ -9,9 +9,9 @@ import { runLinkBench } from './link.js';
 import { runTransferBench } from './transfer.js';
 import { RunOptionsError } from '../run/options.js';
 import { checkOutputFile } from '../run/output-paths.js';
+import { PROJECT_ROOT } from '../files/project-root.js';
 
 const EXIT_USAGE = 2;
-const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
 
 const BENCHES: Record<string, (log: (message: string) => void) => Promise<Record<string, unknown>>> = {
   link: runLinkBench,

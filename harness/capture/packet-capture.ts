@@ -94,7 +94,7 @@ export class PacketCapture {
       await capture.stop().catch(() => undefined);
       const message = error instanceof Error ? error.message : String(error);
       const hint = /ENOENT/.test(message) ? ' (tcpdump is not installed; run `npm run setup`)' : '';
-      throw new Error(`packet capture did not start: ${message}${hint}`);
+      throw new Error(`packet capture did not start: ${message}${hint}`, { cause: error });
     }
     return capture;
   }

@@ -144,12 +144,12 @@ export function decryptShortHeader(datagram: Buffer, offset: number, dcidLength:
 
   const header = Buffer.from(datagram.subarray(offset, pnOffset + 4)); // a copy: the input stays as captured
   header[0] = (header[0] as number) ^ ((mask[0] as number) & 0x1f); // short header: 5 protected bits
-  const pnLength = ((header[0] as number) & 0x03) + 1;
+  const pnLength = (header[0] & 0x03) + 1;
   let truncated = 0;
   for (let i = 0; i < pnLength; i++) {
     const at = 1 + dcidLength + i;
     header[at] = (header[at] as number) ^ (mask[1 + i] as number);
-    truncated = truncated * 256 + (header[at] as number);
+    truncated = truncated * 256 + header[at];
   }
   const aad = header.subarray(0, 1 + dcidLength + pnLength);
   const packetNumber = decodePacketNumber(largestReceivedPn, truncated, pnLength * 8);

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { createConnection } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { constants as osConstants } from 'node:os';
 import type { EmulatorStats } from '../lab/emulator-process.js';
 import type { LinkConditions } from '../lab/conditions.js';
@@ -20,8 +20,8 @@ import { interruptSignal, onCleanup } from '../process/cleanup.js';
 import { addLinkOptions, linkConditionsFrom, type LinkCliOptions } from './link-options.js';
 import { UsageError } from './usage-error.js';
 import { labText } from '../report/lab-text.js';
+import { PROJECT_ROOT as ROOT } from '../files/project-root.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 export const LAB_DAEMON_MAIN = join(ROOT, 'harness/lab/lab-daemon-main.ts');
 /** The purpose a daemon lab records: how `down` and `exec` tell it from a scenario's lab. */
 export const LAB_DAEMON_PURPOSE = 'npm run lab -- up';

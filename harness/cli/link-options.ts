@@ -55,7 +55,7 @@ const LINK_OPTION_KEYS = [
 function linkOptionsOf(options: LinkCliOptions): LinkOptions {
   const picked: Record<string, unknown> = {};
   for (const key of LINK_OPTION_KEYS) if (options[key] !== undefined) picked[key] = options[key];
-  return picked as LinkOptions;
+  return picked;
 }
 
 /** Whether any option asks for an impaired link (so loopback would ignore it). */

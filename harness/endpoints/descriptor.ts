@@ -32,8 +32,8 @@ export interface ClientRole extends RoleDescriptor {
 
 /** One run's endpoints of an implementation; per-run state (ports handed out, a server its client needs) lives here. */
 export interface ImplementationEndpoints {
-  server?(tls: TlsMaterial): ServerEndpoint;
-  client?(caseDefinition: EndpointCase, tls: TlsMaterial): ClientEndpoint;
+  server?: (tls: TlsMaterial) => ServerEndpoint;
+  client?: (caseDefinition: EndpointCase, tls: TlsMaterial) => ClientEndpoint;
 }
 
 export interface ImplementationDescriptor {

@@ -18,7 +18,6 @@
 // a flood hit by one ends on the receiver's idle or hard bound, its rate null, its delivered
 // rate kept as measured, partial).
 import { once } from 'node:events';
-import { resolve } from 'node:path';
 import { ManagedProcess, nodeScriptSpec, runCommand, type ProcessSpec } from '../process/managed-process.js';
 import { summarize } from '../measure/statistics.js';
 import { averageLossRate, roundTripMs, type DirectionConditions, type LinkConditions } from './conditions.js';
@@ -40,8 +39,9 @@ import {
   type UdpProbeResult,
   type UdpSinkResult,
 } from './probe-main.js';
+import { projectPath } from '../files/project-root.js';
 
-const PROBE_MAIN = resolve(import.meta.dirname, 'probe-main.ts');
+const PROBE_MAIN = projectPath('harness/lab/probe-main.ts');
 /** Allowance for starting Node with tsx inside a namespace. */
 const STARTUP_MS = 10_000;
 /** IPv4 + UDP headers. */

@@ -19,13 +19,13 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ManagedProcess } from '../process/managed-process.js';
 import { emulatorStatsFields, emulatorStatsSchema, type DelayHistogram, type EmulatorStats } from '../results/link.js';
+import { projectPath } from '../files/project-root.js';
 
-export const EMULATOR_SOURCE_DIR = fileURLToPath(new URL('../../native/link-emulator/', import.meta.url));
+export const EMULATOR_SOURCE_DIR = projectPath('native/link-emulator/');
 export const EMULATOR_BINARY = join(EMULATOR_SOURCE_DIR, 'build', 'link-emulator');
 
 export type Direction = 'up' | 'down';

@@ -44,7 +44,7 @@ export async function lockHolder(): Promise<{ pid: number; purpose: string; sinc
   try {
     const parsed = JSON.parse(await readFile(LOCK_PATH, 'utf8')) as { pid?: unknown; purpose?: unknown; since?: unknown };
     if (typeof parsed.pid !== 'number') return null;
-    return { pid: parsed.pid, purpose: String(parsed.purpose ?? ''), since: String(parsed.since ?? '') };
+    return { pid: parsed.pid, purpose: typeof parsed.purpose === 'string' ? parsed.purpose : '', since: typeof parsed.since === 'string' ? parsed.since : '' };
   } catch {
     return null;
   }

@@ -16,8 +16,8 @@
 // a send time stamped in one namespace and a receive time in another give a one-way delay.
 import { createSocket, type RemoteInfo } from 'node:dgram';
 import { createConnection, createServer, isIPv6, type Socket } from 'node:net';
-import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
+import { isMainModule } from '../files/project-root.js';
 
 const MAGIC = 0x514c5031; // "QLP1"
 const FLOOD_MAGIC = 0x514c4631; // "QLF1"
@@ -467,8 +467,7 @@ export function runProbe(config: ProbeConfig): void {
   }
 }
 
-const entry = process.argv[1];
-if (entry !== undefined && import.meta.url === pathToFileURL(entry).href) {
+if (isMainModule(import.meta.url)) {
   const parsed = probeConfigSchema.safeParse(JSON.parse(process.argv[2] ?? 'null'));
   if (!parsed.success) {
     process.stderr.write(`probe: bad config: ${parsed.error.message.replace(/\s+/g, ' ')}\n`);

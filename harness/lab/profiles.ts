@@ -1,11 +1,11 @@
 // Named link profiles (profiles.json, each with its source) and the resolution of a profile
 // plus command-line options into LinkConditions.
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { z } from 'zod';
 import { applySettings, NO_IMPAIRMENT, outageCycle, type DirectionSettings, type LinkConditions, type Outage, type Rebind } from './conditions.js';
 import { parseSeed, parseTimeMs, UnitError } from './units.js';
 import { didYouMean } from '../files/did-you-mean.js';
+import { projectPath } from '../files/project-root.js';
 
 const directionSettingsSchema = z
   .object({
@@ -37,7 +37,7 @@ const profileSchema = z
 
 export type LinkProfile = z.infer<typeof profileSchema>;
 
-export const PROFILES_PATH = resolve(import.meta.dirname, 'profiles.json');
+export const PROFILES_PATH = projectPath('harness/lab/profiles.json');
 export const PROFILES: Readonly<Record<string, LinkProfile>> = z
   .record(z.string(), profileSchema)
   .parse(JSON.parse(readFileSync(PROFILES_PATH, 'utf8')));
@@ -98,7 +98,7 @@ function parseRebind(value: string): Rebind {
 function pick(settings: Partial<Record<keyof LinkOptions, unknown>>, map: Record<string, keyof LinkOptions>): DirectionSettings {
   const out: Record<string, unknown> = {};
   for (const [target, source] of Object.entries(map)) if (settings[source] !== undefined) out[target] = settings[source];
-  return out as DirectionSettings;
+  return out;
 }
 
 /** Resolves a profile and options into conditions; later, more specific settings win. */
@@ -123,7 +123,7 @@ export function resolveLinkConditions(options: LinkOptions): LinkConditions {
     let conditions = NO_IMPAIRMENT;
     const name = options.profile ?? '';
     if (profile?.both) conditions = applySettings(conditions, profile.both, `profile ${name}`);
-    if (profile?.[direction]) conditions = applySettings(conditions, profile[direction] as DirectionSettings, `profile ${name} (${direction})`);
+    if (profile?.[direction]) conditions = applySettings(conditions, profile[direction], `profile ${name} (${direction})`);
     conditions = applySettings(conditions, both, 'options');
     return applySettings(conditions, specific, `options (${direction})`);
   };

@@ -79,7 +79,7 @@ function signingAlgorithm(keyType: KeyType): Algorithm | EcdsaParams {
 }
 
 async function generateKeys(keyType: KeyType): Promise<CryptoKeyPair> {
-  return (await webcrypto.subtle.generateKey(keyAlgorithm(keyType), true, ['sign', 'verify'])) as unknown as CryptoKeyPair;
+  return await webcrypto.subtle.generateKey(keyAlgorithm(keyType), true, ['sign', 'verify']);
 }
 
 function serialNumber(): string {
@@ -144,7 +144,7 @@ async function makeCertificate(args: {
 }
 
 async function toPem(issuer: Issuer): Promise<PemPair> {
-  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', issuer.keys.privateKey as unknown as webcrypto.CryptoKey);
+  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', issuer.keys.privateKey);
   return {
     certificatePem: issuer.certificate.toString('pem') + '\n',
     privateKeyPem: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY') + '\n',

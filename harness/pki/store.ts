@@ -3,15 +3,16 @@
 // or when it is about to expire.
 import { X509Certificate, createHash } from 'node:crypto';
 import { readFile, chmod } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import { LAB_SERVER_NAME } from '../lab/addresses.js';
 import type { TlsMaterial } from '../endpoints/types.js';
 import type { CertificatesInfo } from '../results/schema.js';
 import { DEFAULT_PKI_OPTIONS, generatePki, isKeyType, type PkiOptions } from './generate.js';
+import { projectPath } from '../files/project-root.js';
 
-export const DEFAULT_CERTS_DIR = resolve(import.meta.dirname, '../../certs');
+export const DEFAULT_CERTS_DIR = projectPath('certs');
 /** Regenerate when fewer than this many days of validity remain. */
 const RENEW_BEFORE_DAYS = 2;
 

@@ -3,8 +3,8 @@
 import { signalQuietly } from './proc-table.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { resolve } from 'node:path';
 import { onCleanup } from './cleanup.js';
+import { PROJECT_ROOT } from '../files/project-root.js';
 
 const STDERR_TAIL_BYTES = 16 * 1024;
 
@@ -19,7 +19,6 @@ export interface ProcessSpec {
   env?: NodeJS.ProcessEnv;
 }
 
-const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
 
 /** A TypeScript entry point of this project run with Node and tsx, its config as one JSON argument. */
 export function nodeScriptSpec(name: string, script: string, config: unknown, netns?: string): ProcessSpec {

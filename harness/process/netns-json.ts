@@ -2,9 +2,9 @@
 // a child: `ip netns exec NS node --import tsx FILE '<options JSON>'`, which prints one JSON
 // line with its result. One way for every such module: runJsonInNetns on the caller's side,
 // jsonMain as the module's entry point.
-import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { nodeScriptSpec, runCommand } from './managed-process.js';
+import { isMainModule } from '../files/project-root.js';
 
 /** Extra time a child needs to start (tsx) on top of the work's own bound. */
 export const CHILD_STARTUP_MS = 15_000;
@@ -22,8 +22,7 @@ export async function runJsonInNetns<T>(what: string, file: string, options: unk
 
 /** When `moduleUrl` is the script run: parse argv[2] with `schema`, run, print the result as one JSON line, exit. */
 export function jsonMain<S extends z.ZodType>(moduleUrl: string, what: string, schema: S, run: (options: z.infer<S>) => Promise<unknown>): void {
-  const entry = process.argv[1];
-  if (entry === undefined || moduleUrl !== pathToFileURL(entry).href) return;
+  if (!isMainModule(moduleUrl)) return;
   const parsed = schema.safeParse(JSON.parse(process.argv[2] ?? 'null'));
   if (!parsed.success) {
     process.stderr.write(`${what}: bad options: ${parsed.error.message.replace(/\s+/g, ' ')}\n`);

@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runCommand } from '../process/managed-process.js';
 import type { HostInfo, ResultDocument } from './schema.js';
+import { PROJECT_ROOT } from '../files/project-root.js';
 
-const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
 
 export function hostInfo(): HostInfo {
   return {

@@ -1,10 +1,10 @@
 // The JSON Schema of the result document, generated from the zod schema and kept in the repo
 // (schema/result.schema.json) for people who validate results with other tools.
 import { z } from 'zod';
-import { resolve } from 'node:path';
 import { SCHEMA_VERSION, resultSchema } from './schema.js';
+import { projectPath } from '../files/project-root.js';
 
-export const JSON_SCHEMA_PATH = resolve(import.meta.dirname, '../../schema/result.schema.json');
+export const JSON_SCHEMA_PATH = projectPath('schema/result.schema.json');
 
 export function resultJsonSchemaText(): string {
   const schema = z.toJSONSchema(resultSchema, { io: 'output', unrepresentable: 'throw' });

@@ -1,10 +1,11 @@
 // Result files: validated before they are written, written atomically.
-import { resolve, join } from 'node:path';
+import { join } from 'node:path';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import { resultSchema, type ResultDocument } from './schema.js';
 import { describeIssues } from './validation.js';
+import { projectPath } from '../files/project-root.js';
 
-export const DEFAULT_RESULTS_DIR = resolve(import.meta.dirname, '../../results');
+export const DEFAULT_RESULTS_DIR = projectPath('results');
 
 export function resultFileName(document: ResultDocument): string {
   return `${document.runId}.json`;

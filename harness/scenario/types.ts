@@ -129,7 +129,7 @@ interface ScenarioFields<N extends ClientNeed> {
    * Metrics that need other cases' samples (e.g. goodput relative to the loss-free case): each
    * case's samples with them added, in the order given (a stage of harness/run/pipeline.ts).
    */
-  deriveMetrics?(cases: ReadonlyArray<{ definition: CaseDefinition; samples: readonly Sample[] }>): Sample[][];
+  deriveMetrics?: (cases: ReadonlyArray<{ definition: CaseDefinition; samples: readonly Sample[] }>) => Sample[][];
   /** Page-load scenarios: cases for the object sets chosen (--objects). */
   objectSets?: {
     defaults: readonly ObjectSet[];

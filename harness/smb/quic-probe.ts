@@ -24,7 +24,6 @@
 // that ignores them all look the same: no answer until timeoutMs (an ICMP port unreachable is
 // not reported to an unconnected UDP socket on Linux, and quiche's socket here is unconnected).
 // `reachable` means at least one datagram came back from host:port.
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { jsonMain, runJsonInNetns } from '../process/netns-json.js';
 import { randomFillSync } from 'node:crypto';
@@ -34,10 +33,11 @@ import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import Logger, { LogLevel } from '@matrixai/logger';
-import { QUICClient, QUICSocket, errors as quicErrors } from '@matrixai/quic';
+import type { QUICClient, errors as QuicErrors } from '@matrixai/quic';
 import { TLS_ALERTS } from '../measure/tls-alerts.js';
 import { checkCertificateChain, type CertificateInput, type CertificateSummary } from './certificate-check.js';
 import { SMB_QUIC_ALPN, SMB_QUIC_PORT } from './quic-standin.js';
+import { projectPath } from '../files/project-root.js';
 
 export const HANDSHAKE_MS_DEFINITION =
   'first Initial datagram handed to the kernel (dgram send callback) -> arrival (dgram message event) of the server datagram after which the TLS handshake was complete at the client';
@@ -130,7 +130,7 @@ function longHeaderType(datagram: Buffer): 'initial' | '0rtt' | 'handshake' | 'r
   return (['initial', '0rtt', 'handshake', 'retry'] as const)[(first & 0x30) >> 4] ?? null;
 }
 
-function describeError(error: unknown): { message: string; peerCryptoCode?: number } {
+function describeError(error: unknown, quicErrors: typeof QuicErrors): { message: string; peerCryptoCode?: number } {
   if (error instanceof quicErrors.ErrorQUICConnectionPeerTLS || error instanceof quicErrors.ErrorQUICConnectionLocalTLS) {
     const code = (error.data as { errorCode?: number } | undefined)?.errorCode;
     const alert = code !== undefined ? code - 0x100 : undefined;
@@ -150,7 +150,7 @@ function describeError(error: unknown): { message: string; peerCryptoCode?: numb
 }
 
 /** One SMB over QUIC handshake to host:port; never throws for network outcomes. */
-const THIS_FILE = fileURLToPath(import.meta.url);
+const THIS_FILE = projectPath('harness/smb/quic-probe.ts');
 const childOptionsSchema = z
   .object({ host: z.string(), port: z.number().int().optional(), serverName: z.string(), timeoutMs: z.number().positive(), caFile: z.string().optional() })
   .strict();
@@ -174,6 +174,8 @@ export async function probeSmbQuic(options: SmbQuicProbeOptions): Promise<SmbQui
   let chainDer: Uint8Array[] | null = null;
   let completedAt: { receivedIndex: number; verifiedAt: number } | null = null;
 
+  // Loaded by the probe, not by every CLI start (its native addon takes a tenth of a second).
+  const { QUICClient, QUICSocket, errors: quicErrors } = await import('@matrixai/quic');
   const logger = silentLogger();
   // Our own socket (the library's "shared socket"), so the probe sees every datagram it sends
   // and receives. It never resolves names: the target is an address.
@@ -250,7 +252,7 @@ export async function probeSmbQuic(options: SmbQuicProbeOptions): Promise<SmbQui
   const reachable = received.length > 0;
   let errorMessage: string | undefined;
   if (failure !== undefined) {
-    const described = describeError(failure);
+    const described = describeError(failure, quicErrors);
     if (!reachable) {
       errorMessage = `no answer from ${options.host}:${port} within ${options.timeoutMs} ms (UDP: a closed port, a filter and a silent server look alike): ${described.message}`;
     } else {
@@ -265,7 +267,7 @@ export async function probeSmbQuic(options: SmbQuicProbeOptions): Promise<SmbQui
 
   let certificateChain: CertificateSummary[] = [];
   let trustPath: string[] = [];
-  const chain = chainDer as Uint8Array[] | null;
+  const chain = chainDer;
   if (chain !== null && chain.length > 0) {
     const check = checkCertificateChain({
       chain,

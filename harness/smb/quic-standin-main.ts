@@ -9,7 +9,6 @@ import { randomBytes, createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Logger, { LogLevel } from '@matrixai/logger';
 import { QUICServer, events } from '@matrixai/quic';
-import type QUICConnection from '@matrixai/quic/QUICConnection.js';
 import { z } from 'zod';
 
 const configSchema = z.object({
@@ -57,7 +56,7 @@ const server = new QUICServer({
 });
 
 server.addEventListener(events.EventQUICServerConnection.name, (event: Event) => {
-  const connection = (event as events.EventQUICServerConnection).detail as QUICConnection;
+  const connection = (event as events.EventQUICServerConnection).detail;
   const native = (connection as unknown as { conn?: { applicationProto?: () => Uint8Array } }).conn;
   const proto = native?.applicationProto?.();
   emit({

@@ -17,13 +17,14 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { X509Certificate, createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { SERVER_CERTIFICATE_NAMES } from '../lab/addresses.js';
 import { makePrivateDir, type PrivateDir } from '../files/private-dir.js';
 import { ManagedProcess, nodeScriptSpec } from '../process/managed-process.js';
 import { PKI_FILES } from '../pki/store.js';
 import type { TlsMaterial } from '../endpoints/types.js';
+import { projectPath } from '../files/project-root.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -89,7 +90,7 @@ async function importSigningKey(privateKeyPem: string, keyType: TestKeyType): Pr
   // WebCrypto imports PKCS#8 only: convert whatever PEM flavour it is.
   const pkcs8 = createPrivateKey(privateKeyPem).export({ type: 'pkcs8', format: 'der' });
   const algorithm = keyType.algorithm === 'RSA' ? { name: 'RSASSA-PKCS1-v1_5', hash: SHA256 } : { name: 'ECDSA', namedCurve: keyType.curve };
-  return (await webcrypto.subtle.importKey('pkcs8', pkcs8, algorithm, false, ['sign'])) as unknown as CryptoKey;
+  return await webcrypto.subtle.importKey('pkcs8', pkcs8, algorithm, false, ['sign']);
 }
 
 function serialNumber(): string {
@@ -102,7 +103,7 @@ function serialNumber(): string {
 export async function issueCertificate(options: IssueOptions): Promise<IssuedCertificate> {
   const issuerKeyType = options.issuer ? keyTypeOfPrivateKey(options.issuer.privateKeyPem) : undefined;
   const keyType = options.keyType ?? issuerKeyType ?? { algorithm: 'RSA', bits: 2048 };
-  const keys = (await webcrypto.subtle.generateKey(generationParams(keyType), true, ['sign', 'verify'])) as unknown as CryptoKeyPair;
+  const keys = await webcrypto.subtle.generateKey(generationParams(keyType), true, ['sign', 'verify']);
   const isCa = options.isCa ?? false;
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(isCa, undefined, true),
@@ -136,7 +137,7 @@ export async function issueCertificate(options: IssueOptions): Promise<IssuedCer
   } else {
     certificate = await x509.X509CertificateGenerator.createSelfSigned({ ...common, name: subject, keys, signingAlgorithm: signingAlgorithm(keyType) });
   }
-  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey as unknown as webcrypto.CryptoKey);
+  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
   return { certificatePem: certificate.toString('pem') + '\n', privateKeyPem: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY') + '\n' };
 }
 
@@ -247,7 +248,7 @@ export class SmbQuicStandIn {
         alpn: [...(this.options.alpn ?? [SMB_QUIC_ALPN])],
         idleTimeoutMs: this.options.idleTimeoutMs ?? 10_000,
       };
-      const child = new ManagedProcess(nodeScriptSpec('smb-quic stand-in', resolve(import.meta.dirname, 'quic-standin-main.ts'), config, this.options.netns));
+      const child = new ManagedProcess(nodeScriptSpec('smb-quic stand-in', projectPath('harness/smb/quic-standin-main.ts'), config, this.options.netns));
       this.process = child;
       child.onLine((line) => {
         if (!line.startsWith('{')) return;

@@ -11,7 +11,6 @@
 //                response frame: one round trip plus the server's work on the request
 import { randomBytes } from 'node:crypto';
 import { createConnection, isIP } from 'node:net';
-import { resolve } from 'node:path';
 import { z } from 'zod';
 import { jsonMain, runJsonInNetns } from '../process/netns-json.js';
 import {
@@ -27,12 +26,13 @@ import {
   type DialectName,
   type SigningAlgorithmName,
 } from './negotiate.js';
+import { projectPath } from '../files/project-root.js';
 
 export const SMB_TCP_PORT = 445;
 /** Time a probe child gets to start Node and tsx inside the namespace, on top of the probe's own bound. */
 /** A NEGOTIATE response is a few hundred bytes; anything past this is not one. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
-const THIS_FILE = resolve(import.meta.dirname, 'tcp-probe.ts');
+const THIS_FILE = projectPath('harness/smb/tcp-probe.ts');
 
 const dialectName = z.enum(Object.keys(DIALECTS) as [DialectName, ...DialectName[]]);
 const cipherName = z.enum(Object.keys(CIPHERS) as [CipherName, ...CipherName[]]);

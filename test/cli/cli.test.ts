@@ -1,23 +1,11 @@
 // What a person sees from the CLI, including bad input: one line, exit code 2, no stack trace.
 import t, { type Test } from 'tap';
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { runCli } from '../fixtures/run-cli.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-
-function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'harness/cli.ts'), ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** In this process (a spawn per case took 1.5 s each); the exit code of a real process is checked below. */
+/** In this process (a spawn per case took 1.5 s each); real processes are in cli-process.live.test.ts. */
 async function expectUsageError(t: Test, args: string[], pattern: RegExp): Promise<void> {
   const result = await runCli(args);
   t.equal(result.code, 2, `${args.join(' ')}: exit 2`);
@@ -26,19 +14,6 @@ async function expectUsageError(t: Test, args: string[], pattern: RegExp): Promi
   t.notMatch(result.stderr, /\bat .*\.ts:\d+/, 'no stack trace');
   t.equal(result.stdout, '', 'nothing on stdout');
 }
-
-t.test('a real process exits 2 on bad input, with one line on stderr', async (t) => {
-  const result = cli('scenario', 'nope');
-  t.equal(result.status, 2);
-  t.match(result.stderr, /^error: scenario: unknown "nope"/);
-  t.equal(result.stdout, '');
-});
-
-t.test('--list names the scenarios', async (t) => {
-  const result = cli('scenario', '--list');
-  t.equal(result.status, 0);
-  t.match(result.stdout, /^handshake\s+HS\s+/m);
-});
 
 t.test('bad input is one line and exit code 2', async (t) => {
   const resultsDir = await mkdtemp(join(tmpdir(), 'qlab-cli-'));
@@ -86,10 +61,4 @@ t.test('bad input is one line and exit code 2', async (t) => {
   await expectUsageError(t, ['scenario', 'calibration', '--link', 'loopback'], /calibration runs on the lab only \(it measures the lab link\)/);
   await expectUsageError(t, ['frobnicate'], /unknown command 'frobnicate' \(commands: scenario, report, compare, smb-probe, lab, certs, schema\)/);
   t.same(await readdir(resultsDir), [], 'no result file for a refused run');
-});
-
-t.test('--help exits 0', async (t) => {
-  const result = cli('scenario', '--help');
-  t.equal(result.status, 0);
-  t.match(result.stdout, /--samples <n>/);
 });

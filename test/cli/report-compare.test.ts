@@ -145,7 +145,7 @@ t.test('a real v2 result reports through its migration, and compares with the sa
   const dir = await mkdtemp(join(tmpdir(), 'qlab-compare-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const [v3] = await writeResult(await readResult(v2, findScenario), [join(dir, 'v3.json')]);
-  t.equal(JSON.parse(await readFile(v3 as string, 'utf8')).schemaVersion, 3);
+  t.equal((JSON.parse(await readFile(v3 as string, 'utf8')) as { schemaVersion: number }).schemaVersion, 3);
   const compared = await runCli(['compare', v2, v3 as string, '--format', 'md']);
   t.equal(compared.code, 0, compared.stderr);
   t.notMatch(compared.stdout, /only in/i, 'every case of the v2 file pairs with its v3 copy');

@@ -21,7 +21,9 @@ import { NGTCP2_DEFAULT_INITIAL_RTT_MS, transportSettings, windowArguments, udpB
 import { dpkgVersion } from '../../process/dpkg-version.js';
 import { checkSessionOutcome, type Application, type BatchSpec, type BatchTimings, type BatchClient, type ExchangeClient, type ExchangeTimings, type Protocol, type RequestSpec, type SessionMode, type TlsMaterial } from '../types.js';
 
-export const LAB_TRUST_SHIM = resolve(import.meta.dirname, '../../../native/gnutls-lab-trust/build/liblab-trust.so');
+import { projectPath } from '../../files/project-root.js';
+
+export const LAB_TRUST_SHIM = projectPath('native/gnutls-lab-trust/build/liblab-trust.so');
 /** The shim prints this once it has armed verification for a client session. */
 const SHIM_ACTIVE_MARK = 'lab-trust: verifying server as ';
 /** ... and this when the session ends: how it started, as GnuTLS saw it. */

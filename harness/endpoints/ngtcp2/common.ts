@@ -1,7 +1,7 @@
 // What ngtcp2's example server and client drivers share: their transport settings, how they
 // are recorded, and facts about the host they run on.
 import { access, constants } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { projectPath } from '../../files/project-root.js';
 
 export type Ngtcp2CongestionControl = 'cubic' | 'reno' | 'bbr' | 'bbr2';
 
@@ -85,7 +85,7 @@ export function transportSettings(cc: Ngtcp2CongestionControl, initialRttMs: num
  * the host-wide rmem_max) on every UDP socket, as TCP's autotuning would.
  */
 export const NGTCP2_UDP_BUFFER_BYTES = 16 * 1024 * 1024;
-export const UDP_BUFFERS_SHIM = resolve(import.meta.dirname, '../../../native/udp-buffers/build/libudp-buffers.so');
+export const UDP_BUFFERS_SHIM = projectPath('native/udp-buffers/build/libudp-buffers.so');
 
 /** The environment that makes the shim size a process's UDP buffers. */
 export function udpBufferEnvironment(bytes = NGTCP2_UDP_BUFFER_BYTES): Record<string, string> {

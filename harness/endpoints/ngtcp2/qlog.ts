@@ -139,7 +139,7 @@ export class QlogTraceBuilder {
     } catch (error) {
       if (last) return;
       // `records` still counts up to the record being added (the next one is not counted yet).
-      throw new Error(`qlog record ${this.records} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(`qlog record ${this.records} is not JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
     if (!isObject(record)) return;
     if (isObject(record.trace)) {

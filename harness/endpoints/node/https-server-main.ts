@@ -7,6 +7,7 @@
 import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { z } from 'zod';
 import { bodySizeFromPath, byteRange, writeGeneratedBody } from '../../files/generated-body.js';
 
@@ -92,7 +93,7 @@ server.on('session', (session) => session.setLocalWindowSize(config.h2WindowByte
 
 // Nagle held small HTTP/1.1 responses back behind unacknowledged session tickets until the
 // client's delayed ACK (40 ms stalls); web servers run with TCP_NODELAY (nginx tcp_nodelay on).
-server.on('secureConnection', (socket) => socket.setNoDelay(true));
+server.on('secureConnection', (socket: TLSSocket) => socket.setNoDelay(true));
 
 server.on('tlsClientError', () => {
   // A client that refuses our certificate is a measured outcome on its side, not a server fault.

@@ -1,9 +1,9 @@
 // Driver for the Node TCP+TLS server (https-server-main.ts), run as a child process.
-import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ManagedProcess, nodeScriptSpec } from '../../process/managed-process.js';
 import type { EndpointInfo } from '../../results/schema.js';
 import type { ServerAddress, ServerEndpoint, TlsMaterial } from '../types.js';
+import { projectPath } from '../../files/project-root.js';
 
 const READY_TIMEOUT_MS = 15_000;
 const readySchema = z.object({ event: z.literal('ready'), host: z.string(), port: z.number() });
@@ -47,7 +47,7 @@ export class NodeHttpsServer implements ServerEndpoint {
       h2WindowBytes: this.h2WindowBytes,
     };
     const child = new ManagedProcess(
-      nodeScriptSpec('node https server', resolve(import.meta.dirname, 'https-server-main.ts'), config, this.options.netns),
+      nodeScriptSpec('node https server', projectPath('harness/endpoints/node/https-server-main.ts'), config, this.options.netns),
     );
     this.process = child;
     try {

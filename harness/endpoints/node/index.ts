@@ -1,6 +1,6 @@
 // Node itself: the HTTPS server (node:https and node:http2, TCP+TLS) and the bare node:tls
 // handshake probe (client "node-tls", which the handshake scenario uses for TCP+TLS alone).
-import { resolve } from 'node:path';
+import { projectPath } from '../../files/project-root.js';
 import { H1_H2, defineImplementation, knownVersion } from '../descriptor.js';
 import { NodeHttpsServer } from './https-server.js';
 import { NetnsNodeClient } from './netns-node-client.js';
@@ -36,7 +36,7 @@ export const node = defineImplementation({
         const client = new NodeTlsClient(tls);
         if (placement.clientNetns === undefined) return client;
         const keylog = placement.keylogFile !== undefined ? { keylogFile: placement.keylogFile } : {};
-        return new NetnsNodeClient(client, { module: resolve(import.meta.dirname, 'tls-client.ts'), application: 'none', tls, netns: placement.clientNetns, ...keylog });
+        return new NetnsNodeClient(client, { module: projectPath('harness/endpoints/node/tls-client.ts'), application: 'none', tls, netns: placement.clientNetns, ...keylog });
       },
     };
   },

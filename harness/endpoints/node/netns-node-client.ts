@@ -1,10 +1,10 @@
 // A Node client (node:tls, undici, ...) placed in another network namespace: the same driver,
 // run by client-worker-main.ts inside the namespace, so its timings are taken there. The
 // worker builds its twin with the `workerClient` function of the module it is given.
-import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ManagedProcess, nodeScriptSpec } from '../../process/managed-process.js';
 import type { EndpointInfo, TimingSource } from '../../results/schema.js';
+import { projectPath } from '../../files/project-root.js';
 import { PartialTransferError } from '../types.js';
 import type { Application, BatchClient, BatchSpec, BatchTimings, ClientEndpoint, ExchangeClient, ExchangeTimings, Protocol, RequestSpec, SessionMode, TlsMaterial } from '../types.js';
 
@@ -16,7 +16,7 @@ export interface WorkerClientConfig {
 }
 
 /** A module a worker can build its client from (a file path). */
-export type WorkerClientModule = { workerClient(config: WorkerClientConfig): ExchangeClient & Partial<BatchClient> };
+export type WorkerClientModule = { workerClient: (config: WorkerClientConfig) => ExchangeClient & Partial<BatchClient> };
 
 const READY_TIMEOUT_MS = 15_000;
 
@@ -58,7 +58,7 @@ export class NetnsNodeClient implements ExchangeClient {
     const worker = new ManagedProcess(
       nodeScriptSpec(
         `${this.implementation} client in ${this.config.netns ?? 'this namespace'}`,
-        resolve(import.meta.dirname, 'client-worker-main.ts'),
+        projectPath('harness/endpoints/node/client-worker-main.ts'),
         { module: this.config.module, application: this.config.application, tls: this.config.tls, keylogFile: this.config.keylogFile },
         this.config.netns,
       ),

@@ -49,7 +49,7 @@ export class NodeTlsClient implements ExchangeClient {
           ...(typeof alpn === 'string' ? { alpn } : {}),
         });
       });
-      socket.once('error', (error) => {
+      socket.once('error', (error: Error) => {
         clearTimeout(timer);
         socket.destroy();
         reject(error);

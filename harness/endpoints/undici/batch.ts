@@ -59,7 +59,7 @@ export async function undiciBatch(
       connections: connections.length,
     };
   } catch (error) {
-    if (signal.aborted) throw new Error(`not all of ${spec.paths.length} objects within ${spec.timeoutMs} ms`);
+    if (signal.aborted) throw new Error(`not all of ${spec.paths.length} objects within ${spec.timeoutMs} ms`, { cause: error });
     throw error;
   } finally {
     await dispatcher.destroy();

@@ -212,7 +212,7 @@ export class UndiciClient implements ExchangeClient, BatchClient {
         earlyDataAccepted: false,
         // No body (0 bytes), no body timings. An upload is done when the server answers: it
         // reads the whole body first.
-        ...(clock.startMs !== undefined ? { bodyStartMs: clock.startMs, bodyEndMs: upload !== undefined ? ttfbMs : (clock.endMs as number) } : {}),
+        ...(clock.startMs !== undefined ? { bodyStartMs: clock.startMs, bodyEndMs: upload !== undefined ? ttfbMs : clock.endMs } : {}),
         ...(upload !== undefined ? { uploadedBytes: clock.bytes } : {}),
         ...clock.progress(),
       };

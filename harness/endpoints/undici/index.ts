@@ -1,5 +1,5 @@
 // undici, Node's HTTP client (HTTP/1.1 and HTTP/2 over TCP+TLS), timed from its own socket events.
-import { resolve } from 'node:path';
+import { projectPath } from '../../files/project-root.js';
 import { H1_H2, defineImplementation, knownVersion } from '../descriptor.js';
 import { NetnsNodeBatchClient } from '../node/netns-node-client.js';
 import { UNDICI_VERSION, UndiciClient } from './client.js';
@@ -25,7 +25,7 @@ export const undici = defineImplementation({
         if (application !== 'h2' && application !== 'http/1.1') throw new Error(`undici speaks h2 and http/1.1, not ${application} (case ${definition.id})`);
         const client = new UndiciClient(tls, application, keylog);
         if (placement.clientNetns === undefined) return client;
-        return new NetnsNodeBatchClient(client, { module: resolve(import.meta.dirname, 'client.ts'), application, tls, netns: placement.clientNetns, ...keylog });
+        return new NetnsNodeBatchClient(client, { module: projectPath('harness/endpoints/undici/client.ts'), application, tls, netns: placement.clientNetns, ...keylog });
       },
     };
   },

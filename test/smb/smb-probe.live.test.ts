@@ -38,7 +38,7 @@ t.test('the stand-in with the lab certificate: reachable, ALPN smb, no problems;
   t.equal(run.files.filter((f) => f.startsWith('smb-probe-') && f.endsWith('.json')).length, 1, 'a result file');
 });
 
-// Expired and untrusted certificates: test/smb/quic-probe.test.ts, against the same stand-in.
+// Expired and untrusted certificates: test/smb/quic-probe.live.test.ts, against the same stand-in.
 t.test('a wrong name is reported, exit 1', async (t) => {
   const wrong = await probe(t, '--no-tcp', '--stand-in-certificate', 'wrong-name');
   t.equal(wrong.status, 1);

@@ -36,7 +36,7 @@ const kinds: StandInCertificateKind[] = ['lab', 'wrong-name', 'expired', 'untrus
 const servers = new Map<string, { standIn: SmbQuicStandIn; address: StandInAddress }>();
 await Promise.all(
   [
-    ...kinds.map((kind) => ({ name: kind as string, kind, alpn: undefined as string[] | undefined, host: '127.0.0.1' })),
+    ...kinds.map((kind) => ({ name: kind, kind, alpn: undefined as string[] | undefined, host: '127.0.0.1' })),
     { name: 'h3-only', kind: 'lab' as const, alpn: ['h3'], host: '127.0.0.1' },
     { name: 'ipv6', kind: 'lab' as const, alpn: undefined, host: '::1' },
   ].map(

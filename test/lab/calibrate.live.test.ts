@@ -99,7 +99,7 @@ async function labFor(t: Test, options: LinkOptions): Promise<Lab> {
   const deadline = Date.now() + 20_000;
   for (;;) {
     try {
-      const lab = await startLab({ conditions: resolveLinkConditions(options), backend: 'emulator', purpose: 'test/lab/calibrate.test.ts' });
+      const lab = await startLab({ conditions: resolveLinkConditions(options), backend: 'emulator', purpose: 'test/lab/calibrate.live.test.ts' });
       t.teardown(() => lab.stop());
       return lab;
     } catch (error) {
