@@ -19,22 +19,17 @@ import { isMainModule } from './files/project-root.js';
 
 const EXIT_USAGE = 2;
 
-
 function certsCommand(): Command {
   return new Command('certs')
     .description('create (or renew) the lab PKI: a root CA, optional intermediates and a server leaf')
-    .addOption(
-      new Option('--key-type <type>', 'key type of every certificate').argParser(oneOf('--key-type', KEY_TYPES)).default(DEFAULT_PKI_OPTIONS.keyType),
-    )
+    .addOption(new Option('--key-type <type>', 'key type of every certificate').argParser(oneOf('--key-type', KEY_TYPES)).default(DEFAULT_PKI_OPTIONS.keyType))
     .option('--intermediates <n>', 'intermediate CAs between root and leaf', integerInRange('--intermediates', 0, 3), 0)
     .option('--dir <dir>', 'where to write the PKI', DEFAULT_CERTS_DIR)
     .option('--force', 'regenerate even if the current PKI is fine')
     .action(async (options: { keyType: KeyType; intermediates: number; dir: string; force?: boolean }) => {
       const pki = await ensurePki({ keyType: options.keyType, intermediates: options.intermediates }, options.dir, options.force ?? false);
       const key = pki.info.keyType === 'ECDSA' ? `ECDSA P-${pki.info.keyBits}` : `${pki.info.keyType}-${pki.info.keyBits}`;
-      process.stdout.write(
-        `${pki.generated ? 'generated' : 'kept'} ${pki.dir}: ${key}, chain of ${pki.info.chainLength} (${pki.info.chainBytes} bytes), CA sha256 ${pki.info.caFingerprintSha256}\n`,
-      );
+      process.stdout.write(`${pki.generated ? 'generated' : 'kept'} ${pki.dir}: ${key}, chain of ${pki.info.chainLength} (${pki.info.chainBytes} bytes), CA sha256 ${pki.info.caFingerprintSha256}\n`);
     });
 }
 
@@ -58,7 +53,10 @@ function schemaCommand(): Command {
 }
 
 function optionNames(command: Command): string {
-  return command.options.map((option) => option.long).filter(Boolean).join(', ');
+  return command.options
+    .map((option) => option.long)
+    .filter(Boolean)
+    .join(', ');
 }
 
 export function buildProgram(): Command {

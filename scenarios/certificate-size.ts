@@ -11,16 +11,7 @@ import { HANDSHAKE_METRICS } from './handshake.js';
 const SMALL_BODY_BYTES = 1000;
 const INTERMEDIATES = [0, 1, 2, 3] as const;
 
-const SWEEP_METRIC_NAMES = [
-  'handshakeMs',
-  'handshakeRoundTrips',
-  'serverFirstFlightBytes',
-  'clientFirstFlightBytes',
-  'amplificationLimitExceeded',
-  'wireHandshakeRounds',
-  'wireHandshakeMs',
-  'ttfbMs',
-];
+const SWEEP_METRIC_NAMES = ['handshakeMs', 'handshakeRoundTrips', 'serverFirstFlightBytes', 'clientFirstFlightBytes', 'amplificationLimitExceeded', 'wireHandshakeRounds', 'wireHandshakeMs', 'ttfbMs'];
 
 export const CERTIFICATE_SIZE_CASES: readonly CaseDefinition[] = KEY_TYPES.flatMap((keyType) =>
   INTERMEDIATES.flatMap((intermediates): CaseDefinition[] => [

@@ -42,7 +42,7 @@ export const HANDSHAKE_METRICS: ScenarioDefinition['metrics'] = [
   { name: 'serverCertificateSent', unit: 'count', description: 'capture (decrypted): 1 when the server sent a Certificate, 0 when not' },
   { name: 'serverFirstFlightBytes', unit: 'bytes', description: "capture: UDP (QUIC) or TCP (TLS) payload bytes of the server's flight up to its Finished" },
   { name: 'clientPacketsBeforeHandshake', unit: 'count', description: "capture: packets the client sent until the server's Finished arrived" },
-  { name: 'serverPacketsBeforeHandshake', unit: 'count', description: "capture: packets the server sent until its Finished arrived" },
+  { name: 'serverPacketsBeforeHandshake', unit: 'count', description: 'capture: packets the server sent until its Finished arrived' },
   { name: 'clientIpBytesBeforeHandshake', unit: 'bytes', description: 'capture: IP bytes the client sent in that time' },
   { name: 'serverIpBytesBeforeHandshake', unit: 'bytes', description: 'capture: IP bytes the server sent in that time' },
   { name: 'connectMs', unit: 'ms', description: 'TCP only: until the TCP connection is established' },

@@ -75,8 +75,7 @@ const DEFAULT_SIZES = [4 * 1024 * 1024];
 export const smbCopy: ScenarioDefinition<'batch' | 'copy'> = {
   name: 'smb-copy',
   abbreviation: 'SMB',
-  description:
-    'File copies: SMB 3 over TCP (smbd, smbclient; get and put, encryption required and off) beside an SMB-style read (1 MiB reads, all outstanding) over HTTP/2 on TCP+TLS and HTTP/3 on QUIC; lab only',
+  description: 'File copies: SMB 3 over TCP (smbd, smbclient; get and put, encryption required and off) beside an SMB-style read (1 MiB reads, all outstanding) over HTTP/2 on TCP+TLS and HTTP/3 on QUIC; lab only',
   metrics: [
     { name: 'copyMs', unit: 'ms', description: "SMB: smbclient's own clock from opening the remote file to closing it; SMB-style: from the handshake's end to the last byte of the last read" },
     { name: 'goodputBitsPerSecond', unit: 'bits/s', description: 'file bits over copyMs', provenance: { kind: 'derived', from: ['bodyBytes', 'copyMs'], method: 'bodyBytes x 8 over copyMs' } },

@@ -10,12 +10,7 @@ import { workloadOf, type SampleContext, type SampleMeasurement } from '../harne
 export const SERIES_POINTS = 400;
 
 /** Retransmissions by the sending side: QUIC from a qlog (the client's, or the server's), TCP from the sending namespace's counters. */
-async function senderRetransmissions(
-  context: SampleContext,
-  upload: boolean,
-  timings: ExchangeTimings,
-  tcpBefore: number | null,
-): Promise<Record<string, number>> {
+async function senderRetransmissions(context: SampleContext, upload: boolean, timings: ExchangeTimings, tcpBefore: number | null): Promise<Record<string, number>> {
   if (context.caseDefinition.protocol === 'quic') {
     const recovery = upload ? timings : await context.server.lastConnectionRecovery?.();
     if (!recovery || recovery.retransmittedPackets === undefined) return {};

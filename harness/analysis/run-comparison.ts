@@ -46,10 +46,7 @@ function definitionsOf(documents: readonly ResultDocument[], metrics: readonly s
   });
 }
 
-export function compareRuns(
-  documents: readonly ResultDocument[],
-  options: ComparisonOptions & { threshold: number; metrics?: readonly string[] },
-): RunComparison {
+export function compareRuns(documents: readonly ResultDocument[], options: ComparisonOptions & { threshold: number; metrics?: readonly string[] }): RunComparison {
   if (documents.length < 2) throw new RangeError('compareRuns needs two or more runs');
   const baseline = documents[0] as ResultDocument;
   const latest = documents[documents.length - 1] as ResultDocument;

@@ -74,17 +74,14 @@ export function samplesNeededPerSide(alpha: number): number {
 export function compareSamples(metric: MetricDefinition, a: readonly number[], b: readonly number[], options: ComparisonOptions): SampleComparison {
   const medianA = medianOf(a);
   const medianB = medianOf(b);
-  const ratio =
-    medianA !== null && medianB !== null && medianA !== 0
-      ? bootstrapRatioOfMedians(b, a, { seed: options.seed, ...(options.resamples !== undefined ? { resamples: options.resamples } : {}) })
-      : null;
+  const ratio = medianA !== null && medianB !== null && medianA !== 0 ? bootstrapRatioOfMedians(b, a, { seed: options.seed, ...(options.resamples !== undefined ? { resamples: options.resamples } : {}) }) : null;
   const test = a.length >= 2 && b.length >= 2 ? mannWhitneyU(b, a) : null;
   const significant = test !== null && test.pValue < options.alpha && medianA !== medianB;
   let verdict: Verdict = 'not comparable';
   if (medianA !== null && medianB !== null) {
     if (!significant && !canReachSignificance(a.length, b.length, options.alpha)) verdict = 'too few samples';
     else if (!significant || metric.better === 'neither') verdict = significant ? 'not comparable' : 'no significant difference';
-    else verdict = (medianB < medianA) === (metric.better === 'lower') ? 'better' : 'worse';
+    else verdict = medianB < medianA === (metric.better === 'lower') ? 'better' : 'worse';
   }
   return {
     metric,

@@ -31,7 +31,6 @@ function checkInterrupted(): void {
   if (interruptSignal.aborted) throw new Error('interrupted');
 }
 
-
 const PURPOSE = 'npm run bench -- link';
 const LOCK_WAIT_MS = 60_000;
 
@@ -99,7 +98,6 @@ function errorSummary(errorsMs: number[]): { n: number; p50Ms: number | null; p9
   };
 }
 
-
 // ---------------------------------------------------------------- packet capture (kernel timestamps)
 
 const PROBE_MAGIC = 0x514c5031;
@@ -132,7 +130,7 @@ export function probeTimestamps(pcap: Buffer): Map<string, bigint> {
   const le = magicLe === 0xa1b23c4d || magicLe === 0xa1b2c3d4;
   const nano = (le ? magicLe : pcap.readUInt32BE(0)) === 0xa1b23c4d;
   const u32 = (offset: number): number => (le ? pcap.readUInt32LE(offset) : pcap.readUInt32BE(offset));
-  for (let offset = 24; offset + 16 <= pcap.length; ) {
+  for (let offset = 24; offset + 16 <= pcap.length;) {
     const seconds = BigInt(u32(offset));
     const fraction = BigInt(u32(offset + 4));
     const length = u32(offset + 8);
@@ -293,7 +291,11 @@ async function forwarding(log: Log): Promise<{ forwarding: Record<string, unknow
         const viaVeth = await iperf(veth.a, veth.b, veth.hostB, ['-O', '1'], seconds);
         vethRuns.push(viaVeth.end.sum_received?.bits_per_second ?? 0);
       }
-      const median = (values: number[]): number => percentileOfSorted([...values].sort((x, y) => x - y), 50);
+      const median = (values: number[]): number =>
+        percentileOfSorted(
+          [...values].sort((x, y) => x - y),
+          50,
+        );
       const emulatorBps = median(emulatorRuns);
       const vethBps = median(vethRuns);
       return {

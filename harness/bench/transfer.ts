@@ -58,8 +58,7 @@ export async function runTransferBench(log: Log = () => undefined): Promise<Reco
     const reference = document.link.achieved?.tcpReference;
     if (!reference) throw new Error('the run recorded no iperf3 reference');
     if (document.status !== 'completed') throw new Error(`the harness runs ended ${document.status}: ${document.errors.join('; ')}`);
-    const goodputs = (id: string, metric: 'goodputBitsPerSecond' | 'completionMs') =>
-      (document.cases.find((c) => c.id === id)?.samples ?? []).filter((s) => s.status === 'ok').map((s) => s.metrics[metric] as number);
+    const goodputs = (id: string, metric: 'goodputBitsPerSecond' | 'completionMs') => (document.cases.find((c) => c.id === id)?.samples ?? []).filter((s) => s.status === 'ok').map((s) => s.metrics[metric] as number);
     const h2 = median(goodputs('tcp-tls-h2-10MB', 'goodputBitsPerSecond'));
     const h3 = median(goodputs('quic-h3-10MB', 'goodputBitsPerSecond'));
     const h3Completion = median(goodputs('quic-h3-10MB', 'completionMs'));
@@ -121,14 +120,26 @@ async function bareDownloads(lab: Awaited<ReturnType<typeof startLab>>, tls: Awa
           name: 'gtlsclient (bare)',
           command: 'gtlsclient',
           netns: lab.namespaces.client,
-          args: ['-q', '--exit-on-all-streams-close', '--no-http-dump', `--download=${downloadDir}`, `--sni=${address.serverName}`, address.host, String(address.port), `https://${address.serverName}:${address.port}/${BODY_BYTES}`],
+          args: [
+            '-q',
+            '--exit-on-all-streams-close',
+            '--no-http-dump',
+            `--download=${downloadDir}`,
+            `--sni=${address.serverName}`,
+            address.host,
+            String(address.port),
+            `https://${address.serverName}:${address.port}/${BODY_BYTES}`,
+          ],
           // The shims make GnuTLS verify against the lab CA and size the UDP buffers: the same as the harness's runs.
           env: { ...process.env, LD_PRELOAD: `${LAB_TRUST_SHIM} ${UDP_BUFFERS_SHIM}`, ...udpBufferEnvironment(), LAB_TRUST_CA_FILE: resolve(tls.caFile), LAB_TRUST_VERIFY_HOST: address.serverName },
           timeoutMs: 60_000,
         });
         const elapsedMs = performance.now() - startedMs;
         if (run.code !== 0) throw new Error(`bare gtlsclient exited ${run.code}: ${run.stderr.slice(-300)}`);
-        const received = await stat(join(downloadDir, String(BODY_BYTES))).then((s) => s.size, () => 0);
+        const received = await stat(join(downloadDir, String(BODY_BYTES))).then(
+          (s) => s.size,
+          () => 0,
+        );
         if (received !== BODY_BYTES) throw new Error(`bare gtlsclient received ${received} bytes, expected ${BODY_BYTES}`);
         durations.push(elapsedMs);
       }

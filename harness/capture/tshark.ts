@@ -148,17 +148,24 @@ const LONG_PACKET_TYPES: Record<string, QuicLongPacketType> = { '0': 'initial', 
 /** tshark's command-line arguments for reading `pcapFile`. */
 export function tsharkArguments(pcapFile: string, options: ReadPacketsOptions = {}): string[] {
   return [
-    '-r', pcapFile,
+    '-r',
+    pcapFile,
     '-n', // no name resolution
     ...(options.keylogFile !== undefined ? ['-o', `tls.keylog_file:${options.keylogFile}`] : []),
     ...(options.quicPorts ?? []).flatMap((port) => ['-d', `udp.port==${port},quic`]),
     ...(options.tlsPorts ?? []).flatMap((port) => ['-d', `tcp.port==${port},tls`]),
-    '-T', 'fields',
-    '-E', 'separator=/t',
-    '-E', 'occurrence=a',
-    '-E', `aggregator=${AGGREGATOR}`,
-    '-E', 'quote=n',
-    '-E', 'header=n',
+    '-T',
+    'fields',
+    '-E',
+    'separator=/t',
+    '-E',
+    'occurrence=a',
+    '-E',
+    `aggregator=${AGGREGATOR}`,
+    '-E',
+    'quote=n',
+    '-E',
+    'header=n',
     ...TSHARK_FIELDS.flatMap((field) => ['-e', field]),
   ];
 }
@@ -268,10 +275,7 @@ export function parseTsharkLine(line: string): WirePacket | null {
     dst: { ip: canonicalIp(dstIp), port: integer(dstPort, 'port', line) },
     ipBytes,
     payloadBytes,
-    tcpFlags:
-      transport === 'tcp'
-        ? { syn: flag(raw['tcp.flags.syn']), ack: flag(raw['tcp.flags.ack']), fin: flag(raw['tcp.flags.fin']), rst: flag(raw['tcp.flags.reset']) }
-        : null,
+    tcpFlags: transport === 'tcp' ? { syn: flag(raw['tcp.flags.syn']), ack: flag(raw['tcp.flags.ack']), fin: flag(raw['tcp.flags.fin']), rst: flag(raw['tcp.flags.reset']) } : null,
     quicLongPacketTypes: longPacketTypes,
     quicShortHeader: headerForms.some((v) => v === '0' || v === 'False' || v === 'false'),
     quicFrameTypes: ints('quic.frame_type'),

@@ -123,10 +123,7 @@ function startsNewConnection(p: WirePacket, current: DirectedPacket[]): boolean 
   }
   // A new ClientHello after the server got past its Initial/Retry packets (a Retry alone is
   // answered by a second ClientHello of the same connection).
-  return (
-    p.tlsHandshakeTypes.includes(TLS_CLIENT_HELLO) &&
-    current.some((d) => !d.fromClient && (d.packet.quicShortHeader || d.packet.quicLongPacketTypes.includes('handshake')))
-  );
+  return p.tlsHandshakeTypes.includes(TLS_CLIENT_HELLO) && current.some((d) => !d.fromClient && (d.packet.quicShortHeader || d.packet.quicLongPacketTypes.includes('handshake')));
 }
 
 /**
@@ -192,7 +189,10 @@ export function countHandshakeRounds(packets: readonly DirectedPacket[]): number
 }
 
 function frameList(packets: readonly WirePacket[]): string {
-  const shown = packets.slice(0, 5).map((p) => p.frame).join(', ');
+  const shown = packets
+    .slice(0, 5)
+    .map((p) => p.frame)
+    .join(', ');
   return packets.length > 5 ? `${shown}, ...` : shown;
 }
 
@@ -285,8 +285,7 @@ function analyzeOne(transport: 'tcp' | 'udp', client: WireEndpoint, server: Wire
   const responsePacket = responseIndex >= 0 ? directed[responseIndex]?.packet : undefined;
 
   const handshakeWindow = startSeen && finIndex >= 0 ? directed.slice(0, finIndex + 1) : null;
-  const sum = (list: readonly DirectedPacket[], fromClient: boolean, bytes: (p: WirePacket) => number): number =>
-    list.filter((d) => d.fromClient === fromClient).reduce((total, d) => total + bytes(d.packet), 0);
+  const sum = (list: readonly DirectedPacket[], fromClient: boolean, bytes: (p: WirePacket) => number): number => list.filter((d) => d.fromClient === fromClient).reduce((total, d) => total + bytes(d.packet), 0);
   const count = (list: readonly DirectedPacket[], fromClient: boolean): number => list.filter((d) => d.fromClient === fromClient).length;
 
   const serverCertificate = directed.some((d) => !d.fromClient && d.packet.tlsHandshakeTypes.includes(TLS_CERTIFICATE));
@@ -375,9 +374,7 @@ export function analyzeConnections(packets: readonly WirePacket[], servers: read
     }
     connection.packets.push({ packet, fromClient: toServer });
   }
-  return all
-    .map((c) => analyzeOne(c.transport, c.client, c.server, c.packets, keylog))
-    .sort((a, b) => a.firstPacketEpochMs - b.firstPacketEpochMs);
+  return all.map((c) => analyzeOne(c.transport, c.client, c.server, c.packets, keylog)).sort((a, b) => a.firstPacketEpochMs - b.firstPacketEpochMs);
 }
 
 /**
@@ -385,7 +382,5 @@ export function analyzeConnections(packets: readonly WirePacket[], servers: read
  * measured sample is the last one (a resumed sample makes a priming connection first).
  */
 export function connectionsInWindow(connections: readonly WireConnection[], startEpochMs: number, endEpochMs: number): WireConnection[] {
-  return connections
-    .filter((c) => c.firstPacketEpochMs >= startEpochMs && c.firstPacketEpochMs <= endEpochMs)
-    .sort((a, b) => a.firstPacketEpochMs - b.firstPacketEpochMs);
+  return connections.filter((c) => c.firstPacketEpochMs >= startEpochMs && c.firstPacketEpochMs <= endEpochMs).sort((a, b) => a.firstPacketEpochMs - b.firstPacketEpochMs);
 }

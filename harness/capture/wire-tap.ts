@@ -80,9 +80,7 @@ export class RunWireTap implements WireTap {
   async finish(analyse: boolean): Promise<{ connections: WireConnection[]; problems: string[] }> {
     try {
       const stats = await this.capture?.stop();
-      const problems = stats?.packetsDroppedByKernel
-        ? [`tcpdump could not keep up and lost ${stats.packetsDroppedByKernel} packets: some samples' wire metrics may be missing or wrong`]
-        : [];
+      const problems = stats?.packetsDroppedByKernel ? [`tcpdump could not keep up and lost ${stats.packetsDroppedByKernel} packets: some samples' wire metrics may be missing or wrong`] : [];
       if (!analyse || this.capture === undefined) return { connections: [], problems };
       const packets = await readPackets(this.pcapFile, { keylogFile: this.keylogFile });
       return { connections: analyzeConnections(packets, this.servers, await readKeyLog(this.keylogFile)), problems };

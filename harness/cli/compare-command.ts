@@ -38,7 +38,7 @@ export function compareCommand(): Command {
     .argument('<runs...>', 'result JSON of later runs (the last one is judged)')
     .option('--threshold <percent>', 'a significant change worse than this is a regression (exit 1)', threshold, 0.05)
     .option('--format <format>', 'text or md', oneOf('--format', ['text', 'md'] as const), 'text' as const)
-    .option('--metrics <names>', 'metrics to compare (default: the baseline\'s headline metrics)', commaListOf('--metrics'))
+    .option('--metrics <names>', "metrics to compare (default: the baseline's headline metrics)", commaListOf('--metrics'))
     .option('--seed <n>', 'bootstrap seed', integerInRange('--seed', 0, 2 ** 32 - 1), DEFAULT_COMPARISON_OPTIONS.seed)
     .option('--out <file>', 'write the comparison here instead of stdout')
     .action(async (baseline: string, later: string[], options: CompareOptions) => {

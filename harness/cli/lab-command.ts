@@ -34,7 +34,6 @@ const KILL_WAIT_MS = 5_000;
 const STATS_TIMEOUT_MS = 2_000;
 const POLL_MS = 100;
 
-
 function usage(message: string): UsageError {
   return new UsageError(message);
 }
@@ -141,8 +140,7 @@ function waitForDaemon(child: ChildProcess, timeoutMs: number): Promise<DaemonMe
       const m = message as Partial<DaemonMessage>;
       if (m.event === 'ready' || m.event === 'error') finish(() => done(m as DaemonMessage));
     };
-    const onExit = (code: number | null, signal: string | null): void =>
-      finish(() => fail(new Error(`the lab daemon exited (code ${code}, signal ${signal}) before the lab was up (see ${LAB_DAEMON_LOG})`)));
+    const onExit = (code: number | null, signal: string | null): void => finish(() => fail(new Error(`the lab daemon exited (code ${code}, signal ${signal}) before the lab was up (see ${LAB_DAEMON_LOG})`)));
     const onInterrupt = (): void => finish(() => fail(new Error('interrupted while the lab was coming up; removed it')));
     function finish(action: () => void): void {
       clearTimeout(timer);
@@ -340,9 +338,9 @@ async function down(): Promise<void> {
 
 export function labCommand(): Command {
   const lab = new Command('lab').description('a lab network that stays up for manual use: up, status, exec, down');
-  const upCommand = addLinkOptions(
-    new Command('up').description('start a lab (client and server namespaces joined by an impaired link) that keeps running until `lab down`'),
-  ).action(async (options: LinkCliOptions) => up(options));
+  const upCommand = addLinkOptions(new Command('up').description('start a lab (client and server namespaces joined by an impaired link) that keeps running until `lab down`')).action(async (options: LinkCliOptions) =>
+    up(options),
+  );
   const statusCommand = new Command('status')
     .description('describe the running lab: namespaces, addresses, link conditions and (emulator) live statistics')
     .option('--json', 'print JSON')

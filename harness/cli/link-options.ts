@@ -46,9 +46,29 @@ export function addLinkOptions(command: Command): Command {
 }
 
 const LINK_OPTION_KEYS = [
-  'profile', 'rtt', 'delay', 'upDelay', 'downDelay', 'jitter', 'upJitter', 'downJitter', 'jitterReorders',
-  'loss', 'upLoss', 'downLoss', 'burstLoss', 'reorder', 'duplicate', 'corrupt', 'rate', 'upRate', 'downRate',
-  'queue', 'seed', 'outage', 'rebind',
+  'profile',
+  'rtt',
+  'delay',
+  'upDelay',
+  'downDelay',
+  'jitter',
+  'upJitter',
+  'downJitter',
+  'jitterReorders',
+  'loss',
+  'upLoss',
+  'downLoss',
+  'burstLoss',
+  'reorder',
+  'duplicate',
+  'corrupt',
+  'rate',
+  'upRate',
+  'downRate',
+  'queue',
+  'seed',
+  'outage',
+  'rebind',
 ] as const satisfies ReadonlyArray<keyof LinkOptions>;
 
 /** Just the link options of a command's options (which also hold --samples, --out, ...). */

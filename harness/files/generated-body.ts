@@ -60,10 +60,7 @@ export function writeGeneratedBody(stream: Writable, length: number, offset = 0)
   pump();
 }
 
-export type ByteRange =
-  | { kind: 'full' }
-  | { kind: 'partial'; start: number; end: number }
-  | { kind: 'unsatisfiable'; reason: string };
+export type ByteRange = { kind: 'full' } | { kind: 'partial'; start: number; end: number } | { kind: 'unsatisfiable'; reason: string };
 
 /**
  * What a Range header asks of a body of `size` bytes (RFC 9110 14): one range, "bytes=a-",

@@ -18,7 +18,7 @@ export async function writeGeneratedFile(path: string, size: number, owner?: { u
     let batched = 0;
     const flush = async (): Promise<void> => {
       const buffer = Buffer.concat(batch, batched);
-      for (let done = 0; done < buffer.length; ) done += (await handle.write(buffer, done)).bytesWritten;
+      for (let done = 0; done < buffer.length;) done += (await handle.write(buffer, done)).bytesWritten;
       batch = [];
       batched = 0;
     };

@@ -3,7 +3,11 @@
 // their digits), and 6 Mbit/s, 750 kbit/s. Results key cases with them, reports print them.
 
 export function formatSize(bytes: number): string {
-  for (const [unit, factor] of [['GB', 1e9], ['MB', 1e6], ['KB', 1e3]] as const) {
+  for (const [unit, factor] of [
+    ['GB', 1e9],
+    ['MB', 1e6],
+    ['KB', 1e3],
+  ] as const) {
     if (bytes >= factor && bytes % factor === 0) return `${bytes / factor}${unit}`;
   }
   return `${bytes}B`;

@@ -152,21 +152,15 @@ export type TcpTransfer = {
 
 /** One TCP bulk transfer across the lab in `direction`, at most maxBytes and maxMs. */
 export async function tcpTransfer(lab: Lab, direction: Direction, options: { maxBytes: number; maxMs: number }): Promise<TcpTransfer> {
-  const [senderNs, receiverNs, receiverHost] =
-    direction === 'up'
-      ? [lab.namespaces.client, lab.namespaces.server, lab.addresses.serverIpv4]
-      : [lab.namespaces.server, lab.namespaces.client, lab.addresses.clientIpv4];
+  const [senderNs, receiverNs, receiverHost] = direction === 'up' ? [lab.namespaces.client, lab.namespaces.server, lab.addresses.serverIpv4] : [lab.namespaces.server, lab.namespaces.client, lab.addresses.clientIpv4];
   const sink = await ProbeServer.start(receiverNs, { mode: 'tcp-sink', host: receiverHost, port: 0, lifetimeMs: options.maxMs + 3000 });
   try {
     const before = await lab.linkStats();
-    const source = tcpSourceResultSchema.parse(
-      await runProbeClient(senderNs, { mode: 'tcp-source', host: receiverHost, port: sink.port, maxBytes: options.maxBytes, maxMs: options.maxMs }, options.maxMs),
-    );
+    const source = tcpSourceResultSchema.parse(await runProbeClient(senderNs, { mode: 'tcp-source', host: receiverHost, port: sink.port, maxBytes: options.maxBytes, maxMs: options.maxMs }, options.maxMs));
     // without a connection (an outage, say) there is nothing to wait for
     const received = tcpSinkResultSchema.parse(await sink.finish(source.connected ? 3000 : 0));
     const after = await lab.linkStats();
-    const durationMs =
-      received.firstByteAtMs !== null && received.lastByteAtMs !== null ? received.lastByteAtMs - received.firstByteAtMs : null;
+    const durationMs = received.firstByteAtMs !== null && received.lastByteAtMs !== null ? received.lastByteAtMs - received.firstByteAtMs : null;
     const measuredBytes = received.bytes - received.firstChunkBytes;
     return {
       direction,
@@ -210,10 +204,7 @@ export function floodPlan(conditions: LinkConditions, direction: Direction, seco
   const survival = 1 - Math.min(0.5, loss);
   const targetBitsPerSecond = (d.rateBitsPerSecond * FLOOD_OVERDRIVE) / survival;
   const maxWireBytes = Math.ceil((targetBitsPerSecond * seconds * 1.2) / 8);
-  const wirePerDatagram = Math.min(
-    FLOOD_MAX_PAYLOAD_BYTES + UDP_IPV4_OVERHEAD_BYTES,
-    Math.max(FLOOD_MIN_BYTES + UDP_IPV4_OVERHEAD_BYTES, Math.floor((targetBitsPerSecond * seconds) / 8 / FLOOD_MIN_DATAGRAMS)),
-  );
+  const wirePerDatagram = Math.min(FLOOD_MAX_PAYLOAD_BYTES + UDP_IPV4_OVERHEAD_BYTES, Math.max(FLOOD_MIN_BYTES + UDP_IPV4_OVERHEAD_BYTES, Math.floor((targetBitsPerSecond * seconds) / 8 / FLOOD_MIN_DATAGRAMS)));
   const serializationMs = ((wirePerDatagram * 8) / d.rateBitsPerSecond) * 1000;
   const idleMs = Math.max(300, 5 * serializationMs, 4 * d.jitterMs + 100);
   // what the sender puts in beyond the rate stays queued after it stops: at most the excess
@@ -234,10 +225,7 @@ export type UdpFlood = {
 
 /** One paced UDP flood across the lab in `direction`; bounded by the plan (outages included). */
 export async function udpFlood(lab: Lab, direction: Direction, plan: FloodPlan): Promise<UdpFlood> {
-  const [senderNs, receiverNs, receiverHost] =
-    direction === 'up'
-      ? [lab.namespaces.client, lab.namespaces.server, lab.addresses.serverIpv4]
-      : [lab.namespaces.server, lab.namespaces.client, lab.addresses.clientIpv4];
+  const [senderNs, receiverNs, receiverHost] = direction === 'up' ? [lab.namespaces.client, lab.namespaces.server, lab.addresses.serverIpv4] : [lab.namespaces.server, lab.namespaces.client, lab.addresses.clientIpv4];
   const sink = await ProbeServer.start(receiverNs, {
     mode: 'udp-sink',
     host: receiverHost,
@@ -326,12 +314,7 @@ function counters(s: DirectionStats): DirectionCounters {
   };
 }
 
-function achievedDirection(
-  oneWayMs: number[],
-  flood: UdpFlood | undefined,
-  transfer: TcpTransfer | undefined,
-  stats: DirectionStats | null,
-): AchievedDirection {
+function achievedDirection(oneWayMs: number[], flood: UdpFlood | undefined, transfer: TcpTransfer | undefined, stats: DirectionStats | null): AchievedDirection {
   const delay = summarize(oneWayMs);
   const f = flood ? floodFigures(flood) : null;
   const c = stats ? counters(stats) : null;
@@ -355,10 +338,7 @@ function achievedDirection(
 }
 
 /** The probe plan: count and interval, paced to use at most a quarter of the slowest configured rate. */
-export function probePlan(
-  conditions: LinkConditions,
-  options: Pick<CalibrateOptions, 'probes' | 'probeIntervalMs' | 'probeBudgetMs'> = {},
-): { count: number; intervalMs: number; waitMs: number; payloadBytes: number } {
+export function probePlan(conditions: LinkConditions, options: Pick<CalibrateOptions, 'probes' | 'probeIntervalMs' | 'probeBudgetMs'> = {}): { count: number; intervalMs: number; waitMs: number; payloadBytes: number } {
   const lossy = lossConfigured(conditions.up) || lossConfigured(conditions.down);
   const payloadBytes = PROBE_MIN_BYTES;
   const rates = [conditions.up.rateBitsPerSecond, conditions.down.rateBitsPerSecond].filter((r): r is number => r !== null);
@@ -403,10 +383,7 @@ export async function calibrateLab(lab: Lab, options: CalibrateOptions = {}): Pr
     for (const direction of ['up', 'down'] as const) {
       const plan = floodPlan(conditions, direction, options.floodSeconds ?? 1);
       if (plan === null) continue;
-      log(
-        `calibration: UDP flood ${direction} at ${(plan.targetBitsPerSecond / 1e6).toFixed(3)} Mbit/s, ` +
-          `${plan.payloadBytes}-byte datagrams, at most ${plan.maxWireBytes} bytes or ${plan.maxMs} ms`,
-      );
+      log(`calibration: UDP flood ${direction} at ${(plan.targetBitsPerSecond / 1e6).toFixed(3)} Mbit/s, ` + `${plan.payloadBytes}-byte datagrams, at most ${plan.maxWireBytes} bytes or ${plan.maxMs} ms`);
       floods[direction] = await udpFlood(lab, direction, plan);
     }
   }
@@ -458,7 +435,6 @@ export type CalibrationRow = {
   achieved: number | null;
   unit: 'ms' | '%' | 'Mbit/s';
 };
-
 
 /** A fraction in percent, free of binary noise (0.1 -> 10, not 10.000000000000002). */
 function percent(fraction: number | null): number | null {

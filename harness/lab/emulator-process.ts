@@ -151,10 +151,7 @@ export type { DelayHistogram, DirectionStats, EmulatorStats } from '../results/l
 export type EmulatorReady = z.infer<typeof readySchema>;
 export type RebindEvent = z.infer<typeof rebindEventSchema>;
 
-export type EmulatorEvent =
-  | { event: 'rebind'; data: RebindEvent }
-  | { event: 'error'; message: string }
-  | { event: 'stopped'; reason: string; stats: EmulatorStats };
+export type EmulatorEvent = { event: 'rebind'; data: RebindEvent } | { event: 'error'; message: string } | { event: 'stopped'; reason: string; stats: EmulatorStats };
 
 // ---------------------------------------------------------------- config text
 
@@ -213,10 +210,7 @@ export function directionConfigLines(prefix: string, c: DirectionConfig): string
 
 function outageLine(o: OutageSpec): string {
   const prefix = o.direction === undefined || o.direction === 'both' ? '' : `${o.direction}.`;
-  const fields = [
-    millis(checkNumber('outage.startMs', o.startMs, 0, MAX_MS)),
-    millis(checkNumber('outage.durationMs', o.durationMs, 0, MAX_MS)),
-  ];
+  const fields = [millis(checkNumber('outage.startMs', o.startMs, 0, MAX_MS)), millis(checkNumber('outage.durationMs', o.durationMs, 0, MAX_MS))];
   if (o.periodMs !== undefined) {
     checkNumber('outage.periodMs', o.periodMs, o.durationMs, MAX_MS);
     fields.push(millis(o.periodMs));
@@ -321,12 +315,7 @@ export class EmulatorProcess {
 
   /** Starts the emulator and resolves once both devices exist (the ready line). */
   static async start(options: EmulatorOptions): Promise<EmulatorProcess> {
-    const args = [
-      '--client-netns', options.clientNetns,
-      '--client-dev', options.clientDev,
-      '--server-netns', options.serverNetns,
-      '--server-dev', options.serverDev,
-    ];
+    const args = ['--client-netns', options.clientNetns, '--client-dev', options.clientDev, '--server-netns', options.serverNetns, '--server-dev', options.serverDev];
     if (options.mtuBytes !== undefined) args.push('--mtu', String(checkInteger('mtuBytes', options.mtuBytes, 576, 9000)));
     if (options.poolPackets !== undefined) {
       args.push('--pool-packets', String(checkInteger('poolPackets', options.poolPackets, 64, 4 * 1024 * 1024)));

@@ -15,10 +15,7 @@ import { LabBusyError } from './lock.js';
 
 const optionsSchema = z
   .object({
-    conditions: z.custom<LinkConditions>(
-      (value) => typeof value === 'object' && value !== null && 'up' in value && 'down' in value && 'seed' in value,
-      'conditions must be LinkConditions',
-    ),
+    conditions: z.custom<LinkConditions>((value) => typeof value === 'object' && value !== null && 'up' in value && 'down' in value && 'seed' in value, 'conditions must be LinkConditions'),
     backend: z.enum(['emulator', 'netem', 'auto']),
     tcpCongestionControl: z.string().optional(),
     purpose: z.string().min(1),

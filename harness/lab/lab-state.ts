@@ -49,4 +49,3 @@ export async function readLabStates(): Promise<LabState[]> {
   }
   return states;
 }
-

@@ -52,7 +52,10 @@ export function netemLimitations(conditions: LinkConditions): string[] {
 /** tc commands (argv arrays) that impose `conditions`: up on the client end, down on the server end. */
 export function netemCommands(conditions: LinkConditions, ends: { client: VethEnd; server: VethEnd }): string[][] {
   const commands: string[][] = [];
-  for (const [direction, end] of [['up', ends.client], ['down', ends.server]] as const) {
+  for (const [direction, end] of [
+    ['up', ends.client],
+    ['down', ends.server],
+  ] as const) {
     const tc = ['ip', 'netns', 'exec', end.netns, 'tc', 'qdisc'];
     const d = conditions[direction];
     commands.push([...tc, 'replace', 'dev', end.device, 'root', 'handle', '1:', 'netem', ...netemArguments(d), 'limit', '100000']);

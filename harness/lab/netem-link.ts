@@ -15,9 +15,7 @@ export function netemAvailable(): Promise<{ available: boolean; reason: string }
     await createNamespace(probe);
     try {
       const result = await runCommand({ name: 'tc netem probe', command: 'tc', args: ['qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'], netns: probe, timeoutMs: 5000 });
-      return result.code === 0
-        ? { available: true, reason: 'sch_netem works' }
-        : { available: false, reason: `this kernel has no sch_netem (tc said: ${result.stderr.trim().split('\n')[0] ?? ''})` };
+      return result.code === 0 ? { available: true, reason: 'sch_netem works' } : { available: false, reason: `this kernel has no sch_netem (tc said: ${result.stderr.trim().split('\n')[0] ?? ''})` };
     } finally {
       await deleteNamespace(probe);
     }

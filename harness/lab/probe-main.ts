@@ -56,7 +56,11 @@ export const probeConfigSchema = z.discriminatedUnion('mode', [
       rateBitsPerSecond: z.number().positive().max(10e9),
       payloadBytes: z.number().int().min(FLOOD_MIN_BYTES).max(1400),
       /** Budget in IP-level bytes. */
-      maxWireBytes: z.number().int().positive().max(2 ** 40),
+      maxWireBytes: z
+        .number()
+        .int()
+        .positive()
+        .max(2 ** 40),
       maxMs: bound(60_000),
     })
     .strict(),

@@ -38,9 +38,7 @@ const profileSchema = z
 export type LinkProfile = z.infer<typeof profileSchema>;
 
 export const PROFILES_PATH = projectPath('harness/lab/profiles.json');
-export const PROFILES: Readonly<Record<string, LinkProfile>> = z
-  .record(z.string(), profileSchema)
-  .parse(JSON.parse(readFileSync(PROFILES_PATH, 'utf8')));
+export const PROFILES: Readonly<Record<string, LinkProfile>> = z.record(z.string(), profileSchema).parse(JSON.parse(readFileSync(PROFILES_PATH, 'utf8')));
 
 export const DEFAULT_SEED = 1;
 
@@ -112,8 +110,16 @@ export function resolveLinkConditions(options: LinkOptions): LinkConditions {
     throw new UnitError('give --rtt (round trip, split evenly) or --delay (one way, each direction), not both');
   }
   const both: DirectionSettings = pick(options, {
-    delay: 'delay', jitter: 'jitter', jitterReorders: 'jitterReorders', loss: 'loss', burstLoss: 'burstLoss',
-    reorder: 'reorder', duplicate: 'duplicate', corrupt: 'corrupt', rate: 'rate', queue: 'queue',
+    delay: 'delay',
+    jitter: 'jitter',
+    jitterReorders: 'jitterReorders',
+    loss: 'loss',
+    burstLoss: 'burstLoss',
+    reorder: 'reorder',
+    duplicate: 'duplicate',
+    corrupt: 'corrupt',
+    rate: 'rate',
+    queue: 'queue',
   });
   if (options.rtt !== undefined) both.delay = `${parseTimeMs(options.rtt, '--rtt') / 2}ms`;
   const up = pick(options, { delay: 'upDelay', jitter: 'upJitter', loss: 'upLoss', rate: 'upRate' });

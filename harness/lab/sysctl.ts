@@ -13,7 +13,11 @@ function procPath(name: string): string {
 export async function readSysctls<Name extends string>(names: readonly Name[], netns?: string): Promise<Record<Name, string | null>> {
   const values = {} as Record<Name, string | null>;
   if (netns === undefined) {
-    for (const name of names) values[name] = await readFile(procPath(name), 'utf8').then((text) => text.trim(), () => null);
+    for (const name of names)
+      values[name] = await readFile(procPath(name), 'utf8').then(
+        (text) => text.trim(),
+        () => null,
+      );
     return values;
   }
   // One line per setting, in order; a missing one prints an empty line rather than shifting the rest.

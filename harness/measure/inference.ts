@@ -93,7 +93,7 @@ export function mannWhitneyU(a: readonly number[], b: readonly number[]): MannWh
   const all = [...a.map((value) => ({ value, first: true })), ...b.map((value) => ({ value, first: false }))].sort((x, y) => x.value - y.value);
   let rankSumA = 0;
   let tieTerm = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && (all[j + 1] as { value: number }).value === (all[i] as { value: number }).value) j++;
     const averageRank = (i + j + 2) / 2; // ranks are 1-based

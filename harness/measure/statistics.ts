@@ -16,7 +16,10 @@ export function percentileOfSorted(sorted: readonly number[], p: number): number
 
 /** The median (type 7: the mean of the middle two for an even count); throws on no values. */
 export function median(values: readonly number[]): number {
-  return percentileOfSorted([...values].sort((a, b) => a - b), 50);
+  return percentileOfSorted(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 }
 
 /** Summary of the values, or null when there are none. Stddev is the sample (n-1) one. */

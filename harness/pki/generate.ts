@@ -69,9 +69,7 @@ interface Issuer {
 // export as plain rsaEncryption PKCS#8, so a TLS 1.3 server still signs with RSA-PSS.
 function keyAlgorithm(keyType: KeyType): RsaHashedKeyGenParams | EcKeyGenParams {
   const info = keyTypeInfo(keyType);
-  return info.algorithm === 'RSA'
-    ? { name: 'RSASSA-PKCS1-v1_5', modulusLength: info.bits, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }
-    : { name: 'ECDSA', namedCurve: 'P-256' };
+  return info.algorithm === 'RSA' ? { name: 'RSASSA-PKCS1-v1_5', modulusLength: info.bits, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' } : { name: 'ECDSA', namedCurve: 'P-256' };
 }
 
 function signingAlgorithm(keyType: KeyType): Algorithm | EcdsaParams {
@@ -89,16 +87,7 @@ function serialNumber(): string {
   return bytes.toString('hex');
 }
 
-async function makeCertificate(args: {
-  commonName: string;
-  keyType: KeyType;
-  keys: CryptoKeyPair;
-  issuer: Issuer | null;
-  isCa: boolean;
-  pathLength?: number;
-  validityDays: number;
-  now: Date;
-}): Promise<Issuer> {
+async function makeCertificate(args: { commonName: string; keyType: KeyType; keys: CryptoKeyPair; issuer: Issuer | null; isCa: boolean; pathLength?: number; validityDays: number; now: Date }): Promise<Issuer> {
   const { keys } = args;
   const isRsa = keyTypeInfo(args.keyType).algorithm === 'RSA';
   const extensions: x509.Extension[] = [
@@ -116,10 +105,7 @@ async function makeCertificate(args: {
   if (!args.isCa) {
     extensions.push(new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]));
     extensions.push(
-      new x509.SubjectAlternativeNameExtension([
-        ...SERVER_CERTIFICATE_NAMES.dns.map((value) => ({ type: 'dns' as const, value })),
-        ...SERVER_CERTIFICATE_NAMES.ip.map((value) => ({ type: 'ip' as const, value })),
-      ]),
+      new x509.SubjectAlternativeNameExtension([...SERVER_CERTIFICATE_NAMES.dns.map((value) => ({ type: 'dns' as const, value })), ...SERVER_CERTIFICATE_NAMES.ip.map((value) => ({ type: 'ip' as const, value }))]),
     );
   }
   const subject: x509.JsonName = [{ CN: [args.commonName] }, { O: ['QUIC lab (throwaway test PKI)'] }];
@@ -159,9 +145,7 @@ export async function generatePki(options: PkiOptions, now = new Date()): Promis
     throw new RangeError(`keyType must be one of ${KEY_TYPES.join(', ')}, got ${String(options.keyType)}`);
   }
   // Key generation runs on libuv's thread pool: all keys at once is quicker on several cores.
-  const [rootKeys, leafKeys, ...intermediateKeys] = await Promise.all(
-    Array.from({ length: options.intermediates + 2 }, () => generateKeys(options.keyType)),
-  );
+  const [rootKeys, leafKeys, ...intermediateKeys] = await Promise.all(Array.from({ length: options.intermediates + 2 }, () => generateKeys(options.keyType)));
   if (!rootKeys || !leafKeys) throw new Error('key generation returned too few keys');
   const common = { keyType: options.keyType, validityDays: options.validityDays, now };
   const root = await makeCertificate({ ...common, commonName: 'QUIC lab root CA', keys: rootKeys, issuer: null, isCa: true });

@@ -19,7 +19,6 @@ export interface ProcessSpec {
   env?: NodeJS.ProcessEnv;
 }
 
-
 /** A TypeScript entry point of this project run with Node and tsx, its config as one JSON argument. */
 export function nodeScriptSpec(name: string, script: string, config: unknown, netns?: string): ProcessSpec {
   return {

@@ -58,8 +58,14 @@ interface SampleChartOptions {
 
 /** A horizontal box plot per case (whiskers at min and max), every sample a tick over it. */
 export function boxPlotSpec(options: SampleChartOptions): TopLevelSpec {
-  checkCases(options.caseOrder, options.samples.map((s) => s.caseId));
-  checkFinite(options.samples.map((s) => s.value), `${options.metric} samples`);
+  checkCases(
+    options.caseOrder,
+    options.samples.map((s) => s.caseId),
+  );
+  checkFinite(
+    options.samples.map((s) => s.value),
+    `${options.metric} samples`,
+  );
   const x = { field: 'value', type: 'quantitative' as const, title: options.axisTitle, scale: { zero: false } };
   const y = { field: 'caseId', type: 'nominal' as const, title: null, sort: [...options.caseOrder] };
   return {
@@ -76,11 +82,15 @@ export function boxPlotSpec(options: SampleChartOptions): TopLevelSpec {
 
 /** The empirical CDF per case as a step line: where each case's samples lie, all of them. */
 export function cdfSpec(options: SampleChartOptions): TopLevelSpec {
-  checkCases(options.caseOrder, options.samples.map((s) => s.caseId));
-  checkFinite(options.samples.map((s) => s.value), `${options.metric} samples`);
-  const values = options.caseOrder.flatMap((caseId) =>
-    ecdfPoints(options.samples.filter((s) => s.caseId === caseId).map((s) => s.value)).map((p) => ({ caseId, ...p })),
+  checkCases(
+    options.caseOrder,
+    options.samples.map((s) => s.caseId),
   );
+  checkFinite(
+    options.samples.map((s) => s.value),
+    `${options.metric} samples`,
+  );
+  const values = options.caseOrder.flatMap((caseId) => ecdfPoints(options.samples.filter((s) => s.caseId === caseId).map((s) => s.value)).map((p) => ({ caseId, ...p })));
   return {
     title: options.metric,
     width: CHART_WIDTH_PX,
@@ -184,15 +194,16 @@ export function heatmapSpec(options: {
 }
 
 /** Body bytes received over time, a line per sample colored by case: a stall is a flat segment. */
-export function bytesOverTimeSpec(options: {
-  caseOrder: string[];
-  series: Array<{ caseId: string; sampleIndex: number; points: Array<[number, number]> }>;
-}): TopLevelSpec {
-  checkCases(options.caseOrder, options.series.map((s) => s.caseId));
-  checkFinite(options.series.flatMap((s) => s.points.flat()), 'time and byte counts');
-  const values = options.series.flatMap((s) =>
-    s.points.map(([timeMs, bytes], i) => ({ caseId: s.caseId, sampleIndex: s.sampleIndex, i, timeMs, megabytes: bytes / 1e6 })),
+export function bytesOverTimeSpec(options: { caseOrder: string[]; series: Array<{ caseId: string; sampleIndex: number; points: Array<[number, number]> }> }): TopLevelSpec {
+  checkCases(
+    options.caseOrder,
+    options.series.map((s) => s.caseId),
   );
+  checkFinite(
+    options.series.flatMap((s) => s.points.flat()),
+    'time and byte counts',
+  );
+  const values = options.series.flatMap((s) => s.points.map(([timeMs, bytes], i) => ({ caseId: s.caseId, sampleIndex: s.sampleIndex, i, timeMs, megabytes: bytes / 1e6 })));
   return {
     width: CHART_WIDTH_PX,
     height: 300,

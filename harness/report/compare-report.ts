@@ -46,13 +46,7 @@ export function regressions(comparison: RunComparison): number {
   return comparison.cases.reduce((sum, c) => sum + c.metrics.filter((m) => m.regression).length, 0);
 }
 
-export function renderComparison(
-  comparison: RunComparison,
-  runs: readonly ComparedRun[],
-  warnings: readonly string[],
-  options: ComparisonOptions,
-  format: 'text' | 'md',
-): string {
+export function renderComparison(comparison: RunComparison, runs: readonly ComparedRun[], warnings: readonly string[], options: ComparisonOptions, format: 'text' | 'md'): string {
   const md = format === 'md';
   const found = regressions(comparison);
   const improvements = comparison.cases.reduce((sum, c) => sum + c.metrics.filter((m) => m.improvement).length, 0);

@@ -61,9 +61,7 @@ async function transferCharts(document: ResultDocument): Promise<string[]> {
   }
   const figures: string[] = [];
   for (const [key, cases] of groups) {
-    const series = cases.flatMap((c) =>
-      c.samples.flatMap((s) => (s.status === 'ok' && s.series?.bytesOverTime ? [{ caseId: c.id, sampleIndex: s.index, points: s.series.bytesOverTime }] : [])),
-    );
+    const series = cases.flatMap((c) => c.samples.flatMap((s) => (s.status === 'ok' && s.series?.bytesOverTime ? [{ caseId: c.id, sampleIndex: s.index, points: s.series.bytesOverTime }] : [])));
     if (series.length === 0) continue;
     figures.push(figure(await renderSvg(bytesOverTimeSpec({ caseOrder, series })), `${key}: body bytes over time, one line per sample (flat = stalled)`));
   }
@@ -81,7 +79,15 @@ async function heatmaps(documents: readonly ResultDocument[], pairs: readonly Tr
       const c = pair.comparisons.find((x) => x.metric.name === name);
       if (!c || c.metric.better === 'neither') return [];
       const ratio = c.ratio?.estimate ?? null;
-      return [{ row: pair.profile, column: pair.workload, ratio, significant: c.significant, label: ratio === null ? '-' : `${formatNumber(ratio)} (${c.verdict === 'too few samples' ? 'too few samples' : `p ${formatPValue(c.pValue)}`})` }];
+      return [
+        {
+          row: pair.profile,
+          column: pair.workload,
+          ratio,
+          significant: c.significant,
+          label: ratio === null ? '-' : `${formatNumber(ratio)} (${c.verdict === 'too few samples' ? 'too few samples' : `p ${formatPValue(c.pValue)}`})`,
+        },
+      ];
     });
     if (cells.length === 0) continue;
     const better = documents.flatMap((d) => d.metrics).find((m) => m.name === name)?.better === 'higher' ? 'higher' : 'lower';

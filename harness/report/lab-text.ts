@@ -7,7 +7,6 @@ import type { LabState } from '../lab/lab-state.js';
 import { PROFILES } from '../lab/profiles.js';
 import { formatRate } from '../files/sizes.js';
 
-
 function ms(value: number): string {
   return `${Number(value.toPrecision(6))}ms`;
 }
@@ -15,7 +14,6 @@ function ms(value: number): string {
 function percent(fraction: number): string {
   return `${Number((fraction * 100).toPrecision(4))}%`;
 }
-
 
 function directionText(conditions: LinkConditions, direction: 'up' | 'down'): string {
   const d: DirectionConditions = conditions[direction];
@@ -64,11 +62,7 @@ function directionStatsText(name: string, s: DirectionStats): string {
 }
 
 function statsText(stats: EmulatorStats): string[] {
-  return [
-    `link statistics after ${(stats.elapsedMs / 1000).toFixed(1)} s:`,
-    directionStatsText('up', stats.up),
-    directionStatsText('down', stats.down),
-  ];
+  return [`link statistics after ${(stats.elapsedMs / 1000).toFixed(1)} s:`, directionStatsText('up', stats.up), directionStatsText('down', stats.down)];
 }
 
 export function labText(state: LabState, stats: { stats: EmulatorStats | null } | { error: string } | null): string {

@@ -25,10 +25,7 @@ export function matrixTable(document: ResultDocument, metric?: string): { metric
     const row = rows.get(key) ?? new Map<string, string>();
     const ok = c.samples.filter((s) => s.status === 'ok').length;
     const summary = c.summary[name];
-    row.set(
-      c.client.implementation,
-      c.unsupported !== undefined ? 'unsupported' : summary ? `${formatMetricValue(summary.median, unit)} (${ok}/${c.samples.length})` : `- (${ok}/${c.samples.length})`,
-    );
+    row.set(c.client.implementation, c.unsupported !== undefined ? 'unsupported' : summary ? `${formatMetricValue(summary.median, unit)} (${ok}/${c.samples.length})` : `- (${ok}/${c.samples.length})`);
     rows.set(key, row);
   }
   return {

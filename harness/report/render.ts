@@ -11,12 +11,7 @@ import { renderTextReport } from './text.js';
 export const REPORT_FORMATS = ['text', 'md', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-export async function renderReport(
-  documents: readonly ResultDocument[],
-  format: ReportFormat,
-  options: ComparisonOptions,
-  pairs: readonly TransportPair[] = reportPairs(documents, options),
-): Promise<string> {
+export async function renderReport(documents: readonly ResultDocument[], format: ReportFormat, options: ComparisonOptions, pairs: readonly TransportPair[] = reportPairs(documents, options)): Promise<string> {
   if (format === 'html') return (await import('./html.js')).renderHtmlReport(documents, options, pairs);
   if (format === 'md') return renderMarkdownReport(documents, options, pairs);
   return renderTextReport(documents, options, pairs);

@@ -7,10 +7,7 @@ import type { ResultDocument } from '../results/schema.js';
 import { describeLink } from './link-summary.js';
 
 export function runHeadline(document: ResultDocument): string {
-  return (
-    `${document.startedAt} · status ${document.status} · ` +
-    `${document.options.samples} samples per case after ${document.options.warmup} warm-up · ${describeLink(document.link)}`
-  );
+  return `${document.startedAt} · status ${document.status} · ` + `${document.options.samples} samples per case after ${document.options.warmup} warm-up · ${describeLink(document.link)}`;
 }
 
 /** QUIC vs TCP+TLS pairs of every run, on each run's headline metrics. */

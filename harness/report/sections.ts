@@ -110,7 +110,10 @@ export function environmentTable(document: ResultDocument): Table {
   const seen = new Set<string>();
   for (const c of document.cases) {
     if (c.unsupported !== undefined) continue;
-    for (const [role, endpoint] of [['client', c.client], ['server', c.server]] as const) {
+    for (const [role, endpoint] of [
+      ['client', c.client],
+      ['server', c.server],
+    ] as const) {
       const described = `${endpoint.implementation} ${endpoint.version}: ${Object.entries(endpoint.settings)
         .map(([name, value]) => `${name}=${String(value)}`)
         .join(', ')}`;
@@ -142,9 +145,7 @@ export function flagKinds(document: ResultDocument): Array<{ kind: string; count
       kinds.set(flagKind(flag), byCase);
     }
   }
-  return [...kinds]
-    .map(([kind, byCase]) => ({ kind, count: [...byCase.values()].reduce((a, b) => a + b, 0), cases: [...byCase] }))
-    .sort((a, b) => b.count - a.count);
+  return [...kinds].map(([kind, byCase]) => ({ kind, count: [...byCase.values()].reduce((a, b) => a + b, 0), cases: [...byCase] })).sort((a, b) => b.count - a.count);
 }
 
 /** Failures (the first few), flags (one line per kind), unsupported variants and run errors. */

@@ -38,7 +38,14 @@ export function renderTextSummary(
 
 /** `npm run report --format text`: each run's summary, then QUIC against TCP+TLS. */
 export function renderTextReport(documents: readonly ResultDocument[], options: ComparisonOptions, pairs: readonly TransportPair[]): string {
-  const parts = documents.map((document) => renderTextSummary(document, document.headline, options, pairs.filter((p) => document.cases.includes(p.quic))));
+  const parts = documents.map((document) =>
+    renderTextSummary(
+      document,
+      document.headline,
+      options,
+      pairs.filter((p) => document.cases.includes(p.quic)),
+    ),
+  );
   if (pairs.length > 0) parts.push(`QUIC vs TCP+TLS\n${renderTextTable(transportTable(pairs))}\n${methodSentence(options)}\n`);
   return parts.join('\n');
 }

@@ -20,8 +20,7 @@ export function sideLabel(resultCase: Pick<ResultCase, 'protocol' | 'application
 /** "handshakeMs 37.0 ms vs 5.65 ms: 6.55x (95% CI 6.1-7.0), QUIC worse, p <0.001" */
 export function comparisonText(c: SampleComparison): string {
   const medians = `${formatMetricValue(c.medianB, c.metric.unit)} vs ${formatMetricValue(c.medianA, c.metric.unit)}`;
-  const interval = (low: number, high: number) =>
-    Number.isFinite(low) && Number.isFinite(high) ? `95% CI ${formatNumber(low)}-${formatNumber(high)}` : 'no 95% CI: resampled TCP+TLS medians reach 0';
+  const interval = (low: number, high: number) => (Number.isFinite(low) && Number.isFinite(high) ? `95% CI ${formatNumber(low)}-${formatNumber(high)}` : 'no 95% CI: resampled TCP+TLS medians reach 0');
   const ratio = c.ratio ? `: ${formatNumber(c.ratio.estimate)}x (${interval(c.ratio.low, c.ratio.high)})` : '';
   const p = c.pValue !== null && c.verdict !== 'too few samples' ? `, p ${formatPValue(c.pValue)}` : '';
   return `${c.metric.name} ${medians}${ratio}, ${verdictText(c, 'QUIC')}${p}`;

@@ -349,9 +349,7 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
     }),
   );
   // In the scenario's order, unsupported variants included, so a report shows every gap.
-  const cases = scenario.cases
-    .map((definition) => measured.get(definition.id) ?? unsupported.get(definition.id))
-    .filter((c): c is ResultCase => c !== undefined);
+  const cases = scenario.cases.map((definition) => measured.get(definition.id) ?? unsupported.get(definition.id)).filter((c): c is ResultCase => c !== undefined);
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: await toolInfo(),

@@ -34,7 +34,8 @@ function withRoundTrips(sample: Sample, roundTripMs: number): Sample {
 export function completeSamples(cases: readonly StagedCase[], inputs: PipelineInputs): Sample[][] {
   let samples = cases.map((c) => [...c.samples].sort((a, b) => a.index - b.index));
   const { connections, deriveMetrics, roundTripMs } = inputs;
-  if (connections) samples = samples.map((list, k) => {
+  if (connections)
+    samples = samples.map((list, k) => {
       const of = cases[k] as StagedCase;
       const wireCase = { ...of, definition: { protocol: of.definition.protocol, session: sessionOf(of.definition) } };
       return list.map((sample) => withWireMetrics(sample, wireCase, connections));

@@ -52,9 +52,7 @@ export function shapeScenario(found: AnyScenario, shape: ScenarioShape): AnyScen
     scenario = expandMatrix(base, { ...(shape.servers ? { servers: shape.servers } : {}), ...(shape.clients ? { clients: shape.clients } : {}) });
     if (scenario.cases.length === 0) {
       const kinds = [...new Set(base.cases.map((c) => `${c.protocol === 'quic' ? 'QUIC' : 'TCP+TLS'} ${c.application}`))].join(', ');
-      throw new RunOptionsError(
-        `no case of ${base.name} (${kinds}) can run on --server ${(shape.servers ?? ['its own']).join(',')} with --client ${(shape.clients ?? ['its own']).join(',')}`,
-      );
+      throw new RunOptionsError(`no case of ${base.name} (${kinds}) can run on --server ${(shape.servers ?? ['its own']).join(',')} with --client ${(shape.clients ?? ['its own']).join(',')}`);
     }
   }
   return scenario;

@@ -24,11 +24,7 @@ const CHECKED: ReadonlyArray<readonly [string, (typeof WIRE_TIMING_METRICS)[numb
 ];
 
 /** The sample's measured connection: the last one to `server` that began inside `window`. */
-export function connectionOfSample(
-  connections: readonly WireConnection[],
-  server: { port: number; transport: 'tcp' | 'udp' },
-  window: SampleWindow,
-): WireConnection | undefined {
+export function connectionOfSample(connections: readonly WireConnection[], server: { port: number; transport: 'tcp' | 'udp' }, window: SampleWindow): WireConnection | undefined {
   return connections
     .filter((c) => c.transport === server.transport && c.server.port === server.port)
     .filter((c) => c.firstPacketEpochMs >= window.startEpochMs && c.firstPacketEpochMs <= window.endEpochMs)

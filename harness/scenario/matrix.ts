@@ -24,16 +24,13 @@ function speaks(role: RoleDescriptor, c: Pick<CaseDefinition, 'protocol' | 'appl
  * Why `server` with `client` cannot do the case's variant; undefined when they can. `needs`:
  * what the case needs of its client (see caseNeeds).
  */
-export function unsupportedReason(
-  c: CaseDefinition,
-  server: string,
-  client: string,
-  needs: ClientNeed = 'exchange',
-  implementations: readonly ImplementationDescriptor[] = IMPLEMENTATIONS,
-): string | undefined {
+export function unsupportedReason(c: CaseDefinition, server: string, client: string, needs: ClientNeed = 'exchange', implementations: readonly ImplementationDescriptor[] = IMPLEMENTATIONS): string | undefined {
   const session = sessionOf(c);
   const clientDescriptor = clientRole(client, implementations);
-  for (const [name, role] of [[server, serverRole(server, implementations)], [client, clientDescriptor]] as const) {
+  for (const [name, role] of [
+    [server, serverRole(server, implementations)],
+    [client, clientDescriptor],
+  ] as const) {
     if (!role.sessionModes.includes(session)) return `${name}: no ${session} sessions${role.sessionNote ? ` (${role.sessionNote})` : ''}`;
     if (session === 'early-data' && role.earlyData && !role.earlyData.protocols.includes(c.protocol)) {
       return `${name}: no early data over ${c.protocol === 'quic' ? 'QUIC' : 'TCP+TLS'} (${role.earlyData.note})`;
@@ -66,11 +63,7 @@ export function variantOf(c: { id: string }): string {
  * `implementations`: where the names are looked up (a test may bring its own list; names
  * outside ServerName/ClientName then come from that list).
  */
-export function expandMatrix<S extends AnyScenario>(
-  scenario: S,
-  choice: { servers?: readonly string[]; clients?: readonly string[] },
-  implementations: readonly ImplementationDescriptor[] = IMPLEMENTATIONS,
-): S {
+export function expandMatrix<S extends AnyScenario>(scenario: S, choice: { servers?: readonly string[]; clients?: readonly string[] }, implementations: readonly ImplementationDescriptor[] = IMPLEMENTATIONS): S {
   if (!choice.servers && !choice.clients) return scenario;
   const cases = scenario.cases.flatMap((c) =>
     (choice.servers ?? [c.server]).flatMap((server) =>

@@ -153,4 +153,3 @@ export type ScenarioDefinition<N extends ClientNeed = 'exchange'> = ScenarioFiel
 
 /** Any scenario, whatever its clients need (lists of scenarios, the run loop; measure is a method, so each ScenarioDefinition<N> is one). */
 export type AnyScenario = ScenarioDefinition<ClientNeed>;
-

@@ -234,9 +234,7 @@ function buildPath(leaf: X509Certificate, intermediates: X509Certificate[], anch
       return {
         path,
         anchor: null,
-        stoppedAt: selfSigned
-          ? `${current === leaf ? 'the leaf' : `"${subject}"`} is self-signed and not one of them`
-          : `the issuer of "${subject}", "${issuer}", is neither in the chain nor one of them`,
+        stoppedAt: selfSigned ? `${current === leaf ? 'the leaf' : `"${subject}"`} is self-signed and not one of them` : `the issuer of "${subject}", "${issuer}", is neither in the chain nor one of them`,
       };
     }
     path.push(next);

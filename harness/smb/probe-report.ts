@@ -21,10 +21,7 @@ export function renderQuicProbe(result: SmbQuicProbeResult): string[] {
 }
 
 export function renderTcpProbe(result: SmbTcpProbeResult): string[] {
-  const lines = [
-    `SMB over TCP   ${result.host}:${result.port}: ${result.reachable ? 'reachable' : 'not reachable'}` +
-      (result.reachable ? `, connect ${ms(result.connectMs)}, NEGOTIATE ${ms(result.negotiateMs)}` : ''),
-  ];
+  const lines = [`SMB over TCP   ${result.host}:${result.port}: ${result.reachable ? 'reachable' : 'not reachable'}` + (result.reachable ? `, connect ${ms(result.connectMs)}, NEGOTIATE ${ms(result.negotiateMs)}` : '')];
   if (result.dialect !== null) {
     lines.push(
       `  dialects offered ${result.dialectsOffered.join(', ')}; chosen ${result.dialect}`,

@@ -39,8 +39,7 @@ import { checkCertificateChain, type CertificateInput, type CertificateSummary }
 import { SMB_QUIC_ALPN, SMB_QUIC_PORT } from './quic-standin.js';
 import { projectPath } from '../files/project-root.js';
 
-export const HANDSHAKE_MS_DEFINITION =
-  'first Initial datagram handed to the kernel (dgram send callback) -> arrival (dgram message event) of the server datagram after which the TLS handshake was complete at the client';
+export const HANDSHAKE_MS_DEFINITION = 'first Initial datagram handed to the kernel (dgram send callback) -> arrival (dgram message event) of the server datagram after which the TLS handshake was complete at the client';
 
 /** Where the system trust store is read from when no CA is given (Debian's bundle). */
 export const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
@@ -151,9 +150,7 @@ function describeError(error: unknown, quicErrors: typeof QuicErrors): { message
 
 /** One SMB over QUIC handshake to host:port; never throws for network outcomes. */
 const THIS_FILE = projectPath('harness/smb/quic-probe.ts');
-const childOptionsSchema = z
-  .object({ host: z.string(), port: z.number().int().optional(), serverName: z.string(), timeoutMs: z.number().positive(), caFile: z.string().optional() })
-  .strict();
+const childOptionsSchema = z.object({ host: z.string(), port: z.number().int().optional(), serverName: z.string(), timeoutMs: z.number().positive(), caFile: z.string().optional() }).strict();
 
 export async function probeSmbQuic(options: SmbQuicProbeOptions): Promise<SmbQuicProbeResult> {
   if (options.netns !== undefined) {

@@ -67,9 +67,7 @@ export interface IssueOptions {
 const SHA256 = 'SHA-256';
 
 function generationParams(keyType: TestKeyType): RsaHashedKeyGenParams | EcKeyGenParams {
-  return keyType.algorithm === 'RSA'
-    ? { name: 'RSASSA-PKCS1-v1_5', modulusLength: keyType.bits, publicExponent: new Uint8Array([1, 0, 1]), hash: SHA256 }
-    : { name: 'ECDSA', namedCurve: keyType.curve };
+  return keyType.algorithm === 'RSA' ? { name: 'RSASSA-PKCS1-v1_5', modulusLength: keyType.bits, publicExponent: new Uint8Array([1, 0, 1]), hash: SHA256 } : { name: 'ECDSA', namedCurve: keyType.curve };
 }
 
 function signingAlgorithm(keyType: TestKeyType): Algorithm | EcdsaParams {
@@ -107,10 +105,7 @@ export async function issueCertificate(options: IssueOptions): Promise<IssuedCer
   const isCa = options.isCa ?? false;
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(isCa, undefined, true),
-    new x509.KeyUsagesExtension(
-      isCa ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : x509.KeyUsageFlags.digitalSignature | (keyType.algorithm === 'RSA' ? x509.KeyUsageFlags.keyEncipherment : 0),
-      true,
-    ),
+    new x509.KeyUsagesExtension(isCa ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : x509.KeyUsageFlags.digitalSignature | (keyType.algorithm === 'RSA' ? x509.KeyUsageFlags.keyEncipherment : 0), true),
     await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
   ];
   const extendedKeyUsage = options.extendedKeyUsage ?? (isCa ? [] : [x509.ExtendedKeyUsage.serverAuth]);

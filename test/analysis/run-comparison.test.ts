@@ -14,7 +14,10 @@ t.test('a significant slowdown beyond the threshold is a regression; one within 
   const a = documentWithCases([h2(base), h3(base)]);
   const b = documentWithCases([h2(base.map((v) => v * 1.03)), h3(base.map((v) => v * 1.2))]);
   const comparison = compareRuns([a, b], { ...statistics, threshold: 0.05 });
-  t.same(comparison.cases.map((c) => c.caseId), ['tcp-tls-h2-1MB', 'quic-h3-1MB']);
+  t.same(
+    comparison.cases.map((c) => c.caseId),
+    ['tcp-tls-h2-1MB', 'quic-h3-1MB'],
+  );
   const [tcp, quic] = comparison.cases.map((c) => c.metrics[0]);
   t.equal(tcp?.change.verdict, 'worse');
   t.equal(tcp?.regression, false, '3% is within 5%');
@@ -35,7 +38,10 @@ t.test('cases pair by key; the others are listed, not compared', async (t) => {
   const a = documentWithCases([h2(base), h3(base)]);
   const other = caseWithSamples('quic-h3-10MB', 'quic', 'h3', { bodyBytes: 10_000_000 }, { handshakeMs: base });
   const comparison = compareRuns([a, documentWithCases([h3(base), other])], { ...statistics, threshold: 0.05 });
-  t.same(comparison.cases.map((c) => c.caseId), ['quic-h3-1MB']);
+  t.same(
+    comparison.cases.map((c) => c.caseId),
+    ['quic-h3-1MB'],
+  );
   t.same(comparison.onlyInBaseline, ['tcp-tls-h2-1MB (loopback)']);
   t.same(comparison.onlyInLatest, ['quic-h3-10MB (loopback)']);
   const otherProfile = documentWithCases([h3(base)], { link: labLink({ profile: 'cable' }, 'cable') });
@@ -54,7 +60,10 @@ t.test('several runs give the median of each, judged first against last', async 
 t.test('chosen metrics only, and those with a definition', async (t) => {
   const a = documentWithCases([caseWithSamples('quic-h3-1MB', 'quic', 'h3', { bodyBytes: 1 }, { handshakeMs: base, goodputBitsPerSecond: base })]);
   const comparison = compareRuns([a, a], { ...statistics, threshold: 0.05, metrics: ['goodputBitsPerSecond', 'noSuchMetric'] });
-  t.same(comparison.cases[0]?.metrics.map((m) => m.change.metric.name), ['goodputBitsPerSecond']);
+  t.same(
+    comparison.cases[0]?.metrics.map((m) => m.change.metric.name),
+    ['goodputBitsPerSecond'],
+  );
   t.throws(() => compareRuns([a], { ...statistics, threshold: 0.05 }), /two or more runs/);
 });
 

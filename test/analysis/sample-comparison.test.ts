@@ -59,7 +59,10 @@ t.test('three samples a side can never reach p < 0.05 with the normal approximat
 
 t.test('the smallest p-value of the test, and the samples per side it takes to reach alpha', async (t) => {
   // Every sample of one side above the other: |U - n1 n2 / 2| = n1 n2 / 2, z = (n1 n2 / 2 - 0.5) / sqrt(n1 n2 (n1 + n2 + 1) / 12).
-  t.same([1, 2, 3, 4, 5, 6].map((n) => Number(smallestPValue(n, n).toFixed(6))), [1, 0.245278, 0.080856, 0.030383, 0.012186, 0.005075]);
+  t.same(
+    [1, 2, 3, 4, 5, 6].map((n) => Number(smallestPValue(n, n).toFixed(6))),
+    [1, 0.245278, 0.080856, 0.030383, 0.012186, 0.005075],
+  );
   t.equal(Number(smallestPValue(3, 10).toFixed(6)), 0.014248, 'a larger other side helps');
   t.equal(smallestPValue(0, 5), 1);
   t.same([0.1, 0.05, 0.01, 0.001].map(samplesNeededPerSide), [3, 4, 6, 8]);

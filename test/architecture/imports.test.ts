@@ -69,7 +69,18 @@ t.test('how imports are read and compared', async (t) => {
   t.equal(folderEdge('endpoints', 'endpoints/ngtcp2'), null, 'a folder and one inside it');
   t.equal(folderEdge('endpoints/ngtcp2', 'endpoints'), null);
   t.equal(folderEdge('scenario', 'scenario'), null);
-  t.same([...twoWayPairs(new Map([['a -> b', 'x'], ['b -> a', 'y'], ['a -> c', 'z']])).keys()], ['a <-> b']);
+  t.same(
+    [
+      ...twoWayPairs(
+        new Map([
+          ['a -> b', 'x'],
+          ['b -> a', 'y'],
+          ['a -> c', 'z'],
+        ]),
+      ).keys(),
+    ],
+    ['a <-> b'],
+  );
 });
 
 t.test('no two folders under harness/ import each other', async (t) => {

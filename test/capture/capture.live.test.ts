@@ -34,7 +34,18 @@ const tls: TlsMaterial = {
   keyFile: join(CERTS, 'server.key'),
   serverName: LAB_SERVER_NAME,
 };
-if (!(await Promise.all([tls.caFile, tls.chainFile, tls.keyFile].map((f) => access(f).then(() => true, () => false)))).every(Boolean)) {
+if (
+  !(
+    await Promise.all(
+      [tls.caFile, tls.chainFile, tls.keyFile].map((f) =>
+        access(f).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    )
+  ).every(Boolean)
+) {
   const certs = await runCommand({ name: 'npm run certs', command: 'npm', args: ['run', '--silent', 'certs'], cwd: ROOT, timeoutMs: 60_000 });
   if (certs.code !== 0) throw new Error(`npm run certs failed: ${certs.stderr.trim()}`);
 }
@@ -65,11 +76,18 @@ async function coldThenResumed(t: Test, target: ServerAddress, keylog: string, n
       name: 'gtlsclient',
       command: 'gtlsclient',
       args: [
-        '-q', '--exit-on-all-streams-close', '--no-http-dump',
-        `--qlog-file=${qlogFile}`, `--download=${dir}`,
-        `--session-file=${join(dir, `${name}-session.pem`)}`, `--tp-file=${join(dir, `${name}-tp.txt`)}`,
+        '-q',
+        '--exit-on-all-streams-close',
+        '--no-http-dump',
+        `--qlog-file=${qlogFile}`,
+        `--download=${dir}`,
+        `--session-file=${join(dir, `${name}-session.pem`)}`,
+        `--tp-file=${join(dir, `${name}-tp.txt`)}`,
         ...(ciphers !== undefined ? [`--ciphers=${ciphers}`] : []),
-        `--sni=${target.serverName}`, target.host, String(target.port), `https://${target.serverName}:${target.port}/1000`,
+        `--sni=${target.serverName}`,
+        target.host,
+        String(target.port),
+        `https://${target.serverName}:${target.port}/1000`,
       ],
       cwd: dir,
       env: { ...process.env, LD_PRELOAD: LAB_TRUST_SHIM, LAB_TRUST_CA_FILE: tls.caFile, LAB_TRUST_VERIFY_HOST: target.serverName, SSLKEYLOGFILE: keylog },
@@ -124,16 +142,24 @@ t.test('QUIC: the cold handshake sends a Certificate, the resumed one does not',
 
   t.equal(cold.serverCertificateSent, true, 'cold: Certificate on the wire');
   t.equal(resumed.serverCertificateSent, false, 'resumed: no Certificate');
-  for (const [name, wire, run] of [['cold', cold, runs[0]], ['resumed', resumed, runs[1]]] as const) {
+  for (const [name, wire, run] of [
+    ['cold', cold, runs[0]],
+    ['resumed', resumed, runs[1]],
+  ] as const) {
     const qlog = clientTimings(parseQlog(run?.qlog ?? ''));
     t.ok(wire.handshakeMs !== null && qlog.handshakeMs !== null, `${name}: handshake seen on the wire and in the qlog`);
     const difference = (wire.handshakeMs ?? NaN) - (qlog.handshakeMs ?? NaN);
     t.ok(Math.abs(difference) <= 3, `${name}: wire handshake ${wire.handshakeMs} ms vs qlog ${qlog.handshakeMs} ms (whole ms)`);
-    t.comment(`${name}: wire handshake ${wire.handshakeMs} ms, ttfb ${wire.ttfbMs} ms; qlog handshake ${qlog.handshakeMs} ms, ttfb ${qlog.ttfbMs} ms; server flight ${wire.serverFirstFlightBytes} B for a ${wire.amplificationLimitBytes} B budget; rounds ${wire.handshakeRounds}; undecryptable ${wire.undecryptablePackets}`);
+    t.comment(
+      `${name}: wire handshake ${wire.handshakeMs} ms, ttfb ${wire.ttfbMs} ms; qlog handshake ${qlog.handshakeMs} ms, ttfb ${qlog.ttfbMs} ms; server flight ${wire.serverFirstFlightBytes} B for a ${wire.amplificationLimitBytes} B budget; rounds ${wire.handshakeRounds}; undecryptable ${wire.undecryptablePackets}`,
+    );
     t.equal(wire.handshakeRounds, 1, `${name}: one round`);
     t.equal(wire.exceedsAmplificationLimit, false, `${name}: the flight fits 3x the client's Initial`);
   }
-  for (const [name, wire, run] of [['cold', cold, runs[0]], ['resumed', resumed, runs[1]]] as const) {
+  for (const [name, wire, run] of [
+    ['cold', cold, runs[0]],
+    ['resumed', resumed, runs[1]],
+  ] as const) {
     const qlog = clientTimings(parseQlog(run?.qlog ?? ''));
     t.ok(wire.ttfbMs !== null && Math.abs(wire.ttfbMs - (qlog.ttfbMs ?? NaN)) <= 3, `${name}: wire ttfb ${wire.ttfbMs} ms vs qlog ${qlog.ttfbMs} ms`);
   }
@@ -176,7 +202,17 @@ t.test('QUIC with a long chain (3 intermediates): the flight exceeds the amplifi
   const run = await runCommand({
     name: 'gtlsclient',
     command: 'gtlsclient',
-    args: ['-q', '--exit-on-all-streams-close', '--no-http-dump', `--qlog-file=${qlogFile}`, `--download=${dir}`, `--sni=${target.serverName}`, target.host, String(target.port), `https://${target.serverName}:${target.port}/1000`],
+    args: [
+      '-q',
+      '--exit-on-all-streams-close',
+      '--no-http-dump',
+      `--qlog-file=${qlogFile}`,
+      `--download=${dir}`,
+      `--sni=${target.serverName}`,
+      target.host,
+      String(target.port),
+      `https://${target.serverName}:${target.port}/1000`,
+    ],
     cwd: dir,
     env: { ...process.env, LD_PRELOAD: LAB_TRUST_SHIM, LAB_TRUST_CA_FILE: pki.material.caFile, LAB_TRUST_VERIFY_HOST: target.serverName, SSLKEYLOGFILE: keylog },
     timeoutMs: 10_000,
@@ -248,7 +284,10 @@ t.test('TCP+TLS 1.3 (node:https): the full handshake sends a Certificate, the re
   if (!full || !resumed) return;
   t.equal(full.serverCertificateSent, true, 'full: Certificate on the wire');
   t.equal(resumed.serverCertificateSent, false, 'resumed: no Certificate');
-  for (const [name, wire, node] of [['full', full, first], ['resumed', resumed, second]] as const) {
+  for (const [name, wire, node] of [
+    ['full', full, first],
+    ['resumed', resumed, second],
+  ] as const) {
     t.equal(wire.handshakeRounds, 2, `${name}: SYN and ClientHello rounds`);
     t.equal(wire.undecryptablePackets, 0, `${name}: everything decrypted`);
     t.ok(wire.ttfbMs !== null && wire.handshakeMs !== null && wire.ttfbMs > wire.handshakeMs, `${name}: the HTTP/1.1 response follows the handshake`);

@@ -144,7 +144,11 @@ t.test('the recorded GSO batch: cut into its datagrams and decrypted (AES-128-GC
   const secret = keylog.get(client?.tlsClientRandom ?? '')?.get('SERVER_TRAFFIC_SECRET_0');
   if (!client?.quicScid || !batch || !secret) return t.fail('fixture packets or secret missing');
   const dcid = hex(client.quicScid);
-  t.strictSame(splitDatagrams(batch, dcid).map((d) => d.length), [1200, 385], 'the kernel cut it at 1200 bytes');
+  t.strictSame(
+    splitDatagrams(batch, dcid).map((d) => d.length),
+    [1200, 385],
+    'the kernel cut it at 1200 bytes',
+  );
   t.equal(shortHeaderOffset(batch), 172 + 246, 'after the Initial and Handshake packets');
   const keys = quicPacketKeys(secret, 0x1301);
   t.equal(decryptShortHeader(batch, 418, dcid.length, keys), null, "to the batch's end, as tshark reads it: the AEAD check fails");

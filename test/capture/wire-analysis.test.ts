@@ -35,12 +35,17 @@ function packet(atMs: number, from: 'c' | 's', spec: Spec, endpoints = { client:
 function tcp(atMs: number, from: 'c' | 's', spec: Partial<Spec> & { flags?: string }, endpoints = { client: CLIENT, server: SERVER }): WirePacket {
   const flags = spec.flags ?? 'A';
   const { flags: _flags, ...rest } = spec;
-  return packet(atMs, from, {
-    transport: 'tcp',
-    payloadBytes: 0,
-    tcpFlags: { syn: flags.includes('S'), ack: flags.includes('A'), fin: flags.includes('F'), rst: flags.includes('R') },
-    ...rest,
-  }, endpoints);
+  return packet(
+    atMs,
+    from,
+    {
+      transport: 'tcp',
+      payloadBytes: 0,
+      tcpFlags: { syn: flags.includes('S'), ack: flags.includes('A'), fin: flags.includes('F'), rst: flags.includes('R') },
+      ...rest,
+    },
+    endpoints,
+  );
 }
 
 const ACK = 0x02;
@@ -69,8 +74,24 @@ t.test('TCP + TLS 1.3 + HTTP/2, full handshake, server flight in two segments', 
     tcp(21.05, 'c', {}), // ACK between the segments of the flight: not a round
     tcp(21.1, 's', { payloadBytes: 600, tlsHandshakeTypes: [11, 15, 20] }),
     tcp(21.2, 'c', {}),
-    tcp(22, 'c', { payloadBytes: 200, tlsHandshakeTypes: [20], http2Frames: [{ type: 4, streamId: 0 }, { type: 1, streamId: 1 }] }),
-    tcp(32.5, 's', { payloadBytes: 500, tlsHandshakeTypes: [4, 4], http2Frames: [{ type: 4, streamId: 0 }, { type: 4, streamId: 0 }, { type: 1, streamId: 1 }, { type: 0, streamId: 1 }] }),
+    tcp(22, 'c', {
+      payloadBytes: 200,
+      tlsHandshakeTypes: [20],
+      http2Frames: [
+        { type: 4, streamId: 0 },
+        { type: 1, streamId: 1 },
+      ],
+    }),
+    tcp(32.5, 's', {
+      payloadBytes: 500,
+      tlsHandshakeTypes: [4, 4],
+      http2Frames: [
+        { type: 4, streamId: 0 },
+        { type: 4, streamId: 0 },
+        { type: 1, streamId: 1 },
+        { type: 0, streamId: 1 },
+      ],
+    }),
     tcp(33, 'c', { flags: 'FA' }),
   ];
   t.strictSame(analyzeConnections(packets, [TCP_SERVER]), [
@@ -138,7 +159,7 @@ t.test('QUIC full handshake: one round, within the amplification budget', async 
   });
 });
 
-t.test('QUIC resumed with 0-RTT: no Certificate, the response in the server\'s first datagram', async (t) => {
+t.test("QUIC resumed with 0-RTT: no Certificate, the response in the server's first datagram", async (t) => {
   const packets = [
     packet(0, 'c', { payloadBytes: 1200, quicLongPacketTypes: ['initial', '0rtt'], quicFrameTypes: [CRYPTO, STREAM, PADDING], quicStreamIds: [0], tlsHandshakeTypes: [1] }),
     packet(1.5, 's', { payloadBytes: 900, quicLongPacketTypes: ['initial', 'handshake'], quicShortHeader: true, quicFrameTypes: [ACK, CRYPTO, CRYPTO, STREAM], quicStreamIds: [0], tlsHandshakeTypes: [2, 8, 20] }),
@@ -173,10 +194,7 @@ t.test("QUIC 0-RTT as tshark 4.0 reads it: the server's 0.5-RTT packet is not de
   t.equal(c.serverCertificateSent, false);
   t.equal(c.ttfbMs, null, 'not guessed');
   t.equal(c.undecryptablePackets, 1);
-  t.strictSame(c.notes, [
-    '1 packet(s) tshark could not decrypt (frames 2)',
-    'ttfbMs unknown: the response may be in a server packet tshark could not decrypt (frame 2)',
-  ]);
+  t.strictSame(c.notes, ['1 packet(s) tshark could not decrypt (frames 2)', 'ttfbMs unknown: the response may be in a server packet tshark could not decrypt (frame 2)']);
 });
 
 t.test("QUIC 0-RTT with the key log (recorded capture): the harness decrypts the server's GSO batch tshark could not", async (t) => {
@@ -186,7 +204,10 @@ t.test("QUIC 0-RTT with the key log (recorded capture): the harness decrypts the
   const recorded = parseTsharkFields(await readFile(join(import.meta.dirname, 'tshark-fields.tsv'), 'utf8')).filter((p) => p.src.port === 33461 || p.dst.port === 33461);
   const keylog = parseKeyLog(await readFile(join(import.meta.dirname, 'tshark-fields.keys.log'), 'utf8'));
   const server: WireServer = { ip: '127.0.0.1', port: 57842, transport: 'udp' };
-  t.strictSame(recorded.map((p) => p.frame), [15, 16]);
+  t.strictSame(
+    recorded.map((p) => p.frame),
+    [15, 16],
+  );
   const c = only(analyzeConnections(recorded, [server], keylog));
   t.strictSame(c, {
     transport: 'udp',
@@ -349,13 +370,18 @@ t.test('IPv6, HTTP/1.1, resumed TLS: addresses compared in canonical form', asyn
 t.test('odd captures are reported, not guessed', async (t) => {
   await t.test('a retransmitted SYN: timed from the first one', async (t) => {
     frame = 0;
-    const c = only(analyzeConnections([
-      tcp(0, 'c', { flags: 'S' }),
-      tcp(1000, 'c', { flags: 'S' }),
-      tcp(1010, 's', { flags: 'SA' }),
-      tcp(1010.1, 'c', { payloadBytes: 300, tlsHandshakeTypes: [1] }),
-      tcp(1020, 's', { payloadBytes: 1500, tlsHandshakeTypes: [2, 8, 11, 15, 20] }),
-    ], [TCP_SERVER]));
+    const c = only(
+      analyzeConnections(
+        [
+          tcp(0, 'c', { flags: 'S' }),
+          tcp(1000, 'c', { flags: 'S' }),
+          tcp(1010, 's', { flags: 'SA' }),
+          tcp(1010.1, 'c', { payloadBytes: 300, tlsHandshakeTypes: [1] }),
+          tcp(1020, 's', { payloadBytes: 1500, tlsHandshakeTypes: [2, 8, 11, 15, 20] }),
+        ],
+        [TCP_SERVER],
+      ),
+    );
     t.equal(c.handshakeMs, 1020);
     t.equal(c.handshakeRounds, 2);
     t.equal(c.clientPacketsBeforeHandshake, 3, 'the retransmission was sent, so it counts');
@@ -363,10 +389,7 @@ t.test('odd captures are reported, not guessed', async (t) => {
   });
   await t.test('a capture that starts mid-connection', async (t) => {
     frame = 0;
-    const c = only(analyzeConnections([
-      tcp(0, 's', { payloadBytes: 1500, tlsHandshakeTypes: [11, 15, 20] }),
-      tcp(1, 'c', { payloadBytes: 100 }),
-    ], [TCP_SERVER]));
+    const c = only(analyzeConnections([tcp(0, 's', { payloadBytes: 1500, tlsHandshakeTypes: [11, 15, 20] }), tcp(1, 'c', { payloadBytes: 100 })], [TCP_SERVER]));
     t.match(c, { handshakeMs: null, ttfbMs: null, handshakeRounds: null, clientFirstFlightBytes: null, serverCertificateSent: true, firstPacketEpochMs: T0 + 1 });
     t.strictSame(c.notes, ["capture starts mid-connection: the first packet (frame 1) is not the client's SYN; timings left out"]);
   });
@@ -394,10 +417,13 @@ t.test('odd captures are reported, not guessed', async (t) => {
       tcp(102, 's', { payloadBytes: 200, tlsHandshakeTypes: [2, 8, 20] }),
     ];
     const connections = analyzeConnections(packets, [TCP_SERVER]);
-    t.strictSame(connections.map((c) => [c.firstPacketEpochMs - T0, c.handshakeMs, c.serverCertificateSent, c.packets]), [
-      [0, 2, true, 6],
-      [100, 2, false, 4],
-    ]);
+    t.strictSame(
+      connections.map((c) => [c.firstPacketEpochMs - T0, c.handshakeMs, c.serverCertificateSent, c.packets]),
+      [
+        [0, 2, true, 6],
+        [100, 2, false, 4],
+      ],
+    );
   });
 });
 
@@ -410,11 +436,25 @@ t.test('connectionsInWindow: connections starting in the window, oldest first', 
   const [a1, a2] = at(0, 40001);
   const [b1, b2] = at(100, 40002);
   const [c1, c2] = at(100.5, 40003);
-  const connections = analyzeConnections([a1, a2, b1, c1, b2, c2].filter((p): p is WirePacket => p !== undefined), [TCP_SERVER]);
-  t.strictSame(connections.map((c) => c.client.port), [40001, 40002, 40003]);
+  const connections = analyzeConnections(
+    [a1, a2, b1, c1, b2, c2].filter((p): p is WirePacket => p !== undefined),
+    [TCP_SERVER],
+  );
+  t.strictSame(
+    connections.map((c) => c.client.port),
+    [40001, 40002, 40003],
+  );
   const window = connectionsInWindow(connections, T0 + 100, T0 + 100.5);
-  t.strictSame(window.map((c) => c.client.port), [40002, 40003], 'both ends of the window are inside it');
+  t.strictSame(
+    window.map((c) => c.client.port),
+    [40002, 40003],
+    'both ends of the window are inside it',
+  );
   t.equal(window.at(-1)?.client.port, 40003, 'the measured connection is the last one');
-  t.strictSame(connectionsInWindow([...connections].reverse(), T0, T0 + 1000).map((c) => c.client.port), [40001, 40002, 40003], 'sorted by time');
+  t.strictSame(
+    connectionsInWindow([...connections].reverse(), T0, T0 + 1000).map((c) => c.client.port),
+    [40001, 40002, 40003],
+    'sorted by time',
+  );
   t.strictSame(connectionsInWindow(connections, T0 + 200, T0 + 300), []);
 });

@@ -101,7 +101,11 @@ t.test('bad input: one line naming the file, exit 2, no stack trace', async (t) 
   t.equal(report.code, 2);
   t.match(report.stderr, /truncated\.json: not JSON/);
   t.equal((await runCli(['report', a, '--format', 'pdf'])).code, 2);
-  t.same((await readdir(dir)).filter((f) => f.startsWith('.') || f.endsWith('.tmp')), [], 'no temporary files left');
+  t.same(
+    (await readdir(dir)).filter((f) => f.startsWith('.') || f.endsWith('.tmp')),
+    [],
+    'no temporary files left',
+  );
 });
 
 t.test('report: text and md of one run, several runs in one report, format from --out', async (t) => {

@@ -22,8 +22,14 @@ const paths = Array.from({ length: 30 }, () => '/10000');
 
 function checkBatch(t: Test, timings: BatchTimings, connections: number): void {
   t.equal(timings.objects.length, 30);
-  t.ok(timings.objects.every((o) => o.bytes === 10_000 && o.path === '/10000'), 'every object whole');
-  t.ok(timings.objects.every((o) => o.completedMs > timings.handshakeMs && o.completedMs <= timings.totalMs), 'each completes after the handshake, by the total');
+  t.ok(
+    timings.objects.every((o) => o.bytes === 10_000 && o.path === '/10000'),
+    'every object whole',
+  );
+  t.ok(
+    timings.objects.every((o) => o.completedMs > timings.handshakeMs && o.completedMs <= timings.totalMs),
+    'each completes after the handshake, by the total',
+  );
   t.equal(timings.totalMs, Math.max(...timings.objects.map((o) => o.completedMs)));
   t.equal(timings.connections, connections);
 }

@@ -152,9 +152,15 @@ async function run(): Promise<void> {
       const batch = await client.exchangeBatch({ target, paths, timeoutMs: 10_000 });
       t.comment(`${name}: handshake ${batch.handshakeMs.toFixed(2)} ms, objects done at ${batch.objects.map((o) => o.completedMs.toFixed(1)).join(', ')} ms, ${batch.connections} connection(s)`);
       t.equal(batch.objects.length, 10);
-      t.ok(batch.objects.every((o) => o.path === '/20000' && o.bytes === 20000), 'every object whole');
+      t.ok(
+        batch.objects.every((o) => o.path === '/20000' && o.bytes === 20000),
+        'every object whole',
+      );
       t.ok(batch.handshakeMs > 0);
-      t.ok(batch.objects.every((o) => o.completedMs > batch.handshakeMs), 'every object after the handshake');
+      t.ok(
+        batch.objects.every((o) => o.completedMs > batch.handshakeMs),
+        'every object after the handshake',
+      );
       t.equal(batch.totalMs, Math.max(...batch.objects.map((o) => o.completedMs)));
       t.equal(batch.connections, 1, 'one multiplexed connection');
     });

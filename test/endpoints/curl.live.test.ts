@@ -8,7 +8,18 @@ import { join } from 'node:path';
 import { endpointPkis } from '../fixtures/endpoint-pkis.js';
 import { NodeHttpsServer } from '../../harness/endpoints/node/https-server.js';
 import { CurlClient, failureMessage, parseCurlVersion } from '../../harness/endpoints/curl/client.js';
-import { alpnOfHttpVersion, batchCompletionsUs, describeCurlExit, parseCurlSeconds, parseTraceTime, parseWriteOut, traceStampsUs, writeOutFormat, WRITE_OUT_FIELDS, type CurlTransferReport } from '../../harness/endpoints/curl/write-out.js';
+import {
+  alpnOfHttpVersion,
+  batchCompletionsUs,
+  describeCurlExit,
+  parseCurlSeconds,
+  parseTraceTime,
+  parseWriteOut,
+  traceStampsUs,
+  writeOutFormat,
+  WRITE_OUT_FIELDS,
+  type CurlTransferReport,
+} from '../../harness/endpoints/curl/write-out.js';
 import type { BatchTimings, ServerAddress } from '../../harness/endpoints/types.js';
 
 // --- pure parsing ---------------------------------------------------------------------------
@@ -226,8 +237,14 @@ t.test('a path the server does not serve is a 404, reported as a failure', async
 const paths = Array.from({ length: 20 }, () => '/10000');
 function checkBatch(t: Test, timings: BatchTimings, connections: number): void {
   t.equal(timings.objects.length, 20);
-  t.ok(timings.objects.every((o) => o.bytes === 10_000 && o.path === '/10000'), 'every object whole');
-  t.ok(timings.objects.every((o) => o.completedMs > timings.handshakeMs && o.completedMs <= timings.totalMs), 'each completes after the handshake, by the total');
+  t.ok(
+    timings.objects.every((o) => o.bytes === 10_000 && o.path === '/10000'),
+    'every object whole',
+  );
+  t.ok(
+    timings.objects.every((o) => o.completedMs > timings.handshakeMs && o.completedMs <= timings.totalMs),
+    'each completes after the handshake, by the total',
+  );
   t.equal(timings.totalMs, Math.max(...timings.objects.map((o) => o.completedMs)));
   t.equal(timings.connections, connections);
 }
@@ -245,7 +262,10 @@ t.test('batch over HTTP/1.1: 20 objects over a pool of six connections', async (
 });
 
 t.test('a server certificate from another CA is refused with a clear error', async (t) => {
-  await t.rejects(new CurlClient(otherPki.material, 'h2').exchange({ target, path: '/1', timeoutMs: 5000 }), /curl exit 60 \(server certificate not accepted: lab CA and server name\) for GET \/1: SSL certificate problem: unable to get local issuer certificate/);
+  await t.rejects(
+    new CurlClient(otherPki.material, 'h2').exchange({ target, path: '/1', timeoutMs: 5000 }),
+    /curl exit 60 \(server certificate not accepted: lab CA and server name\) for GET \/1: SSL certificate problem: unable to get local issuer certificate/,
+  );
 });
 
 t.test('a name the certificate does not carry is refused', async (t) => {

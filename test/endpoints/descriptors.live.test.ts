@@ -27,7 +27,10 @@ t.test('names unique per role; recorded names unique; every client says what it 
   t.equal(new Set(recorded).size, recorded.length);
   for (const client of clients) {
     t.same(Object.keys(client.can).sort(), [...CLIENT_NEEDS].sort(), `${client.name}: every need answered`);
-    t.ok(Object.values(client.can).some((can) => can === true), `${client.name}: can do something`);
+    t.ok(
+      Object.values(client.can).some((can) => can === true),
+      `${client.name}: can do something`,
+    );
   }
 });
 

@@ -20,7 +20,10 @@ t.test('upload bodies: the generated pattern, written once per size, removed on 
   const path = await bodies.file(size);
   const content = await readFile(path);
   t.equal(content.length, size);
-  t.ok([0, 250, 251, 4 * 1024 * 1024 + 3, size - 1].every((i) => content[i] === generatedByteAt(i)), 'byte i is i mod 251');
+  t.ok(
+    [0, 250, 251, 4 * 1024 * 1024 + 3, size - 1].every((i) => content[i] === generatedByteAt(i)),
+    'byte i is i mod 251',
+  );
   t.equal((await stat(path)).mode & 0o777, 0o600);
   t.equal(await bodies.file(size), path, 'the same size reuses the file');
   t.not(await bodies.file(10), path);

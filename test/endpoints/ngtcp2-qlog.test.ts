@@ -10,17 +10,7 @@
 // read by nothing here) to keep them under 200 KB.
 import t from 'tap';
 import { readFile } from 'node:fs/promises';
-import {
-  QlogTraceBuilder,
-  RangeSet,
-  clientTimings,
-  describeCloseCode,
-  parseQlog,
-  receivedStreamTransfer,
-  senderRecovery,
-  sentStreamTransfer,
-  type QlogTrace,
-} from '../../harness/endpoints/ngtcp2/qlog.js';
+import { QlogTraceBuilder, RangeSet, clientTimings, describeCloseCode, parseQlog, receivedStreamTransfer, senderRecovery, sentStreamTransfer, type QlogTrace } from '../../harness/endpoints/ngtcp2/qlog.js';
 
 const fixture = await readFile(new URL('../fixtures/ngtcp2-client.qlog', import.meta.url), 'utf8');
 

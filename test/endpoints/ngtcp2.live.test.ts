@@ -25,7 +25,6 @@ async function ourGtlsChildren(): Promise<string[]> {
   return found;
 }
 
-
 const target = await server.start();
 const serverPid = server.pid;
 
@@ -148,10 +147,7 @@ t.test('a server certificate from another CA is refused', async (t) => {
 });
 
 t.test('a name the certificate does not carry is refused', async (t) => {
-  await t.rejects(
-    client.exchange({ target: { ...target, serverName: 'other.example' }, path: '/1000', timeoutMs: 5000 }),
-    /handshake failed.*bad_certificate.*"other\.example"/,
-  );
+  await t.rejects(client.exchange({ target: { ...target, serverName: 'other.example' }, path: '/1000', timeoutMs: 5000 }), /handshake failed.*bad_certificate.*"other\.example"/);
 });
 
 t.test('without the shim the client refuses to run', async (t) => {

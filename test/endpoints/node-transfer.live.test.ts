@@ -73,8 +73,22 @@ t.test('Range header parsing (RFC 9110 14)', async (t) => {
 
 t.test('progress series: first point kept, then the last point of each 1 ms window', async (t) => {
   const series = new ProgressSeries();
-  for (const [ms, bytes] of [[10, 1], [10, 2], [10.2, 3], [10.9, 4], [11.0, 5], [11.5, 6], [14, 7]] as const) series.add(ms, bytes);
-  t.same(series.points, [[10, 1], [11.0, 5], [11.5, 6], [14, 7]]);
+  for (const [ms, bytes] of [
+    [10, 1],
+    [10, 2],
+    [10.2, 3],
+    [10.9, 4],
+    [11.0, 5],
+    [11.5, 6],
+    [14, 7],
+  ] as const)
+    series.add(ms, bytes);
+  t.same(series.points, [
+    [10, 1],
+    [11.0, 5],
+    [11.5, 6],
+    [14, 7],
+  ]);
 });
 
 for (const application of ['h2', 'http/1.1'] as const) {
@@ -116,7 +130,12 @@ for (const application of ['h2', 'http/1.1'] as const) {
     const full = await get();
     t.match(full, { status: 200, headers: { 'accept-ranges': 'bytes', 'content-length': '5000' } });
     t.ok(matchesOffset(full.body, 0));
-    for (const [range, start, end] of [['bytes=1000-1999', 1000, 1999], ['bytes=4000-', 4000, 4999], ['bytes=-10', 4990, 4999], ['bytes=4990-9999', 4990, 4999]] as const) {
+    for (const [range, start, end] of [
+      ['bytes=1000-1999', 1000, 1999],
+      ['bytes=4000-', 4000, 4999],
+      ['bytes=-10', 4990, 4999],
+      ['bytes=4990-9999', 4990, 4999],
+    ] as const) {
       const part = await get(range);
       t.match(part, { status: 206, headers: { 'content-range': `bytes ${start}-${end}/5000`, 'content-length': String(end - start + 1) } }, range);
       t.equal(part.body.length, end - start + 1);
@@ -132,10 +151,7 @@ t.test('a request body that does not match its content-length is a clear error',
   // undici refuses to send it.
   const client = new Client(`https://127.0.0.1:${target.port}`, { connect: { ca, servername: pki.material.serverName } });
   t.teardown(() => client.close());
-  await t.rejects(
-    client.request({ path: '/1000', method: 'POST', headers: { 'content-length': '1000' }, body: Buffer.alloc(500) }),
-    /Request body length does not match content-length header/,
-  );
+  await t.rejects(client.request({ path: '/1000', method: 'POST', headers: { 'content-length': '1000' }, body: Buffer.alloc(500) }), /Request body length does not match content-length header/);
   // Over HTTP/2 the server's stack resets the malformed request (RFC 9113 8.1.1).
   const session = h2connect(`https://127.0.0.1:${target.port}`, { ca, servername: pki.material.serverName });
   t.teardown(() => session.close());

@@ -65,9 +65,18 @@ t.test('calibrationRows: configured beside achieved, in the units named', async 
   // bursty loss counts at its stationary average; nothing measured stays null
   const bursty = resolveLinkConditions({ burstLoss: '2%:4' });
   const rows = calibrationRows(bursty, { ...achieved, rttMinMs: null, probeLossRate: null, up: direction({}), down: direction({}) });
-  t.same(rows.find((r) => r.quantity === 'up loss'), { quantity: 'up loss', configured: 2, achieved: null, unit: '%' });
-  t.same(rows.find((r) => r.quantity === 'round trip (min)'), { quantity: 'round trip (min)', configured: 0, achieved: null, unit: 'ms' });
-  t.notOk(rows.some((r) => r.unit === 'Mbit/s'), 'no rate rows without a configured rate');
+  t.same(
+    rows.find((r) => r.quantity === 'up loss'),
+    { quantity: 'up loss', configured: 2, achieved: null, unit: '%' },
+  );
+  t.same(
+    rows.find((r) => r.quantity === 'round trip (min)'),
+    { quantity: 'round trip (min)', configured: 0, achieved: null, unit: 'ms' },
+  );
+  t.notOk(
+    rows.some((r) => r.unit === 'Mbit/s'),
+    'no rate rows without a configured rate',
+  );
 });
 
 t.test('npm run bench -- nosuch: one line, exit 2', async (t) => {
@@ -145,10 +154,7 @@ if (reason) {
       t.ok(d.lossRate !== null && d.lossRate >= low && d.lossRate <= high, `${dir}: ${d.counters?.dropped.loss}/${n} = ${d.lossRate?.toFixed(4)} within [${low.toFixed(4)}, ${high.toFixed(4)}]`);
     }
     const [low, high] = binomialBounds(1 - 0.9 * 0.9, achieved.probe.sent);
-    t.ok(
-      achieved.probeLossRate !== null && achieved.probeLossRate >= low && achieved.probeLossRate <= high,
-      `round-trip probe loss ${achieved.probeLossRate} within [${low.toFixed(3)}, ${high.toFixed(3)}]`,
-    );
+    t.ok(achieved.probeLossRate !== null && achieved.probeLossRate >= low && achieved.probeLossRate <= high, `round-trip probe loss ${achieved.probeLossRate} within [${low.toFixed(3)}, ${high.toFixed(3)}]`);
   });
 
   /** The rate each way within `tolerance` of configured, from a flood that kept the queue full. */
@@ -157,10 +163,7 @@ if (reason) {
       const d = achieved[dir];
       const rate = d.rateBitsPerSecond;
       const want = configured[dir];
-      t.ok(
-        rate !== null && Math.abs(rate / want - 1) <= tolerance,
-        `${dir} rate ${rate === null ? null : (rate / 1e6).toFixed(3)} Mbit/s within ${tolerance * 100}% of ${want / 1e6}`,
-      );
+      t.ok(rate !== null && Math.abs(rate / want - 1) <= tolerance, `${dir} rate ${rate === null ? null : (rate / 1e6).toFixed(3)} Mbit/s within ${tolerance * 100}% of ${want / 1e6}`);
       t.equal(d.rateSource, 'udp-flood-saturated', `${dir}: from the flood, queue full`);
       t.equal(d.flood?.saturated, true, `${dir}: saturated`);
       const received = d.flood?.receivedWireBytes ?? 0;

@@ -2,15 +2,7 @@
 // and the default queue follow from their definitions.
 import t, { type Test } from 'tap';
 import { readFileSync } from 'node:fs';
-import {
-  defaultQueueBytes,
-  gilbertElliottFor,
-  NO_IMPAIRMENT,
-  outageCycle,
-  roundTripMs,
-  type DirectionConditions,
-  type LinkConditions,
-} from '../../harness/lab/conditions.js';
+import { defaultQueueBytes, gilbertElliottFor, NO_IMPAIRMENT, outageCycle, roundTripMs, type DirectionConditions, type LinkConditions } from '../../harness/lab/conditions.js';
 import { PROFILES, PROFILES_PATH, profileNames, resolveLinkConditions, type LinkOptions } from '../../harness/lab/profiles.js';
 import { UnitError } from '../../harness/lab/units.js';
 
@@ -81,16 +73,23 @@ t.test('every other option', async (t) => {
     link({ jitterMs: 3, jitterReorders: true, reorderRate: 0.01, duplicateRate: 0.005, corruptRate: 0.001 }),
   );
   t.strictSame(resolveLinkConditions({ burstLoss: '2%:4' }), link({ burstLoss: gilbertElliottFor(0.02, 4) }));
-  t.strictSame(resolveLinkConditions({ outage: ['2s+500ms', '10s+1s'], rebind: ['1s:port', '3s:address'] }), link({}, {}, {
-    outages: [
-      { startMs: 2000, durationMs: 500, direction: 'both' },
-      { startMs: 10_000, durationMs: 1000, direction: 'both' },
-    ],
-    rebinds: [
-      { atMs: 1000, kind: 'port' },
-      { atMs: 3000, kind: 'address' },
-    ],
-  }));
+  t.strictSame(
+    resolveLinkConditions({ outage: ['2s+500ms', '10s+1s'], rebind: ['1s:port', '3s:address'] }),
+    link(
+      {},
+      {},
+      {
+        outages: [
+          { startMs: 2000, durationMs: 500, direction: 'both' },
+          { startMs: 10_000, durationMs: 1000, direction: 'both' },
+        ],
+        rebinds: [
+          { atMs: 1000, kind: 'port' },
+          { atMs: 3000, kind: 'address' },
+        ],
+      },
+    ),
+  );
   refuses(t, { outage: ['2s'] }, 'outage "2s" must be START+DURATION, e.g. 2s+500ms');
   refuses(t, { outage: ['2s+0ms'] }, 'outage "2s+0ms" must last longer than 0');
   refuses(t, { rebind: ['1s:nat'] }, 'rebind "1s:nat" must be AT:port or AT:address, e.g. 1s:port');
@@ -149,7 +148,15 @@ t.test('the profiles carry the numbers of their sources', async (t) => {
 t.test("gilbertElliottFor: the bad state's stationary share is the loss rate", async (t) => {
   t.strictSame(gilbertElliottFor(0.02, 4), { goodToBad: (0.02 * 0.25) / 0.98, badToGood: 0.25, lossInBad: 1, maxBurstPackets: null });
   t.strictSame(gilbertElliottFor(0.3, 2, 3), { goodToBad: (0.3 * 0.5) / 0.7, badToGood: 0.5, lossInBad: 1, maxBurstPackets: 3 });
-  for (const [rate, burst] of [[0.001, 1], [0.01, 2], [0.02, 3], [0.05, 10], [0.3, 2], [0.5, 1.5], [0.9, 50]] as const) {
+  for (const [rate, burst] of [
+    [0.001, 1],
+    [0.01, 2],
+    [0.02, 3],
+    [0.05, 10],
+    [0.3, 2],
+    [0.5, 1.5],
+    [0.9, 50],
+  ] as const) {
     const ge = gilbertElliottFor(rate, burst);
     const stationary = (ge.goodToBad / (ge.goodToBad + ge.badToGood)) * ge.lossInBad;
     t.ok(Math.abs(stationary - rate) < 1e-12, `${rate * 100}% in bursts of ${burst}: stationary loss ${stationary}`);

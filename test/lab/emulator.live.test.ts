@@ -4,14 +4,7 @@
 import t, { type Test } from 'tap';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import {
-  EmulatorProcess,
-  buildEmulator,
-  directionConfigLines,
-  emulatorConfigText,
-  histogramQuantileUpperUs,
-  type EmulatorConfig,
-} from '../../harness/lab/emulator-process.js';
+import { EmulatorProcess, buildEmulator, directionConfigLines, emulatorConfigText, histogramQuantileUpperUs, type EmulatorConfig } from '../../harness/lab/emulator-process.js';
 import { onCleanup } from '../../harness/process/cleanup.js';
 import { ManagedProcess } from '../../harness/process/managed-process.js';
 
@@ -125,11 +118,7 @@ t.test('config text: units, prefixes, validation', async (t) => {
   t.throws(() => emulatorConfigText({ up: { queuePackets: 1.5 } }), /integer/);
   t.throws(() => emulatorConfigText({ rebinds: [{ atMs: 1, kind: 'address' }] }), /rebindAddresses/);
   t.throws(() => emulatorConfigText({ rebindAddresses: ['not-an-ip'] }), /bad rebind address/);
-  t.equal(
-    histogramQuantileUpperUs({ count: 4, sumNs: 0, maxNs: 0, bucketCountsLog2Us: [1, 1, 0, 2] }, 0.99),
-    8,
-    'quantile upper bound from log2 buckets',
-  );
+  t.equal(histogramQuantileUpperUs({ count: 4, sumNs: 0, maxNs: 0, bucketCountsLog2Us: [1, 1, 0, 2] }, 0.99), 8, 'quantile upper bound from log2 buckets');
 });
 
 // ---------------------------------------------------------------- live
@@ -287,13 +276,13 @@ if (reason) {
     // at one and a half times the average interval.
     const intervalMs = result.elapsedMs / (result.transmitted - 1);
     const [fewest, most] = [Math.floor(500 / (1.5 * intervalMs)), Math.ceil(500 / 20) + 2];
-    t.ok(
-      lost.length >= fewest && lost.length <= most,
-      `${lost.length} pings lost, expected ${fewest}-${most} (500 ms at one per ${intervalMs.toFixed(1)} ms on average)`,
-    );
+    t.ok(lost.length >= fewest && lost.length <= most, `${lost.length} pings lost, expected ${fewest}-${most} (500 ms at one per ${intervalMs.toFixed(1)} ms on average)`);
     t.equal(last - first + 1, lost.length, `the lost pings are one run (${first}..${last})`);
     t.ok(first > 5, 'pings before the outage got through');
-    t.ok([66, 67, 68, 69, 70, 71, 72, 73, 74, 75].every((seq) => got.has(seq)), 'pings after the outage got through');
+    t.ok(
+      [66, 67, 68, 69, 70, 71, 72, 73, 74, 75].every((seq) => got.has(seq)),
+      'pings after the outage got through',
+    );
     const stats = await emulator.stats();
     t.ok(stats.up.dropped.outage >= lost.length - 1, `emulator counted ${stats.up.dropped.outage} outage drops up`);
     t.equal(stats.up.outageActive, false, 'outage over');
@@ -433,10 +422,7 @@ if (reason) {
     t.ok(stats.up.corrupted / n >= lo && stats.up.corrupted / n <= hi, `corrupted ${stats.up.corrupted}/${n}`);
     // a stray IPv6 control packet (MLD, router solicitation) may be among the corrupted ones
     const failed = n - result.received;
-    t.ok(
-      failed <= stats.up.corrupted && failed >= stats.up.corrupted - 2,
-      `corrupted echo requests fail their checksum at the server (${failed} lost, ${stats.up.corrupted} corrupted)`,
-    );
+    t.ok(failed <= stats.up.corrupted && failed >= stats.up.corrupted - 2, `corrupted echo requests fail their checksum at the server (${failed} lost, ${stats.up.corrupted} corrupted)`);
 
     await emulator.set('up', { corruptRate: 0, gilbertElliott: { pGoodToBad: 0.1, pBadToGood: 0.3, maxBurstPackets: 3 } });
     await emulator.resetStats();

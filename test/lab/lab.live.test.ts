@@ -219,11 +219,7 @@ t.test('a second lab while one is up is refused; a SIGKILLed owner is reaped by 
     (error: unknown) => error,
   );
   t.type(refused, LabBusyError, 'a second lab is refused');
-  t.match(
-    (refused as Error | null)?.message,
-    new RegExp(`^the lab is in use by pid ${child.pid} \\(${CHILD_PURPOSE}, since [^)]+\\); wait for it, or stop it \\(npm run lab -- down\\)$`),
-    'busy, naming the holder',
-  );
+  t.match((refused as Error | null)?.message, new RegExp(`^the lab is in use by pid ${child.pid} \\(${CHILD_PURPOSE}, since [^)]+\\); wait for it, or stop it \\(npm run lab -- down\\)$`), 'busy, naming the holder');
   t.ok((await listNamespaces()).includes(childInfo.namespaces.client), "the refused start left the child's lab alone");
 
   child.kill('SIGKILL');
@@ -249,7 +245,11 @@ t.test('within one process the lock is re-entrant and released with the last lab
   t.equal((await lockHolder())?.pid, process.pid, 'still held while the second lab runs');
   await second.stop();
   t.not((await lockHolder())?.pid, process.pid, 'released with the last lab');
-  t.strictSame((await listNamespaces()).filter((n) => [first, second].some((l) => Object.values(l.namespaces).includes(n))), [], 'both removed');
+  t.strictSame(
+    (await listNamespaces()).filter((n) => [first, second].some((l) => Object.values(l.namespaces).includes(n))),
+    [],
+    'both removed',
+  );
 });
 
 // ---------------------------------------------------------------- Ctrl-C

@@ -58,21 +58,41 @@ t.test('jitter without reordering gets a pfifo child; with reordering none', asy
     [...CLIENT_TC, 'replace', ...ROOT, 'delay', '10000us', '2000us', 'limit', '100000'],
     [...SERVER_TC, 'replace', ...ROOT, 'delay', '10000us', '2000us', 'limit', '100000'],
   ]);
-  t.strictSame(commandsFor({ jitter: '1ms', upJitter: '0ms' }), [
-    [...CLIENT_TC, 'replace', ...ROOT, 'limit', '100000'],
-    [...SERVER_TC, 'replace', ...ROOT, 'delay', '0us', '1000us', 'limit', '100000'],
-    [...SERVER_TC, 'add', ...CHILD, 'pfifo', 'limit', '100000'],
-  ], 'per direction');
+  t.strictSame(
+    commandsFor({ jitter: '1ms', upJitter: '0ms' }),
+    [
+      [...CLIENT_TC, 'replace', ...ROOT, 'limit', '100000'],
+      [...SERVER_TC, 'replace', ...ROOT, 'delay', '0us', '1000us', 'limit', '100000'],
+      [...SERVER_TC, 'add', ...CHILD, 'pfifo', 'limit', '100000'],
+    ],
+    'per direction',
+  );
 });
 
 t.test('random loss, burst loss (gemodel), reorder, duplicate, corrupt', async (t) => {
   t.strictSame(commandsFor({ loss: '1%' })[0], [...CLIENT_TC, 'replace', ...ROOT, 'loss', 'random', '1%', 'limit', '100000']);
   // 2% in bursts of 4: p = 0.02 * 0.25 / 0.98, r = 25%, 1-h = 100%, 1-k = 0%.
   t.strictSame(commandsFor({ burstLoss: '2%:4' })[0], [...CLIENT_TC, 'replace', ...ROOT, 'loss', 'gemodel', '0.510204%', '25%', '100%', '0%', 'limit', '100000']);
-  t.strictSame(commandsFor({ burstLoss: '2%:4', loss: '0.1%' })[0], [...CLIENT_TC, 'replace', ...ROOT, 'loss', 'gemodel', '0.510204%', '25%', '100%', '0.1%', 'limit', '100000'], 'random loss beside bursts is the good state loss');
+  t.strictSame(
+    commandsFor({ burstLoss: '2%:4', loss: '0.1%' })[0],
+    [...CLIENT_TC, 'replace', ...ROOT, 'loss', 'gemodel', '0.510204%', '25%', '100%', '0.1%', 'limit', '100000'],
+    'random loss beside bursts is the good state loss',
+  );
   t.strictSame(commandsFor({ profile: 'lossy-wifi' })[0], [...CLIENT_TC, 'replace', ...ROOT, 'delay', '5000us', '2000us', 'loss', 'gemodel', '0.510204%', '25%', '100%', '0%', 'limit', '100000']);
   t.strictSame(commandsFor({ delay: '5ms', reorder: '1%', duplicate: '0.5%', corrupt: '0.1%' })[0], [
-    ...CLIENT_TC, 'replace', ...ROOT, 'delay', '5000us', 'reorder', '1%', 'duplicate', '0.5%', 'corrupt', '0.1%', 'limit', '100000',
+    ...CLIENT_TC,
+    'replace',
+    ...ROOT,
+    'delay',
+    '5000us',
+    'reorder',
+    '1%',
+    'duplicate',
+    '0.5%',
+    'corrupt',
+    '0.1%',
+    'limit',
+    '100000',
   ]);
 });
 
@@ -82,10 +102,7 @@ t.test('what netem cannot do', async (t) => {
   t.strictSame(netemLimitations(resolveLinkConditions({ rebind: ['1s:port'] })), ['NAT rebinding needs the emulator backend']);
   t.strictSame(netemLimitations(resolveLinkConditions({ outage: ['1s+1s'] })), ['scripted outages need the emulator backend']);
   t.strictSame(netemLimitations(resolveLinkConditions({ profile: 'blackhole' })), ['scripted outages need the emulator backend']);
-  t.strictSame(netemLimitations(resolveLinkConditions({ profile: 'handshake-loss' })), [
-    'a cap on loss bursts (up) needs the emulator backend',
-    'a cap on loss bursts (down) needs the emulator backend',
-  ]);
+  t.strictSame(netemLimitations(resolveLinkConditions({ profile: 'handshake-loss' })), ['a cap on loss bursts (up) needs the emulator backend', 'a cap on loss bursts (down) needs the emulator backend']);
   t.strictSame(netemLimitations(resolveLinkConditions({ profile: 'handshake-loss', rebind: ['2s:address'], outage: ['1s+100ms'] })), [
     'NAT rebinding needs the emulator backend',
     'scripted outages need the emulator backend',

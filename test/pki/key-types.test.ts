@@ -44,11 +44,7 @@ for (const keyType of KEY_TYPES) {
       const root = new X509Certificate(await readFile(join(dir, PKI_FILES.ca)));
       t.equal(chain.length, intermediates + 1, 'the server sends the leaf and every intermediate');
       const info = keyTypeInfo(keyType);
-      t.same(
-        { keyType: pki.info.keyType, keyBits: pki.info.keyBits, chainLength: pki.info.chainLength },
-        { keyType: info.algorithm, keyBits: info.bits, chainLength: intermediates + 1 },
-        'the PKI is described truthfully',
-      );
+      t.same({ keyType: pki.info.keyType, keyBits: pki.info.keyBits, chainLength: pki.info.chainLength }, { keyType: info.algorithm, keyBits: info.bits, chainLength: intermediates + 1 }, 'the PKI is described truthfully');
 
       // Down the chain: each certificate is issued and signed by the next one, the last by the root.
       const issuers = [...chain.slice(1), root];

@@ -20,7 +20,10 @@ t.test('a chain with two intermediates verifies from leaf to root', async (t) =>
   const root = new X509Certificate(await readFile(join(dir, PKI_FILES.ca)));
   t.equal(chain.length, 3, 'leaf + 2 intermediates are sent');
   t.equal(pki.info.chainLength, 3);
-  t.equal(pki.info.chainBytes, chain.reduce((sum, c) => sum + c.raw.length, 0));
+  t.equal(
+    pki.info.chainBytes,
+    chain.reduce((sum, c) => sum + c.raw.length, 0),
+  );
   const [leaf, nearest, top] = chain as [X509Certificate, X509Certificate, X509Certificate];
   t.ok(leaf.checkIssued(nearest) && leaf.verify(nearest.publicKey), 'leaf signed by the nearest intermediate');
   t.ok(nearest.checkIssued(top) && nearest.verify(top.publicKey), 'intermediate 2 signed by intermediate 1');

@@ -31,8 +31,24 @@ const heatmap = heatmapSpec({
 const bytes = bytesOverTimeSpec({
   caseOrder,
   series: [
-    { caseId: 'quic-h3', sampleIndex: 0, points: [[0, 0], [10, 500_000], [250, 500_000], [260, 1_000_000]] },
-    { caseId: 'tcp-tls-h2', sampleIndex: 0, points: [[0, 0], [20, 1_000_000]] },
+    {
+      caseId: 'quic-h3',
+      sampleIndex: 0,
+      points: [
+        [0, 0],
+        [10, 500_000],
+        [250, 500_000],
+        [260, 1_000_000],
+      ],
+    },
+    {
+      caseId: 'tcp-tls-h2',
+      sampleIndex: 0,
+      points: [
+        [0, 0],
+        [20, 1_000_000],
+      ],
+    },
   ],
 });
 

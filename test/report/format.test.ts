@@ -15,7 +15,13 @@ const summary = (values: number[], p5: number, median: number, p95: number): Met
   min: Math.min(...values),
   max: Math.max(...values),
 });
-const certificate: MetricDefinition = { name: 'serverCertificateSent', unit: 'count', better: 'neither', description: 'capture (decrypted): 1 when the server sent a Certificate, 0 when not', provenance: { kind: 'measured', sources: ['packet-capture'] } };
+const certificate: MetricDefinition = {
+  name: 'serverCertificateSent',
+  unit: 'count',
+  better: 'neither',
+  description: 'capture (decrypted): 1 when the server sent a Certificate, 0 when not',
+  provenance: { kind: 'measured', sources: ['packet-capture'] },
+};
 const retransmitted: MetricDefinition = { name: 'retransmittedPackets', unit: 'count', better: 'lower', description: 'packets sent again', provenance: { kind: 'measured', sources: ['ngtcp2-qlog'] } };
 const goodput: MetricDefinition = { name: 'goodputBitsPerSecond', unit: 'bits/s', better: 'higher', description: '', provenance: { kind: 'derived', from: ['bodyBytes'], method: 'bits over the body time' } };
 
@@ -25,7 +31,7 @@ t.test('counts are whole, or one decimal between two', async (t) => {
   t.equal(formatMetricValue(3.5, 'count'), '3.5');
 });
 
-t.test('rates are Mbit/s with the tables\' precision everywhere', async (t) => {
+t.test("rates are Mbit/s with the tables' precision everywhere", async (t) => {
   t.equal(formatMetricValue(5_884_000, 'bits/s'), '5.88 Mbit/s');
   t.equal(formatMetricValue(18_040_000, 'bits/s'), '18.0 Mbit/s');
   t.equal(formatSummaryCell(summary([5_690_000], 5_600_000, 5_690_000, 5_884_000), goodput), '5.69 (5.60-5.88)');
@@ -40,7 +46,7 @@ t.test('0/1 metrics read as how many samples said yes', async (t) => {
   t.equal(formatSummaryCell(summary([2, 3, 4, 9], 2.15, 3.5, 8.25), retransmitted), '3.5 (2.1-8.3)');
 });
 
-t.test('the TCP reference row is in the unit column\'s unit, as the rate rows', async (t) => {
+t.test("the TCP reference row is in the unit column's unit, as the rate rows", async (t) => {
   const document = sampleResultDocument();
   document.link = labLink({ delay: '30ms', rate: '6mbit' });
   document.link.achieved = {
@@ -48,6 +54,9 @@ t.test('the TCP reference row is in the unit column\'s unit, as the rate rows', 
     tcpReference: { tool: 'iperf3 TCP', goodputBitsPerSecond: 5_884_000, direction: 'down', congestionControl: 'cubic', seconds: 5, omittedSeconds: 1, retransmits: 0 },
   };
   const rows = linkTable(document)?.rows ?? [];
-  t.same(rows.find((r) => r[0] === 'down rate'), ['down rate', '6.00', '5.70', 'Mbit/s']);
+  t.same(
+    rows.find((r) => r[0] === 'down rate'),
+    ['down rate', '6.00', '5.70', 'Mbit/s'],
+  );
   t.same(rows[rows.length - 1], ['TCP reference (iperf3 cubic, down)', '-', '5.88', 'Mbit/s']);
 });

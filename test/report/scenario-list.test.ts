@@ -14,7 +14,9 @@ t.test('columns as wide as the longest name and abbreviation', async (t) => {
 });
 
 t.test('every scenario lines up, whatever its name', async (t) => {
-  const lines = renderScenarioList([...SCENARIOS, CALIBRATION]).trimEnd().split('\n');
+  const lines = renderScenarioList([...SCENARIOS, CALIBRATION])
+    .trimEnd()
+    .split('\n');
   const starts = lines.map((line, i) => line.indexOf([...SCENARIOS, CALIBRATION][i]?.description ?? '\u0000'));
   t.equal(new Set(starts).size, 1, 'descriptions start in one column');
 });

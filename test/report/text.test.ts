@@ -52,10 +52,7 @@ t.test('rates are shown in Mbit/s, and the header says so', async (t) => {
 
 t.test('the summary ends with the QUIC vs TCP+TLS verdict; three samples a side are too few to test', async (t) => {
   const document = documentWithCases(
-    [
-      caseWithSamples('tcp-tls-h2', 'tcp-tls', 'h2', { bodyBytes: 1000 }, { handshakeMs: [1200, 1208, 1215] }),
-      caseWithSamples('quic-h3', 'quic', 'h3', { bodyBytes: 1000 }, { handshakeMs: [605, 609, 612] }),
-    ],
+    [caseWithSamples('tcp-tls-h2', 'tcp-tls', 'h2', { bodyBytes: 1000 }, { handshakeMs: [1200, 1208, 1215] }), caseWithSamples('quic-h3', 'quic', 'h3', { bodyBytes: 1000 }, { handshakeMs: [605, 609, 612] })],
     { link: labLink({ profile: 'satellite-geo' }, 'satellite-geo') },
   );
   const lines = renderTextSummary(document).split('\n');

@@ -8,15 +8,15 @@ import { caseWithSamples, documentWithCases } from '../fixtures/result-document.
 
 const options = { seed: 1, alpha: 0.05, resamples: 200 };
 const run = (tcp: number[], quic: number[]) =>
-  documentWithCases([
-    caseWithSamples('tcp-tls-h2', 'tcp-tls', 'h2', { bodyBytes: 1000 }, { handshakeMs: tcp }),
-    caseWithSamples('quic-h3', 'quic', 'h3', { bodyBytes: 1000 }, { handshakeMs: quic }),
-  ]);
+  documentWithCases([caseWithSamples('tcp-tls-h2', 'tcp-tls', 'h2', { bodyBytes: 1000 }, { handshakeMs: tcp }), caseWithSamples('quic-h3', 'quic', 'h3', { bodyBytes: 1000 }, { handshakeMs: quic })]);
 
 t.test('compare marks a change it cannot test', async (t) => {
   const comparison = compareRuns([run([100, 101, 102], [50, 51, 52]), run([200, 201, 202], [50, 51, 52])], { ...options, threshold: 0.05 });
   const table = comparisonTable(comparison, 2);
-  t.same(table.rows.map((row) => row[row.length - 1]), ['too few samples to test (need at least 4 per side)', 'too few samples to test (need at least 4 per side)']);
+  t.same(
+    table.rows.map((row) => row[row.length - 1]),
+    ['too few samples to test (need at least 4 per side)', 'too few samples to test (need at least 4 per side)'],
+  );
 });
 
 t.test('the Markdown table says so in its verdict column', async (t) => {

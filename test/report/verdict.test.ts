@@ -46,7 +46,14 @@ t.test('flags are counted by kind, the numbers of each sample taken out', async 
   tcp.samples.forEach((s, i) => (s.flags = [`ttfbMs ${5 + i}.912 ms vs wireTtfbMs 3.870 ms: apart by more than 1 ms`]));
   (quic.samples[0] as (typeof quic.samples)[number]).flags = ['ttfbMs 7.000 ms vs wireTtfbMs 2.000 ms: apart by more than 1 ms', 'the server sent a Retry'];
   t.same(flagKinds(documentWithCases([tcp, quic])), [
-    { kind: 'ttfbMs vs wireTtfbMs: apart by more than 1 ms', count: 3, cases: [['tcp-tls-h2', 2], ['quic-h3', 1]] },
+    {
+      kind: 'ttfbMs vs wireTtfbMs: apart by more than 1 ms',
+      count: 3,
+      cases: [
+        ['tcp-tls-h2', 2],
+        ['quic-h3', 1],
+      ],
+    },
     { kind: 'the server sent a Retry', count: 1, cases: [['quic-h3', 1]] },
   ]);
 });

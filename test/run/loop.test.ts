@@ -59,14 +59,23 @@ const scenario: ScenarioDefinition = {
 t.test('samples are interleaved, warm-up is not recorded, servers are stopped', async (t) => {
   const calls: string[] = [];
   const document = await runScenario(scenario, {
-    samples: 3, warmup: 1, sampleTimeoutMs: 1000, tls, certificates, link,
+    samples: 3,
+    warmup: 1,
+    sampleTimeoutMs: 1000,
+    tls,
+    certificates,
+    link,
     endpoints: scriptedFactory(calls, async (id, n) => (id === 'a' ? 10 + n : 1 + n)),
   });
   t.same(calls, ['a#0', 'b#0', 'b#1', 'a#1', 'a#2', 'b#2', 'b#3', 'a#3', 'stop node', 'stop ngtcp2']);
   t.equal(document.status, 'completed');
   t.equal(resultSchema.safeParse(document).success, true);
   const a = document.cases.find((c) => c.id === 'a');
-  t.same(a?.samples.map((s) => s.metrics.handshakeMs), [11, 12, 13], 'warm-up (10) dropped');
+  t.same(
+    a?.samples.map((s) => s.metrics.handshakeMs),
+    [11, 12, 13],
+    'warm-up (10) dropped',
+  );
   t.equal(a?.summary.handshakeMs?.median, 12);
   t.same(a?.timingSources, { handshakeMs: { source: 'script', resolutionMs: 1 } });
 });
@@ -74,7 +83,12 @@ t.test('samples are interleaved, warm-up is not recorded, servers are stopped', 
 t.test('a failed or hung sample is recorded and the run goes on', async (t) => {
   const calls: string[] = [];
   const document = await runScenario(scenario, {
-    samples: 2, warmup: 0, sampleTimeoutMs: 50, tls, certificates, link,
+    samples: 2,
+    warmup: 0,
+    sampleTimeoutMs: 50,
+    tls,
+    certificates,
+    link,
     endpoints: scriptedFactory(calls, async (id, n) => {
       if (id === 'a' && n === 0) throw new Error('connection refused');
       if (id === 'b' && n === 1) return new Promise<number>(() => {});
@@ -83,8 +97,17 @@ t.test('a failed or hung sample is recorded and the run goes on', async (t) => {
   });
   t.equal(document.status, 'completed');
   const [a, b] = document.cases;
-  t.same(a?.samples.map((s) => [s.status, s.error]), [['failed', 'connection refused'], ['ok', undefined]]);
-  t.same(b?.samples.map((s) => s.status), ['ok', 'failed']);
+  t.same(
+    a?.samples.map((s) => [s.status, s.error]),
+    [
+      ['failed', 'connection refused'],
+      ['ok', undefined],
+    ],
+  );
+  t.same(
+    b?.samples.map((s) => s.status),
+    ['ok', 'failed'],
+  );
   t.match(b?.samples[1]?.error, /timed out after 5050 ms/);
   t.equal(b?.summary.handshakeMs?.n, 1, 'summaries use ok samples only');
 });
@@ -93,7 +116,13 @@ t.test('an interrupt ends the run as aborted with what it has', async (t) => {
   const calls: string[] = [];
   const controller = new AbortController();
   const document = await runScenario(scenario, {
-    samples: 10, warmup: 0, sampleTimeoutMs: 1000, tls, certificates, link, signal: controller.signal,
+    samples: 10,
+    warmup: 0,
+    sampleTimeoutMs: 1000,
+    tls,
+    certificates,
+    link,
+    signal: controller.signal,
     endpoints: scriptedFactory(calls, async (_id, n) => {
       if (n === 1) controller.abort(new Error('interrupted by SIGINT'));
       return 1;
@@ -125,13 +154,22 @@ t.test('an interrupt does not wait for a hung sample', async (t) => {
   const started = Date.now();
   setTimeout(() => controller.abort(new Error('interrupted by SIGINT')), 100);
   const document = await runScenario(scenario, {
-    samples: 3, warmup: 0, sampleTimeoutMs: 60_000, tls, certificates, link, signal: controller.signal,
+    samples: 3,
+    warmup: 0,
+    sampleTimeoutMs: 60_000,
+    tls,
+    certificates,
+    link,
+    signal: controller.signal,
     endpoints: scriptedFactory(calls, async (id) => (id === 'b' ? new Promise<number>(() => {}) : 1)),
   });
   t.ok(Date.now() - started < 5000, 'ended promptly');
   t.equal(document.status, 'aborted');
   t.same(document.cases.find((c) => c.id === 'b')?.samples, [], 'the interrupted sample is dropped, not failed');
-  t.same(document.cases.find((c) => c.id === 'a')?.samples.map((s) => s.status), ['ok']);
+  t.same(
+    document.cases.find((c) => c.id === 'a')?.samples.map((s) => s.status),
+    ['ok'],
+  );
 });
 
 t.test('variants: unsupported ones are recorded with the reason, session and certificate become parameters', async (t) => {
@@ -155,13 +193,24 @@ t.test('variants: unsupported ones are recorded with the reason, session and cer
   };
   const sweepCertificates = { keyType: 'ECDSA', keyBits: 256, chainLength: 3, chainBytes: 1500, caFingerprintSha256: 'y' };
   const document = await runScenario(variants, {
-    samples: 1, warmup: 0, sampleTimeoutMs: 1000, tls, certificates, link, endpoints, roundTripMs: 60,
+    samples: 1,
+    warmup: 0,
+    sampleTimeoutMs: 1000,
+    tls,
+    certificates,
+    link,
+    endpoints,
+    roundTripMs: 60,
     certificatesFor: async (spec) => ({ material: { ...tls, caFile: `/sweep/${spec.keyType}-${spec.intermediates}/ca.pem` }, info: sweepCertificates }),
   });
   t.equal(document.status, 'completed');
   t.equal(resultSchema.safeParse(document).success, true);
   t.same(started, ['ngtcp2 /dev/null', 'ngtcp2 /sweep/ecdsa-p256-2/ca.pem'], 'one server per certificate');
-  t.same(document.cases.map((c) => c.id), ['cold', 'ecdsa', 'tcp-0rtt'], "in the scenario's order");
+  t.same(
+    document.cases.map((c) => c.id),
+    ['cold', 'ecdsa', 'tcp-0rtt'],
+    "in the scenario's order",
+  );
   const [cold, ecdsa, tcp0rtt] = document.cases;
   t.same(cold?.parameters, { bodyBytes: 1, session: 'cold' });
   t.same(cold?.workload, { kind: 'handshake', bodyBytes: 1, session: 'cold' });
@@ -179,7 +228,10 @@ t.test('variants: unsupported ones are recorded with the reason, session and cer
   t.same(ecdsa?.certificates, sweepCertificates);
   t.equal(tcp0rtt?.unsupported, 'no early data in Node');
   t.same(tcp0rtt?.samples, []);
-  t.notOk(calls.some((c) => c.startsWith('tcp-0rtt')), 'an unsupported variant is never sampled');
+  t.notOk(
+    calls.some((c) => c.startsWith('tcp-0rtt')),
+    'an unsupported variant is never sampled',
+  );
   t.equal(cold?.samples[0]?.metrics.handshakeRoundTrips, 0.5, '30 ms over a 60 ms round trip');
 });
 
@@ -206,6 +258,9 @@ t.test('a case whose client cannot do what it needs fails the run before samplin
   const result = await runScenario(batchScenario, { samples: 1, warmup: 0, sampleTimeoutMs: 1000, tls, certificates, link, endpoints: scriptedFactory(calls, async () => 1) });
   t.equal(result.status, 'failed');
   t.match(result.errors, [/case a: the undici client cannot do what the case needs \(batch\)/]);
-  t.notOk(calls.some((call) => call.startsWith('a#')), 'no sample taken');
+  t.notOk(
+    calls.some((call) => call.startsWith('a#')),
+    'no sample taken',
+  );
   t.ok(calls.includes('stop node'), 'the server started for it is stopped');
 });

@@ -73,10 +73,7 @@ t.test('flags: disagreement beyond the coarser resolution, certificates against 
   t.same(wireFlags({ session: 'resumed' }, { serverCertificateSent: 1 }, {}, quiet), ['the server sent a Certificate on a resumed connection']);
   t.same(wireFlags({ session: 'early-data' }, { serverCertificateSent: 0 }, {}, quiet), []);
   t.same(wireFlags({}, { serverCertificateSent: 0 }, {}, quiet), ['no Certificate from the server on a full handshake'], 'no session mode means cold');
-  t.same(wireFlags({ session: 'early-data' }, {}, {}, { undecryptablePackets: 1, notes: ['ttfbMs unknown'] }), [
-    '1 packet(s) of the connection could not be decrypted',
-    'ttfbMs unknown',
-  ]);
+  t.same(wireFlags({ session: 'early-data' }, {}, {}, { undecryptablePackets: 1, notes: ['ttfbMs unknown'] }), ['1 packet(s) of the connection could not be decrypted', 'ttfbMs unknown']);
 });
 
 t.test('the wire stage: ok samples get metrics and flags, failed ones are left alone, a missing connection is flagged, nothing is mutated', async (t) => {

@@ -32,7 +32,10 @@ t.test('handshake variants at a 60 ms round trip, checked against the capture', 
     t.ok(value >= low && value <= high, `${id} ${metric} ${value.toFixed(3)} in [${low}, ${high}]`);
   };
 
-  t.same(document.cases.map((c) => c.id), ['tcp-tls-h1', 'tcp-tls-h1-resumed', 'tcp-tls-h1-0rtt', 'tcp-tls-h2', 'tcp-tls-h2-resumed', 'tcp-tls-h2-0rtt', 'quic-h3', 'quic-h3-resumed', 'quic-h3-0rtt']);
+  t.same(
+    document.cases.map((c) => c.id),
+    ['tcp-tls-h1', 'tcp-tls-h1-resumed', 'tcp-tls-h1-0rtt', 'tcp-tls-h2', 'tcp-tls-h2-resumed', 'tcp-tls-h2-0rtt', 'quic-h3', 'quic-h3-resumed', 'quic-h3-0rtt'],
+  );
   for (const c of document.cases) {
     if (c.unsupported !== undefined) continue;
     t.equal(c.samples.filter((s) => s.status === 'ok').length, 4, `${c.id}: every sample succeeded`);
@@ -57,8 +60,15 @@ t.test('handshake variants at a 60 ms round trip, checked against the capture', 
     if (c.unsupported !== undefined) continue;
     const resumed = c.parameters.session !== 'cold';
     const certificates = c.samples.map((s) => s.metrics.serverCertificateSent);
-    t.same(certificates, certificates.map(() => (resumed ? 0 : 1)), `${c.id}: ${resumed ? 'no Certificate on the wire' : 'a Certificate on the wire'} in every sample`);
-    t.ok(c.samples.every((s) => (s.metrics.clientPacketsBeforeHandshake ?? 0) >= 1 && (s.metrics.serverFirstFlightBytes ?? 0) > 0), `${c.id}: packets and flight sizes recorded`);
+    t.same(
+      certificates,
+      certificates.map(() => (resumed ? 0 : 1)),
+      `${c.id}: ${resumed ? 'no Certificate on the wire' : 'a Certificate on the wire'} in every sample`,
+    );
+    t.ok(
+      c.samples.every((s) => (s.metrics.clientPacketsBeforeHandshake ?? 0) >= 1 && (s.metrics.serverFirstFlightBytes ?? 0) > 0),
+      `${c.id}: packets and flight sizes recorded`,
+    );
   }
   t.ok(median('quic-h3', 'serverFirstFlightBytes') > median('quic-h3-resumed', 'serverFirstFlightBytes'), 'a resumed flight is smaller');
   t.same(byId('quic-h3')?.timingSources.wireHandshakeMs, { source: 'packet-capture', resolutionMs: 0.001 });
@@ -84,6 +94,12 @@ t.test('without --keep-captures nothing of the capture is left behind', async (t
   t.same(after, before, 'the private capture directory is removed');
   const [file] = (await readdir(dir)).filter((f) => f.endsWith('.json'));
   const document = await readResult(join(dir, file as string));
-  t.same(document.cases.map((c) => c.id), ['tcp-tls-h2-resumed', 'quic-h3-resumed']);
-  t.ok(document.cases.every((c) => c.samples.every((s) => s.metrics.serverCertificateSent === 0)), 'loopback capture too: no Certificate on resumption');
+  t.same(
+    document.cases.map((c) => c.id),
+    ['tcp-tls-h2-resumed', 'quic-h3-resumed'],
+  );
+  t.ok(
+    document.cases.every((c) => c.samples.every((s) => s.metrics.serverCertificateSent === 0)),
+    'loopback capture too: no Certificate on resumption',
+  );
 });

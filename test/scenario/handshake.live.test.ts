@@ -52,11 +52,7 @@ t.test('handshake (two variants, loopback): measured, result written and valid',
 t.test('no options: the default scenario on the lab with the default profile; --json prints the result document on stdout', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'qlab-handshake-json-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const run = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'harness/cli.ts'), 'scenario', '--samples', '1', '--warmup', '0', '--results-dir', dir, '--json'],
-    { cwd: ROOT, encoding: 'utf8', timeout: 180_000 },
-  );
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'harness/cli.ts'), 'scenario', '--samples', '1', '--warmup', '0', '--results-dir', dir, '--json'], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
   t.equal(run.status, 0, run.stderr);
   const document = JSON.parse(run.stdout) as { scenario: string; schemaVersion: number; link: { backend: string; profile: string | null } };
   t.equal(document.scenario, 'handshake', 'no name runs the default scenario');

@@ -42,7 +42,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     const document = await readResult(join(dir, files[0] as string));
     t.equal(document.status, 'aborted');
     t.match(document.errors[0], new RegExp(`interrupted by ${signal}`));
-    t.ok(document.cases.every((c) => c.samples.length > 0 && c.samples.length < 1000), 'samples taken so far are kept');
+    t.ok(
+      document.cases.every((c) => c.samples.length > 0 && c.samples.length < 1000),
+      'samples taken so far are kept',
+    );
     t.match(stdout, /status aborted/);
     t.same(leftovers(), [], 'no namespace or process left');
     const captures = (await readdir(tmpdir())).filter((f) => f.startsWith('quic-lab-capture-') || f.startsWith('quic-lab-gtlsclient-'));

@@ -72,7 +72,10 @@ t.test('throughput on loopback: Caddy over both transports, curl and Chromium as
 
 t.test('multiplexing on loopback: 10 objects at once from Caddy to curl and Chromium', async (t) => {
   const { document } = await runScenarioCli(t, ['multiplexing', '--link', 'loopback', '--server', 'caddy', '--client', 'curl,chromium', '--objects', '10x10KB', '--samples', '2', '--warmup', '0'], 120_000);
-  t.same(document.cases.map((c) => c.id), ['tcp-tls-h1x6-10x10KB@caddy/curl', 'tcp-tls-h2-10x10KB@caddy/curl', 'tcp-tls-h2-10x10KB@caddy/chromium', 'quic-h3-10x10KB@caddy/chromium']);
+  t.same(
+    document.cases.map((c) => c.id),
+    ['tcp-tls-h1x6-10x10KB@caddy/curl', 'tcp-tls-h2-10x10KB@caddy/curl', 'tcp-tls-h2-10x10KB@caddy/chromium', 'quic-h3-10x10KB@caddy/chromium'],
+  );
   for (const c of document.cases) {
     t.equal(okCount(c), 2, `${c.id}: ok ${errors(c)}`);
     t.equal(c.samples[0]?.series?.objectCompletionMs?.length, 10, `${c.id}: every object's completion`);

@@ -5,7 +5,10 @@ import { runScenarioCli } from '../fixtures/run-scenario.js';
 
 t.test('migration: QUIC continues through rebinding, TCP does not', async (t) => {
   const { document } = await runScenarioCli(t, ['migration', '--rtt', '40ms', '--rate', '20mbit', '--samples', '1', '--warmup', '0'], 240_000);
-  t.same(document.cases.map((c) => c.id), ['tcp-tls-h2-4MB-rebind-port', 'quic-h3-4MB-rebind-port', 'tcp-tls-h2-4MB-rebind-address', 'quic-h3-4MB-rebind-address']);
+  t.same(
+    document.cases.map((c) => c.id),
+    ['tcp-tls-h2-4MB-rebind-port', 'quic-h3-4MB-rebind-port', 'tcp-tls-h2-4MB-rebind-address', 'quic-h3-4MB-rebind-address'],
+  );
   for (const c of document.cases) {
     const [sample] = c.samples;
     t.equal(sample?.status, 'ok', `${c.id}: ${sample?.error ?? 'ok'}`);

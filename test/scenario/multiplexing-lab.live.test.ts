@@ -5,7 +5,10 @@ import { runScenarioCli } from '../fixtures/run-scenario.js';
 
 t.test('multiplexing: per-object completion and all done', async (t) => {
   const { document } = await runScenarioCli(t, ['multiplexing', '--rtt', '40ms', '--rate', '20mbit', '--loss', '1%', '--objects', '30x10KB', '--samples', '2', '--warmup', '0'], 240_000);
-  t.same(document.cases.map((c) => c.id), ['tcp-tls-h1x6-30x10KB', 'tcp-tls-h2-30x10KB', 'quic-h3-30x10KB']);
+  t.same(
+    document.cases.map((c) => c.id),
+    ['tcp-tls-h1x6-30x10KB', 'tcp-tls-h2-30x10KB', 'quic-h3-30x10KB'],
+  );
   for (const c of document.cases) {
     t.equal(c.samples.filter((s) => s.status === 'ok').length, 2, `${c.id}: both samples ok ${c.samples.map((s) => s.error ?? '').join(' ')}`);
     for (const s of c.samples) {

@@ -38,17 +38,14 @@ class HttpsGetClient implements ExchangeClient {
       let handshakeMs = 0;
       let ttfbMs: number | undefined;
       let bodyBytes = 0;
-      const req = request(
-        { host: spec.target.host, port: spec.target.port, servername: spec.target.serverName, path: spec.path, ca, agent: false, minVersion: 'TLSv1.3', timeout: spec.timeoutMs },
-        (res) => {
-          res.on('data', (chunk: Buffer) => {
-            ttfbMs ??= performance.now() - start;
-            bodyBytes += chunk.length;
-          });
-          res.on('end', () => resolve({ handshakeMs, ...(ttfbMs !== undefined ? { ttfbMs } : {}), totalMs: performance.now() - start, bodyBytes, alpn: 'http/1.1' }));
-          res.on('error', reject);
-        },
-      );
+      const req = request({ host: spec.target.host, port: spec.target.port, servername: spec.target.serverName, path: spec.path, ca, agent: false, minVersion: 'TLSv1.3', timeout: spec.timeoutMs }, (res) => {
+        res.on('data', (chunk: Buffer) => {
+          ttfbMs ??= performance.now() - start;
+          bodyBytes += chunk.length;
+        });
+        res.on('end', () => resolve({ handshakeMs, ...(ttfbMs !== undefined ? { ttfbMs } : {}), totalMs: performance.now() - start, bodyBytes, alpn: 'http/1.1' }));
+        res.on('error', reject);
+      });
       req.on('socket', (socket) => socket.once('secureConnect', () => (handshakeMs = performance.now() - start)));
       req.on('timeout', () => req.destroy(new Error(`no answer after ${spec.timeoutMs} ms`)));
       req.on('error', reject);

@@ -4,7 +4,10 @@ import { handshake } from '../../scenarios/handshake.js';
 
 t.test('--variants keeps the named cases in scenario order', async (t) => {
   const chosen = selectCases(handshake, ['quic-h3-0rtt', 'tcp-tls-h2']);
-  t.same(chosen.cases.map((c) => c.id), ['tcp-tls-h2', 'quic-h3-0rtt']);
+  t.same(
+    chosen.cases.map((c) => c.id),
+    ['tcp-tls-h2', 'quic-h3-0rtt'],
+  );
   t.equal(handshake.cases.length, 9, 'the scenario itself is untouched');
 });
 

@@ -10,7 +10,10 @@ t.test('cases: both encryption settings, the SMB-style reads for downloads only'
     smbCopyCases({ sizesBytes: [1_000_000], direction: 'down' }).map((c) => `${c.id} ${c.protocol}/${c.application} ${c.server}/${c.client}`),
     ['smb3-get-1MB-encrypted tcp/smb3 samba/smbclient', 'smb3-get-1MB-plain tcp/smb3 samba/smbclient', 'smb-style-h2-get-1MB tcp-tls/h2 node/undici', 'smb-style-h3-get-1MB quic/h3 ngtcp2/ngtcp2'],
   );
-  t.same(smbCopyCases({ sizesBytes: [1_000_000], direction: 'up' }).map((c) => c.id), ['smb3-put-1MB-encrypted', 'smb3-put-1MB-plain']);
+  t.same(
+    smbCopyCases({ sizesBytes: [1_000_000], direction: 'up' }).map((c) => c.id),
+    ['smb3-put-1MB-encrypted', 'smb3-put-1MB-plain'],
+  );
   t.equal(smbCopy.cases.length, 6, 'by default both directions');
   t.throws(() => smbCopyCases({ sizesBytes: [300 * SMB_READ_BYTES], direction: 'down' }), /more than 256 reads/);
   t.same(smbCopyCases({ sizesBytes: [2_000_000], direction: 'down' })[2]?.workload, { kind: 'copy', bodyBytes: 2_000_000, direction: 'down', readBytes: 1_000_000 });
@@ -27,7 +30,10 @@ const okAll = (c: { samples: Array<{ status: string; error?: string }> }) => c.s
 
 t.test('lan: SMB 3 gets, encrypted and plain, beside SMB-style reads over HTTP/2 and HTTP/3', async (t) => {
   const { document } = await runScenarioCli(t, ['smb-copy', '--profile', 'lan', '--sizes', '2MB', '--samples', '2', '--warmup', '0'], 240_000);
-  t.same(document.cases.map((c) => c.id), ['smb3-get-2MB-encrypted', 'smb3-get-2MB-plain', 'smb-style-h2-get-2MB', 'smb-style-h3-get-2MB']);
+  t.same(
+    document.cases.map((c) => c.id),
+    ['smb3-get-2MB-encrypted', 'smb3-get-2MB-plain', 'smb-style-h2-get-2MB', 'smb-style-h3-get-2MB'],
+  );
   for (const c of document.cases) {
     t.ok(okAll(c), `${c.id}: ${c.samples.map((s) => s.error ?? 'ok').join(', ')}`);
     t.ok((c.summary.copyMs?.median ?? 0) > 0, `${c.id}: copy time`);

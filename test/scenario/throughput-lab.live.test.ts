@@ -9,7 +9,10 @@ const RATE_BITS_PER_SECOND = 50e6;
 for (const direction of ['down', 'up'] as const) {
   t.test(`throughput ${direction}: 2 MB over each protocol`, async (t) => {
     const { document } = await runScenarioCli(t, ['throughput', '--rtt', '20ms', '--rate', '50mbit', '--sizes', '2MB', '--direction', direction, '--samples', '2', '--warmup', '0'], 240_000);
-    t.same(document.cases.map((c) => c.id), ['tcp-tls-h1-2MB', 'tcp-tls-h2-2MB', 'quic-h3-2MB']);
+    t.same(
+      document.cases.map((c) => c.id),
+      ['tcp-tls-h1-2MB', 'tcp-tls-h2-2MB', 'quic-h3-2MB'],
+    );
     const reference = document.link.achieved?.tcpReference;
     t.equal(reference?.direction, direction);
     t.equal(reference?.congestionControl, 'cubic');

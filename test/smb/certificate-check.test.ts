@@ -2,13 +2,7 @@
 // a clean chain with none.
 import t from 'tap';
 import { X509Certificate } from 'node:crypto';
-import {
-  SMB_QUIC_KEY_RULE,
-  checkCertificateChain,
-  parseSubjectAltNames,
-  problemCode,
-  smbQuicKeySupported,
-} from '../../harness/smb/certificate-check.js';
+import { SMB_QUIC_KEY_RULE, checkCertificateChain, parseSubjectAltNames, problemCode, smbQuicKeySupported } from '../../harness/smb/certificate-check.js';
 import { issueCertificate, type IssuedCertificate } from '../../harness/smb/quic-standin.js';
 
 const NOW = new Date('2030-06-15T12:00:00.000Z');
@@ -91,10 +85,7 @@ t.test('expired and not yet valid, by the clock given', async (t) => {
   const expired = check([leaf, intermediate], 'server.lab.example', [root], new Date(until.getTime() + 1000));
   // The leaf, the intermediate and the root all end at the same time.
   t.same(codes(expired.problems), ['expired', 'expired', 'expired']);
-  t.equal(
-    expired.problems[0],
-    `expired: the leaf (CN=server.lab.example, O=QUIC lab (throwaway test PKI)) expired at ${until.toISOString()} (notAfter); the clock says ${new Date(until.getTime() + 1000).toISOString()}`,
-  );
+  t.equal(expired.problems[0], `expired: the leaf (CN=server.lab.example, O=QUIC lab (throwaway test PKI)) expired at ${until.toISOString()} (notAfter); the clock says ${new Date(until.getTime() + 1000).toISOString()}`);
   t.match(expired.problems[2], /^expired: the trust anchor \(CN=Test root/);
   t.equal(expired.timeValid, false);
   t.equal(expired.trusted, true, 'trust is about signatures, not dates');
@@ -113,7 +104,10 @@ t.test('expired and not yet valid, by the clock given', async (t) => {
 t.test('untrusted: another CA, a self-signed leaf, a missing intermediate', async (t) => {
   const other = check([leaf, intermediate], 'server.lab.example', [otherRoot]);
   t.same(codes(other.problems), ['untrusted']);
-  t.equal(other.problems[0], 'untrusted: the chain does not lead to the test root: the issuer of "CN=Test intermediate, O=QUIC lab (throwaway test PKI)", "CN=Test root, O=QUIC lab (throwaway test PKI)", is neither in the chain nor one of them');
+  t.equal(
+    other.problems[0],
+    'untrusted: the chain does not lead to the test root: the issuer of "CN=Test intermediate, O=QUIC lab (throwaway test PKI)", "CN=Test root, O=QUIC lab (throwaway test PKI)", is neither in the chain nor one of them',
+  );
   t.same(other.trustPath, []);
 
   const selfSigned = await issueCertificate({ commonName: 'server.lab.example', ...NAMES, notBefore: from, notAfter: until, keyType: { algorithm: 'ECDSA', curve: 'P-256' } });

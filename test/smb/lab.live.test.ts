@@ -27,8 +27,6 @@ function skipReason(): string | false {
   return false;
 }
 
-
-
 let skip = skipReason();
 let lab: Lab | undefined;
 if (skip === false) {
@@ -56,7 +54,10 @@ t.test('IPv4: smbd in the server namespace, probe and smbclient in the client na
   const pid = server.pid;
   const listeners = await runCommand({ name: 'ss', command: 'ss', args: ['-H', '-t', '-l', '-n'], netns: lab.namespaces.server, timeoutMs: 5000 });
   t.same(
-    listeners.stdout.trim().split('\n').map((line) => line.trim().split(/\s+/)[3]),
+    listeners.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/)[3]),
     [`${lab.addresses.serverIpv4}:445`],
     'in its namespace smbd listens on the lab address only (no 139, no wildcard)',
   );

@@ -39,13 +39,11 @@ await Promise.all(
     ...kinds.map((kind) => ({ name: kind, kind, alpn: undefined as string[] | undefined, host: '127.0.0.1' })),
     { name: 'h3-only', kind: 'lab' as const, alpn: ['h3'], host: '127.0.0.1' },
     { name: 'ipv6', kind: 'lab' as const, alpn: undefined, host: '::1' },
-  ].map(
-    async ({ name, kind, alpn, host }) => {
-      const standIn = new SmbQuicStandIn({ tls: await standInTls(kind, lab), host, port: 0, ...(alpn ? { alpn } : {}) });
-      standIns.push(standIn);
-      servers.set(name, { standIn, address: await standIn.start() });
-    },
-  ),
+  ].map(async ({ name, kind, alpn, host }) => {
+    const standIn = new SmbQuicStandIn({ tls: await standInTls(kind, lab), host, port: 0, ...(alpn ? { alpn } : {}) });
+    standIns.push(standIn);
+    servers.set(name, { standIn, address: await standIn.start() });
+  }),
 );
 function server(name: string): { standIn: SmbQuicStandIn; address: StandInAddress } {
   const found = servers.get(name);
@@ -201,9 +199,16 @@ t.test('a stream opened after the handshake is refused, nothing is answered', as
 
 t.test('no leftovers: processes, private directories, UDP sockets', async (t) => {
   const dirs = await tempEntries(STAND_IN_PREFIX);
-  t.ok(dirs.some((name) => !name.startsWith('qlab-smbquic-pki-')), 'the stand-ins hold private directories while running');
+  t.ok(
+    dirs.some((name) => !name.startsWith('qlab-smbquic-pki-')),
+    'the stand-ins hold private directories while running',
+  );
   await Promise.all(standIns.map((s) => s.stop()));
-  t.same((await tempEntries(STAND_IN_PREFIX)).filter((name) => !name.startsWith('qlab-smbquic-pki-')), [], 'private directories removed');
+  t.same(
+    (await tempEntries(STAND_IN_PREFIX)).filter((name) => !name.startsWith('qlab-smbquic-pki-')),
+    [],
+    'private directories removed',
+  );
   t.same(await processesNaming(STAND_IN_PREFIX), [], 'no stand-in process left');
   t.equal(udpHandles(), udpBefore, 'every probe closed its UDP socket');
 });

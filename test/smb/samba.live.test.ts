@@ -52,8 +52,6 @@ const clientTempsBefore = await tempEntries(SMBCLIENT_TEMP_PREFIX);
 const client = new SmbClient();
 t.teardown(() => client.close());
 
-
-
 /** Starts a server, runs the checks, stops it and checks that it left nothing behind. */
 async function withServer(t: Test, encryption: 'required' | 'off', checks: (server: SambaServer, target: SambaTarget) => Promise<void>): Promise<void> {
   const server = new SambaServer({ host: HOST, port: PORT, encryption, fileSizes: [MB] });
@@ -117,7 +115,11 @@ t.test('encryption required: 3.1.1 with AES-128-GCM, get and put of 1 MB encrypt
     t.match(sessionOf(put.whileConnected, put.connection), { encryption: 'AES-128-GCM', encryptionDegree: 'full' });
     const uploaded = await readFile(join(server.shareDirectory ?? '', put.remoteName));
     t.equal(uploaded.length, MB, 'the upload arrived whole');
-    t.equal(uploaded.findIndex((byte, i) => byte !== generatedByteAt(i)), -1, 'byte for byte the generated body');
+    t.equal(
+      uploaded.findIndex((byte, i) => byte !== generatedByteAt(i)),
+      -1,
+      'byte for byte the generated body',
+    );
     const owner = (await stat(join(server.shareDirectory ?? '', put.remoteName))).uid;
     t.equal(owner, Number(/^qlab-smb:x:(\d+):/m.exec(readFileSync('/etc/passwd', 'utf8'))?.[1]), 'written as the lab account');
 

@@ -42,8 +42,7 @@ export function caddyListenAddress(host: string, port: number): string {
 }
 
 export function caddyConfig(input: CaddyConfigInput): Record<string, unknown> {
-  const notFoundBody =
-    'Not found: this lab server serves GET /N for the sizes N prepared for it (CaddyServer.prepareBodies), nothing else.\n';
+  const notFoundBody = 'Not found: this lab server serves GET /N for the sizes N prepared for it (CaddyServer.prepareBodies), nothing else.\n';
   return {
     admin: { disabled: true, config: { persist: false } },
     logging: {

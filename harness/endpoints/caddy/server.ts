@@ -291,7 +291,6 @@ const caddyVersion = oncePerKeyUntilFailure(async (command) => {
   return /v?(\d+\.\d+\.\d+\S*)/.exec(r.stdout)?.[1] ?? null;
 });
 
-
 /** A port number free for TCP and UDP alike on `host` (both held at once while probing). */
 export async function freeTcpUdpPort(host: string, attempts = 20): Promise<number> {
   for (let i = 0; i < attempts; i++) {

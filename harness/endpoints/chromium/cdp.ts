@@ -152,7 +152,12 @@ export class CdpBrowser {
    */
   async close(graceMs = 0): Promise<void> {
     if (this.running && graceMs > 0) {
-      await Promise.race([this.send('Browser.close').catch(() => {}).then(() => this.exited), sleep(graceMs)]);
+      await Promise.race([
+        this.send('Browser.close')
+          .catch(() => {})
+          .then(() => this.exited),
+        sleep(graceMs),
+      ]);
     }
     this.killGroup();
     await this.exited;
@@ -208,4 +213,3 @@ export class CdpBrowser {
 async function liveProcesses(pgid: number, marker: string | undefined): Promise<number[]> {
   return [...new Set([...(await groupMembers(pgid)), ...(marker !== undefined ? await processesNaming(marker) : [])])];
 }
-

@@ -223,7 +223,11 @@ export class ChromiumClient implements ExchangeClient, BatchClient {
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         const detail = state.browser?.stderr(CHROMIUM_STDERR_NOISE, 3);
-        reject(new Error(`chromium: ${what} over ${this.application} from ${target.serverName}:${target.port} (${target.host}) not done within ${timeoutMs} ms (${state.stage})${detail ? `: ${detail.replaceAll('\n', ' | ')}` : ''}`));
+        reject(
+          new Error(
+            `chromium: ${what} over ${this.application} from ${target.serverName}:${target.port} (${target.host}) not done within ${timeoutMs} ms (${state.stage})${detail ? `: ${detail.replaceAll('\n', ' | ')}` : ''}`,
+          ),
+        );
       }, timeoutMs);
     });
     expired.catch(() => {}); // raced below; a failure before the race must not leave it unhandled
@@ -268,34 +272,50 @@ export class ChromiumClient implements ExchangeClient, BatchClient {
     const mine = (handler: (params: CdpParams) => void) => (params: CdpParams, from: string | undefined) => {
       if (from === sessionId) handler(params);
     };
-    browser.on('Network.requestWillBeSent', mine((p) => tab.network.set(p.requestId as string, { url: (p.request as { url: string }).url })));
-    browser.on('Network.responseReceived', mine((p) => {
-      const record = tab.network.get(p.requestId as string);
-      const response = p.response as { protocol?: string; connectionId?: number };
-      if (record) Object.assign(record, { protocol: response.protocol, connectionId: response.connectionId });
-    }));
-    browser.on('Network.loadingFailed', mine((p) => {
-      const record = tab.network.get(p.requestId as string);
-      if (record) record.errorText = p.errorText as string;
-    }));
+    browser.on(
+      'Network.requestWillBeSent',
+      mine((p) => tab.network.set(p.requestId as string, { url: (p.request as { url: string }).url })),
+    );
+    browser.on(
+      'Network.responseReceived',
+      mine((p) => {
+        const record = tab.network.get(p.requestId as string);
+        const response = p.response as { protocol?: string; connectionId?: number };
+        if (record) Object.assign(record, { protocol: response.protocol, connectionId: response.connectionId });
+      }),
+    );
+    browser.on(
+      'Network.loadingFailed',
+      mine((p) => {
+        const record = tab.network.get(p.requestId as string);
+        if (record) record.errorText = p.errorText as string;
+      }),
+    );
     // The page itself never goes to the server: Chromium asks, the client answers.
-    browser.on('Fetch.requestPaused', mine((p) => {
-      const requestId = p.requestId as string;
-      const url = (p.request as { url: string }).url;
-      const answer =
-        url === pageUrl
-          ? browser.send('Fetch.fulfillRequest', {
-              requestId,
-              responseCode: 200,
-              responseHeaders: [
-                { name: 'content-type', value: 'text/html; charset=utf-8' },
-                { name: 'cache-control', value: 'no-store' },
-              ],
-              body: Buffer.from(PAGE_HTML).toString('base64'),
-            }, sessionId)
-          : browser.send('Fetch.continueRequest', { requestId }, sessionId);
-      answer.catch(() => {}); // a browser going away fails the exchange elsewhere
-    }));
+    browser.on(
+      'Fetch.requestPaused',
+      mine((p) => {
+        const requestId = p.requestId as string;
+        const url = (p.request as { url: string }).url;
+        const answer =
+          url === pageUrl
+            ? browser.send(
+                'Fetch.fulfillRequest',
+                {
+                  requestId,
+                  responseCode: 200,
+                  responseHeaders: [
+                    { name: 'content-type', value: 'text/html; charset=utf-8' },
+                    { name: 'cache-control', value: 'no-store' },
+                  ],
+                  body: Buffer.from(PAGE_HTML).toString('base64'),
+                },
+                sessionId,
+              )
+            : browser.send('Fetch.continueRequest', { requestId }, sessionId);
+        answer.catch(() => {}); // a browser going away fails the exchange elsewhere
+      }),
+    );
     state.stage = 'opening the page';
     await browser.send('Network.enable', {}, sessionId);
     await browser.send('Fetch.enable', { patterns: [{ urlPattern: pageUrl, requestStage: 'Request' }] }, sessionId);

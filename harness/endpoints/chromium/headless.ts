@@ -65,7 +65,11 @@ async function runChromium(args: readonly string[], timeoutMs: number, what: str
     });
     const { code, stdout, stderr, timedOut } = run;
     const failure = /spawn failed: (.*)/.exec(stderr)?.[1];
-    const tail = stderr.split('\n').filter((line) => line.trim() !== '' && !CHROMIUM_STDERR_NOISE.test(line)).slice(-8).join('\n');
+    const tail = stderr
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !CHROMIUM_STDERR_NOISE.test(line))
+      .slice(-8)
+      .join('\n');
     const detail = failure ?? tail;
     if (timedOut) throw new Error(`chromium: ${what} did not finish within ${timeoutMs} ms${detail ? `:\n${detail}` : ''}`);
     if (code !== 0) throw new Error(`chromium: ${what} failed (exit code ${code})${detail ? `:\n${detail}` : ''}`);
@@ -105,11 +109,7 @@ export async function pngSize(pngPath: string): Promise<{ widthPx: number; heigh
 }
 
 /** Renders the page into a PNG of a `widthPx` x `heightPx` window (default 1280 x 1024). */
-export async function screenshot(
-  htmlPath: string,
-  pngPath: string,
-  options: { widthPx?: number; heightPx?: number; timeoutMs?: number } = {},
-): Promise<{ widthPx: number; heightPx: number; bytes: number }> {
+export async function screenshot(htmlPath: string, pngPath: string, options: { widthPx?: number; heightPx?: number; timeoutMs?: number } = {}): Promise<{ widthPx: number; heightPx: number; bytes: number }> {
   const url = await fileUrl(htmlPath);
   const output = resolve(pngPath);
   await rm(output, { force: true }); // never mistake an old picture for this one

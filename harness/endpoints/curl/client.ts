@@ -42,7 +42,20 @@ import { withPrivateDir } from '../../files/private-dir.js';
 import { runCommand, type RunResult } from '../../process/managed-process.js';
 import { GeneratedBodyFiles } from '../../files/body-files.js';
 import { alpnOfHttpVersion, batchCompletionsUs, describeCurlExit, parseWriteOut, traceStampsUs, writeOutFormat, type CurlTransferReport } from './write-out.js';
-import { PartialTransferError, checkSessionOutcome, type BatchSpec, type BatchTimings, type BatchClient, type ExchangeClient, type ExchangeTimings, type Protocol, type RequestSpec, type ServerAddress, type SessionMode, type TlsMaterial } from '../types.js';
+import {
+  PartialTransferError,
+  checkSessionOutcome,
+  type BatchSpec,
+  type BatchTimings,
+  type BatchClient,
+  type ExchangeClient,
+  type ExchangeTimings,
+  type Protocol,
+  type RequestSpec,
+  type ServerAddress,
+  type SessionMode,
+  type TlsMaterial,
+} from '../types.js';
 
 export interface CurlClientOptions {
   /** Run curl inside this network namespace (`ip netns exec`). */
@@ -95,11 +108,7 @@ const curlVersionText = oncePerKeyUntilFailure(async (command) => {
   const run = await runCommand({ name: 'curl --version', command, args: ['--version'], timeoutMs: 5000 });
   if (run.code !== 0) {
     const missing = /ENOENT/.test(run.stderr);
-    throw new Error(
-      missing
-        ? `curl client: "${command}" is not installed; run \`npm run setup\``
-        : `curl client: \`${command} --version\` failed (exit ${run.code ?? run.signal}): ${run.stderr.trim().slice(0, 300)}`,
-    );
+    throw new Error(missing ? `curl client: "${command}" is not installed; run \`npm run setup\`` : `curl client: \`${command} --version\` failed (exit ${run.code ?? run.signal}): ${run.stderr.trim().slice(0, 300)}`);
   }
   return run.stdout;
 });
@@ -422,4 +431,3 @@ export function failureMessage(report: CurlTransferReport, what: string, timeout
   }
   return `${describeCurlExit(report.exitCode)} for ${what}${said}`;
 }
-

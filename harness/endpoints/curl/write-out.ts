@@ -252,9 +252,7 @@ export function batchCompletionsUs(reports: readonly CurlTransferReport[], start
     if (start === undefined || completions.has(report.urlnum)) throw new Error(`curl: transfer ${report.urlnum} is not one of ${reports.length}, or reported twice`);
     const us = start - first + report.timesUs.total;
     if (previous !== undefined && us < previous.us - BATCH_ORDER_SLACK_US) {
-      throw new Error(
-        `curl: transfer ${report.urlnum} ended after transfer ${previous.urlnum} but is placed ${((previous.us - us) / 1000).toFixed(3)} ms before it; the verbose start lines do not match the transfers`,
-      );
+      throw new Error(`curl: transfer ${report.urlnum} ended after transfer ${previous.urlnum} but is placed ${((previous.us - us) / 1000).toFixed(3)} ms before it; the verbose start lines do not match the transfers`);
     }
     completions.set(report.urlnum, us);
     previous = { urlnum: report.urlnum, us };

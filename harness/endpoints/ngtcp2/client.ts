@@ -19,7 +19,19 @@ import { downloadTransfer, uploadTransfer } from './transfer.js';
 import { GTLSSERVER_DATA_PAYLOAD_BYTES, bodyOnStream } from './h3-framing.js';
 import { NGTCP2_DEFAULT_INITIAL_RTT_MS, transportSettings, windowArguments, udpBufferEnvironment, udpBuffers, UDP_BUFFERS_SHIM, type Ngtcp2CongestionControl, type Ngtcp2Windows } from './common.js';
 import { dpkgVersion } from '../../process/dpkg-version.js';
-import { checkSessionOutcome, type Application, type BatchSpec, type BatchTimings, type BatchClient, type ExchangeClient, type ExchangeTimings, type Protocol, type RequestSpec, type SessionMode, type TlsMaterial } from '../types.js';
+import {
+  checkSessionOutcome,
+  type Application,
+  type BatchSpec,
+  type BatchTimings,
+  type BatchClient,
+  type ExchangeClient,
+  type ExchangeTimings,
+  type Protocol,
+  type RequestSpec,
+  type SessionMode,
+  type TlsMaterial,
+} from '../types.js';
 
 import { projectPath } from '../../files/project-root.js';
 
@@ -103,10 +115,7 @@ export class Ngtcp2Client implements ExchangeClient, BatchClient {
     try {
       await access(this.shimPath, constants.R_OK);
     } catch {
-      throw new Error(
-        `ngtcp2 client: the certificate-verification shim ${this.shimPath} is not built; run \`npm run setup\` ` +
-          '(gtlsclient does not verify the server by itself, so it is not run without the shim)',
-      );
+      throw new Error(`ngtcp2 client: the certificate-verification shim ${this.shimPath} is not built; run \`npm run setup\` ` + '(gtlsclient does not verify the server by itself, so it is not run without the shim)');
     }
     await access(this.options.tls.caFile, constants.R_OK).catch((error: unknown) => {
       throw new Error(`ngtcp2 client: cannot read the lab CA file: ${error instanceof Error ? error.message : String(error)}`);
@@ -144,14 +153,7 @@ export class Ngtcp2Client implements ExchangeClient, BatchClient {
           throw new Error('the priming connection got no session ticket from the server (no session file written)');
         });
       }
-      const measured = await this.runOnce(
-        { ...spec, timeoutMs: Math.max(1, deadline - Date.now()) },
-        workDir,
-        'measured',
-        mode === 'cold' ? null : sessionFiles,
-        mode === 'resumed',
-        uploadFile,
-      );
+      const measured = await this.runOnce({ ...spec, timeoutMs: Math.max(1, deadline - Date.now()) }, workDir, 'measured', mode === 'cold' ? null : sessionFiles, mode === 'resumed', uploadFile);
       const { timings, run, trace } = measured;
       if (this.options.collectQlogDir !== undefined) {
         await mkdir(this.options.collectQlogDir, { recursive: true });
@@ -213,13 +215,7 @@ export class Ngtcp2Client implements ExchangeClient, BatchClient {
     const run = await runCommand({
       name: 'gtlsclient',
       command: this.options.command ?? 'gtlsclient',
-      args: [
-        ...sessionArgs,
-        ...(disableEarlyData ? ['--disable-early-data'] : []),
-        ...(uploadFile !== null ? ['--http-method=POST', `--data=${uploadFile}`] : []),
-        ...extraArgs,
-        ...this.args(spec, qlogFile, downloadDir),
-      ],
+      args: [...sessionArgs, ...(disableEarlyData ? ['--disable-early-data'] : []), ...(uploadFile !== null ? ['--http-method=POST', `--data=${uploadFile}`] : []), ...extraArgs, ...this.args(spec, qlogFile, downloadDir)],
       netns: this.options.netns,
       cwd: workDir,
       env: {
@@ -320,9 +316,7 @@ function failureReason(t: ClientQlogTimings, run: RunResult, spec: RequestSpec):
   if (run.timedOut) return `gtlsclient: killed after ${spec.timeoutMs + KILL_GRACE_MS} ms (${where})${stderrTail(run)}`;
   const close = t.close && t.close.reason !== 'no error' ? `${t.close.by === 'local' ? 'client' : 'server'} closed the connection: ${t.close.reason}` : null;
   if (t.handshakeMs === null) {
-    const certificate = t.close && t.close.by === 'local' && /bad_certificate|unknown_ca|certificate/.test(t.close.reason)
-      ? ` — the server certificate did not verify against the lab CA for "${spec.target.serverName}"`
-      : '';
+    const certificate = t.close && t.close.by === 'local' && /bad_certificate|unknown_ca|certificate/.test(t.close.reason) ? ` — the server certificate did not verify against the lab CA for "${spec.target.serverName}"` : '';
     // With nothing received, a close is only the client giving up (ngtcp2 sends one on its handshake timeout).
     const what = t.packetsReceived === 0 ? 'no answer from the server' : (close ?? 'handshake did not complete');
     return `gtlsclient: QUIC handshake failed (${where}): ${what}${certificate}${stderrTail(run)}`;

@@ -76,7 +76,6 @@ export function transportSettings(cc: Ngtcp2CongestionControl, initialRttMs: num
   };
 }
 
-
 /**
  * UDP socket buffers for gtlsclient and gtlsserver. The examples set none, and the kernel's
  * default (about 208 KiB) makes a fast sender overrun the receiver's socket: datagrams are

@@ -270,7 +270,6 @@ export interface ClientQlogTimings {
   close: ConnectionCloseInfo | null;
 }
 
-
 const TRANSPORT_ERRORS: Record<number, string> = {
   0x0: 'NO_ERROR',
   0x1: 'INTERNAL_ERROR',

@@ -19,10 +19,7 @@ function present<K extends string>(key: K, value: number | null): Partial<Record
  * stream's layout is not recognised, the body is taken to start with the stream (ttfbMs).
  * Retransmissions are the server's to tell (Ngtcp2Server.latestConnectionRecovery).
  */
-export function downloadTransfer(
-  trace: QlogTrace,
-  options: { bodyBytes: number; responseStreamBytes: number | null; progress: boolean },
-): TransferTimings {
+export function downloadTransfer(trace: QlogTrace, options: { bodyBytes: number; responseStreamBytes: number | null; progress: boolean }): TransferTimings {
   if (options.bodyBytes === 0 || options.responseStreamBytes === null) return {};
   const body = bodyOnStream(options.responseStreamBytes, options.bodyBytes, GTLSSERVER_DATA_PAYLOAD_BYTES);
   const stream = receivedStreamTransfer(trace, { fromOffset: body.firstBodyOffset, progress: options.progress });

@@ -26,15 +26,17 @@ const batchSchema = z.object({
 const requestSchema = z.object({
   id: z.number(),
   batch: batchSchema.optional(),
-  spec: z.object({
-    target: targetSchema,
-    path: z.string(),
-    timeoutMs: z.number(),
-    session: z.enum(['cold', 'resumed', 'early-data']).optional(),
-    uploadBytes: z.number().int().min(0).optional(),
-    recordProgress: z.boolean().optional(),
-    rangeStartBytes: z.number().int().min(0).optional(),
-  }).optional(),
+  spec: z
+    .object({
+      target: targetSchema,
+      path: z.string(),
+      timeoutMs: z.number(),
+      session: z.enum(['cold', 'resumed', 'early-data']).optional(),
+      uploadBytes: z.number().int().min(0).optional(),
+      recordProgress: z.boolean().optional(),
+      rangeStartBytes: z.number().int().min(0).optional(),
+    })
+    .optional(),
 });
 
 const config = configSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
@@ -53,15 +55,15 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     return;
   }
   const { id, spec, batch } = request.data;
-  const work = batch !== undefined
-    ? (client.exchangeBatch?.(batch) ?? Promise.reject(new Error(`${client.implementation} cannot request several objects at once`)))
-    : spec !== undefined
-      ? client.exchange(spec)
-      : Promise.reject(new Error('a request needs a spec or a batch'));
+  const work =
+    batch !== undefined
+      ? (client.exchangeBatch?.(batch) ?? Promise.reject(new Error(`${client.implementation} cannot request several objects at once`)))
+      : spec !== undefined
+        ? client.exchange(spec)
+        : Promise.reject(new Error('a request needs a spec or a batch'));
   work.then(
     (timings) => reply({ id, ok: true, timings }),
-    (error: unknown) =>
-      reply({ id, ok: false, error: error instanceof Error ? error.message : String(error), ...(error instanceof PartialTransferError ? { partial: error.partial } : {}) }),
+    (error: unknown) => reply({ id, ok: false, error: error instanceof Error ? error.message : String(error), ...(error instanceof PartialTransferError ? { partial: error.partial } : {}) }),
   );
 });
 process.stdin.on('end', () => process.exit(0));

@@ -17,7 +17,11 @@ const configSchema = z.object({
   keyFile: z.string(),
   chainFile: z.string(),
   /** HTTP/2 receive windows, per stream (SETTINGS_INITIAL_WINDOW_SIZE) and per connection. */
-  h2WindowBytes: z.number().int().min(65_535).max(2 ** 31 - 1),
+  h2WindowBytes: z
+    .number()
+    .int()
+    .min(65_535)
+    .max(2 ** 31 - 1),
 });
 
 const config = configSchema.parse(JSON.parse(process.argv[2] ?? '{}'));

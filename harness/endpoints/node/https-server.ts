@@ -46,9 +46,7 @@ export class NodeHttpsServer implements ServerEndpoint {
       chainFile: this.options.tls.chainFile,
       h2WindowBytes: this.h2WindowBytes,
     };
-    const child = new ManagedProcess(
-      nodeScriptSpec('node https server', projectPath('harness/endpoints/node/https-server-main.ts'), config, this.options.netns),
-    );
+    const child = new ManagedProcess(nodeScriptSpec('node https server', projectPath('harness/endpoints/node/https-server-main.ts'), config, this.options.netns));
     this.process = child;
     try {
       const line = await child.waitForLine(/"event":"ready"/, READY_TIMEOUT_MS);

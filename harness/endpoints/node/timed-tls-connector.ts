@@ -17,12 +17,7 @@ export interface TimedConnection {
   socket: TLSSocket;
 }
 
-export function timedTlsConnector(
-  tlsOptions: ConnectionOptions,
-  timeoutMs: number,
-  keylog: KeylogWriter | undefined,
-  connections: TimedConnection[],
-): buildConnector.connector {
+export function timedTlsConnector(tlsOptions: ConnectionOptions, timeoutMs: number, keylog: KeylogWriter | undefined, connections: TimedConnection[]): buildConnector.connector {
   return (_options, callback) => {
     const startMs = performance.now();
     const tlsSocket = connect(tlsOptions);

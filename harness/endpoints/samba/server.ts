@@ -166,7 +166,11 @@ export class SambaServer {
       await mkdir(share, { mode: 0o700 });
       await chown(share, this.account.uid, this.account.gid);
       const configFile = join(workDir, 'smb.conf');
-      await writeFile(configFile, sambaConfig({ dir: workDir, host: this.options.host, prefixLength: await prefixLength(this.options.host, this.options.netns), port, encryption, user: this.user, minProtocol: this.options.minProtocol ?? 'SMB3_00' }), { mode: 0o600 });
+      await writeFile(
+        configFile,
+        sambaConfig({ dir: workDir, host: this.options.host, prefixLength: await prefixLength(this.options.host, this.options.netns), port, encryption, user: this.user, minProtocol: this.options.minProtocol ?? 'SMB3_00' }),
+        { mode: 0o600 },
+      );
 
       const password = randomBytes(18).toString('base64url');
       await addPassdbUser(configFile, this.user, password);
@@ -181,15 +185,7 @@ export class SambaServer {
         // No --no-process-group: smbd's parent signals its whole process group with SIGTERM
         // when it exits, which would be the harness's group; so smbd leads its own (setsid).
         command: 'sh',
-        args: [
-          '-c',
-          'exec setpriv --pdeathsig TERM -- smbd "$@" </dev/null',
-          'smbd',
-          '--foreground',
-          '--debug-stdout',
-          `--debuglevel=${this.options.debugLevel ?? 1}`,
-          `--configfile=${configFile}`,
-        ],
+        args: ['-c', 'exec setpriv --pdeathsig TERM -- smbd "$@" </dev/null', 'smbd', '--foreground', '--debug-stdout', `--debuglevel=${this.options.debugLevel ?? 1}`, `--configfile=${configFile}`],
         ...(this.options.netns !== undefined ? { netns: this.options.netns } : {}),
         cwd: workDir,
         env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOME: workDir, TMPDIR: workDir, LANG: 'C' },
@@ -456,8 +452,3 @@ function checkedSize(size: number): number {
   if (!Number.isSafeInteger(size) || size < 0 || size > MAX_FILE_BYTES) throw new Error(`samba server: a file size must be an integer from 0 to ${MAX_FILE_BYTES}, got ${size}`);
   return size;
 }
-
-
-
-
-

@@ -371,7 +371,7 @@ export function formatAddress(bytes: number[]): string {
   // the longest run of two or more zero groups becomes "::" (the first such run on a tie)
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

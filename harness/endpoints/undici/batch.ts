@@ -11,12 +11,7 @@ import type { BatchSpec, BatchTimings, TlsMaterial } from '../types.js';
 
 const DEFAULT_HTTP1_CONNECTIONS = 6;
 
-export async function undiciBatch(
-  tls: TlsMaterial,
-  application: 'h2' | 'http/1.1',
-  spec: BatchSpec,
-  options: { keylog?: KeylogWriter; h2WindowBytes: number },
-): Promise<BatchTimings> {
+export async function undiciBatch(tls: TlsMaterial, application: 'h2' | 'http/1.1', spec: BatchSpec, options: { keylog?: KeylogWriter; h2WindowBytes: number }): Promise<BatchTimings> {
   const tlsOptions = labTlsClientOptions(tls, spec.target, [application]);
   const connections: TimedConnection[] = [];
   const connect = timedTlsConnector(tlsOptions, spec.timeoutMs, options.keylog, connections);

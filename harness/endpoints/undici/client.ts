@@ -255,7 +255,6 @@ export class UndiciClient implements ExchangeClient, BatchClient {
   }
 }
 
-
 /** The client a worker in the client namespace builds (see node/netns-node-client.ts). */
 export function workerClient(config: WorkerClientConfig): UndiciClient {
   return new UndiciClient(config.tls, config.application === 'http/1.1' ? 'http/1.1' : 'h2', config.keylogFile !== undefined ? { keylogFile: config.keylogFile } : {});
