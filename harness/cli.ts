@@ -15,7 +15,7 @@ import { DEFAULT_CERTS_DIR, ensurePki } from './pki/store.js';
 import { DEFAULT_PKI_OPTIONS, KEY_TYPES, type KeyType } from './pki/generate.js';
 import { JSON_SCHEMA_PATH, resultJsonSchemaText } from './results/json-schema.js';
 import { writeFileAtomic } from './files/atomic-write.js';
-import { isMainModule } from './files/project-root.js';
+import { isMainModule } from './project-root.js';
 
 const EXIT_USAGE = 2;
 

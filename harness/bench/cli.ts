@@ -9,7 +9,7 @@ import { runLinkBench } from './link.js';
 import { runTransferBench } from './transfer.js';
 import { RunOptionsError } from '../run/options.js';
 import { checkOutputFile } from '../run/output-paths.js';
-import { PROJECT_ROOT } from '../files/project-root.js';
+import { PROJECT_ROOT } from '../project-root.js';
 
 const EXIT_USAGE = 2;
 

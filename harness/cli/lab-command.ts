@@ -20,7 +20,7 @@ import { interruptSignal, onCleanup } from '../process/cleanup.js';
 import { addLinkOptions, linkConditionsFrom, type LinkCliOptions } from './link-options.js';
 import { UsageError } from './usage-error.js';
 import { labText } from '../report/lab-text.js';
-import { PROJECT_ROOT as ROOT } from '../files/project-root.js';
+import { PROJECT_ROOT as ROOT } from '../project-root.js';
 
 export const LAB_DAEMON_MAIN = join(ROOT, 'harness/lab/lab-daemon-main.ts');
 /** The purpose a daemon lab records: how `down` and `exec` tell it from a scenario's lab. */

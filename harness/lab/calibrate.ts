@@ -39,7 +39,7 @@ import {
   type UdpProbeResult,
   type UdpSinkResult,
 } from './probe-main.js';
-import { projectPath } from '../files/project-root.js';
+import { projectPath } from '../project-root.js';
 
 const PROBE_MAIN = projectPath('harness/lab/probe-main.ts');
 /** Allowance for starting Node with tsx inside a namespace. */

@@ -23,7 +23,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ManagedProcess } from '../process/managed-process.js';
 import { emulatorStatsFields, emulatorStatsSchema, type DelayHistogram, type EmulatorStats } from '../results/link.js';
-import { projectPath } from '../files/project-root.js';
+import { projectPath } from '../project-root.js';
 
 export const EMULATOR_SOURCE_DIR = projectPath('native/link-emulator/');
 export const EMULATOR_BINARY = join(EMULATOR_SOURCE_DIR, 'build', 'link-emulator');

@@ -17,7 +17,7 @@
 import { createSocket, type RemoteInfo } from 'node:dgram';
 import { createConnection, createServer, isIPv6, type Socket } from 'node:net';
 import { z } from 'zod';
-import { isMainModule } from '../files/project-root.js';
+import { isMainModule } from '../project-root.js';
 
 const MAGIC = 0x514c5031; // "QLP1"
 const FLOOD_MAGIC = 0x514c4631; // "QLF1"

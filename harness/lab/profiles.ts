@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { applySettings, NO_IMPAIRMENT, outageCycle, type DirectionSettings, type LinkConditions, type Outage, type Rebind } from './conditions.js';
 import { parseSeed, parseTimeMs, UnitError } from './units.js';
 import { didYouMean } from '../files/did-you-mean.js';
-import { projectPath } from '../files/project-root.js';
+import { projectPath } from '../project-root.js';
 
 const directionSettingsSchema = z
   .object({

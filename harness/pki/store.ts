@@ -10,7 +10,7 @@ import { LAB_SERVER_NAME } from '../lab/addresses.js';
 import type { TlsMaterial } from '../endpoints/types.js';
 import type { CertificatesInfo } from '../results/schema.js';
 import { DEFAULT_PKI_OPTIONS, generatePki, isKeyType, type PkiOptions } from './generate.js';
-import { projectPath } from '../files/project-root.js';
+import { projectPath } from '../project-root.js';
 
 export const DEFAULT_CERTS_DIR = projectPath('certs');
 /** Regenerate when fewer than this many days of validity remain. */

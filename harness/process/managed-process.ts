@@ -4,7 +4,7 @@ import { signalQuietly } from './proc-table.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { onCleanup } from './cleanup.js';
-import { PROJECT_ROOT } from '../files/project-root.js';
+import { PROJECT_ROOT } from '../project-root.js';
 
 const STDERR_TAIL_BYTES = 16 * 1024;
 

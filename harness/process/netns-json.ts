@@ -4,7 +4,7 @@
 // jsonMain as the module's entry point.
 import type { z } from 'zod';
 import { nodeScriptSpec, runCommand } from './managed-process.js';
-import { isMainModule } from '../files/project-root.js';
+import { isMainModule } from '../project-root.js';
 
 /** Extra time a child needs to start (tsx) on top of the work's own bound. */
 export const CHILD_STARTUP_MS = 15_000;

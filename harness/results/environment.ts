@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runCommand } from '../process/managed-process.js';
 import type { HostInfo, ResultDocument } from './schema.js';
-import { PROJECT_ROOT } from '../files/project-root.js';
+import { PROJECT_ROOT } from '../project-root.js';
 
 
 export function hostInfo(): HostInfo {

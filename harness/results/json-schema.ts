@@ -2,7 +2,7 @@
 // (schema/result.schema.json) for people who validate results with other tools.
 import { z } from 'zod';
 import { SCHEMA_VERSION, resultSchema } from './schema.js';
-import { projectPath } from '../files/project-root.js';
+import { projectPath } from '../project-root.js';
 
 export const JSON_SCHEMA_PATH = projectPath('schema/result.schema.json');
 

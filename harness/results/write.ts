@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import { resultSchema, type ResultDocument } from './schema.js';
 import { describeIssues } from './validation.js';
-import { projectPath } from '../files/project-root.js';
+import { projectPath } from '../project-root.js';
 
 export const DEFAULT_RESULTS_DIR = projectPath('results');
 

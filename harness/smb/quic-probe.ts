@@ -37,7 +37,7 @@ import type { QUICClient, errors as QuicErrors } from '@matrixai/quic';
 import { TLS_ALERTS } from '../measure/tls-alerts.js';
 import { checkCertificateChain, type CertificateInput, type CertificateSummary } from './certificate-check.js';
 import { SMB_QUIC_ALPN, SMB_QUIC_PORT } from './quic-standin.js';
-import { projectPath } from '../files/project-root.js';
+import { projectPath } from '../project-root.js';
 
 export const HANDSHAKE_MS_DEFINITION = 'first Initial datagram handed to the kernel (dgram send callback) -> arrival (dgram message event) of the server datagram after which the TLS handshake was complete at the client';
 

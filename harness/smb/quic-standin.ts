@@ -24,7 +24,7 @@ import { makePrivateDir, type PrivateDir } from '../files/private-dir.js';
 import { ManagedProcess, nodeScriptSpec } from '../process/managed-process.js';
 import { PKI_FILES } from '../pki/store.js';
 import type { TlsMaterial } from '../endpoints/types.js';
-import { projectPath } from '../files/project-root.js';
+import { projectPath } from '../project-root.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 

@@ -26,7 +26,7 @@ import {
   type DialectName,
   type SigningAlgorithmName,
 } from './negotiate.js';
-import { projectPath } from '../files/project-root.js';
+import { projectPath } from '../project-root.js';
 
 export const SMB_TCP_PORT = 445;
 /** Time a probe child gets to start Node and tsx inside the namespace, on top of the probe's own bound. */

@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PROJECT_ROOT, findProjectRoot, isMainModule, projectPath } from '../../harness/files/project-root.js';
+import { PROJECT_ROOT, findProjectRoot, isMainModule, projectPath } from '../../harness/project-root.js';
 
 t.test('the project root is the directory of quic-lab package.json, from anywhere below it', async (t) => {
   t.equal(PROJECT_ROOT, resolve(import.meta.dirname, '../..'));

@@ -6,7 +6,7 @@ import { defaultQueueBytes, gilbertElliottFor, NO_IMPAIRMENT, outageCycle, round
 import { PROFILES, PROFILES_PATH, profileNames, resolveLinkConditions, type LinkOptions } from '../../harness/lab/profiles.js';
 import { UnitError } from '../../harness/lab/units.js';
 
-const ALL_PROFILES = ['lan', 'cable', 'dsl', '4g', '3g', '2g-rural', 'satellite-geo', 'lossy-wifi', 'interop', 'transfer-loss', 'handshake-loss', 'blackhole'];
+const ALL_PROFILES = ['lan', 'broadband', 'cable', 'dsl', '4g', '3g', '2g-rural', 'satellite-geo', 'lossy-wifi', 'interop', 'transfer-loss', 'handshake-loss', 'blackhole'];
 
 function direction(overrides: Partial<DirectionConditions>): DirectionConditions {
   return { ...NO_IMPAIRMENT, ...overrides };
@@ -126,6 +126,7 @@ t.test('every profile in profiles.json resolves and has a source', async (t) => 
 t.test('the profiles carry the numbers of their sources', async (t) => {
   const expected: Record<string, LinkConditions> = {
     lan: link({ delayMs: 0.25 }),
+    broadband: link({ delayMs: 20, rateBitsPerSecond: 5_000_000 }, { delayMs: 20, rateBitsPerSecond: 20_000_000 }),
     cable: link({ delayMs: 2, rateBitsPerSecond: 1_000_000 }, { delayMs: 2, rateBitsPerSecond: 6_000_000 }),
     dsl: link({ delayMs: 5, rateBitsPerSecond: 256_000 }, { delayMs: 5, rateBitsPerSecond: 2_000_000 }),
     '4g': link({ delayMs: 75, rateBitsPerSecond: 750_000 }, { delayMs: 75, rateBitsPerSecond: 1_638_400 }),
@@ -143,6 +144,7 @@ t.test('the profiles carry the numbers of their sources', async (t) => {
   for (const name of ALL_PROFILES) t.strictSame(resolveLinkConditions({ profile: name }), expected[name], name);
   t.equal(roundTripMs(resolveLinkConditions({ profile: 'satellite-geo' })), 600, 'satellite-geo: 600 ms round trip');
   t.equal(roundTripMs(resolveLinkConditions({ profile: '4g' })), 150, '4g: 150 ms round trip');
+  t.equal(roundTripMs(resolveLinkConditions({ profile: 'broadband' })), 40, 'broadband (the default): 40 ms round trip');
 });
 
 t.test("gilbertElliottFor: the bad state's stationary share is the loss rate", async (t) => {

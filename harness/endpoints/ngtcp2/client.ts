@@ -33,7 +33,7 @@ import {
   type TlsMaterial,
 } from '../types.js';
 
-import { projectPath } from '../../files/project-root.js';
+import { projectPath } from '../../project-root.js';
 
 export const LAB_TRUST_SHIM = projectPath('native/gnutls-lab-trust/build/liblab-trust.so');
 /** The shim prints this once it has armed verification for a client session. */

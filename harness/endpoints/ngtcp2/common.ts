@@ -1,7 +1,7 @@
 // What ngtcp2's example server and client drivers share: their transport settings, how they
 // are recorded, and facts about the host they run on.
 import { access, constants } from 'node:fs/promises';
-import { projectPath } from '../../files/project-root.js';
+import { projectPath } from '../../project-root.js';
 
 export type Ngtcp2CongestionControl = 'cubic' | 'reno' | 'bbr' | 'bbr2';
 

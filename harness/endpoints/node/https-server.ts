@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ManagedProcess, nodeScriptSpec } from '../../process/managed-process.js';
 import type { EndpointInfo } from '../../results/schema.js';
 import type { ServerAddress, ServerEndpoint, TlsMaterial } from '../types.js';
-import { projectPath } from '../../files/project-root.js';
+import { projectPath } from '../../project-root.js';
 
 const READY_TIMEOUT_MS = 15_000;
 const readySchema = z.object({ event: z.literal('ready'), host: z.string(), port: z.number() });

@@ -1,6 +1,6 @@
 // Node itself: the HTTPS server (node:https and node:http2, TCP+TLS) and the bare node:tls
 // handshake probe (client "node-tls", which the handshake scenario uses for TCP+TLS alone).
-import { projectPath } from '../../files/project-root.js';
+import { projectPath } from '../../project-root.js';
 import { H1_H2, defineImplementation, knownVersion } from '../descriptor.js';
 import { NodeHttpsServer } from './https-server.js';
 import { NetnsNodeClient } from './netns-node-client.js';

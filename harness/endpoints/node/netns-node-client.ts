@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { ManagedProcess, nodeScriptSpec } from '../../process/managed-process.js';
 import type { EndpointInfo, TimingSource } from '../../results/schema.js';
-import { projectPath } from '../../files/project-root.js';
+import { projectPath } from '../../project-root.js';
 import { PartialTransferError } from '../types.js';
 import type { Application, BatchClient, BatchSpec, BatchTimings, ClientEndpoint, ExchangeClient, ExchangeTimings, Protocol, RequestSpec, SessionMode, TlsMaterial } from '../types.js';
 

@@ -1,5 +1,5 @@
 // undici, Node's HTTP client (HTTP/1.1 and HTTP/2 over TCP+TLS), timed from its own socket events.
-import { projectPath } from '../../files/project-root.js';
+import { projectPath } from '../../project-root.js';
 import { H1_H2, defineImplementation, knownVersion } from '../descriptor.js';
 import { NetnsNodeBatchClient } from '../node/netns-node-client.js';
 import { UNDICI_VERSION, UndiciClient } from './client.js';
