@@ -4,7 +4,7 @@
 // Besides goodput and completion: the goodput relative to the loss-free case of the same
 // protocol and size, the sender's retransmissions and the longest stall.
 import { median } from '../harness/measure/statistics.js';
-import { formatSize } from '../harness/report/sizes.js';
+import { formatSize } from '../harness/files/sizes.js';
 import { workloadOf, type CaseDefinition, type ScenarioDefinition, type TransferOptions } from '../harness/scenario/types.js';
 import type { Sample } from '../harness/results/schema.js';
 import { transferCases, TRANSFER_METRICS } from './throughput.js';

@@ -4,7 +4,7 @@
 // transfer goes on; TCP's connection is its 4-tuple, so the server answers the "new" peer
 // with a reset. For TCP the sample then does what a client must: reconnect and fetch the
 // rest with a Range request; what that cost is recorded beside the interruption.
-import { formatSize } from '../harness/report/sizes.js';
+import { formatSize } from '../harness/files/sizes.js';
 import { PartialTransferError } from '../harness/endpoints/types.js';
 import { downsampleProgress, longestStallMs } from '../harness/measure/transfer.js';
 import { SERIES_POINTS } from './transfer-sample.js';

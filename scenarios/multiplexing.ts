@@ -4,7 +4,7 @@
 // with HTTP/1.1 over six connections as the browser-style reference. Run it with loss
 // (`--loss 1%`) to see head-of-line blocking.
 import { percentileOfSorted } from '../harness/measure/statistics.js';
-import { formatSize } from '../harness/report/sizes.js';
+import { formatSize } from '../harness/files/sizes.js';
 import { workloadOf, type CaseDefinition, type MetricDefinition, type ObjectSet, type SampleContext, type SampleMeasurement, type ScenarioDefinition } from '../harness/scenario/types.js';
 
 /** Browsers open up to six HTTP/1.1 connections per origin. */

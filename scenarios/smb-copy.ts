@@ -5,7 +5,7 @@
 // SMB client with credits enough for the whole file), so the QUIC vs TCP difference for a copy
 // shows on the same links. No SMB over QUIC runs on Linux here; the HTTP cases are named
 // "SMB-style" in every report.
-import { formatSize } from '../harness/report/sizes.js';
+import { formatSize } from '../harness/files/sizes.js';
 import { workloadOf, type CaseDefinition, type SampleContext, type SampleMeasurement, type ScenarioDefinition, type TransferOptions } from '../harness/scenario/types.js';
 
 /** SMB's usual read size (Windows and Samba read 1 MiB at a time on SMB 3). */

@@ -2,7 +2,7 @@
 // HTTP/2 on TCP+TLS and HTTP/3 on QUIC, interleaved. Goodput counts the body only (first to
 // last byte), beside the whole completion time; a kernel TCP flow (iperf3) measured on the
 // same link before the samples is the reference for what the link carries.
-import { formatSize } from '../harness/report/sizes.js';
+import { formatSize } from '../harness/files/sizes.js';
 import type { CaseOf, ScenarioDefinition, TransferOptions } from '../harness/scenario/types.js';
 import { transferSample } from './transfer-sample.js';
 

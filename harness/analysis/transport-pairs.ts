@@ -1,7 +1,7 @@
 // QUIC against TCP+TLS inside one run: each QUIC case meets the TCP+TLS cases that did the
 // same work on the same link (same profile and workload) with the closest implementations,
 // metric by metric.
-import { profileOf, workloadOf } from '../results/case-key.js';
+import { profileOf, workloadLabel } from '../results/case-key.js';
 import { isMatrixCase } from '../scenario/matrix.js';
 import { metricDefinition } from '../results/metric-definitions.js';
 import type { ResultCase, ResultDocument } from '../results/schema.js';
@@ -29,7 +29,7 @@ function closeness(quic: ResultCase, tcp: ResultCase): number {
 }
 
 export function transportPairs(document: ResultDocument, metrics: readonly string[], options: ComparisonOptions): TransportPair[] {
-  const keyOf = (c: ResultCase) => JSON.stringify([profileOf(document, c), workloadOf(c)]);
+  const keyOf = (c: ResultCase) => JSON.stringify([profileOf(document, c), workloadLabel(c)]);
   const pairs: TransportPair[] = [];
   for (const quic of document.cases.filter((c) => c.protocol === 'quic')) {
     const candidates = document.cases.filter((c) => c.protocol === 'tcp-tls' && keyOf(c) === keyOf(quic));
@@ -46,7 +46,7 @@ export function transportPairs(document: ResultDocument, metrics: readonly strin
               const b = metricValues(quic, name);
               return definition && (a.length > 0 || b.length > 0) ? [compareSamples(definition, a, b, options)] : [];
             });
-      pairs.push({ profile: profileOf(document, quic), workload: workloadOf(quic), quic, tcp, ...(unsupported !== undefined ? { unsupported } : {}), comparisons });
+      pairs.push({ profile: profileOf(document, quic), workload: workloadLabel(quic), quic, tcp, ...(unsupported !== undefined ? { unsupported } : {}), comparisons });
     }
   }
   return pairs;

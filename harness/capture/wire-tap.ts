@@ -81,11 +81,15 @@ export class RunWireTap implements WireTap {
     try {
       const stats = await this.capture?.stop();
       const problems = stats?.packetsDroppedByKernel ? [`tcpdump could not keep up and lost ${stats.packetsDroppedByKernel} packets: some samples' wire metrics may be missing or wrong`] : [];
-      if (!analyse || this.capture === undefined) return { connections: [], problems };
-      const packets = await readPackets(this.pcapFile, { keylogFile: this.keylogFile });
-      return { connections: analyzeConnections(packets, this.servers, await readKeyLog(this.keylogFile)), problems };
+      let connections: WireConnection[] = [];
+      if (analyse && this.capture !== undefined) {
+        const packets = await readPackets(this.pcapFile, { keylogFile: this.keylogFile });
+        connections = analyzeConnections(packets, this.servers, await readKeyLog(this.keylogFile));
+      }
+      // Keeping the files is a copy on the side: when it fails, the metrics stay and the run says why.
+      await this.keep().catch((error: unknown) => problems.push(`not kept in ${this.options.keepDir}: ${error instanceof Error ? error.message : String(error)}`));
+      return { connections, problems };
     } finally {
-      await this.keep();
       await this.dispose();
     }
   }

@@ -2,7 +2,7 @@
 // resolved once into LinkConditions. Values keep their units as strings until resolved, so
 // errors can quote what the user typed.
 import { Option, type Command } from 'commander';
-import type { BackendChoice } from '../lab/lab.js';
+import { TCP_CONGESTION_CONTROLS, type BackendChoice, type TcpCongestionControl } from '../lab/lab.js';
 import { profileNames, resolveLinkConditions, type LinkOptions } from '../lab/profiles.js';
 import type { LinkConditions } from '../lab/conditions.js';
 import { oneOf } from './parse.js';
@@ -11,7 +11,7 @@ export type LinkBackendOption = BackendChoice | 'loopback';
 
 export interface LinkCliOptions extends LinkOptions {
   link?: LinkBackendOption;
-  cc?: 'cubic' | 'reno' | 'bbr';
+  cc?: TcpCongestionControl;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -42,7 +42,7 @@ export function addLinkOptions(command: Command): Command {
     .option('--outage <start+duration>', 'blackhole both directions, e.g. 2s+500ms (repeatable)', collect)
     .option('--rebind <at:kind>', 'NAT rebinding of the client: 1s:port or 1s:address (repeatable)', collect)
     .option('--seed <n>', 'seed of every random choice of the link')
-    .option('--cc <name>', 'congestion control of both transports: TCP in both namespaces and ngtcp2 (cubic, reno, bbr; default cubic)', oneOf('--cc', ['cubic', 'reno', 'bbr'] as const));
+    .option('--cc <name>', 'congestion control of both transports: TCP in both namespaces and ngtcp2 (cubic, reno, bbr; default cubic)', oneOf('--cc', TCP_CONGESTION_CONTROLS));
 }
 
 const LINK_OPTION_KEYS = [

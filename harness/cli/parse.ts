@@ -34,11 +34,6 @@ export function durationMs(name: string): (value: string) => number {
   return (value) => durationIn(name, value);
 }
 
-/** "250ms", "10s", "1.5s", "2m" -> milliseconds, for an option that does not name itself (prefer durationMs(name)). */
-export function parseDurationMs(value: string): number {
-  return durationIn(undefined, value);
-}
-
 export function oneOf<T extends string>(name: string, choices: readonly T[]): (value: string) => T {
   return (value) => {
     if (!(choices as readonly string[]).includes(value)) {
@@ -57,11 +52,6 @@ function listIn(name: string | undefined, value: string): string[] {
 /** A parser for option `name`: "a,b, c" -> ["a", "b", "c"]; empty items are an error. */
 export function commaListOf(name: string): (value: string) => string[] {
   return (value) => listIn(name, value);
-}
-
-/** "a,b, c" -> ["a", "b", "c"], for an option that does not name itself (prefer commaListOf(name)). */
-export function commaList(value: string): string[] {
-  return listIn(undefined, value);
 }
 
 /** A unit parser's error ('--sizes "10" needs a unit: ...') in the form of the others. */

@@ -13,8 +13,8 @@ import { renderTextSummary } from '../report/text.js';
 import { renderScenarioList } from '../report/scenario-list.js';
 import { DEFAULT_RESULTS_DIR } from '../results/write.js';
 import { interruptSignal } from '../process/cleanup.js';
-import { checkSessionOptions, RunOptionsError, type LinkChoice, type SessionOptions } from '../run/options.js';
-import { runSession } from '../run/session.js';
+import { checkSessionOptions, OPTION_RANGES, RunOptionsError, type LinkChoice, type SessionOptions } from '../run/options.js';
+import { exitCodeOf, RunInterruptedError, runSession } from '../run/session.js';
 import { shapeScenario } from '../run/shape.js';
 import { CLIENT_NAMES, SERVER_NAMES } from '../scenario/matrix.js';
 import type { ClientName, ServerName } from '../scenario/types.js';
@@ -69,8 +69,8 @@ export function scenarioCommand(): Command {
     .argument('[name]', `scenario to run: ${SCENARIO_NAMES.join(', ')}`)
     .option('--list', 'list the scenarios and exit')
     .option('--list-profiles', 'list the named link profiles and exit')
-    .option('--samples <n>', 'samples per case, after warm-up', integerInRange('--samples', 1, 100_000))
-    .option('--warmup <n>', 'warm-up samples per case (not recorded)', integerInRange('--warmup', 0, 1000))
+    .option('--samples <n>', 'samples per case, after warm-up', integerInRange('--samples', OPTION_RANGES.samples.min, OPTION_RANGES.samples.max))
+    .option('--warmup <n>', 'warm-up samples per case (not recorded)', integerInRange('--warmup', OPTION_RANGES.warmup.min, OPTION_RANGES.warmup.max))
     .option('--timeout <duration>', 'timeout of one sample, e.g. 10s', durationMs('--timeout'))
     .option('--out <file>', 'also write the result JSON to this file')
     .option('--results-dir <dir>', 'directory for result files', DEFAULT_RESULTS_DIR)
@@ -123,10 +123,16 @@ export function scenarioCommand(): Command {
       if (usedDefault && !options.json) process.stdout.write(`link: the ${DEFAULT_PROFILE} profile, the default (choose with --profile, --rtt, ...; --link loopback for none)\n`);
       result = await runSession(scenario, sessionOptions, {
         ...(progress ? { onProgress: progress } : {}),
-        onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
+        // On a terminal the progress line has no newline yet: a warning starts a line of its own.
+        onWarning: (message) => process.stderr.write(`${progress ? '\n' : ''}warning: ${message}\n`),
       });
     } catch (error) {
       if (error instanceof RunOptionsError) throw new UsageError(error.message);
+      if (error instanceof RunInterruptedError) {
+        process.stderr.write(`${progress ? '\n' : ''}${error.message}\n`);
+        process.exitCode = exitCodeOf('aborted');
+        return;
+      }
       throw error;
     } finally {
       if (progress) endProgress();

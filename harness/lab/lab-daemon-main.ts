@@ -10,14 +10,14 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { runCleanups } from '../process/cleanup.js';
 import type { LinkConditions } from './conditions.js';
-import { startLab, type Lab } from './lab.js';
+import { startLab, TCP_CONGESTION_CONTROLS, type Lab } from './lab.js';
 import { LabBusyError } from './lock.js';
 
 const optionsSchema = z
   .object({
     conditions: z.custom<LinkConditions>((value) => typeof value === 'object' && value !== null && 'up' in value && 'down' in value && 'seed' in value, 'conditions must be LinkConditions'),
     backend: z.enum(['emulator', 'netem', 'auto']),
-    tcpCongestionControl: z.string().optional(),
+    tcpCongestionControl: z.enum(TCP_CONGESTION_CONTROLS).optional(),
     purpose: z.string().min(1),
     socketDir: z.string().min(1),
   })

@@ -15,6 +15,10 @@ import { createNamespace, deleteNamespace, ip, reapLeftovers, sysctlSet } from '
 import { netemAvailable, startNetemLink } from './netem-link.js';
 import { readSysctl, readSysctls } from './sysctl.js';
 
+/** TCP congestion controllers the lab sets in its namespaces (and asks of the QUIC stacks, to compare like with like). */
+export const TCP_CONGESTION_CONTROLS = ['cubic', 'reno', 'bbr'] as const;
+export type TcpCongestionControl = (typeof TCP_CONGESTION_CONTROLS)[number];
+
 export type LinkBackendName = 'netem' | 'emulator';
 export type BackendChoice = LinkBackendName | 'auto';
 
@@ -22,7 +26,7 @@ export interface LabOptions {
   conditions: LinkConditions;
   backend: BackendChoice;
   /** TCP congestion controller in both namespaces (compare like with like: ngtcp2 uses cubic by default). */
-  tcpCongestionControl?: string;
+  tcpCongestionControl?: TcpCongestionControl;
   /** Why the lab is up, for the lock and `lab status`. */
   purpose: string;
   /** Process that owns the lab (default this one). */

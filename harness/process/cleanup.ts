@@ -42,8 +42,8 @@ function installSignalHandlers(): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       if (!interrupt.signal.aborted) {
-        // First signal: let the runner finish the current sample, write an aborted result
-        // and clean up. A hard deadline keeps a stuck step from holding the lab.
+        // First signal: the runner drops the sample in flight, writes an aborted result with
+        // the samples it has, and cleans up. A hard deadline keeps a stuck step from holding the lab.
         interrupt.abort(new Error(`interrupted by ${signal}`));
         setTimeout(() => void hardExit(signal), 10_000).unref();
         return;

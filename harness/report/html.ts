@@ -4,7 +4,7 @@
 import type { ComparisonOptions } from '../analysis/sample-comparison.js';
 import { headlinePairs, type TransportPair } from '../analysis/transport-pairs.js';
 import { metricValues } from '../analysis/sample-comparison.js';
-import { profileOf, workloadOf } from '../results/case-key.js';
+import { profileOf, workloadLabel } from '../results/case-key.js';
 import type { MetricDefinition, ResultDocument } from '../results/schema.js';
 import { boxPlotSpec, bytesOverTimeSpec, cdfSpec, heatmapSpec, renderSvg, type HeatmapCell } from './charts.js';
 import { formatNumber, formatPValue } from './format.js';
@@ -56,7 +56,7 @@ async function transferCharts(document: ResultDocument): Promise<string[]> {
   // One chart per workload on its link: every transport's samples of the same transfer side by side.
   const groups = new Map<string, typeof measured>();
   for (const c of measured) {
-    const key = `${workloadOf(c)} on ${profileOf(document, c)}`;
+    const key = `${workloadLabel(c)} on ${profileOf(document, c)}`;
     groups.set(key, [...(groups.get(key) ?? []), c]);
   }
   const figures: string[] = [];

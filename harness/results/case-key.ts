@@ -6,32 +6,46 @@ import { describeConditions } from './link-description.js';
 import type { ResultCase, ResultDocument } from './schema.js';
 
 /** The link a case ran on: its own impairment, else the run's profile, else its conditions. */
-export function profileOf(document: Pick<ResultDocument, 'link'>, resultCase: Pick<ResultCase, 'parameters'>): string {
-  const impairment = resultCase.parameters.impairment;
-  if (typeof impairment === 'string') return impairment;
+export function profileOf(document: Pick<ResultDocument, 'link'>, resultCase: Pick<ResultCase, 'workload'>): string {
+  const { workload } = resultCase;
+  if (workload.kind === 'transfer' && workload.impairment !== undefined) return workload.impairment;
   return document.link.profile ?? describeConditions(document.link);
 }
 
-// Parameters that describe the link or the transport's choices rather than the work.
-const NOT_WORKLOAD = new Set(['impairment', 'connections']);
-
-/** What the case asked for, transport aside: "1MB", "1KB resumed", "100x10KB", "1KB rsa4096 i2", "10MB up". */
-export function workloadOf(resultCase: Pick<ResultCase, 'parameters'>): string {
-  const { bodyBytes, objects, objectBytes, session, keyType, intermediates, direction, ...rest } = resultCase.parameters;
-  const parts: string[] = [];
-  if (typeof objects === 'number' && typeof objectBytes === 'number') parts.push(`${objects}x${formatSize(objectBytes)}`);
-  else if (typeof bodyBytes === 'number') parts.push(formatSize(bodyBytes));
-  if (direction !== undefined && direction !== 'down') parts.push(String(direction));
-  if (session !== undefined && session !== 'cold') parts.push(String(session));
-  if (keyType !== undefined) parts.push(`${String(keyType)} i${String(intermediates ?? 0)}`);
-  for (const [name, value] of Object.entries(rest).sort(([a], [b]) => a.localeCompare(b))) {
-    if (!NOT_WORKLOAD.has(name)) parts.push(`${name}=${String(value)}`);
+/**
+ * What the case asked for, transport and link aside: "1MB", "1KB resumed", "100x10KB", "1KB
+ * rsa4096 i2", "10MB up". A batch's connections and a transfer's impairment are the transport's
+ * choice and the link, so they are left out.
+ */
+export function workloadLabel(resultCase: Pick<ResultCase, 'workload'>): string {
+  const { workload } = resultCase;
+  switch (workload.kind) {
+    case 'batch':
+      return `${workload.objects}x${formatSize(workload.objectBytes)}`;
+    case 'handshake':
+      return [
+        formatSize(workload.bodyBytes),
+        ...(workload.session !== undefined && workload.session !== 'cold' ? [workload.session] : []),
+        ...(workload.certificate !== undefined ? [`${workload.certificate.keyType} i${workload.certificate.intermediates}`] : []),
+      ].join(' ');
+    case 'transfer':
+      return [
+        formatSize(workload.bodyBytes),
+        ...(workload.direction === 'up' ? ['up'] : []),
+        ...(workload.rebind !== undefined ? [`rebind=${workload.rebind.kind}`, `rebindAfterMs=${workload.rebind.afterMs}`] : []),
+      ].join(' ');
+    case 'copy':
+      return [
+        formatSize(workload.bodyBytes),
+        ...(workload.direction === 'up' ? ['up'] : []),
+        ...(workload.encryption !== undefined ? [`encryption=${workload.encryption}`] : []),
+        ...(workload.readBytes !== undefined ? [`readBytes=${workload.readBytes}`] : []),
+      ].join(' ');
   }
-  return parts.join(' ') || 'default';
 }
 
 /** The same measurement in another run: scenario, case (variant and size), profile, parameters. */
-export function runKey(document: Pick<ResultDocument, 'scenario' | 'link'>, resultCase: Pick<ResultCase, 'id' | 'parameters'>): string {
+export function runKey(document: Pick<ResultDocument, 'scenario' | 'link'>, resultCase: Pick<ResultCase, 'id' | 'parameters' | 'workload'>): string {
   const parameters = Object.entries(resultCase.parameters).sort(([a], [b]) => a.localeCompare(b));
   return JSON.stringify([document.scenario, resultCase.id, profileOf(document, resultCase), parameters]);
 }

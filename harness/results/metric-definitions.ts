@@ -14,7 +14,7 @@ export const CALIBRATED_ROUND_TRIP = 'link.achieved.calibration.rttMedianMs';
 
 const CAPTURE: MetricProvenance = { kind: 'measured', sources: ['packet-capture'] };
 
-/** Metrics the harness adds to every scenario's samples, and where they come from (scenario/wire-metrics.ts, measure/round-trips.ts). */
+/** Metrics the harness adds to every scenario's samples, and where they come from (run/wire-stage.ts, measure/round-trips.ts). */
 export const HARNESS_METRIC_PROVENANCE: Readonly<Record<string, MetricProvenance>> = {
   wireHandshakeMs: CAPTURE,
   wireTtfbMs: CAPTURE,

@@ -1,5 +1,4 @@
 // Result files: validated before they are written, written atomically.
-import { join } from 'node:path';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import { resultSchema, type ResultDocument } from './schema.js';
 import { describeIssues } from './validation.js';
@@ -23,8 +22,4 @@ export async function writeResult(document: ResultDocument, paths: readonly stri
   const text = resultText(document);
   for (const path of paths) await writeFileAtomic(path, text);
   return [...paths];
-}
-
-export function defaultResultPath(document: ResultDocument, dir = DEFAULT_RESULTS_DIR): string {
-  return join(dir, resultFileName(document));
 }

@@ -25,7 +25,7 @@ export interface CaseCertificates {
   info: CertificatesInfo;
 }
 
-/** Records the lab link during the run and tells what was on the wire (see ../capture). */
+/** What the run reports as it goes: setup steps, and each sample with the run's overall count (cli/progress.ts shows it). */
 export type ProgressEvent =
   | { kind: 'setup'; message: string }
   | {
@@ -241,7 +241,11 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
       if (!servers.has(serverKey)) {
         progress({ kind: 'setup', message: `starting ${definition.server} server (${certificateKey(certificate)})` });
         const endpoint = options.endpoints.server(definition.server, tls);
-        const address = await endpoint.start();
+        // A server that fails to start is stopped all the same: it may have started processes.
+        const address = await endpoint.start().catch(async (error: unknown) => {
+          await endpoint.stop().catch(() => undefined);
+          throw error;
+        });
         servers.set(serverKey, { endpoint, address, protocols: new Set() });
       }
       servers.get(serverKey)?.protocols.add(definition.protocol);
@@ -249,10 +253,14 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
       const needs = caseNeeds(scenario, definition);
       const capable = capableClient(client, needs);
       if (!capable) throw new Error(`case ${definition.id}: the ${client.implementation} client cannot do what the case needs (${needs})`);
-      await client.prepare();
       if (!client.sessionModes.includes(sessionOf(definition))) {
         throw new Error(`case ${definition.id}: the ${client.implementation} client cannot do session mode "${sessionOf(definition)}"`);
       }
+      // A client whose preparation fails is closed at once: it is in no case yet, so nothing else would.
+      await client.prepare().catch(async (error: unknown) => {
+        await client.close?.().catch(() => undefined);
+        throw error;
+      });
       const server = servers.get(serverKey) as { endpoint: ServerEndpoint; address: ServerAddress };
       live.push({ definition, capable, server: server.endpoint, target: server.address, samples: [], windows: new Map(), ...(certificates ? { certificates } : {}) });
     }

@@ -1,14 +1,12 @@
 // What one run is asked to do, typed, and checked completely before anything is set up: a bad
 // value costs nothing, and a finished run never fails at the end on an option.
 import type { LinkConditions } from '../lab/conditions.js';
-import type { BackendChoice, Lab } from '../lab/lab.js';
+import type { BackendChoice, Lab, TcpCongestionControl } from '../lab/lab.js';
 import type { AnyScenario } from '../scenario/types.js';
 import { checkOutputDirectory, checkOutputFile } from './output-paths.js';
 
 /** Bad input to a run: the CLI prints it as one line and exits 2. */
 export class RunOptionsError extends Error {}
-
-export type CongestionControl = 'cubic' | 'reno' | 'bbr';
 
 export type LinkChoice =
   | { kind: 'loopback' }
@@ -27,7 +25,7 @@ export interface SessionOptions {
   warmup?: number;
   sampleTimeoutMs?: number;
   /** TCP in both namespaces and the QUIC stacks that offer it (default cubic). */
-  congestionControl?: CongestionControl;
+  congestionControl?: TcpCongestionControl;
   /** QUIC's initial RTT on both sides (default the stack's own, RFC 9002's 333 ms). */
   quicInitialRttMs?: number;
   /** Packet capture for scenarios that check against the wire (default on). */
@@ -45,33 +43,34 @@ export interface SessionOptions {
 
 /** Ranges of the numeric options; the CLI's parsers share them. */
 export const OPTION_RANGES = {
-  samples: { min: 1, max: 100_000 },
-  warmup: { min: 0, max: 1000 },
+  samples: { flag: '--samples', min: 1, max: 100_000, unit: '' },
+  warmup: { flag: '--warmup', min: 0, max: 1000, unit: '' },
   /** A day: a sample that runs longer is a hung one. */
-  sampleTimeoutMs: { min: 1, max: 86_400_000 },
-  quicInitialRttMs: { min: 1, max: 60_000 },
-  tcpReferenceSeconds: { min: 1, max: 600 },
+  sampleTimeoutMs: { flag: '--timeout', min: 1, max: 86_400_000, unit: ' ms' },
+  /** Whole milliseconds: what the QUIC stacks' command lines take. */
+  quicInitialRttMs: { flag: '--quic-initial-rtt', min: 1, max: 60_000, unit: ' ms' },
+  tcpReferenceSeconds: { flag: 'tcpReferenceSeconds', min: 1, max: 600, unit: ' s' },
 } as const;
 
-function checkRange(name: keyof typeof OPTION_RANGES, flag: string, value: number | undefined, integer: boolean): void {
+/** Every range holds whole numbers (of its unit), in the form the CLI's parsers use. */
+function checkRange(name: keyof typeof OPTION_RANGES, value: number | undefined): void {
   if (value === undefined) return;
-  const { min, max } = OPTION_RANGES[name];
-  if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
-    throw new RunOptionsError(`${flag}: ${value} is out of range (${integer ? 'a whole number ' : ''}from ${min} to ${max})`);
-  }
+  const { flag, min, max, unit } = OPTION_RANGES[name];
+  if (!Number.isFinite(value) || value < min || value > max) throw new RunOptionsError(`${flag}: ${value}${unit} is out of range (${min} to ${max}${unit})`);
+  if (!Number.isInteger(value)) throw new RunOptionsError(`${flag}: ${value}${unit} is not a whole number${unit ? ` of${unit}` : ''} (${min} to ${max}${unit})`);
 }
 
 /** Throws a RunOptionsError naming the first thing wrong with `options` for `scenario`; touches nothing. */
 export async function checkSessionOptions(scenario: AnyScenario, options: SessionOptions): Promise<void> {
-  checkRange('samples', '--samples', options.samples, true);
-  checkRange('warmup', '--warmup', options.warmup, true);
-  checkRange('sampleTimeoutMs', '--timeout', options.sampleTimeoutMs, false);
-  checkRange('quicInitialRttMs', '--quic-initial-rtt', options.quicInitialRttMs, false);
-  checkRange('tcpReferenceSeconds', 'tcpReferenceSeconds', options.tcpReferenceSeconds, true);
+  checkRange('samples', options.samples);
+  checkRange('warmup', options.warmup);
+  checkRange('sampleTimeoutMs', options.sampleTimeoutMs !== undefined ? Math.ceil(options.sampleTimeoutMs) : undefined);
+  checkRange('quicInitialRttMs', options.quicInitialRttMs);
+  checkRange('tcpReferenceSeconds', options.tcpReferenceSeconds);
   const onLab = options.link.kind === 'lab' || options.lab !== undefined;
   const labOnly = scenario.needsLab ?? (scenario.cases.some((c) => c.impairment !== undefined) ? 'it changes the lab link during the run' : undefined);
   if (!onLab && labOnly !== undefined) {
-    throw new RunOptionsError(`${scenario.name} runs on the lab only (${labOnly}): give link options, e.g. --profile lan or --rtt 40ms --rate 20mbit`);
+    throw new RunOptionsError(`${scenario.name} runs on the lab only (${labOnly}): drop --link loopback (the lab's default link is the broadband profile)`);
   }
   if (options.keepCapturesDir !== undefined) {
     if (!scenario.wireTruth) throw new RunOptionsError(`--keep-captures: ${scenario.name} records no packet capture`);

@@ -3,14 +3,32 @@
 // parent must already be a writable directory. A result that cannot go where it was asked
 // goes to a fallback place, and the run says where.
 import { constants } from 'node:fs';
-import { access, mkdir, mkdtemp, realpath, stat } from 'node:fs/promises';
+import { access, lstat, mkdir, mkdtemp, realpath, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import { RunOptionsError } from './options.js';
 
-/** Kernel file systems: nothing the lab writes belongs there. */
+/** Kernel file systems: nothing the lab writes belongs there (/dev/shm is memory, and fine). */
 const PSEUDO_ROOTS = ['/proc', '/sys', '/dev'];
+const WRITABLE_UNDER_PSEUDO = ['/dev/shm'];
+/** A file name's limit, less what writeFileAtomic adds for its temporary file ("." + ".<12 hex>.tmp"). */
+const MAX_NAME_BYTES = 255 - 18;
+
+function underPseudoRoot(real: string): boolean {
+  const under = (root: string) => real === root || real.startsWith(`${root}/`);
+  return PSEUDO_ROOTS.some(under) && !WRITABLE_UNDER_PSEUDO.some(under);
+}
+
+/** Refuses what no check of the directory can catch: an empty path, a name too long, a link to nothing. */
+async function checkName(path: string, flag: string): Promise<string> {
+  if (path.trim() === '') throw new RunOptionsError(`${flag}: an empty path`);
+  const absolute = resolve(path);
+  if (Buffer.byteLength(basename(absolute)) > MAX_NAME_BYTES) throw new RunOptionsError(`${flag}: the name ${basename(absolute).slice(0, 20)}... is longer than ${MAX_NAME_BYTES} bytes`);
+  const link = await lstat(absolute).catch(() => null);
+  if (link?.isSymbolicLink() && (await stat(absolute).catch(() => null)) === null) throw new RunOptionsError(`${flag}: ${path} is a symbolic link to nothing`);
+  return absolute;
+}
 
 function describe(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
@@ -24,7 +42,7 @@ async function realDirectory(path: string, flag: string): Promise<string> {
   } catch (error) {
     throw new RunOptionsError(`${flag}: ${path} does not exist (${describe(error)})`);
   }
-  if (PSEUDO_ROOTS.some((root) => real === root || real.startsWith(`${root}/`))) throw new RunOptionsError(`${flag}: ${path} is on a kernel file system (${real})`);
+  if (underPseudoRoot(real)) throw new RunOptionsError(`${flag}: ${path} is on a kernel file system (${real})`);
   const info = await stat(real);
   if (!info.isDirectory()) throw new RunOptionsError(`${flag}: ${path} is not a directory`);
   try {
@@ -37,7 +55,7 @@ async function realDirectory(path: string, flag: string): Promise<string> {
 
 /** A directory to write into: it exists and is writable, or its parent does and is. */
 export async function checkOutputDirectory(path: string, flag: string): Promise<void> {
-  const absolute = resolve(path);
+  const absolute = await checkName(path, flag);
   const exists = await stat(absolute).then(
     () => true,
     () => false,
@@ -47,7 +65,8 @@ export async function checkOutputDirectory(path: string, flag: string): Promise<
 
 /** A file to write: not a directory, in a writable directory that exists. */
 export async function checkOutputFile(path: string, flag: string): Promise<void> {
-  const absolute = resolve(path);
+  if (/[/\\]$/.test(path)) throw new RunOptionsError(`${flag}: ${path} ends with a slash; give a file name`);
+  const absolute = await checkName(path, flag);
   const info = await stat(absolute).catch(() => null);
   if (info?.isDirectory()) throw new RunOptionsError(`${flag}: ${path} is a directory; give a file name`);
   await realDirectory(dirname(absolute), flag);
@@ -83,7 +102,8 @@ export async function writeEverywhere(text: string, paths: readonly string[]): P
   }
   if (written.paths.length === 0 && paths.length > 0) {
     const dir = await mkdtemp(join(tmpdir(), 'quic-lab-result-'));
-    const path = join(dir, basename(paths[0] as string));
+    const asked = basename(paths[0] as string);
+    const path = join(dir, Buffer.byteLength(asked) <= 100 ? asked : 'result.json');
     await writeFileAtomic(path, text);
     written.paths.push(path);
     written.fallback = path;

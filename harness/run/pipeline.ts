@@ -10,8 +10,6 @@ import type { Sample } from '../results/schema.js';
 import { sessionOf, type AnyScenario, type CaseDefinition } from '../scenario/types.js';
 import { withWireMetrics, type WireStageCase } from './wire-stage.js';
 
-export const SAMPLE_STAGES = ['measured', 'wire', 'derived', 'round trips'] as const;
-
 export interface StagedCase extends Omit<WireStageCase, 'definition'> {
   definition: CaseDefinition;
   samples: readonly Sample[];
@@ -30,17 +28,30 @@ function withRoundTrips(sample: Sample, roundTripMs: number): Sample {
   return { ...sample, metrics: { ...sample.metrics, ...roundTripMetrics(sample.metrics, roundTripMs) } };
 }
 
+/** One stage: every case's samples in, every case's samples out (new objects); absent inputs skip it. */
+type Stage = (samples: readonly Sample[][], cases: readonly StagedCase[], inputs: PipelineInputs) => Sample[][];
+
+/** The stages after measurement, in the order they run (the list above says why). */
+const STAGES: ReadonlyArray<readonly [string, Stage]> = [
+  [
+    'wire',
+    (samples, cases, { connections }) =>
+      connections === undefined
+        ? [...samples]
+        : samples.map((list, k) => {
+            const of = cases[k] as StagedCase;
+            const wireCase = { ...of, definition: { protocol: of.definition.protocol, session: sessionOf(of.definition) } };
+            return list.map((sample) => withWireMetrics(sample, wireCase, connections));
+          }),
+  ],
+  ['derived', (samples, cases, { deriveMetrics }) => (deriveMetrics === undefined ? [...samples] : deriveMetrics(cases.map((c, k) => ({ definition: c.definition, samples: samples[k] ?? [] }))))],
+  ['round trips', (samples, _cases, { roundTripMs }) => (roundTripMs === undefined ? [...samples] : samples.map((list) => list.map((sample) => withRoundTrips(sample, roundTripMs))))],
+];
+
+export const SAMPLE_STAGES: readonly string[] = ['measured', ...STAGES.map(([name]) => name)];
+
 /** The recorded samples of each case after every stage, in `cases` order (samples by index). */
 export function completeSamples(cases: readonly StagedCase[], inputs: PipelineInputs): Sample[][] {
-  let samples = cases.map((c) => [...c.samples].sort((a, b) => a.index - b.index));
-  const { connections, deriveMetrics, roundTripMs } = inputs;
-  if (connections)
-    samples = samples.map((list, k) => {
-      const of = cases[k] as StagedCase;
-      const wireCase = { ...of, definition: { protocol: of.definition.protocol, session: sessionOf(of.definition) } };
-      return list.map((sample) => withWireMetrics(sample, wireCase, connections));
-    });
-  if (deriveMetrics) samples = deriveMetrics(cases.map((c, k) => ({ definition: c.definition, samples: samples[k] as Sample[] })));
-  if (roundTripMs !== undefined) samples = samples.map((list) => list.map((sample) => withRoundTrips(sample, roundTripMs)));
-  return samples;
+  const measured = cases.map((c) => [...c.samples].sort((a, b) => a.index - b.index));
+  return STAGES.reduce<Sample[][]>((samples, [, stage]) => stage(samples, cases, inputs), measured);
 }

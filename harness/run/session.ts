@@ -55,6 +55,9 @@ function configuredLink(lab: Lab | null, profile: string | null, bdpBytes: numbe
   };
 }
 
+/** Ctrl-C (the options' signal) during setup: nothing was measured, everything made is removed. */
+export class RunInterruptedError extends Error {}
+
 /** Runs `scenario` as `options` say and returns its result document, written where asked. */
 export async function runSession(scenario: AnyScenario, options: SessionOptions, hooks: SessionHooks = {}): Promise<SessionResult> {
   await checkSessionOptions(scenario, options);
@@ -65,9 +68,14 @@ export async function runSession(scenario: AnyScenario, options: SessionOptions,
   const pkiSet = new PkiSet();
   let ownLab: Lab | null = null;
   let wireTap: RunWireTap | undefined;
+  // Setup steps take seconds each (the lab, calibration, iperf3): an interrupt stops between them.
+  const stopIfInterrupted = (next: string): void => {
+    if (options.signal?.aborted) throw new RunInterruptedError(`interrupted before ${next}: nothing was measured`);
+  };
   try {
     let lab: Lab | null = options.lab ?? null;
     if (!lab && options.link.kind === 'lab') {
+      stopIfInterrupted('building the lab');
       progress?.({ kind: 'setup', message: 'building the lab network' });
       ownLab = await startLab({
         conditions: options.link.conditions,
@@ -88,10 +96,12 @@ export async function runSession(scenario: AnyScenario, options: SessionOptions,
     const link = configuredLink(lab, options.link.kind === 'lab' ? options.link.profile : null, bdpBytes);
     if (lab) {
       // Before measuring: what the link really does, recorded beside what was asked for.
+      stopIfInterrupted('calibrating the link');
       progress?.({ kind: 'setup', message: 'calibrating the link' });
       link.achieved = { calibration: await calibrateLab(lab) };
       if (scenario.linkReference) {
         const direction = scenario.cases.some((c) => sendsBody(c.workload)) ? 'up' : 'down';
+        stopIfInterrupted('the TCP reference');
         progress?.({ kind: 'setup', message: `iperf3 TCP reference (${direction})` });
         link.achieved.tcpReference = await tcpReference(lab, {
           direction,
@@ -101,6 +111,7 @@ export async function runSession(scenario: AnyScenario, options: SessionOptions,
       }
       await lab.emulator?.resetStats();
     }
+    stopIfInterrupted('the samples');
     const calibratedRoundTripMs = link.achieved?.calibration?.rttMedianMs ?? undefined;
     // Cases that change the link while the run goes (impairments, rebinding) need the emulator.
     const emulatorLab = lab?.emulator ? lab : null;
@@ -129,29 +140,52 @@ export async function runSession(scenario: AnyScenario, options: SessionOptions,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(progress ? { onProgress: progress } : {}),
     });
-    if (lab) document.link.achieved = { ...document.link.achieved, emulatorStatsDuringRun: await lab.linkStats() };
+    if (lab) {
+      // The emulator's statistics are a bonus: their failure costs the result nothing.
+      await lab.linkStats().then(
+        (stats) => (document.link.achieved = { ...document.link.achieved, emulatorStatsDuringRun: stats }),
+        (error: unknown) => document.errors.push(`emulator statistics: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }
     const written = await writeOutputs(document, options, warn);
-    return { document, ...written, exitCode: exitCodeOf(document.status) };
+    return { document, resultPaths: written.resultPaths, reportPaths: written.reportPaths, exitCode: written.valid ? exitCodeOf(document.status) : 1 };
   } finally {
-    await wireTap?.dispose();
-    await pkiSet.dispose();
-    await ownLab?.stop();
+    // Each step on its own: one that fails must not leave the lab behind.
+    for (const [what, step] of [
+      ['the packet capture', () => wireTap?.dispose()],
+      ["the run's PKIs", () => pkiSet.dispose()],
+      ['the lab', () => ownLab?.stop()],
+    ] as const) {
+      await Promise.resolve()
+        .then(step)
+        .catch((error: unknown) => warn(`removing ${what}: ${error instanceof Error ? error.message : String(error)}`));
+    }
   }
 }
 
 /** The result JSON first (it is what matters), then the reports beside it. */
-async function writeOutputs(document: ResultDocument, options: SessionOptions, warn: (message: string) => void): Promise<{ resultPaths: string[]; reportPaths: string[] }> {
-  if (!options.output) return { resultPaths: [], reportPaths: [] };
+async function writeOutputs(document: ResultDocument, options: SessionOptions, warn: (message: string) => void): Promise<{ resultPaths: string[]; reportPaths: string[]; valid: boolean }> {
+  let text: string;
+  let valid = true;
+  try {
+    text = resultText(document);
+  } catch (error) {
+    // A document the schema refuses is a bug of the harness, but its samples are still kept.
+    valid = false;
+    text = JSON.stringify(document, null, 2) + '\n';
+    warn(`${error instanceof Error ? error.message : String(error)}; written unchecked`);
+  }
+  if (!options.output) return { resultPaths: [], reportPaths: [], valid };
   const asked = [join(options.output.resultsDir, resultFileName(document)), ...(options.output.copies ?? [])];
-  const written = await writeEverywhere(resultText(document), asked);
+  const written = await writeEverywhere(text, asked);
   for (const failure of written.failures) warn(`result not written to ${failure}`);
   if (written.fallback !== undefined) warn(`the result went to ${written.fallback} instead`);
   let reportPaths: string[] = [];
-  if (options.output.reports !== false && document.cases.length > 0) {
+  if (valid && options.output.reports !== false && document.cases.length > 0) {
     reportPaths = await writeReportsBeside(document, written.paths).catch((error: unknown) => {
       warn(`reports not written (the result JSON is): ${error instanceof Error ? error.message : String(error)}`);
       return [];
     });
   }
-  return { resultPaths: written.paths, reportPaths };
+  return { resultPaths: written.paths, reportPaths, valid };
 }

@@ -2,7 +2,7 @@
 // its server that started while the sample ran; a resumed sample makes a priming connection
 // first) gives wire-derived metrics, and a sample whose client timings disagree with the
 // wire by more than the coarser source's resolution is flagged.
-import type { WireConnection } from '../capture/wire-analysis.js';
+import { connectionsInWindow, type WireConnection } from '../capture/wire-analysis.js';
 import type { Sample, TimingSource } from '../results/schema.js';
 import type { Protocol, SessionMode } from '../endpoints/types.js';
 
@@ -25,10 +25,8 @@ const CHECKED: ReadonlyArray<readonly [string, (typeof WIRE_TIMING_METRICS)[numb
 
 /** The sample's measured connection: the last one to `server` that began inside `window`. */
 export function connectionOfSample(connections: readonly WireConnection[], server: { port: number; transport: 'tcp' | 'udp' }, window: SampleWindow): WireConnection | undefined {
-  return connections
+  return connectionsInWindow(connections, window.startEpochMs, window.endEpochMs)
     .filter((c) => c.transport === server.transport && c.server.port === server.port)
-    .filter((c) => c.firstPacketEpochMs >= window.startEpochMs && c.firstPacketEpochMs <= window.endEpochMs)
-    .sort((a, b) => a.firstPacketEpochMs - b.firstPacketEpochMs)
     .at(-1);
 }
 

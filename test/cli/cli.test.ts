@@ -34,10 +34,14 @@ t.test('bad input is one line and exit code 2', async (t) => {
   await expectUsageError(t, ['scenario', 'throughput', '--sizes', '10'], /--sizes: "10" needs a unit/);
   await expectUsageError(t, ['scenario', 'throughput', '--direction', 'sideways'], /--direction: unknown value "sideways" \(one of: down, up\)/);
   await expectUsageError(t, ['scenario', 'throughput', '--cc', 'vegas'], /--cc: unknown value "vegas" \(one of: cubic, reno, bbr\)/);
-  await expectUsageError(t, ['scenario', 'loss-recovery', '--link', 'loopback'], /loss-recovery runs on the lab only \(it changes the lab link during the run\): give link options, e.g. --profile lan/);
+  await expectUsageError(
+    t,
+    ['scenario', 'loss-recovery', '--link', 'loopback'],
+    /loss-recovery runs on the lab only \(it changes the lab link during the run\): drop --link loopback \(the lab.s default link is the broadband profile\)/,
+  );
   await expectUsageError(t, ['scenario', 'multiplexing', '--objects', '100x'], /--objects: "100x" is not COUNTxSIZE/);
-  await expectUsageError(t, ['scenario', 'migration', '--link', 'loopback'], /migration runs on the lab only \(it changes the lab link during the run\): give link options/);
-  await expectUsageError(t, ['scenario', 'smb-copy', '--link', 'loopback'], /smb-copy runs on the lab only \(its SMB server runs in the lab's server namespace\): give link options/);
+  await expectUsageError(t, ['scenario', 'migration', '--link', 'loopback'], /migration runs on the lab only \(it changes the lab link during the run\): drop --link loopback/);
+  await expectUsageError(t, ['scenario', 'smb-copy', '--link', 'loopback'], /smb-copy runs on the lab only \(its SMB server runs in the lab's server namespace\): drop --link loopback/);
   await expectUsageError(t, ['scenario', 'smb-copy', '--sizes', '2500001B'], /does not split into 3 equal reads/);
   await expectUsageError(t, ['scenario', 'multiplexing', '--objects', '100x10'], /--objects: size "10" needs a unit/);
   await expectUsageError(t, ['scenario', 'throughput', '--objects', '2x1MB'], /--objects: applies to page-load scenarios, not throughput/);
@@ -61,7 +65,8 @@ t.test('bad input is one line and exit code 2', async (t) => {
   await expectUsageError(t, ['scenario', 'handshake', '--link', 'loopback', '--out', resultsDir], /--out: .* is a directory; give a file name/);
   await expectUsageError(t, ['scenario', 'handshake', '--link', 'loopback', '--results-dir', '/nonexistent-parent/results'], /--results-dir: \/nonexistent-parent does not exist/);
   await expectUsageError(t, ['scenario', 'handshake', '--link', 'loopback', '--keep-captures', '/sys/x'], /--keep-captures: \/sys is on a kernel file system/);
-  await expectUsageError(t, ['scenario', 'handshake', '--link', 'loopback', '--timeout', `${'9'.repeat(400)}s`], /--timeout: Infinity is out of range \(from 1 to 86400000\)/);
+  await expectUsageError(t, ['scenario', 'handshake', '--link', 'loopback', '--timeout', `${'9'.repeat(400)}s`], /--timeout: Infinity ms is out of range \(1 to 86400000 ms\)/);
+  await expectUsageError(t, ['scenario', 'handshake', '--link', 'loopback', '--quic-initial-rtt', '1500us'], /--quic-initial-rtt: 1.5 ms is not a whole number of ms \(1 to 60000 ms\)/);
   await expectUsageError(t, ['scenario', 'calibration', '--link', 'loopback'], /calibration runs on the lab only \(it measures the lab link\)/);
   await expectUsageError(t, ['frobnicate'], /unknown command 'frobnicate' \(commands: scenario, report, compare, smb-probe, lab, certs, schema\)/);
   t.same(await readdir(resultsDir), [], 'no result file for a refused run');

@@ -1,6 +1,6 @@
 // Output paths: checked before a run, written after it, never lost.
 import t from 'tap';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, symlink, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { checkOutputDirectory, checkOutputFile, writeEverywhere } from '../../harness/run/output-paths.js';
@@ -19,6 +19,14 @@ t.test('checks: what exists, what may be made, what is refused', async (t) => {
   await t.rejects(checkOutputFile(dir, '--out'), new RunOptionsError(`--out: ${dir} is a directory; give a file name`));
   await t.rejects(checkOutputFile('/proc/self/x.json', '--out'), /--out: \/proc\/self is on a kernel file system/);
   await t.rejects(checkOutputDirectory('/sys/kernel', '--results-dir'), /--results-dir: \/sys\/kernel is on a kernel file system/);
+  await checkOutputDirectory('/dev/shm', '--keep-captures');
+  // What a directory check alone would let through, to fail only when the run is over.
+  await t.rejects(checkOutputFile('', '--out'), new RunOptionsError('--out: an empty path'));
+  await t.rejects(checkOutputFile(`${dir}/new/`, '--out'), new RunOptionsError(`--out: ${dir}/new/ ends with a slash; give a file name`));
+  await t.rejects(checkOutputFile(join(dir, `${'x'.repeat(240)}.json`), '--out'), /--out: the name x{20}\.\.\. is longer than 237 bytes/);
+  await symlink(join(dir, 'nowhere'), join(dir, 'dangling'));
+  await t.rejects(checkOutputDirectory(join(dir, 'dangling'), '--results-dir'), new RunOptionsError(`--results-dir: ${join(dir, 'dangling')} is a symbolic link to nothing`));
+  await t.rejects(checkOutputFile(join(dir, 'dangling'), '--out'), new RunOptionsError(`--out: ${join(dir, 'dangling')} is a symbolic link to nothing`));
 });
 
 t.test('write: every path that can take it, one level of directory made, a fallback when none can', async (t) => {

@@ -1,2 +1,0 @@
-// formatSize moved to files/ (results key cases with it); scenarios still import it from here.
-export { formatSize } from '../files/sizes.js';
