@@ -41,7 +41,10 @@ t.test('handshake on the lab: Caddy, gtlsserver and Node against Chromium, gtlsc
     // retransmission: measured, not failed; it only has to finish.
     const wireMs = c.summary.wireHandshakeMs?.median ?? 0;
     const rounds = c.protocol === 'quic' ? 1 : 2;
-    const slack = c.client.implementation === 'chromium' ? 100 : 15;
+    // That retransmission waits for Chromium's probe timeout (measured 31-122 ms here): a
+    // generous bound, since the test is that the pair finishes and what the wire shows.
+    const lostSecondInitial = c.client.implementation === 'chromium' && c.server.implementation === 'caddy' && c.protocol === 'quic';
+    const slack = lostSecondInitial ? 400 : c.client.implementation === 'chromium' ? 100 : 15;
     t.ok(wireMs >= rounds * 20 - 1 && wireMs < rounds * 20 + slack, `${c.id}: wire handshake ${wireMs} ms`);
     if (c.client.implementation === 'chromium' && c.protocol === 'quic') {
       t.ok(
