@@ -234,12 +234,12 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
       const certificate = certificateOf(definition);
       if (certificate !== undefined) {
         if (!options.certificatesFor) throw new Error(`case ${definition.id} needs its own certificate, but the run has no PKI maker`);
-        progress({ kind: 'setup', message: `certificates ${certificateKey(certificate)}` });
+        progress({ kind: 'setup', message: `making certificates ${certificateKey(certificate)}` });
         ({ material: tls, info: certificates } = await options.certificatesFor(certificate));
       }
       const serverKey = `${definition.server}|${certificateKey(certificate)}`;
       if (!servers.has(serverKey)) {
-        progress({ kind: 'setup', message: `starting ${definition.server} server (${certificateKey(certificate)})` });
+        progress({ kind: 'setup', message: `starting the ${definition.server} server${certificate ? ` (certificate ${certificateKey(certificate)})` : ''}` });
         const endpoint = options.endpoints.server(definition.server, tls);
         // A server that fails to start is stopped all the same: it may have started processes.
         const address = await endpoint.start().catch(async (error: unknown) => {
