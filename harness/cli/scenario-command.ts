@@ -13,7 +13,7 @@ import { renderTextSummary } from '../report/text.js';
 import { renderScenarioList } from '../report/scenario-list.js';
 import { DEFAULT_RESULTS_DIR } from '../results/write.js';
 import { interruptSignal } from '../process/cleanup.js';
-import { checkSessionOptions, OPTION_RANGES, RunOptionsError, type LinkChoice, type SessionOptions } from '../run/options.js';
+import { OPTION_RANGES, RunOptionsError, type LinkChoice, type SessionOptions } from '../run/options.js';
 import { exitCodeOf, RunInterruptedError, runSession } from '../run/session.js';
 import { shapeScenario } from '../run/shape.js';
 import { CLIENT_NAMES, SERVER_NAMES } from '../scenario/matrix.js';
@@ -119,9 +119,8 @@ export function scenarioCommand(): Command {
         ...(options.server !== undefined ? { servers: options.server } : {}),
         ...(options.client !== undefined ? { clients: options.client } : {}),
       });
-      await checkSessionOptions(scenario, sessionOptions);
-      if (usedDefault && !options.json) process.stdout.write(`link: the ${DEFAULT_PROFILE} profile, the default (choose with --profile, --rtt, ...; --link loopback for none)\n`);
       result = await runSession(scenario, sessionOptions, {
+        ...(usedDefault && !options.json ? { onChecked: () => process.stdout.write(`link: the ${DEFAULT_PROFILE} profile, the default (choose with --profile, --rtt, ...; --link loopback for none)\n`) } : {}),
         ...(progress ? { onProgress: progress } : {}),
         // On a terminal the progress line has no newline yet: a warning starts a line of its own.
         onWarning: (message) => process.stderr.write(`${progress ? '\n' : ''}warning: ${message}\n`),

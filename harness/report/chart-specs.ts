@@ -43,6 +43,18 @@ function checkCases(caseOrder: readonly string[], caseIds: Iterable<string>): vo
   }
 }
 
+/** Every sample of a known case, and a number. */
+function checkSamples(options: SampleChartOptions): void {
+  checkCases(
+    options.caseOrder,
+    options.samples.map((s) => s.caseId),
+  );
+  checkFinite(
+    options.samples.map((s) => s.value),
+    `${options.metric} samples`,
+  );
+}
+
 function checkFinite(values: Iterable<number>, what: string): void {
   for (const value of values) {
     if (!Number.isFinite(value)) throw new Error(`chart: ${what} must be finite numbers, got ${value}`);
@@ -58,14 +70,7 @@ interface SampleChartOptions {
 
 /** A horizontal box plot per case (whiskers at min and max), every sample a tick over it. */
 export function boxPlotSpec(options: SampleChartOptions): TopLevelSpec {
-  checkCases(
-    options.caseOrder,
-    options.samples.map((s) => s.caseId),
-  );
-  checkFinite(
-    options.samples.map((s) => s.value),
-    `${options.metric} samples`,
-  );
+  checkSamples(options);
   const x = { field: 'value', type: 'quantitative' as const, title: options.axisTitle, scale: { zero: false } };
   const y = { field: 'caseId', type: 'nominal' as const, title: null, sort: [...options.caseOrder] };
   return {
@@ -82,14 +87,7 @@ export function boxPlotSpec(options: SampleChartOptions): TopLevelSpec {
 
 /** The empirical CDF per case as a step line: where each case's samples lie, all of them. */
 export function cdfSpec(options: SampleChartOptions): TopLevelSpec {
-  checkCases(
-    options.caseOrder,
-    options.samples.map((s) => s.caseId),
-  );
-  checkFinite(
-    options.samples.map((s) => s.value),
-    `${options.metric} samples`,
-  );
+  checkSamples(options);
   const values = options.caseOrder.flatMap((caseId) => ecdfPoints(options.samples.filter((s) => s.caseId === caseId).map((s) => s.value)).map((p) => ({ caseId, ...p })));
   return {
     title: options.metric,

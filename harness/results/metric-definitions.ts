@@ -1,11 +1,10 @@
 // What each metric of a result means (unit, which way is better, where it comes from), for
-// reports and compare. Declared by the scenario; metrics the harness derives (round trips,
+// reports and compare. DeclaredMetric by the scenario; metrics the harness derives (round trips,
 // wire timings) and metrics of unknown origin get a definition from their name's unit suffix.
 import type { MetricDefinition, MetricProvenance, ResultCase, ResultDocument } from './schema.js';
 
 /** A metric as a scenario declares it: `better` defaults from the unit, `provenance` as provenanceFor says. */
 export type DeclaredMetric = Omit<MetricDefinition, 'better' | 'provenance'> & { better?: MetricDefinition['better']; provenance?: MetricProvenance };
-type Declared = DeclaredMetric;
 
 /** The source of a measured metric no finer source is recorded for: the client's own report of the sample. */
 export const CLIENT_SOURCE = 'client';
@@ -73,7 +72,7 @@ function defaultBetter(unit: MetricDefinition['unit']): MetricDefinition['better
   return 'neither';
 }
 
-export function completeDefinition(declared: Declared, seen?: SourcesSeen): MetricDefinition {
+export function completeDefinition(declared: DeclaredMetric, seen?: SourcesSeen): MetricDefinition {
   return {
     name: declared.name,
     unit: declared.unit,
@@ -98,7 +97,7 @@ export function inferDefinition(name: string, seen?: SourcesSeen): MetricDefinit
 }
 
 /** Definitions for every metric in `names`: declared ones in declared order, then the others inferred. */
-export function definitionsFor(names: Iterable<string>, declared: readonly Declared[], seen?: SourcesSeen): MetricDefinition[] {
+export function definitionsFor(names: Iterable<string>, declared: readonly DeclaredMetric[], seen?: SourcesSeen): MetricDefinition[] {
   const present = new Set(names);
   const known = declared.filter((d) => present.has(d.name));
   const others = [...present].filter((name) => !known.some((d) => d.name === name)).sort();

@@ -151,7 +151,9 @@ async function takeSample(
 }
 
 /** What a case asks for, as recorded: its workload, and the flat parameters derived from it. */
-export function caseWorkload(definition: CaseDefinition): Pick<ResultCase, 'workload' | 'parameters'> {
+type RecordedWorkload = Pick<ResultCase, 'workload' | 'parameters'>;
+
+function caseWorkload(definition: CaseDefinition): RecordedWorkload {
   const checked = workloadSchema.safeParse(definition.workload);
   if (!checked.success) throw new Error(`case ${definition.id}: its workload cannot be recorded (${checked.error.issues[0]?.path.join('.') ?? ''}: ${checked.error.issues[0]?.message ?? 'invalid'})`);
   return { workload: checked.data, parameters: parametersOf(checked.data) };
@@ -161,7 +163,7 @@ function certificateKey(spec: CertificateSpec | undefined): string {
   return spec === undefined ? 'lab' : `${spec.keyType}/${spec.intermediates}`;
 }
 
-function unsupportedCase(definition: CaseDefinition, reason: string, warmup: number, implementations: readonly ImplementationDescriptor[]): ResultCase {
+function unsupportedCase(definition: CaseDefinition, recorded: RecordedWorkload, reason: string, warmup: number, implementations: readonly ImplementationDescriptor[]): ResultCase {
   // Never started, so the version is not known; the name is the one a run would record.
   const unknown = (implementation: string) => ({ implementation, version: 'unknown', settings: {} });
   return {
@@ -170,7 +172,7 @@ function unsupportedCase(definition: CaseDefinition, reason: string, warmup: num
     application: definition.application,
     client: unknown(clientRole(definition.client, implementations).implementation),
     server: unknown(serverRole(definition.server, implementations).implementation),
-    ...caseWorkload(definition),
+    ...recorded,
     unsupported: reason,
     timingSources: {},
     warmupSamples: warmup,
@@ -180,7 +182,7 @@ function unsupportedCase(definition: CaseDefinition, reason: string, warmup: num
 }
 
 /** A measured case as the result records it: its samples after every stage, and their summary. */
-function summarizeCase(live: LiveCase, samples: Sample[], warmup: number): ResultCase {
+function summarizeCase(live: LiveCase, recorded: RecordedWorkload, samples: Sample[], warmup: number): ResultCase {
   const okSamples = samples.filter((sample) => sample.status === 'ok');
   const metricNames = [...new Set(okSamples.flatMap((sample) => Object.keys(sample.metrics)))].sort();
   const summary: ResultCase['summary'] = {};
@@ -200,7 +202,7 @@ function summarizeCase(live: LiveCase, samples: Sample[], warmup: number): Resul
     application: live.definition.application,
     client: live.capable.client.info(),
     server: { implementation: live.definition.server, version: 'unknown', settings: {} },
-    ...caseWorkload(live.definition),
+    ...recorded,
     ...(live.certificates !== undefined ? { certificates: live.certificates } : {}),
     timingSources,
     warmupSamples: warmup,
@@ -222,11 +224,12 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
   let wireStarted = false;
   let connections: WireConnection[] | undefined;
   // A case whose workload the result cannot record fails now, before anything starts.
-  for (const definition of scenario.cases) caseWorkload(definition);
+  const recorded = new Map(scenario.cases.map((definition) => [definition.id, caseWorkload(definition)]));
+  const recordedOf = (definition: CaseDefinition): RecordedWorkload => recorded.get(definition.id) as RecordedWorkload;
   try {
     for (const definition of scenario.cases) {
       if (definition.unsupported !== undefined) {
-        unsupported.set(definition.id, unsupportedCase(definition, definition.unsupported, options.warmup, options.implementations ?? IMPLEMENTATIONS));
+        unsupported.set(definition.id, unsupportedCase(definition, recordedOf(definition), definition.unsupported, options.warmup, options.implementations ?? IMPLEMENTATIONS));
         continue;
       }
       let tls = options.tls;
@@ -352,7 +355,7 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
   );
   const measured = new Map(
     live.map((current, k) => {
-      const result = summarizeCase(current, staged[k] ?? [], options.warmup);
+      const result = summarizeCase(current, recordedOf(current.definition), staged[k] ?? [], options.warmup);
       return [current.definition.id, { ...result, server: current.server.info() }];
     }),
   );

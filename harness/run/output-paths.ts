@@ -3,7 +3,7 @@
 // parent must already be a writable directory. A result that cannot go where it was asked
 // goes to a fallback place, and the run says where.
 import { constants } from 'node:fs';
-import { access, lstat, mkdir, mkdtemp, realpath, stat } from 'node:fs/promises';
+import { access, lstat, mkdtemp, realpath, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../files/atomic-write.js';
@@ -72,13 +72,6 @@ export async function checkOutputFile(path: string, flag: string): Promise<void>
   await realDirectory(dirname(absolute), flag);
 }
 
-/** Makes `dir` if missing: one level only, its parent was checked before the run. */
-export async function ensureOutputDirectory(dir: string): Promise<void> {
-  await mkdir(resolve(dir)).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EEXIST') throw error;
-  });
-}
-
 export interface WrittenOutput {
   /** Paths written. */
   paths: string[];
@@ -93,7 +86,7 @@ export async function writeEverywhere(text: string, paths: readonly string[]): P
   const written: WrittenOutput = { paths: [], failures: [] };
   for (const path of paths) {
     try {
-      await ensureOutputDirectory(dirname(path));
+      // writeFileAtomic makes a missing directory: at most one level, its parent was checked before the run.
       await writeFileAtomic(path, text);
       written.paths.push(path);
     } catch (error) {

@@ -29,6 +29,8 @@ export interface SessionHooks {
   onProgress?: (event: ProgressEvent) => void;
   /** Something the user should know that is not an error (a report not written, a fallback path). */
   onWarning?: (message: string) => void;
+  /** The options passed their checks; nothing is set up yet (a refused run never gets here). */
+  onChecked?: () => void;
 }
 
 export interface SessionResult {
@@ -61,6 +63,7 @@ export class RunInterruptedError extends Error {}
 /** Runs `scenario` as `options` say and returns its result document, written where asked. */
 export async function runSession(scenario: AnyScenario, options: SessionOptions, hooks: SessionHooks = {}): Promise<SessionResult> {
   await checkSessionOptions(scenario, options);
+  hooks.onChecked?.();
   const progress = hooks.onProgress;
   const warn = hooks.onWarning ?? (() => {});
   const runId = newRunId(scenario.name);

@@ -5,7 +5,8 @@ import t, { type Test } from 'tap';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { calibrateLab, calibrationRows, type AchievedDirection, type AchievedLink } from '../../harness/lab/calibrate.js';
+import { calibrateLab, calibrationRows, type AchievedLink } from '../../harness/lab/calibrate.js';
+import { achievedDirection } from '../fixtures/result-document.js';
 import { buildEmulator } from '../../harness/lab/emulator-process.js';
 import { startLab, type Lab } from '../../harness/lab/lab.js';
 import { LabBusyError } from '../../harness/lab/lock.js';
@@ -14,26 +15,6 @@ import { resolveLinkConditions, type LinkOptions } from '../../harness/lab/profi
 const ROOT = resolve(import.meta.dirname, '../..');
 
 // ---------------------------------------------------------------- no root needed
-
-function direction(overrides: Partial<AchievedDirection>): AchievedDirection {
-  return {
-    delayMinMs: null,
-    delayMedianMs: null,
-    delayP95Ms: null,
-    rateBitsPerSecond: null,
-    rateSource: null,
-    deliveredBitsPerSecond: null,
-    flood: null,
-    goodputBitsPerSecond: null,
-    transferBytes: null,
-    transferMs: null,
-    transferEnd: null,
-    lossRate: null,
-    dropRate: null,
-    counters: null,
-    ...overrides,
-  };
-}
 
 t.test('calibrationRows: configured beside achieved, in the units named', async (t) => {
   const configured = resolveLinkConditions({ rtt: '60ms', upLoss: '10%', downLoss: '2%', downRate: '10mbit' });
@@ -47,8 +28,8 @@ t.test('calibrationRows: configured beside achieved, in the units named', async 
     rttP95Ms: 61,
     probeLossRate: 0.125,
     countersWindowMs: 3000,
-    up: direction({ delayMedianMs: 30.25, lossRate: 0.0975 }),
-    down: direction({ delayMedianMs: 30.125, lossRate: 0.02, rateBitsPerSecond: 9_950_000, goodputBitsPerSecond: 9_600_000 }),
+    up: achievedDirection({ delayMedianMs: 30.25, lossRate: 0.0975 }),
+    down: achievedDirection({ delayMedianMs: 30.125, lossRate: 0.02, rateBitsPerSecond: 9_950_000, goodputBitsPerSecond: 9_600_000 }),
   };
   t.same(calibrationRows(configured, achieved), [
     { quantity: 'round trip (min)', configured: 60, achieved: 60.25, unit: 'ms' },
@@ -64,7 +45,7 @@ t.test('calibrationRows: configured beside achieved, in the units named', async 
 
   // bursty loss counts at its stationary average; nothing measured stays null
   const bursty = resolveLinkConditions({ burstLoss: '2%:4' });
-  const rows = calibrationRows(bursty, { ...achieved, rttMinMs: null, probeLossRate: null, up: direction({}), down: direction({}) });
+  const rows = calibrationRows(bursty, { ...achieved, rttMinMs: null, probeLossRate: null, up: achievedDirection({}), down: achievedDirection({}) });
   t.same(
     rows.find((r) => r.quantity === 'up loss'),
     { quantity: 'up loss', configured: 2, achieved: null, unit: '%' },
