@@ -7,6 +7,6 @@ export async function checkedExchangeMetrics(client: ExchangeClient, spec: Reque
   if (timings.bodyBytes !== undefined && timings.bodyBytes !== expectedBodyBytes) {
     throw new Error(`received ${timings.bodyBytes} body bytes, expected ${expectedBodyBytes}`);
   }
-  const { alpn: _alpn, resumed: _resumed, earlyDataAccepted: _early, progress: _progress, extraMs, ...metrics } = timings;
-  return { metrics: { ...metrics, ...extraMs } };
+  const { alpn, resumed: _resumed, earlyDataAccepted: _early, progress: _progress, extraMs, ...metrics } = timings;
+  return { metrics: { ...metrics, ...extraMs }, ...(alpn !== undefined ? { clientAlpn: alpn } : {}) };
 }

@@ -27,6 +27,8 @@ export const TRANSFER_METRICS: ScenarioDefinition['metrics'] = [
   },
   { name: 'completionMs', unit: 'ms', description: 'from the connect call (TCP) or first Initial (QUIC) to the last body byte (download) or the response to the upload' },
   { name: 'handshakeMs', unit: 'ms', description: 'TLS handshake complete at the client, same origin' },
+  { name: 'bodyStartMs', unit: 'ms', description: 'download: the first body byte received; upload: the first body byte sent (same origin)' },
+  { name: 'bodyEndMs', unit: 'ms', description: 'download: the last body byte received; upload: the response to the upload received (same origin)' },
   {
     name: 'longestStallMs',
     unit: 'ms',
@@ -54,5 +56,6 @@ export const throughput: ScenarioDefinition = {
   cases: transferCases({ sizesBytes: [1_000_000, 10_000_000], direction: 'down' }),
   transfers: { defaults: { sizesBytes: [1_000_000, 10_000_000], direction: 'down' }, cases: transferCases },
   linkReference: true,
+  wireTruth: true,
   measure: transferSample,
 };

@@ -40,10 +40,10 @@ export async function transferSample(context: SampleContext): Promise<SampleMeas
   const { bodyStartMs, bodyEndMs, progress } = timings;
   if (bodyStartMs === undefined || bodyEndMs === undefined) throw new Error(`${client.implementation} did not time the body`);
   const completionMs = upload ? bodyEndMs : (timings.totalMs ?? bodyEndMs);
-  const metrics: Record<string, number> = { bodyBytes: bytes, completionMs, handshakeMs: timings.handshakeMs };
+  const metrics: Record<string, number> = { bodyBytes: bytes, completionMs, handshakeMs: timings.handshakeMs, bodyStartMs, bodyEndMs };
   const goodput = goodputBitsPerSecond(bytes, bodyStartMs, bodyEndMs);
   if (goodput !== null) metrics.goodputBitsPerSecond = goodput;
   if (progress !== undefined) metrics.longestStallMs = longestStallMs(progress);
   Object.assign(metrics, await senderRetransmissions(context, upload, timings, tcpBefore));
-  return { metrics, ...(progress !== undefined ? { series: { bytesOverTime: downsampleProgress(progress, SERIES_POINTS) } } : {}) };
+  return { metrics, ...(progress !== undefined ? { series: { bytesOverTime: downsampleProgress(progress, SERIES_POINTS) } } : {}), ...(timings.alpn !== undefined ? { clientAlpn: timings.alpn } : {}) };
 }

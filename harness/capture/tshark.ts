@@ -67,6 +67,16 @@ export interface WirePacket {
   quicFrameTypes: number[];
   /** Stream ids of the QUIC STREAM frames. */
   quicStreamIds: number[];
+  /** The QUIC STREAM frames' ranges, in order (length null when the frame runs to the end of its packet). */
+  quicStreamRanges: QuicStreamRange[];
+  /** TCP only: the relative sequence number of the first payload byte. */
+  tcpSeq: number | null;
+  /** TCP only: the frames whose segments make up the PDUs (TLS records, HTTP messages) completed in this packet. */
+  reassembledFrames: number[];
+  /** An HTTP/1.1 request starts in this packet. */
+  httpRequest: boolean;
+  /** A decrypted TLS alert record (close_notify, ...) is in this packet. */
+  tlsAlert: boolean;
   /** TLS handshake messages completed in this packet (1 ClientHello, 2 ServerHello, 8 EncryptedExtensions, 11 Certificate, 15 CertificateVerify, 20 Finished, 4 NewSessionTicket). */
   tlsHandshakeTypes: number[];
   http2Frames: Http2FrameInfo[];
@@ -80,11 +90,21 @@ export interface WirePacket {
   tlsClientRandom?: string;
   /** The cipher suite of a ServerHello completed in this packet (0x1301 TLS_AES_128_GCM_SHA256, ...). */
   tlsCipherSuite?: number;
+  /** ALPN protocols of a ClientHello (offered) or EncryptedExtensions (chosen) completed in this packet. */
+  tlsAlpn?: string[];
+  /** The version field of the QUIC long-header packets in this datagram (1 is QUIC v1). */
+  quicVersion?: number;
   /**
    * A QUIC datagram tshark could not wholly read: its UDP payload and how tshark failed, for
    * the harness's own decryption. Absent on readable datagrams (the payload is only kept when needed).
    */
   quicUnread?: QuicUnread;
+}
+
+export interface QuicStreamRange {
+  streamId: number;
+  offset: number;
+  length: number | null;
 }
 
 export interface QuicUnread {
@@ -131,6 +151,16 @@ export const TSHARK_FIELDS = [
   'quic.scid',
   'tls.handshake.random',
   'tls.handshake.ciphersuite',
+  // Added for transfers (recorded fixtures from before have these columns empty).
+  'tcp.seq',
+  'tcp.segment',
+  'http.request',
+  'quic.stream.off',
+  'quic.stream.len',
+  'quic.stream.offset',
+  'quic.stream.length',
+  'quic.version',
+  'tls.handshake.extensions_alpn_str',
   'udp.payload', // last: the longest column
 ] as const;
 
@@ -142,6 +172,7 @@ const AGGREGATOR = ',';
 
 const TLS_CLIENT_HELLO = 1;
 const TLS_SERVER_HELLO = 2;
+const TLS_ALERT_RECORD = 21;
 
 const LONG_PACKET_TYPES: Record<string, QuicLongPacketType> = { '0': 'initial', '1': '0rtt', '2': 'handshake', '3': 'retry' };
 
@@ -151,6 +182,13 @@ export function tsharkArguments(pcapFile: string, options: ReadPacketsOptions = 
     '-r',
     pcapFile,
     '-n', // no name resolution
+    // A TCP segment lost on the link and repaired later must still be reassembled into its
+    // TLS record (tshark 4.0 does not by default), and an HTTP/1.1 response is marked where
+    // its headers end, not where its body does.
+    '-o',
+    'tcp.reassemble_out_of_order:TRUE',
+    '-o',
+    'http.desegment_body:FALSE',
     ...(options.keylogFile !== undefined ? ['-o', `tls.keylog_file:${options.keylogFile}`] : []),
     ...(options.quicPorts ?? []).flatMap((port) => ['-d', `udp.port==${port},quic`]),
     ...(options.tlsPorts ?? []).flatMap((port) => ['-d', `tcp.port==${port},tls`]),
@@ -266,6 +304,9 @@ export function parseTsharkLine(line: string): WirePacket | null {
   const cipherSuite = tlsHandshakeTypes.includes(TLS_SERVER_HELLO) && !tlsHandshakeTypes.includes(TLS_CLIENT_HELLO) ? first('tls.handshake.ciphersuite') : undefined;
   const scid = first('quic.scid');
   const udpPayload = first('udp.payload');
+  const quicVersion = first('quic.version');
+  const alpn = splitValues(raw['tls.handshake.extensions_alpn_str']);
+  const tcpSeq = transport === 'tcp' ? first('tcp.seq') : undefined;
 
   return {
     frame: integer(raw['frame.number'], 'frame.number', line),
@@ -280,6 +321,11 @@ export function parseTsharkLine(line: string): WirePacket | null {
     quicShortHeader: headerForms.some((v) => v === '0' || v === 'False' || v === 'false'),
     quicFrameTypes: ints('quic.frame_type'),
     quicStreamIds: ints('quic.stream.stream_id'),
+    quicStreamRanges: streamRanges(ints('quic.stream.stream_id'), splitValues(raw['quic.stream.off']), splitValues(raw['quic.stream.len']), ints('quic.stream.offset'), ints('quic.stream.length')),
+    tcpSeq: tcpSeq === undefined ? null : integer(tcpSeq, 'tcp.seq', line),
+    reassembledFrames: transport === 'tcp' ? ints('tcp.segment') : [],
+    httpRequest: flag(raw['http.request']),
+    tlsAlert: ints('tls.record.content_type').includes(TLS_ALERT_RECORD),
     tlsHandshakeTypes,
     http2Frames: http2Types.map((type, i) => ({ type, streamId: http2Streams[i] ?? -1 })),
     httpResponse: flag(raw['http.response']),
@@ -287,10 +333,28 @@ export function parseTsharkLine(line: string): WirePacket | null {
     ...(scid !== undefined ? { quicScid: scid.replace(/:/g, '').toLowerCase() } : {}),
     ...(random !== undefined ? { tlsClientRandom: random.replace(/:/g, '').toLowerCase() } : {}),
     ...(cipherSuite !== undefined ? { tlsCipherSuite: integer(cipherSuite, 'tls.handshake.ciphersuite', line) } : {}),
+    ...(alpn.length > 0 ? { tlsAlpn: alpn } : {}),
+    ...(quicVersion !== undefined ? { quicVersion: integer(quicVersion, 'quic.version', line) } : {}),
     ...(headerForms.length > 0 && undecryptable && udpPayload !== undefined
       ? { quicUnread: { udpPayload: Buffer.from(udpPayload.replace(/:/g, ''), 'hex'), decryptionFailures, packetsWithoutNumber: Math.max(0, quicPacketsWithoutNumber) } }
       : {}),
   };
+}
+
+/**
+ * STREAM frames' ranges from tshark's per-frame lists: every frame lists its id and its OFF
+ * and LEN bits, but only frames with the bit set list an offset or a length, so those are
+ * dealt out in order (no OFF bit: offset 0; no LEN bit: to the end of the packet).
+ */
+export function streamRanges(ids: readonly number[], offBits: readonly string[], lenBits: readonly string[], offsets: readonly number[], lengths: readonly number[]): QuicStreamRange[] {
+  let nextOffset = 0;
+  let nextLength = 0;
+  const set = (bit: string | undefined): boolean => bit === '1' || bit === 'True' || bit === 'true';
+  return ids.map((streamId, i) => {
+    const offset = set(offBits[i]) ? (offsets[nextOffset++] ?? 0) : 0;
+    const length = set(lenBits[i]) ? (lengths[nextLength++] ?? null) : null;
+    return { streamId, offset, length };
+  });
 }
 
 /** The whole `tshark -T fields` output as packets (non-TCP/UDP packets left out). */

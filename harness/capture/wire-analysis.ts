@@ -7,6 +7,7 @@
 import type { KeyLog } from './keylog.js';
 import { openShortHeaderPackets, quicFrames, quicPacketKeys, type QuicPacketKeys } from './quic-decrypt.js';
 import { canonicalIp, type WireEndpoint, type WirePacket } from './tshark.js';
+import { wireTransfer, type WireTransfer } from './wire-transfer.js';
 
 /** A server endpoint: packets to or from it belong to connections; the other side is the client. */
 export interface WireServer {
@@ -35,10 +36,12 @@ export interface WireConnection {
   handshakeMs: number | null;
   /**
    * From the client's first packet to the first server packet carrying response data: QUIC,
-   * STREAM data on stream 0 (the first client-initiated bidirectional stream); TCP, an HTTP/2
-   * HEADERS frame on stream 1 or the start of an HTTP/1.1 response.
+   * STREAM data on a request stream; TCP, the first segment of the TLS record holding the
+   * HTTP/2 HEADERS frame on stream 1 or the start of an HTTP/1.1 response (see wire-transfer.ts).
    */
   ttfbMs: number | null;
+  /** Where the request and response data started and ended, repeats, version and ALPN. */
+  transfer: WireTransfer;
   /** Packets and IP bytes each side sent up to and including the packet completing the server's Finished, retransmissions included. */
   clientPacketsBeforeHandshake: number | null;
   clientIpBytesBeforeHandshake: number | null;
@@ -79,11 +82,6 @@ const TLS_CLIENT_HELLO = 1;
 const TLS_CERTIFICATE = 11;
 const TLS_FINISHED = 20;
 const QUIC_CRYPTO_FRAME = 0x06;
-const HTTP2_HEADERS = 1;
-/** QUIC: the first client-initiated bidirectional stream, which carries the request. */
-const QUIC_REQUEST_STREAM = 0;
-/** HTTP/2: the first client-initiated stream. */
-const HTTP2_REQUEST_STREAM = 1;
 /** RFC 9000 section 8.1. */
 const AMPLIFICATION_FACTOR = 3;
 
@@ -108,12 +106,6 @@ function hasQuicInitialCrypto(p: WirePacket): boolean {
 /** The packet that opens a connection: the client's SYN, or a datagram with its Initial. */
 function isConnectionStart(p: WirePacket): boolean {
   return p.transport === 'tcp' ? isTcpSyn(p) : p.quicLongPacketTypes.includes('initial');
-}
-
-/** A server packet that carries response data of the first request. */
-function isResponseStart(p: WirePacket): boolean {
-  if (p.transport === 'udp') return p.quicStreamIds.includes(QUIC_REQUEST_STREAM);
-  return p.httpResponse || p.http2Frames.some((f) => f.type === HTTP2_HEADERS && f.streamId === HTTP2_REQUEST_STREAM);
 }
 
 /** Does this client packet open a new connection on a 5-tuple that already had one? */
@@ -255,6 +247,7 @@ function readUnreadServerPackets(directed: readonly DirectedPacket[], keylog: Ke
         ...packet,
         quicFrameTypes: [...packet.quicFrameTypes, ...quicFrameList.map((f) => f.type)],
         quicStreamIds: [...packet.quicStreamIds, ...quicFrameList.flatMap((f) => (isStreamFrame(f.type) && f.streamId !== undefined ? [f.streamId] : []))],
+        quicStreamRanges: [...packet.quicStreamRanges, ...quicFrameList.flatMap((f) => (isStreamFrame(f.type) && f.streamId !== undefined ? [{ streamId: f.streamId, offset: f.offset ?? 0, length: f.length ?? null }] : []))],
         undecryptable: !readable,
       },
     };
@@ -279,7 +272,8 @@ function analyzeOne(transport: 'tcp' | 'udp', client: WireEndpoint, server: Wire
   const origin = startSeen ? first.timeEpochMs : (firstClient?.packet.timeEpochMs ?? first.timeEpochMs);
 
   const finIndex = directed.findIndex((d) => !d.fromClient && d.packet.tlsHandshakeTypes.includes(TLS_FINISHED));
-  const responseIndex = directed.findIndex((d) => !d.fromClient && isResponseStart(d.packet));
+  const transfer = wireTransfer(directed);
+  const responseIndex = directed.findIndex((d) => d.packet.frame === transfer.responseStartFrame);
   const firstServerIndex = directed.findIndex((d) => !d.fromClient && (quic || d.packet.payloadBytes > 0));
   const finPacket = finIndex >= 0 ? directed[finIndex]?.packet : undefined;
   const responsePacket = responseIndex >= 0 ? directed[responseIndex]?.packet : undefined;
@@ -329,6 +323,7 @@ function analyzeOne(transport: 'tcp' | 'udp', client: WireEndpoint, server: Wire
     frames: { first: first.frame, last: last.frame, serverFinished: finPacket?.frame ?? null, firstResponse: responsePacket?.frame ?? null },
     handshakeMs: startSeen && finPacket ? ms(finPacket.timeEpochMs - origin) : null,
     ttfbMs: startSeen && responsePacket ? ms(responsePacket.timeEpochMs - origin) : null,
+    transfer,
     clientPacketsBeforeHandshake: handshakeWindow ? count(handshakeWindow, true) : null,
     clientIpBytesBeforeHandshake: handshakeWindow ? sum(handshakeWindow, true, (p) => p.ipBytes) : null,
     serverPacketsBeforeHandshake: handshakeWindow ? count(handshakeWindow, false) : null,

@@ -13,20 +13,41 @@ export const CALIBRATED_ROUND_TRIP = 'link.achieved.calibration.rttMedianMs';
 
 const CAPTURE: MetricProvenance = { kind: 'measured', sources: ['packet-capture'] };
 
-/** Metrics the harness adds to every scenario's samples, and where they come from (run/wire-stage.ts, measure/round-trips.ts). */
-export const HARNESS_METRIC_PROVENANCE: Readonly<Record<string, MetricProvenance>> = {
-  wireHandshakeMs: CAPTURE,
-  wireTtfbMs: CAPTURE,
-  serverCertificateSent: CAPTURE,
-  serverFirstFlightBytes: CAPTURE,
-  clientFirstFlightBytes: CAPTURE,
-  amplificationLimitExceeded: CAPTURE,
-  wireHandshakeRounds: CAPTURE,
-  clientPacketsBeforeHandshake: CAPTURE,
-  serverPacketsBeforeHandshake: CAPTURE,
-  clientIpBytesBeforeHandshake: CAPTURE,
-  serverIpBytesBeforeHandshake: CAPTURE,
-};
+/** The wire's body timings are the capture's; its goodput is derived from them. */
+const WIRE_GOODPUT: MetricProvenance = { kind: 'derived', from: ['bodyBytes', 'wireBodyStartMs', 'wireBodyEndMs'], method: 'bodyBytes x 8 over wireBodyEndMs - wireBodyStartMs' };
+
+/** Metrics the harness adds to scenarios' samples (run/wire-stage.ts), declared once here. */
+export const HARNESS_METRICS: readonly DeclaredMetric[] = [
+  { name: 'wireHandshakeMs', unit: 'ms', description: "from the client's first packet to the arrival of the packet completing the server's TLS Finished, on the wire", provenance: CAPTURE },
+  { name: 'wireTtfbMs', unit: 'ms', description: "from the client's first packet to the first server packet carrying response data, on the wire", provenance: CAPTURE },
+  {
+    name: 'wireBodyStartMs',
+    unit: 'ms',
+    description: "download: the first server packet carrying response data; upload: the client's first packet carrying the request (from the client's first packet)",
+    provenance: CAPTURE,
+  },
+  { name: 'wireBodyEndMs', unit: 'ms', description: 'download: the last server packet carrying response data; upload: the first packet of the response', provenance: CAPTURE },
+  { name: 'wireCompletionMs', unit: 'ms', description: "from the client's first packet (SYN or Initial) to the end of the body on the wire", provenance: CAPTURE },
+  { name: 'wireGoodputBitsPerSecond', unit: 'bits/s', description: 'body bits over the time from the first to the last packet carrying the body, on the wire', provenance: WIRE_GOODPUT },
+  {
+    name: 'wireRepeatedPackets',
+    unit: 'count',
+    better: 'lower',
+    description: "the sending side's packets that carried body data below what it had already delivered: losses repaired, spurious repeats and reordering, as the client's side sees them",
+    provenance: CAPTURE,
+  },
+  { name: 'serverCertificateSent', unit: 'count', description: 'the server sent a Certificate message (1) or not (0)', provenance: CAPTURE },
+  { name: 'serverFirstFlightBytes', unit: 'bytes', description: "payload bytes the server sent up to its Finished", provenance: CAPTURE },
+  { name: 'clientFirstFlightBytes', unit: 'bytes', description: "payload bytes the client sent before the server's first answer", provenance: CAPTURE },
+  { name: 'amplificationLimitExceeded', unit: 'count', description: "QUIC: the server's first flight exceeded 3 x the client's (1) or not (0)", provenance: CAPTURE },
+  { name: 'wireHandshakeRounds', unit: 'count', better: 'lower', description: 'times the client waited for the server before it had its Finished, on the wire', provenance: CAPTURE },
+  { name: 'clientPacketsBeforeHandshake', unit: 'count', description: "packets the client sent up to the server's Finished", provenance: CAPTURE },
+  { name: 'serverPacketsBeforeHandshake', unit: 'count', description: 'packets the server sent up to its Finished', provenance: CAPTURE },
+  { name: 'clientIpBytesBeforeHandshake', unit: 'bytes', description: "IP bytes the client sent up to the server's Finished", provenance: CAPTURE },
+  { name: 'serverIpBytesBeforeHandshake', unit: 'bytes', description: 'IP bytes the server sent up to its Finished', provenance: CAPTURE },
+];
+
+const HARNESS_METRIC_PROVENANCE: Readonly<Record<string, MetricProvenance | undefined>> = Object.fromEntries(HARNESS_METRICS.map((m) => [m.name, m.provenance]));
 
 /** Per metric, the timing sources the cases recorded for it, and whether some case had it without one. */
 export type SourcesSeen = ReadonlyMap<string, { sources: ReadonlySet<string>; untimed: boolean }>;
@@ -99,7 +120,8 @@ export function inferDefinition(name: string, seen?: SourcesSeen): MetricDefinit
 /** Definitions for every metric in `names`: declared ones in declared order, then the others inferred. */
 export function definitionsFor(names: Iterable<string>, declared: readonly DeclaredMetric[], seen?: SourcesSeen): MetricDefinition[] {
   const present = new Set(names);
-  const known = declared.filter((d) => present.has(d.name));
+  const ownNames = new Set(declared.map((d) => d.name));
+  const known = [...declared, ...HARNESS_METRICS.filter((m) => !ownNames.has(m.name))].filter((d) => present.has(d.name));
   const others = [...present].filter((name) => !known.some((d) => d.name === name)).sort();
   return [...known.map((d) => completeDefinition(d, seen)), ...others.map((name) => inferDefinition(name, seen))];
 }

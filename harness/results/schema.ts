@@ -45,6 +45,17 @@ export const metricSummarySchema = z
   })
   .strict();
 
+export const negotiatedSchema = z
+  .object({
+    /** ALPN as the client reported it (Chromium: Resource Timing's nextHopProtocol). */
+    clientAlpn: z.string().optional(),
+    /** ALPN the server chose, read from its EncryptedExtensions in the capture. */
+    wireAlpn: z.string().optional(),
+    /** The QUIC version of the client's long-header packets in the capture, as 8 hex digits ("0x00000001" is QUIC v1). */
+    quicVersion: z.string().optional(),
+  })
+  .strict();
+
 export const sampleSchema = z
   .object({
     index: z.number().int().nonnegative(),
@@ -56,6 +67,8 @@ export const sampleSchema = z
     flags: z.array(z.string()).optional(),
     /** Time series of the sample, e.g. bytesOverTime: [ms from the exchange's origin, cumulative body bytes], downsampled. */
     series: z.record(z.string(), z.array(z.tuple([z.number(), z.number()]))).optional(),
+    /** What the sample's connection negotiated, as the client said and as the capture showed. */
+    negotiated: negotiatedSchema.optional(),
   })
   .strict()
   .refine((s) => s.status === 'ok' || (s.error !== undefined && s.error.length > 0), {

@@ -17,7 +17,7 @@ import { certificateOf, sessionOf, type AnyScenario, type CaseDefinition, type C
 import { caseNeeds } from '../scenario/matrix.js';
 import type { WireConnection } from '../capture/wire-analysis.js';
 import { completeSamples } from './pipeline.js';
-import { WIRE_TIMING_METRICS, WIRE_TIMING_SOURCE, type SampleWindow } from './wire-stage.js';
+import { preferWireMetrics, WIRE_TIMING_METRICS, WIRE_TIMING_SOURCE, type SampleWindow } from './wire-stage.js';
 
 /** A PKI made for one case (the certificate sweep). */
 export interface CaseCertificates {
@@ -140,8 +140,9 @@ async function takeSample(
       interrupted.promise,
     ]);
     if (measured === null) return null;
-    const { metrics, series } = measured;
-    return { sample: { index, status: 'ok', startedAt, metrics, ...(series !== undefined ? { series } : {}) }, window: windowUntilNow() };
+    const { metrics, series, clientAlpn } = measured;
+    const negotiated = clientAlpn !== undefined ? { negotiated: { clientAlpn } } : {};
+    return { sample: { index, status: 'ok', startedAt, metrics, ...(series !== undefined ? { series } : {}), ...negotiated }, window: windowUntilNow() };
   } catch (error) {
     return signal?.aborted ? null : { sample: { index, status: 'failed', error: errorMessage(error), startedAt, metrics: {} }, window: windowUntilNow() };
   } finally {
@@ -379,7 +380,8 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
       scenario.metrics,
       sourcesSeen(cases),
     ),
-    headline: [...(scenario.headline ?? scenario.metrics.map((m) => m.name))],
+    // The wire's figure where the run has it: one definition for every client.
+    headline: preferWireMetrics(scenario.headline ?? scenario.metrics.map((m) => m.name), new Set(cases.flatMap((c) => Object.keys(c.summary)))),
     cases,
   };
 }

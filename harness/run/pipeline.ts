@@ -40,7 +40,7 @@ const STAGES: ReadonlyArray<readonly [string, Stage]> = [
         ? [...samples]
         : samples.map((list, k) => {
             const of = cases[k] as StagedCase;
-            const wireCase = { ...of, definition: { protocol: of.definition.protocol, session: sessionOf(of.definition) } };
+            const wireCase = { ...of, definition: { protocol: of.definition.protocol, session: sessionOf(of.definition), workload: of.definition.workload } };
             return list.map((sample) => withWireMetrics(sample, wireCase, connections));
           }),
   ],

@@ -5,6 +5,8 @@
 import { connectionsInWindow, type WireConnection } from '../capture/wire-analysis.js';
 import type { Sample, TimingSource } from '../results/schema.js';
 import type { Protocol, SessionMode } from '../endpoints/types.js';
+import { goodputBitsPerSecond } from '../measure/transfer.js';
+import type { Workload } from '../results/workload.js';
 
 export interface SampleWindow {
   startEpochMs: number;
@@ -14,20 +16,67 @@ export interface SampleWindow {
 /** tcpdump in the client namespace: kernel timestamps in microseconds. */
 export const WIRE_TIMING_SOURCE: TimingSource = { source: 'packet-capture', resolutionMs: 0.001 };
 
-/** Wire metrics that are timings (the others are counts and sizes). */
-export const WIRE_TIMING_METRICS = ['wireHandshakeMs', 'wireTtfbMs'] as const;
+/** Wire metrics that are timings (the others are counts, sizes and rates). */
+export const WIRE_TIMING_METRICS = ['wireHandshakeMs', 'wireTtfbMs', 'wireBodyStartMs', 'wireBodyEndMs', 'wireCompletionMs'] as const;
 
-/** Endpoint timing -> the wire timing it is checked against. */
-const CHECKED: ReadonlyArray<readonly [string, (typeof WIRE_TIMING_METRICS)[number]]> = [
-  ['handshakeMs', 'wireHandshakeMs'],
-  ['ttfbMs', 'wireTtfbMs'],
-];
+/**
+ * An endpoint metric -> the wire metric of the same definition: the sample is flagged when they
+ * differ by more than the tolerance, and reports and compare show the wire one where a run has it.
+ */
+export const WIRE_COUNTERPARTS: Readonly<Record<string, string>> = {
+  handshakeMs: 'wireHandshakeMs',
+  ttfbMs: 'wireTtfbMs',
+  completionMs: 'wireCompletionMs',
+  bodyStartMs: 'wireBodyStartMs',
+  bodyEndMs: 'wireBodyEndMs',
+  goodputBitsPerSecond: 'wireGoodputBitsPerSecond',
+};
+
+/** How far a client's goodput may be from the wire's before the sample is flagged (the issue's bar: 1%). */
+export const GOODPUT_TOLERANCE = 0.01;
+
+/** `metrics` with each metric that has a wire counterpart in `available` replaced by it (in place, no duplicates). */
+export function preferWireMetrics(metrics: readonly string[], available: ReadonlySet<string>): string[] {
+  return [...new Set(metrics.map((name) => (WIRE_COUNTERPARTS[name] !== undefined && available.has(WIRE_COUNTERPARTS[name]) ? WIRE_COUNTERPARTS[name] : name)))];
+}
 
 /** The sample's measured connection: the last one to `server` that began inside `window`. */
 export function connectionOfSample(connections: readonly WireConnection[], server: { port: number; transport: 'tcp' | 'udp' }, window: SampleWindow): WireConnection | undefined {
   return connectionsInWindow(connections, window.startEpochMs, window.endEpochMs)
     .filter((c) => c.transport === server.transport && c.server.port === server.port)
     .at(-1);
+}
+
+/** A transfer's body on the wire: which way it went and how many bytes. */
+export interface WireBody {
+  upload: boolean;
+  bodyBytes: number;
+}
+
+function relativeMs(connection: WireConnection, epochMs: number | null): number | null {
+  return epochMs === null ? null : Math.round((epochMs - connection.firstPacketEpochMs) * 1000) / 1000;
+}
+
+/**
+ * The body's metrics on the wire, one definition for every client: a download from the first
+ * to the last server packet carrying response data; an upload from the first client packet
+ * carrying the request to the first server packet of the response (the server had it all).
+ */
+export function wireBodyMetrics(connection: WireConnection, body: WireBody): Record<string, number> {
+  const t = connection.transfer;
+  const startEpochMs = body.upload ? t.requestStartEpochMs : t.responseStartEpochMs;
+  const endEpochMs = body.upload ? t.responseStartEpochMs : t.responseEndEpochMs;
+  const metrics: Record<string, number> = { wireRepeatedPackets: body.upload ? t.clientRepeatedPackets : t.serverRepeatedPackets };
+  // Times from the connection's first packet only when that packet was its SYN or Initial.
+  const start = connection.ttfbMs !== null ? relativeMs(connection, startEpochMs) : null;
+  const end = connection.ttfbMs !== null ? relativeMs(connection, endEpochMs) : null;
+  if (start !== null) metrics.wireBodyStartMs = start;
+  if (end !== null) metrics.wireBodyEndMs = metrics.wireCompletionMs = end;
+  if (startEpochMs !== null && endEpochMs !== null) {
+    const goodput = goodputBitsPerSecond(body.bodyBytes, startEpochMs, endEpochMs);
+    if (goodput !== null) metrics.wireGoodputBitsPerSecond = goodput;
+  }
+  return metrics;
 }
 
 /** The numbers a connection contributes to its sample (absent where the wire cannot tell). */
@@ -61,11 +110,19 @@ export function wireFlags(
   connection: Pick<WireConnection, 'undecryptablePackets' | 'notes'>,
 ): string[] {
   const flags: string[] = [];
-  for (const [metric, wireMetric] of CHECKED) {
+  for (const [metric, wireMetric] of Object.entries(WIRE_COUNTERPARTS)) {
     const endpoint = metrics[metric];
     const wire = metrics[wireMetric];
     if (endpoint === undefined || wire === undefined) continue;
-    const toleranceMs = Math.max(timingSources[metric]?.resolutionMs ?? 0, WIRE_TIMING_SOURCE.resolutionMs);
+    if (wireMetric === 'wireGoodputBitsPerSecond') {
+      const apart = Math.abs(endpoint - wire) / wire;
+      if (apart > GOODPUT_TOLERANCE)
+        flags.push(`${metric} ${(endpoint / 1e6).toFixed(3)} Mbit/s vs ${wireMetric} ${(wire / 1e6).toFixed(3)} Mbit/s: apart by ${(apart * 100).toFixed(1)}%, more than ${GOODPUT_TOLERANCE * 100}%`);
+      continue;
+    }
+    // A metric the client derives (completionMs from totalMs) is as coarse as its coarsest clock.
+    const coarsestMs = Math.max(0, ...Object.values(timingSources).map((source) => source.resolutionMs));
+    const toleranceMs = Math.max(timingSources[metric]?.resolutionMs ?? coarsestMs, WIRE_TIMING_SOURCE.resolutionMs);
     if (Math.abs(endpoint - wire) > toleranceMs) {
       flags.push(`${metric} ${endpoint.toFixed(3)} ms vs ${wireMetric} ${wire.toFixed(3)} ms: apart by more than ${toleranceMs} ms`);
     }
@@ -81,8 +138,8 @@ export function wireFlags(
 
 /** What the wire stage needs to know of a case: where its server listened and its client's timing sources. */
 export interface WireStageCase {
-  /** The case's transport and how its connections start. */
-  definition: { protocol: Protocol; session?: SessionMode | undefined };
+  /** The case's transport, how its connections start, and what they carry. */
+  definition: { protocol: Protocol; session?: SessionMode | undefined; workload?: Workload | undefined };
   timingSources: Readonly<Record<string, TimingSource>>;
   serverPort: number;
   /** When each sample ran, by sample index. */
@@ -96,7 +153,24 @@ export function withWireMetrics(sample: Sample, of: WireStageCase, connections: 
   const transport = of.definition.protocol === 'quic' ? 'udp' : 'tcp';
   const connection = connectionOfSample(connections, { port: of.serverPort, transport }, window);
   if (!connection) return { ...sample, flags: [...(sample.flags ?? []), 'no connection of this sample in the packet capture'] };
-  const metrics = { ...sample.metrics, ...wireMetrics(connection) };
+  const body = bodyOf(of.definition.workload, sample.metrics);
+  const metrics = { ...sample.metrics, ...wireMetrics(connection), ...(body ? wireBodyMetrics(connection, body) : {}) };
   const flags = [...(sample.flags ?? []), ...wireFlags(of.definition, metrics, of.timingSources, connection)];
-  return { ...sample, metrics, ...(flags.length > 0 ? { flags } : {}) };
+  const negotiated = { ...sample.negotiated, ...wireNegotiated(connection) };
+  const clientAlpn = negotiated.clientAlpn;
+  if (clientAlpn !== undefined && negotiated.wireAlpn !== undefined && clientAlpn !== negotiated.wireAlpn) flags.push(`the client reported ALPN ${clientAlpn}, the server chose ${negotiated.wireAlpn} on the wire`);
+  return { ...sample, metrics, ...(flags.length > 0 ? { flags } : {}), ...(Object.keys(negotiated).length > 0 ? { negotiated } : {}) };
+}
+
+/** A single transfer's body, for the wire's body metrics (a rebinding sample's connections are the migration scenario's to read). */
+function bodyOf(workload: Workload | undefined, metrics: Readonly<Record<string, number>>): WireBody | undefined {
+  if (workload?.kind !== 'transfer' || workload.rebind !== undefined) return undefined;
+  const bodyBytes = metrics.bodyBytes ?? workload.bodyBytes;
+  return { upload: workload.direction === 'up', bodyBytes };
+}
+
+/** ALPN and QUIC version as the capture shows them. */
+function wireNegotiated(connection: WireConnection): NonNullable<Sample['negotiated']> {
+  const { alpn, quicVersion } = connection.transfer;
+  return { ...(alpn !== null ? { wireAlpn: alpn } : {}), ...(quicVersion !== null ? { quicVersion: `0x${quicVersion.toString(16).padStart(8, '0')}` } : {}) };
 }

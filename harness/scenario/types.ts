@@ -107,6 +107,8 @@ export interface LinkControl {
 export interface SampleMeasurement {
   metrics: Record<string, number>;
   series?: Record<string, Array<[number, number]>>;
+  /** The protocol the client says it negotiated (ExchangeTimings.alpn). */
+  clientAlpn?: string;
 }
 
 interface ScenarioFields<N extends ClientNeed> {

@@ -1,7 +1,9 @@
 // tshark's field output -> WirePacket, on lines recorded from tshark 4.0.17 (Debian 12) with
 // the arguments tsharkArguments() builds (tshark-fields.tsv): ngtcp2 0.12 gtlsserver/gtlsclient
 // over IPv4 (a cold and a resumed 0-RTT connection) with and without the key log, Node 20
-// https/http2 over IPv4 and IPv6, a plain UDP datagram and the ICMP error it drew. The
+// https/http2 over IPv4 and IPv6, a plain UDP datagram and the ICMP error it drew. The columns
+// added later for transfers (tcp.seq ... tls.handshake.extensions_alpn_str) are empty in it;
+// tshark-transfer.tsv has them, recorded from a lab transfer. The
 // resumed QUIC connection's server secret is in tshark-fields.keys.log (wire-analysis tests).
 import t from 'tap';
 import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -244,7 +246,10 @@ t.test('recorded tshark lines parse into exact packets', async (t) => {
     'one column per field',
   );
   const packets = parseTsharkFields(recorded);
-  t.strictSame(packets.map(summarize), expected);
+  // The lines were recorded before the stream-range columns existed (they are empty): every
+  // STREAM frame then reads as starting at offset 0 and running to the packet's end.
+  const withoutRanges = expected.map((p) => ({ ...p, quicStreamRanges: p.quicStreamIds.map((streamId) => ({ streamId, offset: 0, length: null })) }));
+  t.strictSame(packets.map(summarize), withoutRanges);
   t.equal(parseTsharkLine(lines[14] ?? ''), null, 'the ICMP error is not a UDP packet');
   for (const packet of packets) {
     if (packet.quicUnread) t.equal(packet.quicUnread.udpPayload.length, packet.payloadBytes, `frame ${packet.frame}: the kept payload is the whole UDP payload`);
@@ -252,7 +257,7 @@ t.test('recorded tshark lines parse into exact packets', async (t) => {
 });
 
 t.test('malformed output is an error naming the problem', async (t) => {
-  t.throws(() => parseTsharkLine('1\t2\t3'), /expected 35 columns, got 3/);
+  t.throws(() => parseTsharkLine('1\t2\t3'), new RegExp(`expected ${TSHARK_FIELDS.length} columns, got 3`));
   const line = (recorded.split('\n')[0] ?? '').split('\t');
   line[0] = 'x';
   t.throws(() => parseTsharkLine(line.join('\t')), /frame\.number is not an integer \("x"\)/);
@@ -267,7 +272,7 @@ t.test('times, addresses and arguments', async (t) => {
   t.equal(canonicalIp('2001:2::1'), '2001:2::1');
   t.equal(canonicalIp('198.18.0.1'), '198.18.0.1');
   const args = tsharkArguments('/x/cap.pcap', { keylogFile: '/x/keys.log', quicPorts: [4433] });
-  t.strictSame(args.slice(0, 8), ['-r', '/x/cap.pcap', '-n', '-o', 'tls.keylog_file:/x/keys.log', '-d', 'udp.port==4433,quic', '-T']);
+  t.strictSame(args.slice(0, 12), ['-r', '/x/cap.pcap', '-n', '-o', 'tcp.reassemble_out_of_order:TRUE', '-o', 'http.desegment_body:FALSE', '-o', 'tls.keylog_file:/x/keys.log', '-d', 'udp.port==4433,quic', '-T']);
   t.equal(args.filter((a) => a === '-e').length, TSHARK_FIELDS.length);
   t.strictSame(tcpdumpArguments({ interfaceName: 'lo', filter: 'udp port 4433', file: '/x/cap.pcap' }), ['-i', 'lo', '-n', '-U', '--immediate-mode', '-B', '32768', '-s', '0', '-w', '/x/cap.pcap', 'udp port 4433']);
 });

@@ -1,5 +1,5 @@
 // Wire analysis on synthetic packets: exact numbers for each kind of handshake.
-import { QUIET_PACKET_FIELDS } from '../fixtures/wire-packet.js';
+import { NO_TRANSFER, QUIET_PACKET_FIELDS } from '../fixtures/wire-packet.js';
 import t from 'tap';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -105,6 +105,7 @@ t.test('TCP + TLS 1.3 + HTTP/2, full handshake, server flight in two segments', 
       frames: { first: 1, last: 12, serverFinished: 8, firstResponse: 11 },
       handshakeMs: 21.1,
       ttfbMs: 32.5,
+      transfer: { ...NO_TRANSFER, requestStartEpochMs: T0 + 22, responseStartEpochMs: T0 + 32.5, responseStartFrame: 11, responseEndEpochMs: T0 + 32.5 },
       clientPacketsBeforeHandshake: 4,
       clientIpBytesBeforeHandshake: 52 + 52 + 352 + 52,
       serverPacketsBeforeHandshake: 4,
@@ -143,6 +144,7 @@ t.test('QUIC full handshake: one round, within the amplification budget', async 
     frames: { first: 1, last: 6, serverFinished: 4, firstResponse: 6 },
     handshakeMs: 5.2,
     ttfbMs: 16,
+    transfer: { ...NO_TRANSFER, requestStartEpochMs: T0 + 6, responseStartEpochMs: T0 + 16, responseStartFrame: 6, responseEndEpochMs: T0 + 16 },
     clientPacketsBeforeHandshake: 2,
     clientIpBytesBeforeHandshake: 2456,
     serverPacketsBeforeHandshake: 2,
@@ -219,6 +221,7 @@ t.test("QUIC 0-RTT with the key log (recorded capture): the harness decrypts the
     frames: { first: 15, last: 16, serverFinished: 16, firstResponse: 16 },
     handshakeMs: 0.566,
     ttfbMs: 0.566,
+    transfer: { ...NO_TRANSFER, requestStartEpochMs: 1795691643863.49, responseStartEpochMs: 1795691643864.056, responseStartFrame: 16, responseEndEpochMs: 1795691643864.056 },
     clientPacketsBeforeHandshake: 1,
     clientIpBytesBeforeHandshake: 1228,
     serverPacketsBeforeHandshake: 1,
@@ -317,6 +320,7 @@ t.test('an undecryptable flight (no key log): certificate unknown, not "none"', 
     frames: { first: 1, last: 5, serverFinished: null, firstResponse: null },
     handshakeMs: null,
     ttfbMs: null,
+    transfer: NO_TRANSFER,
     clientPacketsBeforeHandshake: null,
     clientIpBytesBeforeHandshake: null,
     serverPacketsBeforeHandshake: null,

@@ -1,5 +1,6 @@
 // The sample pipeline: stages in their stated order, each returning new samples.
 import t from 'tap';
+import { NO_TRANSFER } from '../fixtures/wire-packet.js';
 import { completeSamples, SAMPLE_STAGES, type StagedCase } from '../../harness/run/pipeline.js';
 import type { Sample } from '../../harness/results/schema.js';
 import type { WireConnection } from '../../harness/capture/wire-analysis.js';
@@ -20,7 +21,7 @@ function stagedCase(samples: Sample[]): StagedCase {
 }
 
 const connection = (firstPacketEpochMs: number, handshakeMs: number) =>
-  ({ transport: 'udp', server: { ip: '198.18.0.2', port: 4433 }, firstPacketEpochMs, handshakeMs, undecryptablePackets: 0, notes: [] }) as unknown as WireConnection;
+  ({ transport: 'udp', server: { ip: '198.18.0.2', port: 4433 }, firstPacketEpochMs, handshakeMs, undecryptablePackets: 0, notes: [], transfer: NO_TRANSFER }) as unknown as WireConnection;
 
 t.same(SAMPLE_STAGES, ['measured', 'wire', 'derived', 'round trips']);
 

@@ -1,5 +1,6 @@
 // Joining capture connections to samples, the metrics they add, and the flags.
 import t from 'tap';
+import { NO_TRANSFER } from '../fixtures/wire-packet.js';
 import type { WireConnection } from '../../harness/capture/wire-analysis.js';
 import type { Sample } from '../../harness/results/schema.js';
 import { provenanceFor } from '../../harness/results/metric-definitions.js';
@@ -29,6 +30,7 @@ function connection(overrides: Partial<WireConnection>): WireConnection {
     undecryptablePackets: 0,
     decryptedByHarness: [],
     notes: [],
+    transfer: NO_TRANSFER,
     ...overrides,
   };
 }
