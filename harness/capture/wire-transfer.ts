@@ -22,6 +22,13 @@ export interface WireTransfer {
   responseStartFrame: number | null;
   /** The last server packet carrying response bytes. */
   responseEndEpochMs: number | null;
+  /**
+   * Per response, in the order the responses ended: when its last byte could be read (QUIC:
+   * the last packet with its stream's data; HTTP/2: the packet completing its last DATA frame;
+   * HTTP/1.1: the last server payload before the next response on the connection starts).
+   * Empty when the responses cannot be told apart (no decryption).
+   */
+  responseEndsEpochMs: number[];
   /** Packets that carried data below the highest stream offset (QUIC) or sequence number (TCP) their sender had already delivered to the capture: repaired losses, spurious repeats and reordering. */
   serverRepeatedPackets: number;
   clientRepeatedPackets: number;
@@ -83,6 +90,33 @@ export function repeatedPackets(side: readonly DirectedPacket[]): number {
   return repeated;
 }
 
+const HTTP2_DATA = 0;
+
+/** Each response's end, ordered (see WireTransfer.responseEndsEpochMs). */
+function responseEnds(packets: readonly DirectedPacket[], server: readonly DirectedPacket[], quic: boolean, closeIndex: number): number[] {
+  const last = new Map<number, number>();
+  if (quic) {
+    for (const { packet } of server) for (const r of packet.quicStreamRanges) if (isRequestStream(r.streamId)) last.set(r.streamId, packet.timeEpochMs);
+    return [...last.values()].sort((a, b) => a - b);
+  }
+  const h2 = server.some((d) => d.packet.http2Frames.length > 0);
+  if (h2) {
+    for (const { packet } of server) for (const f of packet.http2Frames) if (f.type === HTTP2_DATA && f.streamId % 2 === 1) last.set(f.streamId, packet.timeEpochMs);
+    return [...last.values()].sort((a, b) => a - b);
+  }
+  // HTTP/1.1, one response at a time: each ends before the next one's first segment.
+  const usable = closeIndex < 0 ? packets : packets.slice(0, closeIndex);
+  const starts = server.filter((d) => d.packet.httpResponse).map((d) => usable.indexOf(firstSegment(server, d)));
+  const ends: number[] = [];
+  starts.forEach((start, k) => {
+    if (start < 0) return;
+    const next = starts[k + 1] ?? usable.length;
+    const end = usable.slice(start, next).findLast((d) => !d.fromClient && d.packet.payloadBytes > 0 && !d.packet.tlsAlert);
+    if (end !== undefined) ends.push(end.packet.timeEpochMs);
+  });
+  return ends;
+}
+
 /** The client's close of a TCP connection: FIN, RST or a TLS alert (close_notify). */
 function closesTcp(d: DirectedPacket): boolean {
   return d.fromClient && (d.packet.tcpFlags?.fin === true || d.packet.tcpFlags?.rst === true || d.packet.tlsAlert);
@@ -95,6 +129,7 @@ export function wireTransfer(packets: readonly DirectedPacket[]): WireTransfer {
   let requestStart: DirectedPacket | undefined;
   let responseStart: DirectedPacket | undefined;
   let responseEnd: DirectedPacket | undefined;
+  const closeIndex = quic ? -1 : packets.findIndex(closesTcp);
   if (quic) {
     requestStart = client.find((d) => carriesQuicRequestData(d.packet));
     responseStart = server.find((d) => carriesQuicRequestData(d.packet));
@@ -105,7 +140,6 @@ export function wireTransfer(packets: readonly DirectedPacket[]): WireTransfer {
     const responsePdu = server.find((d) => startsTcpResponse(d.packet));
     responseStart = responsePdu && firstSegment(server, responsePdu);
     if (responseStart !== undefined) {
-      const closeIndex = packets.findIndex(closesTcp);
       const beforeClose = closeIndex < 0 ? packets : packets.slice(0, closeIndex);
       responseEnd = beforeClose.findLast((d) => !d.fromClient && d.packet.payloadBytes > 0 && !d.packet.tlsAlert);
     }
@@ -116,6 +150,7 @@ export function wireTransfer(packets: readonly DirectedPacket[]): WireTransfer {
     responseStartEpochMs: responseStart?.packet.timeEpochMs ?? null,
     responseStartFrame: responseStart?.packet.frame ?? null,
     responseEndEpochMs: responseEnd?.packet.timeEpochMs ?? null,
+    responseEndsEpochMs: responseStart === undefined ? [] : responseEnds(packets, server, quic, closeIndex),
     serverRepeatedPackets: repeatedPackets(server),
     clientRepeatedPackets: repeatedPackets(client),
     quicVersion: quic ? (client.find((d) => d.packet.quicVersion !== undefined)?.packet.quicVersion ?? null) : null,

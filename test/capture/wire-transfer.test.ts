@@ -52,6 +52,7 @@ t.test('TCP: the response starts with the first segment of the record holding it
     responseStartEpochMs: T0 + 20,
     responseStartFrame: 3,
     responseEndEpochMs: T0 + 62,
+    responseEndsEpochMs: [T0 + 62],
     serverRepeatedPackets: 1,
     clientRepeatedPackets: 0,
     quicVersion: null,
@@ -82,11 +83,49 @@ t.test('QUIC: request streams only; the server control stream does not count; ra
     responseStartEpochMs: T0 + 20,
     responseStartFrame: 4,
     responseEndEpochMs: T0 + 30,
+    responseEndsEpochMs: [T0 + 30],
     serverRepeatedPackets: 1,
     clientRepeatedPackets: 0,
     quicVersion: 1,
     alpn: 'h3',
   });
+});
+
+t.test('each response ends on its own: HTTP/2 streams by their last DATA frame, HTTP/1.1 responses before the next one starts', async (t) => {
+  const h2 = [
+    directed(0, 'c', {
+      payloadBytes: 100,
+      tcpSeq: 1,
+      http2Frames: [
+        { type: 1, streamId: 1 },
+        { type: 1, streamId: 3 },
+      ],
+    }),
+    directed(10, 's', {
+      payloadBytes: 1448,
+      tcpSeq: 1,
+      http2Frames: [
+        { type: 1, streamId: 1 },
+        { type: 0, streamId: 1 },
+        { type: 1, streamId: 3 },
+      ],
+    }),
+    directed(11, 's', { payloadBytes: 1448, tcpSeq: 1449, http2Frames: [{ type: 0, streamId: 3 }] }),
+    directed(12, 's', { payloadBytes: 1448, tcpSeq: 2897, http2Frames: [{ type: 0, streamId: 1 }] }),
+  ];
+  t.strictSame(wireTransfer(h2).responseEndsEpochMs, [T0 + 11, T0 + 12]);
+  frame = 0;
+  const h1 = [
+    directed(0, 'c', { payloadBytes: 100, tcpSeq: 1, httpRequest: true }),
+    directed(10, 's', { payloadBytes: 1448, tcpSeq: 1, httpResponse: true }),
+    directed(11, 's', { payloadBytes: 1448, tcpSeq: 1449 }),
+    directed(12, 'c', { payloadBytes: 100, tcpSeq: 101, httpRequest: true }),
+    directed(22, 's', { payloadBytes: 1448, tcpSeq: 2897 }), // frame 5: the second response's first segment
+    directed(23, 's', { payloadBytes: 1448, tcpSeq: 4345, httpResponse: true, reassembledFrames: [5, 6] }),
+    directed(24, 's', { payloadBytes: 500, tcpSeq: 5793 }),
+    directed(30, 'c', { tcpFlags: { syn: false, ack: true, fin: true, rst: false } }),
+  ];
+  t.strictSame(wireTransfer(h1).responseEndsEpochMs, [T0 + 11, T0 + 24]);
 });
 
 t.test('repeats: a packet counts once however many of its frames repeat; a SYN and empty segments never do', async (t) => {
