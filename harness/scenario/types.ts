@@ -101,6 +101,13 @@ export type SampleContext<N extends ClientNeed = 'exchange'> = SampleContextFiel
 export interface LinkControl {
   /** A NAT rebinding from now on: the client's packets come from a new port, or a new address. */
   rebind(kind: 'port' | 'address'): Promise<void>;
+  /** Undoes every rebinding: the client's own address and port again (the run loop, before a sample). */
+  restore(): Promise<void>;
+}
+
+/** Whether a case's samples change the lab link (a NAT rebinding): the next sample must start from it restored. */
+export function changesLink(definition: Pick<CaseDefinition, 'workload'>): boolean {
+  return definition.workload.kind === 'transfer' && definition.workload.rebind !== undefined;
 }
 
 /** What one sample measured: numbers by metric name, and any time series. */
