@@ -11,7 +11,8 @@ export const CLIENT_SOURCE = 'client';
 /** The round trip the harness divides timings by (lab runs). */
 export const CALIBRATED_ROUND_TRIP = 'link.achieved.calibration.rttMedianMs';
 
-const CAPTURE: MetricProvenance = { kind: 'measured', sources: ['packet-capture'] };
+/** Measured from the packet capture (wire metrics of the harness and of scenarios). */
+export const CAPTURE: MetricProvenance = { kind: 'measured', sources: ['packet-capture'] };
 
 /** Metrics the harness adds to every scenario's samples, and where they come from (run/wire-stage.ts, measure/round-trips.ts). */
 export const HARNESS_METRIC_PROVENANCE: Readonly<Record<string, MetricProvenance>> = {

@@ -374,7 +374,14 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
     }
   }
   const staged = completeSamples(
-    live.map((current) => ({ definition: current.definition, samples: current.samples, timingSources: current.capable.client.timingSources, serverPort: current.target.port, windows: current.windows })),
+    live.map((current) => ({
+      definition: current.definition,
+      samples: current.samples,
+      timingSources: current.capable.client.timingSources,
+      serverPort: current.target.port,
+      windows: current.windows,
+      scenarioWireMetrics: scenario.wireMetrics,
+    })),
     {
       ...(connections ? { connections } : {}),
       ...(scenario.deriveMetrics ? { deriveMetrics: scenario.deriveMetrics } : {}),

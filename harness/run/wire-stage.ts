@@ -23,11 +23,14 @@ const CHECKED: ReadonlyArray<readonly [string, (typeof WIRE_TIMING_METRICS)[numb
   ['ttfbMs', 'wireTtfbMs'],
 ];
 
+/** The sample's connections: those to `server` that began inside `window`, oldest first. */
+export function connectionsOfSample(connections: readonly WireConnection[], server: { port: number; transport: 'tcp' | 'udp' }, window: SampleWindow): WireConnection[] {
+  return connectionsInWindow(connections, window.startEpochMs, window.endEpochMs).filter((c) => c.transport === server.transport && c.server.port === server.port);
+}
+
 /** The sample's measured connection: the last one to `server` that began inside `window`. */
 export function connectionOfSample(connections: readonly WireConnection[], server: { port: number; transport: 'tcp' | 'udp' }, window: SampleWindow): WireConnection | undefined {
-  return connectionsInWindow(connections, window.startEpochMs, window.endEpochMs)
-    .filter((c) => c.transport === server.transport && c.server.port === server.port)
-    .at(-1);
+  return connectionsOfSample(connections, server, window).at(-1);
 }
 
 /** The numbers a connection contributes to its sample (absent where the wire cannot tell). */
@@ -87,6 +90,8 @@ export interface WireStageCase {
   serverPort: number;
   /** When each sample ran, by sample index. */
   windows: ReadonlyMap<number, SampleWindow>;
+  /** The scenario's own wire metrics, from all the sample's connections (ScenarioDefinition.wireMetrics). */
+  scenarioWireMetrics?: ((connections: readonly WireConnection[]) => Record<string, number>) | undefined;
 }
 
 /** A successful sample with its connection's wire metrics and flags added; others as they were. */
@@ -94,9 +99,10 @@ export function withWireMetrics(sample: Sample, of: WireStageCase, connections: 
   const window = of.windows.get(sample.index);
   if (sample.status !== 'ok' || window === undefined) return sample;
   const transport = of.definition.protocol === 'quic' ? 'udp' : 'tcp';
-  const connection = connectionOfSample(connections, { port: of.serverPort, transport }, window);
+  const ofSample = connectionsOfSample(connections, { port: of.serverPort, transport }, window);
+  const connection = ofSample.at(-1);
   if (!connection) return { ...sample, flags: [...(sample.flags ?? []), 'no connection of this sample in the packet capture'] };
-  const metrics = { ...sample.metrics, ...wireMetrics(connection) };
+  const metrics = { ...sample.metrics, ...wireMetrics(connection), ...of.scenarioWireMetrics?.(ofSample) };
   const flags = [...(sample.flags ?? []), ...wireFlags(of.definition, metrics, of.timingSources, connection)];
   return { ...sample, metrics, ...(flags.length > 0 ? { flags } : {}) };
 }

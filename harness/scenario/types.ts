@@ -7,6 +7,7 @@ import type { Workload } from '../results/workload.js';
 import type { Impairment } from '../lab/impairment.js';
 import type { Sample } from '../results/schema.js';
 import type { DeclaredMetric } from '../results/metric-definitions.js';
+import type { WireConnection } from '../capture/wire-analysis.js';
 
 // The names are the implementations' (endpoints/implementations.ts); re-exported for scenarios.
 export type { ClientName, ServerName };
@@ -128,6 +129,8 @@ interface ScenarioFields<N extends ClientNeed> {
   cases: readonly CaseDefinition[];
   /** Record a packet capture and add wire-derived metrics to each sample (handshake scenarios). */
   wireTruth?: boolean;
+  /** With wireTruth: the scenario's own wire metrics of a sample, from its connections to its server (oldest first). */
+  wireMetrics?: (connections: readonly WireConnection[]) => Record<string, number>;
   /** Runs only on the lab network, and why (it changes the link while it runs; its servers live in the namespaces). */
   needsLab?: string;
   /** Run a kernel TCP reference flow (iperf3) over the lab link first (transfer scenarios). */
