@@ -369,7 +369,22 @@ export function analyzeConnections(packets: readonly WirePacket[], servers: read
     }
     connection.packets.push({ packet, fromClient: toServer });
   }
-  return all.map((c) => analyzeOne(c.transport, c.client, c.server, c.packets, keylog)).sort((a, b) => a.firstPacketEpochMs - b.firstPacketEpochMs);
+  return all
+    .map((c) => {
+      const connection = analyzeOne(c.transport, c.client, c.server, c.packets, keylog);
+      connectionPackets.set(connection, c.packets);
+      return connection;
+    })
+    .sort((a, b) => a.firstPacketEpochMs - b.firstPacketEpochMs);
+}
+
+// A connection's packets, for analyses of a scenario's own (capture/migration-wire.ts); kept
+// beside the connection rather than in it, so a WireConnection stays a record of numbers.
+const connectionPackets = new WeakMap<WireConnection, readonly DirectedPacket[]>();
+
+/** The packets of a connection analyzeConnections made, in capture order (none for one made elsewhere). */
+export function packetsOf(connection: WireConnection): readonly DirectedPacket[] {
+  return connectionPackets.get(connection) ?? [];
 }
 
 /**

@@ -4,11 +4,12 @@
 //
 // Protocol (stdout is JSON lines only, stderr is human diagnostics):
 //   ready:    {"event":"ready","pid":..,"seed":..,"client":{..},"server":{..},...} once both devices exist
-//   commands: `set KEY=VALUE [KEY=VALUE...]`, `outage up|down|both MS`, `rebind port|address`, `stats`,
+//   commands: `set KEY=VALUE [KEY=VALUE...]`, `outage up|down|both MS`, `rebind port|address|reset`, `stats`,
 //             `stats-reset`, `quit`; each gets exactly one reply line carrying "command":
 //             {"event":"ok","command":..}, {"event":"stats","command":"stats",...} or
 //             {"event":"error","command":..,"message":..}
-//   async:    {"event":"rebind",...} when a rebind takes effect, {"event":"error","message":..}
+//   async:    {"event":"rebind",...} when a rebind takes effect, {"event":"remap",...} when a flow
+//             gets a new mapping after one (what the server saw of it before and after), {"event":"error","message":..}
 //             without "command", and {"event":"stopped","reason":..,<stats>} on exit.
 // The emulator brings both devices up itself (unless bringUp is false); addresses and
 // routes are the caller's job, after start() resolves.
@@ -145,13 +146,26 @@ const rebindEventSchema = z.object({
   addressRebinds: z.number(),
 });
 
+const endpointSchema = z.object({ address: z.string(), port: z.number() });
+
+/** A flow's new mapping after a rebind: its own source, and the source the server saw before and sees from now on. */
+const remapEventSchema = z.object({
+  event: z.literal('remap'),
+  protocol: z.enum(['udp', 'tcp']),
+  elapsedMs: z.number(),
+  client: endpointSchema,
+  from: endpointSchema,
+  to: endpointSchema,
+});
+
 const stoppedSchema = z.object({ event: z.literal('stopped'), reason: z.string(), ...statsFields });
 
 export type { DelayHistogram, DirectionStats, EmulatorStats } from '../results/link.js';
 export type EmulatorReady = z.infer<typeof readySchema>;
 export type RebindEvent = z.infer<typeof rebindEventSchema>;
+export type RemapEvent = z.infer<typeof remapEventSchema>;
 
-export type EmulatorEvent = { event: 'rebind'; data: RebindEvent } | { event: 'error'; message: string } | { event: 'stopped'; reason: string; stats: EmulatorStats };
+export type EmulatorEvent = { event: 'rebind'; data: RebindEvent } | { event: 'remap'; data: RemapEvent } | { event: 'error'; message: string } | { event: 'stopped'; reason: string; stats: EmulatorStats };
 
 // ---------------------------------------------------------------- config text
 
@@ -291,6 +305,8 @@ export class EmulatorProcess {
   private readonly stopGraceMs: number;
   /** Rebinds the emulator reported, in order. */
   readonly rebindEvents: RebindEvent[] = [];
+  /** New mappings of flows after a rebind, in order. */
+  readonly remapEvents: RemapEvent[] = [];
   /** Errors the emulator reported outside a command reply. */
   readonly errors: string[] = [];
 
@@ -417,6 +433,11 @@ export class EmulatorProcess {
     await this.command(`rebind ${kind}`, 'rebind');
   }
 
+  /** Undoes every rebind: the client's packets carry its own address and port again, as at start. */
+  async restoreBinding(): Promise<void> {
+    await this.command('rebind reset', 'rebind');
+  }
+
   async stats(): Promise<EmulatorStats> {
     const reply = await this.command('stats', 'stats');
     return statsSchema.parse(reply);
@@ -482,6 +503,14 @@ export class EmulatorProcess {
         if (event.success) {
           this.rebindEvents.push(event.data);
           this.emit({ event: 'rebind', data: event.data });
+        }
+        break;
+      }
+      case 'remap': {
+        const event = remapEventSchema.safeParse(parsed);
+        if (event.success) {
+          this.remapEvents.push(event.data);
+          this.emit({ event: 'remap', data: event.data });
         }
         break;
       }

@@ -11,7 +11,8 @@ export const CLIENT_SOURCE = 'client';
 /** The round trip the harness divides timings by (lab runs). */
 export const CALIBRATED_ROUND_TRIP = 'link.achieved.calibration.rttMedianMs';
 
-const CAPTURE: MetricProvenance = { kind: 'measured', sources: ['packet-capture'] };
+/** Measured from the packet capture (wire metrics of the harness and of scenarios). */
+export const CAPTURE: MetricProvenance = { kind: 'measured', sources: ['packet-capture'] };
 
 /** The wire's body timings are the capture's; its goodput is derived from them. */
 const WIRE_GOODPUT: MetricProvenance = { kind: 'derived', from: ['bodyBytes', 'wireBodyStartMs', 'wireBodyEndMs'], method: 'bodyBytes x 8 over wireBodyEndMs - wireBodyStartMs' };

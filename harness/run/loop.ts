@@ -13,10 +13,11 @@ import { SCHEMA_VERSION } from '../results/schema.js';
 import { definitionsFor, sourcesSeen } from '../results/metric-definitions.js';
 import { parametersOf, workloadSchema } from '../results/workload.js';
 import { hostInfo, toolInfo } from '../results/environment.js';
-import { certificateOf, sessionOf, type AnyScenario, type CaseDefinition, type CertificateSpec, type LinkControl } from '../scenario/types.js';
+import { certificateOf, changesLink, sessionOf, type AnyScenario, type CaseDefinition, type CertificateSpec, type LinkControl } from '../scenario/types.js';
 import { caseNeeds } from '../scenario/matrix.js';
 import type { WireConnection } from '../capture/wire-analysis.js';
 import { completeSamples } from './pipeline.js';
+import { LINK_DROP_METRICS, linkDropMetrics, type DropCounters } from '../measure/link-drops.js';
 import { preferWireMetrics, WIRE_TIMING_METRICS, WIRE_TIMING_SOURCE, type SampleWindow } from './wire-stage.js';
 
 /** A PKI made for one case (the certificate sweep). */
@@ -55,8 +56,10 @@ export interface RunOptions {
   wireTap?: WireTap;
   /** Sets a case's impairment on the lab link before its samples (cases with `impairment`). */
   setImpairment?: (impairment: CaseDefinition['impairment']) => Promise<void>;
-  /** Live control of the lab link, for scenarios that change it mid-sample (migration). */
+  /** Live control of the lab link, for scenarios that change it mid-sample (migration); the loop restores it between samples. */
   linkControl?: LinkControl;
+  /** The lab emulator's counters (read, never reset): each sample records the drops by cause during it. */
+  linkStats?: () => Promise<DropCounters>;
   /** The lab's namespaces, for scenarios that read kernel counters there; absent on loopback. */
   namespaces?: { client: string; server: string };
   /** The run's calibrated round trip: timings are also given in round trips (lab runs). */
@@ -110,6 +113,21 @@ function untilAborted(signal: AbortSignal | undefined): { promise: Promise<null>
   return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
 }
 
+/** Reads the emulator's counters now; after() reads them again and gives the drops by cause in between. */
+async function linkDropsDuring(linkStats: () => Promise<DropCounters>): Promise<{ after: () => Promise<{ metrics?: Record<string, number>; problem?: string }> }> {
+  const problem = (error: unknown) => ({ problem: `link drops not recorded: ${errorMessage(error)}` });
+  const before = await linkStats().catch((error: unknown) => problem(error));
+  return {
+    after: async () => {
+      if ('problem' in before) return before;
+      const after = await linkStats().catch((error: unknown) => problem(error));
+      if ('problem' in after) return after;
+      const metrics = linkDropMetrics(before, after);
+      return metrics === null ? { problem: 'link drops not recorded: the emulator counters were reset during the sample' } : { metrics };
+    },
+  };
+}
+
 /** One sample; null when the run was interrupted while it was being taken (it is dropped). */
 async function takeSample(
   scenario: AnyScenario,
@@ -119,7 +137,9 @@ async function takeSample(
   signal: AbortSignal | undefined,
   namespaces: RunOptions['namespaces'],
   link: RunOptions['linkControl'],
+  linkStats: RunOptions['linkStats'],
 ): Promise<{ sample: Sample; window: SampleWindow } | null> {
+  const counters = linkStats === undefined ? undefined : await linkDropsDuring(linkStats);
   const startEpochMs = Date.now();
   const startedAt = new Date(startEpochMs).toISOString();
   const windowUntilNow = (): SampleWindow => ({ startEpochMs, endEpochMs: Date.now() });
@@ -140,9 +160,13 @@ async function takeSample(
       interrupted.promise,
     ]);
     if (measured === null) return null;
-    const { metrics, series, clientAlpn } = measured;
+    const window = windowUntilNow();
+    const { series, clientAlpn } = measured;
+    const drops = await counters?.after();
+    const metrics = { ...measured.metrics, ...drops?.metrics };
+    const flags = drops?.problem !== undefined ? { flags: [drops.problem] } : {};
     const negotiated = clientAlpn !== undefined ? { negotiated: { clientAlpn } } : {};
-    return { sample: { index, status: 'ok', startedAt, metrics, ...(series !== undefined ? { series } : {}), ...negotiated }, window: windowUntilNow() };
+    return { sample: { index, status: 'ok', startedAt, metrics, ...(series !== undefined ? { series } : {}), ...flags, ...negotiated }, window };
   } catch (error) {
     return signal?.aborted ? null : { sample: { index, status: 'failed', error: errorMessage(error), startedAt, metrics: {} }, window: windowUntilNow() };
   } finally {
@@ -278,6 +302,7 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
     const loopStartedMs = Date.now();
     let done = 0;
     let currentImpairment: CaseDefinition['impairment'];
+    let previousChangedLink = false;
     for (let round = 0; round < rounds && !options.signal?.aborted; round++) {
       const warmup = round < options.warmup;
       const index = warmup ? round : round - options.warmup;
@@ -291,7 +316,10 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
             currentImpairment = wanted;
           }
         }
-        const taken = await takeSample(scenario, current, index, options.sampleTimeoutMs, options.signal, options.namespaces, options.linkControl);
+        // Every sample starts from the same link: what the previous sample changed (a rebinding) is undone.
+        if (changesLink(current.definition) || previousChangedLink) await options.linkControl?.restore();
+        previousChangedLink = changesLink(current.definition);
+        const taken = await takeSample(scenario, current, index, options.sampleTimeoutMs, options.signal, options.namespaces, options.linkControl, options.linkStats);
         if (taken === null) break;
         const { sample } = taken;
         if (!warmup) {
@@ -347,7 +375,14 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
     }
   }
   const staged = completeSamples(
-    live.map((current) => ({ definition: current.definition, samples: current.samples, timingSources: current.capable.client.timingSources, serverPort: current.target.port, windows: current.windows })),
+    live.map((current) => ({
+      definition: current.definition,
+      samples: current.samples,
+      timingSources: current.capable.client.timingSources,
+      serverPort: current.target.port,
+      windows: current.windows,
+      scenarioWireMetrics: scenario.wireMetrics,
+    })),
     {
       ...(connections ? { connections } : {}),
       ...(scenario.deriveMetrics ? { deriveMetrics: scenario.deriveMetrics } : {}),
@@ -377,7 +412,7 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
     certificates: options.certificates,
     metrics: definitionsFor(
       cases.flatMap((c) => Object.keys(c.summary)),
-      scenario.metrics,
+      [...scenario.metrics, ...LINK_DROP_METRICS],
       sourcesSeen(cases),
     ),
     // The wire's figure where the run has it: one definition for every client.

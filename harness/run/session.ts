@@ -116,8 +116,9 @@ export async function runSession(scenario: AnyScenario, options: SessionOptions,
     }
     stopIfInterrupted('the samples');
     const calibratedRoundTripMs = link.achieved?.calibration?.rttMedianMs ?? undefined;
-    // Cases that change the link while the run goes (impairments, rebinding) need the emulator.
-    const emulatorLab = lab?.emulator ? lab : null;
+    // Cases that change the link while the run goes (impairments, rebinding) need the emulator;
+    // with it, each sample also records the drops by cause during it.
+    const emulator = lab?.emulator ?? null;
     const document = await runScenario(scenario, {
       runId,
       samples: options.samples ?? scenario.defaults.samples,
@@ -132,10 +133,11 @@ export async function runSession(scenario: AnyScenario, options: SessionOptions,
       ...(wireTap ? { wireTap } : {}),
       ...(calibratedRoundTripMs !== undefined ? { roundTripMs: calibratedRoundTripMs } : {}),
       ...(lab ? { namespaces: lab.namespaces } : {}),
-      ...(emulatorLab
+      ...(lab && emulator
         ? {
-            setImpairment: (impairment: Impairment | undefined) => applyImpairment(emulatorLab, impairment),
-            linkControl: { rebind: (kind: 'port' | 'address') => emulatorLab.emulator?.rebind(kind) ?? Promise.resolve() },
+            setImpairment: (impairment: Impairment | undefined) => applyImpairment(lab, impairment),
+            linkControl: { rebind: (kind: 'port' | 'address') => emulator.rebind(kind), restore: () => emulator.restoreBinding() },
+            linkStats: () => emulator.stats(),
           }
         : {}),
       link,

@@ -40,11 +40,14 @@ export function preferWireMetrics(metrics: readonly string[], available: Readonl
   return [...new Set(metrics.map((name) => (WIRE_COUNTERPARTS[name] !== undefined && available.has(WIRE_COUNTERPARTS[name]) ? WIRE_COUNTERPARTS[name] : name)))];
 }
 
+/** The sample's connections: those to `server` that began inside `window`, oldest first. */
+export function connectionsOfSample(connections: readonly WireConnection[], server: { port: number; transport: 'tcp' | 'udp' }, window: SampleWindow): WireConnection[] {
+  return connectionsInWindow(connections, window.startEpochMs, window.endEpochMs).filter((c) => c.transport === server.transport && c.server.port === server.port);
+}
+
 /** The sample's measured connection: the last one to `server` that began inside `window`. */
 export function connectionOfSample(connections: readonly WireConnection[], server: { port: number; transport: 'tcp' | 'udp' }, window: SampleWindow): WireConnection | undefined {
-  return connectionsInWindow(connections, window.startEpochMs, window.endEpochMs)
-    .filter((c) => c.transport === server.transport && c.server.port === server.port)
-    .at(-1);
+  return connectionsOfSample(connections, server, window).at(-1);
 }
 
 /** A transfer's body on the wire: which way it went and how many bytes. */
@@ -144,6 +147,8 @@ export interface WireStageCase {
   serverPort: number;
   /** When each sample ran, by sample index. */
   windows: ReadonlyMap<number, SampleWindow>;
+  /** The scenario's own wire metrics, from all the sample's connections (ScenarioDefinition.wireMetrics). */
+  scenarioWireMetrics?: ((connections: readonly WireConnection[]) => Record<string, number>) | undefined;
 }
 
 /** A successful sample with its connection's wire metrics and flags added; others as they were. */
@@ -151,10 +156,11 @@ export function withWireMetrics(sample: Sample, of: WireStageCase, connections: 
   const window = of.windows.get(sample.index);
   if (sample.status !== 'ok' || window === undefined) return sample;
   const transport = of.definition.protocol === 'quic' ? 'udp' : 'tcp';
-  const connection = connectionOfSample(connections, { port: of.serverPort, transport }, window);
+  const ofSample = connectionsOfSample(connections, { port: of.serverPort, transport }, window);
+  const connection = ofSample.at(-1);
   if (!connection) return { ...sample, flags: [...(sample.flags ?? []), 'no connection of this sample in the packet capture'] };
   const body = bodyOf(of.definition.workload, sample.metrics);
-  const metrics = { ...sample.metrics, ...wireMetrics(connection), ...(body ? wireBodyMetrics(connection, body) : {}) };
+  const metrics = { ...sample.metrics, ...wireMetrics(connection), ...(body ? wireBodyMetrics(connection, body) : {}), ...of.scenarioWireMetrics?.(ofSample) };
   const flags = [...(sample.flags ?? []), ...wireFlags(of.definition, metrics, of.timingSources, connection)];
   const negotiated = { ...sample.negotiated, ...wireNegotiated(connection) };
   const clientAlpn = negotiated.clientAlpn;

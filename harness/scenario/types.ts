@@ -7,6 +7,7 @@ import type { Workload } from '../results/workload.js';
 import type { Impairment } from '../lab/impairment.js';
 import type { Sample } from '../results/schema.js';
 import type { DeclaredMetric } from '../results/metric-definitions.js';
+import type { WireConnection } from '../capture/wire-analysis.js';
 
 // The names are the implementations' (endpoints/implementations.ts); re-exported for scenarios.
 export type { ClientName, ServerName };
@@ -101,6 +102,13 @@ export type SampleContext<N extends ClientNeed = 'exchange'> = SampleContextFiel
 export interface LinkControl {
   /** A NAT rebinding from now on: the client's packets come from a new port, or a new address. */
   rebind(kind: 'port' | 'address'): Promise<void>;
+  /** Undoes every rebinding: the client's own address and port again (the run loop, before a sample). */
+  restore(): Promise<void>;
+}
+
+/** Whether a case's samples change the lab link (a NAT rebinding): the next sample must start from it restored. */
+export function changesLink(definition: Pick<CaseDefinition, 'workload'>): boolean {
+  return definition.workload.kind === 'transfer' && definition.workload.rebind !== undefined;
 }
 
 /** What one sample measured: numbers by metric name, and any time series. */
@@ -123,6 +131,8 @@ interface ScenarioFields<N extends ClientNeed> {
   cases: readonly CaseDefinition[];
   /** Record a packet capture and add wire-derived metrics to each sample (handshake scenarios). */
   wireTruth?: boolean;
+  /** With wireTruth: the scenario's own wire metrics of a sample, from its connections to its server (oldest first). */
+  wireMetrics?: (connections: readonly WireConnection[]) => Record<string, number>;
   /** Runs only on the lab network, and why (it changes the link while it runs; its servers live in the namespaces). */
   needsLab?: string;
   /** Run a kernel TCP reference flow (iperf3) over the lab link first (transfer scenarios). */

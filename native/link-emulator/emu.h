@@ -94,11 +94,21 @@ struct nat_entry {
     uint8_t ext_addr[16];
     uint64_t last_use;
 };
+/* A flow given a new mapping after a rebind: what the server saw of it before, and from now on. */
+struct nat_remap {
+    int pending; /* set by nat_up, cleared by the caller once reported */
+    uint8_t family, proto;
+    uint8_t client_addr[16], from_addr[16], to_addr[16];
+    uint16_t client_port, from_port, to_port;
+};
 struct nat {
-    int enabled;        /* set by the first rebind; before it the path is untouched */
-    uint64_t port_gen;  /* number of port rebinds so far */
-    uint64_t addr_gen;  /* number of address rebinds so far */
+    int enabled;        /* set by the first rebind (since the last reset); before it the path is untouched */
+    uint64_t port_gen;  /* port rebinds since the last reset: they drive the mappings */
+    uint64_t addr_gen;  /* address rebinds since the last reset */
+    uint64_t port_rebinds, addr_rebinds; /* totals over the emulator's life (reported) */
+    uint64_t resets;
     uint64_t tick;
+    struct nat_remap remap;
     rng_t rng;
     size_t n;
     struct nat_entry e[NAT_ENTRIES];
@@ -106,6 +116,8 @@ struct nat {
 void nat_init(struct nat *n, uint64_t seed);
 void nat_reseed(struct nat *n, uint64_t seed);
 void nat_rebind(struct nat *n, int kind);
+/* Undoes every rebind: all mappings are dropped and the path is untouched again, as at start. */
+void nat_reset(struct nat *n);
 /* Rewrite a client->server packet in place; returns 1 if it was changed. */
 int nat_up(struct nat *n, const struct config *c, uint8_t *pkt, size_t len);
 /* Reverse the mapping on a server->client packet; returns 1 if it was changed. */

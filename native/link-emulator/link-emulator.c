@@ -32,12 +32,16 @@
  *
  * stdout carries JSON lines only; diagnostics go to stderr (prefixed "link-emulator:").
  * Commands on stdin (one per line): set KEY=VALUE [KEY=VALUE...] (atomic) | outage up|down|both MS
- * | rebind port|address | stats | stats-reset | quit.  Each command gets exactly one reply line
- * carrying "command": {"event":"ok",..}, {"event":"stats",..} or {"event":"error",..,"message":..}.
+ * | rebind port|address|reset | stats | stats-reset | quit.  Each command gets exactly one reply
+ * line carrying "command": {"event":"ok",..}, {"event":"stats",..} or {"event":"error",..,"message":..}.
+ * `rebind reset` undoes every rebind (the client's own address and port again, as at start).
+ * Async lines: {"event":"rebind",..} when a rebind takes effect, {"event":"remap",..} when a flow
+ * gets a new mapping after one (client, and the "from" and "to" address and port the server sees).
  */
 #define _GNU_SOURCE
 #include "emu.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -340,7 +344,30 @@ static void do_rebind(int kind, uint64_t now, const char *why)
     sb_printf(&out,
               "{\"event\":\"rebind\",\"kind\":\"%s\",\"reason\":\"%s\",\"elapsedMs\":%.3f,\"portRebinds\":%" PRIu64
               ",\"addressRebinds\":%" PRIu64 "}",
-              kind == REBIND_PORT ? "port" : "address", why, (double)(now - start_ns) / 1e6, nat.port_gen, nat.addr_gen);
+              kind == REBIND_PORT ? "port" : "address", why, (double)(now - start_ns) / 1e6, nat.port_rebinds, nat.addr_rebinds);
+    sb_emit(&out);
+}
+
+static void sb_endpoint(struct sbuf *b, const char *name, int family, const uint8_t *addr, uint16_t port)
+{
+    char text[INET6_ADDRSTRLEN] = "";
+    inet_ntop(family == 4 ? AF_INET : AF_INET6, addr, text, sizeof text);
+    sb_printf(b, "\"%s\":{\"address\":\"%s\",\"port\":%u}", name, text, (unsigned)port);
+}
+
+/* A flow got a new mapping (nat_up): which address and port the server saw of it before and from now on. */
+static void emit_remap(uint64_t now)
+{
+    struct nat_remap *r = &nat.remap;
+    r->pending = 0;
+    sb_printf(&out, "{\"event\":\"remap\",\"protocol\":\"%s\",\"elapsedMs\":%.3f,", r->proto == 17 ? "udp" : "tcp",
+              (double)(now - start_ns) / 1e6);
+    sb_endpoint(&out, "client", r->family, r->client_addr, r->client_port);
+    sb_printf(&out, ",");
+    sb_endpoint(&out, "from", r->family, r->from_addr, r->from_port);
+    sb_printf(&out, ",");
+    sb_endpoint(&out, "to", r->family, r->to_addr, r->to_port);
+    sb_printf(&out, "}");
     sb_emit(&out);
 }
 
@@ -436,6 +463,8 @@ static void arrival(int d, uint32_t idx, uint32_t len, uint64_t now)
     if (d == DIR_UP) {
         if (nat_up(&nat, &cfg, data, len))
             ds->st.rebound++;
+        if (nat.remap.pending)
+            emit_remap(now);
     } else if (nat_down(&nat, data, len))
         ds->st.rebound++;
 
@@ -610,8 +639,8 @@ static void sb_stats(struct sbuf *b, uint64_t now)
 {
     sb_printf(b, "\"elapsedMs\":%.3f,\"intervalMs\":%.3f,\"seed\":%" PRIu64 ",\"poolFree\":%" PRIu32 ",\"portRebinds\":%" PRIu64
                  ",\"addressRebinds\":%" PRIu64,
-              (double)(now - start_ns) / 1e6, (double)(now - stats_since_ns) / 1e6, cfg.seed, n_free, nat.port_gen,
-              nat.addr_gen);
+              (double)(now - start_ns) / 1e6, (double)(now - stats_since_ns) / 1e6, cfg.seed, n_free, nat.port_rebinds,
+              nat.addr_rebinds);
     for (int d = 0; d < NDIR; d++) {
         struct dir_state *ds = &dirs[d];
         const struct dir_stats *s = &ds->st;
@@ -757,7 +786,9 @@ static int handle_command(char *line)
         return 0;
     }
     if (!strcmp(cmd, "rebind")) {
-        if (!strcmp(arg, "port"))
+        if (!strcmp(arg, "reset"))
+            nat_reset(&nat);
+        else if (!strcmp(arg, "port"))
             do_rebind(REBIND_PORT, now, "command");
         else if (!strcmp(arg, "address")) {
             if (!cfg.n_rb4 && !cfg.n_rb6) {
@@ -766,7 +797,7 @@ static int handle_command(char *line)
             }
             do_rebind(REBIND_ADDRESS, now, "command");
         } else {
-            emit_error("rebind", "usage: rebind port|address");
+            emit_error("rebind", "usage: rebind port|address|reset");
             return 0;
         }
         emit_ok("rebind");

@@ -9,6 +9,11 @@
  * address.  Retired mappings still translate server->client packets back (a lenient NAT),
  * so late replies to an old port still reach the client.  Only UDP and TCP are rewritten
  * (IPv4 non-first fragments and IPv6 extension headers pass untouched).
+ *
+ * A reset (between samples) drops every mapping and returns to "nothing is touched", so the
+ * next sample starts from the client's own address and port, as the first one did.  A flow
+ * that gets a new mapping is recorded in n->remap (what the server saw before and after) for
+ * the caller to report.
  */
 #define _GNU_SOURCE
 #include "emu.h"
@@ -141,12 +146,25 @@ void nat_reseed(struct nat *n, uint64_t seed) { rng_seed(&n->rng, seed, 0x4e4154
 void nat_rebind(struct nat *n, int kind)
 {
     n->enabled = 1;
-    if (kind == REBIND_PORT)
+    if (kind == REBIND_PORT) {
         n->port_gen++;
-    else
+        n->port_rebinds++;
+    } else {
         n->addr_gen++;
+        n->addr_rebinds++;
+    }
     for (size_t i = 0; i < n->n; i++)
         n->e[i].active = 0;
+}
+
+void nat_reset(struct nat *n)
+{
+    n->enabled = 0;
+    n->port_gen = 0;
+    n->addr_gen = 0;
+    n->n = 0;
+    n->remap.pending = 0;
+    n->resets++;
 }
 
 static int port_in_use(const struct nat *n, uint16_t port)
@@ -208,16 +226,29 @@ int nat_up(struct nat *n, const struct config *c, uint8_t *pkt, size_t len)
     if (parse(pkt, len, &pi))
         return 0;
     uint16_t sport = rd16(pi.sport);
-    struct nat_entry *found = NULL;
+    struct nat_entry *found = NULL, *previous = NULL;
     for (size_t i = 0; i < n->n; i++) {
         struct nat_entry *e = &n->e[i];
-        if (e->active && e->family == pi.family && e->proto == pi.proto && e->orig_port == sport &&
+        if (e->family == pi.family && e->proto == pi.proto && e->orig_port == sport &&
             !memcmp(e->orig_addr, pi.src, pi.alen)) {
-            found = e;
-            break;
+            if (e->active) {
+                found = e;
+                break;
+            }
+            if (!previous || e->last_use > previous->last_use)
+                previous = e; /* the flow's latest retired mapping */
         }
     }
     if (!found) {
+        /* Before this mapping the server saw the latest retired one, or the untouched source. */
+        struct nat_remap *r = &n->remap;
+        memset(r, 0, sizeof *r);
+        r->family = (uint8_t)pi.family;
+        r->proto = pi.proto;
+        memcpy(r->client_addr, pi.src, pi.alen);
+        r->client_port = sport;
+        memcpy(r->from_addr, previous ? previous->ext_addr : pi.src, pi.alen);
+        r->from_port = previous ? previous->ext_port : sport;
         uint8_t ext[16];
         current_addr(n, c, &pi, ext);
         uint16_t eport = n->port_gen ? alloc_port(n, sport) : sport;
@@ -231,6 +262,9 @@ int nat_up(struct nat *n, const struct config *c, uint8_t *pkt, size_t len)
         found->ext_port = eport;
         memcpy(found->orig_addr, pi.src, pi.alen);
         memcpy(found->ext_addr, ext, pi.alen);
+        memcpy(r->to_addr, ext, pi.alen);
+        r->to_port = eport;
+        r->pending = 1;
     }
     found->last_use = ++n->tick;
     return rewrite(&pi, pi.src, pi.sport, found->ext_addr, found->ext_port);

@@ -373,11 +373,37 @@ if (reason) {
     const afterAddress6 = await exchange('udp6 e');
     t.equal(afterAddress6.reply?.address, REBIND6, `IPv6 too: ${seen(afterAddress6)}`);
 
+    // Each flow's new mapping is reported: what the server saw before and sees now.
+    const udp4Moves = emulator.remapEvents.filter((e) => e.protocol === 'udp' && e.client.address === CLIENT4);
+    t.same(
+      udp4Moves.map((e) => [e.from, e.to]),
+      [
+        [
+          { address: CLIENT4, port: 40001 },
+          { address: CLIENT4, port: afterPort.reply?.port },
+        ],
+        [
+          { address: CLIENT4, port: afterPort.reply?.port },
+          { address: REBIND4, port: afterAddress4.reply?.port },
+        ],
+      ],
+      'remap events: the UDP flow moved port, then address, as the server saw it',
+    );
+
+    await emulator.restoreBinding();
+    const restored = await exchange('udp4 f');
+    t.same(restored.reply, { address: CLIENT4, port: 40001, tag: 'f' }, `after rebind reset: the client as is again (${seen(restored)})`);
+    const restoredTcp = await exchange('tcp4');
+    t.equal(restoredTcp.reply?.port, restoredTcp.local, 'after rebind reset: TCP source port unchanged');
+    await emulator.rebind('address');
+    const afterReset = await exchange('udp4 g');
+    t.equal(afterReset.reply?.address, REBIND4, 'an address rebind after the reset starts the cycle again (the first rebind address)');
+
     const stats = await emulator.stats();
-    t.equal(stats.portRebinds, 1, 'one port rebind');
-    t.equal(stats.addressRebinds, 1, 'one address rebind');
+    t.equal(stats.portRebinds, 1, 'one port rebind (the reset keeps the totals)');
+    t.equal(stats.addressRebinds, 2, 'two address rebinds');
     t.ok(stats.up.rebound >= 4 && stats.down.rebound >= 4, `rewritten packets counted (up ${stats.up.rebound}, down ${stats.down.rebound})`);
-    t.equal(emulator.rebindEvents.length, 2, 'rebind events reported');
+    t.equal(emulator.rebindEvents.length, 3, 'rebind events reported');
     await stopHelper(client);
     await stopHelper(server);
   });

@@ -264,3 +264,66 @@ t.test('a case whose client cannot do what it needs fails the run before samplin
   );
   t.ok(calls.includes('stop node'), 'the server started for it is stopped');
 });
+
+t.test('a case that changes the link: the link is restored before each sample of it and the one after', async (t) => {
+  const calls: string[] = [];
+  const rebinding: ScenarioDefinition = {
+    ...scenario,
+    cases: [
+      { id: 'a', protocol: 'tcp-tls', application: 'h2', client: 'undici', server: 'node', workload: { kind: 'transfer', bodyBytes: 1, rebind: { kind: 'port', afterMs: 1 } } },
+      { id: 'b', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', workload: { kind: 'transfer', bodyBytes: 1 } },
+    ],
+  };
+  await runScenario(rebinding, {
+    samples: 2,
+    warmup: 0,
+    sampleTimeoutMs: 1000,
+    tls,
+    certificates,
+    link,
+    endpoints: scriptedFactory(calls, async () => 1),
+    linkControl: {
+      rebind: async () => {},
+      restore: async () => {
+        calls.push('restore');
+      },
+    },
+  });
+  t.same(calls, ['restore', 'a#0', 'restore', 'b#0', 'b#1', 'restore', 'a#1', 'stop node', 'stop ngtcp2']);
+});
+
+t.test("with the emulator's counters, each sample records the drops by cause during it", async (t) => {
+  const calls: string[] = [];
+  let queueOverflowDown = 0;
+  // Every sample: 7 queue drops; the counters are read before and after it, never reset.
+  const stats = async () => {
+    const counts = (queueOverflow: number) => ({ dropped: { loss: 0, burstLoss: 0, queueOverflow, outage: 0, noBuffer: 0, writeError: 0 } });
+    return { up: counts(0), down: counts(queueOverflowDown) };
+  };
+  const document = await runScenario(scenario, {
+    samples: 2,
+    warmup: 0,
+    sampleTimeoutMs: 1000,
+    tls,
+    certificates,
+    link,
+    endpoints: scriptedFactory(calls, async () => {
+      queueOverflowDown += 7;
+      return 1;
+    }),
+    linkStats: stats,
+  });
+  t.equal(resultSchema.safeParse(document).success, true);
+  const a = document.cases.find((c) => c.id === 'a');
+  t.same(
+    a?.samples.map((s) => [s.metrics.linkDropsQueueOverflowDownPackets, s.metrics.linkDropsLossUpPackets]),
+    [
+      [7, 0],
+      [7, 0],
+    ],
+  );
+  t.match(
+    document.metrics.find((m) => m.name === 'linkDropsQueueOverflowDownPackets'),
+    { unit: 'count', provenance: { kind: 'measured', sources: ['link-emulator'] }, description: /queue overflowing/ },
+  );
+});
