@@ -74,5 +74,6 @@ export const multiplexing: ScenarioDefinition<'batch'> = {
   cases: multiplexingCases(DEFAULT_SETS),
   objectSets: { defaults: DEFAULT_SETS, cases: multiplexingCases },
   needs: 'batch',
+  wireTruth: true,
   measure: pageLoad,
 };

@@ -90,5 +90,6 @@ export const smbCopy: ScenarioDefinition<'batch' | 'copy'> = {
   needsLab: "its SMB server runs in the lab's server namespace",
   // SMB-style reads: all outstanding at once; the SMB cases copy (needs: 'copy').
   needs: 'batch',
+  wireTruth: true,
   measure: copySample,
 };

@@ -1,7 +1,7 @@
 // The run's packet capture: tcpdump on the client side of the link (the lab device in the
 // client namespace, or loopback), the clients' TLS secrets in a key log beside it, both in a
 // private temporary directory that is removed afterwards unless the user keeps them.
-import { chmod, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Protocol, ServerAddress } from '../endpoints/types.js';
@@ -83,7 +83,9 @@ export class RunWireTap implements WireTap {
       const problems = stats?.packetsDroppedByKernel ? [`tcpdump could not keep up and lost ${stats.packetsDroppedByKernel} packets: some samples' wire metrics may be missing or wrong`] : [];
       let connections: WireConnection[] = [];
       if (analyse && this.capture !== undefined) {
-        const packets = await readPackets(this.pcapFile, { keylogFile: this.keylogFile });
+        // tshark decrypts about 4 MB of capture a second on these machines: a minute, plus a second per MB.
+        const { size } = await stat(this.pcapFile);
+        const packets = await readPackets(this.pcapFile, { keylogFile: this.keylogFile, timeoutMs: 60_000 + Math.ceil(size / 1e6) * 1000 });
         connections = analyzeConnections(packets, this.servers, await readKeyLog(this.keylogFile));
       }
       // Keeping the files is a copy on the side: when it fails, the metrics stay and the run says why.

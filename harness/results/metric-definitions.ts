@@ -29,7 +29,17 @@ export const HARNESS_METRICS: readonly DeclaredMetric[] = [
   },
   { name: 'wireBodyEndMs', unit: 'ms', description: 'download: the last server packet carrying response data; upload: the first packet of the response', provenance: CAPTURE },
   { name: 'wireCompletionMs', unit: 'ms', description: "from the client's first packet (SYN or Initial) to the end of the body on the wire", provenance: CAPTURE },
-  { name: 'wireGoodputBitsPerSecond', unit: 'bits/s', description: 'body bits over the time from the first to the last packet carrying the body, on the wire', provenance: WIRE_GOODPUT },
+  { name: 'wireAllDoneMs', unit: 'ms', description: "page load: from the first connection's first packet to the last packet of the last object, on the wire", provenance: CAPTURE },
+  { name: 'wireObjectFirstMs', unit: 'ms', description: 'page load: the first object complete on the wire, same origin', provenance: CAPTURE },
+  { name: 'wireObjectMedianMs', unit: 'ms', description: 'page load: the median object complete on the wire, same origin', provenance: CAPTURE },
+  { name: 'wireObjectP95Ms', unit: 'ms', description: 'page load: the 95th percentile object complete on the wire, same origin', provenance: CAPTURE },
+  { name: 'wireCopyMs', unit: 'ms', description: "SMB-style copy: from the packet completing the server's Finished to the last packet of the last read, on the wire", provenance: CAPTURE },
+  {
+    name: 'wireGoodputBitsPerSecond',
+    unit: 'bits/s',
+    description: 'body bits over the time from the first to the last packet carrying the body (SMB-style copies: over wireCopyMs), on the wire',
+    provenance: WIRE_GOODPUT,
+  },
   {
     name: 'wireRepeatedPackets',
     unit: 'count',

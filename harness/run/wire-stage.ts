@@ -5,7 +5,7 @@
 import { connectionsInWindow, type WireConnection } from '../capture/wire-analysis.js';
 import type { Sample, TimingSource } from '../results/schema.js';
 import type { Protocol, SessionMode } from '../endpoints/types.js';
-import { goodputBitsPerSecond } from '../measure/transfer.js';
+import { wireWorkloadMetrics } from './wire-workload.js';
 import type { Workload } from '../results/workload.js';
 
 export interface SampleWindow {
@@ -17,7 +17,18 @@ export interface SampleWindow {
 export const WIRE_TIMING_SOURCE: TimingSource = { source: 'packet-capture', resolutionMs: 0.001 };
 
 /** Wire metrics that are timings (the others are counts, sizes and rates). */
-export const WIRE_TIMING_METRICS = ['wireHandshakeMs', 'wireTtfbMs', 'wireBodyStartMs', 'wireBodyEndMs', 'wireCompletionMs'] as const;
+export const WIRE_TIMING_METRICS = [
+  'wireHandshakeMs',
+  'wireTtfbMs',
+  'wireBodyStartMs',
+  'wireBodyEndMs',
+  'wireCompletionMs',
+  'wireAllDoneMs',
+  'wireObjectFirstMs',
+  'wireObjectMedianMs',
+  'wireObjectP95Ms',
+  'wireCopyMs',
+] as const;
 
 /**
  * An endpoint metric -> the wire metric of the same definition: the sample is flagged when they
@@ -27,6 +38,11 @@ export const WIRE_COUNTERPARTS: Readonly<Record<string, string>> = {
   handshakeMs: 'wireHandshakeMs',
   ttfbMs: 'wireTtfbMs',
   completionMs: 'wireCompletionMs',
+  allDoneMs: 'wireAllDoneMs',
+  objectFirstMs: 'wireObjectFirstMs',
+  objectMedianMs: 'wireObjectMedianMs',
+  objectP95Ms: 'wireObjectP95Ms',
+  copyMs: 'wireCopyMs',
   bodyStartMs: 'wireBodyStartMs',
   bodyEndMs: 'wireBodyEndMs',
   goodputBitsPerSecond: 'wireGoodputBitsPerSecond',
@@ -48,38 +64,6 @@ export function connectionsOfSample(connections: readonly WireConnection[], serv
 /** The sample's measured connection: the last one to `server` that began inside `window`. */
 export function connectionOfSample(connections: readonly WireConnection[], server: { port: number; transport: 'tcp' | 'udp' }, window: SampleWindow): WireConnection | undefined {
   return connectionsOfSample(connections, server, window).at(-1);
-}
-
-/** A transfer's body on the wire: which way it went and how many bytes. */
-export interface WireBody {
-  upload: boolean;
-  bodyBytes: number;
-}
-
-function relativeMs(connection: WireConnection, epochMs: number | null): number | null {
-  return epochMs === null ? null : Math.round((epochMs - connection.firstPacketEpochMs) * 1000) / 1000;
-}
-
-/**
- * The body's metrics on the wire, one definition for every client: a download from the first
- * to the last server packet carrying response data; an upload from the first client packet
- * carrying the request to the first server packet of the response (the server had it all).
- */
-export function wireBodyMetrics(connection: WireConnection, body: WireBody): Record<string, number> {
-  const t = connection.transfer;
-  const startEpochMs = body.upload ? t.requestStartEpochMs : t.responseStartEpochMs;
-  const endEpochMs = body.upload ? t.responseStartEpochMs : t.responseEndEpochMs;
-  const metrics: Record<string, number> = { wireRepeatedPackets: body.upload ? t.clientRepeatedPackets : t.serverRepeatedPackets };
-  // Times from the connection's first packet only when that packet was its SYN or Initial.
-  const start = connection.ttfbMs !== null ? relativeMs(connection, startEpochMs) : null;
-  const end = connection.ttfbMs !== null ? relativeMs(connection, endEpochMs) : null;
-  if (start !== null) metrics.wireBodyStartMs = start;
-  if (end !== null) metrics.wireBodyEndMs = metrics.wireCompletionMs = end;
-  if (startEpochMs !== null && endEpochMs !== null) {
-    const goodput = goodputBitsPerSecond(body.bodyBytes, startEpochMs, endEpochMs);
-    if (goodput !== null) metrics.wireGoodputBitsPerSecond = goodput;
-  }
-  return metrics;
 }
 
 /** The numbers a connection contributes to its sample (absent where the wire cannot tell). */
@@ -159,20 +143,16 @@ export function withWireMetrics(sample: Sample, of: WireStageCase, connections: 
   const ofSample = connectionsOfSample(connections, { port: of.serverPort, transport }, window);
   const connection = ofSample.at(-1);
   if (!connection) return { ...sample, flags: [...(sample.flags ?? []), 'no connection of this sample in the packet capture'] };
-  const body = bodyOf(of.definition.workload, sample.metrics);
-  const metrics = { ...sample.metrics, ...wireMetrics(connection), ...(body ? wireBodyMetrics(connection, body) : {}), ...of.scenarioWireMetrics?.(ofSample) };
+  const workload = of.definition.workload;
+  const workloadMetrics = workload ? wireWorkloadMetrics(workload, of.definition.protocol, ofSample, sample.metrics) : {};
+  // SMB over TCP has no TLS handshake for the wire to read: only its workload's metrics.
+  if (of.definition.protocol === 'tcp') return { ...sample, metrics: { ...sample.metrics, ...workloadMetrics } };
+  const metrics = { ...sample.metrics, ...wireMetrics(connection), ...workloadMetrics, ...of.scenarioWireMetrics?.(ofSample) };
   const flags = [...(sample.flags ?? []), ...wireFlags(of.definition, metrics, of.timingSources, connection)];
   const negotiated = { ...sample.negotiated, ...wireNegotiated(connection) };
   const clientAlpn = negotiated.clientAlpn;
   if (clientAlpn !== undefined && negotiated.wireAlpn !== undefined && clientAlpn !== negotiated.wireAlpn) flags.push(`the client reported ALPN ${clientAlpn}, the server chose ${negotiated.wireAlpn} on the wire`);
   return { ...sample, metrics, ...(flags.length > 0 ? { flags } : {}), ...(Object.keys(negotiated).length > 0 ? { negotiated } : {}) };
-}
-
-/** A single transfer's body, for the wire's body metrics (a rebinding sample's connections are the migration scenario's to read). */
-function bodyOf(workload: Workload | undefined, metrics: Readonly<Record<string, number>>): WireBody | undefined {
-  if (workload?.kind !== 'transfer' || workload.rebind !== undefined) return undefined;
-  const bodyBytes = metrics.bodyBytes ?? workload.bodyBytes;
-  return { upload: workload.direction === 'up', bodyBytes };
 }
 
 /** ALPN and QUIC version as the capture shows them. */

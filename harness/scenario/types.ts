@@ -129,7 +129,7 @@ interface ScenarioFields<N extends ClientNeed> {
   headline?: readonly string[];
   defaults: { samples: number; warmup: number; sampleTimeoutMs: number };
   cases: readonly CaseDefinition[];
-  /** Record a packet capture and add wire-derived metrics to each sample (handshake scenarios). */
+  /** Record a packet capture and add wire-derived metrics to each sample (every scenario that moves data, and the handshake ones). */
   wireTruth?: boolean;
   /** With wireTruth: the scenario's own wire metrics of a sample, from its connections to its server (oldest first). */
   wireMetrics?: (connections: readonly WireConnection[]) => Record<string, number>;

@@ -1,39 +1,11 @@
 // Joining capture connections to samples, the metrics they add, and the flags.
 import t from 'tap';
-import { NO_TRANSFER } from '../fixtures/wire-packet.js';
-import type { WireConnection } from '../../harness/capture/wire-analysis.js';
+import { NO_TRANSFER, wireConnection } from '../fixtures/wire-packet.js';
 import type { Sample } from '../../harness/results/schema.js';
 import { provenanceFor } from '../../harness/results/metric-definitions.js';
-import { connectionOfSample, WIRE_TIMING_SOURCE, wireFlags, wireMetrics, withWireMetrics } from '../../harness/run/wire-stage.js';
+import { connectionOfSample, preferWireMetrics, WIRE_TIMING_SOURCE, wireFlags, wireMetrics, withWireMetrics } from '../../harness/run/wire-stage.js';
 
-function connection(overrides: Partial<WireConnection>): WireConnection {
-  return {
-    transport: 'udp',
-    client: { ip: '198.18.0.1', port: 40000 },
-    server: { ip: '198.18.0.2', port: 4433 },
-    firstPacketEpochMs: 1000,
-    lastPacketEpochMs: 1200,
-    packets: 12,
-    frames: { first: 1, last: 12, serverFinished: 2, firstResponse: 5 },
-    handshakeMs: 61.5,
-    ttfbMs: 122.25,
-    clientPacketsBeforeHandshake: 1,
-    clientIpBytesBeforeHandshake: 1228,
-    serverPacketsBeforeHandshake: 2,
-    serverIpBytesBeforeHandshake: 1900,
-    serverCertificateSent: true,
-    serverFirstFlightBytes: 1844,
-    clientFirstFlightBytes: 1200,
-    amplificationLimitBytes: 3600,
-    exceedsAmplificationLimit: false,
-    handshakeRounds: 1,
-    undecryptablePackets: 0,
-    decryptedByHarness: [],
-    notes: [],
-    transfer: NO_TRANSFER,
-    ...overrides,
-  };
-}
+const connection = wireConnection;
 
 const QLOG = { source: 'ngtcp2-qlog', resolutionMs: 1 };
 
@@ -103,4 +75,41 @@ t.test('every metric the capture gives says so in its provenance', async (t) => 
   const names = Object.keys(wireMetrics(connection({})));
   t.ok(names.length >= 11);
   for (const name of names) t.same(provenanceFor(name, undefined), { kind: 'measured', sources: [WIRE_TIMING_SOURCE.source] }, name);
+});
+
+t.test('a transfer: the wire body metrics, a goodput flag past 1%, and what was negotiated', async (t) => {
+  const transfer = { ...NO_TRANSFER, responseStartEpochMs: 1130, responseEndEpochMs: 1930, alpn: 'h3', quicVersion: 1 };
+  const sample: Sample = {
+    index: 0,
+    status: 'ok',
+    startedAt: '2026-12-05T00:00:00.000Z',
+    metrics: { bodyBytes: 2_000_000, goodputBitsPerSecond: 20_300_000, completionMs: 930.4 },
+    negotiated: { clientAlpn: 'h3' },
+  };
+  const of = {
+    definition: { protocol: 'quic' as const, workload: { kind: 'transfer' as const, bodyBytes: 2_000_000 } },
+    timingSources: { handshakeMs: QLOG },
+    serverPort: 4433,
+    windows: new Map([[0, { startEpochMs: 900, endEpochMs: 1100 }]]),
+  };
+  const staged = withWireMetrics(sample, of, [connection({ transfer })]);
+  t.equal(staged.metrics.wireGoodputBitsPerSecond, 20_000_000);
+  t.equal(staged.metrics.wireCompletionMs, 930);
+  t.strictSame(staged.flags, ['goodputBitsPerSecond 20.300 Mbit/s vs wireGoodputBitsPerSecond 20.000 Mbit/s: apart by 1.5%, more than 1%'], "completionMs is within the qlog's 1 ms");
+  t.strictSame(staged.negotiated, { clientAlpn: 'h3', wireAlpn: 'h3', quicVersion: '0x00000001' });
+  const otherAlpn = withWireMetrics({ ...sample, metrics: { bodyBytes: 2_000_000 }, negotiated: { clientAlpn: 'h2' } }, of, [connection({ transfer })]);
+  t.strictSame(otherAlpn.flags, ['the client reported ALPN h2, the server chose h3 on the wire']);
+  const smb = withWireMetrics({ ...sample, metrics: { bodyBytes: 1 } }, { ...of, definition: { protocol: 'tcp' as const, workload: { kind: 'copy' as const, bodyBytes: 1, direction: 'down' as const } } }, [
+    connection({ transport: 'tcp', transfer: { ...NO_TRANSFER, serverRepeatedPackets: 2 } }),
+  ]);
+  t.strictSame(smb.metrics, { bodyBytes: 1, wireRepeatedPackets: 2 }, 'SMB over TCP: no TLS handshake metrics, no TLS notes');
+});
+
+t.test('headlines show the wire metric where the run has it', async (t) => {
+  t.strictSame(preferWireMetrics(['goodputBitsPerSecond', 'completionMs', 'longestStallMs'], new Set(['goodputBitsPerSecond', 'wireGoodputBitsPerSecond', 'completionMs'])), [
+    'wireGoodputBitsPerSecond',
+    'completionMs',
+    'longestStallMs',
+  ]);
+  t.strictSame(preferWireMetrics(['handshakeMs', 'wireHandshakeMs'], new Set(['wireHandshakeMs'])), ['wireHandshakeMs'], 'no metric twice');
 });
