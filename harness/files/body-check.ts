@@ -64,13 +64,20 @@ export class BodyCheck {
     return { bytes: this.fed, verifiedBytes, mismatch: this.firstMismatch };
   }
 
+  /** The bytes fed, all verified; throws naming the first wrong byte (the length is the caller's to check). */
+  intact(what = 'body'): number {
+    const { verifiedBytes, mismatch } = this.result();
+    if (mismatch !== null) throw new BodyIntegrityError(describeMismatch(mismatch, what), mismatch);
+    return verifiedBytes;
+  }
+
   /**
    * The verified byte count when the body is the pattern and `expectedBytes` long; throws
    * otherwise, naming the first wrong byte (or the length), so the sample fails with it.
    */
   verified(expectedBytes: number, what = 'body'): number {
-    const { bytes, verifiedBytes, mismatch } = this.result();
-    if (mismatch !== null) throw new BodyIntegrityError(describeMismatch(mismatch, what), mismatch);
+    const verifiedBytes = this.intact(what);
+    const { bytes } = this.result();
     if (bytes !== expectedBytes) throw new BodyIntegrityError(`${what} has ${bytes} bytes from offset ${this.startOffset}, expected ${expectedBytes}`, null);
     return verifiedBytes;
   }
@@ -101,4 +108,26 @@ const FILE_READ_BYTES = 1024 * 1024;
 export async function verifyGeneratedFile(path: string, expectedBytes: number, what = 'body'): Promise<number> {
   const check = await checkStream(createReadStream(path, { highWaterMark: FILE_READ_BYTES }));
   return check.verified(expectedBytes, what);
+}
+
+/**
+ * The server's answer to an upload must account for every byte sent: {"receivedBytes": N}, and
+ * from a server that checked them against the pattern, "verifiedBytes" and, when one was
+ * wrong, "mismatch" ({offset, found, expected}). Returns the bytes the server verified, or null
+ * when it did not say (it could not check them); throws naming the first wrong byte.
+ */
+export function checkUploadAnswer(text: string, expected: number, sent: number): number | null {
+  let answer: { receivedBytes?: unknown; verifiedBytes?: unknown; mismatch?: unknown };
+  try {
+    answer = JSON.parse(text) as typeof answer;
+  } catch {
+    throw new Error(`upload: the server's answer is not JSON: ${text.slice(0, 200)}`);
+  }
+  if (sent !== expected) throw new Error(`upload: sent ${sent} bytes, meant to send ${expected}`);
+  const mismatch = answer.mismatch as BodyMismatch | undefined | null;
+  if (mismatch !== undefined && mismatch !== null) throw new BodyIntegrityError(`upload: the server received ${describeMismatch(mismatch, 'body')}`, mismatch);
+  if (answer.receivedBytes !== expected) throw new Error(`upload: the server received ${JSON.stringify(answer.receivedBytes)} bytes of ${expected}`);
+  if (answer.verifiedBytes === undefined) return null;
+  if (answer.verifiedBytes !== expected) throw new Error(`upload: the server verified ${JSON.stringify(answer.verifiedBytes)} bytes of ${expected}`);
+  return expected;
 }
