@@ -6,6 +6,7 @@
 import { KEY_TYPES } from '../harness/pki/generate.js';
 import type { CaseDefinition, ScenarioDefinition } from '../harness/scenario/types.js';
 import { checkedExchangeMetrics } from './exchange-metrics.js';
+import { VERIFIED_BODY_BYTES } from './integrity.js';
 import { HANDSHAKE_METRICS } from './handshake.js';
 
 const SMALL_BODY_BYTES = 1000;
@@ -43,6 +44,7 @@ export const certificateSize: ScenarioDefinition = {
     { name: 'clientFirstFlightBytes', unit: 'bytes', description: 'capture: UDP (QUIC) or TCP payload bytes the client sent before the server answered' },
     { name: 'amplificationLimitExceeded', unit: 'count', better: 'lower', description: 'QUIC, capture: 1 when the server flight is larger than 3x the client first flight (RFC 9000 8.1)' },
     { name: 'wireHandshakeRounds', unit: 'count', better: 'lower', description: 'capture: times the client had to send before the server could finish its flight' },
+    VERIFIED_BODY_BYTES,
   ],
   headline: ['handshakeMs', 'handshakeRoundTrips', 'serverFirstFlightBytes', 'clientFirstFlightBytes', 'amplificationLimitExceeded', 'wireHandshakeRounds'],
   defaults: { samples: 10, warmup: 1, sampleTimeoutMs: 10_000 },

@@ -5,6 +5,7 @@ import type { SessionMode } from '../harness/endpoints/types.js';
 import type { HandshakeWorkload } from '../harness/results/workload.js';
 import { sessionOf, type CaseDefinition, type ScenarioDefinition } from '../harness/scenario/types.js';
 import { checkedExchangeMetrics } from './exchange-metrics.js';
+import { VERIFIED_BODY_BYTES } from './integrity.js';
 
 const SMALL_BODY_BYTES = 1000;
 const small = (session: SessionMode): HandshakeWorkload => ({ kind: 'handshake', bodyBytes: SMALL_BODY_BYTES, session });
@@ -47,6 +48,7 @@ export const HANDSHAKE_METRICS: ScenarioDefinition['metrics'] = [
   { name: 'serverIpBytesBeforeHandshake', unit: 'bytes', description: 'capture: IP bytes the server sent in that time' },
   { name: 'connectMs', unit: 'ms', description: 'TCP only: until the TCP connection is established' },
   { name: 'clientFinishedSentMs', unit: 'ms', description: 'QUIC (ngtcp2) only: until the client sent its Finished, which ngtcp2 0.12 paces by its initial RTT' },
+  VERIFIED_BODY_BYTES,
 ];
 
 export const handshake: ScenarioDefinition = {

@@ -3,6 +3,7 @@
 // stream behind it in TCP's byte stream; QUIC holds back only the stream it belongs to),
 // with HTTP/1.1 over six connections as the browser-style reference. Run it with loss
 // (`--loss 1%`) to see head-of-line blocking.
+import { VERIFIED_BODY_BYTES, verifiedMetric, verifiedTotal } from './integrity.js';
 import { percentileOfSorted } from '../harness/measure/statistics.js';
 import { formatSize } from '../harness/files/sizes.js';
 import { workloadOf, type CaseDefinition, type MetricDefinition, type ObjectSet, type SampleContext, type SampleMeasurement, type ScenarioDefinition } from '../harness/scenario/types.js';
@@ -46,6 +47,7 @@ async function pageLoad({ caseDefinition, client, target, timeoutMs }: SampleCon
       objectP95Ms: percentileOfSorted(sorted, 95),
       objectFirstMs: sorted[0] as number,
       connections: timings.connections,
+      ...verifiedMetric(verifiedTotal(timings.objects)),
     },
     // Every object's completion, in request order: the distribution, raw.
     series: { objectCompletionMs: completions.map((ms, i): [number, number] => [i, ms]) },
@@ -68,6 +70,7 @@ export const multiplexing: ScenarioDefinition<'batch'> = {
     { name: 'objectFirstMs', unit: 'ms', description: 'the first object complete', provenance: perObject('minimum') },
     { name: 'handshakeMs', unit: 'ms', description: "the (first) connection's TLS handshake" },
     { name: 'connections', unit: 'count', description: 'connections the client opened' },
+    VERIFIED_BODY_BYTES,
   ],
   headline: ['allDoneMs', 'objectMedianMs', 'objectP95Ms', 'objectFirstMs', 'connections'],
   defaults: { samples: 5, warmup: 1, sampleTimeoutMs: 60_000 },

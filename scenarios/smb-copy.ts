@@ -5,6 +5,7 @@
 // SMB client with credits enough for the whole file), so the QUIC vs TCP difference for a copy
 // shows on the same links. No SMB over QUIC runs on Linux here; the HTTP cases are named
 // "SMB-style" in every report.
+import { VERIFIED_BODY_BYTES, verifiedMetric, verifiedTotal } from './integrity.js';
 import { formatSize } from '../harness/files/sizes.js';
 import { workloadOf, type CaseDefinition, type SampleContext, type SampleMeasurement, type ScenarioDefinition, type TransferOptions } from '../harness/scenario/types.js';
 
@@ -58,7 +59,7 @@ async function copySample(context: SampleContext<'batch' | 'copy'>): Promise<Sam
   if (context.needs === 'copy') {
     const copy = await context.client.copy(direction === 'up' ? 'put' : 'get', bytes, timeoutMs);
     if (copy.copyMs === null || copy.copyMs <= 0) throw new Error('smbclient reported no copy time');
-    return { metrics: { copyMs: copy.copyMs, goodputBitsPerSecond: rate(bytes, copy.copyMs), bodyBytes: bytes } };
+    return { metrics: { copyMs: copy.copyMs, goodputBitsPerSecond: rate(bytes, copy.copyMs), bodyBytes: bytes, ...verifiedMetric(copy.verifiedBytes) } };
   }
   const { reads, readBytes } = readPlan(bytes);
   const paths = Array.from({ length: reads }, () => `/${readBytes}`);
@@ -67,7 +68,7 @@ async function copySample(context: SampleContext<'batch' | 'copy'>): Promise<Sam
   if (received !== bytes) throw new Error(`the reads returned ${received} bytes, expected ${bytes}`);
   // Like smbclient's clock, the copy starts once the session is up: after the handshake.
   const copyMs = timings.totalMs - timings.handshakeMs;
-  return { metrics: { copyMs, goodputBitsPerSecond: rate(bytes, copyMs), bodyBytes: bytes, handshakeMs: timings.handshakeMs, reads: paths.length } };
+  return { metrics: { copyMs, goodputBitsPerSecond: rate(bytes, copyMs), bodyBytes: bytes, handshakeMs: timings.handshakeMs, reads: paths.length, ...verifiedMetric(verifiedTotal(timings.objects)) } };
 }
 
 const DEFAULT_SIZES = [4 * 1024 * 1024];
@@ -82,6 +83,7 @@ export const smbCopy: ScenarioDefinition<'batch' | 'copy'> = {
     { name: 'handshakeMs', unit: 'ms', description: 'SMB-style only: the connection handshake (smbclient does not time its connect and session setup)' },
     { name: 'reads', unit: 'count', description: 'SMB-style: equal reads of at most 1 MiB, all outstanding at once' },
     { name: 'bodyBytes', unit: 'bytes', description: 'file bytes copied' },
+    VERIFIED_BODY_BYTES,
   ],
   headline: ['copyMs', 'goodputBitsPerSecond', 'handshakeMs'],
   defaults: { samples: 5, warmup: 1, sampleTimeoutMs: 300_000 },

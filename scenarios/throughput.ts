@@ -5,6 +5,7 @@
 import { formatSize } from '../harness/files/sizes.js';
 import type { CaseOf, ScenarioDefinition, TransferOptions } from '../harness/scenario/types.js';
 import { transferSample } from './transfer-sample.js';
+import { VERIFIED_BODY_BYTES } from './integrity.js';
 
 export function transferCases(options: TransferOptions): Array<CaseOf<'transfer'>> {
   return options.sizesBytes.flatMap((bytes): Array<CaseOf<'transfer'>> => {
@@ -44,6 +45,7 @@ export const TRANSFER_METRICS: ScenarioDefinition['metrics'] = [
   },
   { name: 'retransmittedBytes', unit: 'bytes', better: 'lower', description: 'stream bytes the sender sent again', provenance: { kind: 'measured', sources: ['ngtcp2-qlog'] } },
   { name: 'bodyBytes', unit: 'bytes', description: 'body bytes transferred' },
+  VERIFIED_BODY_BYTES,
 ];
 
 export const throughput: ScenarioDefinition = {

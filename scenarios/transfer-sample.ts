@@ -4,6 +4,7 @@
 import { downsampleProgress, goodputBitsPerSecond, longestStallMs } from '../harness/measure/transfer.js';
 import type { ExchangeTimings } from '../harness/endpoints/types.js';
 import { tcpRetransmittedSegments } from '../harness/measure/tcp-counters.js';
+import { verifiedMetric } from './integrity.js';
 import { workloadOf, type SampleContext, type SampleMeasurement } from '../harness/scenario/types.js';
 
 /** Points of bytesOverTime kept per sample in the result (the metrics use the full series). */
@@ -40,7 +41,7 @@ export async function transferSample(context: SampleContext): Promise<SampleMeas
   const { bodyStartMs, bodyEndMs, progress } = timings;
   if (bodyStartMs === undefined || bodyEndMs === undefined) throw new Error(`${client.implementation} did not time the body`);
   const completionMs = upload ? bodyEndMs : (timings.totalMs ?? bodyEndMs);
-  const metrics: Record<string, number> = { bodyBytes: bytes, completionMs, handshakeMs: timings.handshakeMs, bodyStartMs, bodyEndMs };
+  const metrics: Record<string, number> = { bodyBytes: bytes, completionMs, handshakeMs: timings.handshakeMs, bodyStartMs, bodyEndMs, ...verifiedMetric(timings.verifiedBodyBytes) };
   const goodput = goodputBitsPerSecond(bytes, bodyStartMs, bodyEndMs);
   if (goodput !== null) metrics.goodputBitsPerSecond = goodput;
   if (progress !== undefined) metrics.longestStallMs = longestStallMs(progress);

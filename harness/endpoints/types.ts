@@ -103,6 +103,12 @@ export interface ExchangeTimings {
   bodyEndMs?: number;
   /** Upload: request body bytes sent. */
   uploadedBytes?: number;
+  /**
+   * Body bytes checked against the lab's generated pattern (files/body-check.ts) and found
+   * right: the download by the client, an upload by the server (its answer says so). Absent
+   * where nobody could check them. A wrong byte fails the exchange instead, naming its offset.
+   */
+  verifiedBodyBytes?: number;
   /** With recordProgress: [ms from origin, cumulative body bytes] at each arrival (download) or send (upload). */
   progress?: Array<[number, number]>;
   /** Sender-side loss recovery, where the sending stack tells it. */
@@ -128,8 +134,8 @@ export interface BatchSpec {
 export interface BatchTimings {
   /** The (first) connection's TLS handshake, from the same origin as everything else here. */
   handshakeMs: number;
-  /** Per object, in `paths` order: when its last byte arrived (ms from the origin). */
-  objects: Array<{ path: string; bytes: number; completedMs: number }>;
+  /** Per object, in `paths` order: when its last byte arrived (ms from the origin); verifiedBytes as in ExchangeTimings. */
+  objects: Array<{ path: string; bytes: number; completedMs: number; verifiedBytes?: number }>;
   /** The last object complete. */
   totalMs: number;
   /** Connections opened. */
@@ -168,6 +174,8 @@ export interface FileCopyTimings {
   bytes: number;
   /** Null when the client could not time the copy (an empty file, say). */
   copyMs: number | null;
+  /** File bytes checked against the lab's pattern (get: as they arrived; put: the stored file); absent when unchecked. */
+  verifiedBytes?: number;
 }
 
 /** Copies a file of `bytes` from ("get") or to ("put") the server. */

@@ -15,7 +15,7 @@ const { pki } = await endpointPkis('batch', async () => {
   await quic?.stop();
 });
 node = new NodeHttpsServer({ tls: pki.material, host: '127.0.0.1' });
-quic = new Ngtcp2Server({ tls: pki.material, host: '127.0.0.1' });
+quic = new Ngtcp2Server({ tls: pki.material, host: '127.0.0.1', bodySizes: [2, 10_000] });
 const nodeTarget = await node.start();
 const quicTarget = await quic.start();
 const paths = Array.from({ length: 30 }, () => '/10000');

@@ -95,7 +95,7 @@ async function run(): Promise<void> {
     await tcpServer?.stop();
   });
   const dirsBefore = await runDirs();
-  quicServer = new Ngtcp2Server({ tls: pki.material, host: '127.0.0.1' });
+  quicServer = new Ngtcp2Server({ tls: pki.material, host: '127.0.0.1', bodySizes: [100, 1000, 20_000] });
   tcpServer = new NodeHttpsServer({ tls: pki.material, host: '127.0.0.1' });
   const quicTarget = await quicServer.start();
   const tcpTarget = await tcpServer.start();

@@ -10,7 +10,7 @@ import { Ngtcp2Client } from '../../harness/endpoints/ngtcp2/client.js';
 let server: Ngtcp2Server | undefined;
 const { dir, pki, otherPki } = await endpointPkis('ngtcp2', async () => server?.stop());
 const qlogDir = join(dir, 'qlogs');
-server = new Ngtcp2Server({ tls: pki.material, host: '127.0.0.1', qlog: true });
+server = new Ngtcp2Server({ tls: pki.material, host: '127.0.0.1', qlog: true, bodySizes: [10, 1000, 3_000_000, 10_000_000] });
 const client = new Ngtcp2Client({ tls: pki.material, collectQlogDir: qlogDir });
 
 /** gtlsserver/gtlsclient processes that are children of this test process. */
@@ -36,7 +36,7 @@ t.test('the server is ready: its own UDP socket is bound', async (t) => {
   const info = server.info();
   t.equal(info.implementation, 'ngtcp2-gtlsserver');
   t.match(info.version, /^0\.12\./);
-  t.match(info.settings, { congestionControl: 'cubic', maxDynLengthBytes: 1024 ** 3, maxDataBytes: 1024 ** 2, maxGsoDatagrams: 64 });
+  t.match(info.settings, { congestionControl: 'cubic', bodies: /^files of the generated body/, maxDataBytes: 1024 ** 2, maxGsoDatagrams: 64 });
 });
 
 t.test('GET /1000 over HTTP/3 on a fresh connection, timed from the qlog', async (t) => {
@@ -133,7 +133,7 @@ t.test('a 3 MB upload: a POST of a generated body, timed from the client qlog', 
 });
 
 t.test('a body of the wrong size, or a path that is not /N, is a failure', async (t) => {
-  const small = new Ngtcp2Server({ tls: pki.material, maxDynLengthBytes: 100 });
+  const small = new Ngtcp2Server({ tls: pki.material, bodySizes: [100] }); // no file of 1000 bytes: a 404
   t.teardown(() => small.stop());
   const smallTarget = await small.start();
   t.not(smallTarget.port, target.port, 'each server gets its own free port');

@@ -95,6 +95,7 @@ for (const application of ['h2', 'http/1.1'] as const) {
   t.test(`${application}: a 10 MB download with its progress`, async (t) => {
     const timings = await new UndiciClient(pki.material, application).exchange({ target, path: `/${10 * MB}`, timeoutMs: 20_000, recordProgress: true });
     t.equal(timings.bodyBytes, 10 * MB);
+    t.equal(timings.verifiedBodyBytes, 10 * MB, 'every byte checked against the pattern');
     const { ttfbMs = NaN, bodyStartMs = NaN, bodyEndMs = NaN, totalMs = NaN } = timings;
     t.ok(ttfbMs <= bodyStartMs && bodyStartMs <= bodyEndMs && bodyEndMs <= totalMs, `headers ${ttfbMs}, body ${bodyStartMs}..${bodyEndMs}, total ${totalMs}`);
     t.equal(timings.uploadedBytes, undefined);
@@ -105,6 +106,7 @@ for (const application of ['h2', 'http/1.1'] as const) {
   t.test(`${application}: a 5 MB upload, counted by the server`, async (t) => {
     const timings = await new UndiciClient(pki.material, application).exchange({ target, path: `/${5 * MB}`, uploadBytes: 5 * MB, timeoutMs: 20_000, recordProgress: true });
     t.equal(timings.uploadedBytes, 5 * MB);
+    t.equal(timings.verifiedBodyBytes, 5 * MB, 'the server checked every byte against the pattern');
     const { handshakeMs, bodyStartMs = NaN, bodyEndMs = NaN, totalMs = NaN } = timings;
     t.ok(handshakeMs <= bodyStartMs && bodyStartMs < bodyEndMs && bodyEndMs <= totalMs, `handshake ${handshakeMs}, body ${bodyStartMs}..${bodyEndMs}, total ${totalMs}`);
     t.equal(bodyEndMs, timings.ttfbMs, 'the upload ends when the answer comes');
@@ -115,7 +117,7 @@ for (const application of ['h2', 'http/1.1'] as const) {
     const client = new UndiciClient(pki.material, application);
     await t.rejects(client.exchange({ target, path: '/1000', uploadBytes: 500, timeoutMs: 5000 }), /HTTP status 400 for POST \/1000: .*received 500 bytes, but \/1000 asks for 1000/);
     await t.rejects(client.exchange({ target, path: '/index.html', uploadBytes: 10, timeoutMs: 5000 }), /HTTP status 404/);
-    t.match(await client.exchange({ target, path: '/0', uploadBytes: 0, timeoutMs: 5000 }), { uploadedBytes: 0, bodyBytes: 19 }, 'an empty upload is answered');
+    t.match(await client.exchange({ target, path: '/0', uploadBytes: 0, timeoutMs: 5000 }), { uploadedBytes: 0, verifiedBodyBytes: 0, bodyBytes: 37 }, 'an empty upload is answered');
   });
 
   t.test(`${application}: Range requests (undici directly)`, async (t) => {

@@ -28,7 +28,7 @@ t.test("the scenarios' derived metrics say from what", async (t) => {
   const provenance = (scenario: string, metric: string) => definitionsFor([metric], findScenario(scenario)?.metrics ?? [])[0]?.provenance;
   t.same(provenance('throughput', 'goodputBitsPerSecond'), { kind: 'derived', from: ['bodyBytes', 'bodyStartMs', 'bodyEndMs'], method: "bodyBytes x 8 over bodyEndMs - bodyStartMs, the client's body timings" });
   t.same(provenance('smb-copy', 'goodputBitsPerSecond'), { kind: 'derived', from: ['bodyBytes', 'copyMs'], method: 'bodyBytes x 8 over copyMs' });
-  t.match(provenance('loss-recovery', 'goodputRelativeToLossFree'), { kind: 'derived', from: ['goodputBitsPerSecond'], method: /loss-free case/ });
+  t.match(provenance('loss-recovery', 'goodputRelativeToLossFree'), { kind: 'derived', from: ['wireGoodputBitsPerSecond', 'goodputBitsPerSecond'], method: /loss-free case/ });
   t.match(provenance('multiplexing', 'objectP95Ms'), { kind: 'derived', from: ['objectCompletionMs'] });
   t.same(provenance('throughput', 'retransmittedPackets'), { kind: 'measured', sources: ['kernel TCP counters (RetransSegs)', 'ngtcp2-qlog'] });
   t.same(provenance('handshake', 'handshakeRoundTrips')?.kind, 'derived');

@@ -3,18 +3,17 @@
 // transports are compared with the same server software. Its configuration is
 // config.ts.
 //
-// Bodies: Caddy cannot generate one, so it serves files: for each size N it is to serve, the
-// lab's generated body of N bytes (files/generated-body.ts, byte i = i mod 251, the bytes every
-// lab server sends) is written once by GeneratedBodyFiles and hard-linked into the served
-// directory as "N". The sizes come from the constructor (default CADDY_DEFAULT_BODY_SIZES)
-// and prepareBodies(); a "/N" with no file is a 404. Uploads are not served (see `uploads`).
+// Bodies: Caddy cannot generate one, so it serves files (files/served-bodies.ts: the lab's
+// generated body of each size N as the file "N"). The sizes come from the constructor (default
+// DEFAULT_SERVED_BODY_SIZES) and prepareBodies(); a "/N" with no file is a 404. Uploads are not
+// served (see `uploads`).
 //
 // Everything Caddy writes (config, storage, its idea of $HOME) lives in a private temporary
 // directory that goes away with stop() or the cleanup registry. Readiness is read from
 // /proc/PID (a listening TCP socket and a bound UDP socket of Caddy's own, on the port), so
 // it works inside a network namespace too. UDP buffers: see CaddyUdpBuffers.
 import { createSocket } from 'node:dgram';
-import { access, constants, link, mkdir, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, writeFile } from 'node:fs/promises';
 import { createServer, isIP } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,21 +23,12 @@ import { ManagedProcess, runCommand } from '../../process/managed-process.js';
 import { caddyConfig } from './config.js';
 import { oncePerKeyUntilFailure } from '../../process/prepare-once.js';
 import { dpkgVersion } from '../../process/dpkg-version.js';
-import { GeneratedBodyFiles } from '../../files/body-files.js';
+import { DEFAULT_SERVED_BODY_SIZES, ServedBodies } from '../../files/served-bodies.js';
 import { tcpListeningBy, udpBoundBy } from '../../process/proc-sockets.js';
 import type { Application, Protocol, ServerAddress, ServerEndpoint, TlsMaterial } from '../types.js';
 
-/**
- * Sizes served from the start: what the scenarios ask for by default (handshake 1 kB;
- * multiplexing 10 kB and 200 kB objects; transfers 1, 2, 4 and 10 MB) and 0 for a priming
- * connection. About 17 MB of files, written in a few tenths of a second; a larger or other size
- * needs prepareBodies().
- */
-export const CADDY_DEFAULT_BODY_SIZES: readonly number[] = [0, 1000, 10_000, 100_000, 200_000, 1_000_000, 2_000_000, 4_000_000, 10_000_000];
-/** Always served, whatever the options say: the bodies the clients' priming connections ask for (gtlsclient /0, undici /1). */
-const PRIMING_BODY_SIZES: readonly number[] = [0, 1];
-/** The largest "/N" any lab server answers (files/generated-body.ts's bodySizeFromPath). */
-const MAX_BODY_BYTES = 4 * 1024 ** 3;
+/** Sizes served from the start by default. */
+export const CADDY_DEFAULT_BODY_SIZES = DEFAULT_SERVED_BODY_SIZES;
 /** Port inside a network namespace when none is given (a host-side probe says nothing about a namespace). */
 export const CADDY_NETNS_DEFAULT_PORT = 8443;
 const DEFAULT_READY_TIMEOUT_MS = 10_000;
@@ -89,16 +79,13 @@ export class CaddyServer implements ServerEndpoint {
   readonly uploads = false;
 
   private readonly host: string;
-  private readonly sizes = new Set<number>();
+  private readonly bodies: ServedBodies;
   private process: ManagedProcess | undefined;
   private address: ServerAddress | undefined;
   private dir: PrivateDir | undefined;
   private get workDir(): string | undefined {
     return this.dir?.path;
   }
-  private bodies: GeneratedBodyFiles | undefined;
-  /** Sizes with a file in the served directory of the current run. */
-  private readonly linked = new Map<number, Promise<void>>();
   private version: string | null = null;
   private packageVersion: string | null = null;
   private udpWarning: string | null = null;
@@ -107,12 +94,12 @@ export class CaddyServer implements ServerEndpoint {
   constructor(private readonly options: CaddyServerOptions) {
     this.host = options.host;
     if (isIP(this.host) === 0) throw new Error(`caddy server: host must be an IP literal, got "${this.host}"`);
-    for (const size of [...PRIMING_BODY_SIZES, ...(options.bodySizes ?? CADDY_DEFAULT_BODY_SIZES)]) this.sizes.add(checkedSize(size));
+    this.bodies = new ServedBodies('caddy server', options.bodySizes ?? CADDY_DEFAULT_BODY_SIZES);
   }
 
   /** Body sizes ("/N") this server answers, ascending. */
   get bodySizes(): number[] {
-    return [...this.sizes].sort((a, b) => a - b);
+    return this.bodies.bodySizes;
   }
 
   /**
@@ -120,9 +107,12 @@ export class CaddyServer implements ServerEndpoint {
    * files are in place), otherwise when it starts. Sizes already prepared cost nothing.
    */
   async prepareBodies(sizes: Iterable<number>): Promise<void> {
-    const wanted = [...sizes].map(checkedSize);
-    for (const size of wanted) this.sizes.add(size);
-    if (this.workDir !== undefined) await Promise.all(wanted.map((size) => this.linkBody(size)));
+    await this.bodies.prepare(sizes);
+  }
+
+  /** The file served for "/N" (see ServedBodies.servedFile: a test may change a byte of it in place). */
+  servedFile(size: number): Promise<string> {
+    return this.bodies.servedFile(size);
   }
 
   /** The UDP socket's buffers since the last start (see CaddyUdpBuffers). */
@@ -153,8 +143,7 @@ export class CaddyServer implements ServerEndpoint {
       this.dir = await makePrivateDir('quic-lab-caddy-');
       const workDir = this.dir.path;
       for (const sub of ['www', 'storage', 'config', 'data', 'home']) await mkdir(join(workDir, sub), { mode: 0o700 });
-      this.bodies = new GeneratedBodyFiles();
-      await Promise.all([...this.sizes].map((size) => this.linkBody(size)));
+      await this.bodies.serveIn(join(workDir, 'www'));
 
       const given = this.options.port;
       for (let attempt = 1; ; attempt++) {
@@ -225,27 +214,11 @@ export class CaddyServer implements ServerEndpoint {
     throw new Error(`caddy: exited (code ${exit.code}, signal ${exit.signal}) before listening on ${this.host}:${port}${tail(proc)}`);
   }
 
-  /** Writes (once) the body of `size` bytes and links it into the served directory as "size". */
-  private linkBody(size: number): Promise<void> {
-    let done = this.linked.get(size);
-    if (done === undefined) {
-      const workDir = this.workDir;
-      const bodies = this.bodies;
-      if (workDir === undefined || bodies === undefined) return Promise.resolve();
-      done = bodies.file(size).then((file) => link(file, join(workDir, 'www', String(size))));
-      this.linked.set(size, done);
-      done.catch(() => this.linked.delete(size));
-    }
-    return done;
-  }
-
   async stop(): Promise<void> {
     await this.process?.stop();
     this.process = undefined;
     this.address = undefined;
-    this.linked.clear();
-    await this.bodies?.dispose();
-    this.bodies = undefined;
+    await this.bodies.stop();
     await this.dir?.remove();
     this.dir = undefined;
   }
@@ -271,11 +244,6 @@ export class CaddyServer implements ServerEndpoint {
       },
     };
   }
-}
-
-function checkedSize(size: number): number {
-  if (!Number.isSafeInteger(size) || size < 0 || size > MAX_BODY_BYTES) throw new Error(`caddy server: a body size must be an integer from 0 to ${MAX_BODY_BYTES}, got ${size}`);
-  return size;
 }
 
 async function checkReadable(file: string, what: string): Promise<void> {

@@ -36,7 +36,8 @@
 import { access, constants, mkdir, open, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { oncePerKeyUntilFailure, onceUntilFailure } from '../../process/prepare-once.js';
-import { checkUploadAnswer } from '../../files/generated-body.js';
+import { BodyCheck, checkUploadAnswer } from '../../files/body-check.js';
+import { openFifoSink, type FifoSink } from '../../files/fifo-sink.js';
 import type { EndpointInfo, TimingSource } from '../../results/schema.js';
 import { withPrivateDir } from '../../files/private-dir.js';
 import { runCommand, type RunResult } from '../../process/managed-process.js';
@@ -164,75 +165,105 @@ export class CurlClient implements ExchangeClient, BatchClient {
     const uploadFile = upload === undefined ? null : await this.bodies.file(upload);
     return withPrivateDir('quic-lab-curl-', async (dir) => {
       const responseFile = join(dir, 'response');
-      const args = [
-        ...(await this.commonArgs(spec.target, spec.timeoutMs, dir)),
-        '--output',
-        upload === undefined ? '/dev/null' : responseFile,
-        ...(range !== undefined ? ['--range', `${range}-`] : []),
-        ...(uploadFile !== null
-          ? // No "Expect: 100-continue": curl would wait for the server's 100 before sending a
-            // body over 1 MiB (HTTP/1.1), a round trip undici does not make either.
-            ['--data-binary', `@${uploadFile}`, '--header', 'Content-Type: application/octet-stream', '--header', 'Expect:']
-          : []),
-        this.url(spec.target, spec.path),
-      ];
-      const run = await this.run(args, spec.timeoutMs);
-      const reports = parseWriteOut(run.stdout);
-      const report = reports[0];
-      if (reports.length !== 1 || report === undefined) throw new Error(`curl: ${noReport(run, spec.timeoutMs, reports.length, 1)}`);
-      const what = `${upload === undefined ? 'GET' : 'POST'} ${spec.path}`;
-      if (report.exitCode !== 0) {
-        const message = failureMessage(report, what, spec.timeoutMs, upload !== undefined);
-        // A download that broke off after the handshake says how far it got, so it can be resumed.
-        if (upload === undefined && report.timesUs.appconnect > 0) {
-          throw new PartialTransferError(message, { bodyBytes: report.sizeDownload, lastByteMs: null, failedAtMs: report.timesUs.total / 1000 });
-        }
-        throw new Error(message);
+      // A download streams through a private FIFO into the check of the lab's pattern (from the Range's start).
+      const check = new BodyCheck(range ?? 0);
+      const sink = upload === undefined ? await openFifoSink(join(dir, 'body'), (chunk) => check.update(chunk)) : null;
+      try {
+        return await this.exchangeIn(dir, spec, { upload, range, uploadFile, responseFile, sink, check, mode });
+      } finally {
+        await sink?.close();
       }
-      this.checkNegotiated(report, spec.target, what);
-      const okStatus = range !== undefined ? 206 : 200;
-      if (report.httpCode !== okStatus) {
-        const text = upload !== undefined ? (await readFile(responseFile, 'utf8').catch(() => '')).trim().slice(0, 300) : '';
-        throw new Error(`HTTP status ${report.httpCode} for ${what}${text ? `: ${text}` : ''}`);
-      }
-      if (range !== undefined && !report.contentRange?.startsWith(`bytes ${range}-`)) {
-        throw new Error(`curl: asked for bytes ${range}- of ${spec.path}, the server sent Content-Range "${report.contentRange ?? ''}"`);
-      }
-      const t = report.timesUs;
-      const ms = (us: number): number => us / 1000;
-      const common = {
-        connectMs: ms(t.connect),
-        handshakeMs: ms(t.appconnect),
-        totalMs: ms(t.total),
-        bodyBytes: report.sizeDownload,
-        alpn: this.application,
-        extraMs: { namelookupMs: ms(t.namelookup), pretransferMs: ms(t.pretransfer) },
-      };
-      let timings: ExchangeTimings;
-      if (upload === undefined) {
-        timings = {
-          ...common,
-          ttfbMs: ms(t.starttransfer),
-          // No body (0 bytes), no body timings.
-          ...(report.sizeDownload > 0 ? { bodyStartMs: ms(t.starttransfer), bodyEndMs: ms(t.total) } : {}),
-        };
-      } else {
-        checkUploadAnswer(await readFile(responseFile, 'utf8'), upload, report.sizeUpload);
-        // An upload has no first-byte time: curl's time_starttransfer marks the start of the
-        // body's sending when the body follows the headers (HTTP/2; HTTP/1.1 from 64 KiB on),
-        // but the answer's first byte when it went out with them. So ttfbMs is left out, and
-        // the body starts at time_pretransfer, the request (headers, then body) about to go
-        // out. It is done when the server has answered (it reads every byte first): the
-        // answer is a few dozen bytes, so that is time_total.
-        timings = {
-          ...common,
-          uploadedBytes: report.sizeUpload,
-          ...(upload > 0 ? { bodyStartMs: ms(t.pretransfer), bodyEndMs: ms(t.total) } : {}),
-        };
-      }
-      checkSessionOutcome(mode, timings);
-      return timings;
     });
+  }
+
+  private async exchangeIn(
+    dir: string,
+    spec: RequestSpec,
+    {
+      upload,
+      range,
+      uploadFile,
+      responseFile,
+      sink,
+      check,
+      mode,
+    }: { upload: number | undefined; range: number | undefined; uploadFile: string | null; responseFile: string; sink: FifoSink | null; check: BodyCheck; mode: SessionMode },
+  ): Promise<ExchangeTimings> {
+    const args = [
+      ...(await this.commonArgs(spec.target, spec.timeoutMs, dir)),
+      '--output',
+      sink !== null ? sink.path : responseFile,
+      ...(range !== undefined ? ['--range', `${range}-`] : []),
+      ...(uploadFile !== null
+        ? // No "Expect: 100-continue": curl would wait for the server's 100 before sending a
+          // body over 1 MiB (HTTP/1.1), a round trip undici does not make either.
+          ['--data-binary', `@${uploadFile}`, '--header', 'Content-Type: application/octet-stream', '--header', 'Expect:']
+        : []),
+      this.url(spec.target, spec.path),
+    ];
+    const run = await this.run(args, spec.timeoutMs);
+    await sink?.finish();
+    const reports = parseWriteOut(run.stdout);
+    const report = reports[0];
+    if (reports.length !== 1 || report === undefined) throw new Error(`curl: ${noReport(run, spec.timeoutMs, reports.length, 1)}`);
+    const what = `${upload === undefined ? 'GET' : 'POST'} ${spec.path}`;
+    if (report.exitCode !== 0) {
+      const message = failureMessage(report, what, spec.timeoutMs, upload !== undefined);
+      // A download that broke off after the handshake says how far it got, so it can be
+      // resumed, unless what it got was wrong already.
+      if (upload === undefined && report.timesUs.appconnect > 0) {
+        check.intact();
+        throw new PartialTransferError(message, { bodyBytes: report.sizeDownload, lastByteMs: null, failedAtMs: report.timesUs.total / 1000 });
+      }
+      throw new Error(message);
+    }
+    this.checkNegotiated(report, spec.target, what);
+    const okStatus = range !== undefined ? 206 : 200;
+    if (report.httpCode !== okStatus) {
+      const text = upload !== undefined ? (await readFile(responseFile, 'utf8').catch(() => '')).trim().slice(0, 300) : '';
+      throw new Error(`HTTP status ${report.httpCode} for ${what}${text ? `: ${text}` : ''}`);
+    }
+    if (range !== undefined && !report.contentRange?.startsWith(`bytes ${range}-`)) {
+      throw new Error(`curl: asked for bytes ${range}- of ${spec.path}, the server sent Content-Range "${report.contentRange ?? ''}"`);
+    }
+    const t = report.timesUs;
+    const ms = (us: number): number => us / 1000;
+    const common = {
+      connectMs: ms(t.connect),
+      handshakeMs: ms(t.appconnect),
+      totalMs: ms(t.total),
+      bodyBytes: report.sizeDownload,
+      alpn: this.application,
+      extraMs: { namelookupMs: ms(t.namelookup), pretransferMs: ms(t.pretransfer) },
+    };
+    let timings: ExchangeTimings;
+    if (upload === undefined) {
+      const verifiedBodyBytes = check.intact();
+      if (check.result().bytes !== report.sizeDownload) throw new Error(`curl: reported ${report.sizeDownload} body bytes, ${check.result().bytes} came through its output`);
+      timings = {
+        ...common,
+        verifiedBodyBytes,
+        ttfbMs: ms(t.starttransfer),
+        // No body (0 bytes), no body timings.
+        ...(report.sizeDownload > 0 ? { bodyStartMs: ms(t.starttransfer), bodyEndMs: ms(t.total) } : {}),
+      };
+    } else {
+      const verifiedBodyBytes = checkUploadAnswer(await readFile(responseFile, 'utf8'), upload, report.sizeUpload);
+      // An upload has no first-byte time: curl's time_starttransfer marks the start of the
+      // body's sending when the body follows the headers (HTTP/2; HTTP/1.1 from 64 KiB on),
+      // but the answer's first byte when it went out with them. So ttfbMs is left out, and
+      // the body starts at time_pretransfer, the request (headers, then body) about to go
+      // out. It is done when the server has answered (it reads every byte first): the
+      // answer is a few dozen bytes, so that is time_total.
+      timings = {
+        ...common,
+        uploadedBytes: report.sizeUpload,
+        ...(verifiedBodyBytes !== null ? { verifiedBodyBytes } : {}),
+        ...(upload > 0 ? { bodyStartMs: ms(t.pretransfer), bodyEndMs: ms(t.total) } : {}),
+      };
+    }
+    checkSessionOutcome(mode, timings);
+    return timings;
   }
 
   /**
@@ -259,45 +290,64 @@ export class CurlClient implements ExchangeClient, BatchClient {
     return withPrivateDir('quic-lab-curl-', async (dir) => {
       // The verbose output goes to a file: a pipe the harness is slow to drain would stall curl.
       const verboseFile = join(dir, 'verbose.log');
-      const args = [
-        ...(await this.commonArgs(spec.target, spec.timeoutMs, dir)),
-        '--parallel',
-        '--parallel-max',
-        String(parallel),
-        '--verbose',
-        '--trace-time',
-        '--stderr',
-        verboseFile,
-        ...spec.paths.flatMap((path) => ['--output', '/dev/null', this.url(spec.target, path)]),
-      ];
-      const run = await this.run(args, spec.timeoutMs);
-      const verbose = await readFile(verboseFile, 'utf8').catch(() => '');
-      const reports = parseWriteOut(run.stdout);
-      if (reports.length !== count) throw new Error(`curl: ${noReport({ ...run, stderr: `${run.stderr}\n${verbose}` }, spec.timeoutMs, reports.length, count)}`);
-      const byUrl = new Map(reports.map((r) => [r.urlnum, r]));
-      const ordered = spec.paths.map((path, i) => {
-        const report = byUrl.get(i);
-        if (report === undefined) throw new Error(`curl: no --write-out line for transfer ${i} (${path})`);
-        return { path, report };
-      });
-      for (const { path, report } of ordered) {
-        if (report.exitCode !== 0) throw new Error(`${failureMessage(report, `GET ${path}`, spec.timeoutMs, false)} (object ${report.urlnum + 1} of ${count})`);
-        this.checkNegotiated(report, spec.target, `GET ${path}`);
-        if (report.httpCode !== 200) throw new Error(`HTTP status ${report.httpCode} for GET ${path} (object ${report.urlnum + 1} of ${count})`);
+      // Each object streams through a FIFO of its own into a check of the lab's pattern.
+      const checks = spec.paths.map(() => new BodyCheck());
+      const sinks: FifoSink[] = [];
+      try {
+        for (const [i, check] of checks.entries()) sinks.push(await openFifoSink(join(dir, `body-${i}`), (chunk) => check.update(chunk)));
+        return await this.batchIn(dir, spec, parallel, verboseFile, sinks, checks);
+      } finally {
+        await Promise.all(sinks.map((sink) => sink.close()));
       }
-      const first = ordered[0]?.report as CurlTransferReport;
-      if (first.numConnects !== 1) throw new Error(`curl: the first transfer opened ${first.numConnects} connections, expected it to open the first one`);
-      const completions = batchCompletionsUs(reports, traceStampsUs(verbose, TRANSFER_START_LINE));
-      const objects = ordered.map(({ path, report }) => ({ path, bytes: report.sizeDownload, completedMs: (completions.get(report.urlnum) as number) / 1000 }));
-      const totalMs = Math.max(...objects.map((o) => o.completedMs));
-      if (totalMs > spec.timeoutMs) throw new Error(`curl: not all of ${count} objects within ${spec.timeoutMs} ms (the last completed at ${totalMs.toFixed(3)} ms)`);
-      return {
-        handshakeMs: first.timesUs.appconnect / 1000,
-        objects,
-        totalMs,
-        connections: reports.reduce((sum, r) => sum + r.numConnects, 0),
-      };
     });
+  }
+
+  private async batchIn(dir: string, spec: BatchSpec, parallel: number, verboseFile: string, sinks: readonly FifoSink[], checks: readonly BodyCheck[]): Promise<BatchTimings> {
+    const count = spec.paths.length;
+    const args = [
+      ...(await this.commonArgs(spec.target, spec.timeoutMs, dir)),
+      '--parallel',
+      '--parallel-max',
+      String(parallel),
+      '--verbose',
+      '--trace-time',
+      '--stderr',
+      verboseFile,
+      ...spec.paths.flatMap((path, i) => ['--output', (sinks[i] as FifoSink).path, this.url(spec.target, path)]),
+    ];
+    const run = await this.run(args, spec.timeoutMs);
+    await Promise.all(sinks.map((sink) => sink.finish()));
+    const verbose = await readFile(verboseFile, 'utf8').catch(() => '');
+    const reports = parseWriteOut(run.stdout);
+    if (reports.length !== count) throw new Error(`curl: ${noReport({ ...run, stderr: `${run.stderr}\n${verbose}` }, spec.timeoutMs, reports.length, count)}`);
+    const byUrl = new Map(reports.map((r) => [r.urlnum, r]));
+    const ordered = spec.paths.map((path, i) => {
+      const report = byUrl.get(i);
+      if (report === undefined) throw new Error(`curl: no --write-out line for transfer ${i} (${path})`);
+      return { path, report };
+    });
+    for (const { path, report } of ordered) {
+      if (report.exitCode !== 0) throw new Error(`${failureMessage(report, `GET ${path}`, spec.timeoutMs, false)} (object ${report.urlnum + 1} of ${count})`);
+      this.checkNegotiated(report, spec.target, `GET ${path}`);
+      if (report.httpCode !== 200) throw new Error(`HTTP status ${report.httpCode} for GET ${path} (object ${report.urlnum + 1} of ${count})`);
+    }
+    const first = ordered[0]?.report as CurlTransferReport;
+    if (first.numConnects !== 1) throw new Error(`curl: the first transfer opened ${first.numConnects} connections, expected it to open the first one`);
+    const completions = batchCompletionsUs(reports, traceStampsUs(verbose, TRANSFER_START_LINE));
+    const objects = ordered.map(({ path, report }, i) => {
+      const check = checks[i] as BodyCheck;
+      const verifiedBytes = check.intact(`object ${i + 1}'s body`);
+      if (check.result().bytes !== report.sizeDownload) throw new Error(`curl: reported ${report.sizeDownload} bytes of object ${i + 1}, ${check.result().bytes} came through its output`);
+      return { path, bytes: report.sizeDownload, completedMs: (completions.get(report.urlnum) as number) / 1000, verifiedBytes };
+    });
+    const totalMs = Math.max(...objects.map((o) => o.completedMs));
+    if (totalMs > spec.timeoutMs) throw new Error(`curl: not all of ${count} objects within ${spec.timeoutMs} ms (the last completed at ${totalMs.toFixed(3)} ms)`);
+    return {
+      handshakeMs: first.timesUs.appconnect / 1000,
+      objects,
+      totalMs,
+      connections: reports.reduce((sum, r) => sum + r.numConnects, 0),
+    };
   }
 
   /** Releases the cached upload bodies. */

@@ -16,7 +16,8 @@ import { runCommand, type RunResult } from '../../process/managed-process.js';
 import { GeneratedBodyFiles } from '../../files/body-files.js';
 import { readQlogFile } from './qlog-files.js';
 import { downloadTransfer, uploadTransfer } from './transfer.js';
-import { GTLSSERVER_DATA_PAYLOAD_BYTES, bodyOnStream } from './h3-framing.js';
+import { responseBodyOnStream } from './h3-framing.js';
+import { verifyGeneratedFile } from '../../files/body-check.js';
 import { NGTCP2_DEFAULT_INITIAL_RTT_MS, transportSettings, windowArguments, udpBufferEnvironment, udpBuffers, UDP_BUFFERS_SHIM, type Ngtcp2CongestionControl, type Ngtcp2Windows } from './common.js';
 import { dpkgVersion } from '../../process/dpkg-version.js';
 import {
@@ -166,8 +167,10 @@ export class Ngtcp2Client implements ExchangeClient, BatchClient {
       }
       const bodyBytes = await downloadedBytes(measured.downloadDir);
       if (bodyBytes !== Number(expectedBytes)) {
-        throw new Error(`gtlsclient: got a ${bodyBytes}-byte body for ${spec.path} (expected ${expectedBytes}); is the server's --max-dyn-length large enough?`);
+        throw new Error(`gtlsclient: got a ${bodyBytes}-byte body for ${spec.path} (expected ${expectedBytes}); does the server have a body of that size?`);
       }
+      // The saved download checked against the lab's pattern (then removed with the work directory).
+      const verifiedBodyBytes = upload === undefined && bodyBytes > 0 ? await verifyGeneratedFile(join(measured.downloadDir, expectedBytes), bodyBytes) : upload === undefined ? 0 : null;
       const session = sessionOutcome(run.stderr);
       const result: ExchangeTimings = {
         handshakeMs: timings.handshakeMs,
@@ -175,6 +178,7 @@ export class Ngtcp2Client implements ExchangeClient, BatchClient {
         ttfbMs: timings.ttfbMs,
         totalMs: timings.totalMs,
         bodyBytes,
+        ...(verifiedBodyBytes !== null ? { verifiedBodyBytes } : {}),
         // gtlsclient offers only "h3" on QUIC v1, so a completed exchange negotiated it.
         alpn: 'h3',
         resumed: session.resumed,
@@ -207,6 +211,7 @@ export class Ngtcp2Client implements ExchangeClient, BatchClient {
     disableEarlyData: boolean,
     uploadFile: string | null,
     extraArgs: readonly string[] = [],
+    uris?: readonly string[],
   ): Promise<{ run: RunResult; timings: ClientQlogTimings; trace: QlogTrace; qlogFile: string; downloadDir: string }> {
     const qlogFile = join(workDir, `${label}.qlog`);
     const downloadDir = join(workDir, `${label}-download`);
@@ -215,7 +220,13 @@ export class Ngtcp2Client implements ExchangeClient, BatchClient {
     const run = await runCommand({
       name: 'gtlsclient',
       command: this.options.command ?? 'gtlsclient',
-      args: [...sessionArgs, ...(disableEarlyData ? ['--disable-early-data'] : []), ...(uploadFile !== null ? ['--http-method=POST', `--data=${uploadFile}`] : []), ...extraArgs, ...this.args(spec, qlogFile, downloadDir)],
+      args: [
+        ...sessionArgs,
+        ...(disableEarlyData ? ['--disable-early-data'] : []),
+        ...(uploadFile !== null ? ['--http-method=POST', `--data=${uploadFile}`] : []),
+        ...extraArgs,
+        ...this.args(spec, qlogFile, downloadDir, uris),
+      ],
       netns: this.options.netns,
       cwd: workDir,
       env: {
@@ -249,21 +260,33 @@ export class Ngtcp2Client implements ExchangeClient, BatchClient {
     await this.prepare();
     return withPrivateDir('quic-lab-gtlsclient-', async (workDir) => {
       const request: RequestSpec = { target: spec.target, path: spec.paths[0] as string, timeoutMs: spec.timeoutMs };
-      const { trace, timings, run } = await this.runOnce(request, workDir, 'batch', null, false, null, [`--nstreams=${spec.paths.length}`]);
+      // One URI per stream, told apart by a query the server ignores, so each object is saved
+      // to a file of its own ("N?i": gtlsclient names a download after the path's last part)
+      // and can be checked; the same file would be written by every stream at once otherwise.
+      const uris = spec.paths.map((path, i) => this.uri(spec.target, `${path}?${i}`));
+      const { trace, timings, run, downloadDir } = await this.runOnce(request, workDir, 'batch', null, false, null, [`--nstreams=${spec.paths.length}`], uris);
       if (timings.handshakeMs === null) throw new Error(failureReason(timings, run, request));
-      const objects = spec.paths.map((path, i) => {
-        const stream = clientTimings(trace, 4 * i);
-        if (stream.totalMs === null || stream.responseStreamBytes === null) throw new Error(`gtlsclient: the response on stream ${4 * i} (object ${i + 1} of ${spec.paths.length}) never finished${stderrTail(run)}`);
-        const body = bodyOnStream(stream.responseStreamBytes, Number(bytes), GTLSSERVER_DATA_PAYLOAD_BYTES);
-        return { path, bytes: body.exact ? body.bodyBytesWithin(stream.responseStreamBytes) : -1, completedMs: stream.totalMs };
-      });
+      const objects = await Promise.all(
+        spec.paths.map(async (path, i) => {
+          const stream = clientTimings(trace, 4 * i);
+          if (stream.totalMs === null || stream.responseStreamBytes === null) throw new Error(`gtlsclient: the response on stream ${4 * i} (object ${i + 1} of ${spec.paths.length}) never finished${stderrTail(run)}`);
+          const body = responseBodyOnStream(stream.responseStreamBytes, Number(bytes));
+          const saved = join(downloadDir, `${bytes}?${i}`);
+          const savedBytes = Number(bytes) > 0 ? (await stat(saved)).size : 0;
+          const verifiedBytes = Number(bytes) > 0 ? await verifyGeneratedFile(saved, savedBytes, `object ${i + 1}'s body`) : 0;
+          return { path, bytes: body.exact ? body.bodyBytesWithin(stream.responseStreamBytes) : -1, completedMs: stream.totalMs, verifiedBytes };
+        }),
+      );
       return { handshakeMs: timings.handshakeMs, objects, totalMs: Math.max(...objects.map((o) => o.completedMs)), connections: 1 };
     });
   }
 
-  private args(spec: RequestSpec, qlogFile: string, downloadDir: string): string[] {
+  private uri(target: RequestSpec['target'], path: string): string {
+    return `https://${target.serverName}:${target.port}${path}`;
+  }
+
+  private args(spec: RequestSpec, qlogFile: string, downloadDir: string, uris: readonly string[] = [this.uri(spec.target, spec.path)]): string[] {
     const { host, port, serverName } = spec.target;
-    const authority = `${serverName}:${port}`;
     return [
       '-q', // no per-packet debug output; the qlog has what we measure
       '--exit-on-all-streams-close',
@@ -278,7 +301,7 @@ export class Ngtcp2Client implements ExchangeClient, BatchClient {
       ...windowArguments(this.windows),
       host,
       String(port),
-      `https://${authority}${spec.path}`,
+      ...uris,
     ];
   }
 

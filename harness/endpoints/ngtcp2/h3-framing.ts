@@ -10,6 +10,9 @@
 //   callback fills one 16 KiB buffer per call and nghttp3 makes a frame of each call. A 16384
 //   length takes a 4-byte varint, so each full frame costs 5 bytes of framing.
 // - gtlsclient sends --data as a single DATA frame: its read callback hands over the whole file.
+// - gtlsserver answers a file (how the lab serves "/N" now: server.ts) the same way, in one
+//   DATA frame; its dynamic filler (16 KiB frames) is what older runs and other servers' layouts
+//   are matched against first.
 
 /** gtlsserver's DATA frame payload (its dynamic-content buffer). */
 export const GTLSSERVER_DATA_PAYLOAD_BYTES = 16 * 1024;
@@ -90,6 +93,19 @@ export function bodyOnStream(streamBytes: number, bodyBytes: number, payloadByte
     },
     exact: true,
   };
+}
+
+/**
+ * The body of a response from gtlsserver: 16 KiB frames (its dynamic filler) when that layout
+ * fits, else one frame (a file it serves). Both agree up to 16 KiB, and a one-frame stream read
+ * as 16 KiB frames leaves too short a HEADERS frame from 32 KiB on; in between the offsets
+ * may be off by a few bytes of framing, never the body's size.
+ */
+export function responseBodyOnStream(streamBytes: number, bodyBytes: number): BodyOnStream {
+  const framed = bodyOnStream(streamBytes, bodyBytes, GTLSSERVER_DATA_PAYLOAD_BYTES);
+  if (framed.exact || bodyBytes === 0) return framed;
+  const single = bodyOnStream(streamBytes, bodyBytes, bodyBytes);
+  return single.exact ? single : framed;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { EndpointPlacement } from '../types.js';
 import { NGTCP2_CLIENT_DEFAULT_WINDOWS, Ngtcp2Client } from './client.js';
 import { windowsForBdp } from './common.js';
 import { NGTCP2_SERVER_DEFAULT_WINDOWS, Ngtcp2Server } from './server.js';
+import { DEFAULT_SERVED_BODY_SIZES } from '../../files/served-bodies.js';
 
 /** gtlsserver's port inside a namespace: the first one gets 4433, the next 4434, ... */
 const NETNS_QUIC_BASE_PORT = 4433;
@@ -53,6 +54,7 @@ export const ngtcp2 = defineImplementation({
           ...port,
           ...windows,
           qlog: placement.recordServerRecovery === true,
+          ...(placement.bodySizes !== undefined ? { bodySizes: [...DEFAULT_SERVED_BODY_SIZES, ...placement.bodySizes] } : {}),
         });
       },
       client: (_case, tls) =>

@@ -3,7 +3,7 @@
 // counts request-stream bytes, HTTP/3 framing included; every number here is body bytes
 // (h3-framing.ts), as a TCP client would count them.
 import { receivedStreamTransfer, senderRecovery, sentStreamTransfer, type QlogTrace } from './qlog.js';
-import { GTLSSERVER_DATA_PAYLOAD_BYTES, bodyOnStream, bodyProgress } from './h3-framing.js';
+import { bodyOnStream, bodyProgress, responseBodyOnStream } from './h3-framing.js';
 import type { ExchangeTimings } from '../types.js';
 
 export type TransferTimings = Pick<ExchangeTimings, 'bodyStartMs' | 'bodyEndMs' | 'uploadedBytes' | 'progress' | 'retransmittedPackets' | 'retransmittedBytes'>;
@@ -21,7 +21,7 @@ function present<K extends string>(key: K, value: number | null): Partial<Record
  */
 export function downloadTransfer(trace: QlogTrace, options: { bodyBytes: number; responseStreamBytes: number | null; progress: boolean }): TransferTimings {
   if (options.bodyBytes === 0 || options.responseStreamBytes === null) return {};
-  const body = bodyOnStream(options.responseStreamBytes, options.bodyBytes, GTLSSERVER_DATA_PAYLOAD_BYTES);
+  const body = responseBodyOnStream(options.responseStreamBytes, options.bodyBytes);
   const stream = receivedStreamTransfer(trace, { fromOffset: body.firstBodyOffset, progress: options.progress });
   return {
     ...present('bodyStartMs', stream.startMs),

@@ -21,6 +21,12 @@ export interface NodeHttpsServerOptions {
   netns?: string;
   /** Default NODE_SERVER_H2_WINDOW_BYTES. */
   h2WindowBytes?: number;
+  /**
+   * Test only: every body served has the byte at this offset inverted, standing in for a served
+   * file with one byte changed (this server generates its bodies; Caddy, gtlsserver and Samba
+   * serve files, which a test changes itself). Recorded in info().
+   */
+  changeBodyByteAt?: number;
 }
 
 export class NodeHttpsServer implements ServerEndpoint {
@@ -45,6 +51,7 @@ export class NodeHttpsServer implements ServerEndpoint {
       keyFile: this.options.tls.keyFile,
       chainFile: this.options.tls.chainFile,
       h2WindowBytes: this.h2WindowBytes,
+      ...(this.options.changeBodyByteAt !== undefined ? { changeBodyByteAt: this.options.changeBodyByteAt } : {}),
     };
     const child = new ManagedProcess(nodeScriptSpec('node https server', projectPath('harness/endpoints/node/https-server-main.ts'), config, this.options.netns));
     this.process = child;
@@ -73,7 +80,8 @@ export class NodeHttpsServer implements ServerEndpoint {
         h2InitialWindowSize: this.h2WindowBytes,
         h2ConnectionWindowSize: this.h2WindowBytes,
         ranges: 'GET /N: one byte range (206), 416 when unsatisfiable',
-        uploads: 'POST /N: body counted and discarded, 400 unless N bytes',
+        uploads: 'POST /N: body checked against the generated pattern and discarded, 400 unless N right bytes (the answer names the first wrong one)',
+        ...(this.options.changeBodyByteAt !== undefined ? { testChangedBodyByteAt: this.options.changeBodyByteAt } : {}),
       },
     };
   }

@@ -3,6 +3,8 @@
 // server endpoint, smbclient as a client endpoint. One smbd per run, with encryption
 // "if_required": each case's client asks for encryption or not, and every copy is checked to
 // have been encrypted, or not, as asked.
+import { join } from 'node:path';
+import { verifyGeneratedFile } from '../../files/body-check.js';
 import { LAB_SERVER_NAME } from '../../lab/addresses.js';
 import type { EndpointInfo, TimingSource } from '../../results/schema.js';
 import { SambaServer, type SambaTarget } from './server.js';
@@ -17,6 +19,13 @@ export class SambaEndpoint implements ServerEndpoint {
 
   constructor(options: { host: string; netns?: string; fileSizes?: readonly number[] }) {
     this.server = new SambaServer({ host: options.host, ...(options.netns !== undefined ? { netns: options.netns } : {}), encryption: 'if_required', fileSizes: options.fileSizes ?? [] });
+  }
+
+  /** Where a file the clients put lands on this host (the share directory), to check it after a put. */
+  storedFile(name: string): string {
+    const share = this.server.shareDirectory;
+    if (share === undefined) throw new Error('the Samba server is not running');
+    return join(share, name);
   }
 
   /** Share, user and password of the running server, for the smbclient endpoint. */
@@ -55,6 +64,8 @@ export class SmbClientEndpoint implements FileCopyClient {
     private readonly credentials: () => SambaTarget,
     private readonly encryption: 'required' | 'off',
     netns?: string,
+    /** Where a put lands on the server's side (the share is a directory on this host), to check the stored file. */
+    private readonly storedFile?: (name: string) => string,
   ) {
     this.client = new SmbClient(netns !== undefined ? { netns } : {});
   }
@@ -76,6 +87,8 @@ export class SmbClientEndpoint implements FileCopyClient {
       throw new Error(`smbclient ${encrypted ? 'encrypted' : 'did not encrypt'} the copy, asked for encryption ${this.encryption}`);
     }
     if (result.bytes !== bytes) throw new Error(`smbclient copied ${result.bytes} bytes, expected ${bytes}`);
+    // A put is checked where it landed: the file the server stored, byte for byte.
+    if (direction === 'put' && this.storedFile !== undefined) return { ...result, verifiedBytes: await verifyGeneratedFile(this.storedFile(result.remoteName), bytes, `stored ${result.remoteName}`) };
     return result;
   }
 

@@ -45,7 +45,11 @@ export const samba = defineImplementation({
           if (!server) throw new Error(`case ${definition.id}: smbclient needs the run's Samba server`);
           return server.credentials();
         };
-        return new SmbClientEndpoint(credentials, encryption, placement.clientNetns);
+        const storedFile = (name: string): string => {
+          if (!server) throw new Error(`case ${definition.id}: smbclient needs the run's Samba server`);
+          return server.storedFile(name);
+        };
+        return new SmbClientEndpoint(credentials, encryption, placement.clientNetns, storedFile);
       },
     };
   },

@@ -35,6 +35,8 @@
 // and, at debug level 10, the count of PDUs of the session it encrypted and decrypted
 // (smb2_signing_encrypt_pdu / smb2_signing_decrypt_pdu); `whileConnected` adds the server's
 // view (smbstatus: the session's cipher).
+import { BodyCheck } from '../../files/body-check.js';
+import { openFifoSink, type FifoSink } from '../../files/fifo-sink.js';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
@@ -109,6 +111,8 @@ export interface SmbCopyResult<T = unknown> {
   };
   connection: SmbConnection | null;
   whileConnected?: T;
+  /** get: bytes that came through smbclient's output (a private FIFO) and matched the lab's pattern. A wrong one fails the copy. */
+  verifiedBytes?: number;
 }
 
 export interface SmbClientOptions {
@@ -142,12 +146,18 @@ export class SmbClient {
 
     return withPrivateDir(SMBCLIENT_TEMP_PREFIX, async (dir) => {
       let proc: ManagedProcess | undefined;
+      let sink: FifoSink | undefined;
+      let check: BodyCheck | undefined;
       try {
         const configFile = join(dir, 'smb.conf');
         await writeFile(configFile, clientConfig(dir, spec.encryption), { mode: 0o600 });
         const authFile = join(dir, 'credentials');
         await writeFile(authFile, `username = ${target.user}\npassword = ${target.password}\n`, { mode: 0o600 });
-        const local = spec.direction === 'put' ? await this.bodies.file(spec.bytes) : '/dev/null';
+        // A get streams through a private FIFO into a check of the lab's pattern (no disk, no /dev/null).
+        check = spec.direction === 'get' ? new BodyCheck() : undefined;
+        const into = check;
+        sink = into !== undefined ? await openFifoSink(join(dir, 'download'), (chunk) => into.update(chunk)) : undefined;
+        const local = spec.direction === 'put' ? await this.bodies.file(spec.bytes) : (sink?.path as string);
         const port = target.port ?? 445;
         const debugLevel = this.options.debugLevel ?? 10;
         const started = new ManagedProcess({
@@ -174,7 +184,7 @@ export class SmbClient {
         proc = started;
         const lines: string[] = [];
         started.onLine((line) => lines.push(line));
-        const command = spec.direction === 'get' ? `get ${remoteName} /dev/null` : `put ${local} ${remoteName}`;
+        const command = spec.direction === 'get' ? `get ${remoteName} ${local}` : `put ${local} ${remoteName}`;
         started.child.stdin?.write(`${command}\n`);
 
         const deadline = Date.now() + spec.timeoutMs;
@@ -188,8 +198,11 @@ export class SmbClient {
         started.child.stdin?.end('quit\n');
         await Promise.race([started.exited, sleep(QUIT_GRACE_MS)]);
         await started.stop();
+        await sink?.finish();
 
         if (spec.direction === 'get' && outcome.bytes !== spec.bytes) throw new Error(`smbclient: ${remoteName} has ${outcome.bytes} bytes, expected ${spec.bytes}`);
+        const verifiedBytes = check?.intact(`file ${remoteName}`);
+        if (check !== undefined && check.result().bytes !== outcome.bytes) throw new Error(`smbclient: reported ${outcome.bytes} bytes of ${remoteName}, ${check.result().bytes} came through its output`);
         const text = lines.join('\n');
         const count = (pattern: RegExp): number | null => (debugLevel >= 10 ? (text.match(pattern) ?? []).length : null);
         return {
@@ -207,9 +220,11 @@ export class SmbClient {
           },
           connection,
           ...(spec.whileConnected ? { whileConnected } : {}),
+          ...(verifiedBytes !== undefined ? { verifiedBytes } : {}),
         };
       } finally {
         await proc?.stop();
+        await sink?.close();
       }
     });
   }

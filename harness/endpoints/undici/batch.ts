@@ -4,6 +4,7 @@
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Client, Pool, type Dispatcher } from 'undici';
+import { BodyCheck } from '../../files/body-check.js';
 import type { KeylogWriter } from '../node/keylog-writer.js';
 import { timedTlsConnector, type TimedConnection } from '../node/timed-tls-connector.js';
 import { labTlsClientOptions } from '../node/tls-options.js';
@@ -33,13 +34,16 @@ export async function undiciBatch(tls: TlsMaterial, application: 'h2' | 'http/1.
   const host = `${spec.target.serverName}:${spec.target.port}`;
   try {
     const objects = await Promise.all(
-      spec.paths.map(async (path) => {
+      spec.paths.map(async (path, index) => {
         const response = await dispatcher.request({ path, method: 'GET', headers: { host }, signal });
-        let bytes = 0;
-        response.body.on('data', (chunk: Buffer) => (bytes += chunk.length));
+        // Each object checked against the lab's pattern as it arrives.
+        const check = new BodyCheck();
+        response.body.on('data', (chunk: Buffer) => check.update(chunk));
         await once(response.body, 'end');
+        const completedMs = performance.now() - startMs;
         if (response.statusCode !== 200) throw new Error(`HTTP status ${response.statusCode} for GET ${path}`);
-        return { path, bytes, completedMs: performance.now() - startMs };
+        const verifiedBytes = check.intact(`object ${index + 1}'s body`);
+        return { path, bytes: check.result().bytes, completedMs, verifiedBytes };
       }),
     );
     const first = connections[0];

@@ -9,7 +9,8 @@ import { createRequire } from 'node:module';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { EndpointInfo } from '../../results/schema.js';
-import { GENERATED_CHUNK_BYTES, checkUploadAnswer, generatedChunks } from '../../files/generated-body.js';
+import { GENERATED_CHUNK_BYTES, generatedChunks } from '../../files/generated-body.js';
+import { BodyCheck, checkUploadAnswer } from '../../files/body-check.js';
 import { KeylogWriter } from '../node/keylog-writer.js';
 import { timedTlsConnector, type TimedConnection } from '../node/timed-tls-connector.js';
 import { NODE_SOCKET_EVENTS } from '../node/tls-client.js';
@@ -157,6 +158,8 @@ export class UndiciClient implements ExchangeClient, BatchClient {
     const abort = AbortSignal.timeout(spec.timeoutMs);
     const upload = spec.uploadBytes;
     const clock = new BodyClock(() => first()?.startMs ?? 0, spec.recordProgress === true);
+    // The download checked against the lab's pattern as it arrives, from the Range's start.
+    const check = new BodyCheck(spec.rangeStartBytes ?? 0);
     try {
       const host = `${spec.target.serverName}:${spec.target.port}`;
       const request: Dispatcher.RequestOptions =
@@ -180,19 +183,25 @@ export class UndiciClient implements ExchangeClient, BatchClient {
       let bodyBytes = 0;
       let text = '';
       const okStatus = spec.rangeStartBytes !== undefined ? 206 : 200;
+      let verifiedBodyBytes: number | null = null;
       if (upload === undefined && response.statusCode === okStatus) {
         // 'data' rather than for-await: the async iterator's read() concatenates whatever is
         // buffered, a copy per read that a 1 Gbit/s download does not need.
-        response.body.on('data', (chunk: Buffer) => clock.chunk(chunk.length));
+        response.body.on('data', (chunk: Buffer) => {
+          clock.chunk(chunk.length);
+          check.update(chunk);
+        });
         await once(response.body, 'end');
         bodyBytes = clock.bytes;
+        verifiedBodyBytes = check.intact();
       } else {
         text = await response.body.text();
         bodyBytes = Buffer.byteLength(text);
       }
       const totalMs = performance.now() - startMs;
+      // An upload's answer names the first wrong byte the server found (a 400): that is the failure to report.
+      if (upload !== undefined && (response.statusCode === 200 || response.statusCode === 400)) verifiedBodyBytes = checkUploadAnswer(text, upload, clock.bytes);
       if (response.statusCode !== okStatus) throw new Error(`HTTP status ${response.statusCode} for ${upload === undefined ? 'GET' : 'POST'} ${spec.path}${text ? `: ${text.trim().slice(0, 300)}` : ''}`);
-      if (upload !== undefined) checkUploadAnswer(text, upload, clock.bytes);
       const { connectMs, handshakeMs, resumed, alpn: negotiated, socket } = first() ?? {};
       if (handshakeMs === undefined || socket === undefined) throw new Error('response without a timed TLS handshake');
       if (negotiated !== this.application) throw new Error(`negotiated ALPN ${negotiated ?? 'none'}, wanted ${this.application}`);
@@ -214,6 +223,7 @@ export class UndiciClient implements ExchangeClient, BatchClient {
         // reads the whole body first.
         ...(clock.startMs !== undefined ? { bodyStartMs: clock.startMs, bodyEndMs: upload !== undefined ? ttfbMs : clock.endMs } : {}),
         ...(upload !== undefined ? { uploadedBytes: clock.bytes } : {}),
+        ...(verifiedBodyBytes !== null ? { verifiedBodyBytes } : {}),
         ...clock.progress(),
       };
       return { timings, ...(ticket !== undefined ? { ticket } : {}) };
@@ -224,8 +234,10 @@ export class UndiciClient implements ExchangeClient, BatchClient {
         const stage = first()?.connectMs === undefined ? 'TCP connection (SYN unanswered)' : first()?.handshakeMs === undefined ? 'TLS handshake' : exchange;
         failure = new Error(`${stage} not done within ${spec.timeoutMs} ms`);
       }
-      // A download that broke off mid-body says how far it got, so it can be resumed.
+      // A download that broke off mid-body says how far it got, so it can be resumed, unless
+      // what it got was wrong already.
       if (upload === undefined && first()?.handshakeMs !== undefined) {
+        check.intact();
         throw new PartialTransferError(failure.message, { bodyBytes: clock.bytes, lastByteMs: clock.endMs ?? null, failedAtMs: performance.now() - (first()?.startMs ?? 0) });
       }
       throw failure;
