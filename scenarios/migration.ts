@@ -10,6 +10,7 @@ import { formatSize } from '../harness/files/sizes.js';
 import { PartialTransferError } from '../harness/endpoints/types.js';
 import { downsampleProgress, longestStallMs } from '../harness/measure/transfer.js';
 import { SERIES_POINTS } from './transfer-sample.js';
+import { VERIFIED_BODY_BYTES, verifiedMetric } from './integrity.js';
 import { migrationWireMetrics } from '../harness/capture/migration-wire.js';
 import { packetsOf } from '../harness/capture/wire-analysis.js';
 import { CAPTURE } from '../harness/results/metric-definitions.js';
@@ -47,7 +48,7 @@ async function rebindDuringDownload({ caseDefinition, client, target, timeoutMs,
     if (timings.bodyBytes !== bytes) throw new Error(`received ${timings.bodyBytes} body bytes, expected ${bytes}`);
     const completionMs = timings.totalMs ?? 0;
     return {
-      metrics: { completedOnSameConnection: 1, completionMs, deliveryStallMs: longestStallMs(timings.progress ?? []), reconnects: 0 },
+      metrics: { completedOnSameConnection: 1, completionMs, deliveryStallMs: longestStallMs(timings.progress ?? []), reconnects: 0, ...verifiedMetric(timings.verifiedBodyBytes) },
       ...(timings.progress ? { series: { bytesOverTime: downsampleProgress(timings.progress, SERIES_POINTS) } } : {}),
     };
   } catch (error) {
@@ -70,6 +71,8 @@ async function rebindDuringDownload({ caseDefinition, client, target, timeoutMs,
         reconnectMs: resumed.ttfbMs ?? 0,
         bytesBeforeBreakOff: partial.bodyBytes,
         reconnects: 1,
+        // The client checks bytes as they arrive and fails rather than resume after a wrong one.
+        ...verifiedMetric(resumed.verifiedBodyBytes === undefined ? undefined : partial.bodyBytes + resumed.verifiedBodyBytes),
       },
     };
   }
@@ -104,6 +107,7 @@ export const migration: ScenarioDefinition = {
     { name: 'reconnectMs', unit: 'ms', description: 'TCP: the new connection until the first byte of the Range response (TCP + TLS handshakes and a request)' },
     { name: 'bytesBeforeBreakOff', unit: 'bytes', description: 'TCP: body bytes received before the connection broke off' },
     { name: 'reconnects', unit: 'count', better: 'lower', description: 'new connections the client needed' },
+    VERIFIED_BODY_BYTES,
   ],
   headline: ['completedOnSameConnection', 'completionMs', 'deliveryStallMs', 'wireGapMs', 'pathValidationMs', 'reconnectMs'],
   defaults: { samples: 3, warmup: 1, sampleTimeoutMs: 60_000 },

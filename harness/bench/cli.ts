@@ -7,6 +7,7 @@ import { writeFileAtomic } from '../files/atomic-write.js';
 import { interruptSignal, runCleanups } from '../process/cleanup.js';
 import { runLinkBench } from './link.js';
 import { runTransferBench } from './transfer.js';
+import { runTruthBench } from './truth.js';
 import { RunOptionsError } from '../run/options.js';
 import { checkOutputFile } from '../run/output-paths.js';
 import { PROJECT_ROOT } from '../project-root.js';
@@ -16,6 +17,7 @@ const EXIT_USAGE = 2;
 const BENCHES: Record<string, (log: (message: string) => void) => Promise<Record<string, unknown>>> = {
   link: runLinkBench,
   transfer: runTransferBench,
+  truth: runTruthBench,
 };
 
 class UsageError extends Error {}
