@@ -1,6 +1,6 @@
 // Migration on the wire, on synthetic packets: path validation, the body gap, TCP's reset and resumption.
 import t from 'tap';
-import { QUIET_PACKET_FIELDS } from '../fixtures/wire-packet.js';
+import { directedPacket } from '../fixtures/wire-packet.js';
 import type { WirePacket } from '../../harness/capture/tshark.js';
 import type { DirectedPacket } from '../../harness/capture/wire-analysis.js';
 import { bodyPackets, longestBodyGapMs, migrationWireMetrics, pathValidation, resetAndResume } from '../../harness/capture/migration-wire.js';
@@ -15,21 +15,7 @@ const PATH_RESPONSE = 0x1b;
 
 let frame = 0;
 function at(atMs: number, from: 'c' | 's', spec: Partial<WirePacket> = {}, clientPort = CLIENT.port): DirectedPacket {
-  const transport = spec.transport ?? 'udp';
-  const client = { ...CLIENT, port: clientPort };
-  const packet: WirePacket = {
-    frame: ++frame,
-    timeEpochMs: T0 + atMs,
-    transport,
-    src: from === 'c' ? client : SERVER,
-    dst: from === 'c' ? SERVER : client,
-    ipBytes: 1200,
-    payloadBytes: 1172,
-    ...QUIET_PACKET_FIELDS,
-    tcpFlags: transport === 'tcp' ? { syn: false, ack: true, fin: false, rst: false } : null,
-    ...spec,
-  };
-  return { packet, fromClient: from === 'c' };
+  return directedPacket(++frame, T0 + atMs, from, { ipBytes: 1200, payloadBytes: 1172, ...spec }, { client: { ...CLIENT, port: clientPort }, server: SERVER });
 }
 const body = (atMs: number): DirectedPacket => at(atMs, 's', { quicShortHeader: true, quicFrameTypes: [STREAM], quicStreamIds: [0] });
 const ack = (atMs: number): DirectedPacket => at(atMs, 'c', { quicShortHeader: true, quicFrameTypes: [ACK], payloadBytes: 40 });

@@ -4,7 +4,7 @@ import t from 'tap';
 import type { WirePacket } from '../../harness/capture/tshark.js';
 import type { DirectedPacket } from '../../harness/capture/wire-analysis.js';
 import { repeatedPackets, wireTransfer } from '../../harness/capture/wire-transfer.js';
-import { QUIET_PACKET_FIELDS } from '../fixtures/wire-packet.js';
+import { directedPacket } from '../fixtures/wire-packet.js';
 
 const T0 = 1_700_000_000_000;
 let frame = 0;
@@ -13,22 +13,7 @@ t.beforeEach(() => {
 });
 
 function directed(atMs: number, from: 'c' | 's', spec: Partial<WirePacket>): DirectedPacket {
-  const transport = spec.transport ?? 'tcp';
-  const client = { ip: '198.18.0.1', port: 50000 };
-  const server = { ip: '198.18.0.2', port: 443 };
-  const packet: WirePacket = {
-    frame: ++frame,
-    timeEpochMs: T0 + atMs,
-    transport,
-    src: from === 'c' ? client : server,
-    dst: from === 'c' ? server : client,
-    ipBytes: (spec.payloadBytes ?? 0) + 52,
-    payloadBytes: 0,
-    ...QUIET_PACKET_FIELDS,
-    tcpFlags: transport === 'tcp' ? { syn: false, ack: true, fin: false, rst: false } : null,
-    ...spec,
-  };
-  return { packet, fromClient: from === 'c' };
+  return directedPacket(++frame, T0 + atMs, from, { transport: 'tcp', ...spec });
 }
 
 const segment = (atMs: number, seq: number, extra: Partial<WirePacket> = {}): DirectedPacket => directed(atMs, 's', { payloadBytes: 1448, tcpSeq: seq, ...extra });

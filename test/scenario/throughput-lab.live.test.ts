@@ -1,14 +1,17 @@
 // The throughput scenario on the lab, short: downloads and uploads over HTTP/1.1, HTTP/2 and
-// HTTP/3 on a 50 Mbit/s, 20 ms link, with the iperf3 reference recorded.
+// HTTP/3 on the issue's 20 Mbit/s, 40 ms link, with the iperf3 reference recorded, every
+// sample on its own fresh connection in the capture, and the clients' goodput checked
+// against the wire's.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { runScenarioCli } from '../fixtures/run-scenario.js';
 
-const RATE_BITS_PER_SECOND = 50e6;
+const RATE_BITS_PER_SECOND = 20e6;
+const APPLICATION_OF: Record<string, string> = { 'tcp-tls-h1-2MB': 'http/1.1', 'tcp-tls-h2-2MB': 'h2', 'quic-h3-2MB': 'h3' };
 
 for (const direction of ['down', 'up'] as const) {
   t.test(`throughput ${direction}: 2 MB over each protocol`, async (t) => {
-    const { document } = await runScenarioCli(t, ['throughput', '--rtt', '20ms', '--rate', '50mbit', '--sizes', '2MB', '--direction', direction, '--samples', '2', '--warmup', '0'], 240_000);
+    const { document } = await runScenarioCli(t, ['throughput', '--rtt', '40ms', '--rate', '20mbit', '--sizes', '2MB', '--direction', direction, '--samples', '3', '--warmup', '0'], 300_000);
     t.same(
       document.cases.map((c) => c.id),
       ['tcp-tls-h1-2MB', 'tcp-tls-h2-2MB', 'quic-h3-2MB'],
@@ -19,9 +22,19 @@ for (const direction of ['down', 'up'] as const) {
     t.ok((reference?.goodputBitsPerSecond ?? 0) > 0.8 * RATE_BITS_PER_SECOND, `iperf3 reference ${((reference?.goodputBitsPerSecond ?? 0) / 1e6).toFixed(1)} Mbit/s`);
     for (const c of document.cases) {
       t.equal(c.parameters.direction, direction);
-      t.equal(c.samples.filter((s) => s.status === 'ok').length, 2, `${c.id}: both samples ok ${c.samples.map((s) => s.error ?? '').join(' ')}`);
+      t.equal(c.samples.filter((s) => s.status === 'ok').length, 3, `${c.id}: every sample ok ${c.samples.map((s) => s.error ?? '').join(' ')}`);
+      const wire = c.summary.wireGoodputBitsPerSecond?.median ?? 0;
+      const client = c.summary.goodputBitsPerSecond?.median ?? 0;
+      t.ok(wire > 0.5 * RATE_BITS_PER_SECOND && wire < RATE_BITS_PER_SECOND, `${c.id}: the wire's goodput ${(wire / 1e6).toFixed(2)} Mbit/s, below the link rate`);
+      // The issue's bar for downloads; an upload's client clock is when the body was handed to the stack.
+      if (direction === 'down') t.ok(Math.abs(client - wire) / wire <= 0.01, `${c.id}: client ${(client / 1e6).toFixed(3)} vs wire ${(wire / 1e6).toFixed(3)} Mbit/s, within 1%`);
+      for (const s of c.samples) {
+        t.ok(s.metrics.wireHandshakeMs !== undefined && s.metrics.serverCertificateSent === 1, `${c.id} #${s.index}: its own connection from its SYN or Initial, a full handshake (no session cache)`);
+        t.equal(s.negotiated?.wireAlpn, APPLICATION_OF[c.id], `${c.id} #${s.index}: the server chose its protocol on the wire`);
+        if (direction === 'down') t.equal(s.metrics.verifiedBodyBytes, 2_000_000, `${c.id} #${s.index}: every body byte verified`);
+      }
       const goodput = c.summary.goodputBitsPerSecond?.median ?? 0;
-      t.ok(goodput > 0.3 * RATE_BITS_PER_SECOND && goodput < 1.05 * RATE_BITS_PER_SECOND, `${c.id}: ${(goodput / 1e6).toFixed(1)} Mbit/s, below the link rate`);
+      t.ok(goodput > 0.3 * RATE_BITS_PER_SECOND && goodput < 1.05 * RATE_BITS_PER_SECOND, `${c.id}: ${(goodput / 1e6).toFixed(1)} Mbit/s, about the link rate`);
       for (const s of c.samples) {
         const series = s.series?.bytesOverTime ?? [];
         t.ok(series.length >= 2 && series.length <= 402, `${c.id} #${s.index}: bytes-over-time kept (${series.length} points)`);
