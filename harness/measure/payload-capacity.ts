@@ -82,6 +82,6 @@ export function sampleCapacityFlags(metrics: Readonly<Record<string, number>>, p
 
 /** The TCP reference's figures (iperf3's own, and the wire's) against the TCP capacity of its direction. */
 export function referenceCapacityFlags(reference: TcpReference, capacity: PayloadCapacity): string[] {
-  const goodputs = { goodputBitsPerSecond: reference.goodputBitsPerSecond, ...(reference.wire ? { 'wire.goodputBitsPerSecond': reference.wire.goodputBitsPerSecond } : {}) };
+  const goodputs = { "iperf3's own figure": reference.goodputBitsPerSecond, ...(reference.wire ? { 'the wire figure': reference.wire.goodputBitsPerSecond } : {}) };
   return capacityFlags(goodputs, capacity, 'tcp', reference.direction);
 }

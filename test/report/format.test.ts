@@ -73,7 +73,7 @@ t.test('the payload capacity, the reference on the wire, iperf3 beside it, and t
     tcpReference: {
       ...reference,
       wire: { goodputBitsPerSecond: 19_290_000, payloadBytes: 14_467_500, firstToLastMs: 6000, packets: 9991, repeatedPackets: 0 },
-      flags: ["goodputBitsPerSecond 19.560 Mbit/s exceeds the link's TCP payload capacity 19.307 Mbit/s (down) by 1.31%"],
+      flags: ["iperf3's own figure 19.560 Mbit/s exceeds the link's TCP payload capacity 19.307 Mbit/s (down) by 1.31%"],
     },
   };
   t.same((linkTable(document)?.rows ?? []).slice(-5), [
@@ -83,7 +83,7 @@ t.test('the payload capacity, the reference on the wire, iperf3 beside it, and t
     ["  iperf3's own figure", '-', '19.56', 'Mbit/s'],
     ['  of the TCP payload capacity', '-', '99.91', '%'],
   ]);
-  t.ok(noteLines(document).includes("TCP reference: goodputBitsPerSecond 19.560 Mbit/s exceeds the link's TCP payload capacity 19.307 Mbit/s (down) by 1.31%"), 'the flag is in the notes');
+  t.ok(noteLines(document).includes("TCP reference: iperf3's own figure 19.560 Mbit/s exceeds the link's TCP payload capacity 19.307 Mbit/s (down) by 1.31%"), 'the flag is in the notes');
   document.link.achieved.tcpReference = { ...reference, wire: null, wireError: 'not captured (the run has no packet capture)' };
   t.same((linkTable(document)?.rows ?? []).slice(-2), [
     ['TCP reference (iperf3 cubic, down)', '-', '19.56', 'Mbit/s'],
