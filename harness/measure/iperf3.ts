@@ -78,7 +78,8 @@ export interface TcpReferenceOptions {
 
 /**
  * A TCP flow over the lab link in the transfer's direction ("down": server to client, iperf3
- * -R), after a second of slow start left out: what the link carries for one kernel TCP flow.
+ * -R): what the link carries for one kernel TCP flow (iperf3's own figure leaves out the first
+ * second, slow start).
  * The flow is also captured in the client namespace (headers only) and measured as the
  * scenarios' wire goodput is (wire-flow.ts): that figure is the reference; iperf3's own is
  * kept beside it.
@@ -114,7 +115,14 @@ export async function tcpReference(lab: { namespaces: { client: string; server: 
       wireError = errorText(error);
     }
     // Bounded: stopped when iperf3 is done or, should that hang, once iperf3's own bound has passed.
-    const stopper = setTimeout(() => void capture?.stop().catch(() => undefined), (options.seconds + omittedSeconds) * 1000 + 20_000);
+    let cutOff = false;
+    const stopper = setTimeout(
+      () => {
+        cutOff = true;
+        void capture?.stop().catch(() => undefined);
+      },
+      (options.seconds + omittedSeconds) * 1000 + 20_000,
+    );
     let reference: TcpReference;
     let lostByCapture: number | null;
     try {
@@ -127,6 +135,7 @@ export async function tcpReference(lab: { namespaces: { client: string; server: 
     if (capture !== undefined) {
       try {
         if (lostByCapture) throw new Error(`tcpdump could not keep up and lost ${lostByCapture} packets`);
+        if (cutOff) throw new Error('the capture was stopped at its time bound before iperf3 ended');
         const inDirection = (s: TcpSegment) => (options.direction === 'down' ? s.src.ip === host && s.src.port === IPERF_PORT : s.dst.ip === host && s.dst.port === IPERF_PORT);
         wire = bulkFlowOnWire(await readTcpSegments(file, { timeoutMs: READ_TIMEOUT_MS }), inDirection, options.direction === 'up' ? IPERF3_COOKIE_BYTES : 0);
         if (wire === null) wireError = 'the capture holds no data packets of the flow';
