@@ -3,7 +3,9 @@
 //   (b) HTTP/2 (undici -> Node) and HTTP/3 (gtlsclient -> gtlsserver) downloads through the
 //       run engine (the throughput scenario as `npm run scenario` runs it: calibration, BDP-sized
 //       QUIC windows, samples interleaved): goodput as a
-//       fraction of the link rate and as a ratio to iperf3;
+//       fraction of the link rate and as a ratio to the iperf3 reference on the wire (its payload
+//       from the first to the last data packet, as the scenarios' wire goodput; iperf3's own
+//       figure and the link's TCP payload capacity beside it);
 //   (c) the harness's overhead on HTTP/3: gtlsclient run bare (no qlog, no shim checks, timed
 //       by its process lifetime) against the harness's runs of the same download, both on the
 //       basis of the whole exchange (bytes over completion time), interleaved.
@@ -57,6 +59,10 @@ export async function runTransferBench(log: Log = () => undefined): Promise<Reco
     );
     const reference = document.link.achieved?.tcpReference;
     if (!reference) throw new Error('the run recorded no iperf3 reference');
+    // The ratios are to the reference as the wire saw it, the definition the scenarios' wire goodput has.
+    if (!reference.wire) throw new Error(`the iperf3 reference was not measured on the wire: ${reference.wireError ?? 'no reason given'}`);
+    const referenceBitsPerSecond = reference.wire.goodputBitsPerSecond;
+    const tcpCapacity = document.link.configured?.payloadCapacity?.tcp.downBitsPerSecond ?? null;
     if (document.status !== 'completed') throw new Error(`the harness runs ended ${document.status}: ${document.errors.join('; ')}`);
     const goodputs = (id: string, metric: 'goodputBitsPerSecond' | 'completionMs') => (document.cases.find((c) => c.id === id)?.samples ?? []).filter((s) => s.status === 'ok').map((s) => s.metrics[metric] as number);
     const h2 = median(goodputs('tcp-tls-h2-10MB', 'goodputBitsPerSecond'));
@@ -73,15 +79,18 @@ export async function runTransferBench(log: Log = () => undefined): Promise<Reco
       startedAt: new Date(started).toISOString(),
       durationMs: Date.now() - started,
       host: { kernel: release(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? null, node: process.version },
-      link: { backend: lab.backend, ...LINK, lossRate: 0, calibration: document.link.achieved?.calibration ?? null },
+      link: { backend: lab.backend, ...LINK, lossRate: 0, payloadCapacity: document.link.configured?.payloadCapacity ?? null, calibration: document.link.achieved?.calibration ?? null },
       summary: {
-        iperf3GoodputBitsPerSecond: reference.goodputBitsPerSecond,
+        tcpPayloadCapacityBitsPerSecond: tcpCapacity,
+        iperf3OwnGoodputBitsPerSecond: reference.goodputBitsPerSecond,
+        referenceWireGoodputBitsPerSecond: referenceBitsPerSecond,
+        referenceFractionOfTcpCapacity: tcpCapacity === null ? null : referenceBitsPerSecond / tcpCapacity,
         h2GoodputBitsPerSecond: h2,
         h3GoodputBitsPerSecond: h3,
         h2FractionOfLinkRate: h2 / LINK_RATE_BITS_PER_SECOND,
         h3FractionOfLinkRate: h3 / LINK_RATE_BITS_PER_SECOND,
-        h2RatioToIperf3: h2 / reference.goodputBitsPerSecond,
-        h3RatioToIperf3: h3 / reference.goodputBitsPerSecond,
+        h2RatioToReference: h2 / referenceBitsPerSecond,
+        h3RatioToReference: h3 / referenceBitsPerSecond,
         h3HarnessToBareRatio: harnessWholeExchangeGoodput / bareGoodput,
       },
       reference,

@@ -27,6 +27,8 @@ export interface PacketCaptureOptions {
   readyTimeoutMs?: number;
   /** Executable; default tcpdump from PATH. */
   command?: string;
+  /** Bytes kept of each packet (default: all). The headers are enough where only sizes and sequence numbers are read. */
+  snaplenBytes?: number;
 }
 
 /** tcpdump's own count at exit; null where it did not say. */
@@ -59,8 +61,8 @@ export function parseTcpdumpSummary(stderr: string): CaptureSummary {
 /** Kernel buffer for the capture (KiB): the default 2 MiB overflowed in a 48 s sweep of 24 servers. */
 const CAPTURE_BUFFER_KIB = 32 * 1024;
 
-export function tcpdumpArguments(options: Pick<PacketCaptureOptions, 'interfaceName' | 'filter' | 'file'>): string[] {
-  return ['-i', options.interfaceName, '-n', '-U', '--immediate-mode', '-B', String(CAPTURE_BUFFER_KIB), '-s', '0', '-w', options.file, options.filter];
+export function tcpdumpArguments(options: Pick<PacketCaptureOptions, 'interfaceName' | 'filter' | 'file' | 'snaplenBytes'>): string[] {
+  return ['-i', options.interfaceName, '-n', '-U', '--immediate-mode', '-B', String(CAPTURE_BUFFER_KIB), '-s', String(options.snaplenBytes ?? 0), '-w', options.file, options.filter];
 }
 
 export class PacketCapture {

@@ -398,10 +398,15 @@ export async function readPackets(pcapFile: string, options: ReadPacketsOptions 
       throw new Error(`tshark: cannot read the TLS key log ${options.keylogFile}`);
     });
   }
+  return parseTsharkFields(await runTshark(pcapFile, tsharkArguments(pcapFile, options), options));
+}
+
+/** Runs tshark with `args` on `pcapFile` and returns its output; throws a one-line error when tshark is missing or fails. */
+export async function runTshark(pcapFile: string, args: string[], options: Pick<ReadPacketsOptions, 'timeoutMs' | 'command'> = {}): Promise<string> {
   const run = await runCommand({
     name: 'tshark',
     command: options.command ?? 'tshark',
-    args: tsharkArguments(pcapFile, options),
+    args,
     timeoutMs: options.timeoutMs ?? 60_000,
   });
   if (/spawn failed: .*ENOENT/.test(run.stderr)) {
@@ -415,5 +420,5 @@ export async function readPackets(pcapFile: string, options: ReadPacketsOptions 
   if (run.code !== 0 && !cutShort) {
     throw new Error(`tshark failed on ${pcapFile} (exit ${run.code ?? run.signal}): ${problems.slice(-3).join(' | ') || 'no message'}`);
   }
-  return parseTsharkFields(run.stdout);
+  return run.stdout;
 }

@@ -51,8 +51,14 @@ export interface Lab {
 export const LAB_DEVICE = 'qlab0';
 const DEVICE = LAB_DEVICE;
 const EMULATOR_REALTIME_PRIORITY = 50;
-/** Per-namespace settings every result records (net.core.* are host-wide). */
-const RECORDED_SYSCTLS = ['net.ipv4.tcp_congestion_control', 'net.ipv4.tcp_rmem', 'net.ipv4.tcp_wmem', 'net.core.rmem_max', 'net.core.wmem_max'] as const;
+/** Per-namespace settings every result records (net.core.* are host-wide; tcp_timestamps sets TCP's header size). */
+const RECORDED_SYSCTLS = ['net.ipv4.tcp_congestion_control', 'net.ipv4.tcp_rmem', 'net.ipv4.tcp_wmem', 'net.ipv4.tcp_timestamps', 'net.core.rmem_max', 'net.core.wmem_max'] as const;
+/**
+ * Bytes each backend's rate limiter counts per packet besides the IP packet: the emulator reads
+ * bare IP packets from its TUN devices (IFF_NO_PI) and serializes their length; tbf on a veth
+ * counts the packet as the qdisc sees it, its 14-byte Ethernet header included.
+ */
+export const RATE_FRAMING_BYTES: Readonly<Record<LinkBackendName, number>> = { emulator: 0, netem: 14 };
 const TCP_RMEM = '4096 131072 33554432';
 const TCP_WMEM = '4096 16384 33554432';
 

@@ -1,8 +1,13 @@
 // iperf3 between the lab's namespaces: what a kernel TCP (or UDP) flow gets on the same link,
 // the reference the transfer scenarios and the benches compare against.
+import { join } from 'node:path';
 import { z } from 'zod';
+import { PacketCapture } from '../capture/packet-capture.js';
+import { readTcpSegments, type TcpSegment } from '../capture/tcp-segments.js';
+import { withPrivateDir } from '../files/private-dir.js';
 import { ManagedProcess, runCommand } from '../process/managed-process.js';
-import type { TcpReference } from '../results/link.js';
+import type { TcpReference, TcpReferenceWire } from '../results/link.js';
+import { bulkFlowOnWire } from './wire-flow.js';
 
 export const IPERF_PORT = 5201;
 
@@ -56,31 +61,97 @@ export async function iperf(netns: string, serverNetns: string, host: string, ar
 
 export type { TcpReference } from '../results/link.js';
 
+/** iperf3's COOKIE_SIZE: the first bytes a client writes on each connection, before any data. */
+export const IPERF3_COOKIE_BYTES = 37;
+/** Headers only: Ethernet (14) + IPv6 (40) + TCP with every option (60) fit. */
+const REFERENCE_SNAPLEN_BYTES = 128;
+/** tshark on a long reference at a high rate (about 80 000 packets a second at 1 Gbit/s) takes a while. */
+const READ_TIMEOUT_MS = 180_000;
+
+export interface TcpReferenceOptions {
+  direction: 'down' | 'up';
+  congestionControl: string;
+  seconds: number;
+  /** Where the client namespace's side of the link is to be captured; absent: no wire figure (wireError says so). */
+  captureInterface?: string;
+}
+
 /**
  * A TCP flow over the lab link in the transfer's direction ("down": server to client, iperf3
- * -R), after a second of slow start left out: what the link carries for one kernel TCP flow.
+ * -R): what the link carries for one kernel TCP flow (iperf3's own figure leaves out the first
+ * second, slow start).
+ * The flow is also captured in the client namespace (headers only) and measured as the
+ * scenarios' wire goodput is (wire-flow.ts): that figure is the reference; iperf3's own is
+ * kept beside it.
  */
-export async function tcpReference(
-  lab: { namespaces: { client: string; server: string }; addresses: { serverIpv4: string } },
-  options: { direction: 'down' | 'up'; congestionControl: string; seconds: number },
-): Promise<TcpReference> {
+export async function tcpReference(lab: { namespaces: { client: string; server: string }; addresses: { serverIpv4: string } }, options: TcpReferenceOptions): Promise<TcpReference> {
   const omittedSeconds = 1;
-  const report = await iperf(
-    lab.namespaces.client,
-    lab.namespaces.server,
-    lab.addresses.serverIpv4,
-    ['-O', String(omittedSeconds), '-C', options.congestionControl, ...(options.direction === 'down' ? ['-R'] : [])],
-    options.seconds,
-  );
-  const received = report.end.sum_received;
-  if (!received) throw new Error('iperf3 reported no received sum');
-  return {
-    tool: 'iperf3 TCP',
-    direction: options.direction,
-    congestionControl: options.congestionControl,
-    seconds: options.seconds,
-    omittedSeconds,
-    goodputBitsPerSecond: received.bits_per_second,
-    retransmits: report.end.sum_sent?.retransmits ?? null,
+  const host = lab.addresses.serverIpv4;
+  const run = () => iperf(lab.namespaces.client, lab.namespaces.server, host, ['-O', String(omittedSeconds), '-C', options.congestionControl, ...(options.direction === 'down' ? ['-R'] : [])], options.seconds);
+  const own = (report: IperfReport): TcpReference => {
+    const received = report.end.sum_received;
+    if (!received) throw new Error('iperf3 reported no received sum');
+    return {
+      tool: 'iperf3 TCP',
+      direction: options.direction,
+      congestionControl: options.congestionControl,
+      seconds: options.seconds,
+      omittedSeconds,
+      goodputBitsPerSecond: received.bits_per_second,
+      retransmits: report.end.sum_sent?.retransmits ?? null,
+    };
   };
+  const { captureInterface } = options;
+  if (captureInterface === undefined) return { ...own(await run()), wire: null, wireError: 'not captured (the run has no packet capture)' };
+  return withPrivateDir('quic-lab-reference-', async (dir) => {
+    const file = join(dir, 'reference.pcap');
+    // Only the receiving direction: the data the receiver gets, as the scenarios' wire goodput counts it.
+    const filter = options.direction === 'down' ? `tcp and src host ${host} and src port ${IPERF_PORT}` : `tcp and dst host ${host} and dst port ${IPERF_PORT}`;
+    let capture: PacketCapture | undefined;
+    let wireError: string | undefined;
+    try {
+      capture = await PacketCapture.start({ netns: lab.namespaces.client, interfaceName: captureInterface, filter, file, snaplenBytes: REFERENCE_SNAPLEN_BYTES });
+    } catch (error) {
+      wireError = errorText(error);
+    }
+    // Bounded: stopped when iperf3 is done or, should that hang, once iperf3's own bound has passed.
+    let cutOff = false;
+    const stopper = setTimeout(
+      () => {
+        cutOff = true;
+        void capture?.stop().catch(() => undefined);
+      },
+      (options.seconds + omittedSeconds) * 1000 + 20_000,
+    );
+    let reference: TcpReference;
+    let lostByCapture: number | null;
+    try {
+      reference = own(await run());
+    } finally {
+      clearTimeout(stopper);
+      lostByCapture = (await capture?.stop().catch(() => null))?.packetsDroppedByKernel ?? null;
+    }
+    let wire: TcpReferenceWire | null = null;
+    if (capture !== undefined) {
+      try {
+        if (lostByCapture) throw new Error(`tcpdump could not keep up and lost ${lostByCapture} packets`);
+        if (cutOff) throw new Error('the capture was stopped at its time bound before iperf3 ended');
+        const inDirection = (s: TcpSegment) => (options.direction === 'down' ? s.src.ip === host && s.src.port === IPERF_PORT : s.dst.ip === host && s.dst.port === IPERF_PORT);
+        wire = bulkFlowOnWire(await readTcpSegments(file, { timeoutMs: READ_TIMEOUT_MS }), inDirection, options.direction === 'up' ? IPERF3_COOKIE_BYTES : 0);
+        if (wire === null) wireError = 'the capture holds no data packets of the flow';
+      } catch (error) {
+        wireError = errorText(error);
+      }
+    }
+    return { ...reference, wire, ...(wireError !== undefined ? { wireError } : {}) };
+  });
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The figure a transfer is compared with: the wire's when the reference was captured, else iperf3's own (older results, no capture). */
+export function referenceGoodput(reference: TcpReference): { bitsPerSecond: number; source: 'wire' | 'iperf3' } {
+  return reference.wire ? { bitsPerSecond: reference.wire.goodputBitsPerSecond, source: 'wire' } : { bitsPerSecond: reference.goodputBitsPerSecond, source: 'iperf3' };
 }

@@ -4,6 +4,7 @@
 import type { TransportPair } from '../analysis/transport-pairs.js';
 import type { SampleComparison } from '../analysis/sample-comparison.js';
 import { calibrationRows } from '../lab/calibrate.js';
+import { referenceGoodput } from '../measure/iperf3.js';
 import type { MetricDefinition, MetricSummary, ResultDocument } from '../results/schema.js';
 import { calibrationTable } from './calibration-table.js';
 import { formatCount, formatInterval, formatMetricValue, formatNumber, formatPValue, isYesNoMetric } from './format.js';
@@ -86,10 +87,25 @@ export function linkTable(document: ResultDocument): Table | null {
   const calibration = link.achieved?.calibration;
   if (link.backend === 'loopback' || calibration === undefined || link.configured === null) return null;
   const table = calibrationTable(calibrationRows(link.configured, calibration));
+  // In the unit column's unit, as the rate rows above it, but to 10 kbit/s: a reference 0.3% under the capacity must not read as equal to it.
+  const mbit = (bitsPerSecond: number | null) => (bitsPerSecond === null ? '-' : (bitsPerSecond / 1e6).toFixed(2));
+  const capacity = link.configured.payloadCapacity;
+  if (capacity !== undefined) {
+    for (const transport of ['tcp', 'quic'] as const) {
+      const { upBitsPerSecond: up, downBitsPerSecond: down, payloadBytesPerPacket } = capacity[transport];
+      if (up === null && down === null) continue;
+      const name = `${transport === 'tcp' ? 'TCP' : 'QUIC'} payload capacity (${payloadBytesPerPacket} of ${capacity.mtuBytes} bytes`;
+      if (up === down) table.rows.push([`${name}, each way)`, mbit(up), '-', 'Mbit/s']);
+      else table.rows.push([`${name}, up)`, mbit(up), '-', 'Mbit/s'], [`${name}, down)`, mbit(down), '-', 'Mbit/s']);
+    }
+  }
   const reference = link.achieved?.tcpReference;
   if (reference !== undefined) {
-    // In the unit column's unit, as the rate rows above it.
-    table.rows.push([`TCP reference (iperf3 ${reference.congestionControl}, ${reference.direction})`, '-', formatNumber(reference.goodputBitsPerSecond / 1e6), 'Mbit/s']);
+    const name = `TCP reference (iperf3 ${reference.congestionControl}, ${reference.direction})`;
+    if (reference.wire) table.rows.push([`${name} on the wire`, '-', mbit(reference.wire.goodputBitsPerSecond), 'Mbit/s'], ["  iperf3's own figure", '-', mbit(reference.goodputBitsPerSecond), 'Mbit/s']);
+    else table.rows.push([name, '-', mbit(reference.goodputBitsPerSecond), 'Mbit/s']);
+    const limit = capacity?.tcp[reference.direction === 'up' ? 'upBitsPerSecond' : 'downBitsPerSecond'];
+    if (limit !== undefined && limit !== null) table.rows.push(['  of the TCP payload capacity', '-', ((referenceGoodput(reference).bitsPerSecond / limit) * 100).toFixed(2), '%']);
   }
   return table;
 }
@@ -158,6 +174,9 @@ export function noteLines(document: ResultDocument, limit = 5): string[] {
     const total = kinds.reduce((sum, k) => sum + k.count, 0);
     lines.push(`flags (${total}, see "flags" in the result):`, ...kinds.map((k) => `  ${k.count}x ${k.kind} (${k.cases.map(([id, n]) => `${id} ${n}`).join(', ')})`));
   }
+  const reference = document.link.achieved?.tcpReference;
+  if (reference?.wireError !== undefined) lines.push(`TCP reference: iperf3's own figure, not the wire's: ${reference.wireError}`);
+  for (const flag of reference?.flags ?? []) lines.push(`TCP reference: ${flag}`);
   for (const c of document.cases) if (c.unsupported !== undefined) lines.push(`${c.id}: unsupported: ${c.unsupported}`);
   for (const error of document.errors) lines.push(`error: ${error}`);
   return lines;

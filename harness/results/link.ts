@@ -1,6 +1,7 @@
 // The link a run used, as its result records it: the conditions configured (lab/conditions.ts
-// builds them), what the calibration achieved (lab/calibrate.ts), the kernel TCP reference
-// (measure/iperf3.ts) and the emulator's counters over the run (lab/emulator-process.ts).
+// builds them) and the payload capacity they allow (measure/payload-capacity.ts), what the
+// calibration achieved (lab/calibrate.ts), the kernel TCP reference (measure/iperf3.ts) and
+// the emulator's counters over the run (lab/emulator-process.ts).
 // The producers take their types from here, so what they make and what the schema accepts
 // cannot drift; this file imports nothing of theirs (lab/ and measure/ import results/).
 import { z } from 'zod';
@@ -61,6 +62,40 @@ export const linkConditionsFields = {
 };
 export const linkConditionsSchema = z.object(linkConditionsFields).strict();
 
+/**
+ * What one transport can carry on the link at most (measure/payload-capacity.ts): every packet
+ * full (MTU-sized) and carrying only the headers named, so no goodput of that transport can be
+ * higher.
+ */
+export const transportCapacitySchema = z
+  .object({
+    /** The headers counted in every packet, bytes by name ("ipv4": 20, "tcp": 20, "tcpTimestampOption": 12; "udp", "quicShortHeader", "aeadTag"). */
+    overheadBytes: z.record(z.string(), z.number()),
+    /** The MTU less the overheads: the most payload one packet carries. */
+    payloadBytesPerPacket: z.number(),
+    /** rate x payloadBytesPerPacket / (MTU + rateFramingBytes), per direction; null where no rate is set. */
+    upBitsPerSecond: z.number().nullable(),
+    downBitsPerSecond: z.number().nullable(),
+  })
+  .strict();
+
+/** The link's payload capacity for TCP and QUIC, and what it was computed from. */
+export const payloadCapacitySchema = z
+  .object({
+    /** The largest IP packet the link carries. */
+    mtuBytes: z.number(),
+    /** How the lab addresses the endpoints. */
+    ipVersion: z.union([z.literal(4), z.literal(6)]),
+    /** Bytes the rate limiter counts per packet besides the IP packet (emulator 0: it serializes the IP packets it reads; netem 14: tbf on a veth counts the Ethernet header). */
+    rateFramingBytes: z.number(),
+    /** Whether TCP carries the timestamp option (net.ipv4.tcp_timestamps on in both namespaces). */
+    tcpTimestamps: z.boolean(),
+    tcp: transportCapacitySchema,
+    /** Payload here is the plaintext of a 1-RTT packet: frames, their headers included. */
+    quic: transportCapacitySchema,
+  })
+  .strict();
+
 /** The lab link as configured for a run: its conditions and the settings of both namespaces. */
 export const configuredLinkSchema = z
   .object({
@@ -69,6 +104,8 @@ export const configuredLinkSchema = z
     namespaceSettings: z.record(z.string(), z.string().nullable()),
     /** The larger direction's bandwidth-delay product, when a rate is set (QUIC windows are sized from it). */
     bandwidthDelayProductBytes: z.number().positive().optional(),
+    /** The most payload TCP and QUIC can carry (absent in results made before it was recorded). */
+    payloadCapacity: payloadCapacitySchema.optional(),
   })
   .strict();
 
@@ -178,6 +215,26 @@ export const achievedLinkSchema = z
 
 // ---------------------------------------------------------------- achieved: TCP reference
 
+/**
+ * The reference flow as the capture in the client namespace saw it, measured as the scenarios'
+ * wire goodput is: the data connection's payload over the time from its first to its last
+ * payload-carrying packet, in the receiving direction (down: server packets arriving at the
+ * client; up: client packets leaving it).
+ */
+export const tcpReferenceWireSchema = z
+  .object({
+    /** payloadBytes x 8 over firstToLastMs. */
+    goodputBitsPerSecond: z.number(),
+    /** Distinct payload bytes (the sequence range covered; a retransmission counts once), iperf3's 37-byte cookie left out. */
+    payloadBytes: z.number(),
+    firstToLastMs: z.number(),
+    /** Packets carrying payload, retransmissions included. */
+    packets: z.number(),
+    /** Of those, packets whose bytes had all been seen before. */
+    repeatedPackets: z.number(),
+  })
+  .strict();
+
 /** A kernel TCP flow over the lab link (iperf3), the reference of the transfer scenarios. */
 export const tcpReferenceSchema = z
   .object({
@@ -186,8 +243,14 @@ export const tcpReferenceSchema = z
     congestionControl: z.string(),
     seconds: z.number(),
     omittedSeconds: z.number(),
+    /** iperf3's own figure: bytes the receiver read over the test, the omitted seconds left out. */
     goodputBitsPerSecond: z.number(),
     retransmits: z.number().nullable(),
+    /** The same flow on the wire: the reference a transfer is compared with (referenceGoodput); null when not captured (wireError says why); absent in older results. */
+    wire: tcpReferenceWireSchema.nullable().optional(),
+    wireError: z.string().optional(),
+    /** A figure above the link's TCP payload capacity, say (measure/payload-capacity.ts). */
+    flags: z.array(z.string()).optional(),
   })
   .strict();
 
@@ -285,6 +348,9 @@ export type FloodFigures = z.infer<typeof floodFiguresSchema>;
 export type AchievedDirection = z.infer<typeof achievedDirectionSchema>;
 export type AchievedLink = z.infer<typeof achievedLinkSchema>;
 export type TcpReference = z.infer<typeof tcpReferenceSchema>;
+export type TcpReferenceWire = z.infer<typeof tcpReferenceWireSchema>;
+export type TransportCapacity = z.infer<typeof transportCapacitySchema>;
+export type PayloadCapacity = z.infer<typeof payloadCapacitySchema>;
 export type DelayHistogram = z.infer<typeof delayHistogramSchema>;
 export type DirectionStats = z.infer<typeof emulatorDirectionStatsSchema>;
 export type EmulatorStats = z.infer<typeof emulatorStatsSchema>;

@@ -387,6 +387,7 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
       ...(connections ? { connections } : {}),
       ...(scenario.deriveMetrics ? { deriveMetrics: scenario.deriveMetrics } : {}),
       ...(options.roundTripMs !== undefined ? { roundTripMs: options.roundTripMs } : {}),
+      ...(options.link.configured?.payloadCapacity !== undefined ? { payloadCapacity: options.link.configured.payloadCapacity } : {}),
     },
   );
   const measured = new Map(

@@ -3,11 +3,13 @@
 //   measured    -> the scenario's measure() (the run loop)
 //   wire        -> the capture's metrics and flags for the sample's own connection
 //   derived     -> metrics that need other cases' samples (the scenario's deriveMetrics)
+//   capacity    -> a flag on each goodput (measured, wire or derived) above the link's payload capacity
 //   round trips -> every timing also in round trips of the calibrated RTT (wire ones included)
 import type { WireConnection } from '../capture/wire-analysis.js';
+import { sampleCapacityFlags, type PayloadCapacity } from '../measure/payload-capacity.js';
 import { roundTripMetrics } from '../measure/round-trips.js';
 import type { Sample } from '../results/schema.js';
-import { sessionOf, type AnyScenario, type CaseDefinition } from '../scenario/types.js';
+import { sendsBody, sessionOf, type AnyScenario, type CaseDefinition } from '../scenario/types.js';
 import { withWireMetrics, type WireStageCase } from './wire-stage.js';
 
 export interface StagedCase extends Omit<WireStageCase, 'definition'> {
@@ -21,6 +23,14 @@ export interface PipelineInputs {
   deriveMetrics?: AnyScenario['deriveMetrics'];
   /** The run's calibrated round trip (lab runs). */
   roundTripMs?: number;
+  /** The link's payload capacity (lab runs). */
+  payloadCapacity?: PayloadCapacity;
+}
+
+function withCapacityFlags(sample: Sample, definition: CaseDefinition, capacity: PayloadCapacity): Sample {
+  if (sample.status !== 'ok') return sample;
+  const flags = sampleCapacityFlags(sample.metrics, definition.protocol, sendsBody(definition.workload) ? 'up' : 'down', capacity);
+  return flags.length === 0 ? sample : { ...sample, flags: [...(sample.flags ?? []), ...flags] };
 }
 
 function withRoundTrips(sample: Sample, roundTripMs: number): Sample {
@@ -45,6 +55,10 @@ const STAGES: ReadonlyArray<readonly [string, Stage]> = [
           }),
   ],
   ['derived', (samples, cases, { deriveMetrics }) => (deriveMetrics === undefined ? [...samples] : deriveMetrics(cases.map((c, k) => ({ definition: c.definition, samples: samples[k] ?? [] }))))],
+  [
+    'capacity',
+    (samples, cases, { payloadCapacity }) => (payloadCapacity === undefined ? [...samples] : samples.map((list, k) => list.map((sample) => withCapacityFlags(sample, (cases[k] as StagedCase).definition, payloadCapacity)))),
+  ],
   ['round trips', (samples, _cases, { roundTripMs }) => (roundTripMs === undefined ? [...samples] : samples.map((list) => list.map((sample) => withRoundTrips(sample, roundTripMs))))],
 ];
 

@@ -7,6 +7,9 @@ import { bodySizesOf } from '../scenario/body-sizes.js';
 import type { AnyScenario } from '../scenario/types.js';
 import type { SessionOptions } from './options.js';
 
+/** The lab's clients reach their servers over IPv4 (serverIpv4 below): the payload capacity counts its header. */
+export const LAB_IP_VERSION = 4;
+
 export function placementFor(scenario: AnyScenario, lab: Lab | null, options: SessionOptions, bdpBytes: number, keylogFile: string | undefined): EndpointFactory {
   const placement: EndpointPlacement = {
     ...(lab ? { serverHost: lab.addresses.serverIpv4, clientNetns: lab.namespaces.client, serverNetns: lab.namespaces.server } : { serverHost: '127.0.0.1' }),

@@ -4,10 +4,11 @@
 // writing the result and its reports, and cleanup (also on errors and interrupts).
 import { RunWireTap } from '../capture/wire-tap.js';
 import { calibrateLab } from '../lab/calibrate.js';
-import { directionBdpBytes } from '../lab/conditions.js';
+import { directionBdpBytes, MTU_BYTES } from '../lab/conditions.js';
 import { applyImpairment, type Impairment } from '../lab/impairment.js';
-import { LAB_DEVICE, startLab, type Lab } from '../lab/lab.js';
+import { LAB_DEVICE, RATE_FRAMING_BYTES, startLab, type Lab } from '../lab/lab.js';
 import { tcpReference } from '../measure/iperf3.js';
+import { payloadCapacity, referenceCapacityFlags, tcpTimestampsOn, type PayloadCapacity } from '../measure/payload-capacity.js';
 import { PkiSet } from '../pki/pki-set.js';
 import { DEFAULT_CERTS_DIR, ensurePki } from '../pki/store.js';
 import { writeReportsBeside } from '../report/write-reports.js';
@@ -18,7 +19,7 @@ import { sendsBody, type AnyScenario } from '../scenario/types.js';
 import { runScenario, type ProgressEvent } from './loop.js';
 import { checkSessionOptions, type SessionOptions } from './options.js';
 import { writeEverywhere } from './output-paths.js';
-import { placementFor } from './placement.js';
+import { LAB_IP_VERSION, placementFor } from './placement.js';
 import { join } from 'node:path';
 
 /** Long enough for cubic or bbr to leave slow start on the slowest profiles. */
@@ -46,13 +47,30 @@ export function exitCodeOf(status: ResultDocument['status']): number {
   return status === 'completed' ? 0 : status === 'aborted' ? 130 : 1;
 }
 
+/** The most TCP and QUIC payload the lab's link carries, from its rates, MTU and backend. */
+export function labPayloadCapacity(lab: Pick<Lab, 'backend' | 'conditions' | 'settings'>): PayloadCapacity {
+  return payloadCapacity({
+    upBitsPerSecond: lab.conditions.up.rateBitsPerSecond,
+    downBitsPerSecond: lab.conditions.down.rateBitsPerSecond,
+    mtuBytes: MTU_BYTES,
+    ipVersion: LAB_IP_VERSION,
+    rateFramingBytes: RATE_FRAMING_BYTES[lab.backend],
+    tcpTimestamps: tcpTimestampsOn(lab.settings),
+  });
+}
+
 /** The lab's link as the result records it, before anything is measured. */
 function configuredLink(lab: Lab | null, profile: string | null, bdpBytes: number): LinkInfo {
   if (!lab) return { backend: 'loopback', profile: null, configured: null, achieved: null };
   return {
     backend: lab.backend,
     profile,
-    configured: { ...lab.conditions, namespaceSettings: lab.settings, ...(bdpBytes > 0 ? { bandwidthDelayProductBytes: bdpBytes } : {}) },
+    configured: {
+      ...lab.conditions,
+      namespaceSettings: lab.settings,
+      ...(bdpBytes > 0 ? { bandwidthDelayProductBytes: bdpBytes } : {}),
+      payloadCapacity: labPayloadCapacity(lab),
+    },
     achieved: null,
   };
 }
@@ -106,11 +124,16 @@ export async function runSession(scenario: AnyScenario, options: SessionOptions,
         const direction = scenario.cases.some((c) => sendsBody(c.workload)) ? 'up' : 'down';
         stopIfInterrupted('the TCP reference');
         progress?.({ kind: 'setup', message: `iperf3 TCP reference (${direction})` });
-        link.achieved.tcpReference = await tcpReference(lab, {
+        const reference = await tcpReference(lab, {
           direction,
           congestionControl: options.congestionControl ?? 'cubic',
           seconds: options.tcpReferenceSeconds ?? DEFAULT_TCP_REFERENCE_SECONDS,
+          // --no-capture: no packet capture at all, so no wire figure either.
+          ...(options.capture !== false ? { captureInterface: LAB_DEVICE } : {}),
         });
+        const capacity = link.configured?.payloadCapacity;
+        const flags = capacity ? referenceCapacityFlags(reference, capacity) : [];
+        link.achieved.tcpReference = { ...reference, ...(flags.length > 0 ? { flags } : {}) };
       }
       await lab.emulator?.resetStats();
     }

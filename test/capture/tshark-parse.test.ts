@@ -275,6 +275,7 @@ t.test('times, addresses and arguments', async (t) => {
   t.strictSame(args.slice(0, 12), ['-r', '/x/cap.pcap', '-n', '-o', 'tcp.reassemble_out_of_order:TRUE', '-o', 'http.desegment_body:FALSE', '-o', 'tls.keylog_file:/x/keys.log', '-d', 'udp.port==4433,quic', '-T']);
   t.equal(args.filter((a) => a === '-e').length, TSHARK_FIELDS.length);
   t.strictSame(tcpdumpArguments({ interfaceName: 'lo', filter: 'udp port 4433', file: '/x/cap.pcap' }), ['-i', 'lo', '-n', '-U', '--immediate-mode', '-B', '32768', '-s', '0', '-w', '/x/cap.pcap', 'udp port 4433']);
+  t.strictSame(tcpdumpArguments({ interfaceName: 'qlab0', filter: 'tcp', file: '/x/ref.pcap', snaplenBytes: 128 }).slice(7, 9), ['-s', '128'], 'headers only when asked');
 });
 
 t.test("tcpdump's exit summary", async (t) => {

@@ -1,7 +1,8 @@
 // Numbers by unit: counts whole, 0/1 metrics as yes n/m, rates in Mbit/s in every table.
 import t from 'tap';
 import { formatCount, formatMetricValue, isYesNoMetric } from '../../harness/report/format.js';
-import { formatSummaryCell, linkTable } from '../../harness/report/sections.js';
+import { payloadCapacity } from '../../harness/measure/payload-capacity.js';
+import { formatSummaryCell, linkTable, noteLines } from '../../harness/report/sections.js';
 import type { MetricDefinition, MetricSummary } from '../../harness/results/schema.js';
 import { calibrationOf, labLink, sampleResultDocument } from '../fixtures/result-document.js';
 
@@ -59,4 +60,34 @@ t.test("the TCP reference row is in the unit column's unit, as the rate rows", a
     ['down rate', '6.00', '5.70', 'Mbit/s'],
   );
   t.same(rows[rows.length - 1], ['TCP reference (iperf3 cubic, down)', '-', '5.88', 'Mbit/s']);
+});
+
+t.test('the payload capacity, the reference on the wire, iperf3 beside it, and the fraction of the capacity', async (t) => {
+  const document = sampleResultDocument();
+  document.link = labLink({ delay: '20ms', rate: '20mbit' });
+  if (document.link.configured === null) throw new Error('a lab link');
+  document.link.configured.payloadCapacity = payloadCapacity({ upBitsPerSecond: 20e6, downBitsPerSecond: 20e6, mtuBytes: 1500, ipVersion: 4, rateFramingBytes: 0, tcpTimestamps: true });
+  const reference = { tool: 'iperf3 TCP', goodputBitsPerSecond: 19_560_000, direction: 'down' as const, congestionControl: 'cubic', seconds: 5, omittedSeconds: 1, retransmits: 0 };
+  document.link.achieved = {
+    calibration: calibrationOf({ rttMedianMs: 40.2, up: { delayMedianMs: 20.1, lossRate: 0, rateBitsPerSecond: 20_000_000 }, down: { delayMedianMs: 20.1, lossRate: 0, rateBitsPerSecond: 20_000_000 } }),
+    tcpReference: {
+      ...reference,
+      wire: { goodputBitsPerSecond: 19_290_000, payloadBytes: 14_467_500, firstToLastMs: 6000, packets: 9991, repeatedPackets: 0 },
+      flags: ["iperf3's own figure 19.560 Mbit/s exceeds the link's TCP payload capacity 19.307 Mbit/s (down) by 1.31%"],
+    },
+  };
+  t.same((linkTable(document)?.rows ?? []).slice(-5), [
+    ['TCP payload capacity (1448 of 1500 bytes, each way)', '19.31', '-', 'Mbit/s'],
+    ['QUIC payload capacity (1454 of 1500 bytes, each way)', '19.39', '-', 'Mbit/s'],
+    ['TCP reference (iperf3 cubic, down) on the wire', '-', '19.29', 'Mbit/s'],
+    ["  iperf3's own figure", '-', '19.56', 'Mbit/s'],
+    ['  of the TCP payload capacity', '-', '99.91', '%'],
+  ]);
+  t.ok(noteLines(document).includes("TCP reference: iperf3's own figure 19.560 Mbit/s exceeds the link's TCP payload capacity 19.307 Mbit/s (down) by 1.31%"), 'the flag is in the notes');
+  document.link.achieved.tcpReference = { ...reference, wire: null, wireError: 'not captured (the run has no packet capture)' };
+  t.same((linkTable(document)?.rows ?? []).slice(-2), [
+    ['TCP reference (iperf3 cubic, down)', '-', '19.56', 'Mbit/s'],
+    ['  of the TCP payload capacity', '-', '101.31', '%'],
+  ]);
+  t.ok(noteLines(document).includes("TCP reference: iperf3's own figure, not the wire's: not captured (the run has no packet capture)"));
 });

@@ -7,7 +7,8 @@ import { resultSchema } from '../../harness/results/schema.js';
 import { readResult, ResultFileError } from '../../harness/results/read.js';
 import { writeResult } from '../../harness/results/write.js';
 import { JSON_SCHEMA_PATH, resultJsonSchemaText } from '../../harness/results/json-schema.js';
-import { sampleResultDocument } from '../fixtures/result-document.js';
+import { calibrationOf, labLink, sampleResultDocument } from '../fixtures/result-document.js';
+import { payloadCapacity } from '../../harness/measure/payload-capacity.js';
 
 async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'qlab-results-'));
@@ -44,6 +45,23 @@ t.test('bad documents are rejected with the field named', async (t) => {
     t.equal(checked.success, false, name);
     t.match(JSON.stringify(checked.error?.issues), expected, name);
   }
+});
+
+t.test('the payload capacity and the reference on the wire are optional: results without them (version 3 before they came) still read', async (t) => {
+  const document = sampleResultDocument();
+  document.link = labLink({ delay: '20ms', rate: '20mbit' });
+  const reference = { tool: 'iperf3 TCP', goodputBitsPerSecond: 19_560_000, direction: 'down' as const, congestionControl: 'cubic', seconds: 5, omittedSeconds: 1, retransmits: 0 };
+  document.link.achieved = { calibration: calibrationOf({ rttMedianMs: 40, up: {}, down: {} }), tcpReference: reference };
+  t.equal(resultSchema.safeParse(document).success, true, 'as recorded before');
+  if (document.link.configured === null) throw new Error('a lab link');
+  document.link.configured.payloadCapacity = payloadCapacity({ upBitsPerSecond: 20e6, downBitsPerSecond: 20e6, mtuBytes: 1500, ipVersion: 4, rateFramingBytes: 0, tcpTimestamps: true });
+  document.link.achieved.tcpReference = { ...reference, wire: { goodputBitsPerSecond: 19_290_000, payloadBytes: 14_467_500, firstToLastMs: 6000, packets: 9991, repeatedPackets: 2 }, flags: ['x'] };
+  t.equal(resultSchema.safeParse(document).success, true, 'with them');
+  document.link.achieved.tcpReference = { ...reference, wire: null, wireError: 'tcpdump is not installed' };
+  t.equal(resultSchema.safeParse(document).success, true, 'a reference not captured');
+  const dir = await tempDir();
+  await writeResult(document, [join(dir, 'run.json')]);
+  t.same((await readResult(join(dir, 'run.json'))).link, document.link, 'round-trips');
 });
 
 t.test('write then read round-trips, atomically', async (t) => {

@@ -20,6 +20,11 @@ for (const direction of ['down', 'up'] as const) {
     t.equal(reference?.direction, direction);
     t.equal(reference?.congestionControl, 'cubic');
     t.ok((reference?.goodputBitsPerSecond ?? 0) > 0.8 * RATE_BITS_PER_SECOND, `iperf3 reference ${((reference?.goodputBitsPerSecond ?? 0) / 1e6).toFixed(1)} Mbit/s`);
+    // The reference on the wire, at or below what the link can carry of TCP payload (1448 of 1500 bytes).
+    const capacity = document.link.configured?.payloadCapacity?.tcp[direction === 'up' ? 'upBitsPerSecond' : 'downBitsPerSecond'];
+    t.equal(capacity, (RATE_BITS_PER_SECOND * 1448) / 1500, 'the TCP payload capacity is recorded');
+    const wire = reference?.wire?.goodputBitsPerSecond ?? Infinity;
+    t.ok(wire <= (capacity ?? 0) && wire > 0.8 * RATE_BITS_PER_SECOND, `the reference on the wire ${(wire / 1e6).toFixed(2)} Mbit/s, at most the capacity`);
     for (const c of document.cases) {
       t.equal(c.parameters.direction, direction);
       t.equal(c.samples.filter((s) => s.status === 'ok').length, 3, `${c.id}: every sample ok ${c.samples.map((s) => s.error ?? '').join(' ')}`);
