@@ -104,6 +104,7 @@ export const migration: ScenarioDefinition = {
     { name: 'wireResetMs', unit: 'ms', description: "TCP: from the client's SYN to the server's reset arriving (capture)", provenance: CAPTURE },
     { name: 'wireResumeMs', unit: 'ms', description: "TCP: from the server's reset to the first body data of the new connection, its Range response (capture)", provenance: CAPTURE },
     { name: 'wireReconnectMs', unit: 'ms', description: "TCP: the new connection's part of wireResumeMs, from its SYN to its first body data (capture; compare reconnectMs)", provenance: CAPTURE },
+    { name: 'wireRangeStartBytes', unit: 'bytes', description: "TCP: the offset the new connection's Range request asks for, read from its decrypted HTTP/2 headers (compare bytesBeforeBreakOff)", provenance: CAPTURE },
     { name: 'reconnectMs', unit: 'ms', description: 'TCP: the new connection until the first byte of the Range response (TCP + TLS handshakes and a request)' },
     { name: 'bytesBeforeBreakOff', unit: 'bytes', description: 'TCP: body bytes received before the connection broke off' },
     { name: 'reconnects', unit: 'count', better: 'lower', description: 'new connections the client needed' },

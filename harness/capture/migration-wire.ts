@@ -67,15 +67,18 @@ export function pathValidation(packets: ConnectionPackets): { challenges: number
  * connection that came after it (the new connection with its Range request); and that new
  * connection's own part, from its SYN to that body data.
  */
-export function resetAndResume(connections: readonly ConnectionPackets[]): { resetMs: number | null; resumeMs: number | null; reconnectMs: number | null } {
+export function resetAndResume(connections: readonly ConnectionPackets[]): { resetMs: number | null; resumeMs: number | null; reconnectMs: number | null; rangeStartBytes: number | null } {
   const [first, ...later] = connections;
   const reset = first?.find((p) => !p.fromClient && p.packet.tcpFlags?.rst === true);
   const start = first?.[0];
-  if (reset === undefined || start === undefined) return { resetMs: null, resumeMs: null, reconnectMs: null };
+  if (reset === undefined || start === undefined) return { resetMs: null, resumeMs: null, reconnectMs: null, rangeStartBytes: null };
   const next = later.find((packets) => (packets[0]?.packet.timeEpochMs ?? -Infinity) >= reset.packet.timeEpochMs);
   const resumed = next === undefined ? undefined : bodyPackets(next)[0];
   const opened = next?.[0];
+  // The new connection's request asks for the rest: "bytes=N-" (decrypted HTTP/2 headers).
+  const range = /^bytes=(\d+)-/.exec(next?.find((p) => p.fromClient && p.packet.http2Range !== undefined)?.packet.http2Range ?? '');
   return {
+    rangeStartBytes: range ? Number(range[1]) : null,
     resetMs: ms(reset.packet.timeEpochMs - start.packet.timeEpochMs),
     resumeMs: resumed ? ms(resumed.packet.timeEpochMs - reset.packet.timeEpochMs) : null,
     reconnectMs: resumed && opened ? ms(resumed.packet.timeEpochMs - opened.packet.timeEpochMs) : null,
@@ -94,7 +97,8 @@ export function migrationWireMetrics(connections: readonly ConnectionPackets[]):
     metrics.pathChallenges = challenges;
     if (responseMs !== null) metrics.pathValidationMs = responseMs;
   } else {
-    const { resetMs, resumeMs, reconnectMs } = resetAndResume(connections);
+    const { resetMs, resumeMs, reconnectMs, rangeStartBytes } = resetAndResume(connections);
+    if (rangeStartBytes !== null) metrics.wireRangeStartBytes = rangeStartBytes;
     if (resetMs !== null) metrics.wireResetMs = resetMs;
     if (resumeMs !== null) metrics.wireResumeMs = resumeMs;
     if (reconnectMs !== null) metrics.wireReconnectMs = reconnectMs;

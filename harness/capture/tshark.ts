@@ -77,6 +77,8 @@ export interface WirePacket {
   httpRequest: boolean;
   /** A decrypted TLS alert record (close_notify, ...) is in this packet. */
   tlsAlert: boolean;
+  /** The Range header of an HTTP/2 request in this packet ("bytes=1048576-"). */
+  http2Range?: string;
   /** TLS handshake messages completed in this packet (1 ClientHello, 2 ServerHello, 8 EncryptedExtensions, 11 Certificate, 15 CertificateVerify, 20 Finished, 4 NewSessionTicket). */
   tlsHandshakeTypes: number[];
   http2Frames: Http2FrameInfo[];
@@ -161,6 +163,7 @@ export const TSHARK_FIELDS = [
   'quic.stream.length',
   'quic.version',
   'tls.handshake.extensions_alpn_str',
+  'http2.headers.range',
   'udp.payload', // last: the longest column
 ] as const;
 
@@ -306,6 +309,7 @@ export function parseTsharkLine(line: string): WirePacket | null {
   const udpPayload = first('udp.payload');
   const quicVersion = first('quic.version');
   const alpn = splitValues(raw['tls.handshake.extensions_alpn_str']);
+  const range = first('http2.headers.range');
   const tcpSeq = transport === 'tcp' ? first('tcp.seq') : undefined;
 
   return {
@@ -334,6 +338,7 @@ export function parseTsharkLine(line: string): WirePacket | null {
     ...(random !== undefined ? { tlsClientRandom: random.replace(/:/g, '').toLowerCase() } : {}),
     ...(cipherSuite !== undefined ? { tlsCipherSuite: integer(cipherSuite, 'tls.handshake.ciphersuite', line) } : {}),
     ...(alpn.length > 0 ? { tlsAlpn: alpn } : {}),
+    ...(range !== undefined ? { http2Range: range } : {}),
     ...(quicVersion !== undefined ? { quicVersion: integer(quicVersion, 'quic.version', line) } : {}),
     ...(headerForms.length > 0 && undecryptable && udpPayload !== undefined
       ? { quicUnread: { udpPayload: Buffer.from(udpPayload.replace(/:/g, ''), 'hex'), decryptionFailures, packetsWithoutNumber: Math.max(0, quicPacketsWithoutNumber) } }

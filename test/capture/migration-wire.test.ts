@@ -71,6 +71,7 @@ t.test("TCP: the server's reset, then a new connection and its Range response", 
     tcp(832, 'c', 'S', {}, 50001),
     tcp(872, 's', 'SA', {}, 50001),
     tcp(913, 's', 'A', { payloadBytes: 2000, tlsHandshakeTypes: [2, 8, 11, 15, 20] }, 50001),
+    tcp(914, 'c', 'A', { payloadBytes: 120, http2Frames: [{ type: 1, streamId: 1 }], http2Range: 'bytes=1048576-' }, 50001),
     tcp(
       955,
       's',
@@ -96,8 +97,12 @@ t.test("TCP: the server's reset, then a new connection and its Range response", 
     [955, 956],
     'headers and data in one packet: it carries body',
   );
-  t.same(resetAndResume([broken, resumed]), { resetMs: 830.5, resumeMs: 124.5, reconnectMs: 123 });
-  t.same(migrationWireMetrics([broken, resumed]), { wireGapMs: 676, wireResetMs: 830.5, wireResumeMs: 124.5, wireReconnectMs: 123 }, 'the gap in time order: the late retransmission is no body');
+  t.same(resetAndResume([broken, resumed]), { resetMs: 830.5, resumeMs: 124.5, reconnectMs: 123, rangeStartBytes: 1_048_576 }, 'the new connection asks for the rest');
+  t.same(
+    migrationWireMetrics([broken, resumed]),
+    { wireGapMs: 676, wireRangeStartBytes: 1_048_576, wireResetMs: 830.5, wireResumeMs: 124.5, wireReconnectMs: 123 },
+    'the gap in time order: the late retransmission is no body',
+  );
   t.equal(longestBodyGapMs([resumed, broken]), 676, 'connections in any order: the gap is over time');
   t.same(migrationWireMetrics([broken.slice(0, 8)]), { wireGapMs: 676 }, 'no reset seen: no reset metrics');
   t.same(migrationWireMetrics([]), {}, 'no connection: nothing');
