@@ -1,5 +1,6 @@
 // Debian's Chromium as a lab client, end to end on loopback with the real lab PKI: HTTP/3 from
-// gtlsserver, HTTP/2 from the Node server, single objects and batches, and the failures.
+// gtlsserver, HTTP/2 from the Node server, single objects and batches, and the failures. (The
+// page's script and its answer without a browser: chromium-page.test.ts.)
 import t from 'tap';
 import { processesNaming, tempEntries } from '../fixtures/leftovers.js';
 import { createSocket } from 'node:dgram';
@@ -10,49 +11,7 @@ import { chromiumPath } from '../../harness/endpoints/chromium/headless.js';
 import { CHROMIUM_CLIENT_DIR_PREFIX, ChromiumClient, leafSpkiHash } from '../../harness/endpoints/chromium/client.js';
 import { Ngtcp2Server } from '../../harness/endpoints/ngtcp2/server.js';
 import { NodeHttpsServer } from '../../harness/endpoints/node/https-server.js';
-import { batchTimingsFrom, entriesByFetch, exchangeTimingsFrom, type ResourceEntry } from '../../harness/endpoints/chromium/page.js';
 import type { ExchangeTimings, ServerAddress } from '../../harness/endpoints/types.js';
-
-/** A Resource Timing entry of a fetch of `url` (what the page's script returns). */
-function entry(url: string, times: Partial<ResourceEntry>): ResourceEntry {
-  const base = { startTime: 10, fetchStart: 10, connectStart: 10, secureConnectionStart: 10, connectEnd: 10, requestStart: 11, responseStart: 20, responseEnd: 30 };
-  return { name: url, nextHopProtocol: 'h2', encodedBodySize: 100, decodedBodySize: 100, transferSize: 130, ...base, ...times };
-}
-
-t.test('Resource Timing to timings (no browser)', async (t) => {
-  const url = 'https://lab.example:443/100';
-  const opened = entry(url, { connectStart: 12, secureConnectionStart: 13, connectEnd: 15, requestStart: 15.5, responseStart: 18, responseEnd: 19 });
-  t.same(exchangeTimingsFrom(opened, { path: '/100', url, status: 200, bytes: 100 }, 'h2'), {
-    connectMs: 1,
-    handshakeMs: 3,
-    ttfbMs: 6,
-    totalMs: 7,
-    bodyStartMs: 6,
-    bodyEndMs: 7,
-    bodyBytes: 100,
-    alpn: 'h2',
-    extraMs: { requestStartMs: 3.5 },
-  });
-  t.throws(() => exchangeTimingsFrom(entry(url, {}), { path: '/100', url, status: 200, bytes: 100 }, 'h2'), /already open/, 'a reused (preconnected) connection has no handshake to time');
-  t.throws(() => exchangeTimingsFrom(opened, { path: '/100', url, status: 200, bytes: 99 }, 'h2'), /read 99 body bytes, Resource Timing says 100/);
-  // Two fetches of the same URL: their entries go to them in order of completion.
-  const late = entry(url, { responseEnd: 50 });
-  const results = [
-    { path: '/100', url, status: 200, bytes: 100 },
-    { path: '/100', url, status: 200, bytes: 100 },
-  ];
-  t.same(entriesByFetch({ results, entries: [late, opened] }), [opened, late]);
-  t.throws(() => entriesByFetch({ results, entries: [late] }), /no Resource Timing entry/);
-  t.same(batchTimingsFrom([opened, late], results, null), {
-    handshakeMs: 3,
-    objects: [
-      { path: '/100', bytes: 100, completedMs: 7 },
-      { path: '/100', bytes: 100, completedMs: 38 },
-    ],
-    totalMs: 38,
-    connections: 1,
-  });
-});
 
 const missing = await chromiumPath().then(
   () => null,
@@ -124,6 +83,7 @@ async function run(): Promise<void> {
     t.comment(`h3: ${describe(timings)}`);
     t.equal(timings.alpn, 'h3');
     t.equal(timings.bodyBytes, 1000);
+    t.equal(timings.verifiedBodyBytes, 1000, 'every byte checked against the pattern');
     t.equal(timings.connectMs, undefined, 'QUIC has no separate connect');
     t.ok(timings.handshakeMs > 0, 'the QUIC handshake took time');
     t.ok((timings.ttfbMs ?? -1) >= timings.handshakeMs, 'first byte after the handshake');
@@ -135,12 +95,14 @@ async function run(): Promise<void> {
     t.comment(`h2: ${describe(timings)}`);
     t.equal(timings.alpn, 'h2');
     t.equal(timings.bodyBytes, 1000);
+    t.equal(timings.verifiedBodyBytes, 1000, 'every byte checked against the pattern');
     t.ok(timings.connectMs !== undefined && timings.connectMs >= 0, 'TCP connects first (0 on loopback within the 0.1 ms clock)');
     t.ok(timings.handshakeMs > (timings.connectMs ?? Infinity), 'then TLS');
     t.ok((timings.ttfbMs ?? -1) >= timings.handshakeMs);
     t.ok((timings.totalMs ?? -1) >= (timings.ttfbMs ?? Infinity));
     const ranged = await h2.exchange({ target: tcpTarget, path: '/1000', timeoutMs: 10_000, rangeStartBytes: 400 });
     t.equal(ranged.bodyBytes, 600, 'a range request gets the rest of the body (206)');
+    t.equal(ranged.verifiedBodyBytes, 600, 'checked from the range start');
   });
 
   for (const [client, target, name] of [
@@ -153,8 +115,8 @@ async function run(): Promise<void> {
       t.comment(`${name}: handshake ${batch.handshakeMs.toFixed(2)} ms, objects done at ${batch.objects.map((o) => o.completedMs.toFixed(1)).join(', ')} ms, ${batch.connections} connection(s)`);
       t.equal(batch.objects.length, 10);
       t.ok(
-        batch.objects.every((o) => o.path === '/20000' && o.bytes === 20000),
-        'every object whole',
+        batch.objects.every((o) => o.path === '/20000' && o.bytes === 20000 && o.verifiedBytes === 20000),
+        'every object whole, every byte checked',
       );
       t.ok(batch.handshakeMs > 0);
       t.ok(

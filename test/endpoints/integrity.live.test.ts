@@ -3,7 +3,8 @@
 // lab's bodies: Caddy and gtlsserver serve files (one is changed in place here, as a disk
 // error or a wrong file would), the Node server generates its bodies (its test-only
 // changeBodyByteAt option stands in for the changed file), Samba serves and stores files in a
-// share on this host.
+// share on this host. Chromium checks the bodies in its page (h2 from the Node server, h3 from
+// gtlsserver).
 import t from 'tap';
 import { open } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
@@ -13,6 +14,8 @@ import { endpointPkis } from '../fixtures/endpoint-pkis.js';
 import { checkUploadAnswer } from '../../harness/files/body-check.js';
 import { generatedByteAt, generatedChunks } from '../../harness/files/generated-body.js';
 import { CaddyServer } from '../../harness/endpoints/caddy/server.js';
+import { ChromiumClient } from '../../harness/endpoints/chromium/client.js';
+import { chromiumPath } from '../../harness/endpoints/chromium/headless.js';
 import { CurlClient } from '../../harness/endpoints/curl/client.js';
 import { Ngtcp2Client } from '../../harness/endpoints/ngtcp2/client.js';
 import { Ngtcp2Server } from '../../harness/endpoints/ngtcp2/server.js';
@@ -30,6 +33,11 @@ const stops: Array<() => Promise<void>> = [];
 const { pki } = await endpointPkis('integrity', async () => {
   for (const stop of stops) await stop();
 });
+// Before any assertion: tap ends a file that has nothing queued while it awaits.
+const chromiumSkip = await chromiumPath().then(
+  () => false as const,
+  (error: Error) => `no Chromium: ${error.message}`,
+);
 t.equal(expected, 0x96);
 
 /** Inverts one byte of a file in place (the same inode: a server that keeps it mapped sees it). */
@@ -117,6 +125,43 @@ t.test('gtlsserver: a served file with one byte changed fails the h3 download an
   await changeByte(await server.servedFile(SIZE), CHANGED);
   await t.rejects(client.exchange(spec(target)), WRONG);
   await t.rejects(client.exchangeBatch({ target, paths: [`/${SIZE}`, `/${SIZE}`], timeoutMs: 20_000 }), WRONG);
+});
+
+t.test('Chromium: h2 (Node server) and h3 (gtlsserver) downloads and batches fail at the changed byte, pass without it', { skip: chromiumSkip }, async (t) => {
+  const good = new NodeHttpsServer({ tls: pki.material, host: '127.0.0.1' });
+  const bad = new NodeHttpsServer({ tls: pki.material, host: '127.0.0.1', changeBodyByteAt: CHANGED });
+  const quic = new Ngtcp2Server({ tls: pki.material, host: '127.0.0.1', bodySizes: [SIZE] });
+  stops.push(
+    () => good.stop(),
+    () => bad.stop(),
+    () => quic.stop(),
+  );
+  const [goodTarget, badTarget, quicTarget] = [await good.start(), await bad.start(), await quic.start()];
+  const h2 = new ChromiumClient(pki.material, 'h2');
+  const h3 = new ChromiumClient(pki.material, 'h3');
+  const batch = (target: typeof goodTarget) => ({ target, paths: [`/${SIZE}`, `/${SIZE}`], timeoutMs: 20_000 });
+
+  t.match(await h2.exchange(spec(goodTarget)), { alpn: 'h2', bodyBytes: SIZE, verifiedBodyBytes: SIZE }, 'h2: intact, all verified');
+  await t.rejects(h2.exchange(spec(badTarget)), { name: 'BodyIntegrityError', message: WRONG }, 'h2: fails naming the byte');
+  t.match(await h2.exchange({ ...spec(goodTarget), rangeStartBytes: 1_048_576 }), { bodyBytes: SIZE - 1_048_576, verifiedBodyBytes: SIZE - 1_048_576 }, 'h2: a Range verified from its start');
+  await t.rejects(h2.exchange({ ...spec(badTarget), rangeStartBytes: 1_048_576 }), WRONG, 'h2: a Range fails at the same body offset');
+  t.same(
+    (await h2.exchangeBatch(batch(goodTarget))).objects.map((o) => o.verifiedBytes),
+    [SIZE, SIZE],
+    'h2: a batch verifies every object',
+  );
+  await t.rejects(h2.exchangeBatch(batch(badTarget)), new RegExp(`object 1's body ${WRONG.source}`), 'h2: a batch fails naming the object and the byte');
+
+  t.match(await h3.exchange(spec(quicTarget)), { alpn: 'h3', bodyBytes: SIZE, verifiedBodyBytes: SIZE }, 'h3: intact, all verified');
+  t.same(
+    (await h3.exchangeBatch(batch(quicTarget))).objects.map((o) => o.verifiedBytes),
+    [SIZE, SIZE],
+    'h3: a batch verifies every object',
+  );
+  // After it served the file: gtlsserver keeps it mapped, and sees the change.
+  await changeByte(await quic.servedFile(SIZE), CHANGED);
+  await t.rejects(h3.exchange(spec(quicTarget)), { name: 'BodyIntegrityError', message: WRONG }, 'h3: fails naming the byte');
+  await t.rejects(h3.exchangeBatch(batch(quicTarget)), new RegExp(`object 1's body ${WRONG.source}`), 'h3: a batch fails naming the byte');
 });
 
 const smbSkip = process.getuid?.() !== 0 || spawnSync('sh', ['-c', 'command -v smbd && command -v smbclient']).status !== 0 ? 'needs root, smbd and smbclient' : false;

@@ -16,7 +16,9 @@
 //
 // The measured page is generated and served by the client itself (page.ts); its
 // fetch()es go to the lab server, and the timings are that page's Resource Timing: they
-// start when Chromium starts connecting, so the browser's own start never counts.
+// start when Chromium starts connecting, so the browser's own start never counts. The page
+// checks every body against the lab's pattern once the timings are taken; a wrong byte fails
+// the exchange, naming its offset.
 import { createHash, X509Certificate } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
@@ -365,6 +367,7 @@ export class ChromiumClient implements ExchangeClient, BatchClient {
         profile: 'fresh per exchange, private, deleted afterwards',
         requests: 'fetch() from a same-origin page, HTTP cache bypassed (no-store)',
         timings: 'Resource Timing, from connectStart',
+        bodyCheck: "every byte against the lab's pattern, in the page, after the Resource Timing entries are taken",
         ...(this.options.netns !== undefined ? { netns: this.options.netns } : {}),
       },
     };
