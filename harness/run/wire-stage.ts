@@ -51,9 +51,22 @@ export const WIRE_COUNTERPARTS: Readonly<Record<string, string>> = {
 /** How far a client's goodput may be from the wire's before the sample is flagged (the issue's bar: 1%). */
 export const GOODPUT_TOLERANCE = 0.01;
 
+/** The wire metric of the same definition as `name` ("handshakeRoundTrips" -> "wireHandshakeRoundTrips" too), if any. */
+function wireCounterpart(name: string): string | undefined {
+  const roundTrips = /^(.+)RoundTrips$/.exec(name);
+  return roundTrips ? WIRE_COUNTERPARTS[`${roundTrips[1]}Ms`]?.replace(/Ms$/, 'RoundTrips') : WIRE_COUNTERPARTS[name];
+}
+
 /** `metrics` with each metric that has a wire counterpart in `available` replaced by it (in place, no duplicates). */
 export function preferWireMetrics(metrics: readonly string[], available: ReadonlySet<string>): string[] {
-  return [...new Set(metrics.map((name) => (WIRE_COUNTERPARTS[name] !== undefined && available.has(WIRE_COUNTERPARTS[name]) ? WIRE_COUNTERPARTS[name] : name)))];
+  return [
+    ...new Set(
+      metrics.map((name) => {
+        const wire = wireCounterpart(name);
+        return wire !== undefined && available.has(wire) ? wire : name;
+      }),
+    ),
+  ];
 }
 
 /** The sample's connections: those to `server` that began inside `window`, oldest first. */

@@ -112,4 +112,5 @@ t.test('headlines show the wire metric where the run has it', async (t) => {
     'longestStallMs',
   ]);
   t.strictSame(preferWireMetrics(['handshakeMs', 'wireHandshakeMs'], new Set(['wireHandshakeMs'])), ['wireHandshakeMs'], 'no metric twice');
+  t.strictSame(preferWireMetrics(['handshakeRoundTrips', 'ttfbRoundTrips'], new Set(['wireHandshakeRoundTrips'])), ['wireHandshakeRoundTrips', 'ttfbRoundTrips'], 'round trips of a timing follow it');
 });
