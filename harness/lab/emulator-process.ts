@@ -182,7 +182,16 @@ function checkInteger(name: string, value: number, min: number, max: number): nu
   return value;
 }
 
-const MAX_MS = 1e9;
+/** The largest values the emulator is given (its own parser takes more: native/link-emulator/config.c). */
+export const EMULATOR_LIMITS = {
+  /** Delays, jitter, outages and rebind times. */
+  timeMs: 1e9,
+  rateBitsPerSecond: 1e13,
+  queuePackets: 2 ** 32,
+  queueBytes: 2 ** 48,
+} as const;
+
+const MAX_MS = EMULATOR_LIMITS.timeMs;
 
 /** Microseconds as the emulator reads them (rounded to whole ns). */
 function micros(ms: number): string {
@@ -215,10 +224,10 @@ export function directionConfigLines(prefix: string, c: DirectionConfig): string
   if (c.duplicateRate !== undefined) add('duplicate', String(checkNumber('duplicateRate', c.duplicateRate, 0, 1)));
   if (c.corruptRate !== undefined) add('corrupt', String(checkNumber('corruptRate', c.corruptRate, 0, 1)));
   if (c.rateBitsPerSecond !== undefined) {
-    add('rate_bps', String(checkInteger('rateBitsPerSecond', Math.round(c.rateBitsPerSecond), 0, 1e13)));
+    add('rate_bps', String(checkInteger('rateBitsPerSecond', Math.round(c.rateBitsPerSecond), 0, EMULATOR_LIMITS.rateBitsPerSecond)));
   }
-  if (c.queuePackets !== undefined) add('queue_packets', String(checkInteger('queuePackets', c.queuePackets, 0, 2 ** 32)));
-  if (c.queueBytes !== undefined) add('queue_bytes', String(checkInteger('queueBytes', c.queueBytes, 0, 2 ** 48)));
+  if (c.queuePackets !== undefined) add('queue_packets', String(checkInteger('queuePackets', c.queuePackets, 0, EMULATOR_LIMITS.queuePackets)));
+  if (c.queueBytes !== undefined) add('queue_bytes', String(checkInteger('queueBytes', c.queueBytes, 0, EMULATOR_LIMITS.queueBytes)));
   return lines;
 }
 
