@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { ensureCli } from './build-cli.mjs';
 
 const cli = await ensureCli();
-const { main } = await import(pathToFileURL(cli).href);
-// Exit once cleanup is done, whatever timers an interrupted exchange left behind (as harness/cli.ts does).
-process.exit(await main(process.argv.slice(2)));
+const { main, exitWhenFlushed } = await import(pathToFileURL(cli).href);
+// Exit once cleanup is done and stdout is drained (a pipe would lose the rest), whatever timers
+// an interrupted exchange left behind (as harness/cli.ts does).
+await exitWhenFlushed(await main(process.argv.slice(2)));

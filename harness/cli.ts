@@ -16,6 +16,9 @@ import { DEFAULT_PKI_OPTIONS, KEY_TYPES, type KeyType } from './pki/generate.js'
 import { JSON_SCHEMA_PATH, resultJsonSchemaText } from './results/json-schema.js';
 import { writeFileAtomic } from './files/atomic-write.js';
 import { isMainModule } from './project-root.js';
+import { exitWhenFlushed } from './process/exit-when-flushed.js';
+
+export { exitWhenFlushed };
 
 const EXIT_USAGE = 2;
 
@@ -104,6 +107,6 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (isMainModule(import.meta.url)) {
-  // Exit once cleanup is done, whatever timers an interrupted exchange left behind.
-  process.exit(await main(process.argv.slice(2)));
+  // Exit once cleanup is done and the output is drained, whatever timers an interrupted exchange left behind.
+  await exitWhenFlushed(await main(process.argv.slice(2)));
 }

@@ -15,6 +15,8 @@ export function integerInRange(name: string, min: number, max: number): (value: 
 }
 
 const DURATION_UNITS_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
+/** The longest timer Node keeps: a longer one fires after 1 ms. */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
 
 /** "--timeout: " before a message, or nothing for a parser that does not know its option. */
 function prefix(name: string | undefined): string {
@@ -26,6 +28,7 @@ function durationIn(name: string | undefined, value: string): number {
   if (!match?.[1] || !match[2]) throw new UsageError(`${prefix(name)}"${value}" is not a duration (a number with a unit: us, ms, s or m, e.g. 500ms or 10s)`);
   const ms = Number(match[1]) * (DURATION_UNITS_MS[match[2]] as number);
   if (ms <= 0) throw new UsageError(`${prefix(name)}"${value}" is not positive (a duration above 0, e.g. 500ms)`);
+  if (ms > MAX_DURATION_MS) throw new UsageError(`${prefix(name)}"${value}" is out of range (at most ${MAX_DURATION_MS} ms)`);
   return ms;
 }
 

@@ -14,7 +14,7 @@ import { renderScenarioList } from '../report/scenario-list.js';
 import { DEFAULT_RESULTS_DIR } from '../results/write.js';
 import { interruptSignal } from '../process/cleanup.js';
 import { OPTION_RANGES, RunOptionsError, type LinkChoice, type SessionOptions } from '../run/options.js';
-import { exitCodeOf, RunInterruptedError, runSession } from '../run/session.js';
+import { EXIT_NO_SAMPLE_SUCCEEDED, exitCodeOf, RunInterruptedError, runSession } from '../run/session.js';
 import { shapeScenario } from '../run/shape.js';
 import { CLIENT_NAMES, SERVER_NAMES } from '../scenario/matrix.js';
 import type { ClientName, ServerName } from '../scenario/types.js';
@@ -151,6 +151,7 @@ export function scenarioCommand(): Command {
       process.stdout.write(`result: ${resultPaths.join(', ')}\n`);
       if (reportPaths.length > 0) process.stdout.write(`reports: ${reportPaths.join(', ')}\n`);
     }
+    if (result.exitCode === EXIT_NO_SAMPLE_SUCCEEDED) process.stderr.write(`error: no sample succeeded (each failure is in the result)\n`);
     if (result.exitCode !== 0) process.exitCode = result.exitCode;
   });
 }

@@ -33,6 +33,12 @@ export interface ServerEndpoint {
   start(): Promise<ServerAddress>;
   /** Stops the server; safe to call more than once. */
   stop(): Promise<void>;
+  /**
+   * Why the started server no longer serves on its own ("gtlsserver exited with signal SIGKILL"),
+   * or null while it runs (and once stopped). The run loop restarts it once (start() again, on
+   * the same port) and records the samples it broke.
+   */
+  exitReason?(): string | null;
   /** Sender-side loss recovery of the connection that ended last, where the server's stack tells it. */
   lastConnectionRecovery?(): Promise<{ retransmittedPackets: number; retransmittedBytes: number } | null>;
   info(): EndpointInfo;

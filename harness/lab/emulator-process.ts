@@ -5,7 +5,7 @@
 // Protocol (stdout is JSON lines only, stderr is human diagnostics):
 //   ready:    {"event":"ready","pid":..,"seed":..,"client":{..},"server":{..},...} once both devices exist
 //   commands: `set KEY=VALUE [KEY=VALUE...]`, `outage up|down|both MS`, `rebind port|address|reset`, `stats`,
-//             `stats-reset`, `quit`; each gets exactly one reply line carrying "command":
+//             `stats-reset`, `quit`, each sent as "#ID COMMAND"; each gets exactly one reply line carrying "command" and "id":
 //             {"event":"ok","command":..}, {"event":"stats","command":"stats",...} or
 //             {"event":"error","command":..,"message":..}
 //   async:    {"event":"rebind",...} when a rebind takes effect, {"event":"remap",...} when a flow
@@ -25,6 +25,7 @@ import { z } from 'zod';
 import { ManagedProcess } from '../process/managed-process.js';
 import { emulatorStatsFields, emulatorStatsSchema, type DelayHistogram, type EmulatorStats } from '../results/link.js';
 import { projectPath } from '../project-root.js';
+import { EmulatorReplies } from './emulator-replies.js';
 
 export const EMULATOR_SOURCE_DIR = projectPath('native/link-emulator/');
 export const EMULATOR_BINARY = join(EMULATOR_SOURCE_DIR, 'build', 'link-emulator');
@@ -182,7 +183,16 @@ function checkInteger(name: string, value: number, min: number, max: number): nu
   return value;
 }
 
-const MAX_MS = 1e9;
+/** The largest values the emulator is given (its own parser takes more: native/link-emulator/config.c). */
+export const EMULATOR_LIMITS = {
+  /** Delays, jitter, outages and rebind times. */
+  timeMs: 1e9,
+  rateBitsPerSecond: 1e13,
+  queuePackets: 2 ** 32,
+  queueBytes: 2 ** 48,
+} as const;
+
+const MAX_MS = EMULATOR_LIMITS.timeMs;
 
 /** Microseconds as the emulator reads them (rounded to whole ns). */
 function micros(ms: number): string {
@@ -215,10 +225,10 @@ export function directionConfigLines(prefix: string, c: DirectionConfig): string
   if (c.duplicateRate !== undefined) add('duplicate', String(checkNumber('duplicateRate', c.duplicateRate, 0, 1)));
   if (c.corruptRate !== undefined) add('corrupt', String(checkNumber('corruptRate', c.corruptRate, 0, 1)));
   if (c.rateBitsPerSecond !== undefined) {
-    add('rate_bps', String(checkInteger('rateBitsPerSecond', Math.round(c.rateBitsPerSecond), 0, 1e13)));
+    add('rate_bps', String(checkInteger('rateBitsPerSecond', Math.round(c.rateBitsPerSecond), 0, EMULATOR_LIMITS.rateBitsPerSecond)));
   }
-  if (c.queuePackets !== undefined) add('queue_packets', String(checkInteger('queuePackets', c.queuePackets, 0, 2 ** 32)));
-  if (c.queueBytes !== undefined) add('queue_bytes', String(checkInteger('queueBytes', c.queueBytes, 0, 2 ** 48)));
+  if (c.queuePackets !== undefined) add('queue_packets', String(checkInteger('queuePackets', c.queuePackets, 0, EMULATOR_LIMITS.queuePackets)));
+  if (c.queueBytes !== undefined) add('queue_bytes', String(checkInteger('queueBytes', c.queueBytes, 0, EMULATOR_LIMITS.queueBytes)));
   return lines;
 }
 
@@ -285,23 +295,15 @@ export function buildEmulator(timeoutMs = 120_000): Promise<string> {
 
 // ---------------------------------------------------------------- the process
 
-interface Pending {
-  command: string;
-  resolve: (reply: Record<string, unknown>) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export class EmulatorProcess {
-  private readonly pending: Pending[] = [];
+  private readonly replies: EmulatorReplies;
   private readonly listeners = new Set<(event: EmulatorEvent) => void>();
   private finalStats: EmulatorStats | undefined;
   private stopping: Promise<EmulatorStats | undefined> | undefined;
-  private readonly commandTimeoutMs: number;
   private readonly stopGraceMs: number;
   /** Rebinds the emulator reported, in order. */
   readonly rebindEvents: RebindEvent[] = [];
@@ -315,17 +317,13 @@ export class EmulatorProcess {
     readonly ready: EmulatorReady,
     options: EmulatorOptions,
   ) {
-    this.commandTimeoutMs = options.commandTimeoutMs ?? 5000;
+    this.replies = new EmulatorReplies(options.commandTimeoutMs ?? 5000);
     this.stopGraceMs = options.stopGraceMs ?? 2000;
     proc.onLine((line) => this.onLine(line));
     // a write after the process died must not crash the harness: the exit rejects pending commands
     proc.child.stdin?.on('error', () => undefined);
     void proc.exited.then((info) => {
-      const error = new Error(`link emulator exited (code ${info.code}, signal ${info.signal})${this.stderrTail()}`);
-      for (const p of this.pending.splice(0)) {
-        clearTimeout(p.timer);
-        p.reject(error);
-      }
+      this.replies.rejectAll(new Error(`link emulator exited (code ${info.code}, signal ${info.signal})${this.stderrTail()}`));
     });
   }
 
@@ -400,6 +398,11 @@ export class EmulatorProcess {
     return this.ready.seed;
   }
 
+  /** Replies that answered no waiting command (late after a timeout), dropped. */
+  get staleReplies(): readonly string[] {
+    return this.replies.stale;
+  }
+
   /** Statistics from the emulator's exit line, once it has stopped. */
   get stoppedStats(): EmulatorStats | undefined {
     return this.finalStats;
@@ -466,15 +469,7 @@ export class EmulatorProcess {
     if (!this.proc.running) return Promise.reject(new Error('link emulator is not running'));
     const stdin = this.proc.child.stdin;
     if (!stdin || stdin.destroyed) return Promise.reject(new Error('link emulator: no command pipe'));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const index = this.pending.findIndex((p) => p.timer === timer);
-        if (index >= 0) this.pending.splice(index, 1);
-        reject(new Error(`link emulator: no reply to '${command}' within ${this.commandTimeoutMs} ms`));
-      }, this.commandTimeoutMs);
-      this.pending.push({ command, resolve, reject, timer });
-      stdin.write(`${line}\n`);
-    });
+    return this.replies.request(line, command, (text) => stdin.write(text));
   }
 
   private onLine(line: string): void {
@@ -487,14 +482,7 @@ export class EmulatorProcess {
     }
     if (!isRecord(parsed)) return;
     if (typeof parsed.command === 'string') {
-      const p = this.pending.shift();
-      if (!p) return;
-      clearTimeout(p.timer);
-      if (parsed.event === 'error') {
-        p.reject(new Error(`link emulator rejected '${p.command}': ${String(parsed.message)}`));
-      } else {
-        p.resolve(parsed);
-      }
+      this.replies.reply(parsed, line);
       return;
     }
     switch (parsed.event) {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { applySettings, NO_IMPAIRMENT, outageCycle, type DirectionSettings, type LinkConditions, type Outage, type Rebind } from './conditions.js';
 import { parseSeed, parseTimeMs, UnitError } from './units.js';
 import { didYouMean } from '../files/did-you-mean.js';
+import { checkConditionsBounds, checkLinkOptionBounds } from './link-bounds.js';
 import { projectPath } from '../project-root.js';
 
 const directionSettingsSchema = z
@@ -106,6 +107,7 @@ export function resolveLinkConditions(options: LinkOptions): LinkConditions {
     profile = PROFILES[options.profile];
     if (!profile) throw new UnitError(`--profile: unknown profile "${options.profile}"${didYouMean(options.profile, profileNames())} (one of: ${profileNames().join(', ')})`);
   }
+  checkLinkOptionBounds(options);
   if (options.rtt !== undefined && options.delay !== undefined) {
     throw new UnitError('give --rtt (round trip, split evenly) or --delay (one way, each direction), not both');
   }
@@ -139,11 +141,13 @@ export function resolveLinkConditions(options: LinkOptions): LinkConditions {
     outages.push(outageCycle(parseTimeMs(profile.outageCycle.on, 'outage cycle on'), parseTimeMs(profile.outageCycle.off, 'outage cycle off')));
   }
   outages.push(...(options.outage ?? []).map(parseOutage));
-  return {
+  const conditions: LinkConditions = {
     up: build('up', up),
     down: build('down', down),
     outages,
     rebinds: (options.rebind ?? []).map(parseRebind),
     seed: options.seed !== undefined ? parseSeed(options.seed) : DEFAULT_SEED,
   };
+  checkConditionsBounds(conditions);
+  return conditions;
 }

@@ -79,6 +79,13 @@ export class ManagedProcess {
     return this.exitInfo === undefined;
   }
 
+  /** How the process ended ("gtlsserver exited with signal SIGKILL"), or null while it runs. */
+  get exitDescription(): string | null {
+    const info = this.exitInfo;
+    if (info === undefined) return null;
+    return `${this.spec.name} ${info.signal !== null ? `exited with signal ${info.signal}` : info.code !== null ? `exited with code ${info.code}` : 'failed to start'}`;
+  }
+
   /** The last lines the process wrote to stderr, for error messages. */
   stderr(): string {
     return this.stderrTail.trim();

@@ -19,6 +19,7 @@ import type { WireConnection } from '../capture/wire-analysis.js';
 import { completeSamples } from './pipeline.js';
 import { LINK_DROP_METRICS, linkDropMetrics, type DropCounters } from '../measure/link-drops.js';
 import { preferWireMetrics, WIRE_TIMING_METRICS, WIRE_TIMING_SOURCE, type SampleWindow } from './wire-stage.js';
+import { afterServerDeath, deathOf, notRunSample, withDeath, type RunServer } from './server-restart.js';
 
 /** A PKI made for one case (the certificate sweep). */
 export interface CaseCertificates {
@@ -77,6 +78,8 @@ interface LiveCase {
   /** The client, typed for what the case needs of it. */
   capable: CapableClient;
   server: ServerEndpoint;
+  /** Its entry in the run's servers (restarts after a death). */
+  runServer: RunServer;
   target: ServerAddress;
   samples: Sample[];
   /** When each recorded sample ran (epoch ms), to find its connections in a capture. */
@@ -242,7 +245,7 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
   const errors: string[] = [];
   // One server per (implementation, certificate): the sweep gives each PKI its own server.
   // A server that speaks both transports (Caddy) is captured on each its cases use.
-  const servers = new Map<string, { endpoint: ServerEndpoint; address: ServerAddress; protocols: Set<Protocol> }>();
+  const servers = new Map<string, RunServer & { protocols: Set<Protocol> }>();
   const live: LiveCase[] = [];
   const unsupported = new Map<string, ResultCase>();
   let status: ResultDocument['status'] = 'completed';
@@ -274,7 +277,7 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
           await endpoint.stop().catch(() => undefined);
           throw error;
         });
-        servers.set(serverKey, { endpoint, address, protocols: new Set() });
+        servers.set(serverKey, { endpoint, address, protocols: new Set(), restarts: 0 });
       }
       servers.get(serverKey)?.protocols.add(definition.protocol);
       const client = options.endpoints.client(definition.client, definition, tls);
@@ -289,8 +292,8 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
         await client.close?.().catch(() => undefined);
         throw error;
       });
-      const server = servers.get(serverKey) as { endpoint: ServerEndpoint; address: ServerAddress };
-      live.push({ definition, capable, server: server.endpoint, target: server.address, samples: [], windows: new Map(), ...(certificates ? { certificates } : {}) });
+      const server = servers.get(serverKey) as RunServer;
+      live.push({ definition, capable, server: server.endpoint, runServer: server, target: server.address, samples: [], windows: new Map(), ...(certificates ? { certificates } : {}) });
     }
     if (options.wireTap && scenario.wireTruth) {
       progress({ kind: 'setup', message: 'starting the packet capture' });
@@ -319,8 +322,23 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
         // Every sample starts from the same link: what the previous sample changed (a rebinding) is undone.
         if (changesLink(current.definition) || previousChangedLink) await options.linkControl?.restore();
         previousChangedLink = changesLink(current.definition);
-        const taken = await takeSample(scenario, current, index, options.sampleTimeoutMs, options.signal, options.namespaces, options.linkControl, options.linkStats);
+        const what = `${warmup ? 'warm-up ' : ''}sample ${index} of ${current.definition.id}`;
+        const restarted = (address: ServerAddress): void => {
+          for (const other of live) if (other.runServer === current.runServer) other.target = address;
+        };
+        const deadBefore = current.runServer.gaveUp === undefined ? deathOf(current.runServer) : null;
+        if (deadBefore !== null) errors.push(await afterServerDeath(current.runServer, `${deadBefore} before ${what}`, restarted));
+        const gaveUp = current.runServer.gaveUp;
+        const taken =
+          gaveUp !== undefined
+            ? { sample: notRunSample(index, gaveUp), window: { startEpochMs: Date.now(), endEpochMs: Date.now() } }
+            : await takeSample(scenario, current, index, options.sampleTimeoutMs, options.signal, options.namespaces, options.linkControl, options.linkStats);
         if (taken === null) break;
+        const deadAfter = gaveUp === undefined ? deathOf(current.runServer) : null;
+        if (deadAfter !== null) {
+          taken.sample = withDeath(taken.sample, `${deadAfter} during ${what}`);
+          errors.push(await afterServerDeath(current.runServer, `${deadAfter} during ${what}`, restarted));
+        }
         const { sample } = taken;
         if (!warmup) {
           current.samples.push(sample);

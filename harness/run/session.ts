@@ -39,12 +39,22 @@ export interface SessionResult {
   /** Where the result JSON went (empty when the options asked for no output). */
   resultPaths: string[];
   reportPaths: string[];
-  /** 0 completed, 1 failed, 130 interrupted. */
+  /** 0 completed, 1 failed, 3 completed with no sample that succeeded, 130 interrupted. */
   exitCode: number;
 }
 
+/** A run that went to its end but whose every sample failed measured nothing: not a success. */
+export const EXIT_NO_SAMPLE_SUCCEEDED = 3;
+
 export function exitCodeOf(status: ResultDocument['status']): number {
   return status === 'completed' ? 0 : status === 'aborted' ? 130 : 1;
+}
+
+/** The exit code of a finished run's document: its status, and 3 when samples were taken and none succeeded. */
+export function runExitCode(document: Pick<ResultDocument, 'status' | 'cases'>): number {
+  const samples = document.cases.flatMap((c) => c.samples);
+  if (document.status === 'completed' && samples.length > 0 && samples.every((sample) => sample.status === 'failed')) return EXIT_NO_SAMPLE_SUCCEEDED;
+  return exitCodeOf(document.status);
 }
 
 /** The most TCP and QUIC payload the lab's link carries, from its rates, MTU and backend. */
@@ -176,7 +186,7 @@ export async function runSession(scenario: AnyScenario, options: SessionOptions,
       );
     }
     const written = await writeOutputs(document, options, warn);
-    return { document, resultPaths: written.resultPaths, reportPaths: written.reportPaths, exitCode: written.valid ? exitCodeOf(document.status) : 1 };
+    return { document, resultPaths: written.resultPaths, reportPaths: written.reportPaths, exitCode: written.valid ? runExitCode(document) : 1 };
   } finally {
     // Each step on its own: one that fails must not leave the lab behind.
     for (const [what, step] of [

@@ -34,6 +34,8 @@
  * Commands on stdin (one per line): set KEY=VALUE [KEY=VALUE...] (atomic) | outage up|down|both MS
  * | rebind port|address|reset | stats | stats-reset | quit.  Each command gets exactly one reply
  * line carrying "command": {"event":"ok",..}, {"event":"stats",..} or {"event":"error",..,"message":..}.
+ * A command may start with "#ID " (ID a whole number): its reply then carries "id":ID, so a caller
+ * that gave up waiting for one reply never takes it for the answer to its next command.
  * `rebind reset` undoes every rebind (the client's own address and port again, as at start).
  * Async lines: {"event":"rebind",..} when a rebind takes effect, {"event":"remap",..} when a flow
  * gets a new mapping after one (client, and the "from" and "to" address and port the server sees).
@@ -42,6 +44,7 @@
 #include "emu.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -160,12 +163,39 @@ static void sb_emit(struct sbuf *b)
 
 static struct sbuf out;
 
+/* The "#ID" of the command being answered, echoed in its reply; -1 while there is none. */
+static long long reply_id = -1;
+
+static void sb_reply_id(struct sbuf *b)
+{
+    if (reply_id >= 0)
+        sb_printf(b, ",\"id\":%lld", reply_id);
+}
+
+/* Takes a leading "#ID " off a command line into reply_id (-1 without a well-formed one). */
+static char *take_reply_id(char *line)
+{
+    reply_id = -1;
+    while (*line == ' ' || *line == '\t')
+        line++;
+    if (*line != '#' || !isdigit((unsigned char)line[1]))
+        return line;
+    char *end;
+    errno = 0;
+    long long id = strtoll(line + 1, &end, 10);
+    if (errno || (*end != ' ' && *end != '\t' && *end != 0))
+        return line;
+    reply_id = id;
+    return end;
+}
+
 static void emit_error(const char *command, const char *msg)
 {
     sb_printf(&out, "{\"event\":\"error\"");
     if (command) {
         sb_printf(&out, ",\"command\":");
         sb_json_string(&out, command);
+        sb_reply_id(&out);
     }
     sb_printf(&out, ",\"message\":");
     sb_json_string(&out, msg);
@@ -675,8 +705,11 @@ static void emit_stats(const char *command, const char *reason)
     uint64_t now = now_ns();
     if (reason)
         sb_printf(&out, "{\"event\":\"stopped\",\"reason\":\"%s\",", reason);
-    else
-        sb_printf(&out, "{\"event\":\"stats\",\"command\":\"%s\",", command);
+    else {
+        sb_printf(&out, "{\"event\":\"stats\",\"command\":\"%s\"", command);
+        sb_reply_id(&out);
+        sb_printf(&out, ",");
+    }
     sb_stats(&out, now);
     sb_printf(&out, "}");
     sb_emit(&out);
@@ -699,13 +732,16 @@ static int parse_dirmask(const char *s, unsigned *mask)
 
 static void emit_ok(const char *command)
 {
-    sb_printf(&out, "{\"event\":\"ok\",\"command\":\"%s\"}", command);
+    sb_printf(&out, "{\"event\":\"ok\",\"command\":\"%s\"", command);
+    sb_reply_id(&out);
+    sb_printf(&out, "}");
     sb_emit(&out);
 }
 
 /* Returns 1 to quit. */
 static int handle_command(char *line)
 {
+    line = take_reply_id(line);
     size_t len = strlen(line);
     while (len && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
         line[--len] = 0;
@@ -1163,13 +1199,13 @@ int main(int argc, char **argv)
                     for (ssize_t k = 0; k < r && !reason; k++) {
                         char ch = buf[k];
                         if (ch == '\n') {
-                            if (discard_line)
+                            line[line_len] = 0;
+                            if (discard_line) {
+                                take_reply_id(line); /* its start is kept: the reply still names it */
                                 emit_error("unknown", "command line too long");
-                            else {
-                                line[line_len] = 0;
-                                if (handle_command(line))
-                                    reason = "quit";
-                            }
+                            } else if (handle_command(line))
+                                reason = "quit";
+                            reply_id = -1;
                             line_len = 0;
                             discard_line = 0;
                         } else if (line_len + 1 < sizeof line)

@@ -65,7 +65,13 @@ t.test('bad input is one line and exit code 2', async (t) => {
   await expectUsageError(t, ['scenario', 'handshake', '--link', 'loopback', '--out', resultsDir], /--out: .* is a directory; give a file name/);
   await expectUsageError(t, ['scenario', 'handshake', '--link', 'loopback', '--results-dir', '/nonexistent-parent/results'], /--results-dir: \/nonexistent-parent does not exist/);
   await expectUsageError(t, ['scenario', 'handshake', '--link', 'loopback', '--keep-captures', '/sys/x'], /--keep-captures: \/sys is on a kernel file system/);
-  await expectUsageError(t, ['scenario', 'handshake', '--link', 'loopback', '--timeout', `${'9'.repeat(400)}s`], /--timeout: Infinity ms is out of range \(1 to 86400000 ms\)/);
+  await expectUsageError(t, ['scenario', 'handshake', '--link', 'loopback', '--timeout', `${'9'.repeat(400)}s`], /^error: --timeout: "9{400}s" is out of range \(at most 2147483647 ms\)\n$/);
+  await expectUsageError(t, ['scenario', 'handshake', '--link', 'loopback', '--timeout', '2147483s'], /^error: --timeout: 2147483000 ms is out of range \(1 to 86400000 ms\)\n$/);
+  // Link values beyond what the emulator takes: refused before the lab is built.
+  await expectUsageError(t, ['scenario', 'handshake', '--rtt', '99999999999ms'], /^error: --rtt: "99999999999ms" is out of range \(0 to 2000000000ms\)\n$/);
+  await expectUsageError(t, ['scenario', 'handshake', '--rate', '999999gbit'], /^error: --rate: "999999gbit" is out of range \(1kbit to 10000gbit\)\n$/);
+  await expectUsageError(t, ['scenario', 'handshake', '--queue', '99999999999'], /^error: --queue: "99999999999" is out of range \(1 to 4294967296 packets\)\n$/);
+  await expectUsageError(t, ['lab', 'up', '--rtt', '99999999999ms'], /^error: --rtt: "99999999999ms" is out of range \(0 to 2000000000ms\)\n$/);
   await expectUsageError(t, ['scenario', 'handshake', '--link', 'loopback', '--quic-initial-rtt', '1500us'], /--quic-initial-rtt: 1.5 ms is not a whole number of ms \(1 to 60000 ms\)/);
   await expectUsageError(t, ['scenario', 'calibration', '--link', 'loopback'], /calibration runs on the lab only \(it measures the lab link\)/);
   await expectUsageError(t, ['frobnicate'], /unknown command 'frobnicate' \(commands: scenario, report, compare, smb-probe, lab, certs, schema\)/);

@@ -11,6 +11,7 @@ t.test('values that parse', async (t) => {
   t.equal(integerInRange('--samples', 1, 100)('20'), 20);
   t.equal(durationMs('--timeout')('1.5s'), 1500);
   t.equal(durationMs('--timeout')('2m'), 120_000);
+  t.equal(durationMs('--timeout')('2147483647ms'), 2 ** 31 - 1, 'the longest timer Node keeps');
   t.same(commaListOf('--variants')('a, b'), ['a', 'b']);
   t.same(sizeList('1MB,10KB'), [1_000_000, 10_000]);
   t.same(objectSetList('100x10KB'), [{ count: 100, bytes: 10_000 }]);
@@ -22,6 +23,9 @@ t.test('refusals name the option, what is wrong and what is allowed', async (t) 
   refused(t, () => integerInRange('--samples', 1, 100000)('0'), '--samples: 0 is out of range (1 to 100000)');
   refused(t, () => durationMs('--timeout')('10'), '--timeout: "10" is not a duration (a number with a unit: us, ms, s or m, e.g. 500ms or 10s)');
   refused(t, () => durationMs('--timeout')('0s'), '--timeout: "0s" is not positive (a duration above 0, e.g. 500ms)');
+  // Node would clamp such a timer to 1 ms: every sample would time out at once.
+  refused(t, () => durationMs('--timeout')('2147484s'), '--timeout: "2147484s" is out of range (at most 2147483647 ms)');
+  refused(t, () => durationMs('--timeout')('2147483648ms'), '--timeout: "2147483648ms" is out of range (at most 2147483647 ms)');
   refused(t, () => durationMs('--timeout')('10'), '--timeout: "10" is not a duration (a number with a unit: us, ms, s or m, e.g. 500ms or 10s)');
   refused(t, () => oneOf('--direction', ['down', 'up'] as const)('sideways'), '--direction: unknown value "sideways" (one of: down, up)');
   refused(t, () => oneOf('--server', ['node', 'ngtcp2', 'caddy'] as const)('Caddy'), '--server: unknown value "Caddy", did you mean "caddy"? (one of: node, ngtcp2, caddy)');

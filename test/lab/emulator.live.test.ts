@@ -478,6 +478,7 @@ if (reason) {
     await emulator.resetStats();
     const zero = await emulator.stats();
     t.equal(zero.up.packetsIn, 0, 'stats reset');
+    t.same(emulator.staleReplies, [], 'every reply carried the id of its command');
     const final = await emulator.stop();
     t.ok(final !== undefined, 'final stats on stop');
     t.equal(emulator.running, false, 'process gone');

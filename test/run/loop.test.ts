@@ -5,9 +5,7 @@ import type { ScenarioDefinition } from '../../harness/scenario/types.js';
 import type { EndpointFactory, ExchangeClient, ServerEndpoint } from '../../harness/endpoints/types.js';
 import { resultSchema } from '../../harness/results/schema.js';
 
-const tls = { caFile: '/dev/null', chainFile: '/dev/null', keyFile: '/dev/null', serverName: 'server.lab.example' };
-const certificates = { keyType: 'rsa', keyBits: 2048, chainLength: 1, chainBytes: 1, caFingerprintSha256: 'x' };
-const link = { backend: 'loopback' as const, profile: null, configured: null, achieved: null };
+import { certificates, link, scriptedScenario, tls } from '../fixtures/scripted-run.js';
 
 function scriptedFactory(calls: string[], behaviour: (caseId: string, call: number) => Promise<number>): EndpointFactory {
   const counts = new Map<string, number>();
@@ -40,21 +38,10 @@ function scriptedFactory(calls: string[], behaviour: (caseId: string, call: numb
   };
 }
 
-const scenario: ScenarioDefinition = {
-  name: 'scripted',
-  abbreviation: 'S',
-  description: 'test',
-  metrics: [{ name: 'handshakeMs', unit: 'ms', description: '' }],
-  defaults: { samples: 3, warmup: 1, sampleTimeoutMs: 1000 },
-  cases: [
-    { id: 'a', protocol: 'tcp-tls', application: 'h2', client: 'undici', server: 'node', workload: { kind: 'handshake', bodyBytes: 1 } },
-    { id: 'b', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', workload: { kind: 'handshake', bodyBytes: 1 } },
-  ],
-  async measure({ client, target, timeoutMs }) {
-    const { handshakeMs } = await client.exchange({ target, path: '/1', timeoutMs });
-    return { metrics: { handshakeMs } };
-  },
-};
+const scenario: ScenarioDefinition = scriptedScenario([
+  { id: 'a', protocol: 'tcp-tls', application: 'h2', client: 'undici', server: 'node', workload: { kind: 'handshake', bodyBytes: 1 } },
+  { id: 'b', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', workload: { kind: 'handshake', bodyBytes: 1 } },
+]);
 
 t.test('samples are interleaved, warm-up is not recorded, servers are stopped', async (t) => {
   const calls: string[] = [];

@@ -81,6 +81,8 @@ export class CaddyServer implements ServerEndpoint {
   private readonly host: string;
   private readonly bodies: ServedBodies;
   private process: ManagedProcess | undefined;
+  /** The port of the last start: a restart after a crash keeps it (the capture filters on it). */
+  private lastPort: number | undefined;
   private address: ServerAddress | undefined;
   private dir: PrivateDir | undefined;
   private get workDir(): string | undefined {
@@ -145,12 +147,13 @@ export class CaddyServer implements ServerEndpoint {
       for (const sub of ['www', 'storage', 'config', 'data', 'home']) await mkdir(join(workDir, sub), { mode: 0o700 });
       await this.bodies.serveIn(join(workDir, 'www'));
 
-      const given = this.options.port;
+      const given = this.options.port ?? this.lastPort;
       for (let attempt = 1; ; attempt++) {
         const port = given ?? (netns === undefined ? await freeTcpUdpPort(this.host) : CADDY_NETNS_DEFAULT_PORT + attempt - 1);
         try {
           await this.run(command, workDir, port);
           this.address = { host: this.host, port, serverName: tls.serverName };
+          this.lastPort = port;
           return this.address;
         } catch (error) {
           await this.process?.stop();
@@ -212,6 +215,10 @@ export class CaddyServer implements ServerEndpoint {
     }
     const exit = await proc.exited;
     throw new Error(`caddy: exited (code ${exit.code}, signal ${exit.signal}) before listening on ${this.host}:${port}${tail(proc)}`);
+  }
+
+  exitReason(): string | null {
+    return this.process?.exitDescription ?? null;
   }
 
   async stop(): Promise<void> {

@@ -87,6 +87,8 @@ export class Ngtcp2Server implements ServerEndpoint {
   private readonly bodies: ServedBodies;
   private process: ManagedProcess | undefined;
   private address: ServerAddress | undefined;
+  /** The port of the last start: a restart after a crash keeps it (the capture filters on it). */
+  private lastPort: number | undefined;
   private dir: PrivateDir | undefined;
   private get workDir(): string | undefined {
     return this.dir?.path;
@@ -183,7 +185,7 @@ export class Ngtcp2Server implements ServerEndpoint {
     this.version = await dpkgVersion('ngtcp2-server');
     this.maxGsoDatagrams = await helpDefaultGso(this.options.command ?? 'gtlsserver');
     this.buffers = await udpBuffers();
-    const port = this.options.port ?? (netns === undefined ? await freeUdpPort(this.host) : NETNS_DEFAULT_PORT);
+    const port = this.options.port ?? this.lastPort ?? (netns === undefined ? await freeUdpPort(this.host) : NETNS_DEFAULT_PORT);
 
     this.dir = await makePrivateDir('quic-lab-gtlsserver-');
     const workDir = this.dir.path;
@@ -223,7 +225,12 @@ export class Ngtcp2Server implements ServerEndpoint {
       throw error;
     }
     this.address = { host: this.host, port, serverName: tls.serverName };
+    this.lastPort = port;
     return this.address;
+  }
+
+  exitReason(): string | null {
+    return this.process?.exitDescription ?? null;
   }
 
   private async waitUntilBound(proc: ManagedProcess, port: number): Promise<void> {

@@ -37,6 +37,8 @@ export class NodeHttpsServer implements ServerEndpoint {
     { protocol: 'tcp-tls', application: 'none' },
   ] as const;
   private process: ManagedProcess | undefined;
+  /** The port of the last start: a restart after a crash keeps it (the capture filters on it). */
+  private lastPort: number | undefined;
 
   constructor(private readonly options: NodeHttpsServerOptions) {}
 
@@ -47,7 +49,7 @@ export class NodeHttpsServer implements ServerEndpoint {
   async start(): Promise<ServerAddress> {
     const config = {
       host: this.options.host,
-      port: this.options.port ?? 0,
+      port: this.options.port ?? this.lastPort ?? 0,
       keyFile: this.options.tls.keyFile,
       chainFile: this.options.tls.chainFile,
       h2WindowBytes: this.h2WindowBytes,
@@ -58,6 +60,7 @@ export class NodeHttpsServer implements ServerEndpoint {
     try {
       const line = await child.waitForLine(/"event":"ready"/, READY_TIMEOUT_MS);
       const ready = readySchema.parse(JSON.parse(line));
+      this.lastPort = ready.port;
       return { host: this.options.host, port: ready.port, serverName: this.options.tls.serverName };
     } catch (error) {
       await child.stop();
@@ -67,6 +70,11 @@ export class NodeHttpsServer implements ServerEndpoint {
 
   async stop(): Promise<void> {
     await this.process?.stop();
+    this.process = undefined;
+  }
+
+  exitReason(): string | null {
+    return this.process?.exitDescription ?? null;
   }
 
   info(): EndpointInfo {
