@@ -215,12 +215,16 @@ function splitValues(text: string | undefined): string[] {
   return text === undefined || text === '' ? [] : text.split(AGGREGATOR);
 }
 
-function integer(text: string, field: string, line: string): number {
-  // tshark prints integers in decimal, or 0x-prefixed hex for some fields in some versions.
-  const value = /^0x[0-9a-f]+$/i.test(text) ? parseInt(text, 16) : Number(text);
-  if (!Number.isInteger(value)) throw new Error(`tshark output: ${field} is not an integer ("${text}") in: ${line.slice(0, 200)}`);
+function integer(text: string, field: string, line: string, max = Number.MAX_SAFE_INTEGER): number {
+  // tshark prints integers in decimal, or 0x-prefixed hex for some fields in some versions;
+  // every field read here is a count, a length, a number or an id: never negative.
+  const value = /^0x[0-9a-f]+$/i.test(text) ? parseInt(text, 16) : /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value) || value > max) throw new Error(`tshark output: ${field} is not an integer from 0 to ${max} ("${text}") in: ${line.slice(0, 200)}`);
   return value;
 }
+
+const MAX_PORT = 65535;
+const UDP_HEADER_BYTES = 8;
 
 function flag(text: string | undefined): boolean {
   const first = splitValues(text)[0];
@@ -285,7 +289,8 @@ export function parseTsharkLine(line: string): WirePacket | null {
   let payloadBytes: number;
   if (transport === 'udp') {
     const udpLength = first('udp.length');
-    payloadBytes = udpLength === undefined ? 0 : integer(udpLength, 'udp.length', line) - 8;
+    payloadBytes = udpLength === undefined ? 0 : integer(udpLength, 'udp.length', line) - UDP_HEADER_BYTES;
+    if (payloadBytes < 0) throw new Error(`tshark output: udp.length ${udpLength} is shorter than the UDP header in: ${line.slice(0, 200)}`);
   } else {
     const tcpLength = first('tcp.len');
     payloadBytes = tcpLength === undefined ? 0 : integer(tcpLength, 'tcp.len', line);
@@ -316,8 +321,8 @@ export function parseTsharkLine(line: string): WirePacket | null {
     frame: integer(raw['frame.number'], 'frame.number', line),
     timeEpochMs: epochMsFromTshark(raw['frame.time_epoch']),
     transport,
-    src: { ip: canonicalIp(srcIp), port: integer(srcPort, 'port', line) },
-    dst: { ip: canonicalIp(dstIp), port: integer(dstPort, 'port', line) },
+    src: { ip: canonicalIp(srcIp), port: integer(srcPort, 'port', line, MAX_PORT) },
+    dst: { ip: canonicalIp(dstIp), port: integer(dstPort, 'port', line, MAX_PORT) },
     ipBytes,
     payloadBytes,
     tcpFlags: transport === 'tcp' ? { syn: flag(raw['tcp.flags.syn']), ack: flag(raw['tcp.flags.ack']), fin: flag(raw['tcp.flags.fin']), rst: flag(raw['tcp.flags.reset']) } : null,
