@@ -17,6 +17,7 @@ PACKAGES=(
   curl                          # native TCP+TLS client (HTTP/1.1, HTTP/2), timings from --write-out
   tshark                        # reads captures (harness/capture); its debconf question install-setuid takes its default (no) when noninteractive
   chromium                      # headless browser: checks that HTML reports open offline
+  clang libclang-rt-dev         # libFuzzer (and its sanitizers) for the link emulator's fuzz targets (make -C native/link-emulator fuzz)
 )
 
 say() { printf 'setup: %s\n' "$*" >&2; }
