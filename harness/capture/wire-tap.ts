@@ -55,7 +55,7 @@ export class RunWireTap implements WireTap {
     await chmod(dir, 0o700);
     const unregister = onCleanup('remove the packet capture', () => rm(dir, { recursive: true, force: true }));
     const tap = new RunWireTap(options, dir, unregister);
-    await writeFile(tap.keylogFile, '', { mode: 0o600 });
+    await createKeyLog(tap.keylogFile);
     return tap;
   }
 
@@ -111,4 +111,12 @@ export class RunWireTap implements WireTap {
     await rm(this.dir, { recursive: true, force: true });
     this.unregister();
   }
+}
+
+/**
+ * An empty key log only its owner can read: created, never reused (O_EXCL: an existing file,
+ * or a symlink planted at its name, is refused rather than written through or overwritten).
+ */
+export async function createKeyLog(path: string): Promise<void> {
+  await writeFile(path, '', { mode: 0o600, flag: 'wx' });
 }
