@@ -1,6 +1,6 @@
 // Flow-control windows sized for a path's bandwidth-delay product.
 import t from 'tap';
-import { parseUdpBuffersReport, udpBuffers, windowsForBdp } from '../../harness/endpoints/ngtcp2/common.js';
+import { parseUdpBuffersReport, windowsForBdp } from '../../harness/endpoints/ngtcp2/common.js';
 import { NGTCP2_CLIENT_DEFAULT_WINDOWS } from '../../harness/endpoints/ngtcp2/client.js';
 import { NGTCP2_SERVER_DEFAULT_WINDOWS } from '../../harness/endpoints/ngtcp2/server.js';
 
@@ -30,13 +30,7 @@ t.test('a BDP that is not a byte count is refused', async (t) => {
   t.throws(() => windowsForBdp(Number.NaN, NGTCP2_CLIENT_DEFAULT_WINDOWS), /non-negative/);
 });
 
-t.test('the UDP buffers recorded are those the kernel gave, read back through the shim', async (t) => {
+t.test("the shim's report of the UDP buffers the kernel gave", async (t) => {
   t.same(parseUdpBuffersReport('rcvbuf=33554432 sndbuf=33554432\nrcvbuf=1 sndbuf=2\n'), { rcvbufKernelBytes: 33554432, sndbufKernelBytes: 33554432 }, 'the first socket');
   t.same(parseUdpBuffersReport(''), { rcvbufKernelBytes: null, sndbufKernelBytes: null }, 'no report: unknown, not the request');
-  const asked = 1024 * 1024;
-  const buffers = await udpBuffers(asked);
-  t.equal(buffers.rcvbufBytes, asked);
-  // Root sets them past net.core.rmem_max (SO_RCVBUFFORCE); Linux reports twice the size set.
-  if (process.getuid?.() === 0) t.same([buffers.rcvbufKernelBytes, buffers.sndbufKernelBytes], [2 * asked, 2 * asked]);
-  else t.ok((buffers.rcvbufKernelBytes ?? 0) > 0 && (buffers.sndbufKernelBytes ?? 0) > 0, 'capped by rmem_max/wmem_max, but read');
 });
