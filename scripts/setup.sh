@@ -17,6 +17,7 @@ PACKAGES=(
   curl                          # native TCP+TLS client (HTTP/1.1, HTTP/2), timings from --write-out
   tshark                        # reads captures (harness/capture); its debconf question install-setuid takes its default (no) when noninteractive
   chromium                      # headless browser: checks that HTML reports open offline
+  clang libclang-rt-dev         # libFuzzer (and its sanitizers) for the link emulator's fuzz targets (make -C native/link-emulator fuzz)
 )
 
 say() { printf 'setup: %s\n' "$*" >&2; }
@@ -56,6 +57,18 @@ if ((${#missing[@]} > 0)); then
   stop_installed_service caddy caddy
   stop_installed_service samba smbd
   stop_installed_service samba nmbd
+fi
+
+# The unprivileged system user the lab runs what needs no root as (tcpdump after -Z, tshark,
+# the headless browser): harness/process/unprivileged.ts names it. No home, no login, no password.
+LAB_USER=quic-lab
+if ! getent passwd "$LAB_USER" >/dev/null 2>&1; then
+  if [[ $(id -u) -ne 0 ]]; then
+    say "the unprivileged user $LAB_USER is missing; create it as root: sudo useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin $LAB_USER"
+    exit 1
+  fi
+  say "creating the unprivileged system user $LAB_USER"
+  useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$LAB_USER"
 fi
 
 say "npm dependencies"

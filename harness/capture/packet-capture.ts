@@ -6,13 +6,16 @@
 // tcpdump is told to stop is lost — a capture stopped right after a handshake would be
 // nearly empty. Immediate mode hands over every packet at once.
 //
-// Debian's tcpdump drops root for user "tcpdump" (keeping the right to open the file), and
-// its AppArmor profile lets it write only files named *.pcap (and a few other suffixes)
-// where AppArmor is enforced: give the file a .pcap name.
+// tcpdump opens the capture device and the file as root, then drops to the lab's
+// unprivileged user (-Z quic-lab: no capabilities left) before it reads a packet; the file is
+// that user's, for tshark to read as the same user (./capture-dir.ts makes the directory).
+// Debian's AppArmor profile for tcpdump lets it write only files named *.pcap (and a few other
+// suffixes) where AppArmor is enforced: give the file a .pcap name.
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ManagedProcess } from '../process/managed-process.js';
 import { onCleanup } from '../process/cleanup.js';
+import { captureUser } from './capture-dir.js';
 
 export interface PacketCaptureOptions {
   /** Capture inside this network namespace (via `ip netns exec`). */
@@ -61,8 +64,23 @@ export function parseTcpdumpSummary(stderr: string): CaptureSummary {
 /** Kernel buffer for the capture (KiB): the default 2 MiB overflowed in a 48 s sweep of 24 servers. */
 const CAPTURE_BUFFER_KIB = 32 * 1024;
 
-export function tcpdumpArguments(options: Pick<PacketCaptureOptions, 'interfaceName' | 'filter' | 'file' | 'snaplenBytes'>): string[] {
-  return ['-i', options.interfaceName, '-n', '-U', '--immediate-mode', '-B', String(CAPTURE_BUFFER_KIB), '-s', String(options.snaplenBytes ?? 0), '-w', options.file, options.filter];
+/** `user`: the user tcpdump drops to once the device and file are open (-Z); without it, Debian's default ("tcpdump"). */
+export function tcpdumpArguments(options: Pick<PacketCaptureOptions, 'interfaceName' | 'filter' | 'file' | 'snaplenBytes'>, user?: string): string[] {
+  return [
+    '-i',
+    options.interfaceName,
+    '-n',
+    '-U',
+    '--immediate-mode',
+    ...(user !== undefined ? ['-Z', user] : []),
+    '-B',
+    String(CAPTURE_BUFFER_KIB),
+    '-s',
+    String(options.snaplenBytes ?? 0),
+    '-w',
+    options.file,
+    options.filter,
+  ];
 }
 
 export class PacketCapture {
@@ -83,10 +101,11 @@ export class PacketCapture {
 
   /** Starts tcpdump and resolves once it is capturing (it said "listening on"). */
   static async start(options: PacketCaptureOptions): Promise<PacketCapture> {
+    const user = await captureUser();
     const proc = new ManagedProcess({
       name: `tcpdump on ${options.interfaceName}${options.netns !== undefined ? ` in ${options.netns}` : ''}`,
       command: options.command ?? 'tcpdump',
-      args: tcpdumpArguments(options),
+      args: tcpdumpArguments(options, user?.name),
       ...(options.netns !== undefined ? { netns: options.netns } : {}),
     });
     const capture = new PacketCapture(proc, options.file);

@@ -20,7 +20,12 @@
 // - A TLS-over-TCP record tshark cannot decrypt has a tls.record.length but no
 //   tls.record.content_type (a decrypted TLS 1.3 record lists its inner content type).
 // - http2.type and http2.streamid are listed once per HTTP/2 frame, in the same order.
-import { access } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, chmod, chown, copyFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { withPrivateDir } from '../files/private-dir.js';
+import { asUser } from '../process/unprivileged.js';
+import { captureUser } from './capture-dir.js';
 import { runCommand } from '../process/managed-process.js';
 
 export type QuicLongPacketType = 'initial' | '0rtt' | 'handshake' | 'retry';
@@ -215,12 +220,16 @@ function splitValues(text: string | undefined): string[] {
   return text === undefined || text === '' ? [] : text.split(AGGREGATOR);
 }
 
-function integer(text: string, field: string, line: string): number {
-  // tshark prints integers in decimal, or 0x-prefixed hex for some fields in some versions.
-  const value = /^0x[0-9a-f]+$/i.test(text) ? parseInt(text, 16) : Number(text);
-  if (!Number.isInteger(value)) throw new Error(`tshark output: ${field} is not an integer ("${text}") in: ${line.slice(0, 200)}`);
+function integer(text: string, field: string, line: string, max = Number.MAX_SAFE_INTEGER): number {
+  // tshark prints integers in decimal, or 0x-prefixed hex for some fields in some versions;
+  // every field read here is a count, a length, a number or an id: never negative.
+  const value = /^0x[0-9a-f]+$/i.test(text) ? parseInt(text, 16) : /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value) || value > max) throw new Error(`tshark output: ${field} is not an integer from 0 to ${max} ("${text}") in: ${line.slice(0, 200)}`);
   return value;
 }
+
+const MAX_PORT = 65535;
+const UDP_HEADER_BYTES = 8;
 
 function flag(text: string | undefined): boolean {
   const first = splitValues(text)[0];
@@ -285,7 +294,8 @@ export function parseTsharkLine(line: string): WirePacket | null {
   let payloadBytes: number;
   if (transport === 'udp') {
     const udpLength = first('udp.length');
-    payloadBytes = udpLength === undefined ? 0 : integer(udpLength, 'udp.length', line) - 8;
+    payloadBytes = udpLength === undefined ? 0 : integer(udpLength, 'udp.length', line) - UDP_HEADER_BYTES;
+    if (payloadBytes < 0) throw new Error(`tshark output: udp.length ${udpLength} is shorter than the UDP header in: ${line.slice(0, 200)}`);
   } else {
     const tcpLength = first('tcp.len');
     payloadBytes = tcpLength === undefined ? 0 : integer(tcpLength, 'tcp.len', line);
@@ -316,8 +326,8 @@ export function parseTsharkLine(line: string): WirePacket | null {
     frame: integer(raw['frame.number'], 'frame.number', line),
     timeEpochMs: epochMsFromTshark(raw['frame.time_epoch']),
     transport,
-    src: { ip: canonicalIp(srcIp), port: integer(srcPort, 'port', line) },
-    dst: { ip: canonicalIp(dstIp), port: integer(dstPort, 'port', line) },
+    src: { ip: canonicalIp(srcIp), port: integer(srcPort, 'port', line, MAX_PORT) },
+    dst: { ip: canonicalIp(dstIp), port: integer(dstPort, 'port', line, MAX_PORT) },
     ipBytes,
     payloadBytes,
     tcpFlags: transport === 'tcp' ? { syn: flag(raw['tcp.flags.syn']), ack: flag(raw['tcp.flags.ack']), fin: flag(raw['tcp.flags.fin']), rst: flag(raw['tcp.flags.reset']) } : null,
@@ -403,18 +413,36 @@ export async function readPackets(pcapFile: string, options: ReadPacketsOptions 
       throw new Error(`tshark: cannot read the TLS key log ${options.keylogFile}`);
     });
   }
-  return parseTsharkFields(await runTshark(pcapFile, tsharkArguments(pcapFile, options), options));
+  const user = await captureUser();
+  if (options.keylogFile === undefined || user === null) return parseTsharkFields(await runTshark(pcapFile, tsharkArguments(pcapFile, options), options));
+  // tshark runs as the lab user, who may read the key log only for this read: a copy of it,
+  // that user's and 0400, in a private directory of its own, removed right after.
+  const keylog = options.keylogFile;
+  return withPrivateDir('quic-lab-tshark-keys-', async (dir) => {
+    const copy = join(dir, 'keys.log');
+    await copyFile(keylog, copy, constants.COPYFILE_EXCL);
+    await chmod(copy, 0o400);
+    await chown(copy, user.uid, user.gid);
+    await chown(dir, user.uid, user.gid);
+    return parseTsharkFields(await runTshark(pcapFile, tsharkArguments(pcapFile, { ...options, keylogFile: copy }), options));
+  });
 }
 
-/** Runs tshark with `args` on `pcapFile` and returns its output; throws a one-line error when tshark is missing or fails. */
+/**
+ * Runs tshark with `args` on `pcapFile` and returns its output; throws a one-line error when tshark is missing or fails.
+ * As root, tshark runs as the lab's unprivileged user (its dissectors parse what came off the wire): the capture must be
+ * readable by that user (./capture-dir.ts).
+ */
 export async function runTshark(pcapFile: string, args: string[], options: Pick<ReadPacketsOptions, 'timeoutMs' | 'command'> = {}): Promise<string> {
+  const command = options.command ?? 'tshark';
+  const user = await captureUser();
   const run = await runCommand({
     name: 'tshark',
-    command: options.command ?? 'tshark',
-    args,
+    ...(user === null ? { command, args } : asUser(user, command, args)),
     timeoutMs: options.timeoutMs ?? 60_000,
   });
-  if (/spawn failed: .*ENOENT/.test(run.stderr)) {
+  // Missing: Node cannot spawn it, or setpriv cannot execute it.
+  if (/spawn failed: .*ENOENT|setpriv: failed to execute .*: No such file or directory/.test(run.stderr)) {
     throw new Error('tshark is not installed (Debian package tshark); run `npm run setup`');
   }
   if (run.timedOut) throw new Error(`tshark: killed after ${options.timeoutMs ?? 60_000} ms reading ${pcapFile}`);

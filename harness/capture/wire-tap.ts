@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import type { Protocol, ServerAddress } from '../endpoints/types.js';
 import { onCleanup } from '../process/cleanup.js';
 import { PacketCapture } from './packet-capture.js';
+import { makeCaptureDir } from './capture-dir.js';
+import type { PrivateDir } from '../files/private-dir.js';
 import { readKeyLog } from './keylog.js';
 import { readPackets } from './tshark.js';
 import { analyzeConnections, type WireConnection } from './wire-analysis.js';
@@ -46,16 +48,28 @@ export class RunWireTap implements WireTap {
   private constructor(
     private readonly options: WireTapOptions,
     private readonly dir: string,
+    private readonly captureDir: PrivateDir,
     private readonly unregister: () => void,
   ) {}
 
-  /** Makes the private directory and an empty key log the clients append to. */
+  /**
+   * Makes the private directories: root's for the key log the clients append to, the lab
+   * user's for the capture (tcpdump and tshark run as that user).
+   */
   static async create(options: WireTapOptions): Promise<RunWireTap> {
     const dir = await mkdtemp(join(tmpdir(), 'quic-lab-capture-'));
     await chmod(dir, 0o700);
     const unregister = onCleanup('remove the packet capture', () => rm(dir, { recursive: true, force: true }));
-    const tap = new RunWireTap(options, dir, unregister);
-    await writeFile(tap.keylogFile, '', { mode: 0o600 });
+    let captureDir: PrivateDir;
+    try {
+      captureDir = await makeCaptureDir('quic-lab-pcap-');
+    } catch (error) {
+      await rm(dir, { recursive: true, force: true });
+      unregister();
+      throw error;
+    }
+    const tap = new RunWireTap(options, dir, captureDir, unregister);
+    await createKeyLog(tap.keylogFile);
     return tap;
   }
 
@@ -64,7 +78,7 @@ export class RunWireTap implements WireTap {
   }
 
   private get pcapFile(): string {
-    return join(this.dir, 'capture.pcap');
+    return join(this.captureDir.path, 'capture.pcap');
   }
 
   async start(servers: ReadonlyArray<{ address: ServerAddress; protocol: Protocol }>): Promise<void> {
@@ -109,6 +123,15 @@ export class RunWireTap implements WireTap {
   async dispose(): Promise<void> {
     await this.capture?.stop().catch(() => undefined);
     await rm(this.dir, { recursive: true, force: true });
+    await this.captureDir.remove();
     this.unregister();
   }
+}
+
+/**
+ * An empty key log only its owner can read: created, never reused (O_EXCL: an existing file,
+ * or a symlink planted at its name, is refused rather than written through or overwritten).
+ */
+export async function createKeyLog(path: string): Promise<void> {
+  await writeFile(path, '', { mode: 0o600, flag: 'wx' });
 }

@@ -12,6 +12,7 @@ import { runCleanups } from '../process/cleanup.js';
 import type { LinkConditions } from './conditions.js';
 import { startLab, TCP_CONGESTION_CONTROLS, type Lab } from './lab.js';
 import { LabBusyError } from './lock.js';
+import { listenOnPrivateSocket } from './private-socket.js';
 
 const optionsSchema = z
   .object({
@@ -82,7 +83,7 @@ for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
 }
 
 async function serveRequests(directory: string, running: Lab): Promise<void> {
-  await mkdir(directory, { recursive: true });
+  await mkdir(directory, { recursive: true, mode: 0o700 });
   const path = join(directory, `${process.pid}.sock`);
   await rm(path, { force: true }); // left by an earlier process with this pid
   const answer = async (socket: Socket, request: string): Promise<void> => {
@@ -108,10 +109,8 @@ async function serveRequests(directory: string, running: Lab): Promise<void> {
       else if (buffered.length > 1024) socket.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server?.once('error', reject);
-    server?.listen(path, () => resolve());
-  });
+  // Only root (the owner) may ask the lab for its stats.
+  await listenOnPrivateSocket(server, path);
   socketPath = path;
 }
 

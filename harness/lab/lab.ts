@@ -3,7 +3,6 @@
 // removed by stop(), on errors, on Ctrl-C and SIGTERM (cleanup registry), and by the next
 // run's reaper if this process is killed.
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
 import { onCleanup } from '../process/cleanup.js';
 import { LAB_ADDRESSES } from './addresses.js';
 import type { LinkConditions } from './conditions.js';
@@ -13,7 +12,8 @@ import { LAB_NETNS_PREFIX, removeLabState, writeLabState } from './lab-state.js'
 import { acquireLabLock } from './lock.js';
 import { createNamespace, deleteNamespace, ip, reapLeftovers, sysctlSet } from './namespaces.js';
 import { netemAvailable, startNetemLink } from './netem-link.js';
-import { readSysctl, readSysctls } from './sysctl.js';
+import { readSysctls } from './sysctl.js';
+import { allowCongestionControl } from './congestion-control.js';
 
 /** TCP congestion controllers the lab sets in its namespaces (and asks of the QUIC stacks, to compare like with like). */
 export const TCP_CONGESTION_CONTROLS = ['cubic', 'reno', 'bbr'] as const;
@@ -74,17 +74,6 @@ export async function chooseBackend(choice: BackendChoice, conditions: LinkCondi
   return netem.available && !needsEmulator ? 'netem' : 'emulator';
 }
 
-/**
- * A namespace may only pick a controller the host allows (tcp_allowed_congestion_control,
- * host-wide). Adding one to that list changes no default; it only lets the lab choose it.
- */
-async function allowCongestionControl(cc: string): Promise<void> {
-  const available = ((await readSysctl('net.ipv4.tcp_available_congestion_control')) ?? '').split(/\s+/);
-  if (!available.includes(cc)) throw new Error(`TCP congestion control "${cc}" is not available here (have: ${available.join(', ')})`);
-  const allowed = ((await readSysctl('net.ipv4.tcp_allowed_congestion_control')) ?? '').split(/\s+/).filter(Boolean);
-  if (!allowed.includes(cc)) await writeFile('/proc/sys/net/ipv4/tcp_allowed_congestion_control', [...allowed, cc].join(' '));
-}
-
 export async function startLab(options: LabOptions): Promise<Lab> {
   const releaseLock = await acquireLabLock(options.purpose, options.ownerPid);
   const cleanups: Array<() => Promise<void>> = [async () => releaseLock()];
@@ -113,7 +102,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     }
     cleanups.push(() => removeLabState(labId));
     const cc = options.tcpCongestionControl ?? 'cubic';
-    await allowCongestionControl(cc);
+    cleanups.push(await allowCongestionControl(cc)); // the host's list as it was, when the lab stops
     for (const name of [namespaces.client, namespaces.server]) {
       await sysctlSet(name, 'net.ipv4.tcp_congestion_control', cc);
       // Same TCP buffer limits on every host, large enough for the lab's bandwidth-delay

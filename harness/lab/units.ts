@@ -13,18 +13,24 @@ function numberWithUnit(value: string, pattern: RegExp): [number, string] | null
   return [Number(match[1]), match[2]];
 }
 
+/** A number too large to hold exactly (hundreds of digits read as Infinity) is refused, not kept. */
+function checkedMagnitude(amount: number, what: string, value: string): number {
+  if (!Number.isFinite(amount) || amount > Number.MAX_SAFE_INTEGER) throw new UnitError(`${what} "${value}" is too large`);
+  return amount;
+}
+
 /** "30ms", "0.5ms", "250us", "1s" -> milliseconds (>= 0). */
 export function parseTimeMs(value: string, what = 'time'): number {
   const parsed = numberWithUnit(value, /^(\d+(?:\.\d+)?)(us|ms|s)$/);
   if (!parsed) throw new UnitError(`${what} "${value}" needs a unit: us, ms or s (e.g. 30ms)`);
-  return parsed[0] * (TIME_UNITS_MS[parsed[1]] as number);
+  return checkedMagnitude(parsed[0] * (TIME_UNITS_MS[parsed[1]] as number), what, value);
 }
 
 /** "50mbit", "1.5gbit", "256kbit" -> bits per second (> 0). Units as tc: k = 1000. */
 export function parseRateBitsPerSecond(value: string, what = 'rate'): number {
   const parsed = numberWithUnit(value, /^(\d+(?:\.\d+)?)(bit|kbit|mbit|gbit)$/);
   if (!parsed) throw new UnitError(`${what} "${value}" needs a unit: bit, kbit, mbit or gbit (e.g. 50mbit)`);
-  const bps = parsed[0] * (RATE_UNITS_BPS[parsed[1]] as number);
+  const bps = checkedMagnitude(parsed[0] * (RATE_UNITS_BPS[parsed[1]] as number), what, value);
   if (bps < 1000) throw new UnitError(`${what} "${value}" is below 1kbit`);
   return bps;
 }
@@ -43,13 +49,13 @@ export function parseQueueLimit(value: string): { packets: number } | { bytes: n
   const trimmed = value.trim().toLowerCase();
   const packets = /^(\d+)(?:pkt|p)?$/.exec(trimmed);
   if (packets?.[1]) {
-    const count = Number(packets[1]);
+    const count = checkedMagnitude(Number(packets[1]), 'queue', value);
     if (count < 1) throw new UnitError(`queue "${value}" must hold at least one packet`);
     return { packets: count };
   }
   const size = numberWithUnit(trimmed, /^(\d+(?:\.\d+)?)(b|kb|kib|mb|mib)$/);
   if (!size) throw new UnitError(`queue "${value}" must be packets (25 or 25pkt) or bytes (64kb, 64kib, 1mb)`);
-  const bytes = Math.round(size[0] * (SIZE_UNITS_BYTES[size[1]] as number));
+  const bytes = checkedMagnitude(Math.round(size[0] * (SIZE_UNITS_BYTES[size[1]] as number)), 'queue', value);
   if (bytes < 1500) throw new UnitError(`queue "${value}" must hold at least one 1500-byte packet`);
   return { bytes };
 }
@@ -79,7 +85,7 @@ export function parseSeed(value: string): number {
 export function parseSizeBytes(value: string, what = 'size'): number {
   const parsed = numberWithUnit(value, /^(\d+(?:\.\d+)?)(b|kb|kib|mb|mib|gb|gib)$/);
   if (!parsed) throw new UnitError(`${what} "${value}" needs a unit: b, kb, kib, mb, mib, gb or gib (e.g. 10MB)`);
-  const bytes = Math.round(parsed[0] * (SIZE_UNITS_BYTES[parsed[1]] as number));
+  const bytes = checkedMagnitude(Math.round(parsed[0] * (SIZE_UNITS_BYTES[parsed[1]] as number)), what, value);
   if (bytes < 1) throw new UnitError(`${what} "${value}" is below one byte`);
   return bytes;
 }

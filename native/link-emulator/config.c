@@ -280,8 +280,11 @@ int config_apply_line(struct config *c, const char *line, unsigned *changed, cha
         return 0;
     }
     if (!strcmp(key, "spin_us")) {
-        if (parse_time(val, 1e3, &c->spin_ns) || c->spin_ns > 10000000)
+        /* parsed into a local: a refused value must leave the running setting as it was */
+        uint64_t spin_ns;
+        if (parse_time(val, 1e3, &spin_ns) || spin_ns > 10000000)
             return fail(err, errlen, "bad spin_us '%s' (0..10000)", val);
+        c->spin_ns = spin_ns;
         return 0;
     }
     if (!strcmp(key, "outage")) {

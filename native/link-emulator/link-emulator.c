@@ -629,6 +629,8 @@ static uint64_t next_departure(void)
     return next;
 }
 
+static void fatal_json(const char *msg) __attribute__((noreturn));
+
 /* Arms the timerfd for the next departure (or spin_ns before it) or the next scheduled rebind. */
 static void arm_timer(void)
 {
@@ -647,7 +649,12 @@ static void arm_timer(void)
         its.it_value.tv_sec = (time_t)(next / 1000000000ULL);
         its.it_value.tv_nsec = (long)(next % 1000000000ULL);
     }
-    timerfd_settime(timer_fd, TFD_TIMER_ABSTIME, &its, NULL);
+    /* A timer that failed to arm would stall every queued packet without a word: stop instead. */
+    if (timerfd_settime(timer_fd, TFD_TIMER_ABSTIME, &its, NULL) < 0) {
+        char msg[120];
+        snprintf(msg, sizeof msg, "timerfd_settime failed: %s", strerror(errno));
+        fatal_json(msg);
+    }
     timer_armed_ns = next;
 }
 
@@ -1106,14 +1113,20 @@ int main(int argc, char **argv)
     enum { TAG_CLIENT = 0, TAG_SERVER = 1, TAG_STDIN, TAG_TIMER, TAG_SIGNAL };
     struct epoll_event ev = {0};
     ev.events = EPOLLIN;
-    ev.data.u32 = TAG_CLIENT;
-    epoll_ctl(ep, EPOLL_CTL_ADD, devs[DIR_UP].fd, &ev);
-    ev.data.u32 = TAG_SERVER;
-    epoll_ctl(ep, EPOLL_CTL_ADD, devs[DIR_DOWN].fd, &ev);
-    ev.data.u32 = TAG_TIMER;
-    epoll_ctl(ep, EPOLL_CTL_ADD, timer_fd, &ev);
-    ev.data.u32 = TAG_SIGNAL;
-    epoll_ctl(ep, EPOLL_CTL_ADD, sig_fd, &ev);
+    /* Without any one of these the emulator would hang or drop a direction silently. */
+    const struct { int fd; uint32_t tag; const char *what; } watched[] = {
+        {devs[DIR_UP].fd, TAG_CLIENT, "the client device"},
+        {devs[DIR_DOWN].fd, TAG_SERVER, "the server device"},
+        {timer_fd, TAG_TIMER, "the timer"},
+        {sig_fd, TAG_SIGNAL, "the signalfd"},
+    };
+    for (size_t i = 0; i < sizeof watched / sizeof watched[0]; i++) {
+        ev.data.u32 = watched[i].tag;
+        if (epoll_ctl(ep, EPOLL_CTL_ADD, watched[i].fd, &ev) < 0) {
+            snprintf(err, sizeof err, "epoll_ctl(ADD, %s) failed: %s", watched[i].what, strerror(errno));
+            fatal_json(err);
+        }
+    }
     if (stdin_open) {
         ev.data.u32 = TAG_STDIN;
         if (epoll_ctl(ep, EPOLL_CTL_ADD, STDIN_FILENO, &ev) < 0)

@@ -8,11 +8,18 @@
  * options are used, which root may set past it; without root the plain ones are tried.
  *
  *   LAB_UDP_RCVBUF_BYTES, LAB_UDP_SNDBUF_BYTES   sizes to ask for (unset: leave alone)
+ *   LAB_UDP_BUFFERS_REPORT                      a file to append, for each UDP socket, what the
+ *                                               kernel gave (getsockopt after setsockopt):
+ *                                               "rcvbuf=N sndbuf=N\n" (Linux reports twice the
+ *                                               size set: half is its bookkeeping)
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 typedef int (*socket_fn)(int, int, int);
 
@@ -26,6 +33,26 @@ static void set_buffer(int fd, const char *variable, int force_option, int optio
   }
 }
 
+/* The size the kernel holds for `option`, or -1 when it cannot be read. */
+static int kernel_size(int fd, int option) {
+  int bytes = 0;
+  socklen_t length = sizeof bytes;
+  return getsockopt(fd, SOL_SOCKET, option, &bytes, &length) == 0 ? bytes : -1;
+}
+
+/* One line per socket, appended (O_APPEND: whole lines from concurrent sockets); never
+ * follows a symlink, never fails the socket call. */
+static void report(int fd) {
+  const char *path = getenv("LAB_UDP_BUFFERS_REPORT");
+  if (path == NULL || path[0] == '\0') return;
+  char line[64];
+  int length = snprintf(line, sizeof line, "rcvbuf=%d sndbuf=%d\n", kernel_size(fd, SO_RCVBUF), kernel_size(fd, SO_SNDBUF));
+  int out = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (out < 0) return;
+  if (write(out, line, (size_t)length) < 0) { /* nothing to do: the report is a best effort */ }
+  close(out);
+}
+
 int socket(int domain, int type, int protocol) {
   static socket_fn real_socket = NULL;
   if (real_socket == NULL) real_socket = (socket_fn)dlsym(RTLD_NEXT, "socket");
@@ -34,6 +61,7 @@ int socket(int domain, int type, int protocol) {
   if (fd >= 0 && (domain == AF_INET || domain == AF_INET6) && (type & 0xf) == SOCK_DGRAM) {
     set_buffer(fd, "LAB_UDP_RCVBUF_BYTES", SO_RCVBUFFORCE, SO_RCVBUF);
     set_buffer(fd, "LAB_UDP_SNDBUF_BYTES", SO_SNDBUFFORCE, SO_SNDBUF);
+    report(fd);
   }
   return fd;
 }

@@ -5,17 +5,17 @@
 // connection uses 0-RTT: its response comes in the server's first datagram, a UDP GSO batch
 // tshark 4.0 cannot read and the harness decrypts itself (quic-decrypt.ts), per cipher suite.
 import t, { type Test } from 'tap';
-import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { appendFileSync as appendSync, readFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PacketCapture } from '../../harness/capture/packet-capture.js';
 import { readKeyLog } from '../../harness/capture/keylog.js';
 import { readPackets, type WirePacket } from '../../harness/capture/tshark.js';
+import { makeCaptureDir } from '../../harness/capture/capture-dir.js';
 import { analyzeConnections, connectionsInWindow, type WireConnection } from '../../harness/capture/wire-analysis.js';
 import { Ngtcp2Server } from '../../harness/endpoints/ngtcp2/server.js';
 import { LAB_TRUST_SHIM } from '../../harness/endpoints/ngtcp2/client.js';
@@ -50,8 +50,9 @@ if (
   if (certs.code !== 0) throw new Error(`npm run certs failed: ${certs.stderr.trim()}`);
 }
 
-// mkdtemp makes the directory 0700: the key logs and captures stay private.
-const dir = await mkdtemp(join(tmpdir(), 'qlab-capture-'));
+// A private directory (0700) of the lab user's: tcpdump writes and tshark reads the captures as that user.
+const captureDir = await makeCaptureDir('qlab-capture-');
+const dir = captureDir.path;
 const captures: PacketCapture[] = [];
 let quicServer: Ngtcp2Server | undefined;
 let httpsServer: Server | undefined;
@@ -60,7 +61,7 @@ t.teardown(async () => {
   await quicServer?.stop();
   await new Promise<void>((done) => (httpsServer ? httpsServer.close(() => done()) : done()));
   await runCleanups();
-  await rm(dir, { recursive: true, force: true });
+  await captureDir.remove();
 });
 
 /**

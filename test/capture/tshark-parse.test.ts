@@ -260,7 +260,19 @@ t.test('malformed output is an error naming the problem', async (t) => {
   t.throws(() => parseTsharkLine('1\t2\t3'), new RegExp(`expected ${TSHARK_FIELDS.length} columns, got 3`));
   const line = (recorded.split('\n')[0] ?? '').split('\t');
   line[0] = 'x';
-  t.throws(() => parseTsharkLine(line.join('\t')), /frame\.number is not an integer \("x"\)/);
+  t.throws(() => parseTsharkLine(line.join('\t')), /frame\.number is not an integer from 0 to \d+ \("x"\)/);
+  // Found by test/property/parsers.test.ts: negative numbers, ports past 65535 and a UDP
+  // length shorter than its header were taken as they came.
+  line[0] = '-1';
+  t.throws(() => parseTsharkLine(line.join('\t')), /frame\.number is not an integer from 0 to \d+ \("-1"\)/);
+  line[0] = '1';
+  const udpSrcPort = TSHARK_FIELDS.indexOf('udp.srcport');
+  line[udpSrcPort] = '65536';
+  t.throws(() => parseTsharkLine(line.join('\t')), /port is not an integer from 0 to 65535 \("65536"\)/);
+  line[udpSrcPort] = '65535';
+  t.equal(parseTsharkLine(line.join('\t'))?.src.port, 65535);
+  line[TSHARK_FIELDS.indexOf('udp.length')] = '7';
+  t.throws(() => parseTsharkLine(line.join('\t')), /udp\.length 7 is shorter than the UDP header/);
 });
 
 t.test('times, addresses and arguments', async (t) => {

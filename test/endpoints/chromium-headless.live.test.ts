@@ -1,11 +1,13 @@
 import t from 'tap';
 import { processesNaming, tempEntries } from '../fixtures/leftovers.js';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHROMIUM_DIR_PREFIX, chromiumPath, chromiumVersion, dumpDom, screenshot } from '../../harness/endpoints/chromium/headless.js';
+import { CHROMIUM_DIR_PREFIX, chromiumPath, chromiumVersion, dumpDom, offlineChromiumCommand, screenshot } from '../../harness/endpoints/chromium/headless.js';
+import { labUser } from '../../harness/process/unprivileged.js';
 
 const missing = await chromiumPath().then(
   () => null,
@@ -92,4 +94,38 @@ t.test('headless chromium, offline', { skip: missing ? `${missing}` : false }, a
     t.same(await runProcesses(), [], 'no chromium process of ours');
     t.same(await runDirs(), before, `no ${CHROMIUM_DIR_PREFIX}* directory in ${tmpdir()}`);
   });
+});
+
+t.test('started by root, the report check runs as the lab user with Chromium’s sandbox on', { skip: missing ? `${missing}` : process.getuid?.() !== 0 ? 'not root: nothing to drop' : false }, async (t) => {
+  const user = await labUser();
+  const line = offlineChromiumCommand('/usr/bin/chromium', '/tmp/d', ['--dump-dom', 'file:///tmp/d/page.html'], user);
+  t.equal(line.command, 'unshare');
+  t.same(line.args.slice(0, 3), ['--net', 'setpriv', `--reuid=${user.uid}`], 'the network namespace first, then the drop');
+  t.notOk(line.args.includes('--no-sandbox'), 'the sandbox stays on');
+
+  const dir = await mkdtemp(join(tmpdir(), 'qlab-sandbox-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const page = join(dir, 'busy.html');
+  await writeFile(page, '<p id="done">done</p><script>const t0 = Date.now(); while (Date.now() - t0 < 2500);</script>');
+  const myUserNs = await readlink('/proc/self/ns/user');
+  const seen: Array<{ uid: string; seccomp: string; userNs: string }> = [];
+  const dom = dumpDom(page);
+  // While the page's script runs, the renderers started for it are in the process table.
+  for (let i = 0; i < 20 && seen.length === 0; i++) {
+    await sleep(150);
+    for (const pid of await readdir('/proc').catch(() => [])) {
+      if (!/^\d+$/.test(pid)) continue;
+      const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+      if (!cmdline.includes('--type=renderer') || !cmdline.includes(CHROMIUM_DIR_PREFIX)) continue;
+      const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+      seen.push({ uid: /^Uid:\s+(\d+)/m.exec(status)?.[1] ?? '', seccomp: /^Seccomp:\s+(\d+)/m.exec(status)?.[1] ?? '', userNs: await readlink(`/proc/${pid}/ns/user`).catch(() => '') });
+    }
+  }
+  t.match(await dom, /<p id="done">done<\/p>/);
+  t.ok(seen.length > 0, 'a renderer was seen');
+  for (const r of seen) {
+    t.equal(r.uid, String(user.uid), 'the renderer runs as the lab user');
+    t.equal(r.seccomp, '2', 'under a seccomp filter');
+    t.not(r.userNs, myUserNs, 'in a user namespace of its own (the namespace sandbox)');
+  }
 });

@@ -1,6 +1,6 @@
 // Flow-control windows sized for a path's bandwidth-delay product.
 import t from 'tap';
-import { windowsForBdp } from '../../harness/endpoints/ngtcp2/common.js';
+import { parseUdpBuffersReport, windowsForBdp } from '../../harness/endpoints/ngtcp2/common.js';
 import { NGTCP2_CLIENT_DEFAULT_WINDOWS } from '../../harness/endpoints/ngtcp2/client.js';
 import { NGTCP2_SERVER_DEFAULT_WINDOWS } from '../../harness/endpoints/ngtcp2/server.js';
 
@@ -28,4 +28,9 @@ t.test('a small BDP keeps the defaults', async (t) => {
 t.test('a BDP that is not a byte count is refused', async (t) => {
   t.throws(() => windowsForBdp(-1, NGTCP2_CLIENT_DEFAULT_WINDOWS), /non-negative/);
   t.throws(() => windowsForBdp(Number.NaN, NGTCP2_CLIENT_DEFAULT_WINDOWS), /non-negative/);
+});
+
+t.test("the shim's report of the UDP buffers the kernel gave", async (t) => {
+  t.same(parseUdpBuffersReport('rcvbuf=33554432 sndbuf=33554432\nrcvbuf=1 sndbuf=2\n'), { rcvbufKernelBytes: 33554432, sndbufKernelBytes: 33554432 }, 'the first socket');
+  t.same(parseUdpBuffersReport(''), { rcvbufKernelBytes: null, sndbufKernelBytes: null }, 'no report: unknown, not the request');
 });

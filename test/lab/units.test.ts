@@ -1,6 +1,6 @@
 // Strict unit parsing: good values give exact numbers, bad values one line naming what is allowed.
 import t, { type Test } from 'tap';
-import { parseBurstLoss, parsePercentFraction, parseQueueLimit, parseRateBitsPerSecond, parseSeed, parseTimeMs, UnitError } from '../../harness/lab/units.js';
+import { parseBurstLoss, parsePercentFraction, parseQueueLimit, parseRateBitsPerSecond, parseSeed, parseSizeBytes, parseTimeMs, UnitError } from '../../harness/lab/units.js';
 
 function throwsExactly(t: Test, fn: () => unknown, message: string): void {
   try {
@@ -114,7 +114,6 @@ t.test('parseSeed', async (t) => {
 });
 
 t.test('sizes need a unit', async (t) => {
-  const { parseSizeBytes } = await import('../../harness/lab/units.js');
   t.equal(parseSizeBytes('1MB'), 1_000_000);
   t.equal(parseSizeBytes('10mib'), 10 * 1024 * 1024);
   t.equal(parseSizeBytes('100kB'), 100_000);
@@ -122,4 +121,14 @@ t.test('sizes need a unit', async (t) => {
   t.equal(parseSizeBytes('512b'), 512);
   t.throws(() => parseSizeBytes('10', '--sizes'), { message: '--sizes "10" needs a unit: b, kb, kib, mb, mib, gb or gib (e.g. 10MB)' });
   t.throws(() => parseSizeBytes('0b'), /below one byte/);
+});
+
+t.test('numbers too large to hold exactly are refused, naming the input', async (t) => {
+  // Found by test/property/units.test.ts: 400 digits read as Infinity, and 9000000gib as a byte count past 2^53.
+  const digits = '9'.repeat(400);
+  t.throws(() => parseTimeMs(`${digits}ms`, '--rtt'), new UnitError(`--rtt "${digits}ms" is too large`));
+  t.throws(() => parseRateBitsPerSecond(`${digits}gbit`), new UnitError(`rate "${digits}gbit" is too large`));
+  t.throws(() => parseSizeBytes('9000000gib'), new UnitError('size "9000000gib" is too large'));
+  t.throws(() => parseQueueLimit(digits), new UnitError(`queue "${digits}" is too large`));
+  t.equal(parseSizeBytes('8000000gib'), 8_000_000 * 1024 ** 3, 'below 2^53 is kept');
 });

@@ -345,6 +345,9 @@ export class ChromiumClient implements ExchangeClient, BatchClient {
     const address = isIP(target.host) === 6 ? `[${target.host}]` : target.host;
     return [
       ...CHROMIUM_BASE_FLAGS,
+      // Still root and unsandboxed: it appends to the run's key log (root's, 0600, in root's
+      // private directory) and is started in the lab namespace by CdpBrowser; see README, Privilege.
+      '--no-sandbox',
       ...CHROMIUM_CLIENT_FLAGS,
       `--user-data-dir=${join(dir, 'profile')}`,
       // The lab name goes to the target; any other name fails to resolve.

@@ -18,7 +18,7 @@ import { readQlogFile } from './qlog-files.js';
 import { downloadTransfer, uploadTransfer } from './transfer.js';
 import { responseBodyOnStream } from './h3-framing.js';
 import { verifyGeneratedFile } from '../../files/body-check.js';
-import { NGTCP2_DEFAULT_INITIAL_RTT_MS, transportSettings, windowArguments, udpBufferEnvironment, udpBuffers, UDP_BUFFERS_SHIM, type Ngtcp2CongestionControl, type Ngtcp2Windows } from './common.js';
+import { NGTCP2_DEFAULT_INITIAL_RTT_MS, transportSettings, windowArguments, udpBufferEnvironment, udpBuffers, UDP_BUFFERS_SHIM, type Ngtcp2CongestionControl, type Ngtcp2Windows, type UdpBuffers } from './common.js';
 import { dpkgVersion } from '../../process/dpkg-version.js';
 import {
   checkSessionOutcome,
@@ -99,7 +99,7 @@ export class Ngtcp2Client implements ExchangeClient, BatchClient {
   private readonly shimPath: string;
   private version: string | null = null;
   private gnutlsVersion: string | null = null;
-  private buffers: { rcvbufBytes: number | null; sndbufBytes: number | null } = { rcvbufBytes: null, sndbufBytes: null };
+  private buffers: UdpBuffers = { rcvbufBytes: null, sndbufBytes: null, rcvbufKernelBytes: null, sndbufKernelBytes: null };
   private exchanges = 0;
   private readonly bodies = new GeneratedBodyFiles();
 

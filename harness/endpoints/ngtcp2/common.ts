@@ -1,7 +1,10 @@
 // What ngtcp2's example server and client drivers share: their transport settings, how they
 // are recorded, and facts about the host they run on.
-import { access, constants } from 'node:fs/promises';
+import { access, constants, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { projectPath } from '../../project-root.js';
+import { withPrivateDir } from '../../files/private-dir.js';
+import { runCommand } from '../../process/managed-process.js';
 
 export type Ngtcp2CongestionControl = 'cubic' | 'reno' | 'bbr' | 'bbr2';
 
@@ -44,8 +47,12 @@ export function windowsForBdp(bdpBytes: number, base: Ngtcp2Windows): Ngtcp2Wind
 export const NGTCP2_DEFAULT_INITIAL_RTT_MS = 333;
 
 export interface UdpBuffers {
+  /** What the shim asks for. */
   rcvbufBytes: number | null;
   sndbufBytes: number | null;
+  /** What the kernel gave, as getsockopt reports it (twice the size set: half is its bookkeeping); null when unknown. */
+  rcvbufKernelBytes: number | null;
+  sndbufKernelBytes: number | null;
 }
 
 /** Command-line flags for the flow-control windows, the same on both examples. */
@@ -73,6 +80,8 @@ export function transportSettings(cc: Ngtcp2CongestionControl, initialRttMs: num
     maxStreamWindowBytes: w.maxStreamWindowBytes,
     udpRcvbufBytes: buffers.rcvbufBytes,
     udpSndbufBytes: buffers.sndbufBytes,
+    udpRcvbufKernelBytes: buffers.rcvbufKernelBytes,
+    udpSndbufKernelBytes: buffers.sndbufKernelBytes,
   };
 }
 
@@ -91,10 +100,31 @@ export function udpBufferEnvironment(bytes = NGTCP2_UDP_BUFFER_BYTES): Record<st
   return { LAB_UDP_RCVBUF_BYTES: String(bytes), LAB_UDP_SNDBUF_BYTES: String(bytes) };
 }
 
-/** The buffers the shim gives; throws when it is not built. */
+/**
+ * The buffers the shim asks for and those the kernel gave: a UDP socket opened through the
+ * shim (by Node, as this user) reports them (LAB_UDP_BUFFERS_REPORT), so a kernel or a user
+ * that caps them shows in the result rather than the request. Throws when it is not built.
+ */
 export async function udpBuffers(bytes = NGTCP2_UDP_BUFFER_BYTES): Promise<UdpBuffers> {
   await access(UDP_BUFFERS_SHIM, constants.R_OK).catch(() => {
     throw new Error(`the UDP buffer shim ${UDP_BUFFERS_SHIM} is not built: run \`npm run setup\``);
   });
-  return { rcvbufBytes: bytes, sndbufBytes: bytes };
+  const kernel = await withPrivateDir('quic-lab-udp-buffers-', async (dir) => {
+    const reportFile = join(dir, 'report');
+    await runCommand({
+      name: 'UDP buffer probe',
+      command: process.execPath,
+      args: ['-e', "const s = require('node:dgram').createSocket('udp4'); s.bind(0, '127.0.0.1', () => s.close());"],
+      env: { PATH: process.env.PATH ?? '', ...udpBufferEnvironment(bytes), LD_PRELOAD: UDP_BUFFERS_SHIM, LAB_UDP_BUFFERS_REPORT: reportFile },
+      timeoutMs: 10_000,
+    });
+    return parseUdpBuffersReport(await readFile(reportFile, 'utf8').catch(() => ''));
+  });
+  return { rcvbufBytes: bytes, sndbufBytes: bytes, ...kernel };
+}
+
+/** The shim's report ("rcvbuf=N sndbuf=N" per socket): the first socket's sizes, null when absent or unreadable. */
+export function parseUdpBuffersReport(text: string): Pick<UdpBuffers, 'rcvbufKernelBytes' | 'sndbufKernelBytes'> {
+  const match = /^rcvbuf=(\d+) sndbuf=(\d+)$/m.exec(text);
+  return { rcvbufKernelBytes: match ? Number(match[1]) : null, sndbufKernelBytes: match ? Number(match[2]) : null };
 }

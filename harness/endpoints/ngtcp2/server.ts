@@ -19,7 +19,7 @@ import type { Application, Protocol, ServerAddress, ServerEndpoint, TlsMaterial 
 import { senderRecovery, type SenderRecovery } from './qlog.js';
 import { newestQlogFile, readQlogFile, waitUntilClosed } from './qlog-files.js';
 import { oncePerKeyUntilFailure } from '../../process/prepare-once.js';
-import { NGTCP2_DEFAULT_INITIAL_RTT_MS, transportSettings, windowArguments, udpBufferEnvironment, udpBuffers, UDP_BUFFERS_SHIM, type Ngtcp2CongestionControl, type Ngtcp2Windows } from './common.js';
+import { NGTCP2_DEFAULT_INITIAL_RTT_MS, transportSettings, windowArguments, udpBufferEnvironment, udpBuffers, UDP_BUFFERS_SHIM, type Ngtcp2CongestionControl, type Ngtcp2Windows, type UdpBuffers } from './common.js';
 import { dpkgVersion } from '../../process/dpkg-version.js';
 
 const MiB = 1024 * 1024;
@@ -95,7 +95,7 @@ export class Ngtcp2Server implements ServerEndpoint {
   }
   private version: string | null = null;
   private maxGsoDatagrams: number | null = null;
-  private buffers: { rcvbufBytes: number | null; sndbufBytes: number | null } = { rcvbufBytes: null, sndbufBytes: null };
+  private buffers: UdpBuffers = { rcvbufBytes: null, sndbufBytes: null, rcvbufKernelBytes: null, sndbufKernelBytes: null };
 
   constructor(private readonly options: Ngtcp2ServerOptions) {
     this.host = options.host ?? '127.0.0.1';
