@@ -6,6 +6,8 @@ import { pathToFileURL } from 'node:url';
 import { ensureCli } from './build-cli.mjs';
 
 const cli = await ensureCli();
-const { main } = await import(pathToFileURL(cli).href);
+const { main, installFatalHandlers } = await import(pathToFileURL(cli).href);
+// An uncaught error still runs the cleanup (namespaces, processes, temporary files).
+installFatalHandlers();
 // Exit once cleanup is done, whatever timers an interrupted exchange left behind (as harness/cli.ts does).
 process.exit(await main(process.argv.slice(2)));

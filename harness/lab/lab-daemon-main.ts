@@ -133,7 +133,6 @@ async function main(): Promise<void> {
       conditions: options.conditions,
       backend: options.backend,
       purpose: options.purpose,
-      ownerPid: process.pid,
       ...(options.tcpCongestionControl !== undefined ? { tcpCongestionControl: options.tcpCongestionControl } : {}),
     });
   } catch (error) {
