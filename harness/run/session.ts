@@ -8,7 +8,7 @@ import { directionBdpBytes, MTU_BYTES } from '../lab/conditions.js';
 import { applyImpairment, type Impairment } from '../lab/impairment.js';
 import { LAB_DEVICE, RATE_FRAMING_BYTES, startLab, type Lab } from '../lab/lab.js';
 import { acquireLabLock } from '../lab/lock.js';
-import { sweepStaleTempDirs } from '../files/owned-temp-dir.js';
+import { reapLeftovers } from '../lab/namespaces.js';
 import { tcpReference } from '../measure/iperf3.js';
 import { payloadCapacity, referenceCapacityFlags, tcpTimestampsOn, type PayloadCapacity } from '../measure/payload-capacity.js';
 import { PkiSet } from '../pki/pki-set.js';
@@ -103,8 +103,8 @@ export async function runSession(scenario: AnyScenario, options: SessionOptions,
     if (!lab) {
       // One run at a time on this host, on loopback too: two runs on the same cores measure each other.
       releaseLab = await takeTheLab(`scenario ${scenario.name}${options.link.kind === 'lab' ? '' : ' (loopback)'}`, options, hooks);
-      // What killed runs left (key logs, captures); the lab's start reaps their namespaces too.
-      await sweepStaleTempDirs();
+      // What killed runs left: namespaces, processes in them, key logs and captures.
+      await reapLeftovers();
     }
     if (!lab && options.link.kind === 'lab') {
       stopIfInterrupted('building the lab');
