@@ -155,6 +155,9 @@ for (const signal of ['SIGINT', 'SIGHUP'] as const) {
     const document = await readResult(join(dir, files[0] ?? ''));
     t.equal(document.status, 'aborted');
     t.match(document.errors[0], new RegExp(`interrupted by ${signal}`));
+    // The helpers did not get the terminal's signal: they ran until the harness ended them.
+    t.strictSame(document.errors.slice(1), [], `no other error (${document.errors.join(' | ')})`);
+    t.ok(document.link.achieved?.emulatorStatsDuringRun, "the emulator's statistics were still read after the signal");
     t.ok(
       document.cases.every((c) => c.samples.length > 0),
       'the samples taken are kept',
