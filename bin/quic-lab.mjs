@@ -6,7 +6,9 @@ import { pathToFileURL } from 'node:url';
 import { ensureCli } from './build-cli.mjs';
 
 const cli = await ensureCli();
-const { main, exitWhenFlushed } = await import(pathToFileURL(cli).href);
+const { main, exitWhenFlushed, installFatalHandlers } = await import(pathToFileURL(cli).href);
+// An uncaught error still runs the cleanup (namespaces, processes, temporary files).
+installFatalHandlers();
 // Exit once cleanup is done and stdout is drained (a pipe would lose the rest), whatever timers
 // an interrupted exchange left behind (as harness/cli.ts does).
 await exitWhenFlushed(await main(process.argv.slice(2)));

@@ -9,8 +9,9 @@ import { labCommand } from './cli/lab-command.js';
 import { compareCommand } from './cli/compare-command.js';
 import { reportCommand } from './cli/report-command.js';
 import { smbProbeCommand } from './cli/smb-probe-command.js';
-import { UsageError } from './cli/usage-error.js';
-import { runCleanups } from './process/cleanup.js';
+import { EXIT_LAB_BUSY, UsageError } from './cli/usage-error.js';
+import { LabBusyError } from './lab/lock.js';
+import { installFatalHandlers, runCleanups } from './process/cleanup.js';
 import { DEFAULT_CERTS_DIR, ensurePki } from './pki/store.js';
 import { DEFAULT_PKI_OPTIONS, KEY_TYPES, type KeyType } from './pki/generate.js';
 import { JSON_SCHEMA_PATH, resultJsonSchemaText } from './results/json-schema.js';
@@ -99,6 +100,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`error: ${error.message}\n`);
       return EXIT_USAGE;
     }
+    if (error instanceof LabBusyError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      return EXIT_LAB_BUSY;
+    }
     process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   } finally {
@@ -106,7 +111,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+export { installFatalHandlers };
+
 if (isMainModule(import.meta.url)) {
+  installFatalHandlers();
   // Exit once cleanup is done and the output is drained, whatever timers an interrupted exchange left behind.
   await exitWhenFlushed(await main(process.argv.slice(2)));
 }

@@ -7,15 +7,16 @@
 //   (e) achieved rate against configured 10 and 50 Mbit/s (calibration's TCP transfer)
 // Everything it starts (labs, namespaces, iperf3, probes) is removed on every exit path.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { cpus, release, tmpdir } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
+import { makeOwnedTempDir } from '../files/owned-temp-dir.js';
+import { cpus, release } from 'node:os';
 import { join } from 'node:path';
 import { percentileOfSorted } from '../measure/statistics.js';
 import { calibrateLab, ProbeServer, runUdpProbes } from '../lab/calibrate.js';
 import { resolveLinkConditions, type LinkOptions } from '../lab/profiles.js';
 import { histogramQuantileUpperUs, type EmulatorProcess } from '../lab/emulator-process.js';
 import { startLab, type Lab } from '../lab/lab.js';
-import { acquireLabLock, LabBusyError } from '../lab/lock.js';
+import { acquireLabLock } from '../lab/lock.js';
 import { createNamespace, deleteNamespace, ip, sysctlSet } from '../lab/namespaces.js';
 import { interruptSignal, onCleanup } from '../process/cleanup.js';
 import { ManagedProcess, runCommand } from '../process/managed-process.js';
@@ -32,28 +33,16 @@ function checkInterrupted(): void {
 }
 
 const PURPOSE = 'npm run bench -- link';
-const LOCK_WAIT_MS = 60_000;
 
 /**
  * The bench holds the lab lock from start to end, so no other run measures between its
- * phases: startLab takes over this process's own lock, and stop() releases it, so the bench
- * takes it again after every lab.
+ * phases: the lock is re-entrant within a process, so each startLab adds a hold and its
+ * stop() removes it. Waits while another run holds the lab (an interrupt ends the wait).
  */
 let releaseHold: (() => Promise<void>) | undefined;
 
 async function holdLab(log: Log): Promise<void> {
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  for (let said = false; ; said = true) {
-    try {
-      releaseHold = await acquireLabLock(PURPOSE);
-      return;
-    } catch (error) {
-      if (!(error instanceof LabBusyError) || Date.now() > deadline) throw error;
-      if (!said) log(`waiting up to ${LOCK_WAIT_MS / 1000} s for the lab: ${error.message}`);
-      await sleep(1000);
-      checkInterrupted();
-    }
-  }
+  releaseHold = await acquireLabLock(PURPOSE, { wait: true, onWait: log, signal: interruptSignal });
 }
 
 /** Runs fn on a fresh lab, which is stopped afterwards whatever happens. */
@@ -64,7 +53,6 @@ async function withLab<T>(options: LinkOptions, fn: (lab: Lab) => Promise<T>): P
     return await fn(lab);
   } finally {
     await lab.stop();
-    if (releaseHold) releaseHold = await acquireLabLock(PURPOSE);
   }
 }
 
@@ -169,7 +157,7 @@ async function delayAccuracy(log: Log): Promise<Record<string, unknown>> {
     log(`(a) one-way delay at ${delayMs} ms each way, ${count} probes under ${loadBitsPerSecond / 1e6} Mbit/s of UDP each way`);
     const echo = await ProbeServer.start(lab.namespaces.server, { mode: 'udp-echo', host: lab.addresses.serverIpv4, port: 0, lifetimeMs: 60_000 });
     const iperfSrv = await iperfServer(lab.namespaces.server, lab.addresses.serverIpv4);
-    const dir = await mkdtemp(join(tmpdir(), 'qlab-bench-'));
+    const dir = await makeOwnedTempDir('qlab-bench-');
     const captures: ManagedProcess[] = [];
     try {
       const clientPcap = join(dir, 'client.pcap');

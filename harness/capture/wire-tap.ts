@@ -1,8 +1,8 @@
 // The run's packet capture: tcpdump on the client side of the link (the lab device in the
 // client namespace, or loopback), the clients' TLS secrets in a key log beside it, both in a
 // private temporary directory that is removed afterwards unless the user keeps them.
-import { chmod, copyFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, copyFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { makeOwnedTempDir } from '../files/owned-temp-dir.js';
 import { join } from 'node:path';
 import type { Protocol, ServerAddress } from '../endpoints/types.js';
 import { onCleanup } from '../process/cleanup.js';
@@ -57,7 +57,7 @@ export class RunWireTap implements WireTap {
    * user's for the capture (tcpdump and tshark run as that user).
    */
   static async create(options: WireTapOptions): Promise<RunWireTap> {
-    const dir = await mkdtemp(join(tmpdir(), 'quic-lab-capture-'));
+    const dir = await makeOwnedTempDir('quic-lab-capture-');
     await chmod(dir, 0o700);
     const unregister = onCleanup('remove the packet capture', () => rm(dir, { recursive: true, force: true }));
     let captureDir: PrivateDir;

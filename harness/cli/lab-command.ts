@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { constants as osConstants } from 'node:os';
 import type { EmulatorStats } from '../lab/emulator-process.js';
 import type { LinkConditions } from '../lab/conditions.js';
-import { LAB_RUN_DIR, readLabStates, type LabState } from '../lab/lab-state.js';
+import { LAB_RUN_DIR, readLabStates, stateOwnerAlive, type LabState } from '../lab/lab-state.js';
 import { listNamespaces, reapLeftovers } from '../lab/namespaces.js';
 import { UnitError } from '../lab/units.js';
 import { interruptSignal, onCleanup } from '../process/cleanup.js';
@@ -58,8 +58,8 @@ interface LabsNow {
 async function labsNow(): Promise<LabsNow> {
   const states = await readLabStates();
   return {
-    live: states.filter((s) => processAlive(s.ownerPid)),
-    leftovers: states.filter((s) => !processAlive(s.ownerPid)),
+    live: states.filter(stateOwnerAlive),
+    leftovers: states.filter((s) => !stateOwnerAlive(s)),
   };
 }
 

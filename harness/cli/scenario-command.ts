@@ -20,7 +20,7 @@ import { CLIENT_NAMES, SERVER_NAMES } from '../scenario/matrix.js';
 import type { ClientName, ServerName } from '../scenario/types.js';
 import { addLinkOptions, linkConditionsFrom, wantsLab, type LinkCliOptions } from './link-options.js';
 import { choiceList, commaListOf, durationMs, integerInRange, objectSetList, oneOf, sizeList } from './parse.js';
-import { UsageError } from './usage-error.js';
+import { EXIT_LAB_BUSY, UsageError } from './usage-error.js';
 
 /** The link of a run given no link option: a realistic one, so the first run shows the protocols' real difference. */
 export const DEFAULT_PROFILE = 'broadband';
@@ -41,6 +41,8 @@ interface ScenarioOptions extends LinkCliOptions {
   direction?: 'down' | 'up';
   capture: boolean;
   keepCaptures?: string;
+  /** commander's --no-wait: false when given. */
+  wait: boolean;
   server?: ServerName[];
   client?: ClientName[];
 }
@@ -83,7 +85,8 @@ export function scenarioCommand(): Command {
     .option('--server <names>', `servers to run every case on: ${SERVER_NAMES.join(', ')} (default: each case's own)`, choiceList('--server', SERVER_NAMES))
     .option('--client <names>', `clients to run every case with: ${CLIENT_NAMES.join(', ')} (default: each case's own)`, choiceList('--client', CLIENT_NAMES))
     .option('--no-capture', 'no packet capture (scenarios that check timings against the wire)')
-    .option('--keep-captures <dir>', 'keep the packet capture and its TLS key log (0600) in this directory');
+    .option('--keep-captures <dir>', 'keep the packet capture and its TLS key log (0600) in this directory')
+    .option('--no-wait', `while another run holds the lab, refuse at once (exit ${EXIT_LAB_BUSY}) instead of waiting for it`);
   return addLinkOptions(command).action(async (name: string | undefined, options: ScenarioOptions) => {
     if (options.listProfiles) {
       process.stdout.write(listProfilesText());
@@ -106,6 +109,7 @@ export function scenarioCommand(): Command {
       capture: options.capture,
       ...(options.keepCaptures !== undefined ? { keepCapturesDir: options.keepCaptures } : {}),
       output: { resultsDir: options.resultsDir, copies: options.out !== undefined ? [options.out] : [] },
+      waitForLab: options.wait,
       signal: interruptSignal,
     };
     const progress = progressReporter();
@@ -124,6 +128,7 @@ export function scenarioCommand(): Command {
         ...(progress ? { onProgress: progress } : {}),
         // On a terminal the progress line has no newline yet: a warning starts a line of its own.
         onWarning: (message) => process.stderr.write(`${progress ? '\n' : ''}warning: ${message}\n`),
+        onWaitForLab: (message) => process.stderr.write(`${progress ? '\n' : ''}${message}\n`),
       });
     } catch (error) {
       if (error instanceof RunOptionsError) throw new UsageError(error.message);

@@ -1,8 +1,7 @@
 // A private temporary directory: mode 0700, removed when its work (or its server) is done,
 // and on an interrupt too (the cleanup registry), whatever the work did.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { makeOwnedTempDir } from './owned-temp-dir.js';
 import { onCleanup } from '../process/cleanup.js';
 
 export interface PrivateDir {
@@ -13,7 +12,7 @@ export interface PrivateDir {
 
 /** A directory that outlives one call (a server's work directory, say). */
 export async function makePrivateDir(prefix: string): Promise<PrivateDir> {
-  const path = await mkdtemp(join(tmpdir(), prefix)); // mkdtemp makes it 0700
+  const path = await makeOwnedTempDir(prefix); // mkdtemp makes it 0700; named after this process for the sweep
   const unregister = onCleanup(`remove ${path}`, () => rm(path, { recursive: true, force: true }));
   let removed: Promise<void> | undefined;
   return {

@@ -17,8 +17,8 @@
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
+import { makeOwnedTempDir } from '../files/owned-temp-dir.js';
 import { dirname, join } from 'node:path';
 import { isIP } from 'node:net';
 import { z } from 'zod';
@@ -347,7 +347,7 @@ export class EmulatorProcess {
       throw new Error(`link emulator not built (${binary}): run \`make -C ${EMULATOR_SOURCE_DIR}\` or npm run setup`);
     }
     const configText = emulatorConfigText(options.config ?? {});
-    const dir = await mkdtemp(join(tmpdir(), 'qlab-emulator-'));
+    const dir = await makeOwnedTempDir('qlab-emulator-');
     try {
       const configPath = join(dir, 'link.conf');
       await writeFile(configPath, configText, { mode: 0o600 });

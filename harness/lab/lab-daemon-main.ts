@@ -132,7 +132,6 @@ async function main(): Promise<void> {
       conditions: options.conditions,
       backend: options.backend,
       purpose: options.purpose,
-      ownerPid: process.pid,
       ...(options.tcpCongestionControl !== undefined ? { tcpCongestionControl: options.tcpCongestionControl } : {}),
     });
   } catch (error) {

@@ -4,6 +4,7 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../files/atomic-write.js';
+import { ownerAlive } from '../process/proc-table.js';
 
 export const LAB_RUN_DIR = process.env.QUIC_LAB_RUN_DIR ?? '/run/quic-lab';
 /** Every namespace the lab creates starts with this; nothing else does. */
@@ -33,6 +34,12 @@ export async function writeLabState(state: LabState): Promise<void> {
 
 export async function removeLabState(labId: string): Promise<void> {
   await rm(statePath(labId), { force: true });
+}
+
+/** Whether the process that recorded `state` still runs (not a later one with its pid). */
+export function stateOwnerAlive(state: LabState): boolean {
+  const createdAtMs = Date.parse(state.createdAt);
+  return ownerAlive(state.ownerPid, Number.isNaN(createdAtMs) ? Date.now() : createdAtMs);
 }
 
 export async function readLabStates(): Promise<LabState[]> {

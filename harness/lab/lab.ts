@@ -9,7 +9,7 @@ import type { LinkConditions } from './conditions.js';
 import { emulatorConfigFor } from './emulator-config.js';
 import { EmulatorProcess, type EmulatorStats } from './emulator-process.js';
 import { LAB_NETNS_PREFIX, removeLabState, writeLabState } from './lab-state.js';
-import { acquireLabLock } from './lock.js';
+import { acquireLabLock, type LockOptions } from './lock.js';
 import { createNamespace, deleteNamespace, ip, reapLeftovers, sysctlSet } from './namespaces.js';
 import { netemAvailable, startNetemLink } from './netem-link.js';
 import { readSysctls } from './sysctl.js';
@@ -29,8 +29,8 @@ export interface LabOptions {
   tcpCongestionControl?: TcpCongestionControl;
   /** Why the lab is up, for the lock and `lab status`. */
   purpose: string;
-  /** Process that owns the lab (default this one). */
-  ownerPid?: number;
+  /** Wait while another process holds the lab (default: refuse at once with LabBusyError). */
+  lock?: LockOptions;
 }
 
 export interface Lab {
@@ -75,7 +75,7 @@ export async function chooseBackend(choice: BackendChoice, conditions: LinkCondi
 }
 
 export async function startLab(options: LabOptions): Promise<Lab> {
-  const releaseLock = await acquireLabLock(options.purpose, options.ownerPid);
+  const releaseLock = await acquireLabLock(options.purpose, options.lock);
   const cleanups: Array<() => Promise<void>> = [async () => releaseLock()];
   const unregister = onCleanup('tear down the lab', () => teardown());
   let stopped = false;
@@ -94,13 +94,31 @@ export async function startLab(options: LabOptions): Promise<Lab> {
   try {
     await reapLeftovers();
     const backend = await chooseBackend(options.backend, options.conditions);
-    const labId = `${options.ownerPid ?? process.pid}-${randomBytes(2).toString('hex')}`;
+    // The pid in the names is what reaps them if this process is killed (reapLeftovers).
+    const labId = `${process.pid}-${randomBytes(2).toString('hex')}`;
     const namespaces = { client: `${LAB_NETNS_PREFIX}${labId}-c`, server: `${LAB_NETNS_PREFIX}${labId}-s` };
-    for (const name of [namespaces.client, namespaces.server]) {
-      await createNamespace(name);
-      cleanups.push(() => deleteNamespace(name));
-    }
+    const addresses = {
+      clientIpv4: LAB_ADDRESSES.clientIpv4,
+      serverIpv4: LAB_ADDRESSES.serverIpv4,
+      clientIpv6: LAB_ADDRESSES.clientIpv6,
+      serverIpv6: LAB_ADDRESSES.serverIpv6,
+    };
+    // Recorded before anything exists, for `lab status` (reaping goes by the names' pid).
     cleanups.push(() => removeLabState(labId));
+    await writeLabState({
+      labId,
+      ownerPid: process.pid,
+      purpose: options.purpose,
+      createdAt: new Date().toISOString(),
+      namespaces,
+      backend,
+      addresses,
+      conditions: options.conditions,
+    });
+    for (const name of [namespaces.client, namespaces.server]) {
+      cleanups.push(() => deleteNamespace(name));
+      await createNamespace(name);
+    }
     const cc = options.tcpCongestionControl ?? 'cubic';
     cleanups.push(await allowCongestionControl(cc)); // the host's list as it was, when the lab stops
     for (const name of [namespaces.client, namespaces.server]) {
@@ -141,22 +159,6 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       const values = await readSysctls(RECORDED_SYSCTLS, netns);
       for (const name of RECORDED_SYSCTLS) settings[`${side}.${name}`] = values[name];
     }
-    const addresses = {
-      clientIpv4: LAB_ADDRESSES.clientIpv4,
-      serverIpv4: LAB_ADDRESSES.serverIpv4,
-      clientIpv6: LAB_ADDRESSES.clientIpv6,
-      serverIpv6: LAB_ADDRESSES.serverIpv6,
-    };
-    await writeLabState({
-      labId,
-      ownerPid: options.ownerPid ?? process.pid,
-      purpose: options.purpose,
-      createdAt: new Date().toISOString(),
-      namespaces,
-      backend,
-      addresses,
-      conditions: options.conditions,
-    });
     return {
       labId,
       backend,

@@ -1,8 +1,13 @@
 // Network namespaces of the lab: created with loopback up and the settings that matter to a
 // comparison set explicitly; removed on every exit path; leftovers of killed runs reaped.
-import { processAlive } from '../process/proc-table.js';
+// Every lab namespace carries its owner's pid (qlab-<pid>-..., qlab-bench-<pid>-...,
+// qlab-probe-<pid>-...): the reaper needs no state file that a kill could have missed.
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sweepStaleTempDirs } from '../files/owned-temp-dir.js';
+import { ownerAlive, signalQuietly } from '../process/proc-table.js';
 import { runCommand } from '../process/managed-process.js';
-import { LAB_NETNS_PREFIX, readLabStates, removeLabState } from './lab-state.js';
+import { LAB_NETNS_PREFIX, readLabStates, removeLabState, stateOwnerAlive } from './lab-state.js';
 
 const COMMAND_TIMEOUT_MS = 10_000;
 
@@ -36,19 +41,43 @@ export async function deleteNamespace(name: string): Promise<void> {
   if ((await listNamespaces()).includes(name)) await ip(['netns', 'del', name]);
 }
 
+/** The pid a lab namespace's name says owns it (null for names that are not the lab's). */
+export function namespaceOwner(name: string): number | null {
+  const pid = Number(/^qlab-(?:[a-z]+-)?(\d+)-/.exec(name)?.[1]);
+  return pid > 0 ? pid : null;
+}
+
 /**
- * Removes the namespaces of labs whose owner process is gone (a killed run). Labs in use
- * are left alone. Returns what was removed.
+ * Removes what killed runs left: lab namespaces whose owner (the pid in the name) is gone or
+ * is a later process with a reused pid, with any process still inside them; their state
+ * files; and the owned temporary directories of dead owners (key logs, captures). Labs in
+ * use are left alone. Returns what was removed.
  */
 export async function reapLeftovers(): Promise<string[]> {
   const removed: string[] = [];
-  for (const state of await readLabStates()) {
-    if (processAlive(state.ownerPid)) continue;
-    for (const name of [state.namespaces.client, state.namespaces.server]) {
-      await deleteNamespace(name);
-      removed.push(name);
-    }
-    await removeLabState(state.labId);
+  for (const name of await listNamespaces()) {
+    const pid = namespaceOwner(name);
+    if (pid === null || pid === process.pid) continue;
+    const createdAtMs = await stat(join('/run/netns', name)).then(
+      (info) => info.mtimeMs,
+      () => Date.now(),
+    );
+    if (ownerAlive(pid, createdAtMs)) continue;
+    for (const inside of await namespacePids(name)) signalQuietly(inside, 'SIGKILL');
+    await deleteNamespace(name);
+    removed.push(name);
   }
+  for (const state of await readLabStates()) {
+    if (state.ownerPid !== process.pid && !stateOwnerAlive(state)) await removeLabState(state.labId);
+  }
+  removed.push(...(await sweepStaleTempDirs()));
   return removed;
+}
+
+async function namespacePids(name: string): Promise<number[]> {
+  const out = await ip(['netns', 'pids', name]).catch(() => '');
+  return out
+    .split('\n')
+    .map(Number)
+    .filter((pid) => pid > 0);
 }

@@ -1,7 +1,7 @@
 // PKIs made on demand for one run (the certificate sweep), each in its own private temporary
 // directory, all removed by dispose() or on an interrupt.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
+import { makeOwnedTempDir } from '../files/owned-temp-dir.js';
 import { join } from 'node:path';
 import { onCleanup } from '../process/cleanup.js';
 import type { CertificateSpec } from './generate.js';
@@ -24,7 +24,7 @@ export class PkiSet {
   }
 
   private directory(): Promise<string> {
-    this.rootMade ??= mkdtemp(join(tmpdir(), 'quic-lab-pki-')).then((root) => {
+    this.rootMade ??= makeOwnedTempDir('quic-lab-pki-').then((root) => {
       this.root = root;
       this.unregister = onCleanup("remove the run's temporary PKIs", () => rm(root, { recursive: true, force: true }));
       return root;

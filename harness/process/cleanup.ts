@@ -1,5 +1,6 @@
 // Everything the harness creates (processes, namespaces, temp dirs) registers its removal
-// here, so it goes away on success, on error, on Ctrl-C and on SIGTERM.
+// here, so it goes away on success, on error, on Ctrl-C, SIGTERM and SIGHUP (a closed
+// terminal), and, in the CLI, on an uncaught exception or unhandled rejection.
 
 type Cleanup = () => Promise<void> | void;
 
@@ -33,14 +34,16 @@ export async function runCleanups(): Promise<string[]> {
   return failures;
 }
 
-/** Aborted on the first SIGINT/SIGTERM: long work checks it and ends early with what it has. */
+/** Aborted on the first SIGINT/SIGTERM/SIGHUP: long work checks it and ends early with what it has. */
 export const interruptSignal: AbortSignal = interrupt.signal;
 
 function installSignalHandlers(): void {
   if (signalsInstalled) return;
   signalsInstalled = true;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => {
+      // A closed terminal fails every write to it: that must not end the run before its cleanup.
+      if (signal === 'SIGHUP') for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
       if (!interrupt.signal.aborted) {
         // First signal: the runner drops the sample in flight, writes an aborted result with
         // the samples it has, and cleans up. A hard deadline keeps a stuck step from holding the lab.
@@ -53,7 +56,30 @@ function installSignalHandlers(): void {
   }
 }
 
+const SIGNAL_EXIT_CODES: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+
 async function hardExit(signal: string): Promise<never> {
   await runCleanups();
-  process.exit(signal === 'SIGINT' ? 130 : 143);
+  process.exit(SIGNAL_EXIT_CODES[signal] ?? 1);
+}
+
+let fatalInstalled = false;
+
+/**
+ * For entry points (the CLI, the lab daemon): an uncaught exception or unhandled rejection
+ * prints its error, runs every cleanup and exits 1, instead of leaving the lab behind. Not
+ * for test runners, which report such errors themselves.
+ */
+export function installFatalHandlers(): void {
+  if (fatalInstalled) return;
+  fatalInstalled = true;
+  let failing = false;
+  const fatal = (what: string, error: unknown): void => {
+    process.stderr.write(`error: ${what}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    if (failing) process.exit(1); // failed again while cleaning up
+    failing = true;
+    void runCleanups().finally(() => process.exit(1));
+  };
+  process.on('uncaughtException', (error) => fatal('uncaught exception', error));
+  process.on('unhandledRejection', (reason) => fatal('unhandled rejection', reason));
 }

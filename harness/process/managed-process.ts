@@ -1,7 +1,12 @@
 // Child processes with bounded lifetimes: readiness from their output, captured stderr,
-// and removal through the cleanup registry.
+// and removal through the cleanup registry. Every child is also tied to this process by the
+// kernel: a parent-death signal (SIGKILL when the harness dies, however it dies), and a session
+// of its own, so a terminal's Ctrl-C (SIGINT to the foreground process group) or hang-up
+// reaches only the harness, which writes its aborted result and then ends its children.
 import { signalQuietly } from './proc-table.js';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { onCleanup } from './cleanup.js';
 import { PROJECT_ROOT } from '../project-root.js';
@@ -30,9 +35,28 @@ export function nodeScriptSpec(name: string, script: string, config: unknown, ne
   };
 }
 
+/** util-linux's setpriv, which sets the parent-death signal and execs the command (same pid). */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path));
+
+/** Whether `command` names an executable file (a path, or a name on PATH). */
+function executable(command: string): boolean {
+  const candidates = command.includes('/') ? [command] : (process.env.PATH ?? '').split(':').map((dir) => join(dir || '.', command));
+  return candidates.some((path) => {
+    try {
+      accessSync(path, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
 export function commandLine(spec: ProcessSpec): { command: string; args: string[] } {
-  if (spec.netns === undefined) return { command: spec.command, args: [...spec.args] };
-  return { command: 'ip', args: ['netns', 'exec', spec.netns, spec.command, ...spec.args] };
+  // `ip netns exec` execs the command too: the pid is the command's throughout.
+  const [command = spec.command, ...args] = spec.netns === undefined ? [spec.command, ...spec.args] : ['ip', 'netns', 'exec', spec.netns, spec.command, ...spec.args];
+  // A missing program is left to fail as itself (spawn's ENOENT), not as setpriv's error.
+  if (SETPRIV === undefined || !executable(command)) return { command, args };
+  return { command: SETPRIV, args: ['--pdeathsig', 'KILL', '--', command, ...args] };
 }
 
 export class ManagedProcess {
@@ -49,6 +73,8 @@ export class ManagedProcess {
       cwd: spec.cwd,
       env: spec.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
+      // Its own session: out of the terminal's reach (see above); stop() ends its whole group.
+      detached: true,
     });
     this.child.stdin?.on('error', () => {});
     this.exited = new Promise((resolve) => {
@@ -123,12 +149,18 @@ export class ManagedProcess {
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
   async stop(graceMs = 2000): Promise<void> {
     if (this.running) {
-      this.child.kill('SIGTERM');
-      const killer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+      this.signalGroup('SIGTERM');
+      const killer = setTimeout(() => this.signalGroup('SIGKILL'), graceMs);
       await this.exited;
       clearTimeout(killer);
     }
     this.unregister();
+  }
+
+  /** The process and whatever it started in its group (its session is its own). */
+  private signalGroup(signal: NodeJS.Signals): void {
+    if (this.child.pid === undefined) return;
+    signalQuietly(-this.child.pid, signal);
   }
 
   private tailForError(): string {
@@ -146,14 +178,15 @@ export interface RunResult {
 }
 
 /**
- * Runs a command to completion within `timeoutMs` (killed after), collecting its output. With
- * `processGroup` the command leads a process group of its own and the whole group is killed
- * when it exits or times out (programs such as Chromium leave helpers holding the pipes).
+ * Runs a command to completion within `timeoutMs` (killed after), collecting its output. The
+ * command runs in a session (and process group) of its own, out of the terminal's reach; with
+ * `processGroup` the whole group is killed when it exits or times out (programs such as
+ * Chromium leave helpers holding the pipes).
  */
 export function runCommand(spec: ProcessSpec & { timeoutMs: number; input?: string; processGroup?: boolean }): Promise<RunResult> {
   const { command, args } = commandLine(spec);
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: spec.cwd, env: spec.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'], detached: spec.processGroup ?? false });
+    const child = spawn(command, args, { cwd: spec.cwd, env: spec.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const kill = (): void => {
       if (!spec.processGroup || child.pid === undefined) {
         child.kill('SIGKILL');

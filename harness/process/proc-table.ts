@@ -9,13 +9,15 @@ interface ProcEntry {
   state: string;
   ppid: number;
   pgrp: number;
+  /** Clock ticks after boot when the process started. */
+  startTicks: number;
 }
 
 /** "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so split after the last ")". */
 function parseStat(pid: number, stat: string): ProcEntry | null {
   if (stat === '') return null;
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { pid, state: fields[0] ?? '', ppid: Number(fields[1]), pgrp: Number(fields[2]) };
+  return { pid, state: fields[0] ?? '', ppid: Number(fields[1]), pgrp: Number(fields[2]), startTicks: Number(fields[19]) };
 }
 
 /** Whether `pid` runs (a zombie waiting for its reaper counts as gone). */
@@ -23,6 +25,32 @@ export function processAlive(pid: number): boolean {
   try {
     const state = parseStat(pid, readFileSync(`/proc/${pid}/stat`, 'utf8'))?.state ?? '';
     return state !== 'Z' && state !== 'X' && state !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** USER_HZ: /proc counts start times in it; 100 on every Linux architecture Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+let bootTimeMs: number | undefined;
+
+function bootMs(): number {
+  bootTimeMs ??= Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1] ?? 0) * 1000;
+  return bootTimeMs;
+}
+
+/**
+ * Whether the process that made something at `createdAtMs` (wall clock) still runs as `pid`:
+ * alive, and started no later than the thing was made (a later start is a reused pid). One
+ * second of slack covers whole-second file times.
+ */
+export function ownerAlive(pid: number, createdAtMs: number): boolean {
+  if (!processAlive(pid)) return false;
+  try {
+    const entry = parseStat(pid, readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    if (!entry) return false;
+    const startedMs = bootMs() + (entry.startTicks * 1000) / CLOCK_TICKS_PER_SECOND;
+    return startedMs <= createdAtMs + 1000;
   } catch {
     return false;
   }

@@ -38,6 +38,8 @@ export interface SessionOptions {
   tcpReferenceSeconds?: number;
   /** A lab the caller already runs (and stops); default: the session builds its own. */
   lab?: Lab;
+  /** Wait while another process holds the lab (default); false: refuse at once (LabBusyError). */
+  waitForLab?: boolean;
   signal?: AbortSignal;
 }
 

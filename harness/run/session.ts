@@ -7,6 +7,8 @@ import { calibrateLab } from '../lab/calibrate.js';
 import { directionBdpBytes, MTU_BYTES } from '../lab/conditions.js';
 import { applyImpairment, type Impairment } from '../lab/impairment.js';
 import { LAB_DEVICE, RATE_FRAMING_BYTES, startLab, type Lab } from '../lab/lab.js';
+import { acquireLabLock } from '../lab/lock.js';
+import { reapLeftovers } from '../lab/namespaces.js';
 import { tcpReference } from '../measure/iperf3.js';
 import { payloadCapacity, referenceCapacityFlags, tcpTimestampsOn, type PayloadCapacity } from '../measure/payload-capacity.js';
 import { PkiSet } from '../pki/pki-set.js';
@@ -32,6 +34,8 @@ export interface SessionHooks {
   onWarning?: (message: string) => void;
   /** The options passed their checks; nothing is set up yet (a refused run never gets here). */
   onChecked?: () => void;
+  /** Another process holds the lab and this run waits for it ("waiting for the lab: in use by pid N (purpose)…"). */
+  onWaitForLab?: (message: string) => void;
 }
 
 export interface SessionResult {
@@ -98,6 +102,7 @@ export async function runSession(scenario: AnyScenario, options: SessionOptions,
   const pki = await ensurePki({}, DEFAULT_CERTS_DIR);
   const pkiSet = new PkiSet();
   let ownLab: Lab | null = null;
+  let releaseLab: (() => Promise<void>) | undefined;
   let wireTap: RunWireTap | undefined;
   // Setup steps take seconds each (the lab, calibration, iperf3): an interrupt stops between them.
   const stopIfInterrupted = (next: string): void => {
@@ -105,6 +110,12 @@ export async function runSession(scenario: AnyScenario, options: SessionOptions,
   };
   try {
     let lab: Lab | null = options.lab ?? null;
+    if (!lab) {
+      // One run at a time on this host, on loopback too: two runs on the same cores measure each other.
+      releaseLab = await takeTheLab(`scenario ${scenario.name}${options.link.kind === 'lab' ? '' : ' (loopback)'}`, options, hooks);
+      // What killed runs left: namespaces, processes in them, key logs and captures.
+      await reapLeftovers();
+    }
     if (!lab && options.link.kind === 'lab') {
       stopIfInterrupted('building the lab');
       progress?.({ kind: 'setup', message: 'building the lab network' });
@@ -193,11 +204,26 @@ export async function runSession(scenario: AnyScenario, options: SessionOptions,
       ['the packet capture', () => wireTap?.dispose()],
       ["the run's PKIs", () => pkiSet.dispose()],
       ['the lab', () => ownLab?.stop()],
+      ['the lab lock', () => releaseLab?.()],
     ] as const) {
       await Promise.resolve()
         .then(step)
         .catch((error: unknown) => warn(`removing ${what}: ${error instanceof Error ? error.message : String(error)}`));
     }
+  }
+}
+
+/** The lab lock, waiting for it unless `options.waitForLab` is false; an interrupt ends the wait. */
+async function takeTheLab(purpose: string, options: SessionOptions, hooks: SessionHooks): Promise<() => Promise<void>> {
+  try {
+    return await acquireLabLock(purpose, {
+      wait: options.waitForLab ?? true,
+      ...(hooks.onWaitForLab ? { onWait: hooks.onWaitForLab } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  } catch (error) {
+    if (options.signal?.aborted) throw new RunInterruptedError('interrupted while waiting for the lab: nothing was measured');
+    throw error;
   }
 }
 

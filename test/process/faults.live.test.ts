@@ -1,0 +1,208 @@
+// Faults injected into real runs of the CLI (node bin/quic-lab.mjs), each bounded to seconds:
+// the harness SIGKILLed during setup and during a sample, then `lab down` or the next run
+// leaves no namespace, process, temporary directory or key log of it; Ctrl-C (SIGINT) and a
+// hang-up (SIGHUP) sent to the run's whole process group, as a terminal sends them, still give
+// the aborted result and exit 130; two runs started at once run one after the other.
+// Run it under the host's lab lock: flock /work/lab.flock npx tap test/process/faults.live.test.ts
+import t, { type Test } from 'tap';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ownerOfTempName } from '../../harness/files/owned-temp-dir.js';
+import { descendants, processAlive } from '../../harness/process/proc-table.js';
+import { readResult } from '../../harness/results/read.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const CLI = join(ROOT, 'bin/quic-lab.mjs');
+/** A small lab run: two cases, a few samples, a 20 ms round trip. */
+const LAB_RUN = ['scenario', 'handshake', '--variants', 'tcp-tls-h2,quic-h3', '--rtt', '20ms', '--warmup', '0'];
+
+interface Run {
+  child: ChildProcess;
+  pid: number;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts the CLI in a process group of its own (as a shell's job is), so a test can signal the group. */
+function startCli(args: string[]): Run {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | null>((done) => child.once('close', (code) => done(code)));
+  if (child.pid === undefined) throw new Error('the CLI did not start');
+  return { child, pid: child.pid, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+async function resultsDir(t: Test): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'qlab-faults-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function namespacesOf(pid: number): string[] {
+  return spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .map((line) => line.split(' ')[0] ?? '')
+    .filter((name) => name.startsWith(`qlab-${pid}-`));
+}
+
+async function tempDirsOf(pid: number): Promise<string[]> {
+  return (await readdir(tmpdir())).filter((name) => ownerOfTempName(name) === pid);
+}
+
+function commandOf(pid: number): string {
+  return spawnSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' }).stdout.trim();
+}
+
+/** Polls `condition` every 50 ms until it holds or `timeoutMs` passes. */
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return true;
+    await sleep(50);
+  }
+  return condition();
+}
+
+/** Whether some process below `pid` runs a command matching `pattern`. */
+async function runsBelow(pid: number, pattern: RegExp): Promise<boolean> {
+  return (await descendants(pid)).some((child) => pattern.test(commandOf(child)));
+}
+
+/** Ends a run the test lost control of, so no test leaves a lab behind. */
+function killLater(t: Test, run: Run): void {
+  t.teardown(async () => {
+    if (run.child.exitCode === null && run.child.signalCode === null) {
+      try {
+        process.kill(-run.pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+      await run.exited;
+    }
+  });
+}
+
+async function labDown(): Promise<{ code: number | null; stdout: string }> {
+  const run = startCli(['lab', 'down']);
+  const code = await run.exited;
+  return { code, stdout: run.stdout() };
+}
+
+for (const phase of ['setup', 'a sample'] as const) {
+  t.test(`SIGKILL of the harness during ${phase}: nothing of it survives ${phase === 'setup' ? '`lab down`' : 'the next run'}`, async (t) => {
+    const dir = await resultsDir(t);
+    const run = startCli([...LAB_RUN, '--samples', '1000', '--results-dir', dir]);
+    killLater(t, run);
+    // Setup: the lab is up (its emulator runs). A sample: a QUIC client runs.
+    const reached = await until(() => (phase === 'setup' ? runsBelow(run.pid, /link-emulator/) : runsBelow(run.pid, /gtlsclient/)), 60_000);
+    t.ok(reached, `reached ${phase}${reached ? '' : `; stderr: ${run.stderr()}`}`);
+    if (phase === 'a sample') await sleep(1000);
+    const family = await descendants(run.pid);
+    t.ok(family.length > 0, `${family.length} processes below the harness`);
+    t.ok(namespacesOf(run.pid).length === 2, 'its namespaces exist');
+    process.kill(run.pid, 'SIGKILL');
+    await run.exited;
+
+    // The kernel ends the children at once (parent-death signal), before any reaper runs.
+    t.ok(await until(() => family.every((pid) => !processAlive(pid)), 3000), 'every child died with the harness');
+    t.ok((await tempDirsOf(run.pid)).length > 0, 'its temporary directories are left for the reaper');
+
+    if (phase === 'setup') {
+      const down = await labDown();
+      t.equal(down.code, 0, 'lab down succeeds');
+      t.match(down.stdout, new RegExp(`removed leftovers of killed runs: .*qlab-${run.pid}-`), 'and says what it removed');
+    } else {
+      const next = startCli(['scenario', 'handshake', '--link', 'loopback', '--variants', 'tcp-tls-h2', '--samples', '1', '--warmup', '0', '--no-capture', '--results-dir', dir]);
+      killLater(t, next);
+      t.equal(await next.exited, 0, `the next run completes${next.stderr() ? `: ${next.stderr()}` : ''}`);
+    }
+    t.strictSame(namespacesOf(run.pid), [], 'no namespace of it');
+    t.strictSame(await tempDirsOf(run.pid), [], 'no temporary directory (capture, key log, server state) of it');
+    t.strictSame(
+      family.filter((pid) => processAlive(pid)),
+      [],
+      'no process of it',
+    );
+    t.strictSame(
+      (await readdir(dir)).filter((name) => name.includes('handshake') && name.endsWith('.json')).length,
+      phase === 'setup' ? 0 : 1,
+      phase === 'setup' ? 'no result (nothing was measured)' : "only the next run's result",
+    );
+  });
+}
+
+for (const signal of ['SIGINT', 'SIGHUP'] as const) {
+  t.test(`${signal} to the run's whole process group (a terminal's ${signal === 'SIGINT' ? 'Ctrl-C' : 'hang-up'}): aborted result, exit 130, nothing left`, async (t) => {
+    const dir = await resultsDir(t);
+    const run = startCli([...LAB_RUN, '--samples', '1000', '--results-dir', dir]);
+    killLater(t, run);
+    t.ok(await until(() => runsBelow(run.pid, /gtlsclient/), 60_000), 'samples are being taken');
+    await sleep(2000);
+    const family = await descendants(run.pid);
+    process.kill(-run.pid, signal);
+    const code = await Promise.race([run.exited, sleep(30_000, 'hung' as const)]);
+    t.equal(code, 130, `exit 130${run.stderr() ? ` (stderr: ${run.stderr().trim().split('\n').slice(-3).join(' | ')})` : ''}`);
+    t.notMatch(run.stderr(), /link emulator is not running/, 'the emulator outlived the signal');
+    const files = (await readdir(dir)).filter((name) => name.endsWith('.json'));
+    t.equal(files.length, 1, 'the result is written');
+    const document = await readResult(join(dir, files[0] ?? ''));
+    t.equal(document.status, 'aborted');
+    t.match(document.errors[0], new RegExp(`interrupted by ${signal}`));
+    // The helpers did not get the terminal's signal: they ran until the harness ended them.
+    t.strictSame(document.errors.slice(1), [], `no other error (${document.errors.join(' | ')})`);
+    t.ok(document.link.achieved?.emulatorStatsDuringRun, "the emulator's statistics were still read after the signal");
+    t.ok(
+      document.cases.every((c) => c.samples.length > 0),
+      'the samples taken are kept',
+    );
+    t.strictSame(namespacesOf(run.pid), [], 'no namespace left');
+    t.strictSame(
+      family.filter((pid) => processAlive(pid)),
+      [],
+      'no process left',
+    );
+    t.strictSame(await tempDirsOf(run.pid), [], 'no temporary directory or key log left');
+  });
+}
+
+t.test('two runs started at once: the second waits, saying for whom, then runs; --no-wait refuses at once', async (t) => {
+  const dir = await resultsDir(t);
+  const args = [...LAB_RUN, '--samples', '2', '--results-dir', dir];
+  const runs = [startCli(args), startCli(args)];
+  for (const run of runs) killLater(t, run);
+  // While one holds the lab: a third with --no-wait is refused at once.
+  t.ok(await until(() => runs.some((run) => namespacesOf(run.pid).length > 0), 60_000), 'one run built its lab');
+  const refused = startCli([...args, '--no-wait']);
+  killLater(t, refused);
+  const started = Date.now();
+  t.equal(await refused.exited, 75, '--no-wait: exit 75');
+  t.ok(Date.now() - started < 10_000, 'at once');
+  t.match(refused.stderr(), /^error: the lab is in use by pid \d+ \(scenario handshake, since [^)]+\); wait for it, or stop it \(npm run lab -- down\)\n$/);
+
+  const codes = await Promise.all(runs.map((run) => run.exited));
+  t.strictSame(codes, [0, 0], 'both complete');
+  const waited = runs.filter((run) => /waiting for the lab: in use by pid \d+ \(scenario handshake, since [^)]+\)…/.test(run.stderr()));
+  t.equal(waited.length, 1, 'exactly one waited, and said so');
+  const other = runs.find((run) => !waited.includes(run));
+  t.match(waited[0]?.stderr(), new RegExp(`in use by pid ${other?.pid} `), 'naming the other run');
+  const documents = await Promise.all((await readdir(dir)).filter((name) => name.endsWith('.json')).map((name) => readResult(join(dir, name))));
+  t.equal(documents.length, 2, 'two results');
+  const [first, second] = documents.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  t.ok(first && second && first.finishedAt <= second.startedAt, `one after the other (${first?.finishedAt} <= ${second?.startedAt})`);
+  t.ok(
+    documents.every((d) => d.status === 'completed'),
+    'both completed',
+  );
+  t.strictSame(
+    runs.flatMap((run) => namespacesOf(run.pid)),
+    [],
+    'no namespace left',
+  );
+});
