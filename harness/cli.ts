@@ -16,6 +16,7 @@ import { DEFAULT_PKI_OPTIONS, KEY_TYPES, type KeyType } from './pki/generate.js'
 import { JSON_SCHEMA_PATH, resultJsonSchemaText } from './results/json-schema.js';
 import { writeFileAtomic } from './files/atomic-write.js';
 import { isMainModule } from './project-root.js';
+import { escapeControls, escapeControlsKeepingLines } from './files/terminal-text.js';
 
 const EXIT_USAGE = 2;
 
@@ -89,14 +90,15 @@ export async function main(argv: readonly string[]): Promise<number> {
         message = message.replace(/\n.*/s, '') + ` (valid options: ${optionNames(command) || 'none'})`;
       }
       if (error.code === 'commander.unknownCommand') message += ` (commands: ${program.commands.map((c) => c.name()).join(', ')})`;
-      process.stderr.write(`error: ${message.split('\n')[0]}\n`);
+      process.stderr.write(`error: ${escapeControls(message.split('\n')[0] ?? '')}\n`);
       return EXIT_USAGE;
     }
     if (error instanceof UsageError) {
-      process.stderr.write(`error: ${error.message}\n`);
+      // One line whatever the input held: a newline or an escape sequence in a value is shown escaped.
+      process.stderr.write(`error: ${escapeControls(error.message)}\n`);
       return EXIT_USAGE;
     }
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`error: ${escapeControlsKeepingLines(error instanceof Error ? error.message : String(error))}\n`);
     return 1;
   } finally {
     await runCleanups();

@@ -6,6 +6,7 @@ import { compareRuns } from '../analysis/run-comparison.js';
 import { environmentDifferences } from '../analysis/environment-diff.js';
 import { DEFAULT_COMPARISON_OPTIONS } from '../analysis/sample-comparison.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
+import { escapeControls, escapeControlsKeepingLines } from '../files/terminal-text.js';
 import { parsePercentFraction, UnitError } from '../lab/units.js';
 import { regressions, renderComparison } from '../report/compare-report.js';
 import { commaListOf, integerInRange, oneOf } from './parse.js';
@@ -56,10 +57,11 @@ export function compareCommand(): Command {
       const last = documents[documents.length - 1];
       const warnings = first && last ? environmentDifferences(first, last, ['#1', `#${documents.length}`]) : [];
       const runs = documents.map((d, i) => ({ path: paths[i] as string, runId: d.runId, startedAt: d.startedAt }));
-      const text = renderComparison(comparison, runs, warnings, statistics, options.format);
+      // Case ids, paths and host strings come from the files: no escape sequence of theirs reaches a terminal.
+      const text = escapeControlsKeepingLines(renderComparison(comparison, runs, warnings, statistics, options.format));
       if (options.out) await writeFileAtomic(options.out, text);
       else process.stdout.write(text);
-      for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
+      for (const warning of warnings) process.stderr.write(`warning: ${escapeControls(warning)}\n`);
       if (regressions(comparison) > 0) process.exitCode = EXIT_REGRESSION;
     });
 }

@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { extname } from 'node:path';
 import { DEFAULT_COMPARISON_OPTIONS } from '../analysis/sample-comparison.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
+import { escapeControls, escapeControlsKeepingLines } from '../files/terminal-text.js';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/render.js';
 import { integerInRange, oneOf } from './parse.js';
 import { readResultFiles } from './result-files.js';
@@ -31,10 +32,11 @@ export function reportCommand(): Command {
     .option('--seed <n>', 'bootstrap seed', integerInRange('--seed', 0, 2 ** 32 - 1), DEFAULT_COMPARISON_OPTIONS.seed)
     .action(async (paths: string[], options: ReportOptions) => {
       const documents = await readResultFiles(paths);
-      const text = await renderReport(documents, formatFor(options), { ...DEFAULT_COMPARISON_OPTIONS, seed: options.seed });
+      // Case ids and other strings come from the files: no escape sequence of theirs reaches a terminal.
+      const text = escapeControlsKeepingLines(await renderReport(documents, formatFor(options), { ...DEFAULT_COMPARISON_OPTIONS, seed: options.seed }));
       if (options.out) {
         await writeFileAtomic(options.out, text);
-        process.stderr.write(`wrote ${options.out}\n`);
+        process.stderr.write(`wrote ${escapeControls(options.out)}\n`);
       } else process.stdout.write(text);
     });
 }
