@@ -16,6 +16,9 @@ export interface LinkCliOptions extends LinkOptions {
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
+/** Options given more than once on purpose (each adds one); every other option given twice is refused. */
+export const REPEATABLE_OPTIONS: ReadonlySet<string> = new Set(['--outage', '--rebind']);
+
 export function addLinkOptions(command: Command): Command {
   return command
     .addOption(new Option('--link <backend>', 'link backend: emulator, netem, auto, or loopback (no lab)').argParser(oneOf('--link', ['emulator', 'netem', 'auto', 'loopback'] as const)))
