@@ -27,7 +27,7 @@ function certsCommand(): Command {
     .description('create (or renew) the lab PKI: a root CA, optional intermediates and a server leaf')
     .addOption(new Option('--key-type <type>', 'key type of every certificate').argParser(oneOf('--key-type', KEY_TYPES)).default(DEFAULT_PKI_OPTIONS.keyType))
     .option('--intermediates <n>', 'intermediate CAs between root and leaf', integerInRange('--intermediates', 0, 3), 0)
-    .option('--dir <dir>', 'where to write the PKI', DEFAULT_CERTS_DIR)
+    .addOption(new Option('--dir <dir>', 'where to write the PKI').default(DEFAULT_CERTS_DIR, 'certs/'))
     .option('--force', 'regenerate even if the current PKI is fine')
     .action(async (options: { keyType: KeyType; intermediates: number; dir: string; force?: boolean }) => {
       const pki = await ensurePki({ keyType: options.keyType, intermediates: options.intermediates }, options.dir, options.force ?? false);

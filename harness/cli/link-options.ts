@@ -41,7 +41,7 @@ export function addLinkOptions(command: Command): Command {
     .option('--rate <rate>', 'rate limit, each direction (e.g. 50mbit)')
     .option('--up-rate <rate>', 'rate limit, client to server')
     .option('--down-rate <rate>', 'rate limit, server to client')
-    .option('--queue <limit>', 'queue before the rate limit: packets (25) or bytes (64kib); default one bandwidth-delay product')
+    .option('--queue <limit>', 'queue before the rate limit: packets (25) or bytes (64kib); default one bandwidth-delay product, at least 10 packets')
     .option('--outage <start+duration>', 'blackhole both directions, e.g. 2s+500ms (repeatable)', collect)
     .option('--rebind <at:kind>', 'NAT rebinding of the client: 1s:port or 1s:address (repeatable)', collect)
     .option('--seed <n>', 'seed of every random choice of the link')

@@ -85,7 +85,8 @@ export function applySettings(base: DirectionConditions, settings: DirectionSett
 
 /** The lab links' MTU: queue limits in packets convert to bytes with it. */
 export const MTU_BYTES = 1500;
-const MIN_QUEUE_PACKETS = 10;
+/** The default queue's floor: a bandwidth-delay product smaller than this many full packets is raised to it. */
+export const MIN_QUEUE_PACKETS = 10;
 
 /** One bandwidth-delay product of the whole round trip, at least ten full packets. */
 /** One direction's bandwidth-delay product (its rate over the round trip); null without a rate limit. */
