@@ -34,12 +34,19 @@ function variableOf(long: string): string {
   return `npm_config_${long.replace(/^--(no-)?/, '').replace(/-/g, '_')}`;
 }
 
+/**
+ * Options named like an npm setting that often lives in an .npmrc (npm's own `ca`): its
+ * variable may come from there, not from a slip, so it is not taken as one.
+ */
+const NPMRC_SETTINGS: ReadonlySet<string> = new Set(['--ca']);
+
 /** The one-line answer, or null when npm kept none of the command's options. */
 export function npmSlip(context: SlipContext, env: NodeJS.ProcessEnv): string | null {
   const taken: SlipOption[] = [];
   const typed: string[] = [];
   const valueless: SlipOption[] = [];
   for (const option of context.options) {
+    if (NPMRC_SETTINGS.has(option.long)) continue;
     const value = env[variableOf(option.long)];
     if (value === undefined) continue;
     const negated = option.long.startsWith('--no-');

@@ -71,6 +71,9 @@ t.test("npm's own settings and other scripts are left alone", async (t) => {
   // `npm test` (npm_lifecycle_event=test) running the CLI in-process: not a slip of the CLI's scripts.
   const other = await viaNpm('test:unit', ['scenario', '--list'], { list: 'true' });
   t.equal(other.code, 0, other.stderr);
+  // An .npmrc's ca= (npm's own setting) reaches every script as npm_config_ca: not a slip of smb-probe's --ca.
+  const probe = await viaNpm('smb-probe', ['smb-probe', '--tcp-port', 'x'], { ca: '-----BEGIN CERTIFICATE-----' });
+  t.equal(probe.stderr, 'error: --tcp-port: "x" is not a whole number (1 to 65535)\n');
   // --capture=true is the default; only --no-capture is an option.
   t.equal(npmSlip({ script: 'scenario', words: [], maxWords: 1, options: [{ long: '--no-capture', takesValue: false, placeholder: '<value>' }] }, { npm_config_capture: 'true' }), null);
 });
