@@ -10,6 +10,8 @@ import { compareCommand } from './cli/compare-command.js';
 import { reportCommand } from './cli/report-command.js';
 import { smbProbeCommand } from './cli/smb-probe-command.js';
 import { EXIT_LAB_BUSY, UsageError } from './cli/usage-error.js';
+import { commanderSlipContext, npmSlip } from './cli/npm-slip.js';
+import { REPEATABLE_OPTIONS } from './cli/link-options.js';
 import { LabBusyError } from './lab/lock.js';
 import { installFatalHandlers, runCleanups } from './process/cleanup.js';
 import { DEFAULT_CERTS_DIR, ensurePki } from './pki/store.js';
@@ -17,6 +19,7 @@ import { DEFAULT_PKI_OPTIONS, KEY_TYPES, type KeyType } from './pki/generate.js'
 import { JSON_SCHEMA_PATH, resultJsonSchemaText } from './results/json-schema.js';
 import { writeFileAtomic } from './files/atomic-write.js';
 import { isMainModule } from './project-root.js';
+import { escapeControls, escapeControlsKeepingLines } from './files/terminal-text.js';
 import { exitWhenFlushed } from './process/exit-when-flushed.js';
 
 export { exitWhenFlushed };
@@ -28,7 +31,7 @@ function certsCommand(): Command {
     .description('create (or renew) the lab PKI: a root CA, optional intermediates and a server leaf')
     .addOption(new Option('--key-type <type>', 'key type of every certificate').argParser(oneOf('--key-type', KEY_TYPES)).default(DEFAULT_PKI_OPTIONS.keyType))
     .option('--intermediates <n>', 'intermediate CAs between root and leaf', integerInRange('--intermediates', 0, 3), 0)
-    .option('--dir <dir>', 'where to write the PKI', DEFAULT_CERTS_DIR)
+    .addOption(new Option('--dir <dir>', 'where to write the PKI').default(DEFAULT_CERTS_DIR, 'certs/'))
     .option('--force', 'regenerate even if the current PKI is fine')
     .action(async (options: { keyType: KeyType; intermediates: number; dir: string; force?: boolean }) => {
       const pki = await ensurePki({ keyType: options.keyType, intermediates: options.intermediates }, options.dir, options.force ?? false);
@@ -63,6 +66,19 @@ function optionNames(command: Command): string {
     .join(', ');
 }
 
+/** A second --rtt would silently replace the first: refused, for every option not meant to repeat. */
+function refuseRepeatedOptions(command: Command): void {
+  for (const option of command.options) {
+    if (!option.long || REPEATABLE_OPTIONS.has(option.long)) continue;
+    let given = false;
+    command.on(`option:${option.name()}`, () => {
+      if (given) throw new UsageError(`${option.long} given twice (give each option once)`);
+      given = true;
+    });
+  }
+  for (const sub of command.commands) refuseRepeatedOptions(sub);
+}
+
 export function buildProgram(): Command {
   const program = new Command('quic-lab').description('QUIC vs TCP+TLS 1.3 lab harness');
   for (const sub of [scenarioCommand(), reportCommand(), compareCommand(), smbProbeCommand(), labCommand(), certsCommand(), schemaCommand()]) {
@@ -70,41 +86,64 @@ export function buildProgram(): Command {
     program.addCommand(sub);
   }
   program.exitOverride().configureOutput({ writeErr: () => {}, outputError: () => {} });
+  refuseRepeatedOptions(program);
   return program;
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
+/** The deepest command the words name ("lab up" -> up). */
+function commandNamed(program: Command, argv: readonly string[]): Command {
+  let command: Command = program;
+  for (const word of argv) {
+    const sub = command.commands.find((c) => c.name() === word);
+    if (!sub) break;
+    command = sub;
+  }
+  return command;
+}
+
+/** "quic-lab lab" for lab, as npm runs it: "npm run lab --". */
+function usageLine(command: Command): string {
+  const path: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) path.unshift(c.name());
+  const [script, ...rest] = path;
+  const names = command.commands.map((c) => c.name()).join('|');
+  return script === undefined ? `npm run <${names}> -- [options]` : `npm run ${script} -- ${[...rest, `<${names}>`].join(' ')} [options]`;
+}
+
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const program = buildProgram();
   try {
+    const slipContext = commanderSlipContext(program, argv, env);
+    const slip = slipContext ? npmSlip(slipContext, env) : null;
+    if (slip) throw new UsageError(slip);
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
-      let message = error.message.replace(/^error: /, '');
-      if (error.code === 'commander.unknownOption') {
-        // The deepest command the arguments name (e.g. "lab up") owns the unknown option.
-        let command: Command = program;
-        for (const word of argv) {
-          const sub = command.commands.find((c) => c.name() === word);
-          if (!sub) break;
-          command = sub;
-        }
-        message = message.replace(/\n.*/s, '') + ` (valid options: ${optionNames(command) || 'none'})`;
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || (error.code === 'commander.help' && error.exitCode === 0)) return 0;
+      // The deepest command the arguments name (e.g. "lab up") owns an unknown option or subcommand.
+      const command = commandNamed(program, argv);
+      if (error.code === 'commander.help' && error.exitCode !== 0) {
+        // A command of commands given none (`npm run lab`, or no command at all): its usage, exit 2.
+        process.stderr.write(`error: name a command: ${command.commands.map((c) => c.name()).join(', ')}\nusage: ${usageLine(command)}\n\n${command.helpInformation()}`);
+        return EXIT_USAGE;
       }
-      if (error.code === 'commander.unknownCommand') message += ` (commands: ${program.commands.map((c) => c.name()).join(', ')})`;
-      process.stderr.write(`error: ${message.split('\n')[0]}\n`);
+      let message = error.message.replace(/^error: /, '');
+      if (error.code === 'commander.unknownOption') message = message.replace(/\n.*/s, '') + ` (valid options: ${optionNames(command) || 'none'})`;
+      if (error.code === 'commander.unknownCommand') message += ` (commands: ${command.commands.map((c) => c.name()).join(', ')})`;
+      process.stderr.write(`error: ${escapeControls(message.split('\n')[0] ?? '')}\n`);
       return EXIT_USAGE;
     }
     if (error instanceof UsageError) {
-      process.stderr.write(`error: ${error.message}\n`);
+      // One line whatever the input held: a newline or an escape sequence in a value is shown escaped.
+      process.stderr.write(`error: ${escapeControls(error.message)}\n`);
       return EXIT_USAGE;
     }
     if (error instanceof LabBusyError) {
-      process.stderr.write(`error: ${error.message}\n`);
+      process.stderr.write(`error: ${escapeControls(error.message)}\n`);
       return EXIT_LAB_BUSY;
     }
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`error: ${escapeControlsKeepingLines(error instanceof Error ? error.message : String(error))}\n`);
     return 1;
   } finally {
     await runCleanups();

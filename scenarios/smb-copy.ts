@@ -12,6 +12,7 @@ import { workloadOf, type CaseDefinition, type SampleContext, type SampleMeasure
 /** SMB's usual read size (Windows and Samba read 1 MiB at a time on SMB 3). */
 export const SMB_READ_BYTES = 1024 * 1024;
 const MAX_READS = 256;
+const DEFAULT_DIRECTIONS = ['down', 'up'] as const;
 
 function smbCases(bytes: number, direction: 'down' | 'up'): CaseDefinition[] {
   const size = formatSize(bytes);
@@ -87,8 +88,9 @@ export const smbCopy: ScenarioDefinition<'batch' | 'copy'> = {
   ],
   headline: ['copyMs', 'goodputBitsPerSecond', 'handshakeMs'],
   defaults: { samples: 5, warmup: 1, sampleTimeoutMs: 300_000 },
-  cases: [...smbCopyCases({ sizesBytes: DEFAULT_SIZES, direction: 'down' }), ...smbCopyCases({ sizesBytes: DEFAULT_SIZES, direction: 'up' })],
-  transfers: { defaults: { sizesBytes: DEFAULT_SIZES, direction: 'down' }, cases: smbCopyCases },
+  // Both directions unless --direction picks one, with or without --sizes.
+  cases: DEFAULT_DIRECTIONS.flatMap((direction) => smbCopyCases({ sizesBytes: DEFAULT_SIZES, direction })),
+  transfers: { defaults: { sizesBytes: DEFAULT_SIZES, direction: 'down' }, defaultDirections: DEFAULT_DIRECTIONS, cases: smbCopyCases },
   needsLab: "its SMB server runs in the lab's server namespace",
   // SMB-style reads: all outstanding at once; the SMB cases copy (needs: 'copy').
   needs: 'batch',

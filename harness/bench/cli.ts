@@ -1,4 +1,4 @@
-// `npm run bench -- NAME [--out FILE]`: runs one bench, prints its JSON on stdout and writes
+// `npm run bench -- NAME [--out FILE]` (`--help` lists them): runs one bench, prints its JSON on stdout and writes
 // it to FILE (default results/bench-NAME-<time>.json). Progress goes to stderr. Bad input is
 // one line on stderr and exit code 2; a failed bench is one line and exit code 1.
 import { fileTimestamp } from '../results/run-id.js';
@@ -11,53 +11,34 @@ import { runTruthBench } from './truth.js';
 import { RunOptionsError } from '../run/options.js';
 import { checkOutputFile } from '../run/output-paths.js';
 import { PROJECT_ROOT } from '../project-root.js';
+import { benchHelp, BenchUsageError, parseBenchArgs, type BenchArgs, type BenchName } from './args.js';
+import { escapeControls } from '../files/terminal-text.js';
 
 const EXIT_USAGE = 2;
 
-const BENCHES: Record<string, (log: (message: string) => void) => Promise<Record<string, unknown>>> = {
+const BENCHES: Record<BenchName, (log: (message: string) => void) => Promise<Record<string, unknown>>> = {
   link: runLinkBench,
   transfer: runTransferBench,
   truth: runTruthBench,
 };
 
-class UsageError extends Error {}
-
-function parseArgs(argv: string[]): { name: string; out: string | undefined } {
-  let name: string | undefined;
-  let out: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--out') {
-      out = argv[++i];
-      if (out === undefined || out.startsWith('--')) throw new UsageError('--out needs a file name');
-    } else if (arg.startsWith('--out=')) {
-      out = arg.slice('--out='.length);
-    } else if (arg.startsWith('-')) {
-      throw new UsageError(`unknown option '${arg}' (valid options: --out FILE)`);
-    } else if (name === undefined) {
-      name = arg;
-    } else {
-      throw new UsageError(`one bench at a time, got "${name}" and "${arg}"`);
-    }
-  }
-  const valid = Object.keys(BENCHES).join(', ');
-  if (name === undefined) throw new UsageError(`name a bench: ${valid}`);
-  if (!(name in BENCHES)) throw new UsageError(`unknown bench "${name}"; choose one of: ${valid}`);
-  return { name, out };
-}
-
 async function main(argv: string[]): Promise<number> {
-  let args: { name: string; out: string | undefined };
+  let parsed: BenchArgs;
   try {
-    args = parseArgs(argv);
+    parsed = parseBenchArgs(argv, process.env);
   } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`bench: ${error.message}\n`);
+    if (error instanceof BenchUsageError) {
+      process.stderr.write(`bench: ${escapeControls(error.message)}\n`);
       return EXIT_USAGE;
     }
     throw error;
   }
-  const bench = BENCHES[args.name] as (typeof BENCHES)[string];
+  if (parsed.help) {
+    process.stdout.write(benchHelp());
+    return 0;
+  }
+  const args = parsed;
+  const bench = BENCHES[args.name];
   const out = resolve(args.out ?? resolve(PROJECT_ROOT, 'results', `bench-${args.name}-${fileTimestamp(new Date())}.json`));
   try {
     // Before the bench runs: a bench of minutes must not end on a path it cannot write.

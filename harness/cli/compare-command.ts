@@ -1,11 +1,12 @@
 // npm run compare -- A.json B.json [more.json ...]: the change of every paired case and
 // metric from the first run to the last, exit 1 on a significant regression beyond the
 // threshold, 2 on bad input.
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { compareRuns } from '../analysis/run-comparison.js';
 import { environmentDifferences } from '../analysis/environment-diff.js';
 import { DEFAULT_COMPARISON_OPTIONS } from '../analysis/sample-comparison.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
+import { escapeControls, escapeControlsKeepingLines } from '../files/terminal-text.js';
 import { parsePercentFraction, UnitError } from '../lab/units.js';
 import { regressions, renderComparison } from '../report/compare-report.js';
 import { commaListOf, integerInRange, oneOf } from './parse.js';
@@ -36,7 +37,7 @@ export function compareCommand(): Command {
     .description('compare runs of one scenario: the first file is the baseline, the last the run judged; more files in between give a trend')
     .argument('<baseline>', 'result JSON of the baseline run')
     .argument('<runs...>', 'result JSON of later runs (the last one is judged)')
-    .option('--threshold <percent>', 'a significant change worse than this is a regression (exit 1)', threshold, 0.05)
+    .addOption(new Option('--threshold <percent>', 'a significant change worse than this is a regression (exit 1)').argParser(threshold).default(0.05, '5%'))
     .option('--format <format>', 'text or md', oneOf('--format', ['text', 'md'] as const), 'text' as const)
     .option('--metrics <names>', "metrics to compare (default: the baseline's headline metrics)", commaListOf('--metrics'))
     .option('--seed <n>', 'bootstrap seed', integerInRange('--seed', 0, 2 ** 32 - 1), DEFAULT_COMPARISON_OPTIONS.seed)
@@ -56,10 +57,11 @@ export function compareCommand(): Command {
       const last = documents[documents.length - 1];
       const warnings = first && last ? environmentDifferences(first, last, ['#1', `#${documents.length}`]) : [];
       const runs = documents.map((d, i) => ({ path: paths[i] as string, runId: d.runId, startedAt: d.startedAt }));
-      const text = renderComparison(comparison, runs, warnings, statistics, options.format);
+      // Case ids, paths and host strings come from the files: no escape sequence of theirs reaches a terminal.
+      const text = escapeControlsKeepingLines(renderComparison(comparison, runs, warnings, statistics, options.format));
       if (options.out) await writeFileAtomic(options.out, text);
       else process.stdout.write(text);
-      for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
+      for (const warning of warnings) process.stderr.write(`warning: ${escapeControls(warning)}\n`);
       if (regressions(comparison) > 0) process.exitCode = EXIT_REGRESSION;
     });
 }

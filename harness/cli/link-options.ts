@@ -16,6 +16,9 @@ export interface LinkCliOptions extends LinkOptions {
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
+/** Options given more than once on purpose (each adds one); every other option given twice is refused. */
+export const REPEATABLE_OPTIONS: ReadonlySet<string> = new Set(['--outage', '--rebind']);
+
 export function addLinkOptions(command: Command): Command {
   return command
     .addOption(new Option('--link <backend>', 'link backend: emulator, netem, auto, or loopback (no lab)').argParser(oneOf('--link', ['emulator', 'netem', 'auto', 'loopback'] as const)))
@@ -38,7 +41,7 @@ export function addLinkOptions(command: Command): Command {
     .option('--rate <rate>', 'rate limit, each direction (e.g. 50mbit)')
     .option('--up-rate <rate>', 'rate limit, client to server')
     .option('--down-rate <rate>', 'rate limit, server to client')
-    .option('--queue <limit>', 'queue before the rate limit: packets (25) or bytes (64kib); default one bandwidth-delay product')
+    .option('--queue <limit>', 'queue before the rate limit: packets (25) or bytes (64kib); default one bandwidth-delay product, at least 10 packets')
     .option('--outage <start+duration>', 'blackhole both directions, e.g. 2s+500ms (repeatable)', collect)
     .option('--rebind <at:kind>', 'NAT rebinding of the client: 1s:port or 1s:address (repeatable)', collect)
     .option('--seed <n>', 'seed of every random choice of the link')

@@ -1,6 +1,6 @@
 // `npm run scenario -- [name] [options]`: turns flags into typed session options, runs the
 // scenario through the run engine (harness/run) and prints what it found.
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { DEFAULT_SCENARIO, SCENARIOS, CALIBRATION, SCENARIO_NAMES, findScenario } from '../../scenarios/index.js';
 import { calibrationRows } from '../lab/calibrate.js';
 import type { LinkConditions } from '../lab/conditions.js';
@@ -71,15 +71,15 @@ export function scenarioCommand(): Command {
     .argument('[name]', `scenario to run: ${SCENARIO_NAMES.join(', ')}`)
     .option('--list', 'list the scenarios and exit')
     .option('--list-profiles', 'list the named link profiles and exit')
-    .option('--samples <n>', 'samples per case, after warm-up', integerInRange('--samples', OPTION_RANGES.samples.min, OPTION_RANGES.samples.max))
-    .option('--warmup <n>', 'warm-up samples per case (not recorded)', integerInRange('--warmup', OPTION_RANGES.warmup.min, OPTION_RANGES.warmup.max))
-    .option('--timeout <duration>', 'timeout of one sample, e.g. 10s', durationMs('--timeout'))
+    .option('--samples <n>', "samples per case, after warm-up (default: the scenario's own, 20 for handshake)", integerInRange('--samples', OPTION_RANGES.samples.min, OPTION_RANGES.samples.max))
+    .option('--warmup <n>', "warm-up samples per case, not recorded (default: the scenario's own, 2 for handshake)", integerInRange('--warmup', OPTION_RANGES.warmup.min, OPTION_RANGES.warmup.max))
+    .option('--timeout <duration>', "timeout of one sample, e.g. 30s (default: the scenario's own, 10s for handshake)", durationMs('--timeout'))
     .option('--out <file>', 'also write the result JSON to this file')
-    .option('--results-dir <dir>', 'directory for result files', DEFAULT_RESULTS_DIR)
+    .addOption(new Option('--results-dir <dir>', 'directory for result files').default(DEFAULT_RESULTS_DIR, 'results/'))
     .option('--json', 'print the result document on stdout instead of the summary table')
     .option('--quic-initial-rtt <duration>', "ngtcp2's initial RTT on both sides (default 333ms, RFC 9002)", durationMs('--quic-initial-rtt'))
     .option('--sizes <sizes>', 'transfer scenarios: body sizes, e.g. 1MB,10MB,100MB', sizeList)
-    .option('--direction <dir>', 'transfer scenarios: down (the server sends) or up (the client sends)', oneOf('--direction', ['down', 'up'] as const))
+    .option('--direction <dir>', 'transfer scenarios: down (the server sends) or up (the client sends) (default: down; smb-copy both)', oneOf('--direction', ['down', 'up'] as const))
     .option('--objects <sets>', 'page-load scenarios: objects loaded at once, e.g. 100x10KB,20x200KB', objectSetList)
     .option('--variants <ids>', 'run only these cases (comma-separated case ids, e.g. quic-h3-0rtt,tcp-tls-h2)', commaListOf('--variants'))
     .option('--server <names>', `servers to run every case on: ${SERVER_NAMES.join(', ')} (default: each case's own)`, choiceList('--server', SERVER_NAMES))

@@ -3,7 +3,7 @@
 // over TCP 445 negotiate? Without --target the probe runs against a local stand-in on the lab
 // (a QUIC server with ALPN "smb" and Samba's smbd), from the lab's client namespace. It only
 // ever sends to the address named (or the lab's).
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../files/atomic-write.js';
@@ -54,10 +54,10 @@ export function smbProbeCommand(): Command {
     .option('--ca <file>', 'PEM file of the CA(s) to trust (default: the system roots; the lab CA for the stand-in)')
     .option('--tcp-port <n>', 'SMB over TCP port', integerInRange('--tcp-port', 1, 65535), SMB_TCP_PORT)
     .option('--no-tcp', 'skip SMB over TCP')
-    .option('--timeout <duration>', 'bound of each probe', durationMs('--timeout'), 5000)
+    .addOption(new Option('--timeout <duration>', 'bound of each probe').argParser(durationMs('--timeout')).default(5000, '5s'))
     .option('--stand-in-certificate <kind>', `the stand-in's certificate: ${STAND_IN_CERTIFICATES.join(', ')}`, oneOf('--stand-in-certificate', STAND_IN_CERTIFICATES), 'lab' as const)
     .option('--json', 'print the result JSON instead of the text')
-    .option('--results-dir <dir>', 'where the result JSON goes', DEFAULT_RESULTS_DIR)
+    .addOption(new Option('--results-dir <dir>', 'where the result JSON goes').default(DEFAULT_RESULTS_DIR, 'results/'))
     .action(async (options: ProbeOptions) => {
       const started = new Date();
       let quic: SmbQuicProbeResult;

@@ -53,34 +53,40 @@ export function averageLossRate(d: DirectionConditions): number {
 }
 
 /** Applies textual settings over `base`; throws UnitError naming the bad value. */
-export function applySettings(base: DirectionConditions, settings: DirectionSettings, where: string): DirectionConditions {
+/**
+ * `where` prefixes an error ("profile 4g: ..."); with `flagPrefix` ("--", "--up-") the error
+ * names the option typed instead ('--up-delay "5" needs a unit').
+ */
+export function applySettings(base: DirectionConditions, settings: DirectionSettings, where: string, flagPrefix?: string): DirectionConditions {
   const next = { ...base };
+  const name = (setting: string): string => (flagPrefix === undefined ? setting : `${flagPrefix}${setting.replace(/ /g, '-')}`);
   const wrap = <T>(fn: () => T): T => {
     try {
       return fn();
     } catch (error) {
-      throw new UnitError(`${where}: ${(error as Error).message}`);
+      throw new UnitError(flagPrefix === undefined ? `${where}: ${(error as Error).message}` : (error as Error).message);
     }
   };
-  if (settings.delay !== undefined) next.delayMs = wrap(() => parseTimeMs(settings.delay as string, 'delay'));
-  if (settings.jitter !== undefined) next.jitterMs = wrap(() => parseTimeMs(settings.jitter as string, 'jitter'));
+  if (settings.delay !== undefined) next.delayMs = wrap(() => parseTimeMs(settings.delay as string, name('delay')));
+  if (settings.jitter !== undefined) next.jitterMs = wrap(() => parseTimeMs(settings.jitter as string, name('jitter')));
   if (settings.jitterReorders !== undefined) next.jitterReorders = settings.jitterReorders;
-  if (settings.loss !== undefined) next.lossRate = wrap(() => parsePercentFraction(settings.loss as string, 'loss'));
+  if (settings.loss !== undefined) next.lossRate = wrap(() => parsePercentFraction(settings.loss as string, name('loss')));
   if (settings.burstLoss !== undefined) {
-    const burst = wrap(() => parseBurstLoss(settings.burstLoss as string));
+    const burst = wrap(() => parseBurstLoss(settings.burstLoss as string, name('burst loss')));
     next.burstLoss = gilbertElliottFor(burst.lossRate, burst.meanBurstPackets, settings.burstMax ?? null);
   }
-  if (settings.reorder !== undefined) next.reorderRate = wrap(() => parsePercentFraction(settings.reorder as string, 'reorder'));
-  if (settings.duplicate !== undefined) next.duplicateRate = wrap(() => parsePercentFraction(settings.duplicate as string, 'duplicate'));
-  if (settings.corrupt !== undefined) next.corruptRate = wrap(() => parsePercentFraction(settings.corrupt as string, 'corrupt'));
-  if (settings.rate !== undefined) next.rateBitsPerSecond = wrap(() => parseRateBitsPerSecond(settings.rate as string, 'rate'));
-  if (settings.queue !== undefined) next.queue = wrap(() => parseQueueLimit(settings.queue as string));
+  if (settings.reorder !== undefined) next.reorderRate = wrap(() => parsePercentFraction(settings.reorder as string, name('reorder')));
+  if (settings.duplicate !== undefined) next.duplicateRate = wrap(() => parsePercentFraction(settings.duplicate as string, name('duplicate')));
+  if (settings.corrupt !== undefined) next.corruptRate = wrap(() => parsePercentFraction(settings.corrupt as string, name('corrupt')));
+  if (settings.rate !== undefined) next.rateBitsPerSecond = wrap(() => parseRateBitsPerSecond(settings.rate as string, name('rate')));
+  if (settings.queue !== undefined) next.queue = wrap(() => parseQueueLimit(settings.queue as string, name('queue')));
   return next;
 }
 
 /** The lab links' MTU: queue limits in packets convert to bytes with it. */
 export const MTU_BYTES = 1500;
-const MIN_QUEUE_PACKETS = 10;
+/** The default queue's floor: a bandwidth-delay product smaller than this many full packets is raised to it. */
+export const MIN_QUEUE_PACKETS = 10;
 
 /** One bandwidth-delay product of the whole round trip, at least ten full packets. */
 /** One direction's bandwidth-delay product (its rate over the round trip); null without a rate limit. */

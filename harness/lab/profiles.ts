@@ -132,8 +132,8 @@ export function resolveLinkConditions(options: LinkOptions): LinkConditions {
     const name = options.profile ?? '';
     if (profile?.both) conditions = applySettings(conditions, profile.both, `profile ${name}`);
     if (profile?.[direction]) conditions = applySettings(conditions, profile[direction], `profile ${name} (${direction})`);
-    conditions = applySettings(conditions, both, 'options');
-    return applySettings(conditions, specific, `options (${direction})`);
+    conditions = applySettings(conditions, both, 'options', '--');
+    return applySettings(conditions, specific, `options (${direction})`, `--${direction}-`);
   };
 
   const outages: Outage[] = [];

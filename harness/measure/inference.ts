@@ -37,8 +37,42 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-function resample(values: readonly number[], random: () => number): number[] {
-  return values.map(() => values[Math.floor(random() * values.length)] as number);
+/**
+ * The median of one bootstrap resample of `values`, for many resamples: each draws
+ * values.length indices from `random` in the order a plain resample-and-sort would, but counts
+ * the drawn ranks instead of sorting (O(n) per resample, not O(n log n) with a copy), so the
+ * medians are bit-identical to sorting the resample. 20,000 samples a side took 66 s in
+ * compare with sorting; this way about 2 s.
+ */
+function resampledMedian(values: readonly number[]): (random: () => number) => number {
+  const n = values.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => (values[i] as number) - (values[j] as number));
+  const sorted = new Float64Array(n);
+  const rankOf = new Uint32Array(n);
+  order.forEach((index, rank) => {
+    rankOf[index] = rank;
+    sorted[rank] = values[index] as number;
+  });
+  const counts = new Uint32Array(n);
+  // Type 7 median, as percentileOfSorted: between order statistics `lower` and `lower + 1`.
+  const position = (n - 1) / 2;
+  const lower = Math.floor(position);
+  const upper = Math.ceil(position);
+  return (random) => {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) {
+      const drawn = rankOf[Math.floor(random() * n)] as number;
+      counts[drawn] = (counts[drawn] as number) + 1;
+    }
+    let seen = 0;
+    let rank = 0;
+    while (seen + (counts[rank] as number) <= lower) seen += counts[rank++] as number;
+    const low = sorted[rank] as number;
+    if (upper === lower) return low;
+    while (seen + (counts[rank] as number) <= upper) seen += counts[rank++] as number;
+    const high = sorted[rank] as number;
+    return low + (high - low) * (position - lower);
+  };
 }
 
 function interval(estimate: number, statistics: number[], options: BootstrapOptions): ConfidenceInterval {
@@ -57,7 +91,8 @@ function checkSamples(name: string, values: readonly number[]): void {
 export function bootstrapMedian(values: readonly number[], options: BootstrapOptions): ConfidenceInterval {
   checkSamples('bootstrapMedian', values);
   const random = seededRandom(options.seed);
-  const statistics = Array.from({ length: options.resamples ?? DEFAULT_RESAMPLES }, () => median(resample(values, random)));
+  const medianOf = resampledMedian(values);
+  const statistics = Array.from({ length: options.resamples ?? DEFAULT_RESAMPLES }, () => medianOf(random));
   return interval(median(values), statistics, options);
 }
 
@@ -67,7 +102,13 @@ export function bootstrapRatioOfMedians(a: readonly number[], b: readonly number
   checkSamples('bootstrapRatioOfMedians b', b);
   if (median(b) === 0) throw new RangeError('bootstrapRatioOfMedians: the median of b is 0');
   const random = seededRandom(options.seed);
-  const statistics = Array.from({ length: options.resamples ?? DEFAULT_RESAMPLES }, () => median(resample(a, random)) / median(resample(b, random)));
+  const medianOfA = resampledMedian(a);
+  const medianOfB = resampledMedian(b);
+  // A's resample first, then B's, from the one stream.
+  const statistics = Array.from({ length: options.resamples ?? DEFAULT_RESAMPLES }, () => {
+    const resampledA = medianOfA(random);
+    return resampledA / medianOfB(random);
+  });
   return interval(median(a) / median(b), statistics, options);
 }
 

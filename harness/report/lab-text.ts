@@ -1,7 +1,7 @@
 // How `npm run lab` and `--list-profiles` show a lab, its conditions and the emulator's live
 // statistics as text.
 import type { LinkConditions, DirectionConditions } from '../lab/conditions.js';
-import { defaultQueueBytes } from '../lab/conditions.js';
+import { defaultQueueBytes, directionBdpBytes, MIN_QUEUE_PACKETS } from '../lab/conditions.js';
 import { histogramQuantileUpperUs, type DirectionStats, type EmulatorStats } from '../lab/emulator-process.js';
 import type { LabState } from '../lab/lab-state.js';
 import { PROFILES } from '../lab/profiles.js';
@@ -13,6 +13,15 @@ function ms(value: number): string {
 
 function percent(fraction: number): string {
   return `${Number((fraction * 100).toPrecision(4))}%`;
+}
+
+/** The default queue and why it has that size: one bandwidth-delay product, or the floor when that is smaller. */
+export function defaultQueueText(conditions: LinkConditions, direction: 'up' | 'down'): string {
+  const queueBytes = defaultQueueBytes(conditions, direction);
+  const bdpBytes = directionBdpBytes(conditions, direction);
+  if (queueBytes === null || bdpBytes === null) return 'none (no rate limit)';
+  if (queueBytes > bdpBytes) return `${queueBytes} bytes (the ${MIN_QUEUE_PACKETS}-packet floor; one bandwidth-delay product is ${bdpBytes} bytes)`;
+  return `${queueBytes} bytes (one bandwidth-delay product)`;
 }
 
 function directionText(conditions: LinkConditions, direction: 'up' | 'down'): string {
@@ -34,7 +43,7 @@ function directionText(conditions: LinkConditions, direction: 'up' | 'down'): st
     parts.push(`rate ${formatRate(d.rateBitsPerSecond)}`);
     if (d.queue && 'packets' in d.queue) parts.push(`queue ${d.queue.packets} packets`);
     else if (d.queue) parts.push(`queue ${d.queue.bytes} bytes`);
-    else parts.push(`queue ${defaultQueueBytes(conditions, direction)} bytes (one bandwidth-delay product)`);
+    else parts.push(`queue ${defaultQueueText(conditions, direction)}`);
   }
   return parts.length > 0 ? parts.join(', ') : 'no impairment';
 }

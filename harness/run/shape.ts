@@ -30,8 +30,10 @@ export function shapeScenario(found: AnyScenario, shape: ScenarioShape): AnyScen
   if (shape.sizesBytes !== undefined || shape.direction !== undefined) {
     const transfers = found.transfers;
     if (!transfers) throw new RunOptionsError(`--sizes, --direction: apply to transfer scenarios, not ${found.name}`);
-    const options = { sizesBytes: shape.sizesBytes ?? transfers.defaults.sizesBytes, direction: shape.direction ?? transfers.defaults.direction };
-    scenario = { ...found, cases: casesFor(() => transfers.cases(options)) };
+    const sizesBytes = shape.sizesBytes ?? transfers.defaults.sizesBytes;
+    // --sizes alone keeps the scenario's default directions (smb-copy: gets and puts).
+    const directions = shape.direction !== undefined ? [shape.direction] : (transfers.defaultDirections ?? [transfers.defaults.direction]);
+    scenario = { ...found, cases: casesFor(() => directions.flatMap((direction) => transfers.cases({ sizesBytes, direction }))) };
   }
   if (shape.objects !== undefined) {
     const objectSets = found.objectSets;

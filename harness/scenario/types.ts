@@ -150,6 +150,8 @@ interface ScenarioFields<N extends ClientNeed> {
   /** Transfer scenarios: cases for the sizes and direction chosen (--sizes, --direction). */
   transfers?: {
     defaults: TransferOptions;
+    /** The directions run when --direction is not given (default: defaults.direction alone); smb-copy runs both. */
+    defaultDirections?: ReadonlyArray<TransferOptions['direction']>;
     cases(options: TransferOptions): CaseDefinition[];
   };
   /** Measures one sample; throws (with a reason) when the sample fails. */

@@ -97,11 +97,11 @@ t.test('every other option', async (t) => {
 });
 
 t.test('bad values name where they came from', async (t) => {
-  refuses(t, { loss: '1' }, 'options: loss "1" must be a percentage, e.g. 1% or 0.5%');
-  refuses(t, { upRate: 'fast' }, 'options (up): rate "fast" needs a unit: bit, kbit, mbit or gbit (e.g. 50mbit)');
-  refuses(t, { downDelay: '5' }, 'options (down): delay "5" needs a unit: us, ms or s (e.g. 30ms)');
-  refuses(t, { queue: '0' }, 'options: queue "0" must hold at least one packet');
-  refuses(t, { burstLoss: '2%' }, 'options: burst loss "2%" must be RATE%:MEAN_BURST, e.g. 2%:3 (2% loss in bursts of 3 packets on average)');
+  refuses(t, { loss: '1' }, '--loss "1" must be a percentage, e.g. 1% or 0.5%');
+  refuses(t, { upRate: 'fast' }, '--up-rate "fast" needs a unit: bit, kbit, mbit or gbit (e.g. 50mbit)');
+  refuses(t, { downDelay: '5' }, '--down-delay "5" needs a unit: us, ms or s (e.g. 30ms)');
+  refuses(t, { queue: '0' }, '--queue "0" must hold at least one packet');
+  refuses(t, { burstLoss: '2%' }, '--burst-loss "2%" must be RATE%:MEAN_BURST, e.g. 2%:3 (2% loss in bursts of 3 packets on average)');
 });
 
 t.test('an unknown profile lists the names', async (t) => {

@@ -343,7 +343,7 @@ t.test('npm run lab -- up, status, exec, down', async (t) => {
   for (const [args, message] of [
     [['up', '--link', 'loopback'], 'error: lab up needs a link backend: --link emulator, netem or auto (loopback has no lab)\n'],
     [['up', '--rtt', '20'], 'error: --rtt "20" needs a unit: us, ms or s (e.g. 30ms)\n'],
-    [['up', '--loss', '2'], 'error: options: loss "2" must be a percentage, e.g. 1% or 0.5%\n'],
+    [['up', '--loss', '2'], 'error: --loss "2" must be a percentage, e.g. 1% or 0.5%\n'],
     [['exec', 'router', '--', 'true'], "error: command-argument value 'router' is invalid for argument 'side'. Allowed choices are client, server.\n"],
     [['exec', 'client'], "error: missing required argument 'command'\n"],
   ] as const) {

@@ -27,7 +27,9 @@ t.test('parseTimeMs', async (t) => {
   for (const [value, ms] of good) t.equal(parseTimeMs(value), ms, `${value} -> ${ms} ms`);
   throwsExactly(t, () => parseTimeMs('30'), 'time "30" needs a unit: us, ms or s (e.g. 30ms)');
   throwsExactly(t, () => parseTimeMs('30', 'delay'), 'delay "30" needs a unit: us, ms or s (e.g. 30ms)');
-  for (const bad of ['-5ms', '5 ms', '5m', 'ms', '1e3ms', '.5ms', '5msec', '']) {
+  throwsExactly(t, () => parseTimeMs('-5ms', '--rtt'), '--rtt "-5ms" is negative: no negative durations (e.g. 30ms)');
+  throwsExactly(t, () => parseTimeMs('-0.5s', '--delay'), '--delay "-0.5s" is negative: no negative durations (e.g. 30ms)');
+  for (const bad of ['5 ms', '5m', 'ms', '1e3ms', '.5ms', '5msec', '']) {
     throwsExactly(t, () => parseTimeMs(bad, 'jitter'), `jitter "${bad}" needs a unit: us, ms or s (e.g. 30ms)`);
   }
 });
@@ -45,7 +47,7 @@ t.test('parseRateBitsPerSecond', async (t) => {
   throwsExactly(t, () => parseRateBitsPerSecond('50'), 'rate "50" needs a unit: bit, kbit, mbit or gbit (e.g. 50mbit)');
   throwsExactly(t, () => parseRateBitsPerSecond('50mbps', '--down-rate'), '--down-rate "50mbps" needs a unit: bit, kbit, mbit or gbit (e.g. 50mbit)');
   throwsExactly(t, () => parseRateBitsPerSecond('50MB'), 'rate "50MB" needs a unit: bit, kbit, mbit or gbit (e.g. 50mbit)');
-  throwsExactly(t, () => parseRateBitsPerSecond('-1mbit'), 'rate "-1mbit" needs a unit: bit, kbit, mbit or gbit (e.g. 50mbit)');
+  throwsExactly(t, () => parseRateBitsPerSecond('-1mbit'), 'rate "-1mbit" is negative: no negative rates (e.g. 50mbit)');
   throwsExactly(t, () => parseRateBitsPerSecond('999bit'), 'rate "999bit" is below 1kbit');
   throwsExactly(t, () => parseRateBitsPerSecond('0mbit'), 'rate "0mbit" is below 1kbit');
 });
@@ -63,7 +65,7 @@ t.test('parsePercentFraction', async (t) => {
   for (const [value, fraction] of good) t.equal(parsePercentFraction(value), fraction, `${value} -> ${fraction}`);
   throwsExactly(t, () => parsePercentFraction('1'), 'percentage "1" must be a percentage, e.g. 1% or 0.5%');
   throwsExactly(t, () => parsePercentFraction('0.01', 'loss'), 'loss "0.01" must be a percentage, e.g. 1% or 0.5%');
-  throwsExactly(t, () => parsePercentFraction('-1%', 'loss'), 'loss "-1%" must be a percentage, e.g. 1% or 0.5%');
+  throwsExactly(t, () => parsePercentFraction('-1%', 'loss'), 'loss "-1%" is negative: no negative percentages (e.g. 1%)');
   throwsExactly(t, () => parsePercentFraction('1 %', 'loss'), 'loss "1 %" must be a percentage, e.g. 1% or 0.5%');
   throwsExactly(t, () => parsePercentFraction('101%', 'loss'), 'loss "101%" is over 100%');
 });
@@ -99,8 +101,10 @@ t.test('parseBurstLoss', async (t) => {
     throwsExactly(t, () => parseBurstLoss(bad), `burst loss "${bad}" must be RATE%:MEAN_BURST, e.g. 2%:3 (2% loss in bursts of 3 packets on average)`);
   }
   throwsExactly(t, () => parseBurstLoss('2:3'), 'burst loss rate "2" must be a percentage, e.g. 1% or 0.5%');
-  throwsExactly(t, () => parseBurstLoss('2%:0.5'), 'burst loss "2%:0.5": the mean burst must be a number of packets >= 1');
-  throwsExactly(t, () => parseBurstLoss('2%:x'), 'burst loss "2%:x": the mean burst must be a number of packets >= 1');
+  for (const burst of ['0.5', 'x', '0x3', '1e1', ' 3', '', 'Infinity']) {
+    throwsExactly(t, () => parseBurstLoss(`2%:${burst}`), `burst loss "2%:${burst}": the mean burst must be a decimal number of packets >= 1 (e.g. 3)`);
+  }
+  throwsExactly(t, () => parseBurstLoss('0x10%:3'), 'burst loss rate "0x10%" must be a percentage, e.g. 1% or 0.5%');
   throwsExactly(t, () => parseBurstLoss('100%:3'), 'burst loss "100%:3": the rate must be below 100%');
 });
 
