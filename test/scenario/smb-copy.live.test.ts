@@ -29,7 +29,7 @@ t.test('the reads of a copy: the fewest equal reads of at most 1 MiB', async (t)
 const okAll = (c: { samples: Array<{ status: string; error?: string }> }) => c.samples.every((s) => s.status === 'ok');
 
 t.test('lan: SMB 3 gets, encrypted and plain, beside SMB-style reads over HTTP/2 and HTTP/3', async (t) => {
-  const { document } = await runScenarioCli(t, ['smb-copy', '--profile', 'lan', '--sizes', '2MB', '--samples', '2', '--warmup', '0'], 240_000);
+  const { document } = await runScenarioCli(t, ['smb-copy', '--profile', 'lan', '--sizes', '2MB', '--direction', 'down', '--samples', '2', '--warmup', '0'], 240_000);
   t.same(
     document.cases.map((c) => c.id),
     ['smb3-get-2MB-encrypted', 'smb3-get-2MB-plain', 'smb-style-h2-get-2MB', 'smb-style-h3-get-2MB'],

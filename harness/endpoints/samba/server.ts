@@ -182,10 +182,11 @@ export class SambaServer {
         // signal: if the harness dies without its cleanups, smbd gets SIGTERM and takes its
         // children with it. stdin must not be a socket (Node's stdio pipes are socketpairs):
         // smbd would take it for a connection handed over by inetd and serve only that.
-        // No --no-process-group: smbd's parent signals its whole process group with SIGTERM
-        // when it exits, which would be the harness's group; so smbd leads its own (setsid).
+        // --no-process-group: ManagedProcess already starts every child in a session of its own
+        // (so smbd's SIGTERM to its process group on exit reaches only smbd's own), and smbd's
+        // setsid() would fail there ("Failed to create session").
         command: 'sh',
-        args: ['-c', 'exec setpriv --pdeathsig TERM -- smbd "$@" </dev/null', 'smbd', '--foreground', '--debug-stdout', `--debuglevel=${this.options.debugLevel ?? 1}`, `--configfile=${configFile}`],
+        args: ['-c', 'exec setpriv --pdeathsig TERM -- smbd "$@" </dev/null', 'smbd', '--foreground', '--no-process-group', '--debug-stdout', `--debuglevel=${this.options.debugLevel ?? 1}`, `--configfile=${configFile}`],
         ...(this.options.netns !== undefined ? { netns: this.options.netns } : {}),
         cwd: workDir,
         env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOME: workDir, TMPDIR: workDir, LANG: 'C' },
