@@ -7,23 +7,18 @@
 // own address and port never change in it, so a rebound QUIC connection stays one connection.
 // A server packet's time is its arrival at the client, a client packet's its departure.
 import type { DirectedPacket } from './wire-analysis.js';
+import { HTTP2_DATA, HTTP2_REQUEST_STREAM, microsecondMs as ms, startsTcpResponse } from './wire-transfer.js';
 
 /** RFC 9000 section 19.17-19.18. */
 const PATH_CHALLENGE = 0x1a;
 const PATH_RESPONSE = 0x1b;
 /** QUIC: the first client-initiated bidirectional stream, which carries the request and its response. */
 const QUIC_REQUEST_STREAM = 0;
-const HTTP2_DATA = 0;
-const HTTP2_HEADERS = 1;
-const HTTP2_REQUEST_STREAM = 1;
-
-/** Milliseconds rounded to the microsecond (capture times are), without float noise. */
-const ms = (value: number): number => Math.round(value * 1000) / 1000;
 
 /** One connection: its packets in capture order. */
 export type ConnectionPackets = readonly DirectedPacket[];
 
-const isResponseHeaders = (p: DirectedPacket): boolean => !p.fromClient && (p.packet.httpResponse || p.packet.http2Frames.some((f) => f.type === HTTP2_HEADERS && f.streamId === HTTP2_REQUEST_STREAM));
+const isResponseHeaders = (p: DirectedPacket): boolean => !p.fromClient && startsTcpResponse(p.packet);
 
 /**
  * Server packets carrying body data. QUIC: STREAM frames of the request stream. TCP (TLS,

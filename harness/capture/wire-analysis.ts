@@ -7,7 +7,7 @@
 import type { KeyLog } from './keylog.js';
 import { openShortHeaderPackets, quicFrames, quicPacketKeys, type QuicPacketKeys } from './quic-decrypt.js';
 import { canonicalIp, type WireEndpoint, type WirePacket } from './tshark.js';
-import { wireTransfer, type WireTransfer } from './wire-transfer.js';
+import { microsecondMs as ms, wireTransfer, type WireTransfer } from './wire-transfer.js';
 
 /** A server endpoint: packets to or from it belong to connections; the other side is the client. */
 export interface WireServer {
@@ -88,11 +88,6 @@ const AMPLIFICATION_FACTOR = 3;
 export interface DirectedPacket {
   packet: WirePacket;
   fromClient: boolean;
-}
-
-/** Milliseconds rounded to the microsecond, so differences of capture times carry no float noise. */
-function ms(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }
 
 function isTcpSyn(p: WirePacket): boolean {

@@ -38,8 +38,15 @@ export interface WireTransfer {
   alpn: string | null;
 }
 
-const HTTP2_HEADERS = 1;
-const HTTP2_REQUEST_STREAM = 1;
+/** HTTP/2 frame types and the first client-initiated stream (RFC 9113). */
+export const HTTP2_DATA = 0;
+export const HTTP2_HEADERS = 1;
+export const HTTP2_REQUEST_STREAM = 1;
+
+/** Milliseconds rounded to the microsecond (capture times are), without float noise. */
+export function microsecondMs(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
 
 /** Client-initiated bidirectional streams carry requests and responses (RFC 9000 2.1). */
 const isRequestStream = (streamId: number): boolean => streamId % 4 === 0;
@@ -49,7 +56,7 @@ function carriesQuicRequestData(p: WirePacket): boolean {
 }
 
 /** The packet completing the PDU that starts the response (TCP): an HTTP/1.1 response or the HTTP/2 HEADERS of the first request. */
-function startsTcpResponse(p: WirePacket): boolean {
+export function startsTcpResponse(p: WirePacket): boolean {
   return p.httpResponse || p.http2Frames.some((f) => f.type === HTTP2_HEADERS && f.streamId === HTTP2_REQUEST_STREAM);
 }
 
@@ -89,8 +96,6 @@ export function repeatedPackets(side: readonly DirectedPacket[]): number {
   }
   return repeated;
 }
-
-const HTTP2_DATA = 0;
 
 /** Each response's end, ordered (see WireTransfer.responseEndsEpochMs). */
 function responseEnds(packets: readonly DirectedPacket[], server: readonly DirectedPacket[], quic: boolean, closeIndex: number): number[] {

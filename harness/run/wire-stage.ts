@@ -110,6 +110,8 @@ export function wireFlags(
   connection: Pick<WireConnection, 'undecryptablePackets' | 'notes'>,
 ): string[] {
   const flags: string[] = [];
+  // A metric the client derives (completionMs from totalMs) is as coarse as its coarsest clock.
+  const coarsestMs = Math.max(0, ...Object.values(timingSources).map((source) => source.resolutionMs));
   for (const [metric, wireMetric] of Object.entries(WIRE_COUNTERPARTS)) {
     const endpoint = metrics[metric];
     const wire = metrics[wireMetric];
@@ -120,8 +122,6 @@ export function wireFlags(
         flags.push(`${metric} ${(endpoint / 1e6).toFixed(3)} Mbit/s vs ${wireMetric} ${(wire / 1e6).toFixed(3)} Mbit/s: apart by ${(apart * 100).toFixed(1)}%, more than ${GOODPUT_TOLERANCE * 100}%`);
       continue;
     }
-    // A metric the client derives (completionMs from totalMs) is as coarse as its coarsest clock.
-    const coarsestMs = Math.max(0, ...Object.values(timingSources).map((source) => source.resolutionMs));
     const toleranceMs = Math.max(timingSources[metric]?.resolutionMs ?? coarsestMs, WIRE_TIMING_SOURCE.resolutionMs);
     if (Math.abs(endpoint - wire) > toleranceMs) {
       flags.push(`${metric} ${endpoint.toFixed(3)} ms vs ${wireMetric} ${wire.toFixed(3)} ms: apart by more than ${toleranceMs} ms`);

@@ -6,6 +6,7 @@
 // - a page load: every object's last packet, from the first connection's first packet;
 // - an SMB-style copy over HTTP: from the handshake's end to the last read's last packet.
 import type { WireConnection } from '../capture/wire-analysis.js';
+import { microsecondMs } from '../capture/wire-transfer.js';
 import type { Protocol } from '../endpoints/types.js';
 import { percentileOfSorted } from '../measure/statistics.js';
 import { goodputBitsPerSecond } from '../measure/transfer.js';
@@ -13,7 +14,7 @@ import type { Workload } from '../results/workload.js';
 
 /** Milliseconds from `originEpochMs`, rounded to the capture's microsecond. */
 function since(originEpochMs: number, epochMs: number): number {
-  return Math.round((epochMs - originEpochMs) * 1000) / 1000;
+  return microsecondMs(epochMs - originEpochMs);
 }
 
 /** Times from a connection's first packet only when it was its SYN or Initial (ttfbMs is null otherwise). */
