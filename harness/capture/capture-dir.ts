@@ -2,7 +2,7 @@
 // unprivileged user, so tcpdump (after -Z) and tshark, running as that user, can reach the
 // files in it and nobody else can. Root (the harness) removes it.
 import { chown } from 'node:fs/promises';
-import { makePrivateDir, type PrivateDir } from '../files/private-dir.js';
+import { makePrivateDir, withDir, type PrivateDir } from '../files/private-dir.js';
 import { canDropPrivileges, labUser, type UnprivilegedUser } from '../process/unprivileged.js';
 
 /** The user captures are written and read as; null when this process is not root (nothing to drop). */
@@ -23,11 +23,6 @@ export async function makeCaptureDir(prefix: string): Promise<PrivateDir> {
 }
 
 /** `work` given a capture directory, removed when it ends however it ends. */
-export async function withCaptureDir<T>(prefix: string, work: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await makeCaptureDir(prefix);
-  try {
-    return await work(dir.path);
-  } finally {
-    await dir.remove();
-  }
+export function withCaptureDir<T>(prefix: string, work: (dir: string) => Promise<T>): Promise<T> {
+  return withDir(makeCaptureDir(prefix), work);
 }

@@ -24,11 +24,16 @@ export async function makePrivateDir(prefix: string): Promise<PrivateDir> {
   };
 }
 
-export async function withPrivateDir<T>(prefix: string, work: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await makePrivateDir(prefix);
+/** `work` given the directory `made` gives, removed when it ends however it ends. */
+export async function withDir<T>(made: Promise<PrivateDir>, work: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await made;
   try {
     return await work(dir.path);
   } finally {
     await dir.remove();
   }
+}
+
+export function withPrivateDir<T>(prefix: string, work: (dir: string) => Promise<T>): Promise<T> {
+  return withDir(makePrivateDir(prefix), work);
 }

@@ -2,26 +2,14 @@
 // variables: each is noticed before anything runs and answered with the command as it should
 // have been typed, exit 2.
 import t from 'tap';
-import { main } from '../../harness/cli.js';
+import { runCli } from '../fixtures/run-cli.js';
 import { npmSlip } from '../../harness/cli/npm-slip.js';
 
 /** main() as npm would start it for `script`, with what npm put into the environment. */
-async function viaNpm(script: string, argv: string[], config: Record<string, string>): Promise<{ code: number; stderr: string; stdout: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = (chunk: string | Uint8Array) => ((stdout += String(chunk)), true);
-  process.stderr.write = (chunk: string | Uint8Array) => ((stderr += String(chunk)), true);
+function viaNpm(script: string, argv: string[], config: Record<string, string>): Promise<{ code: number; stderr: string; stdout: string }> {
   const env: NodeJS.ProcessEnv = { npm_lifecycle_event: script, npm_config_cache: '/root/.npm', npm_config_user_agent: 'npm/11', npm_config_yes: '', npm_config_audit: '' };
   for (const [name, value] of Object.entries(config)) env[`npm_config_${name}`] = value;
-  try {
-    return { code: await main(argv, env), stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-    process.exitCode = undefined;
-  }
+  return runCli(argv, env);
 }
 
 t.test('a forgotten -- is answered with the command as it should have been typed', async (t) => {
