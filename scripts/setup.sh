@@ -81,6 +81,9 @@ for dir in native/*/; do
   fi
 done
 
+say "the lab's own QUIC peers (peers/*/build.sh, cached by their pins)"
+bash scripts/build-peers.sh
+
 say "building the CLI"
 node bin/build-cli.mjs
 
