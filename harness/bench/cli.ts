@@ -8,6 +8,7 @@ import { interruptSignal, runCleanups } from '../process/cleanup.js';
 import { runLinkBench } from './link.js';
 import { runTransferBench } from './transfer.js';
 import { runTruthBench } from './truth.js';
+import { runStacksBench } from './stacks.js';
 import { RunOptionsError } from '../run/options.js';
 import { checkOutputFile } from '../run/output-paths.js';
 import { PROJECT_ROOT } from '../project-root.js';
@@ -20,6 +21,7 @@ const BENCHES: Record<BenchName, (log: (message: string) => void) => Promise<Rec
   link: runLinkBench,
   transfer: runTransferBench,
   truth: runTruthBench,
+  stacks: runStacksBench,
 };
 
 async function main(argv: string[]): Promise<number> {
