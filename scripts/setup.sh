@@ -73,6 +73,9 @@ fi
 
 say "npm dependencies"
 npm install --no-audit --no-fund --loglevel=error
+# tap builds its plugin set (.taprc: tsx in place of its TypeScript loader) on first use; until
+# then a fresh clone's first test run loads the default set too and takes twice as long.
+npx tap build >/dev/null
 
 for dir in native/*/; do
   if [[ -f "$dir/Makefile" ]]; then
