@@ -19,7 +19,10 @@ import { UnitError } from '../lab/units.js';
 import { interruptSignal, onCleanup } from '../process/cleanup.js';
 import { addLinkOptions, linkConditionsFrom, type LinkCliOptions } from './link-options.js';
 import { UsageError } from './usage-error.js';
+import { noWaitOption } from './wait-option.js';
+import { LabBusyError } from '../lab/lock.js';
 import { labText } from '../report/lab-text.js';
+import { surveyEntries, surveyLab, surveyText } from '../lab/lab-survey.js';
 import { PROJECT_ROOT as ROOT } from '../project-root.js';
 
 export const LAB_DAEMON_MAIN = join(ROOT, 'harness/lab/lab-daemon-main.ts');
@@ -49,18 +52,9 @@ function isLabDaemon(pid: number): boolean {
   }
 }
 
-interface LabsNow {
-  live: LabState[];
-  /** States whose owner is gone: a killed run's leftovers, removed by the next lab or `down`. */
-  leftovers: LabState[];
-}
-
-async function labsNow(): Promise<LabsNow> {
-  const states = await readLabStates();
-  return {
-    live: states.filter(stateOwnerAlive),
-    leftovers: states.filter((s) => !stateOwnerAlive(s)),
-  };
+/** The labs in use (state files whose owner runs); what else is there, `status` finds with the reaper's survey. */
+async function labsNow(): Promise<{ live: LabState[] }> {
+  return { live: (await readLabStates()).filter(stateOwnerAlive) };
 }
 
 function isDaemonLab(state: LabState): boolean {
@@ -133,12 +127,23 @@ async function removeStaleSockets(): Promise<void> {
 
 type DaemonMessage = { event: 'ready'; labId: string; pid: number } | { event: 'error'; message: string; busy: boolean };
 
-function waitForDaemon(child: ChildProcess, timeoutMs: number): Promise<DaemonMessage> {
+/**
+ * The daemon's answer: ready or an error. While it waits for the lab lock (it says so, and this
+ * tells `onWait`) no time limit runs; setting the lab up, once it holds the lock, has `timeoutMs`.
+ */
+function waitForDaemon(child: ChildProcess, timeoutMs: number, onWait: (message: string) => void): Promise<DaemonMessage> {
   return new Promise((done, fail) => {
-    const timer = setTimeout(() => finish(() => fail(new Error(`the lab did not come up within ${timeoutMs / 1000} s (see ${LAB_DAEMON_LOG})`))), timeoutMs);
+    const startTimer = (): NodeJS.Timeout => setTimeout(() => finish(() => fail(new Error(`the lab did not come up within ${timeoutMs / 1000} s (see ${LAB_DAEMON_LOG})`))), timeoutMs);
+    let timer: NodeJS.Timeout | undefined = startTimer();
     const onMessage = (message: unknown): void => {
-      const m = message as Partial<DaemonMessage>;
-      if (m.event === 'ready' || m.event === 'error') finish(() => done(m as DaemonMessage));
+      const m = message as Partial<DaemonMessage> | { event: 'waiting'; message: string } | { event: 'locked' };
+      if (m.event === 'waiting' && 'message' in m && typeof m.message === 'string') {
+        clearTimeout(timer);
+        timer = undefined;
+        onWait(m.message);
+      } else if (m.event === 'locked' && timer === undefined) {
+        timer = startTimer();
+      } else if (m.event === 'ready' || m.event === 'error') finish(() => done(m as DaemonMessage));
     };
     const onExit = (code: number | null, signal: string | null): void => finish(() => fail(new Error(`the lab daemon exited (code ${code}, signal ${signal}) before the lab was up (see ${LAB_DAEMON_LOG})`)));
     const onInterrupt = (): void => finish(() => fail(new Error('interrupted while the lab was coming up; removed it')));
@@ -177,7 +182,12 @@ async function stopDaemon(pid: number, graceMs: number): Promise<void> {
   }
 }
 
-async function up(options: LinkCliOptions): Promise<void> {
+type UpOptions = LinkCliOptions & {
+  /** commander's --no-wait: false when given. */
+  wait: boolean;
+};
+
+async function up(options: UpOptions): Promise<void> {
   if (options.link === 'loopback') throw usage('lab up needs a link backend: --link emulator, netem or auto (loopback has no lab)');
   let conditions: LinkConditions;
   try {
@@ -192,6 +202,7 @@ async function up(options: LinkCliOptions): Promise<void> {
     backend: options.link ?? 'auto',
     purpose: LAB_DAEMON_PURPOSE,
     socketDir: LAB_DAEMON_SOCKET_DIR,
+    wait: options.wait,
     ...(options.cc !== undefined ? { tcpCongestionControl: options.cc } : {}),
   };
   // Until the lab is up, this command owns the daemon: any failure or Ctrl-C removes it.
@@ -222,8 +233,9 @@ async function up(options: LinkCliOptions): Promise<void> {
   }
   let state: LabState | undefined;
   try {
-    const message = await waitForDaemon(child, UP_TIMEOUT_MS);
-    if (message.event === 'error') throw new Error(message.message);
+    // The same words as a scenario's wait, on stderr (stdout is the lab's description).
+    const message = await waitForDaemon(child, UP_TIMEOUT_MS, (waiting) => process.stderr.write(`${waiting}\n`));
+    if (message.event === 'error') throw message.busy ? new LabBusyError(message.message) : new Error(message.message);
     state = (await readLabStates()).find((s) => s.ownerPid === pid);
     if (!state) throw new Error(`the lab daemon (pid ${pid}) reported ready but wrote no lab state`);
   } catch (error) {
@@ -243,13 +255,15 @@ async function up(options: LinkCliOptions): Promise<void> {
 // ---------------------------------------------------------------- status
 
 async function status(options: { json?: boolean }): Promise<void> {
-  const { live, leftovers } = await labsNow();
+  const { live } = await labsNow();
   const entries = await Promise.all(
     live.map(async (state) => {
       const stats = isDaemonLab(state) && state.backend === 'emulator' && processAlive(state.ownerPid) ? await daemonStats(state.ownerPid) : null;
       return { state, stats };
     }),
   );
+  // What is really there, found as the reaper finds it; `down` stops the daemons' labs and reaps the rest.
+  const found = surveyEntries(await surveyLab(), new Set(live.filter(isDaemonLab).map((s) => s.ownerPid)));
   if (options.json) {
     const labs = entries.map(({ state, stats }) => ({
       ...state,
@@ -258,14 +272,12 @@ async function status(options: { json?: boolean }): Promise<void> {
       linkStats: stats && 'stats' in stats ? stats.stats : null,
       ...(stats && 'error' in stats ? { linkStatsError: stats.error } : {}),
     }));
-    process.stdout.write(JSON.stringify({ labs, leftovers }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ labs, found }, null, 2) + '\n');
     return;
   }
   if (live.length === 0) process.stdout.write('no lab is up\n');
   for (const { state, stats } of entries) process.stdout.write(labText(state, stats));
-  for (const state of leftovers) {
-    process.stdout.write(`leftover of a killed run: lab ${state.labId} (owner pid ${state.ownerPid} is gone); npm run lab -- down removes it\n`);
-  }
+  process.stdout.write(surveyText(found));
 }
 
 // ---------------------------------------------------------------- exec
@@ -338,11 +350,13 @@ async function down(): Promise<void> {
 
 export function labCommand(): Command {
   const lab = new Command('lab').description('a lab network that stays up for manual use: up, status, exec, down');
-  const upCommand = addLinkOptions(new Command('up').description('start a lab (client and server namespaces joined by an impaired link) that keeps running until `lab down`')).action(async (options: LinkCliOptions) =>
-    up(options),
-  );
+  const upCommand = addLinkOptions(
+    new Command('up').description('start a lab (client and server namespaces joined by an impaired link) that keeps running until `lab down`; waits while another run holds the lab').addOption(noWaitOption()),
+  ).action(async (options: UpOptions) => up(options));
   const statusCommand = new Command('status')
-    .description('describe the running lab: namespaces, addresses, link conditions and (emulator) live statistics')
+    .description(
+      'describe the running lab (namespaces, addresses, link conditions, emulator statistics) and list every lab namespace, owned temporary directory and lab state on the host: its owner, alive or gone, and what `lab down` would do',
+    )
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => status(options));
   const execCommand = new Command('exec')

@@ -20,7 +20,8 @@ import { CLIENT_NAMES, SERVER_NAMES } from '../scenario/matrix.js';
 import type { ClientName, ServerName } from '../scenario/types.js';
 import { addLinkOptions, linkConditionsFrom, wantsLab, type LinkCliOptions } from './link-options.js';
 import { choiceList, commaListOf, durationMs, integerInRange, objectSetList, oneOf, sizeList } from './parse.js';
-import { EXIT_LAB_BUSY, UsageError } from './usage-error.js';
+import { UsageError } from './usage-error.js';
+import { noWaitOption } from './wait-option.js';
 
 /** The link of a run given no link option: a realistic one, so the first run shows the protocols' real difference. */
 export const DEFAULT_PROFILE = 'broadband';
@@ -86,7 +87,7 @@ export function scenarioCommand(): Command {
     .option('--client <names>', `clients to run every case with: ${CLIENT_NAMES.join(', ')} (default: each case's own)`, choiceList('--client', CLIENT_NAMES))
     .option('--no-capture', 'no packet capture (scenarios that check timings against the wire)')
     .option('--keep-captures <dir>', 'keep the packet capture and its TLS key log (0600) in this directory')
-    .option('--no-wait', `while another run holds the lab, refuse at once (exit ${EXIT_LAB_BUSY}) instead of waiting for it`);
+    .addOption(noWaitOption());
   return addLinkOptions(command).action(async (name: string | undefined, options: ScenarioOptions) => {
     if (options.listProfiles) {
       process.stdout.write(listProfilesText());

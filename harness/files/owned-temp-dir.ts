@@ -4,7 +4,7 @@
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ownerAlive } from '../process/proc-table.js';
+import { ownerAlive, reapable } from '../process/proc-table.js';
 
 /** The project's owned temporary directories: its prefixes, the owner's pid, mkdtemp's six characters. */
 const OWNED_NAME = /^(?:quic-lab|qlab)-[a-z0-9-]*?pid(\d+)-[A-Za-z0-9]{6}$/;
@@ -20,19 +20,35 @@ export function ownerOfTempName(name: string): number | null {
   return pid > 0 ? pid : null;
 }
 
-/** Removes owned temporary directories whose owner is gone (or whose pid now names a later process). */
-export async function sweepStaleTempDirs(dir = tmpdir()): Promise<string[]> {
-  const removed: string[] = [];
-  for (const name of await readdir(dir).catch(() => [])) {
+/** An owned temporary directory and whether its owner still runs. */
+export interface OwnedTempDir {
+  path: string;
+  ownerPid: number;
+  ownerAlive: boolean;
+}
+
+/** The project's owned temporary directories under `dir` (this process's own left out). */
+export async function findOwnedTempDirs(dir = tmpdir()): Promise<OwnedTempDir[]> {
+  const found: OwnedTempDir[] = [];
+  for (const name of (await readdir(dir).catch(() => [] as string[])).sort()) {
     const pid = ownerOfTempName(name);
     if (pid === null || pid === process.pid) continue;
     const path = join(dir, name);
     const info = await stat(path).catch(() => null);
     if (!info?.isDirectory()) continue;
     // Made no later than its birth (or, where the file system has none, its last change).
-    if (ownerAlive(pid, info.birthtimeMs > 0 ? info.birthtimeMs : info.ctimeMs)) continue;
-    await rm(path, { recursive: true, force: true });
-    removed.push(path);
+    found.push({ path, ownerPid: pid, ownerAlive: ownerAlive(pid, info.birthtimeMs > 0 ? info.birthtimeMs : info.ctimeMs) });
+  }
+  return found;
+}
+
+/** Removes owned temporary directories whose owner is gone (or whose pid now names a later process). */
+export async function sweepStaleTempDirs(dir = tmpdir()): Promise<string[]> {
+  const removed: string[] = [];
+  for (const found of await findOwnedTempDirs(dir)) {
+    if (!reapable(found)) continue;
+    await rm(found.path, { recursive: true, force: true });
+    removed.push(found.path);
   }
   return removed;
 }

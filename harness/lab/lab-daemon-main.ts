@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { runCleanups } from '../process/cleanup.js';
 import type { LinkConditions } from './conditions.js';
 import { startLab, TCP_CONGESTION_CONTROLS, type Lab } from './lab.js';
-import { LabBusyError } from './lock.js';
+import { acquireLabLock, LabBusyError } from './lock.js';
 import { listenOnPrivateSocket } from './private-socket.js';
 
 const optionsSchema = z
@@ -21,6 +21,8 @@ const optionsSchema = z
     tcpCongestionControl: z.enum(TCP_CONGESTION_CONTROLS).optional(),
     purpose: z.string().min(1),
     socketDir: z.string().min(1),
+    /** Wait while another run holds the lab (reported as a `waiting` event), or refuse at once. */
+    wait: z.boolean(),
   })
   .strict();
 
@@ -48,6 +50,8 @@ let server: Server | null = null;
 let socketPath: string | null = null;
 let signalled: string | null = null;
 let shuttingDown: Promise<never> | null = null;
+/** Ends a wait for the lab lock: a signal, or `lab up` gone before the lab was ready. */
+const starting = new AbortController();
 
 function shutdown(reason: string, code: number): Promise<never> {
   shuttingDown ??= (async () => {
@@ -73,6 +77,7 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
     signalled = signal;
     // While the lab is starting, the start sequence checks `signalled` when it ends.
     if (lab) void shutdown(`received ${signal}`, 0);
+    else starting.abort(new Error(`received ${signal} while waiting for the lab`));
   });
 }
 for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
@@ -127,7 +132,24 @@ async function main(): Promise<void> {
     return;
   }
   log(`starting a lab (${options.backend}) for "${options.purpose}"`);
+  // `lab up` killed before the lab is ready: nobody would know of the lab, so none is started.
+  const orphaned = (): void => {
+    signalled ??= 'disconnect';
+    starting.abort(new Error('lab up is gone'));
+  };
+  process.once('disconnect', orphaned);
+  let releaseWait: (() => Promise<void>) | undefined;
   try {
+    // Taken here, before startLab takes it again (re-entrant), so that `lab up` hears of the wait and its end.
+    releaseWait = await acquireLabLock(options.purpose, {
+      wait: options.wait,
+      onWait: (message) => {
+        log(message);
+        report({ event: 'waiting', message });
+      },
+      signal: starting.signal,
+    });
+    report({ event: 'locked' });
     lab = await startLab({
       conditions: options.conditions,
       backend: options.backend,
@@ -138,11 +160,14 @@ async function main(): Promise<void> {
     const message = (error as Error).message;
     log(`could not start the lab: ${message}`);
     report({ event: 'error', message, busy: error instanceof LabBusyError });
+    process.off('disconnect', orphaned);
     disconnect();
+    await releaseWait?.();
     await runCleanups();
     process.exitCode = 1;
     return;
   }
+  await releaseWait(); // the lab holds the lock now
   const running = lab;
   log(`lab ${running.labId} up: ${running.backend}, ${running.namespaces.client} <-> ${running.namespaces.server}`);
   if (signalled) {
@@ -160,6 +185,7 @@ async function main(): Promise<void> {
     if (running.emulator && !running.emulator.running) void shutdown('the link emulator exited', 1);
   }, WATCH_INTERVAL_MS);
   report({ event: 'ready', labId: running.labId, pid: process.pid, socket: socketPath });
+  process.off('disconnect', orphaned);
   disconnect();
 }
 

@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sweepStaleTempDirs } from '../files/owned-temp-dir.js';
-import { ownerAlive, signalQuietly } from '../process/proc-table.js';
+import { ownerAlive, reapable, signalQuietly } from '../process/proc-table.js';
 import { runCommand } from '../process/managed-process.js';
 import { LAB_NETNS_PREFIX, readLabStates, removeLabState, stateOwnerAlive } from './lab-state.js';
 
@@ -47,6 +47,28 @@ export function namespaceOwner(name: string): number | null {
   return pid > 0 ? pid : null;
 }
 
+/** A lab namespace, its owner (the pid in its name; null when the name has none) and the processes inside. */
+export interface LabNamespace {
+  name: string;
+  ownerPid: number | null;
+  ownerAlive: boolean;
+  pids: number[];
+}
+
+/** Every lab namespace on the host, as the reaper sees it. */
+export async function findLabNamespaces(): Promise<LabNamespace[]> {
+  const found: LabNamespace[] = [];
+  for (const name of (await listNamespaces()).filter((n) => n.startsWith(LAB_NETNS_PREFIX)).sort()) {
+    const pid = namespaceOwner(name);
+    const createdAtMs = await stat(join('/run/netns', name)).then(
+      (info) => info.mtimeMs,
+      () => Date.now(),
+    );
+    found.push({ name, ownerPid: pid, ownerAlive: pid !== null && ownerAlive(pid, createdAtMs), pids: await namespacePids(name) });
+  }
+  return found;
+}
+
 /**
  * Removes what killed runs left: lab namespaces whose owner (the pid in the name) is gone or
  * is a later process with a reused pid, with any process still inside them; their state
@@ -55,20 +77,14 @@ export function namespaceOwner(name: string): number | null {
  */
 export async function reapLeftovers(): Promise<string[]> {
   const removed: string[] = [];
-  for (const name of await listNamespaces()) {
-    const pid = namespaceOwner(name);
-    if (pid === null || pid === process.pid) continue;
-    const createdAtMs = await stat(join('/run/netns', name)).then(
-      (info) => info.mtimeMs,
-      () => Date.now(),
-    );
-    if (ownerAlive(pid, createdAtMs)) continue;
-    for (const inside of await namespacePids(name)) signalQuietly(inside, 'SIGKILL');
-    await deleteNamespace(name);
-    removed.push(name);
+  for (const namespace of await findLabNamespaces()) {
+    if (!reapable(namespace)) continue;
+    for (const inside of namespace.pids) signalQuietly(inside, 'SIGKILL');
+    await deleteNamespace(namespace.name);
+    removed.push(namespace.name);
   }
   for (const state of await readLabStates()) {
-    if (state.ownerPid !== process.pid && !stateOwnerAlive(state)) await removeLabState(state.labId);
+    if (reapable({ ownerPid: state.ownerPid, ownerAlive: stateOwnerAlive(state) })) await removeLabState(state.labId);
   }
   removed.push(...(await sweepStaleTempDirs()));
   return removed;

@@ -56,6 +56,14 @@ export function ownerAlive(pid: number, createdAtMs: number): boolean {
   }
 }
 
+/**
+ * Whether a reaper running as `reaperPid` removes what this owner left: the owner is named, and
+ * gone (or its pid is a later process's); the reaper's own things are never its leftovers.
+ */
+export function reapable(owner: { ownerPid: number | null; ownerAlive: boolean }, reaperPid = process.pid): boolean {
+  return owner.ownerPid !== null && owner.ownerPid !== reaperPid && !owner.ownerAlive;
+}
+
 /** Every process, zombies included. */
 async function processTable(): Promise<ProcEntry[]> {
   const entries: ProcEntry[] = [];

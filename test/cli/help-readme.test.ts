@@ -62,14 +62,14 @@ function tableRows(heading: string): Row[] {
 
 const LINK_OPTIONS = new Set(addLinkOptions(new CommandClass('x')).options.map((o) => o.long as string));
 
-/** The README section whose table documents each command's own options (link options: "### Link options"). */
+/** The README section whose table documents each command's own options (link options, of scenario and lab up: "### Link options"). */
 const TABLES: Record<string, string> = {
   scenario: '### Options',
   report: '## Reports',
   compare: '## Comparing runs',
   'smb-probe': '## SMB over QUIC probe',
   certs: '## Certificates',
-  'lab up': '### Link options',
+  'lab up': '### Manual use',
 };
 
 const program = buildProgram();
@@ -90,7 +90,7 @@ t.test("each command's README table: every option, nothing else, the help's defa
     const command = commands(program).find((c) => c.path === path)?.command;
     if (!command) throw new Error(`no command ${path}`);
     const own = command.options.filter((o) => path === 'lab up' || !LINK_OPTIONS.has(o.long as string));
-    const rows = [...tableRows(heading), ...(path === 'scenario' ? tableRows('### Link options') : [])];
+    const rows = [...tableRows(heading), ...(path === 'scenario' || path === 'lab up' ? tableRows('### Link options') : [])];
     const inTable = new Map(rows.flatMap((row) => row.options.map((name) => [name, row] as const)));
     for (const option of own) {
       const long = option.long as string;

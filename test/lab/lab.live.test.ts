@@ -404,8 +404,8 @@ t.test('npm run lab -- up, status, exec, down', async (t) => {
   t.match(text.stdout, new RegExp(`^lab ${labId}: emulator backend, owner pid ${daemonPid} \\(npm run lab -- up\\)`, 'm'));
   t.match(text.stdout, /^ {2}up: \d+ packets in, \d+ out, dropped none/m, 'live statistics in text');
 
-  const again = await npmLab('up', '--rtt', '20ms');
-  t.equal(again.code, 1, 'a second up: exit 1');
+  const again = await npmLab('up', '--rtt', '20ms', '--no-wait');
+  t.equal(again.code, 75, 'a second up with --no-wait: exit 75');
   t.match(again.stderr, new RegExp(`^error: the lab is in use by pid ${daemonPid} \\(npm run lab -- up, since [^)]+\\); wait for it, or stop it \\(npm run lab -- down\\)\\n$`));
 
   const down = await npmLab('down');
