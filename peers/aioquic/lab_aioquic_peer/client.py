@@ -30,7 +30,7 @@ from aioquic.quic.events import (
 from aioquic.tls import SessionTicket
 
 from .feeder import BodyFeeder
-from .options import UsageError, configuration, open_logs, split_host_port
+from .options import UsageError, configuration, open_logs, split_host_port, widen_buffers
 from .pattern import BodyCheck
 
 clock = time.monotonic
@@ -267,9 +267,10 @@ class Client:
         quic = QuicConnection(configuration=self.config(ticket), session_ticket_handler=on_ticket)
         loop = asyncio.get_running_loop()
         wildcard = "::" if self.family == socket.AF_INET6 else "0.0.0.0"
-        _, protocol = await loop.create_datagram_endpoint(
+        transport, protocol = await loop.create_datagram_endpoint(
             lambda: ClientProtocol(quic), local_addr=(wildcard, 0), family=self.family
         )
+        widen_buffers(transport.get_extra_info("socket"))
         self.connections.append(protocol)
         return protocol
 

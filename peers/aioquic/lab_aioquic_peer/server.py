@@ -22,6 +22,7 @@ from .options import (
     format_host_port,
     open_logs,
     split_host_port,
+    widen_buffers,
 )
 from .pattern import BodyCheck
 
@@ -230,6 +231,7 @@ async def serve(args: Namespace) -> int:
         local_addr=(host, port),
         family=family,
     )
+    widen_buffers(transport.get_extra_info("socket"))
     bound = transport.get_extra_info("sockname")
     address = format_host_port(bound[0], bound[1])
     print(json.dumps({"event": "listening", "address": address}), flush=True)
