@@ -60,7 +60,7 @@ async function run(): Promise<void> {
     command: binary(),
     args: ['server', '--listen', '127.0.0.1:0', '--cert', pki.material.chainFile, '--key', pki.material.keyFile, '--qlog-dir', serverQlogDir, '--keylog', serverKeylog],
   });
-  const listening = JSON.parse(await server.waitForLine(/"event": ?"listening"/, 20_000)) as { address: string };
+  const listening = JSON.parse(await server.waitForLine(/^\{"event":"listening","address":"[^"]+"\}$/, 20_000)) as { address: string };
   const port = Number(/:(\d+)$/.exec(listening.address)?.[1]);
   t.match(listening.address, /^127\.0\.0\.1:\d+$/, 'the server says where it listens');
   const url = (path: string, name = LAB_SERVER_NAME): string => `https://${name}:${port}${path}`;
@@ -161,7 +161,7 @@ async function run(): Promise<void> {
     connections += 1;
     t.equal(run.code, 1);
     t.match(result, { error: /handshake failed.*(issuer|certificate)/ });
-    t.notOk('handshakeMs' in result || 'bodyBytes' in result, 'no handshake, no body');
+    t.notOk('handshakeMs' in result || 'bodyBytes' in result || 'partial' in result, 'no handshake, no body');
   });
 
   await t.test('a name the certificate does not carry: the handshake fails', async (t) => {
@@ -169,6 +169,16 @@ async function run(): Promise<void> {
     t.equal(run.code, 1);
     t.match(result, { error: /handshake failed.*wrong\.lab\.example/ });
     t.notOk('handshakeMs' in result);
+  });
+
+  await t.test('--timeout-ms: a download cut short exits 1 with the error and what had arrived', async (t) => {
+    connections += 1;
+    const run = await runCommand({ name: 'aioquic client', command: binary(), args: ['client', ...common, '--timeout-ms', '600', url('/100000000')], timeoutMs: 15_000 });
+    t.equal(run.code, 1, run.stderr);
+    const result = JSON.parse(run.stdout) as PeerResult & { partial?: { bodyBytes: number; failedAtMs: number } };
+    t.match(result, { error: 'timed out after 600 ms' });
+    t.notOk('bodyBytes' in result, 'no complete body');
+    t.ok(result.partial !== undefined && result.partial.bodyBytes < 100_000_000 && result.partial.failedAtMs >= 600, `partial: ${JSON.stringify(result.partial)}`);
   });
 
   await t.test('a bad command line exits 2 naming the problem', async (t) => {

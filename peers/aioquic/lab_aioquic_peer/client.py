@@ -394,10 +394,12 @@ class Client:
                 ]
         else:
             out["error"] = " ".join(error.split())
-            partial: dict = {"bodyBytes": body_bytes, "failedAtMs": self.ms(clock())}
-            if ends:
-                partial["lastByteMs"] = self.ms(max(ends))
-            out["partial"] = partial
+            # What a response that broke off had delivered (none began: no partial).
+            if any(e.headers_at is not None for e in exchanges):
+                partial: dict = {"bodyBytes": body_bytes, "failedAtMs": self.ms(clock())}
+                if ends:
+                    partial["lastByteMs"] = self.ms(max(ends))
+                out["partial"] = partial
         if self.args.progress:
             out["progress"] = self.progress
         return out

@@ -234,7 +234,8 @@ async def serve(args: Namespace) -> int:
     widen_buffers(transport.get_extra_info("socket"))
     bound = transport.get_extra_info("sockname")
     address = format_host_port(bound[0], bound[1])
-    print(json.dumps({"event": "listening", "address": address}), flush=True)
+    listening = {"event": "listening", "address": address}
+    print(json.dumps(listening, separators=(",", ":")), flush=True)
 
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
