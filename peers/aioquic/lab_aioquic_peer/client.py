@@ -30,7 +30,14 @@ from aioquic.quic.events import (
 from aioquic.tls import SessionTicket
 
 from .feeder import BodyFeeder
-from .options import UsageError, configuration, open_logs, split_host_port, widen_buffers
+from .options import (
+    UsageError,
+    configuration,
+    flush_qlogs,
+    open_logs,
+    split_host_port,
+    widen_buffers,
+)
 from .pattern import BodyCheck
 
 clock = time.monotonic
@@ -412,6 +419,7 @@ class Client:
             _, pending = await asyncio.wait(waits, timeout=CLOSE_WAIT_SECONDS)
             for task in pending:
                 task.cancel()
+        flush_qlogs(self.base)
         if self.keylog is not None:
             self.keylog.close()
 

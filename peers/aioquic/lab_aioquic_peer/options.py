@@ -124,3 +124,15 @@ def widen_buffers(sock: socket.socket) -> None:
             sock.setsockopt(socket.SOL_SOCKET, option, UDP_BUFFER_BYTES)
         except OSError as error:
             diagnose(f"aioquic peer: UDP buffer not widened: {error}")
+
+
+def flush_qlogs(config: QuicConfiguration) -> None:
+    """Writes the qlog of every connection still closing when the program must exit.
+
+    aioquic writes a connection's qlog when its closing period (three PTOs) ends; one that
+    outlasts the wait at exit would otherwise leave no file.
+    """
+    logger = config.quic_logger
+    if isinstance(logger, QuicFileLogger):
+        for trace in list(logger._traces):
+            logger.end_trace(trace)

@@ -19,6 +19,7 @@ from .options import (
     UsageError,
     configuration,
     diagnose,
+    flush_qlogs,
     format_host_port,
     open_logs,
     split_host_port,
@@ -253,6 +254,7 @@ async def serve(args: Namespace) -> int:
             task.cancel()
         if pending:
             diagnose(f"aioquic server: {len(pending)} connection(s) still closing at exit")
+    flush_qlogs(config)
     server.close()
     if keylog is not None:
         keylog.close()
