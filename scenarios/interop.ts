@@ -76,13 +76,9 @@ export const interop: ScenarioDefinition<'exchange' | 'batch'> = {
   name: 'interop',
   abbreviation: 'IOP',
   description: `Every QUIC client x server pair through short tests (${INTEROP_TESTS.map((t) => `${t.abbreviation} ${t.name}`).join(', ')}), each checked on the wire: passed, failed (why) or unsupported (why)`,
-  metrics: uniqueMetrics(
-    HANDSHAKE_METRICS,
-    TRANSFER_METRICS,
-    multiplexing.metrics,
-    migration.metrics,
-    [{ name: 'wireClientZeroRttPackets', unit: 'count', better: 'neither', description: 'capture: QUIC 0-RTT packets the client sent on the measured connection', provenance: CAPTURE }],
-  ),
+  metrics: uniqueMetrics(HANDSHAKE_METRICS, TRANSFER_METRICS, multiplexing.metrics, migration.metrics, [
+    { name: 'wireClientZeroRttPackets', unit: 'count', better: 'neither', description: 'capture: QUIC 0-RTT packets the client sent on the measured connection', provenance: CAPTURE },
+  ]),
   headline: ['handshakeMs', 'goodputBitsPerSecond', 'allDoneMs', 'wireClientZeroRttPackets', 'pathChallenges'],
   defaults: { samples: 2, warmup: 0, sampleTimeoutMs: 60_000 },
   cases: INTEROP_CASES,
