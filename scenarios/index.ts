@@ -8,8 +8,9 @@ import { multiplexing } from './multiplexing.js';
 import { migration } from './migration.js';
 import { smbCopy } from './smb-copy.js';
 import { calibration } from './calibration.js';
+import { interop } from './interop.js';
 
-export const SCENARIOS: readonly AnyScenario[] = [handshake, certificateSize, throughput, lossRecovery, multiplexing, migration, smbCopy];
+export const SCENARIOS: readonly AnyScenario[] = [handshake, certificateSize, throughput, lossRecovery, multiplexing, migration, smbCopy, interop];
 
 /** Not a comparison of endpoints: measures the lab link itself (the run engine's calibration). */
 export const CALIBRATION = calibration;

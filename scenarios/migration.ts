@@ -33,7 +33,7 @@ function migrationCases(options: TransferOptions): CaseDefinition[] {
   );
 }
 
-async function rebindDuringDownload({ caseDefinition, client, target, timeoutMs, link }: SampleContext): Promise<SampleMeasurement> {
+export async function rebindDuringDownload({ caseDefinition, client, target, timeoutMs, link }: SampleContext): Promise<SampleMeasurement> {
   if (!link) throw new Error('migration needs the lab emulator (NAT rebinding)');
   const workload = workloadOf(caseDefinition, 'transfer');
   const bytes = workload.bodyBytes;

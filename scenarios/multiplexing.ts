@@ -27,7 +27,7 @@ export function multiplexingCases(sets: readonly ObjectSet[]): CaseDefinition[] 
   });
 }
 
-async function pageLoad({ caseDefinition, client, target, timeoutMs }: SampleContext<'batch'>): Promise<SampleMeasurement> {
+export async function pageLoad({ caseDefinition, client, target, timeoutMs }: SampleContext<'batch'>): Promise<SampleMeasurement> {
   const { objects: count, objectBytes: bytes, connections } = workloadOf(caseDefinition, 'batch');
   const timings = await client.exchangeBatch({
     target,

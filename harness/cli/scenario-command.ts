@@ -49,16 +49,16 @@ interface ScenarioOptions extends LinkCliOptions {
 }
 
 /** The link the flags ask for: loopback, the lab with the conditions given, or the default profile. */
-function linkChoice(options: ScenarioOptions): { link: LinkChoice; usedDefault: boolean } {
+function linkChoice(options: ScenarioOptions, defaultProfile: string): { link: LinkChoice; usedDefault: boolean } {
   if (options.link === 'loopback') {
     if (wantsLab(options)) throw new UsageError('link options need the lab: drop --link loopback');
     return { link: { kind: 'loopback' }, usedDefault: false };
   }
   const usedDefault = options.link === undefined && !wantsLab(options);
-  const profile = usedDefault ? DEFAULT_PROFILE : (options.profile ?? null);
+  const profile = usedDefault ? defaultProfile : (options.profile ?? null);
   let conditions: LinkConditions;
   try {
-    conditions = linkConditionsFrom(usedDefault ? { ...options, profile: DEFAULT_PROFILE } : options);
+    conditions = linkConditionsFrom(usedDefault ? { ...options, profile: defaultProfile } : options);
   } catch (error) {
     if (error instanceof UnitError) throw new UsageError(error.message);
     throw error;
@@ -99,7 +99,8 @@ export function scenarioCommand(): Command {
     }
     const found = findScenario(name ?? DEFAULT_SCENARIO);
     if (!found) throw new UsageError(`scenario: unknown "${name}" (one of: ${SCENARIO_NAMES.join(', ')})`);
-    const { link, usedDefault } = linkChoice(options);
+    const defaultProfile = found.linkProfile ?? DEFAULT_PROFILE;
+    const { link, usedDefault } = linkChoice(options, defaultProfile);
     const sessionOptions: SessionOptions = {
       link,
       ...(options.samples !== undefined ? { samples: options.samples } : {}),
@@ -125,7 +126,7 @@ export function scenarioCommand(): Command {
         ...(options.client !== undefined ? { clients: options.client } : {}),
       });
       result = await runSession(scenario, sessionOptions, {
-        ...(usedDefault && !options.json ? { onChecked: () => process.stdout.write(`link: the ${DEFAULT_PROFILE} profile, the default (choose with --profile, --rtt, ...; --link loopback for none)\n`) } : {}),
+        ...(usedDefault && !options.json ? { onChecked: () => process.stdout.write(`link: the ${defaultProfile} profile, the default (choose with --profile, --rtt, ...; --link loopback for none)\n`) } : {}),
         ...(progress ? { onProgress: progress } : {}),
         // On a terminal the progress line has no newline yet: a warning starts a line of its own.
         onWarning: (message) => process.stderr.write(`${progress ? '\n' : ''}warning: ${message}\n`),

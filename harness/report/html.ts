@@ -12,6 +12,7 @@ import { environmentNotes, methodSentence, runHeadline } from './report-parts.js
 import { environmentTable, linkTable, noteLines, summaryTable, transportTable } from './sections.js';
 import type { Table } from './table.js';
 import { matrixTable } from './matrix-table.js';
+import { verdictCounts, verdictTable } from './interop-table.js';
 import { metricDefinition } from '../results/metric-definitions.js';
 
 export function escapeHtml(text: string): string {
@@ -120,6 +121,11 @@ export async function renderHtmlReport(documents: readonly ResultDocument[], opt
     body.push(tableHtml(summaryTable(document)), '<p class="note">Median (p5-p95) of the successful samples.</p>');
     const matrix = matrixTable(document);
     if (matrix) body.push(`<h3>Server x client: median ${escapeHtml(matrix.metric)} (ok/n)</h3>`, tableHtml(matrix.table));
+    const verdicts = verdictTable(document);
+    if (verdicts) {
+      body.push(`<h3>Verdicts: ${escapeHtml(verdictCounts(verdicts.counts))}</h3>`, tableHtml(verdicts.table, 'verdicts'));
+      body.push(`<ul class="note">${verdicts.notes.map((note) => `<li>${escapeHtml(note)}</li>`).join('')}</ul>`);
+    }
     const notes = noteLines(document);
     if (notes.length > 0) body.push(`<ul class="note">${notes.map((line) => `<li>${escapeHtml(line.trim())}</li>`).join('')}</ul>`);
     const link = linkTable(document);

@@ -7,6 +7,7 @@ import { environmentNotes, methodSentence, runHeadline } from './report-parts.js
 import { environmentTable, linkTable, noteLines, summaryTable, transportTable } from './sections.js';
 import { renderMarkdownTable } from './table.js';
 import { matrixTable } from './matrix-table.js';
+import { verdictCounts, verdictTable } from './interop-table.js';
 
 export function renderMarkdownReport(documents: readonly ResultDocument[], options: ComparisonOptions, pairs: readonly TransportPair[]): string {
   const first = documents[0];
@@ -17,6 +18,8 @@ export function renderMarkdownReport(documents: readonly ResultDocument[], optio
     sections.push('Median (p5-p95) of the successful samples, in the unit the metric name ends with.');
     const matrix = matrixTable(document);
     if (matrix) sections.push(`Server x client, median ${matrix.metric} (ok/n):`, renderMarkdownTable(matrix.table));
+    const verdicts = verdictTable(document);
+    if (verdicts) sections.push(`Verdicts (${verdictCounts(verdicts.counts)}):`, renderMarkdownTable(verdicts.table), verdicts.notes.map((note) => `- ${note}`).join('\n'));
     const link = linkTable(document);
     if (link) sections.push('Link, configured vs achieved:', renderMarkdownTable(link));
     const notes = noteLines(document);

@@ -8,6 +8,13 @@ import { noteLines, summaryTable, transportTable } from './sections.js';
 import { renderTextTable } from './table.js';
 import { matrixTable } from './matrix-table.js';
 import { verdictLines } from './verdict.js';
+import { verdictTable, verdictCounts } from './interop-table.js';
+
+/** The pass/fail/unsupported table of a run with verdicts (interop), its notes below it. */
+export function verdictTableLines(document: ResultDocument): string[] {
+  const verdicts = verdictTable(document);
+  return verdicts ? [`verdicts (${verdictCounts(verdicts.counts)}):`, renderTextTable(verdicts.table), ...verdicts.notes] : [];
+}
 
 function matrixLines(document: ResultDocument): string[] {
   const matrix = matrixTable(document);
@@ -30,6 +37,7 @@ export function renderTextSummary(
     renderTextTable(summaryTable(document, metrics)),
     'median (p5-p95) of the successful samples, in the unit the metric name ends with',
     ...matrixLines(document),
+    ...verdictTableLines(document),
     ...noteLines(document),
     ...verdictLines(pairs, document.link.backend),
   ];

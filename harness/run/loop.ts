@@ -15,6 +15,7 @@ import { parametersOf, workloadSchema } from '../results/workload.js';
 import { hostInfo, toolInfo } from '../results/environment.js';
 import { certificateOf, changesLink, sessionOf, type AnyScenario, type CaseDefinition, type CertificateSpec, type LinkControl } from '../scenario/types.js';
 import { caseNeeds } from '../scenario/matrix.js';
+import { caseVerdict } from '../scenario/verdict.js';
 import type { WireConnection } from '../capture/wire-analysis.js';
 import { completeSamples } from './pipeline.js';
 import { LINK_DROP_METRICS, linkDropMetrics, type DropCounters } from '../measure/link-drops.js';
@@ -332,7 +333,7 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
         const taken =
           gaveUp !== undefined
             ? { sample: notRunSample(index, gaveUp), window: { startEpochMs: Date.now(), endEpochMs: Date.now() } }
-            : await takeSample(scenario, current, index, options.sampleTimeoutMs, options.signal, options.namespaces, options.linkControl, options.linkStats);
+            : await takeSample(scenario, current, index, Math.min(options.sampleTimeoutMs, current.definition.timeoutMs ?? Infinity), options.signal, options.namespaces, options.linkControl, options.linkStats);
         if (taken === null) break;
         const deadAfter = gaveUp === undefined ? deathOf(current.runServer) : null;
         if (deadAfter !== null) {
@@ -406,6 +407,7 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
       ...(scenario.deriveMetrics ? { deriveMetrics: scenario.deriveMetrics } : {}),
       ...(options.roundTripMs !== undefined ? { roundTripMs: options.roundTripMs } : {}),
       ...(options.link.configured?.payloadCapacity !== undefined ? { payloadCapacity: options.link.configured.payloadCapacity } : {}),
+      ...(scenario.check ? { check: scenario.check } : {}),
     },
   );
   const measured = new Map(
@@ -415,7 +417,9 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
     }),
   );
   // In the scenario's order, unsupported variants included, so a report shows every gap.
-  const cases = scenario.cases.map((definition) => measured.get(definition.id) ?? unsupported.get(definition.id)).filter((c): c is ResultCase => c !== undefined);
+  const recordedCases = scenario.cases.map((definition) => measured.get(definition.id) ?? unsupported.get(definition.id)).filter((c): c is ResultCase => c !== undefined);
+  // A scenario with a test per case (interop) records each case's verdict beside its samples.
+  const cases = scenario.check ? recordedCases.map((c) => ({ ...c, verdict: caseVerdict(c) })) : recordedCases;
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: await toolInfo(),

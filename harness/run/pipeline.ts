@@ -5,6 +5,7 @@
 //   derived     -> metrics that need other cases' samples (the scenario's deriveMetrics)
 //   capacity    -> a flag on each goodput (measured, wire or derived) above the link's payload capacity
 //   round trips -> every timing also in round trips of the calibrated RTT (wire ones included)
+//   checks      -> a measured sample that fails its case's test (the scenario's check) is failed, with why
 import type { WireConnection } from '../capture/wire-analysis.js';
 import { sampleCapacityFlags, type PayloadCapacity } from '../measure/payload-capacity.js';
 import { roundTripMetrics } from '../measure/round-trips.js';
@@ -25,6 +26,15 @@ export interface PipelineInputs {
   roundTripMs?: number;
   /** The link's payload capacity (lab runs). */
   payloadCapacity?: PayloadCapacity;
+  /** The scenario's pass/fail test of a sample (the interop matrix). */
+  check?: AnyScenario['check'];
+}
+
+/** The sample failed, with the test's reason, when it was measured but fails its case's test; its metrics stay (raw values kept). */
+export function withCheck(sample: Sample, definition: CaseDefinition, check: NonNullable<AnyScenario['check']>): Sample {
+  if (sample.status !== 'ok') return sample;
+  const reason = check(definition, sample);
+  return reason === undefined ? sample : { ...sample, status: 'failed', error: `check: ${reason}` };
 }
 
 function withCapacityFlags(sample: Sample, definition: CaseDefinition, capacity: PayloadCapacity): Sample {
@@ -60,6 +70,7 @@ const STAGES: ReadonlyArray<readonly [string, Stage]> = [
     (samples, cases, { payloadCapacity }) => (payloadCapacity === undefined ? [...samples] : samples.map((list, k) => list.map((sample) => withCapacityFlags(sample, (cases[k] as StagedCase).definition, payloadCapacity)))),
   ],
   ['round trips', (samples, _cases, { roundTripMs }) => (roundTripMs === undefined ? [...samples] : samples.map((list) => list.map((sample) => withRoundTrips(sample, roundTripMs))))],
+  ['checks', (samples, cases, { check }) => (check === undefined ? [...samples] : samples.map((list, k) => list.map((sample) => withCheck(sample, (cases[k] as StagedCase).definition, check))))],
 ];
 
 export const SAMPLE_STAGES: readonly string[] = ['measured', ...STAGES.map(([name]) => name)];

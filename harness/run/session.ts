@@ -43,21 +43,28 @@ export interface SessionResult {
   /** Where the result JSON went (empty when the options asked for no output). */
   resultPaths: string[];
   reportPaths: string[];
-  /** 0 completed, 1 failed, 3 completed with no sample that succeeded, 130 interrupted. */
+  /** 0 completed, 1 failed (or a case failed its test), 3 completed with no sample that succeeded, 130 interrupted. */
   exitCode: number;
 }
 
 /** A run that went to its end but whose every sample failed measured nothing: not a success. */
 export const EXIT_NO_SAMPLE_SUCCEEDED = 3;
+/** A run that failed, or a case that failed its test. */
+export const EXIT_FAILED = 1;
 
 export function exitCodeOf(status: ResultDocument['status']): number {
-  return status === 'completed' ? 0 : status === 'aborted' ? 130 : 1;
+  return status === 'completed' ? 0 : status === 'aborted' ? 130 : EXIT_FAILED;
 }
 
-/** The exit code of a finished run's document: its status, and 3 when samples were taken and none succeeded. */
+/**
+ * The exit code of a finished run's document: its status, 3 when samples were taken and none
+ * succeeded, and (as k6 does for failed thresholds) 1 when a case with a test (interop) failed
+ * it; an unsupported case fails nothing.
+ */
 export function runExitCode(document: Pick<ResultDocument, 'status' | 'cases'>): number {
   const samples = document.cases.flatMap((c) => c.samples);
   if (document.status === 'completed' && samples.length > 0 && samples.every((sample) => sample.status === 'failed')) return EXIT_NO_SAMPLE_SUCCEEDED;
+  if (document.status === 'completed' && document.cases.some((c) => c.verdict?.status === 'failed')) return EXIT_FAILED;
   return exitCodeOf(document.status);
 }
 

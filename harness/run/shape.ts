@@ -49,7 +49,7 @@ export function shapeScenario(found: AnyScenario, shape: ScenarioShape): AnyScen
       throw error;
     }
   }
-  if (shape.servers !== undefined || shape.clients !== undefined) {
+  if (shape.servers !== undefined || shape.clients !== undefined || scenario.everyPair) {
     const base = scenario;
     scenario = expandMatrix(base, { ...(shape.servers ? { servers: shape.servers } : {}), ...(shape.clients ? { clients: shape.clients } : {}) });
     if (scenario.cases.length === 0) {

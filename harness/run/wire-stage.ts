@@ -145,7 +145,7 @@ export interface WireStageCase {
   /** When each sample ran, by sample index. */
   windows: ReadonlyMap<number, SampleWindow>;
   /** The scenario's own wire metrics, from all the sample's connections (ScenarioDefinition.wireMetrics). */
-  scenarioWireMetrics?: ((connections: readonly WireConnection[]) => Record<string, number>) | undefined;
+  scenarioWireMetrics?: ((connections: readonly WireConnection[], workload: Workload) => Record<string, number>) | undefined;
 }
 
 /** A successful sample with its connection's wire metrics and flags added; others as they were. */
@@ -160,7 +160,7 @@ export function withWireMetrics(sample: Sample, of: WireStageCase, connections: 
   const workloadMetrics = workload ? wireWorkloadMetrics(workload, of.definition.protocol, ofSample, sample.metrics) : {};
   // SMB over TCP has no TLS handshake for the wire to read: only its workload's metrics.
   if (of.definition.protocol === 'tcp') return { ...sample, metrics: { ...sample.metrics, ...workloadMetrics } };
-  const metrics = { ...sample.metrics, ...wireMetrics(connection), ...workloadMetrics, ...of.scenarioWireMetrics?.(ofSample) };
+  const metrics = { ...sample.metrics, ...wireMetrics(connection), ...workloadMetrics, ...(workload ? of.scenarioWireMetrics?.(ofSample, workload) : {}) };
   const flags = [...(sample.flags ?? []), ...wireFlags(of.definition, metrics, of.timingSources, connection)];
   const negotiated = { ...sample.negotiated, ...wireNegotiated(connection) };
   const clientAlpn = negotiated.clientAlpn;

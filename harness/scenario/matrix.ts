@@ -5,7 +5,7 @@
 // reason, never run and failed.
 import type { ImplementationDescriptor, RoleDescriptor } from '../endpoints/descriptor.js';
 import { IMPLEMENTATIONS } from '../endpoints/implementations.js';
-import { clientRole, serverRole } from '../endpoints/registry.js';
+import { clientRole, namesOf, serverRole } from '../endpoints/registry.js';
 import type { ClientNeed } from '../endpoints/types.js';
 import { sendsBody, sessionOf, type AnyScenario, type CaseDefinition, type ClientName, type ServerName } from './types.js';
 
@@ -60,16 +60,22 @@ export function variantOf(c: { id: string }): string {
  * The scenario's cases over `servers` x `clients` (each defaulting to the case's own). A pair
  * that does not speak the case's protocol and application is left out; one that speaks it
  * but cannot do the variant is kept as unsupported. The scenario's own pair keeps its id.
+ * An every-pair scenario (everyPair) is spread over every selectable server and client of
+ * `implementations` that `choice` does not narrow.
  * `implementations`: where the names are looked up (a test may bring its own list; names
  * outside ServerName/ClientName then come from that list).
  */
 export function expandMatrix<S extends AnyScenario>(scenario: S, choice: { servers?: readonly string[]; clients?: readonly string[] }, implementations: readonly ImplementationDescriptor[] = IMPLEMENTATIONS): S {
-  if (!choice.servers && !choice.clients) return scenario;
+  if (!choice.servers && !choice.clients && !scenario.everyPair) return scenario;
+  // An every-pair scenario (the interop matrix) runs on every selectable implementation unless narrowed.
+  const servers = choice.servers ?? (scenario.everyPair ? namesOf('server', implementations, true) : undefined);
+  const clients = choice.clients ?? (scenario.everyPair ? namesOf('client', implementations, true) : undefined);
   const cases = scenario.cases.flatMap((c) =>
-    (choice.servers ?? [c.server]).flatMap((server) =>
-      (choice.clients ?? [c.client]).flatMap((client): CaseDefinition[] => {
+    (servers ?? [c.server]).flatMap((server) =>
+      (clients ?? [c.client]).flatMap((client): CaseDefinition[] => {
         if (!speaks(serverRole(server, implementations), c) || !speaks(clientRole(client, implementations), c)) return [];
-        const own = server === c.server && client === c.client;
+        // Every case of an every-pair scenario names its pair: no pair is the scenario's own.
+        const own = !scenario.everyPair && server === c.server && client === c.client;
         const id = own ? c.id : matrixCaseId(c.id, server, client);
         // The case's own reason is about its own implementations; other pairs have theirs.
         const needs = caseNeeds(scenario, c);

@@ -34,6 +34,8 @@ export interface CaseDefinition {
    * recovery): the harness sets it on the emulator before each of the case's samples.
    */
   impairment?: Impairment;
+  /** This case's bound of one sample, when it is shorter than the run's (--timeout caps it). */
+  timeoutMs?: number;
 }
 
 export type { CertificateSpec };
@@ -131,8 +133,22 @@ interface ScenarioFields<N extends ClientNeed> {
   cases: readonly CaseDefinition[];
   /** Record a packet capture and add wire-derived metrics to each sample (every scenario that moves data, and the handshake ones). */
   wireTruth?: boolean;
-  /** With wireTruth: the scenario's own wire metrics of a sample, from its connections to its server (oldest first). */
-  wireMetrics?: (connections: readonly WireConnection[]) => Record<string, number>;
+  /** With wireTruth: the scenario's own wire metrics of a sample, from its connections to its server (oldest first), and its case's workload. */
+  wireMetrics?: (connections: readonly WireConnection[], workload: Workload) => Record<string, number>;
+  /**
+   * A pass/fail test per case (the interop matrix): why a sample that was measured fails its
+   * case's test (read after every pipeline stage, wire metrics included), or undefined when it
+   * passes. Such a sample is recorded as failed with that reason, and each case of the result
+   * gets a verdict (harness/scenario/verdict.ts).
+   */
+  check?: (definition: CaseDefinition, sample: Sample) => string | undefined;
+  /**
+   * Runs over every selectable server x client that speaks its cases unless --server/--client
+   * narrow it (the interop matrix); every case id then names its pair (matrixCaseId).
+   */
+  everyPair?: boolean;
+  /** The named link profile a run gets without link options, when not the CLI's default (broadband). */
+  linkProfile?: string;
   /** Runs only on the lab network, and why (it changes the link while it runs; its servers live in the namespaces). */
   needsLab?: string;
   /** Run a kernel TCP reference flow (iperf3) over the lab link first (transfer scenarios). */

@@ -77,6 +77,7 @@ t.test("every scenario's cases: parameters derived from the declared workload, a
       multiplexing: ['batch'],
       migration: ['transfer'],
       'smb-copy': ['copy'],
+      interop: ['handshake', 'transfer', 'batch'],
     },
   );
 });

@@ -25,7 +25,7 @@ function stagedCase(samples: Sample[]): StagedCase {
 const connection = (firstPacketEpochMs: number, handshakeMs: number) =>
   ({ transport: 'udp', server: { ip: '198.18.0.2', port: 4433 }, firstPacketEpochMs, handshakeMs, undecryptablePackets: 0, notes: [], transfer: NO_TRANSFER }) as unknown as WireConnection;
 
-t.same(SAMPLE_STAGES, ['measured', 'wire', 'derived', 'capacity', 'round trips']);
+t.same(SAMPLE_STAGES, ['measured', 'wire', 'derived', 'capacity', 'round trips', 'checks']);
 
 t.test('wire, then derived, then round trips; samples sorted by index; inputs unchanged', async (t) => {
   const samples = [ok(1, { handshakeMs: 40 }), ok(0, { handshakeMs: 21 }), { index: 2, status: 'failed', error: 'x', startedAt: '2026-12-05T00:00:00.000Z', metrics: {} } as Sample];
