@@ -1,6 +1,7 @@
 // The TLS key log (NSS SSLKEYLOGFILE format) the clients write: "<LABEL> <client random hex>
 // <secret hex>" per line. Read to decrypt what tshark could not (./quic-decrypt.ts).
 import { readFile } from 'node:fs/promises';
+import { KEY_LOG_LINE } from '../files/key-log-lines.js';
 
 /** Client random (lowercase hex) -> label (SERVER_TRAFFIC_SECRET_0, ...) -> secret. */
 export type KeyLog = Map<string, Map<string, Buffer>>;
@@ -12,7 +13,7 @@ export type KeyLog = Map<string, Map<string, Buffer>>;
 export function parseKeyLog(text: string): KeyLog {
   const keylog: KeyLog = new Map();
   for (const line of text.split('\n')) {
-    const match = /^([A-Z0-9_]+) ([0-9a-fA-F]{64}) ((?:[0-9a-fA-F]{2})+)\s*$/.exec(line);
+    const match = KEY_LOG_LINE.exec(line);
     if (match === null) continue;
     const [, label = '', random = '', secret = ''] = match;
     const client = random.toLowerCase();

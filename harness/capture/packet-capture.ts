@@ -8,14 +8,14 @@
 //
 // tcpdump opens the capture device and the file as root, then drops to the lab's
 // unprivileged user (-Z quic-lab: no capabilities left) before it reads a packet; the file is
-// that user's, for tshark to read as the same user (./capture-dir.ts makes the directory).
+// that user's, for tshark to read as the same user (files/lab-user-dir.ts makes the directory).
 // Debian's AppArmor profile for tcpdump lets it write only files named *.pcap (and a few other
 // suffixes) where AppArmor is enforced: give the file a .pcap name.
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ManagedProcess } from '../process/managed-process.js';
 import { onCleanup } from '../process/cleanup.js';
-import { captureUser } from './capture-dir.js';
+import { labUserIfRoot } from '../process/unprivileged.js';
 
 export interface PacketCaptureOptions {
   /** Capture inside this network namespace (via `ip netns exec`). */
@@ -101,7 +101,7 @@ export class PacketCapture {
 
   /** Starts tcpdump and resolves once it is capturing (it said "listening on"). */
   static async start(options: PacketCaptureOptions): Promise<PacketCapture> {
-    const user = await captureUser();
+    const user = await labUserIfRoot();
     const proc = new ManagedProcess({
       name: `tcpdump on ${options.interfaceName}${options.netns !== undefined ? ` in ${options.netns}` : ''}`,
       command: options.command ?? 'tcpdump',

@@ -24,8 +24,7 @@ import { constants } from 'node:fs';
 import { access, chmod, chown, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { withPrivateDir } from '../files/private-dir.js';
-import { asUser } from '../process/unprivileged.js';
-import { captureUser } from './capture-dir.js';
+import { asUser, labUserIfRoot } from '../process/unprivileged.js';
 import { runCommand } from '../process/managed-process.js';
 
 export type QuicLongPacketType = 'initial' | '0rtt' | 'handshake' | 'retry';
@@ -413,7 +412,7 @@ export async function readPackets(pcapFile: string, options: ReadPacketsOptions 
       throw new Error(`tshark: cannot read the TLS key log ${options.keylogFile}`);
     });
   }
-  const user = await captureUser();
+  const user = await labUserIfRoot();
   if (options.keylogFile === undefined || user === null) return parseTsharkFields(await runTshark(pcapFile, tsharkArguments(pcapFile, options), options));
   // tshark runs as the lab user, who may read the key log only for this read: a copy of it,
   // that user's and 0400, in a private directory of its own, removed right after.
@@ -431,11 +430,11 @@ export async function readPackets(pcapFile: string, options: ReadPacketsOptions 
 /**
  * Runs tshark with `args` on `pcapFile` and returns its output; throws a one-line error when tshark is missing or fails.
  * As root, tshark runs as the lab's unprivileged user (its dissectors parse what came off the wire): the capture must be
- * readable by that user (./capture-dir.ts).
+ * readable by that user (files/lab-user-dir.ts).
  */
 export async function runTshark(pcapFile: string, args: string[], options: Pick<ReadPacketsOptions, 'timeoutMs' | 'command'> = {}): Promise<string> {
   const command = options.command ?? 'tshark';
-  const user = await captureUser();
+  const user = await labUserIfRoot();
   const run = await runCommand({
     name: 'tshark',
     ...(user === null ? { command, args } : asUser(user, command, args)),

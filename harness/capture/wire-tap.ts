@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Protocol, ServerAddress } from '../endpoints/types.js';
 import { onCleanup } from '../process/cleanup.js';
 import { PacketCapture } from './packet-capture.js';
-import { makeCaptureDir } from './capture-dir.js';
+import { makeLabUserDir } from '../files/lab-user-dir.js';
 import type { PrivateDir } from '../files/private-dir.js';
 import { readKeyLog } from './keylog.js';
 import { readPackets } from './tshark.js';
@@ -62,7 +62,7 @@ export class RunWireTap implements WireTap {
     const unregister = onCleanup('remove the packet capture', () => rm(dir, { recursive: true, force: true }));
     let captureDir: PrivateDir;
     try {
-      captureDir = await makeCaptureDir('quic-lab-pcap-');
+      captureDir = await makeLabUserDir('quic-lab-pcap-');
     } catch (error) {
       await rm(dir, { recursive: true, force: true });
       unregister();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { PacketCapture } from '../capture/packet-capture.js';
 import { readTcpSegments, type TcpSegment } from '../capture/tcp-segments.js';
-import { withCaptureDir } from '../capture/capture-dir.js';
+import { withLabUserDir } from '../files/lab-user-dir.js';
 import { ManagedProcess, runCommand } from '../process/managed-process.js';
 import type { TcpReference, TcpReferenceWire } from '../results/link.js';
 import { bulkFlowOnWire } from './wire-flow.js';
@@ -104,7 +104,7 @@ export async function tcpReference(lab: { namespaces: { client: string; server: 
   const { captureInterface } = options;
   if (captureInterface === undefined) return { ...own(await run()), wire: null, wireError: 'not captured (the run has no packet capture)' };
   // tcpdump writes and tshark reads the capture as the lab's unprivileged user.
-  return withCaptureDir('quic-lab-reference-', async (dir) => {
+  return withLabUserDir('quic-lab-reference-', async (dir) => {
     const file = join(dir, 'reference.pcap');
     // Only the receiving direction: the data the receiver gets, as the scenarios' wire goodput counts it.
     const filter = options.direction === 'down' ? `tcp and src host ${host} and src port ${IPERF_PORT}` : `tcp and dst host ${host} and dst port ${IPERF_PORT}`;

@@ -33,6 +33,11 @@ export function userFromPasswd(text: string, name: string): UnprivilegedUser | n
   return null;
 }
 
+/** The user to run what needs no root as: the lab's when this process is root, none (nothing to drop) otherwise. */
+export async function labUserIfRoot(): Promise<UnprivilegedUser | null> {
+  return canDropPrivileges() ? labUser() : null;
+}
+
 /** Whether this process can drop to another user (it is root); if not, there is nothing to drop. */
 export function canDropPrivileges(): boolean {
   return process.getuid?.() === 0;
@@ -42,11 +47,12 @@ export function canDropPrivileges(): boolean {
  * `command args` run as `user` through setpriv: real and effective ids, no supplementary
  * groups, no capabilities inherited or regained, no new privileges (setuid binaries do not
  * lift it back), and the user's own environment (HOME=/nonexistent: tshark would otherwise
- * read root's ~/.config/wireshark, and crash on it).
+ * read root's ~/.config/wireshark, and crash on it). The kernel clears the parent-death signal
+ * when the user id changes, so the one commandLine set (managed-process.ts) is set again here.
  */
 export function asUser(user: UnprivilegedUser, command: string, args: readonly string[]): { command: string; args: string[] } {
   return {
     command: 'setpriv',
-    args: [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs', '--reset-env', '--', command, ...args],
+    args: [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs', '--pdeathsig=KILL', '--reset-env', '--', command, ...args],
   };
 }

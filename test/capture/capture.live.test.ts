@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { PacketCapture } from '../../harness/capture/packet-capture.js';
 import { readKeyLog } from '../../harness/capture/keylog.js';
 import { readPackets, type WirePacket } from '../../harness/capture/tshark.js';
-import { makeCaptureDir } from '../../harness/capture/capture-dir.js';
+import { makeLabUserDir } from '../../harness/files/lab-user-dir.js';
 import { analyzeConnections, connectionsInWindow, type WireConnection } from '../../harness/capture/wire-analysis.js';
 import { Ngtcp2Server } from '../../harness/endpoints/ngtcp2/server.js';
 import { LAB_TRUST_SHIM } from '../../harness/endpoints/ngtcp2/client.js';
@@ -51,7 +51,7 @@ if (
 }
 
 // A private directory (0700) of the lab user's: tcpdump writes and tshark reads the captures as that user.
-const captureDir = await makeCaptureDir('qlab-capture-');
+const captureDir = await makeLabUserDir('qlab-capture-');
 const dir = captureDir.path;
 const captures: PacketCapture[] = [];
 let quicServer: Ngtcp2Server | undefined;

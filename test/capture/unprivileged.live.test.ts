@@ -5,37 +5,39 @@ import t from 'tap';
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { captureUser, makeCaptureDir } from '../../harness/capture/capture-dir.js';
+import { makeLabUserDir } from '../../harness/files/lab-user-dir.js';
 import { PacketCapture, tcpdumpArguments } from '../../harness/capture/packet-capture.js';
 import { readPackets, runTshark } from '../../harness/capture/tshark.js';
-import { LAB_USER_NAME, asUser, userFromPasswd } from '../../harness/process/unprivileged.js';
+import { LAB_USER_NAME, asUser, labUserIfRoot, userFromPasswd } from '../../harness/process/unprivileged.js';
 
 t.test('the lab user from passwd(5), and the command that runs as it', async (t) => {
   t.same(userFromPasswd('root:x:0:0::/root:/bin/bash\nquic-lab:x:994:992::/nonexistent:/usr/sbin/nologin\n', 'quic-lab'), { name: 'quic-lab', uid: 994, gid: 992 });
   t.equal(userFromPasswd('root:x:0:0::/root:/bin/bash\n', 'quic-lab'), null);
   t.same(asUser({ name: 'quic-lab', uid: 994, gid: 992 }, 'tshark', ['-r', 'x.pcap']), {
     command: 'setpriv',
-    args: ['--reuid=994', '--regid=992', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs', '--reset-env', '--', 'tshark', '-r', 'x.pcap'],
+    args: ['--reuid=994', '--regid=992', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs', '--pdeathsig=KILL', '--reset-env', '--', 'tshark', '-r', 'x.pcap'],
   });
   t.same(tcpdumpArguments({ interfaceName: 'lo', filter: 'udp', file: '/x/c.pcap' }, 'quic-lab').slice(5, 7), ['-Z', 'quic-lab']);
 });
 
-const user = await captureUser();
+const user = await labUserIfRoot();
 if (user === null) {
   t.pass('not root: nothing runs with privileges to drop');
 } else {
   t.equal(user.name, LAB_USER_NAME);
 
   t.test('tshark is started as the lab user, with none of root’s groups or capabilities', async (t) => {
-    const dir = await makeCaptureDir('qlab-unprivileged-');
+    const dir = await makeLabUserDir('qlab-unprivileged-');
     t.teardown(() => dir.remove());
     // `sh` in tshark's place shows what tshark would run as.
     const out = await runTshark(join(dir.path, 'none.pcap'), ['-c', 'id -u; id -g; id -G; grep ^CapEff /proc/self/status; echo $HOME'], { command: 'sh' });
     t.same(out.trim().split('\n'), [String(user.uid), String(user.gid), String(user.gid), 'CapEff:\t0000000000000000', '/nonexistent']);
+    // Changing the user clears the parent-death signal: the drop sets it again.
+    t.match(await runTshark(join(dir.path, 'none.pcap'), ['--dump'], { command: 'setpriv' }), /Parent death signal: KILL/);
   });
 
   t.test('a loopback capture is written as the lab user into its private directory, and read back as it', async (t) => {
-    const dir = await makeCaptureDir('qlab-unprivileged-');
+    const dir = await makeLabUserDir('qlab-unprivileged-');
     t.teardown(() => dir.remove());
     const info = await stat(dir.path);
     t.same([info.uid, info.mode & 0o777], [user.uid, 0o700], 'the directory is the lab user’s, private');

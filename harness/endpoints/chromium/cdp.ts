@@ -1,7 +1,8 @@
 // Chromium driven over the DevTools protocol on a pipe (--remote-debugging-pipe): Chromium
 // reads commands from its fd 3 and writes answers and events to its fd 4, each one JSON
 // message ended by a NUL byte. No port is opened, nothing but this process can drive it, and
-// since the pipes are plain inherited descriptors, `ip netns exec NS chromium ...` works as is.
+// since the pipes are plain inherited descriptors, `ip netns exec NS setpriv ... chromium ...`
+// works as is (neither closes them).
 //
 // The browser leads a process group of its own (its zygote, renderer, GPU and network-service
 // helpers are in it) and the whole group is killed when the browser is closed, when it exits,
@@ -19,8 +20,12 @@ const GROUP_GONE_TIMEOUT_MS = 3000;
 /** How long a helper outside the group (crashpad) gets to end by itself before it is killed. */
 const STRAY_GRACE_MS = 1000;
 
+/** The flag that makes Chromium take its commands on fd 3 and answer on fd 4: the launch's command line must carry it. */
+export const CDP_PIPE_FLAG = '--remote-debugging-pipe';
+
 export interface CdpLaunchOptions {
-  executable: string;
+  /** The command line that starts Chromium (headless.ts chromiumCommand), CDP_PIPE_FLAG among its arguments. */
+  command: string;
   args: readonly string[];
   env: NodeJS.ProcessEnv;
   /** Run inside this network namespace (via `ip netns exec`). */
@@ -59,7 +64,8 @@ export class CdpBrowser {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   constructor(options: CdpLaunchOptions) {
-    const { command, args } = commandLine({ name: 'chromium', command: options.executable, args: ['--remote-debugging-pipe', ...options.args], ...(options.netns !== undefined ? { netns: options.netns } : {}) });
+    if (!options.args.includes(CDP_PIPE_FLAG)) throw new Error(`chromium: the command line has no ${CDP_PIPE_FLAG}: nothing could drive it`);
+    const { command, args } = commandLine({ name: 'chromium', command: options.command, args: options.args, ...(options.netns !== undefined ? { netns: options.netns } : {}) });
     this.marker = options.marker;
     this.child = spawn(command, args, { env: options.env, stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'], detached: true });
     this.unregister = onCleanup('kill chromium (CDP)', () => this.killGroup());

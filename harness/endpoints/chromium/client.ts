@@ -6,6 +6,12 @@
 // errors as well: nothing (TLS sessions, QUIC tokens, alt-svc or HTTP/2 knowledge, cache)
 // survives from one exchange to the next, so every exchange is cold.
 //
+// Started by root, the browser runs as the lab's unprivileged user with its own sandbox on, as
+// the report checks' does (headless.ts): `ip netns exec` puts it in the lab namespace, then
+// setpriv drops to the user. The private directory is that user's (0700); the browser writes its
+// TLS secrets into a key log there, and once it is gone the harness appends them to the run's
+// key log, which stays root's.
+//
 // The browser trusts the server by the SPKI hash of the lab leaf
 // (--ignore-certificate-errors-spki-list), reaches the lab name at the target address by a
 // host-resolver rule (every other name fails to resolve), and for HTTP/3 is forced onto QUIC
@@ -25,14 +31,18 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { onceUntilFailure } from '../../process/prepare-once.js';
 import type { EndpointInfo, TimingSource } from '../../results/schema.js';
-import { withPrivateDir } from '../../files/private-dir.js';
-import { CHROMIUM_BASE_FLAGS, CHROMIUM_STDERR_NOISE, chromiumPath, chromiumPrivateEnv, chromiumVersion } from './headless.js';
-import { CdpBrowser, type CdpParams } from './cdp.js';
+import { appendKeyLog } from '../../files/key-log-lines.js';
+import { ownLikeDir, withLabUserDir } from '../../files/lab-user-dir.js';
+import { labUserIfRoot, type UnprivilegedUser } from '../../process/unprivileged.js';
+import { CHROMIUM_STDERR_NOISE, chromiumCommand, chromiumPath, chromiumPrivateEnv, chromiumVersion } from './headless.js';
+import { CDP_PIPE_FLAG, CdpBrowser, type CdpParams } from './cdp.js';
 import { PAGE_HTML, PAGE_PATH, batchTimingsFrom, entriesByFetch, exchangeTimingsFrom, pageResultSchema, pageScript, type FetchResult, type PageResult, type ResourceEntry } from './page.js';
 import type { BatchSpec, BatchTimings, BatchClient, ExchangeClient, ExchangeTimings, Protocol, RequestSpec, ServerAddress, SessionMode, TlsMaterial } from '../types.js';
 
-/** mkdtemp prefix of each exchange's private directory (profile, HOME, caches). */
+/** mkdtemp prefix of each exchange's private directory (profile, HOME, caches, its key log). */
 export const CHROMIUM_CLIENT_DIR_PREFIX = 'quic-lab-browser-';
+/** The browser's own key log, in its private directory. */
+const BROWSER_KEY_LOG = 'keys.log';
 
 /**
  * Flags beyond CHROMIUM_BASE_FLAGS: nothing but the measured fetches may use the network, and
@@ -98,7 +108,7 @@ export interface ChromiumClientOptions {
   netns?: string;
   /** Default: `chromium` from PATH (Debian's launcher, /usr/bin/chromium). */
   executable?: string;
-  /** Append TLS secrets here (NSS key log format), so the run's capture can be decrypted. */
+  /** Append TLS secrets here (NSS key log format), so the run's capture can be decrypted (copied from the browser's own key log once it is gone). */
   keylogFile?: string;
 }
 
@@ -144,6 +154,7 @@ export class ChromiumClient implements ExchangeClient, BatchClient {
   private version: string | null = null;
   private executable: string | null = null;
   private spkiHash: string | null = null;
+  private user: UnprivilegedUser | null = null;
 
   constructor(
     private readonly tls: TlsMaterial,
@@ -166,6 +177,7 @@ export class ChromiumClient implements ExchangeClient, BatchClient {
   private async doPrepare(): Promise<void> {
     this.executable = this.options.executable ?? (await chromiumPath());
     this.spkiHash = await leafSpkiHash(this.tls.chainFile);
+    this.user = await labUserIfRoot();
     const version = await chromiumVersion();
     this.version = /\d+(?:\.\d+){3}/.exec(version)?.[0] ?? version;
   }
@@ -234,12 +246,14 @@ export class ChromiumClient implements ExchangeClient, BatchClient {
     });
     expired.catch(() => {}); // raced below; a failure before the race must not leave it unhandled
     try {
-      return await withPrivateDir(CHROMIUM_CLIENT_DIR_PREFIX, async (dir) => {
-        await mkdir(join(dir, 'profile', 'Default'), { recursive: true });
-        await writeFile(join(dir, 'profile', 'Default', 'Preferences'), JSON.stringify(CHROMIUM_CLIENT_PREFERENCES));
+      return await withLabUserDir(CHROMIUM_CLIENT_DIR_PREFIX, async (dir) => {
+        const profile = join(dir, 'profile');
+        const preferences = join(profile, 'Default', 'Preferences');
+        await mkdir(join(profile, 'Default'), { recursive: true });
+        await writeFile(preferences, JSON.stringify(CHROMIUM_CLIENT_PREFERENCES));
+        await ownLikeDir(dir, [profile, join(profile, 'Default'), preferences]);
         const browser = new CdpBrowser({
-          executable: this.executable as string,
-          args: this.flags(target, dir),
+          ...chromiumCommand(this.executable as string, dir, [CDP_PIPE_FLAG, ...this.flags(target, dir)], this.user),
           env: chromiumPrivateEnv(dir),
           marker: dir,
           ...(this.options.netns !== undefined ? { netns: this.options.netns } : {}),
@@ -259,6 +273,11 @@ export class ChromiumClient implements ExchangeClient, BatchClient {
           clearTimeout(timer);
           // A completed exchange lets the browser close its connections; a failed one is killed at once.
           await browser.close(completed ? CLOSE_GRACE_MS : 0);
+          // Its secrets, all written now; a failed copy fails a completed exchange (its capture could not be read), not a failed one.
+          if (this.options.keylogFile !== undefined) {
+            const copied = appendKeyLog(join(dir, BROWSER_KEY_LOG), this.options.keylogFile);
+            await (completed ? copied : copied.catch(() => 0));
+          }
         }
       });
     } finally {
@@ -340,21 +359,16 @@ export class ChromiumClient implements ExchangeClient, BatchClient {
     return { page: pageResultSchema.parse(evaluated.result.value), tab };
   }
 
-  /** The command line after the executable: base flags, isolation, trust, name mapping, QUIC on or off. */
+  /** The flags beyond the base ones (chromiumCommand): isolation, trust, name mapping, QUIC on or off, the key log in `dir`. */
   flags(target: ServerAddress, dir: string): string[] {
     const address = isIP(target.host) === 6 ? `[${target.host}]` : target.host;
     return [
-      ...CHROMIUM_BASE_FLAGS,
-      // Still root and unsandboxed: it appends to the run's key log (root's, 0600, in root's
-      // private directory) and is started in the lab namespace by CdpBrowser; see README, Privilege.
-      '--no-sandbox',
       ...CHROMIUM_CLIENT_FLAGS,
-      `--user-data-dir=${join(dir, 'profile')}`,
       // The lab name goes to the target; any other name fails to resolve.
       `--host-resolver-rules=MAP ${target.serverName} ${address},MAP * ~NOTFOUND`,
       `--ignore-certificate-errors-spki-list=${this.spkiHash ?? ''}`,
       ...(this.application === 'h3' ? ['--enable-quic', `--origin-to-force-quic-on=${target.serverName}:${target.port}`] : ['--disable-quic']),
-      ...(this.options.keylogFile !== undefined ? [`--ssl-key-log-file=${this.options.keylogFile}`] : []),
+      ...(this.options.keylogFile !== undefined ? [`--ssl-key-log-file=${join(dir, BROWSER_KEY_LOG)}`] : []),
     ];
   }
 
@@ -368,6 +382,7 @@ export class ChromiumClient implements ExchangeClient, BatchClient {
         trust: 'SPKI hash of the lab leaf (--ignore-certificate-errors-spki-list)',
         driver: CHROMIUM_DRIVER,
         profile: 'fresh per exchange, private, deleted afterwards',
+        privileges: this.user !== null ? `runs as ${this.user.name}, sandbox on` : 'sandbox on',
         requests: 'fetch() from a same-origin page, HTTP cache bypassed (no-store)',
         timings: 'Resource Timing, from connectStart',
         bodyCheck: "every byte against the lab's pattern, in the page, after the Resource Timing entries are taken",

@@ -8,13 +8,13 @@
 // (no --no-sandbox): on this kernel (6.x, user namespaces allowed) its renderers get their own
 // user and PID namespaces and a seccomp filter. The page is a copy in the private directory, which
 // is that user's, and a screenshot is written there and copied out by root.
-import { access, chown, constants, copyFile, open, rm, stat } from 'node:fs/promises';
+import { access, constants, copyFile, open, rm, stat } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { withPrivateDir } from '../../files/private-dir.js';
+import { ownLikeDir, withLabUserDir } from '../../files/lab-user-dir.js';
 import { runCommand } from '../../process/managed-process.js';
 import { onceUntilFailure } from '../../process/prepare-once.js';
-import { asUser, canDropPrivileges, labUser, type UnprivilegedUser } from '../../process/unprivileged.js';
+import { asUser, labUserIfRoot, type UnprivilegedUser } from '../../process/unprivileged.js';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** mkdtemp prefix of the per-run directory (profile, HOME, caches) under the system temp dir. */
@@ -53,13 +53,25 @@ export function chromiumPrivateEnv(dir: string): NodeJS.ProcessEnv {
   return { ...process.env, ...chromiumHomeEnv(dir) };
 }
 
+/**
+ * The command line of Chromium with its private directory `dir` (profile, HOME, caches) and
+ * `args`: as `user` when given (root drops to it through setpriv; the sandbox needs no root and
+ * refuses to run as root), as the caller otherwise. The sandbox is on either way. The report
+ * checks and the browser client both start Chromium through this.
+ */
+export function chromiumCommand(chromium: string, dir: string, args: readonly string[], user: UnprivilegedUser | null): { command: string; args: string[] } {
+  const browser = [...CHROMIUM_BASE_FLAGS, `--user-data-dir=${join(dir, 'profile')}`, ...args];
+  if (user === null) return { command: chromium, args: browser };
+  // setpriv's --reset-env would drop the private HOME: `env` sets it again for the browser.
+  return asUser(user, 'env', [...Object.entries(chromiumHomeEnv(dir)).map(([k, v]) => `${k}=${v}`), chromium, ...browser]);
+}
+
 /** The command line that runs Chromium with `args` in a fresh network namespace, as `user` when given (root drops to it), sandboxed. */
 export function offlineChromiumCommand(chromium: string, dir: string, args: readonly string[], user: UnprivilegedUser | null): { command: string; args: string[] } {
-  const browser = [chromium, ...CHROMIUM_BASE_FLAGS, `--user-data-dir=${join(dir, 'profile')}`, ...args];
-  // setpriv's --reset-env would drop the private HOME: `env` sets it again for the browser.
-  const dropped = user === null ? browser : asUser(user, 'env', [...Object.entries(chromiumHomeEnv(dir)).map(([k, v]) => `${k}=${v}`), ...browser]).args;
+  const inner = chromiumCommand(chromium, dir, args, user);
+  const dropped = [inner.command, ...inner.args];
   // Root makes the network namespace, then drops; without root a user namespace supplies the privilege.
-  if (user !== null) return { command: 'unshare', args: ['--net', 'setpriv', ...dropped] };
+  if (user !== null) return { command: 'unshare', args: ['--net', ...dropped] };
   return { command: 'unshare', args: [...(process.getuid?.() === 0 ? ['--net'] : ['--net', '--map-root-user']), ...dropped] };
 }
 
@@ -73,9 +85,8 @@ function chromiumHomeEnv(dir: string): Record<string, string> {
  */
 async function runChromium(argsIn: (dir: string) => readonly string[] | Promise<readonly string[]>, timeoutMs: number, what: string, after: (dir: string) => Promise<void> = async () => undefined): Promise<string> {
   const chromium = await chromiumPath();
-  const user = canDropPrivileges() ? await labUser() : null;
-  return withPrivateDir(CHROMIUM_DIR_PREFIX, async (dir) => {
-    if (user !== null) await chown(dir, user.uid, user.gid);
+  const user = await labUserIfRoot();
+  return withLabUserDir(CHROMIUM_DIR_PREFIX, async (dir) => {
     const line = offlineChromiumCommand(chromium, dir, await argsIn(dir), user);
     const run = await runCommand({
       name: `chromium (${what})`,
@@ -109,8 +120,7 @@ async function checkedPage(htmlPath: string): Promise<string> {
 async function pageIn(dir: string, path: string): Promise<string> {
   const copy = join(dir, 'page.html');
   await copyFile(path, copy, constants.COPYFILE_EXCL);
-  const owner = await stat(dir);
-  await chown(copy, owner.uid, owner.gid);
+  await ownLikeDir(dir, [copy]);
   return pathToFileURL(copy).href;
 }
 
