@@ -1,6 +1,6 @@
 // Flow-control windows sized for a path's bandwidth-delay product.
 import t from 'tap';
-import { parseUdpBuffersReport, windowsForBdp } from '../../harness/endpoints/ngtcp2/common.js';
+import { ngtcp2CongestionControl, parseUdpBuffersReport, windowsForBdp } from '../../harness/endpoints/ngtcp2/common.js';
 import { NGTCP2_CLIENT_DEFAULT_WINDOWS } from '../../harness/endpoints/ngtcp2/client.js';
 import { NGTCP2_SERVER_DEFAULT_WINDOWS } from '../../harness/endpoints/ngtcp2/server.js';
 
@@ -33,4 +33,9 @@ t.test('a BDP that is not a byte count is refused', async (t) => {
 t.test("the shim's report of the UDP buffers the kernel gave", async (t) => {
   t.same(parseUdpBuffersReport('rcvbuf=33554432 sndbuf=33554432\nrcvbuf=1 sndbuf=2\n'), { rcvbufKernelBytes: 33554432, sndbufKernelBytes: 33554432 }, 'the first socket');
   t.same(parseUdpBuffersReport(''), { rcvbufKernelBytes: null, sndbufKernelBytes: null }, 'no report: unknown, not the request');
+});
+
+t.test("the controllers ngtcp2 1.x's --cc offers pass; bbr2 (0.12 only) is refused by name", async (t) => {
+  for (const cc of ['cubic', 'reno', 'bbr'] as const) t.equal(ngtcp2CongestionControl(cc), cc);
+  t.throws(() => ngtcp2CongestionControl('bbr2'), /ngtcp2 has no congestion controller "bbr2" \(it has cubic, reno, bbr\)/);
 });

@@ -3,7 +3,7 @@
 // a POST of a generated body, for uploads). Timings come from the client's qlog (see
 // qlog.ts), never from the process's start or exit.
 //
-// gtlsclient 0.12 never verifies the server certificate, so it runs with the lab-trust
+// gtlsclient (0.12 and 1.x alike) never verifies the server certificate, so it runs with the lab-trust
 // LD_PRELOAD shim (native/gnutls-lab-trust), which makes GnuTLS trust only the lab CA and
 // check the server's name. Without the shim the driver refuses to run.
 import { access, constants, copyFile, mkdir, readdir, stat } from 'node:fs/promises';
@@ -148,7 +148,9 @@ export class Ngtcp2Client implements ExchangeClient, BatchClient {
       if (mode !== 'cold') {
         // The priming connection is there for the ticket only: a GET of an empty body, so a
         // transfer is not made twice.
-        const priming = await this.runOnce({ target: spec.target, path: '/0', timeoutMs: spec.timeoutMs }, workDir, 'priming', sessionFiles, false, null);
+        // --wait-for-ticket: 1.x would otherwise exit when the stream closes, which may be before
+        // the NewSessionTicket arrives.
+        const priming = await this.runOnce({ target: spec.target, path: '/0', timeoutMs: spec.timeoutMs }, workDir, 'priming', sessionFiles, false, null, ['--wait-for-ticket']);
         if (priming.timings.totalMs === null) throw new Error(`priming connection failed: ${failureReason(priming.timings, priming.run, spec)}`);
         await access(sessionFiles.session).catch(() => {
           throw new Error('the priming connection got no session ticket from the server (no session file written)');

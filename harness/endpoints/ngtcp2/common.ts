@@ -6,7 +6,16 @@ import { projectPath } from '../../project-root.js';
 import { withPrivateDir } from '../../files/private-dir.js';
 import { runCommand } from '../../process/managed-process.js';
 
-export type Ngtcp2CongestionControl = 'cubic' | 'reno' | 'bbr' | 'bbr2';
+/** The controllers the 1.x examples' --cc offers (0.12's bbr2 is gone in 1.x). */
+export const NGTCP2_CONGESTION_CONTROLS = ['cubic', 'reno', 'bbr'] as const;
+export type Ngtcp2CongestionControl = (typeof NGTCP2_CONGESTION_CONTROLS)[number];
+
+/** A controller asked of the lab's QUIC stacks, checked against what ngtcp2 has. */
+export function ngtcp2CongestionControl(cc: string): Ngtcp2CongestionControl {
+  const known = NGTCP2_CONGESTION_CONTROLS.find((name) => name === cc);
+  if (known === undefined) throw new Error(`ngtcp2 has no congestion controller "${cc}" (it has ${NGTCP2_CONGESTION_CONTROLS.join(', ')})`);
+  return known;
+}
 
 /** Flow-control windows (bytes), named after the examples' options. */
 export interface Ngtcp2Windows {

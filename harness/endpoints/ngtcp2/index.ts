@@ -1,10 +1,10 @@
-// ngtcp2's example HTTP/3 server and client (Debian 0.12: gtlsserver, gtlsclient) as one
-// implementation with both roles.
+// ngtcp2's example HTTP/3 server and client (gtlsserver, gtlsclient; ngtcp2 1.x, on Debian 12
+// from bookworm-backports) as one implementation with both roles.
 import { dpkgVersion } from '../../process/dpkg-version.js';
 import { H3, defineImplementation, probeVersion } from '../descriptor.js';
 import type { EndpointPlacement } from '../types.js';
 import { NGTCP2_CLIENT_DEFAULT_WINDOWS, Ngtcp2Client } from './client.js';
-import { windowsForBdp } from './common.js';
+import { ngtcp2CongestionControl, windowsForBdp, type Ngtcp2CongestionControl } from './common.js';
 import { NGTCP2_SERVER_DEFAULT_WINDOWS, Ngtcp2Server } from './server.js';
 import { DEFAULT_SERVED_BODY_SIZES } from '../../files/served-bodies.js';
 
@@ -12,16 +12,16 @@ import { DEFAULT_SERVED_BODY_SIZES } from '../../files/served-bodies.js';
 const NETNS_QUIC_BASE_PORT = 4433;
 
 /** The placement's QUIC options as the examples' flags take them. */
-function quicOptions(placement: EndpointPlacement): { initialRttMs?: number; cc?: 'cubic' | 'reno' | 'bbr' | 'bbr2' } {
+function quicOptions(placement: EndpointPlacement): { initialRttMs?: number; cc?: Ngtcp2CongestionControl } {
   return {
     ...(placement.quic?.initialRttMs !== undefined ? { initialRttMs: placement.quic.initialRttMs } : {}),
-    ...(placement.quic?.congestionControl !== undefined ? { cc: placement.quic.congestionControl } : {}),
+    ...(placement.quic?.congestionControl !== undefined ? { cc: ngtcp2CongestionControl(placement.quic.congestionControl) } : {}),
   };
 }
 
 export const ngtcp2 = defineImplementation({
   name: 'ngtcp2',
-  install: 'Debian packages ngtcp2-server and ngtcp2-client (npm run setup)',
+  install: 'Debian packages ngtcp2-server and ngtcp2-client 1.x (Debian 12: from bookworm-backports, pinned; npm run setup)',
   server: {
     name: 'ngtcp2',
     implementation: 'ngtcp2-gtlsserver',

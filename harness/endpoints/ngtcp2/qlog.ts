@@ -3,8 +3,8 @@
 // numbers out, so it is unit-tested on fixture files (files are streamed in by
 // qlog-files.ts).
 //
-// ngtcp2 0.12 writes event times as whole milliseconds relative to the connection's start,
-// so every timing here has a resolution of 1 ms (a difference of two truncated times is off
+// ngtcp2 (0.12 and 1.x alike: same format, event and frame names) writes event times as whole
+// milliseconds relative to the connection's start, so every timing here has a resolution of 1 ms (a difference of two truncated times is off
 // by less than 1 ms either way).
 import { TLS_ALERTS } from '../../measure/tls-alerts.js';
 
@@ -248,8 +248,8 @@ export interface ClientQlogTimings {
    * flight (its last Handshake packet with CRYPTO before the client sent its own Finished)
    * arrived. That is when the client's TLS stack has verified the server's Finished and
    * produced its own (RFC 9001 4.1.1), and what a TCP+TLS client's secureConnect marks. It
-   * counts protocol round trips only: ngtcp2 0.12 then paces its Finished and the request by
-   * the initial RTT (see clientFinishedSentMs).
+   * counts protocol round trips only: ngtcp2 0.12 then paced its Finished and the request by
+   * the initial RTT (see clientFinishedSentMs); 1.x sends them at once.
    */
   handshakeMs: number | null;
   /** The client sent its Finished (first client Handshake packet carrying CRYPTO). */

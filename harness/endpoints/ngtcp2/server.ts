@@ -268,7 +268,8 @@ export class Ngtcp2Server implements ServerEndpoint {
         ...transportSettings(this.cc, this.initialRttMs, this.windows, this.buffers),
         bodies: 'files of the generated body (byte i = i mod 251), one per prepared size; /0 empty',
         // Left at the program's default, as its --help states it: the datagrams it hands the
-        // kernel per sendmsg (UDP GSO), much of its CPU cost per byte at high rates.
+        // kernel per sendmsg (UDP GSO), much of its CPU cost per byte at high rates. null when
+        // the program has no such option (ngtcp2 1.x sizes its batches itself).
         maxGsoDatagrams: this.maxGsoDatagrams,
         qlog: this.options.qlog === true,
       },
