@@ -20,6 +20,8 @@ import { interruptSignal, onCleanup } from '../process/cleanup.js';
 import { addLinkOptions, linkConditionsFrom, type LinkCliOptions } from './link-options.js';
 import { UsageError } from './usage-error.js';
 import { labText } from '../report/lab-text.js';
+import { DEFAULT_RESULTS_DIR } from '../results/write.js';
+import { recoveredLines, recoverJournals } from '../run/journal.js';
 import { PROJECT_ROOT as ROOT } from '../project-root.js';
 
 export const LAB_DAEMON_MAIN = join(ROOT, 'harness/lab/lab-daemon-main.ts');
@@ -314,6 +316,7 @@ async function down(): Promise<void> {
     reaped.push(...(await reapLabOf(state.ownerPid)));
   }
   reaped.push(...(await reapLeftovers()));
+  const recovered = recoveredLines(await recoverJournals([DEFAULT_RESULTS_DIR], '`lab down`'));
   await removeStaleSockets();
   const gone = new Set(daemons.flatMap((s) => [s.namespaces.client, s.namespaces.server]));
   const deadline = Date.now() + DOWN_TIMEOUT_MS;
@@ -326,7 +329,8 @@ async function down(): Promise<void> {
   if (remaining.length > 0) throw new Error(`namespaces still present after ${DOWN_TIMEOUT_MS / 1000} s: ${remaining.join(', ')}`);
   for (const state of daemons) process.stdout.write(`lab ${state.labId} is down (daemon pid ${state.ownerPid})\n`);
   if (reaped.length > 0) process.stdout.write(`removed leftovers of killed runs: ${reaped.join(', ')}\n`);
-  if (daemons.length === 0 && reaped.length === 0) {
+  for (const line of recovered) process.stdout.write(`${line}\n`);
+  if (daemons.length === 0 && reaped.length === 0 && recovered.length === 0) {
     process.stdout.write(others.length === 0 ? 'no lab is up\n' : 'no lab from lab up is up\n');
   }
   for (const state of others) {
