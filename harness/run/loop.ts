@@ -387,6 +387,10 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
         });
       }
     }
+    if (linkGone !== undefined && status !== 'failed') {
+      status = 'failed';
+      errors.push(`${linkGone} between samples: the run ends, the samples taken are kept`);
+    }
     if (options.signal?.aborted) {
       status = 'aborted';
       errors.push(errorMessage(options.signal.reason));
