@@ -1,6 +1,7 @@
 // Faults injected into real runs of the CLI (node bin/quic-lab.mjs), each bounded to seconds:
 // the harness SIGKILLed during setup and during a sample, then `lab down` or the next run
-// leaves no namespace, process, temporary directory or key log of it; Ctrl-C (SIGINT) and a
+// leaves no namespace, process, temporary directory or key log of it (the next run recovers the
+// samples the killed one completed, from its journal); Ctrl-C (SIGINT) and a
 // hang-up (SIGHUP) sent to the run's whole process group, as a terminal sends them, still give
 // the aborted result and exit 130; two runs started at once run one after the other.
 // Run it under the host's lab lock: flock /work/lab.flock npx tap test/process/faults.live.test.ts
