@@ -23,6 +23,8 @@ import { noWaitOption } from './wait-option.js';
 import { LabBusyError } from '../lab/lock.js';
 import { labText } from '../report/lab-text.js';
 import { surveyEntries, surveyLab, surveyText } from '../lab/lab-survey.js';
+import { DEFAULT_RESULTS_DIR } from '../results/write.js';
+import { recoveredLines, recoverJournals } from '../run/journal.js';
 import { PROJECT_ROOT as ROOT } from '../project-root.js';
 
 export const LAB_DAEMON_MAIN = join(ROOT, 'harness/lab/lab-daemon-main.ts');
@@ -326,6 +328,7 @@ async function down(): Promise<void> {
     reaped.push(...(await reapLabOf(state.ownerPid)));
   }
   reaped.push(...(await reapLeftovers()));
+  const recovered = recoveredLines(await recoverJournals([DEFAULT_RESULTS_DIR], '`lab down`'));
   await removeStaleSockets();
   const gone = new Set(daemons.flatMap((s) => [s.namespaces.client, s.namespaces.server]));
   const deadline = Date.now() + DOWN_TIMEOUT_MS;
@@ -338,7 +341,8 @@ async function down(): Promise<void> {
   if (remaining.length > 0) throw new Error(`namespaces still present after ${DOWN_TIMEOUT_MS / 1000} s: ${remaining.join(', ')}`);
   for (const state of daemons) process.stdout.write(`lab ${state.labId} is down (daemon pid ${state.ownerPid})\n`);
   if (reaped.length > 0) process.stdout.write(`removed leftovers of killed runs: ${reaped.join(', ')}\n`);
-  if (daemons.length === 0 && reaped.length === 0) {
+  for (const line of recovered) process.stdout.write(`${line}\n`);
+  if (daemons.length === 0 && reaped.length === 0 && recovered.length === 0) {
     process.stdout.write(others.length === 0 ? 'no lab is up\n' : 'no lab from lab up is up\n');
   }
   for (const state of others) {

@@ -394,6 +394,11 @@ export class EmulatorProcess {
     return this.proc.running;
   }
 
+  /** Resolves once the emulator has exited, stopped or killed ("the link emulator exited with signal SIGKILL"). */
+  get ended(): Promise<string> {
+    return this.proc.exited.then((info) => `the link emulator exited ${info.signal !== null ? `with signal ${info.signal}` : `with code ${info.code}`}`);
+  }
+
   get seed(): number {
     return this.ready.seed;
   }

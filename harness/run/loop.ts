@@ -7,20 +7,19 @@ import type { ImplementationDescriptor } from '../endpoints/descriptor.js';
 import { IMPLEMENTATIONS } from '../endpoints/implementations.js';
 import { clientRole, serverRole } from '../endpoints/registry.js';
 import type { WireTap } from '../capture/wire-tap.js';
-import { summarize } from '../measure/statistics.js';
 import type { LinkInfo, ResultCase, ResultDocument, Sample, CertificatesInfo } from '../results/schema.js';
 import { SCHEMA_VERSION } from '../results/schema.js';
-import { definitionsFor, sourcesSeen } from '../results/metric-definitions.js';
 import { parametersOf, workloadSchema } from '../results/workload.js';
 import { hostInfo, toolInfo } from '../results/environment.js';
 import { certificateOf, changesLink, sessionOf, type AnyScenario, type CaseDefinition, type CertificateSpec, type LinkControl } from '../scenario/types.js';
 import { caseNeeds } from '../scenario/matrix.js';
-import { caseVerdict } from '../scenario/verdict.js';
 import type { WireConnection } from '../capture/wire-analysis.js';
 import { completeSamples } from './pipeline.js';
 import { LINK_DROP_METRICS, linkDropMetrics, type DropCounters } from '../measure/link-drops.js';
-import { preferWireMetrics, WIRE_TIMING_METRICS, WIRE_TIMING_SOURCE, type SampleWindow } from './wire-stage.js';
+import { WIRE_TIMING_METRICS, WIRE_TIMING_SOURCE, type SampleWindow } from './wire-stage.js';
 import { afterServerDeath, deathOf, notRunSample, withDeath, type RunServer } from './server-restart.js';
+import { assembleDocument, type CaseHead, type DocumentHead } from './document.js';
+import type { SampleJournal } from './journal.js';
 
 /** A PKI made for one case (the certificate sweep). */
 export interface CaseCertificates {
@@ -72,6 +71,10 @@ export interface RunOptions {
   implementations?: readonly ImplementationDescriptor[];
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
+  /** Resolves when the lab's link is gone (its emulator died): the sample in flight fails at once and the run ends. */
+  linkLost?: Promise<string>;
+  /** Told the document's head before the first sample and each sample as it completes (the run's journal). */
+  journal?: SampleJournal;
 }
 
 interface LiveCase {
@@ -142,6 +145,7 @@ async function takeSample(
   namespaces: RunOptions['namespaces'],
   link: RunOptions['linkControl'],
   linkStats: RunOptions['linkStats'],
+  linkLost: RunOptions['linkLost'],
 ): Promise<{ sample: Sample; window: SampleWindow } | null> {
   const counters = linkStats === undefined ? undefined : await linkDropsDuring(linkStats);
   const startEpochMs = Date.now();
@@ -162,9 +166,12 @@ async function takeSample(
       }),
       timeout.promise,
       interrupted.promise,
+      // The link's death ends the sample at once: it could only time out.
+      ...(linkLost ? [linkLost.then((reason) => ({ linkLost: reason }))] : []),
     ]);
     if (measured === null) return null;
     const window = windowUntilNow();
+    if ('linkLost' in measured) return { sample: { index, status: 'failed', error: "the lab's link went down", startedAt, metrics: {} }, window };
     const { series, clientAlpn } = measured;
     const drops = await counters?.after();
     const metrics = { ...measured.metrics, ...drops?.metrics };
@@ -192,7 +199,7 @@ function certificateKey(spec: CertificateSpec | undefined): string {
   return spec === undefined ? 'lab' : `${spec.keyType}/${spec.intermediates}`;
 }
 
-function unsupportedCase(definition: CaseDefinition, recorded: RecordedWorkload, reason: string, warmup: number, implementations: readonly ImplementationDescriptor[]): ResultCase {
+function unsupportedCase(definition: CaseDefinition, recorded: RecordedWorkload, reason: string, warmup: number, implementations: readonly ImplementationDescriptor[]): CaseHead {
   // Never started, so the version is not known; the name is the one a run would record.
   const unknown = (implementation: string) => ({ implementation, version: 'unknown', settings: {} });
   return {
@@ -205,38 +212,23 @@ function unsupportedCase(definition: CaseDefinition, recorded: RecordedWorkload,
     unsupported: reason,
     timingSources: {},
     warmupSamples: warmup,
-    samples: [],
-    summary: {},
   };
 }
 
-/** A measured case as the result records it: its samples after every stage, and their summary. */
-function summarizeCase(live: LiveCase, recorded: RecordedWorkload, samples: Sample[], warmup: number): ResultCase {
-  const okSamples = samples.filter((sample) => sample.status === 'ok');
-  const metricNames = [...new Set(okSamples.flatMap((sample) => Object.keys(sample.metrics)))].sort();
-  const summary: ResultCase['summary'] = {};
-  for (const name of metricNames) {
-    const values = okSamples.map((sample) => sample.metrics[name]).filter((v): v is number => v !== undefined);
-    const stats = summarize(values);
-    if (stats) summary[name] = stats;
-  }
-  const timingSources: ResultCase['timingSources'] = {};
-  for (const [metric, source] of Object.entries(live.capable.client.timingSources)) {
-    if (metricNames.includes(metric)) timingSources[metric] = source;
-  }
-  for (const metric of WIRE_TIMING_METRICS) if (metricNames.includes(metric)) timingSources[metric] = WIRE_TIMING_SOURCE;
+/** A measured case as the result records it, before its samples: every timing source its client may give. */
+function caseHead(live: LiveCase, recorded: RecordedWorkload, warmup: number): CaseHead {
+  const timingSources: CaseHead['timingSources'] = { ...live.capable.client.timingSources };
+  for (const metric of WIRE_TIMING_METRICS) timingSources[metric] = WIRE_TIMING_SOURCE;
   return {
     id: live.definition.id,
     protocol: live.definition.protocol,
     application: live.definition.application,
     client: live.capable.client.info(),
-    server: { implementation: live.definition.server, version: 'unknown', settings: {} },
+    server: live.server.info(),
     ...recorded,
     ...(live.certificates !== undefined ? { certificates: live.certificates } : {}),
     timingSources,
     warmupSamples: warmup,
-    samples,
-    summary,
   };
 }
 
@@ -248,13 +240,40 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
   // A server that speaks both transports (Caddy) is captured on each its cases use.
   const servers = new Map<string, RunServer & { protocols: Set<Protocol> }>();
   const live: LiveCase[] = [];
-  const unsupported = new Map<string, ResultCase>();
+  const unsupported = new Map<string, CaseHead>();
+  const runId = options.runId ?? newRunId(scenario.name, startedAt);
+  const tool = await toolInfo();
   let status: ResultDocument['status'] = 'completed';
   let wireStarted = false;
   let connections: WireConnection[] | undefined;
   // A case whose workload the result cannot record fails now, before anything starts.
   const recorded = new Map(scenario.cases.map((definition) => [definition.id, caseWorkload(definition)]));
   const recordedOf = (definition: CaseDefinition): RecordedWorkload => recorded.get(definition.id) as RecordedWorkload;
+  // In the scenario's order, unsupported variants included, so a report shows every gap.
+  const head = (): DocumentHead => ({
+    document: {
+      schemaVersion: SCHEMA_VERSION,
+      tool,
+      runId,
+      scenario: scenario.name,
+      startedAt: startedAt.toISOString(),
+      options: { samples: options.samples, warmup: options.warmup, sampleTimeoutMs: options.sampleTimeoutMs },
+      host: hostInfo(),
+      link: options.link,
+      certificates: options.certificates,
+    },
+    cases: scenario.cases
+      .map((definition) => {
+        const current = live.find((c) => c.definition.id === definition.id);
+        return current ? caseHead(current, recordedOf(definition), options.warmup) : unsupported.get(definition.id);
+      })
+      .filter((c): c is CaseHead => c !== undefined),
+    declaredMetrics: [...scenario.metrics, ...LINK_DROP_METRICS],
+    verdicts: scenario.check !== undefined,
+    headline: [...(scenario.headline ?? scenario.metrics.map((m) => m.name))],
+  });
+  let linkGone: string | undefined;
+  void options.linkLost?.then((reason) => (linkGone = reason));
   try {
     for (const definition of scenario.cases) {
       if (definition.unsupported !== undefined) {
@@ -301,16 +320,18 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
       await options.wireTap.start([...servers.values()].flatMap(({ address, protocols }) => [...protocols].map((protocol) => ({ address, protocol }))));
       wireStarted = true;
     }
+    await options.journal?.begin(head());
     const rounds = options.warmup + options.samples;
     const total = rounds * live.length;
     const loopStartedMs = Date.now();
     let done = 0;
     let currentImpairment: CaseDefinition['impairment'];
     let previousChangedLink = false;
-    for (let round = 0; round < rounds && !options.signal?.aborted; round++) {
+    const goOn = (): boolean => !options.signal?.aborted && linkGone === undefined;
+    for (let round = 0; round < rounds && goOn(); round++) {
       const warmup = round < options.warmup;
       const index = warmup ? round : round - options.warmup;
-      for (let k = 0; k < live.length && !options.signal?.aborted; k++) {
+      for (let k = 0; k < live.length && goOn(); k++) {
         const current = live[(round + k) % live.length] as LiveCase;
         if (current.definition.impairment !== undefined || currentImpairment !== undefined) {
           const wanted = current.definition.impairment;
@@ -333,8 +354,24 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
         const taken =
           gaveUp !== undefined
             ? { sample: notRunSample(index, gaveUp), window: { startEpochMs: Date.now(), endEpochMs: Date.now() } }
-            : await takeSample(scenario, current, index, Math.min(options.sampleTimeoutMs, current.definition.timeoutMs ?? Infinity), options.signal, options.namespaces, options.linkControl, options.linkStats);
+            : await takeSample(
+                scenario,
+                current,
+                index,
+                Math.min(options.sampleTimeoutMs, current.definition.timeoutMs ?? Infinity),
+                options.signal,
+                options.namespaces,
+                options.linkControl,
+                options.linkStats,
+                options.linkLost,
+              );
         if (taken === null) break;
+        if (linkGone !== undefined) {
+          // Without its link the lab measures nothing more: this sample fails, the run ends.
+          taken.sample = withDeath(taken.sample, `${linkGone} during ${what}`);
+          status = 'failed';
+          errors.push(`${linkGone} during ${what}: the run ends, the samples taken are kept`);
+        }
         const deadAfter = gaveUp === undefined ? deathOf(current.runServer) : null;
         if (deadAfter !== null) {
           taken.sample = withDeath(taken.sample, `${deadAfter} during ${what}`);
@@ -344,6 +381,7 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
         if (!warmup) {
           current.samples.push(sample);
           current.windows.set(sample.index, taken.window);
+          await options.journal?.sample(current.definition.id, sample);
         }
         done++;
         progress({
@@ -359,6 +397,10 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
           ...(sample.error !== undefined ? { error: sample.error } : {}),
         });
       }
+    }
+    if (linkGone !== undefined && status !== 'failed') {
+      status = 'failed';
+      errors.push(`${linkGone} between samples: the run ends, the samples taken are kept`);
     }
     if (options.signal?.aborted) {
       status = 'aborted';
@@ -410,36 +452,6 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
       ...(scenario.check ? { check: scenario.check } : {}),
     },
   );
-  const measured = new Map(
-    live.map((current, k) => {
-      const result = summarizeCase(current, recordedOf(current.definition), staged[k] ?? [], options.warmup);
-      return [current.definition.id, { ...result, server: current.server.info() }];
-    }),
-  );
-  // In the scenario's order, unsupported variants included, so a report shows every gap.
-  const recordedCases = scenario.cases.map((definition) => measured.get(definition.id) ?? unsupported.get(definition.id)).filter((c): c is ResultCase => c !== undefined);
-  // A scenario with a test per case (interop) records each case's verdict beside its samples.
-  const cases = scenario.check ? recordedCases.map((c) => ({ ...c, verdict: caseVerdict(c) })) : recordedCases;
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    tool: await toolInfo(),
-    runId: options.runId ?? newRunId(scenario.name, startedAt),
-    scenario: scenario.name,
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    status,
-    errors,
-    options: { samples: options.samples, warmup: options.warmup, sampleTimeoutMs: options.sampleTimeoutMs },
-    host: hostInfo(),
-    link: options.link,
-    certificates: options.certificates,
-    metrics: definitionsFor(
-      cases.flatMap((c) => Object.keys(c.summary)),
-      [...scenario.metrics, ...LINK_DROP_METRICS],
-      sourcesSeen(cases),
-    ),
-    // The wire's figure where the run has it: one definition for every client.
-    headline: preferWireMetrics(scenario.headline ?? scenario.metrics.map((m) => m.name), new Set(cases.flatMap((c) => Object.keys(c.summary)))),
-    cases,
-  };
+  const stagedOf = new Map(live.map((current, k) => [current.definition.id, staged[k] ?? []]));
+  return assembleDocument(head(), (caseId) => stagedOf.get(caseId) ?? [], { status, errors, finishedAt: new Date().toISOString() });
 }

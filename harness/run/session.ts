@@ -22,6 +22,7 @@ import { runScenario, type ProgressEvent } from './loop.js';
 import { checkSessionOptions, type SessionOptions } from './options.js';
 import { writeEverywhere } from './output-paths.js';
 import { LAB_IP_VERSION, placementFor } from './placement.js';
+import { recoveredLines, recoverJournals, RunJournal } from './journal.js';
 import { join } from 'node:path';
 
 /** Long enough for cubic or bbr to leave slow start on the slowest profiles. */
@@ -111,6 +112,7 @@ export async function runSession(scenario: AnyScenario, options: SessionOptions,
   let ownLab: Lab | null = null;
   let releaseLab: (() => Promise<void>) | undefined;
   let wireTap: RunWireTap | undefined;
+  let journal: RunJournal | undefined;
   // Setup steps take seconds each (the lab, calibration, iperf3): an interrupt stops between them.
   const stopIfInterrupted = (next: string): void => {
     if (options.signal?.aborted) throw new RunInterruptedError(`interrupted before ${next}: nothing was measured`);
@@ -120,8 +122,9 @@ export async function runSession(scenario: AnyScenario, options: SessionOptions,
     if (!lab) {
       // One run at a time on this host, on loopback too: two runs on the same cores measure each other.
       releaseLab = await takeTheLab(`scenario ${scenario.name}${options.link.kind === 'lab' ? '' : ' (loopback)'}`, options, hooks);
-      // What killed runs left: namespaces, processes in them, key logs and captures.
+      // What killed runs left: namespaces, processes in them, key logs and captures; and their samples.
       await reapLeftovers();
+      for (const line of recoveredLines(await recoverJournals(options.output ? [options.output.resultsDir] : [], 'the next run'))) warn(line);
     }
     if (!lab && options.link.kind === 'lab') {
       stopIfInterrupted('building the lab');
@@ -170,6 +173,7 @@ export async function runSession(scenario: AnyScenario, options: SessionOptions,
     // Cases that change the link while the run goes (impairments, rebinding) need the emulator;
     // with it, each sample also records the drops by cause during it.
     const emulator = lab?.emulator ?? null;
+    journal = options.output ? new RunJournal(options.output.resultsDir, runId, warn) : undefined;
     const document = await runScenario(scenario, {
       runId,
       samples: options.samples ?? scenario.defaults.samples,
@@ -195,6 +199,8 @@ export async function runSession(scenario: AnyScenario, options: SessionOptions,
       endpoints: placementFor(scenario, lab, options, bdpBytes, wireTap?.keylogFile),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(progress ? { onProgress: progress } : {}),
+      ...(emulator ? { linkLost: emulator.ended } : {}),
+      ...(journal ? { journal } : {}),
     });
     if (lab) {
       // The emulator's statistics are a bonus: their failure costs the result nothing.
@@ -204,6 +210,8 @@ export async function runSession(scenario: AnyScenario, options: SessionOptions,
       );
     }
     const written = await writeOutputs(document, options, warn);
+    // Written somewhere: the journal has served (kept when nothing could be written).
+    if (written.resultPaths.length > 0) await journal?.remove();
     return { document, resultPaths: written.resultPaths, reportPaths: written.reportPaths, exitCode: written.valid ? runExitCode(document) : 1 };
   } finally {
     // Each step on its own: one that fails must not leave the lab behind.

@@ -1,99 +1,17 @@
 // Faults injected into real runs of the CLI (node bin/quic-lab.mjs), each bounded to seconds:
 // the harness SIGKILLed during setup and during a sample, then `lab down` or the next run
-// leaves no namespace, process, temporary directory or key log of it; Ctrl-C (SIGINT) and a
+// leaves no namespace, process, temporary directory or key log of it (the next run recovers the
+// samples the killed one completed, from its journal); Ctrl-C (SIGINT) and a
 // hang-up (SIGHUP) sent to the run's whole process group, as a terminal sends them, still give
 // the aborted result and exit 130; two runs started at once run one after the other.
 // Run it under the host's lab lock: flock /work/lab.flock npx tap test/process/faults.live.test.ts
-import t, { type Test } from 'tap';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import t from 'tap';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ownerOfTempName } from '../../harness/files/owned-temp-dir.js';
 import { descendants, processAlive } from '../../harness/process/proc-table.js';
 import { readResult } from '../../harness/results/read.js';
-
-const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'bin/quic-lab.mjs');
-/** A small lab run: two cases, a few samples, a 20 ms round trip. */
-const LAB_RUN = ['scenario', 'handshake', '--variants', 'tcp-tls-h2,quic-h3', '--rtt', '20ms', '--warmup', '0'];
-
-interface Run {
-  child: ChildProcess;
-  pid: number;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Starts the CLI in a process group of its own (as a shell's job is), so a test can signal the group. */
-function startCli(args: string[]): Run {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<number | null>((done) => child.once('close', (code) => done(code)));
-  if (child.pid === undefined) throw new Error('the CLI did not start');
-  return { child, pid: child.pid, stdout: () => stdout, stderr: () => stderr, exited };
-}
-
-async function resultsDir(t: Test): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'qlab-faults-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-function namespacesOf(pid: number): string[] {
-  return spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' })
-    .stdout.split('\n')
-    .map((line) => line.split(' ')[0] ?? '')
-    .filter((name) => name.startsWith(`qlab-${pid}-`));
-}
-
-async function tempDirsOf(pid: number): Promise<string[]> {
-  return (await readdir(tmpdir())).filter((name) => ownerOfTempName(name) === pid);
-}
-
-function commandOf(pid: number): string {
-  return spawnSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' }).stdout.trim();
-}
-
-/** Polls `condition` every 50 ms until it holds or `timeoutMs` passes. */
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return true;
-    await sleep(50);
-  }
-  return condition();
-}
-
-/** Whether some process below `pid` runs a command matching `pattern`. */
-async function runsBelow(pid: number, pattern: RegExp): Promise<boolean> {
-  return (await descendants(pid)).some((child) => pattern.test(commandOf(child)));
-}
-
-/** Ends a run the test lost control of, so no test leaves a lab behind. */
-function killLater(t: Test, run: Run): void {
-  t.teardown(async () => {
-    if (run.child.exitCode === null && run.child.signalCode === null) {
-      try {
-        process.kill(-run.pid, 'SIGKILL');
-      } catch {
-        // gone
-      }
-      await run.exited;
-    }
-  });
-}
-
-async function labDown(): Promise<{ code: number | null; stdout: string }> {
-  const run = startCli(['lab', 'down']);
-  const code = await run.exited;
-  return { code, stdout: run.stdout() };
-}
+import { killLater, LAB_RUN, labDown, namespacesOf, resultsDir, runsBelow, startCli, tempDirsOf, until } from '../fixtures/cli-faults.js';
 
 for (const phase of ['setup', 'a sample'] as const) {
   t.test(`SIGKILL of the harness during ${phase}: nothing of it survives ${phase === 'setup' ? '`lab down`' : 'the next run'}`, async (t) => {
@@ -114,12 +32,13 @@ for (const phase of ['setup', 'a sample'] as const) {
     t.ok(await until(() => family.every((pid) => !processAlive(pid)), 3000), 'every child died with the harness');
     t.ok((await tempDirsOf(run.pid)).length > 0, 'its temporary directories are left for the reaper');
 
+    let next: ReturnType<typeof startCli> | undefined;
     if (phase === 'setup') {
       const down = await labDown();
       t.equal(down.code, 0, 'lab down succeeds');
       t.match(down.stdout, new RegExp(`removed leftovers of killed runs: .*qlab-${run.pid}-`), 'and says what it removed');
     } else {
-      const next = startCli(['scenario', 'handshake', '--link', 'loopback', '--variants', 'tcp-tls-h2', '--samples', '1', '--warmup', '0', '--no-capture', '--results-dir', dir]);
+      next = startCli(['scenario', 'handshake', '--link', 'loopback', '--variants', 'tcp-tls-h2', '--samples', '1', '--warmup', '0', '--no-capture', '--results-dir', dir]);
       killLater(t, next);
       t.equal(await next.exited, 0, `the next run completes${next.stderr() ? `: ${next.stderr()}` : ''}`);
     }
@@ -130,11 +49,15 @@ for (const phase of ['setup', 'a sample'] as const) {
       [],
       'no process of it',
     );
-    t.strictSame(
-      (await readdir(dir)).filter((name) => name.includes('handshake') && name.endsWith('.json')).length,
-      phase === 'setup' ? 0 : 1,
-      phase === 'setup' ? 'no result (nothing was measured)' : "only the next run's result",
-    );
+    const documents = await Promise.all((await readdir(dir)).filter((name) => name.endsWith('.json')).map((name) => readResult(join(dir, name))));
+    if (phase === 'setup') t.strictSame(documents, [], 'no result (nothing was measured)');
+    else {
+      // The killed run's journal: its completed samples, recovered by the next run.
+      t.strictSame(documents.map((d) => d.status).sort(), ['aborted', 'completed'], "the killed run's recovered result and the next run's");
+      const killed = documents.find((d) => d.status === 'aborted');
+      t.ok((killed?.cases.flatMap((c) => c.samples).length ?? 0) > 0, 'the killed run kept its completed samples');
+      t.match(next?.stderr(), new RegExp(`a killed run's \\d+ completed samples were recovered to ${dir}/handshake-`), 'the next run says where');
+    }
   });
 }
 

@@ -135,18 +135,16 @@ t.test('a server that cannot start fails the run, with the reason', async (t) =>
   t.ok(calls.includes('stop node'), 'the server that did start is stopped');
 });
 
+/** Runs whose sample hangs: only something else (an interrupt, the link's death) can end it before the 60 s timeout. */
+const HUNG_SAMPLE_RUN = { samples: 3, warmup: 0, sampleTimeoutMs: 60_000, tls, certificates, link };
+
 t.test('an interrupt does not wait for a hung sample', async (t) => {
   const calls: string[] = [];
   const controller = new AbortController();
   const started = Date.now();
   setTimeout(() => controller.abort(new Error('interrupted by SIGINT')), 100);
   const document = await runScenario(scenario, {
-    samples: 3,
-    warmup: 0,
-    sampleTimeoutMs: 60_000,
-    tls,
-    certificates,
-    link,
+    ...HUNG_SAMPLE_RUN,
     signal: controller.signal,
     endpoints: scriptedFactory(calls, async (id) => (id === 'b' ? new Promise<number>(() => {}) : 1)),
   });
@@ -313,4 +311,33 @@ t.test("with the emulator's counters, each sample records the drops by cause dur
     document.metrics.find((m) => m.name === 'linkDropsQueueOverflowDownPackets'),
     { unit: 'count', provenance: { kind: 'measured', sources: ['link-emulator'] }, description: /queue overflowing/ },
   );
+});
+
+t.test("the link's death ends the sample in flight at once, fails it with the reason, and ends the run", async (t) => {
+  const calls: string[] = [];
+  let linkDies = (_reason: string): void => {};
+  const linkLost = new Promise<string>((resolve) => (linkDies = resolve));
+  const journaled: string[] = [];
+  const started = Date.now();
+  const document = await runScenario(scenario, {
+    ...HUNG_SAMPLE_RUN,
+    linkLost,
+    journal: { begin: async (head) => void journaled.push(`head ${head.cases.map((c) => c.id).join(',')}`), sample: async (caseId, sample) => void journaled.push(`${caseId}#${sample.index} ${sample.status}`) },
+    // b's second sample never ends by itself: the link dies 50 ms into it.
+    endpoints: scriptedFactory(calls, (id, n) => {
+      if (id !== 'b' || n !== 1) return Promise.resolve(1);
+      setTimeout(() => linkDies('the link emulator exited with signal SIGKILL'), 50);
+      return new Promise<number>(() => {});
+    }),
+  });
+  t.ok(Date.now() - started < 5000, 'at once, not at the 60 s timeout');
+  t.same(calls, ['a#0', 'b#0', 'b#1', 'stop node', 'stop ngtcp2']);
+  t.equal(document.status, 'failed');
+  t.same(document.errors, ['the link emulator exited with signal SIGKILL during sample 1 of b: the run ends, the samples taken are kept']);
+  t.same(
+    document.cases.find((c) => c.id === 'b')?.samples.map((s) => s.error ?? s.status),
+    ['ok', "the link emulator exited with signal SIGKILL during sample 1 of b (the lab's link went down)"],
+  );
+  t.same(journaled, ['head a,b', 'a#0 ok', 'b#0 ok', 'b#1 failed'], 'the journal heard the head, then each sample as it completed');
+  t.equal(resultSchema.safeParse(document).success, true);
 });

@@ -34,6 +34,16 @@ export class SambaEndpoint implements ServerEndpoint {
     return this.target;
   }
 
+  /** smbd's process id while it runs (the fault tests kill it). */
+  get pid(): number | undefined {
+    return this.server.pid;
+  }
+
+  /** Why smbd died, for the run loop's crash detection (it restarts the server once). */
+  exitReason(): string | null {
+    return this.server.exitReason();
+  }
+
   async start(): Promise<ServerAddress> {
     this.target = await this.server.start();
     return { host: this.target.host, port: this.target.port, serverName: LAB_SERVER_NAME };

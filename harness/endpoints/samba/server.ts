@@ -130,6 +130,11 @@ export class SambaServer {
     return this.process?.running ? this.process.child.pid : undefined;
   }
 
+  /** How smbd ended ("smbd exited with signal SIGKILL") if it died while it should serve; null while it runs or once stopped. */
+  exitReason(): string | null {
+    return this.process?.exitDescription ?? null;
+  }
+
   /** The private directory of the current run; undefined when stopped. */
   get directory(): string | undefined {
     return this.workDir;
