@@ -143,6 +143,19 @@ t.test('quiche peer', { skip: peerBuilt('quiche') ? false : peerMissingHint('qui
     }
   });
 
+  await t.test('IPv6 loopback', async (t) => {
+    const v6 = await startServer(['--listen', '[::1]:0', '--cert', pki.material.chainFile, '--key', pki.material.keyFile]);
+    t.teardown(() => {
+      if (v6.child.exitCode === null) v6.child.kill('SIGKILL');
+    });
+    const { code, result } = await client(['--connect', `[::1]:${v6.port}`, '--ca', pki.material.caFile, `${base.replace(String(started.port), String(v6.port))}/100000`]);
+    t.equal(code, 0);
+    t.equal(result.verifiedBodyBytes, 100_000);
+    const exited = once(v6.child, 'exit') as Promise<[number | null]>;
+    v6.child.kill('SIGINT');
+    t.equal((await exited)[0], 0, 'SIGINT stops it too');
+  });
+
   await t.test('the server wrote a qlog per connection and its keys', async (t) => {
     t.ok((await readdir(serverQlogs)).length >= 10);
     t.match(await readFile(serverKeylog, 'utf8'), /^SERVER_TRAFFIC_SECRET_0 /m);

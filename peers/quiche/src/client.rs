@@ -379,11 +379,10 @@ fn run_connection(
     let mut ticket_deadline = None;
     // The origin: just before the connection's first packet.
     run.origin = Instant::now();
-    let (mut wake, _) = run.sender.flush(&socket, &mut run.conn);
+    run.sender.flush(&socket, &mut run.conn);
     loop {
         run.step(&h3_config);
-        let flushed = run.sender.flush(&socket, &mut run.conn);
-        wake = flushed.0.or(if flushed.1 > 0 { None } else { wake });
+        let wake = run.sender.flush(&socket, &mut run.conn);
         if run.error.is_some() {
             break;
         }

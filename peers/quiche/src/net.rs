@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 /// A packet is sent when it is due within this: finer waits cost more than they pace.
 const PACING_SLACK: Duration = Duration::from_micros(500);
+/// How soon a packet the full send buffer refused is tried again.
+const SEND_BUFFER_RETRY: Duration = Duration::from_micros(200);
 
 pub struct Socket {
     pub socket: UdpSocket,
@@ -53,12 +55,16 @@ impl Socket {
         }
     }
 
-    fn send(&self, packet: &[u8], to: SocketAddr) {
-        // A full socket buffer drops the packet as the network would; quiche recovers it.
-        if let Err(e) = self.socket.send_to(packet, to) {
-            if e.kind() != ErrorKind::WouldBlock {
+    /// False when the socket's send buffer is full (the packet is to be sent again shortly).
+    fn send(&self, packet: &[u8], to: SocketAddr) -> bool {
+        match self.socket.send_to(packet, to) {
+            Err(e) if e.kind() == ErrorKind::WouldBlock => false,
+            Err(e) => {
+                // Lost as on a network (quiche recovers it); a closed route is not ours to fix.
                 eprintln!("quiche peer: send to {to}: {e}");
+                true
             }
+            Ok(_) => true,
         }
     }
 }
@@ -71,28 +77,29 @@ pub struct Sender {
 
 impl Sender {
     /// Sends what quiche has until it has nothing or a packet is not yet due; returns when the
-    /// held packet is due (the loop's next wake-up) and how many packets left.
-    pub fn flush(&mut self, socket: &Socket, conn: &mut quiche::Connection) -> (Option<Instant>, usize) {
-        let mut sent = 0;
+    /// held packet is due (the loop's next wake-up).
+    pub fn flush(&mut self, socket: &Socket, conn: &mut quiche::Connection) -> Option<Instant> {
         let mut out = [0u8; crate::transport::MAX_DATAGRAM_BYTES];
         loop {
             if let Some((packet, to, at)) = &self.held {
                 if *at > Instant::now() + PACING_SLACK {
-                    return (Some(*at), sent);
+                    return Some(*at);
                 }
-                socket.send(packet, *to);
-                sent += 1;
+                if !socket.send(packet, *to) {
+                    // Our own send buffer is full: not a loss on the link, so wait and resend.
+                    return Some(Instant::now() + SEND_BUFFER_RETRY);
+                }
                 self.held = None;
             }
             match conn.send(&mut out) {
                 Ok((len, info)) => {
                     self.held = Some((out[..len].to_vec(), info.to, info.at));
                 }
-                Err(quiche::Error::Done) => return (None, sent),
+                Err(quiche::Error::Done) => return None,
                 Err(e) => {
                     eprintln!("quiche peer: {} send: {e}", conn.trace_id());
                     let _ = conn.close(false, 0x1, b"send failed");
-                    return (None, sent);
+                    return None;
                 }
             }
         }

@@ -425,7 +425,7 @@ fn serve_until_stopped(options: &Server) -> Result<(), String> {
         }
         for client in clients.values_mut() {
             serve(client, &h3_config);
-            client.wake = client.sender.flush(&socket, &mut client.conn).0;
+            client.wake = client.sender.flush(&socket, &mut client.conn);
         }
         clients.retain(|_, client| {
             if client.conn.is_closed() {
