@@ -69,32 +69,39 @@ impl Socket {
     }
 }
 
-/// One connection's outgoing side: the packet held back for pacing, if any.
-#[derive(Default)]
+/// One connection's outgoing side: the packet held back for pacing, if any (its length,
+/// destination and release time; its bytes are in `packet`).
 pub struct Sender {
-    held: Option<(Vec<u8>, SocketAddr, Instant)>,
+    packet: [u8; crate::transport::MAX_DATAGRAM_BYTES],
+    held: Option<(usize, SocketAddr, Instant)>,
+}
+
+impl Default for Sender {
+    fn default() -> Sender {
+        Sender {
+            packet: [0u8; crate::transport::MAX_DATAGRAM_BYTES],
+            held: None,
+        }
+    }
 }
 
 impl Sender {
     /// Sends what quiche has until it has nothing or a packet is not yet due; returns when the
     /// held packet is due (the loop's next wake-up).
     pub fn flush(&mut self, socket: &Socket, conn: &mut quiche::Connection) -> Option<Instant> {
-        let mut out = [0u8; crate::transport::MAX_DATAGRAM_BYTES];
         loop {
-            if let Some((packet, to, at)) = &self.held {
-                if *at > Instant::now() + PACING_SLACK {
-                    return Some(*at);
+            if let Some((len, to, at)) = self.held {
+                if at > Instant::now() + PACING_SLACK {
+                    return Some(at);
                 }
-                if !socket.send(packet, *to) {
+                if !socket.send(&self.packet[..len], to) {
                     // Our own send buffer is full: not a loss on the link, so wait and resend.
                     return Some(Instant::now() + SEND_BUFFER_RETRY);
                 }
                 self.held = None;
             }
-            match conn.send(&mut out) {
-                Ok((len, info)) => {
-                    self.held = Some((out[..len].to_vec(), info.to, info.at));
-                }
+            match conn.send(&mut self.packet) {
+                Ok((len, info)) => self.held = Some((len, info.to, info.at)),
                 Err(quiche::Error::Done) => return None,
                 Err(e) => {
                     eprintln!("quiche peer: {} send: {e}", conn.trace_id());

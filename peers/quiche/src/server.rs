@@ -401,7 +401,7 @@ fn serve_until_stopped(options: &Server) -> Result<(), String> {
         }
         while let Some((len, from)) = socket.receive(&mut buf) {
             let key = match route(
-                &buf[..len],
+                &mut buf[..len],
                 from,
                 local,
                 &mut config,
@@ -441,7 +441,7 @@ fn serve_until_stopped(options: &Server) -> Result<(), String> {
 /// The connection a datagram belongs to, accepting a new one for a client's first Initial.
 #[allow(clippy::too_many_arguments)]
 fn route(
-    packet: &[u8],
+    packet: &mut [u8],
     from: SocketAddr,
     local: SocketAddr,
     config: &mut quiche::Config,
@@ -451,8 +451,7 @@ fn route(
     by_id: &mut HashMap<Vec<u8>, u64>,
     next_key: &mut u64,
 ) -> Option<u64> {
-    let mut copy = packet.to_vec();
-    let header = quiche::Header::from_slice(&mut copy, quiche::MAX_CONN_ID_LEN).ok()?;
+    let header = quiche::Header::from_slice(packet, quiche::MAX_CONN_ID_LEN).ok()?;
     if let Some(&key) = by_id.get(header.dcid.as_ref()) {
         return Some(key);
     }
