@@ -18,6 +18,7 @@ PACKAGES=(
   tshark                        # reads captures (harness/capture); its debconf question install-setuid takes its default (no) when noninteractive
   chromium                      # headless browser: checks that HTML reports open offline
   clang libclang-rt-dev         # libFuzzer (and its sanitizers) for the link emulator's fuzz targets (make -C native/link-emulator fuzz)
+  cmake g++                     # the quiche peer's BoringSSL (boring-sys builds it with cmake; clang above gives bindgen its libclang)
 )
 
 say() { printf 'setup: %s\n' "$*" >&2; }
