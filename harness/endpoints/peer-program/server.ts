@@ -88,6 +88,11 @@ export class PeerProgramServer implements ServerEndpoint {
     return this.address;
   }
 
+  /** The server's process id while it runs (for tests and diagnostics). */
+  get pid(): number | undefined {
+    return this.process?.running ? this.process.child.pid : undefined;
+  }
+
   exitReason(): string | null {
     return this.process?.exitDescription ?? null;
   }
