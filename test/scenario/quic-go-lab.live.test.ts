@@ -1,7 +1,7 @@
 // The quic-go peer (peers/quic-go) end to end on the lab: handshakes in every session mode and
 // 1 MB downloads, with itself and across with ngtcp2, each sample checked against the capture.
-// What the wire may say of it: the client's own times are a fraction of a ms after the wire's
-// (it timestamps when Go hands it the event; its clock says microseconds), its ClientHello
+// What the wire may say of it: the client's own times are after the wire's, a fraction of a ms
+// on an idle machine (it timestamps when Go hands it the event; its clock says microseconds), its ClientHello
 // spans two Initial datagrams (Go's default post-quantum key share, X25519MLKEM768), and its
 // 0-RTT packets cannot be decrypted from the capture (Go's TLS logs no early traffic secret).
 import t, { type Test } from 'tap';
@@ -14,7 +14,10 @@ import type { ResultDocument } from '../../harness/results/schema.js';
 import { peerBuilt } from '../../harness/endpoints/peer-build.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const LATE_BY_AT_MOST_MS = 2;
+/** Less than one round trip of the default (broadband) profile late, as in handshake-lab: a busy machine's scheduling delays the client by milliseconds. */
+const LATE_BY_LESS_THAN_MS = 40;
+/** The calibrated clocks of the wire and the client may disagree by a hair. */
+const EARLY_BY_AT_MOST_MS = 0.05;
 const APART = /^(\w+) ([\d.]+) ms vs (\w+) ([\d.]+) ms: apart by more than [\d.]+ ms$/;
 const KNOWN_NOTES = [/^the client sent 2 datagrams with Initial CRYPTO before the server answered/];
 
@@ -40,7 +43,7 @@ function checkOnTheWire(t: Test, document: ResultDocument, wireMetric: string): 
         const apart = APART.exec(flag);
         if (apart) {
           const late = Number(apart[2]) - Number(apart[4]);
-          t.ok(late >= 0 && late <= LATE_BY_AT_MOST_MS, `${c.id} #${s.index}: ${apart[1]} after the wire's by ${late.toFixed(3)} ms`);
+          t.ok(late >= -EARLY_BY_AT_MOST_MS && late < LATE_BY_LESS_THAN_MS, `${c.id} #${s.index}: ${apart[1]} after the wire's by ${late.toFixed(3)} ms`);
         } else if (earlyData && /could not be decrypted|could not decrypt/.test(flag)) {
           t.pass(`${c.id} #${s.index}: 0-RTT packets undecryptable (no early secret in Go's key log)`);
         } else {
