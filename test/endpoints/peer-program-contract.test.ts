@@ -91,7 +91,13 @@ t.test('the listening line gives the port', async (t) => {
 });
 
 t.test('what a stack lacks is refused before a run, and its defaults are recorded', async (t) => {
-  const program: PeerProgram = { peer: 'quic-go', implementation: 'quic-go', defaultCongestionControl: 'reno', congestionControls: ['reno'], initialRtt: { defaultMs: 100, settable: false } };
+  const program: PeerProgram = {
+    peer: 'quic-go',
+    implementation: { server: 'quic-go-server', client: 'quic-go-client' },
+    defaultCongestionControl: 'reno',
+    congestionControls: ['reno'],
+    initialRtt: { defaultMs: 100, settable: false },
+  };
   t.same(transportArguments(program, { congestionControl: 'reno', maxWindowBytes: 1000.5 }), ['--cc', 'reno', '--max-window-bytes', '1001']);
   t.throws(() => transportArguments(program, { congestionControl: 'cubic' }), /quic-go: no cubic congestion control \(it has reno\)/);
   t.throws(() => transportArguments(program, { initialRttMs: 40 }), /quic-go: the initial RTT cannot be set \(fixed at 100 ms\)/);

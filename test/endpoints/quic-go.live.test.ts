@@ -8,7 +8,13 @@ import { PeerProgramServer } from '../../harness/endpoints/peer-program/server.j
 import { PeerProgramClient } from '../../harness/endpoints/peer-program/client.js';
 import type { PeerProgram } from '../../harness/endpoints/peer-program/peer.js';
 
-const program: PeerProgram = { peer: 'quic-go', implementation: 'quic-go', defaultCongestionControl: 'reno', congestionControls: ['reno'], initialRtt: { defaultMs: 100, settable: false } };
+const program: PeerProgram = {
+  peer: 'quic-go',
+  implementation: { server: 'quic-go-server', client: 'quic-go-client' },
+  defaultCongestionControl: 'reno',
+  congestionControls: ['reno'],
+  initialRtt: { defaultMs: 100, settable: false },
+};
 const SOURCE = { source: 'quic-go qlog events (handshake), http3 reads (body)', resolutionMs: 0.001 };
 
 if (!peerBuilt('quic-go')) {

@@ -87,11 +87,11 @@ t.test('names and recorded implementations come from the descriptors', async (t)
   t.same(namesOf('client'), ['node-tls', 'undici', 'ngtcp2', 'quic-go', 'curl', 'chromium', 'smbclient']);
   t.same(
     namesOf('server').map((name) => serverRole(name).implementation),
-    ['node', 'ngtcp2-gtlsserver', 'quic-go', 'caddy', 'samba-smbd'],
+    ['node', 'ngtcp2-gtlsserver', 'quic-go-server', 'caddy', 'samba-smbd'],
   );
   t.same(
     namesOf('client').map((name) => clientRole(name).implementation),
-    ['node-tls', 'undici', 'ngtcp2-gtlsclient', 'quic-go', 'curl', 'chromium', 'smbclient'],
+    ['node-tls', 'undici', 'ngtcp2-gtlsclient', 'quic-go-client', 'curl', 'chromium', 'smbclient'],
   );
   t.throws(() => serverRole('nginx'), /no server called "nginx" \(known: node, ngtcp2, quic-go, caddy, samba\)/);
 });

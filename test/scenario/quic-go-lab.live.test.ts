@@ -76,7 +76,7 @@ t.test('quic-go handshakes: cold, resumed and 0-RTT, on the wire', { skip: !peer
   );
   const rtt0 = byId('quic-h3-0rtt@quic-go/quic-go')?.summary.wireTtfbRoundTrips?.median ?? NaN;
   t.ok(rtt0 < 1.5, `0-RTT: the first byte in ${rtt0.toFixed(2)} round trips on the wire`);
-  t.equal(document.cases[0]?.client.implementation, 'quic-go');
+  t.equal(document.cases[0]?.client.implementation, 'quic-go-client');
   t.match(document.cases[0]?.client.version, /^v\d+\.\d+\.\d+/);
 });
 

@@ -61,7 +61,7 @@ export class PeerProgramClient implements ExchangeClient, BatchClient {
   }
 
   get implementation(): string {
-    return this.program.implementation;
+    return this.program.implementation.client;
   }
 
   readonly prepare = onceUntilFailure(async () => {
@@ -164,7 +164,7 @@ export class PeerProgramClient implements ExchangeClient, BatchClient {
 
   info(): EndpointInfo {
     return {
-      implementation: this.program.implementation,
+      implementation: this.program.implementation.client,
       version: this.version ?? 'unknown',
       settings: {
         ...transportSettings(this.program, this.options.transport ?? {}),

@@ -7,8 +7,8 @@ import type { CongestionControl } from '../types.js';
 export interface PeerProgram {
   /** The folder under peers/ and the executable's name (out/bin/<peer>). */
   readonly peer: string;
-  /** The name results record (EndpointInfo.implementation). */
-  readonly implementation: string;
+  /** The names results record for each role (EndpointInfo.implementation), unique across the lab. */
+  readonly implementation: { readonly server: string; readonly client: string };
   /** The controller it uses when none is asked for, and the ones it has. */
   readonly defaultCongestionControl: CongestionControl;
   readonly congestionControls: readonly CongestionControl[];

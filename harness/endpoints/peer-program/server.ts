@@ -51,7 +51,7 @@ export class PeerProgramServer implements ServerEndpoint {
   }
 
   get implementation(): string {
-    return this.program.implementation;
+    return this.program.implementation.server;
   }
 
   /** Directory the server writes its qlogs to (one file per connection), while running. */
@@ -107,7 +107,7 @@ export class PeerProgramServer implements ServerEndpoint {
 
   info(): EndpointInfo {
     return {
-      implementation: this.program.implementation,
+      implementation: this.program.implementation.server,
       version: this.version ?? 'unknown',
       settings: {
         ...transportSettings(this.program, this.options.transport ?? {}),

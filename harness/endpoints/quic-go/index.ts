@@ -5,7 +5,7 @@ import { openPeerProgram, peerProgramVersion, type PeerProgram } from '../peer-p
 
 const program: PeerProgram = {
   peer: 'quic-go',
-  implementation: 'quic-go',
+  implementation: { server: 'quic-go-server', client: 'quic-go-client' },
   // quic-go has NewReno only (with hybrid slow start and pacing; Cubic was removed) and a
   // fixed 100 ms initial RTT; the program refuses anything else (exit 2).
   defaultCongestionControl: 'reno',
@@ -21,7 +21,7 @@ export const quicGo = defineImplementation({
   install: 'peers/quic-go, built with Go by npm run setup',
   server: {
     name: 'quic-go',
-    implementation: 'quic-go',
+    implementation: 'quic-go-server',
     selectable: true,
     speaks: H3,
     sessionModes: ['cold', 'resumed', 'early-data'],
@@ -29,7 +29,7 @@ export const quicGo = defineImplementation({
   },
   client: {
     name: 'quic-go',
-    implementation: 'quic-go',
+    implementation: 'quic-go-client',
     selectable: true,
     speaks: H3,
     sessionModes: ['cold', 'resumed', 'early-data'],
