@@ -12,7 +12,6 @@ PACKAGES=(
   build-essential               # cc and make for native/
   iproute2 iputils-ping iperf3  # lab network, probes, TCP reference
   tcpdump                       # kernel timestamps in the link bench
-  caddy                         # second server: HTTP/1.1, HTTP/2 and HTTP/3 (quic-go) on one port
   samba smbclient               # SMB 3 over TCP: smbd in the server namespace, smbclient in the client's
   curl                          # native TCP+TLS client (HTTP/1.1, HTTP/2), timings from --write-out
   tshark                        # reads captures (harness/capture); its debconf question install-setuid takes its default (no) when noninteractive
@@ -138,15 +137,15 @@ if ((${#missing[@]} > 0)); then
       exit 1
     fi
   done
-  # Debian's caddy and samba packages start system-wide services (Caddy on port 80, smbd on
-  # 445); the lab runs its own instances, so the services it just installed are stopped.
+  # Debian's samba package starts system-wide services (smbd on 445); the lab runs its own
+  # instances, so the services it just installed are stopped. (Caddy is built from its Go
+  # modules as peers/caddy, not installed.)
   stop_installed_service() { # package service
     if [[ " ${missing[*]} " == *" $1 "* ]] && command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$2" 2>/dev/null; then
       say "stopping and disabling the $2 service that installing $1 started (the lab starts its own per run)"
       systemctl disable --now "$2" >/dev/null 2>&1 || true
     fi
   }
-  stop_installed_service caddy caddy
   stop_installed_service samba smbd
   stop_installed_service samba nmbd
 fi

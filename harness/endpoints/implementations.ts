@@ -7,11 +7,12 @@ import { curl } from './curl/index.js';
 import type { ClientNameOf, ImplementationDescriptor, ServerNameOf } from './descriptor.js';
 import { ngtcp2 } from './ngtcp2/index.js';
 import { node } from './node/index.js';
+import { quicGo } from './quic-go/index.js';
 import { samba } from './samba/index.js';
 import { undici } from './undici/index.js';
 
 /** In the order the command line lists them. */
-export const IMPLEMENTATIONS = [node, undici, ngtcp2, caddy, curl, chromium, samba] as const satisfies readonly ImplementationDescriptor[];
+export const IMPLEMENTATIONS = [node, undici, ngtcp2, quicGo, caddy, curl, chromium, samba] as const satisfies readonly ImplementationDescriptor[];
 
 type Listed = (typeof IMPLEMENTATIONS)[number];
 /** A server's name on the command line and in case definitions: "node" | "ngtcp2" | "caddy" | "samba". */

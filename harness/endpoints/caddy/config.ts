@@ -1,4 +1,4 @@
-// The JSON configuration the lab's Caddy runs with (Caddy 2.6's native format, not a
+// The JSON configuration the lab's Caddy runs with (Caddy 2.11 native format, not a
 // Caddyfile: every setting is spelled out, nothing is adapted or defaulted behind our back).
 //
 // One server, one port: HTTP/1.1 and HTTP/2 on TCP, HTTP/3 (quic-go) on UDP, TLS 1.3 only
@@ -56,7 +56,7 @@ export function caddyConfig(input: CaddyConfigInput): Record<string, unknown> {
         certificates: {
           load_files: [{ certificate: input.tls.chainFile, key: input.tls.keyFile, tags: [CERTIFICATE_TAG] }],
         },
-        // This is what keeps Caddy 2.6 from stapling the loaded certificates (without it, it tries and logs
+        // This is what keeps Caddy from stapling the loaded certificates (without it, it tries and logs
         // "no OCSP server specified in certificate" for the lab's; a certificate with a
         // responder URL would be fetched from it).
         disable_ocsp_stapling: true,

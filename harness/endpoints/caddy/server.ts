@@ -1,4 +1,4 @@
-// Caddy (Debian package caddy, 2.6; HTTP/3 by quic-go) as a lab ServerEndpoint: HTTP/1.1,
+// Caddy (the current release built from its Go modules, peers/caddy; HTTP/3 by quic-go) as a lab ServerEndpoint: HTTP/1.1,
 // HTTP/2 and HTTP/3 from one server process on one port number (TCP and UDP), so the
 // transports are compared with the same server software. Its configuration is
 // config.ts.
@@ -22,11 +22,13 @@ import { makePrivateDir, type PrivateDir } from '../../files/private-dir.js';
 import { ManagedProcess, runCommand } from '../../process/managed-process.js';
 import { caddyConfig } from './config.js';
 import { oncePerKeyUntilFailure } from '../../process/prepare-once.js';
-import { dpkgVersion } from '../../process/dpkg-version.js';
+import { peerPath } from '../peer-build.js';
 import { DEFAULT_SERVED_BODY_SIZES, ServedBodies } from '../../files/served-bodies.js';
 import { tcpListeningBy, udpBoundBy } from '../../process/proc-sockets.js';
 import type { Application, Protocol, ServerAddress, ServerEndpoint, TlsMaterial } from '../types.js';
 
+/** The lab's Caddy build (peers/caddy, built by setup). */
+export const CADDY_COMMAND = peerPath('caddy', 'bin', 'caddy');
 /** Sizes served from the start by default. */
 export const CADDY_DEFAULT_BODY_SIZES = DEFAULT_SERVED_BODY_SIZES;
 /** Port inside a network namespace when none is given (a host-side probe says nothing about a namespace). */
@@ -46,14 +48,15 @@ export interface CaddyServerOptions {
   /** Body sizes served from the start; default CADDY_DEFAULT_BODY_SIZES. 0 and 1 (the clients' priming requests) always are. */
   bodySizes?: readonly number[];
   readyTimeoutMs?: number;
-  /** Executable; default caddy from PATH. */
+  /** Executable; default the lab's build (CADDY_COMMAND). */
   command?: string;
 }
 
 /**
- * Caddy's UDP socket buffers. quic-go (in Caddy 2.6) asks for a 2 MiB receive buffer with
- * SO_RCVBUF, capped by the host-wide net.core.rmem_max (not per namespace), and logs a
- * warning when it gets less; it leaves the send buffer at the kernel default. A static Go
+ * Caddy's UDP socket buffers. quic-go (v0.63 in Caddy 2.11) asks for 7 MiB receive and send
+ * buffers with SO_RCVBUF/SO_SNDBUF (capped by the host-wide rmem_max/wmem_max, not per
+ * namespace), then with SO_RCVBUFFORCE/SO_SNDBUFFORCE when it may (CAP_NET_ADMIN), and logs a
+ * warning when it still gets less. A static Go
  * binary makes no libc calls, so native/udp-buffers (an LD_PRELOAD shim) cannot change that.
  */
 export interface CaddyUdpBuffers {
@@ -89,7 +92,7 @@ export class CaddyServer implements ServerEndpoint {
     return this.dir?.path;
   }
   private version: string | null = null;
-  private packageVersion: string | null = null;
+  private quicGoVersion: string | null = null;
   private udpWarning: string | null = null;
   private udpKernelBuffers: { rcvbufKernelBytes: number | null; sndbufKernelBytes: number | null } = { rcvbufKernelBytes: null, sndbufKernelBytes: null };
 
@@ -138,9 +141,9 @@ export class CaddyServer implements ServerEndpoint {
     const { tls, netns } = this.options;
     await checkReadable(tls.chainFile, 'certificate chain');
     await checkReadable(tls.keyFile, 'private key');
-    const command = this.options.command ?? 'caddy';
+    const command = this.options.command ?? CADDY_COMMAND;
     this.version = await caddyVersion(command);
-    this.packageVersion = await dpkgVersion('caddy');
+    this.quicGoVersion = await moduleVersion(command, 'github.com/quic-go/quic-go');
     try {
       this.dir = await makePrivateDir('quic-lab-caddy-');
       const workDir = this.dir.path;
@@ -235,12 +238,12 @@ export class CaddyServer implements ServerEndpoint {
       implementation: this.implementation,
       version: this.version ?? 'unknown',
       settings: {
-        debianPackage: this.packageVersion,
+        quicGoVersion: this.quicGoVersion,
         protocols: 'h1, h2 (TCP) and h3 (UDP) on one port, one server process',
         tls: 'TLSv1.3 only',
         quic: 'quic-go (in Caddy)',
-        quicCongestionControl: "quic-go's Cubic, not configurable in Caddy",
-        udpReceiveBuffer: this.udpWarning ?? 'as quic-go asked (2 MiB): no warning logged',
+        quicCongestionControl: "quic-go's NewReno (its only controller), not configurable in Caddy",
+        udpReceiveBuffer: this.udpWarning ?? 'as quic-go asked (7 MiB): no warning logged',
         udpRcvbufKernelBytes: this.udpKernelBuffers.rcvbufKernelBytes,
         udpSndbufKernelBytes: this.udpKernelBuffers.sndbufKernelBytes,
         bodies: 'files of the generated body (byte i = i mod 251), one per prepared size',
@@ -259,7 +262,13 @@ async function checkReadable(file: string, what: string): Promise<void> {
   });
 }
 
-/** "2.6.2" from `caddy version` (null when it says nothing usable), asked once per executable. */
+/** The version of Go module `module` the executable was built with (`caddy build-info`), null when it does not say. */
+const moduleVersion = async (command: string, module: string): Promise<string | null> => {
+  const r = await runCommand({ name: `${command} build-info`, command, args: ['build-info'], timeoutMs: 5000 });
+  return new RegExp(`^dep\\s+${module.replaceAll('.', '\\.')}\\s+(v\\S+)`, 'm').exec(r.stdout)?.[1] ?? null;
+};
+
+/** "2.11.9" from `caddy version` (null when it says nothing usable), asked once per executable. */
 const caddyVersion = oncePerKeyUntilFailure(async (command) => {
   const r = await runCommand({ name: `${command} version`, command, args: ['version'], timeoutMs: 5000 });
   if (r.code !== 0) throw new Error(`caddy server: \`${command} version\` failed (code ${r.code})${r.stderr ? `: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}` : ''}`);
