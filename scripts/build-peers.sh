@@ -17,9 +17,13 @@ mkdir -p "$CACHE"
 exec 9>"$CACHE/.lock"
 flock 9
 
-# The key: every file of the peer's folder but its build link, by path and content.
+# The key: every file of the peer's folder but its build link, and the build scripts the peers
+# share (peers/*.sh), by path and content.
 peer_key() {
-  (cd "$1" && find . -type f -not -path './out' -not -path './out/*' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16
+  {
+    (cd "$1" && find . -type f -not -path './out' -not -path './out/*' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+    sha256sum peers/*.sh 2>/dev/null || true
+  } | sha256sum | cut -c1-16
 }
 
 skipped=()

@@ -8,14 +8,16 @@ import type { ClientNameOf, ImplementationDescriptor, ServerNameOf } from './des
 import { ngtcp2 } from './ngtcp2/index.js';
 import { node } from './node/index.js';
 import { quicGo } from './quic-go/index.js';
+import { quiche } from './quiche/index.js';
+import { aioquic } from './aioquic/index.js';
 import { samba } from './samba/index.js';
 import { undici } from './undici/index.js';
 
 /** In the order the command line lists them. */
-export const IMPLEMENTATIONS = [node, undici, ngtcp2, quicGo, caddy, curl, chromium, samba] as const satisfies readonly ImplementationDescriptor[];
+export const IMPLEMENTATIONS = [node, undici, ngtcp2, quicGo, quiche, aioquic, caddy, curl, chromium, samba] as const satisfies readonly ImplementationDescriptor[];
 
 type Listed = (typeof IMPLEMENTATIONS)[number];
-/** A server's name on the command line and in case definitions: "node" | "ngtcp2" | "caddy" | "samba". */
+/** A server's name on the command line and in case definitions ("node", "ngtcp2", "quic-go", ...). */
 export type ServerName = ServerNameOf<Listed>;
-/** A client's name: "node-tls" | "undici" | "ngtcp2" | "curl" | "chromium" | "smbclient". */
+/** A client's name ("node-tls", "undici", "ngtcp2", "quic-go", ...). */
 export type ClientName = ClientNameOf<Listed>;

@@ -38,11 +38,22 @@ t.test('wire metrics: numbers as they are, booleans as 0/1, unknowns left out', 
   t.notOk('serverCertificateSent' in unreadable || 'wireTtfbMs' in unreadable || 'amplificationLimitExceeded' in unreadable || 'wireHandshakeRounds' in unreadable);
 });
 
-t.test('flags: disagreement beyond the coarser resolution, certificates against the session mode', async (t) => {
+t.test('flags: earlier than the wire beyond the resolution, later beyond it plus the delivery allowance, certificates against the session mode', async (t) => {
   const quiet = { undecryptablePackets: 0, notes: [] };
   t.same(wireFlags({ session: 'cold' }, { handshakeMs: 62, wireHandshakeMs: 61.5, serverCertificateSent: 1 }, { handshakeMs: QLOG }, quiet), [], 'within 1 ms of a 1 ms source');
-  t.same(wireFlags({ session: 'cold' }, { handshakeMs: 63, wireHandshakeMs: 61.5, ttfbMs: 122, wireTtfbMs: 122.3 }, { handshakeMs: QLOG, ttfbMs: QLOG }, quiet), [
-    'handshakeMs 63.000 ms vs wireHandshakeMs 61.500 ms: apart by more than 1 ms',
+  t.same(wireFlags({ session: 'cold' }, { handshakeMs: 64, wireHandshakeMs: 61.5, ttfbMs: 122, wireTtfbMs: 123.5 }, { handshakeMs: QLOG, ttfbMs: QLOG }, quiet), [
+    'handshakeMs 64.000 ms vs wireHandshakeMs 61.500 ms: later by more than 2 ms (resolution + delivery)',
+    'ttfbMs 122.000 ms vs wireTtfbMs 123.500 ms: earlier by more than 1 ms',
+  ]);
+  const fine = { source: 'events', resolutionMs: 0.001 };
+  t.same(
+    wireFlags({ session: 'cold' }, { handshakeMs: 41.7, wireHandshakeMs: 41.2, ttfbMs: 82.0, wireTtfbMs: 82.0005 }, { handshakeMs: fine, ttfbMs: fine }, quiet),
+    [],
+    'a fine clock may be later by its delivery time (0.5 ms), and equal within its resolution',
+  );
+  t.same(wireFlags({ session: 'cold' }, { handshakeMs: 42.3, wireHandshakeMs: 41.2, ttfbMs: 81.9, wireTtfbMs: 82.0 }, { handshakeMs: fine, ttfbMs: fine }, quiet), [
+    'handshakeMs 42.300 ms vs wireHandshakeMs 41.200 ms: later by more than 1.001 ms (resolution + delivery)',
+    'ttfbMs 81.900 ms vs wireTtfbMs 82.000 ms: earlier by more than 0.001 ms',
   ]);
   t.same(wireFlags({ session: 'resumed' }, { serverCertificateSent: 1 }, {}, quiet), ['the server sent a Certificate on a resumed connection']);
   t.same(wireFlags({ session: 'early-data' }, { serverCertificateSent: 0 }, {}, quiet), []);

@@ -9,8 +9,8 @@ import { smbCopy } from '../../scenarios/smb-copy.js';
 import { clientRole, namesOf, serverRole } from '../../harness/endpoints/registry.js';
 
 t.test('names the CLI offers', async (t) => {
-  t.same(SERVER_NAMES, ['node', 'ngtcp2', 'quic-go', 'caddy']);
-  t.same(CLIENT_NAMES, ['undici', 'ngtcp2', 'quic-go', 'curl', 'chromium']);
+  t.same(SERVER_NAMES, ['node', 'ngtcp2', 'quic-go', 'quiche', 'aioquic', 'caddy']);
+  t.same(CLIENT_NAMES, ['undici', 'ngtcp2', 'quic-go', 'quiche', 'aioquic', 'curl', 'chromium']);
 });
 
 t.test('no choice: the scenario as it is', async (t) => {
@@ -83,15 +83,15 @@ t.test('smb-copy: the SMB cases copy, the SMB-style ones read at once; each clie
 });
 
 t.test('names and recorded implementations come from the descriptors', async (t) => {
-  t.same(namesOf('server'), ['node', 'ngtcp2', 'quic-go', 'caddy', 'samba']);
-  t.same(namesOf('client'), ['node-tls', 'undici', 'ngtcp2', 'quic-go', 'curl', 'chromium', 'smbclient']);
+  t.same(namesOf('server'), ['node', 'ngtcp2', 'quic-go', 'quiche', 'aioquic', 'caddy', 'samba']);
+  t.same(namesOf('client'), ['node-tls', 'undici', 'ngtcp2', 'quic-go', 'quiche', 'aioquic', 'curl', 'chromium', 'smbclient']);
   t.same(
     namesOf('server').map((name) => serverRole(name).implementation),
-    ['node', 'ngtcp2-gtlsserver', 'quic-go-server', 'caddy', 'samba-smbd'],
+    ['node', 'ngtcp2-gtlsserver', 'quic-go-server', 'quiche-server', 'aioquic-server', 'caddy', 'samba-smbd'],
   );
   t.same(
     namesOf('client').map((name) => clientRole(name).implementation),
-    ['node-tls', 'undici', 'ngtcp2-gtlsclient', 'quic-go-client', 'curl', 'chromium', 'smbclient'],
+    ['node-tls', 'undici', 'ngtcp2-gtlsclient', 'quic-go-client', 'quiche-client', 'aioquic-client', 'curl', 'chromium', 'smbclient'],
   );
-  t.throws(() => serverRole('nginx'), /no server called "nginx" \(known: node, ngtcp2, quic-go, caddy, samba\)/);
+  t.throws(() => serverRole('nginx'), /no server called "nginx" \(known: node, ngtcp2, quic-go, quiche, aioquic, caddy, samba\)/);
 });

@@ -1,7 +1,7 @@
 // One run's endpoints of any peer program (peers/CONTRACT.md), placed as the run says: a
 // stack's descriptor is its PeerProgram and this.
 import { peerBuilt } from '../peer-build.js';
-import type { ImplementationEndpoints } from '../descriptor.js';
+import { H3, defineImplementation, type ImplementationEndpoints } from '../descriptor.js';
 import type { EndpointPlacement } from '../types.js';
 import type { TimingSource } from '../../results/schema.js';
 import { PeerProgramClient } from './client.js';
@@ -45,4 +45,21 @@ export function openPeerProgram(program: PeerProgram, timingSource: TimingSource
 /** The descriptor's version probe: null (unavailable) when setup did not build the peer. */
 export function peerProgramVersion(program: PeerProgram): () => Promise<string | null> {
   return async () => (peerBuilt(program.peer) ? peerVersion(program).catch(() => null) : null);
+}
+
+/**
+ * A contract program's whole descriptor: an HTTP/3 server and client of the same name, every
+ * session mode, uploads and batches (what the contract asks of every peer). `name` is the
+ * peer's folder and its --server/--client name.
+ */
+export function peerImplementation<const N extends string>(name: N, program: PeerProgram, details: { install: string; timingSource: TimingSource }) {
+  const version = peerProgramVersion(program);
+  const role = { name, selectable: true, speaks: H3, sessionModes: ['cold', 'resumed', 'early-data'], version } as const;
+  return defineImplementation({
+    name,
+    install: details.install,
+    server: { ...role, implementation: program.implementation.server },
+    client: { ...role, implementation: program.implementation.client, can: { exchange: true, batch: true, copy: 'an HTTP/3 client: no SMB file copy' } },
+    open: openPeerProgram(program, details.timingSource),
+  });
 }

@@ -1,7 +1,6 @@
 // quic-go (Go), current release, as the lab's own HTTP/3 server and client (peers/quic-go/,
 // built by setup from its go.mod/go.sum), driven through the peer contract.
-import { H3, defineImplementation } from '../descriptor.js';
-import { openPeerProgram, peerProgramVersion, type PeerProgram } from '../peer-program/index.js';
+import { peerImplementation, type PeerProgram } from '../peer-program/index.js';
 
 const program: PeerProgram = {
   peer: 'quic-go',
@@ -14,27 +13,7 @@ const program: PeerProgram = {
   notes: { udpBuffers: "quic-go's own: it asks for 7 MiB (SO_RCVBUFFORCE/SO_SNDBUFFORCE when allowed)" },
 };
 
-const version = peerProgramVersion(program);
-
-export const quicGo = defineImplementation({
-  name: 'quic-go',
+export const quicGo = peerImplementation('quic-go', program, {
   install: 'peers/quic-go, built with Go by npm run setup',
-  server: {
-    name: 'quic-go',
-    implementation: 'quic-go-server',
-    selectable: true,
-    speaks: H3,
-    sessionModes: ['cold', 'resumed', 'early-data'],
-    version,
-  },
-  client: {
-    name: 'quic-go',
-    implementation: 'quic-go-client',
-    selectable: true,
-    speaks: H3,
-    sessionModes: ['cold', 'resumed', 'early-data'],
-    can: { exchange: true, batch: true, copy: 'an HTTP/3 client: no SMB file copy' },
-    version,
-  },
-  open: openPeerProgram(program, { source: 'quic-go qlog events (handshake), http3 reads (body)', resolutionMs: 0.001 }),
+  timingSource: { source: 'quic-go qlog events (handshake), http3 reads (body)', resolutionMs: 0.001 },
 });

@@ -7,6 +7,12 @@ from .options import UsageError, diagnose, parser
 
 
 def main() -> int:
+    # The descriptor's version probe (peers/CONTRACT.md): the installed aioquic's own.
+    if sys.argv[1:] == ["version"]:
+        import aioquic
+
+        print(aioquic.__version__)
+        return 0
     try:
         args = parser().parse_args()
         if args.role == "server":

@@ -11,6 +11,11 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // The descriptor's version probe (peers/CONTRACT.md): the quiche crate's, from Cargo.lock.
+    if args.len() == 1 && args[0] == "version" {
+        println!("{}", transport::version());
+        return ExitCode::SUCCESS;
+    }
     let parsed = match options::parse(&args) {
         Ok(parsed) => parsed,
         Err(message) => {
