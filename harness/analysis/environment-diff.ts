@@ -7,7 +7,7 @@ import type { ResultDocument } from '../results/schema.js';
 function implementationVersions(document: ResultDocument): Map<string, string> {
   const versions = new Map<string, Set<string>>();
   for (const c of document.cases) {
-    if (c.unsupported !== undefined) continue;
+    if (c.unsupported !== undefined || c.unavailable !== undefined) continue;
     for (const endpoint of [c.client, c.server]) {
       const seen = versions.get(endpoint.implementation) ?? new Set<string>();
       seen.add(endpoint.version);

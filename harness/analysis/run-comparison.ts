@@ -50,7 +50,7 @@ export function compareRuns(documents: readonly ResultDocument[], options: Compa
   if (documents.length < 2) throw new RangeError('compareRuns needs two or more runs');
   const baseline = documents[0] as ResultDocument;
   const latest = documents[documents.length - 1] as ResultDocument;
-  const byKey = documents.map((d) => new Map(d.cases.filter((c) => c.unsupported === undefined).map((c) => [runKey(d, c), c])));
+  const byKey = documents.map((d) => new Map(d.cases.filter((c) => c.unsupported === undefined && c.unavailable === undefined).map((c) => [runKey(d, c), c])));
   const baselineCases = byKey[0] as Map<string, ResultCase>;
   const latestCases = byKey[byKey.length - 1] as Map<string, ResultCase>;
   const definitions = definitionsOf(documents, options.metrics);

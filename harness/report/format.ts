@@ -57,3 +57,8 @@ export function formatPValue(pValue: number | null): string {
   if (pValue === null) return '-';
   return pValue < 0.001 ? '<0.001' : pValue.toFixed(3);
 }
+
+/** "unsupported" or "unavailable" for a case that was not run (no samples by design), else undefined. */
+export function notRunLabel(c: { unsupported?: string | undefined; unavailable?: string | undefined }): 'unsupported' | 'unavailable' | undefined {
+  return c.unsupported !== undefined ? 'unsupported' : c.unavailable !== undefined ? 'unavailable' : undefined;
+}

@@ -7,7 +7,7 @@ import { metricValues } from '../analysis/sample-comparison.js';
 import { profileOf, workloadLabel } from '../results/case-key.js';
 import type { MetricDefinition, ResultDocument } from '../results/schema.js';
 import { boxPlotSpec, bytesOverTimeSpec, cdfSpec, heatmapSpec, renderSvg, type HeatmapCell } from './charts.js';
-import { formatNumber, formatPValue } from './format.js';
+import { formatNumber, formatPValue, notRunLabel } from './format.js';
 import { environmentNotes, methodSentence, runHeadline } from './report-parts.js';
 import { environmentTable, linkTable, noteLines, summaryTable, transportTable } from './sections.js';
 import type { Table } from './table.js';
@@ -36,7 +36,7 @@ function axisOf(metric: MetricDefinition): { title: string; divisor: number } {
 }
 
 async function distributionCharts(document: ResultDocument): Promise<string[]> {
-  const caseOrder = document.cases.filter((c) => c.unsupported === undefined).map((c) => c.id);
+  const caseOrder = document.cases.filter((c) => notRunLabel(c) === undefined).map((c) => c.id);
   const figures: string[] = [];
   for (const name of document.headline) {
     const metric = metricDefinition(document, name);
@@ -52,7 +52,7 @@ async function distributionCharts(document: ResultDocument): Promise<string[]> {
 }
 
 async function transferCharts(document: ResultDocument): Promise<string[]> {
-  const measured = document.cases.filter((c) => c.unsupported === undefined);
+  const measured = document.cases.filter((c) => notRunLabel(c) === undefined);
   const caseOrder = measured.map((c) => c.id);
   // One chart per workload on its link: every transport's samples of the same transfer side by side.
   const groups = new Map<string, typeof measured>();

@@ -10,7 +10,7 @@ export interface VerdictTable {
   table: Table;
   /** "[n] reason", in the order first referenced. */
   notes: string[];
-  counts: { passed: number; failed: number; unsupported: number };
+  counts: { passed: number; failed: number; unsupported: number; unavailable: number };
 }
 
 /** The verdict table of `document`, or null when its cases have none. */
@@ -20,7 +20,7 @@ export function verdictTable(document: Pick<ResultDocument, 'cases'>): VerdictTa
   const tests = [...new Set(judged.map((c) => variantOf(c)))];
   const rows = new Map<string, { client: string; server: string; cells: Map<string, string> }>();
   const reasons = new Map<string, number>();
-  const counts = { passed: 0, failed: 0, unsupported: 0 };
+  const counts = { passed: 0, failed: 0, unsupported: 0, unavailable: 0 };
   for (const c of judged) {
     const verdict = c.verdict as NonNullable<typeof c.verdict>;
     counts[verdict.status]++;
@@ -46,7 +46,7 @@ export function verdictTable(document: Pick<ResultDocument, 'cases'>): VerdictTa
   };
 }
 
-/** "12 passed, 1 failed, 4 unsupported". */
+/** "12 passed, 1 failed, 4 unsupported" (", 2 unavailable" when some are). */
 export function verdictCounts(counts: VerdictTable['counts']): string {
-  return `${counts.passed} passed, ${counts.failed} failed, ${counts.unsupported} unsupported`;
+  return `${counts.passed} passed, ${counts.failed} failed, ${counts.unsupported} unsupported${counts.unavailable > 0 ? `, ${counts.unavailable} unavailable` : ''}`;
 }

@@ -4,7 +4,7 @@
 import type { ResultDocument } from '../results/schema.js';
 import { isMatrixCase, variantOf } from '../scenario/matrix.js';
 import { metricDefinition } from '../results/metric-definitions.js';
-import { formatMetricValue } from './format.js';
+import { formatMetricValue, notRunLabel } from './format.js';
 import type { Table } from './table.js';
 
 /** Whether the run is over more than the scenario's own implementations. */
@@ -25,7 +25,7 @@ export function matrixTable(document: ResultDocument, metric?: string): { metric
     const row = rows.get(key) ?? new Map<string, string>();
     const ok = c.samples.filter((s) => s.status === 'ok').length;
     const summary = c.summary[name];
-    row.set(c.client.implementation, c.unsupported !== undefined ? 'unsupported' : summary ? `${formatMetricValue(summary.median, unit)} (${ok}/${c.samples.length})` : `- (${ok}/${c.samples.length})`);
+    row.set(c.client.implementation, notRunLabel(c) ?? (summary ? `${formatMetricValue(summary.median, unit)} (${ok}/${c.samples.length})` : `- (${ok}/${c.samples.length})`));
     rows.set(key, row);
   }
   return {

@@ -7,7 +7,7 @@ import { calibrationRows } from '../lab/calibrate.js';
 import { referenceGoodput } from '../measure/iperf3.js';
 import type { MetricDefinition, MetricSummary, ResultDocument } from '../results/schema.js';
 import { calibrationTable } from './calibration-table.js';
-import { formatCount, formatInterval, formatMetricValue, formatNumber, formatPValue, isYesNoMetric } from './format.js';
+import { formatCount, formatInterval, formatMetricValue, formatNumber, formatPValue, isYesNoMetric, notRunLabel } from './format.js';
 import { inferDefinition, metricDefinition } from '../results/metric-definitions.js';
 import type { Table } from './table.js';
 
@@ -32,7 +32,8 @@ export function formatSummaryCell(summary: MetricSummary, definition: MetricDefi
 export function summaryTable(document: ResultDocument, metrics: readonly string[] = document.headline): Table {
   const shown = metrics.filter((metric) => document.cases.some((c) => c.summary[metric] !== undefined));
   const rows = document.cases.map((c) => {
-    if (c.unsupported !== undefined) return [c.id, '-', ...shown.map((_, i) => (i === 0 ? 'unsupported' : ''))];
+    const notRun = notRunLabel(c);
+    if (notRun !== undefined) return [c.id, '-', ...shown.map((_, i) => (i === 0 ? notRun : ''))];
     const ok = c.samples.filter((s) => s.status === 'ok').length;
     const cells = shown.map((metric) => {
       const summary = c.summary[metric];
@@ -177,7 +178,10 @@ export function noteLines(document: ResultDocument, limit = 5): string[] {
   const reference = document.link.achieved?.tcpReference;
   if (reference?.wireError !== undefined) lines.push(`TCP reference: iperf3's own figure, not the wire's: ${reference.wireError}`);
   for (const flag of reference?.flags ?? []) lines.push(`TCP reference: ${flag}`);
-  for (const c of document.cases) if (c.unsupported !== undefined) lines.push(`${c.id}: unsupported: ${c.unsupported}`);
+  for (const c of document.cases) {
+    if (c.unsupported !== undefined) lines.push(`${c.id}: unsupported: ${c.unsupported}`);
+    if (c.unavailable !== undefined) lines.push(`${c.id}: unavailable: ${c.unavailable}`);
+  }
   for (const error of document.errors) lines.push(`error: ${error}`);
   return lines;
 }

@@ -116,12 +116,15 @@ export const caseSchema = z
     parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
     /** Set when the endpoints cannot do this variant: why; such a case has no samples. */
     unsupported: z.string().min(1).optional(),
+    /** Set when its server or client is not installed on this host (a peer setup skipped): why; no samples. */
+    unavailable: z.string().min(1).optional(),
     /** Scenarios with a pass/fail test per case (interop): passed, failed or unsupported, and why (scenario/verdict.ts). */
     verdict: z
       .discriminatedUnion('status', [
         z.object({ status: z.literal('passed') }).strict(),
         z.object({ status: z.literal('failed'), reason: z.string().min(1) }).strict(),
         z.object({ status: z.literal('unsupported'), reason: z.string().min(1) }).strict(),
+        z.object({ status: z.literal('unavailable'), reason: z.string().min(1) }).strict(),
       ])
       .optional(),
     /** The server's own PKI, when it is not the run's (certificate sweep). */

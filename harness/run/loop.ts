@@ -199,7 +199,8 @@ function certificateKey(spec: CertificateSpec | undefined): string {
   return spec === undefined ? 'lab' : `${spec.keyType}/${spec.intermediates}`;
 }
 
-function unsupportedCase(definition: CaseDefinition, recorded: RecordedWorkload, reason: string, warmup: number, implementations: readonly ImplementationDescriptor[]): CaseHead {
+/** A case that is not run: unsupported by its endpoints, or one of them not installed. */
+function unsupportedCase(definition: CaseDefinition, recorded: RecordedWorkload, warmup: number, implementations: readonly ImplementationDescriptor[]): CaseHead {
   // Never started, so the version is not known; the name is the one a run would record.
   const unknown = (implementation: string) => ({ implementation, version: 'unknown', settings: {} });
   return {
@@ -209,7 +210,7 @@ function unsupportedCase(definition: CaseDefinition, recorded: RecordedWorkload,
     client: unknown(clientRole(definition.client, implementations).implementation),
     server: unknown(serverRole(definition.server, implementations).implementation),
     ...recorded,
-    unsupported: reason,
+    ...(definition.unsupported !== undefined ? { unsupported: definition.unsupported } : { unavailable: definition.unavailable ?? 'not installed' }),
     timingSources: {},
     warmupSamples: warmup,
   };
@@ -276,8 +277,8 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
   void options.linkLost?.then((reason) => (linkGone = reason));
   try {
     for (const definition of scenario.cases) {
-      if (definition.unsupported !== undefined) {
-        unsupported.set(definition.id, unsupportedCase(definition, recordedOf(definition), definition.unsupported, options.warmup, options.implementations ?? IMPLEMENTATIONS));
+      if (definition.unsupported !== undefined || definition.unavailable !== undefined) {
+        unsupported.set(definition.id, unsupportedCase(definition, recordedOf(definition), options.warmup, options.implementations ?? IMPLEMENTATIONS));
         continue;
       }
       let tls = options.tls;

@@ -2,6 +2,7 @@
 // campaigns) runs a scenario through runSession, in-process. It owns the lab, the PKI, the
 // capture, the calibration, the TCP reference, the endpoints' placement, the run loop,
 // writing the result and its reports, and cleanup (also on errors and interrupts).
+import { markUnavailable, missingRoles } from '../scenario/availability.js';
 import { RunWireTap } from '../capture/wire-tap.js';
 import { calibrateLab } from '../lab/calibrate.js';
 import { directionBdpBytes, MTU_BYTES } from '../lab/conditions.js';
@@ -101,7 +102,9 @@ function configuredLink(lab: Lab | null, profile: string | null, bdpBytes: numbe
 export class RunInterruptedError extends Error {}
 
 /** Runs `scenario` as `options` say and returns its result document, written where asked. */
-export async function runSession(scenario: AnyScenario, options: SessionOptions, hooks: SessionHooks = {}): Promise<SessionResult> {
+export async function runSession(requested: AnyScenario, options: SessionOptions, hooks: SessionHooks = {}): Promise<SessionResult> {
+  // Before anything is set up: an implementation setup skipped is refused, or in an every-pair run (interop) recorded as unavailable.
+  const scenario = markUnavailable(requested, await missingRoles(requested));
   await checkSessionOptions(scenario, options);
   hooks.onChecked?.();
   const progress = hooks.onProgress;

@@ -29,6 +29,8 @@ export interface CaseDefinition {
   needs?: ClientNeed;
   /** Why this variant cannot be measured with these endpoints: recorded, never sampled. */
   unsupported?: string;
+  /** Why its server or client is not installed (scenario/availability.ts): recorded like an unsupported case, never sampled. */
+  unavailable?: string;
   /**
    * Impairment of this case's samples on top of the run's link, both directions (loss
    * recovery): the harness sets it on the emulator before each of the case's samples.

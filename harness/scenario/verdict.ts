@@ -4,10 +4,11 @@
 // else failed with the first failure's reason.
 import type { ResultCase } from '../results/schema.js';
 
-export type CaseVerdict = { status: 'passed' } | { status: 'failed'; reason: string } | { status: 'unsupported'; reason: string };
+export type CaseVerdict = { status: 'passed' } | { status: 'failed'; reason: string } | { status: 'unsupported'; reason: string } | { status: 'unavailable'; reason: string };
 
-export function caseVerdict(c: Pick<ResultCase, 'unsupported' | 'samples'>): CaseVerdict {
+export function caseVerdict(c: Pick<ResultCase, 'unsupported' | 'unavailable' | 'samples'>): CaseVerdict {
   if (c.unsupported !== undefined) return { status: 'unsupported', reason: c.unsupported };
+  if (c.unavailable !== undefined) return { status: 'unavailable', reason: c.unavailable };
   if (c.samples.length === 0) return { status: 'failed', reason: 'no sample was taken (the run ended first)' };
   const failed = c.samples.filter((s) => s.status === 'failed');
   const first = failed[0];
