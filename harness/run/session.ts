@@ -2,7 +2,7 @@
 // campaigns) runs a scenario through runSession, in-process. It owns the lab, the PKI, the
 // capture, the calibration, the TCP reference, the endpoints' placement, the run loop,
 // writing the result and its reports, and cleanup (also on errors and interrupts).
-import { markUnavailable, missingRoles } from '../scenario/availability.js';
+import { markUnavailable, missingRoles } from './availability.js';
 import { RunWireTap } from '../capture/wire-tap.js';
 import { calibrateLab } from '../lab/calibrate.js';
 import { directionBdpBytes, MTU_BYTES } from '../lab/conditions.js';

@@ -31,7 +31,7 @@ t.test('a row per client and server, a column per test, notes numbered by reason
     ['chromium', 'caddy', 'failed [1]', 'unsupported [2]', 'unsupported [2]'],
   ]);
   t.same(table?.notes, ['[1] timed out (every sample failed; the first: sample 0)', `[2] ${NO_RESUME}`]);
-  t.same(table?.counts, { passed: 2, failed: 1, unsupported: 2 });
+  t.same(table?.counts, { passed: 2, failed: 1, unsupported: 2, unavailable: 0 });
   t.equal(verdictTable(documentWithCases(cases.map(({ verdict: _v, ...c }) => c))), null, 'no verdicts: no table');
 });
 

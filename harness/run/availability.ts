@@ -4,8 +4,8 @@
 // before setup with what to do.
 import { IMPLEMENTATIONS } from '../endpoints/implementations.js';
 import type { ImplementationDescriptor } from '../endpoints/descriptor.js';
-import { RunOptionsError } from '../run/options.js';
-import type { AnyScenario } from './types.js';
+import { RunOptionsError } from './options.js';
+import type { AnyScenario } from '../scenario/types.js';
 
 /** Why each role that is not installed is missing, keyed "server:<name>" / "client:<name>". */
 export async function missingRoles(scenario: Pick<AnyScenario, 'cases'>, implementations: readonly ImplementationDescriptor[] = IMPLEMENTATIONS): Promise<Map<string, string>> {

@@ -2,7 +2,7 @@
 // refused before setup in any other, and shown as such in the verdict and its table.
 import t from 'tap';
 import { H3, defineImplementation, knownVersion, type ImplementationDescriptor } from '../../harness/endpoints/descriptor.js';
-import { markUnavailable, missingRoles } from '../../harness/scenario/availability.js';
+import { markUnavailable, missingRoles } from '../../harness/run/availability.js';
 import { caseVerdict } from '../../harness/scenario/verdict.js';
 import { verdictCounts } from '../../harness/report/interop-table.js';
 import { RunOptionsError } from '../../harness/run/options.js';
