@@ -107,10 +107,12 @@ if (reason) {
     await buildEmulator();
   });
 
-  t.test('rtt 60ms: round trip min within [60, 61.5] ms, no loss, JSON-serializable', async (t) => {
+  // The emulator never delivers early (a guarantee); how little it adds (0.25-1.5 ms here) is
+  // the link bench's figure: a loaded host may add more, so the upper bound is only a sanity one.
+  t.test('rtt 60ms: round trip min at least 60 ms (and not wildly more), no loss, JSON-serializable', async (t) => {
     const lab = await labFor(t, { rtt: '60ms' });
     const achieved = await calibrateLab(lab);
-    t.ok(achieved.rttMinMs !== null && achieved.rttMinMs >= 60 && achieved.rttMinMs <= 61.5, `rttMinMs ${achieved.rttMinMs} within [60, 61.5]`);
+    t.ok(achieved.rttMinMs !== null && achieved.rttMinMs >= 60 && achieved.rttMinMs <= 80, `rttMinMs ${achieved.rttMinMs} within [60, 80]`);
     t.ok(achieved.rttMedianMs !== null && achieved.rttMedianMs >= (achieved.rttMinMs ?? 0), `median ${achieved.rttMedianMs} >= min`);
     t.equal(achieved.probe.sent, 50, '50 probes');
     t.equal(achieved.probeLossRate, 0, 'no probe lost');
