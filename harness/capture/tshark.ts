@@ -427,6 +427,9 @@ export async function readPackets(pcapFile: string, options: ReadPacketsOptions 
   });
 }
 
+/** The most of tshark's output read: about 1 GB of capture, well under V8's 512 MiB string limit. */
+export const TSHARK_OUTPUT_LIMIT_CHARS = 256 * 1024 * 1024;
+
 /**
  * Runs tshark with `args` on `pcapFile` and returns its output; throws a one-line error when tshark is missing or fails.
  * As root, tshark runs as the lab's unprivileged user (its dissectors parse what came off the wire): the capture must be
@@ -439,10 +442,14 @@ export async function runTshark(pcapFile: string, args: string[], options: Pick<
     name: 'tshark',
     ...(user === null ? { command, args } : asUser(user, command, args)),
     timeoutMs: options.timeoutMs ?? 60_000,
+    outputLimitChars: TSHARK_OUTPUT_LIMIT_CHARS,
   });
   // Missing: Node cannot spawn it, or setpriv cannot execute it.
   if (/spawn failed: .*ENOENT|setpriv: failed to execute .*: No such file or directory/.test(run.stderr)) {
     throw new Error('tshark is not installed (Debian package tshark); run `npm run setup`');
+  }
+  if (run.droppedOutputChars !== undefined) {
+    throw new Error(`tshark: its fields for ${pcapFile} exceed ${TSHARK_OUTPUT_LIMIT_CHARS / 1024 / 1024} MiB (about 1 GB of capture): too large to read in memory; run such transfers with --no-capture`);
   }
   if (run.timedOut) throw new Error(`tshark: killed after ${options.timeoutMs ?? 60_000} ms reading ${pcapFile}`);
   const problems = meaningfulStderr(run.stderr);

@@ -175,7 +175,12 @@ export interface RunResult {
   stdout: string;
   stderr: string;
   timedOut: boolean;
+  /** Characters of output past the limit (OUTPUT_LIMIT_CHARS unless the spec says) that were dropped (absent when none). */
+  droppedOutputChars?: number;
 }
+
+/** The most a command's stdout or stderr is kept to: a chatty one cannot take the harness's memory (V8's string limit is 512 MiB). */
+export const OUTPUT_LIMIT_CHARS = 32 * 1024 * 1024;
 
 /**
  * Runs a command to completion within `timeoutMs` (killed after), collecting its output. The
@@ -183,7 +188,7 @@ export interface RunResult {
  * `processGroup` the whole group is killed when it exits or times out (programs such as
  * Chromium leave helpers holding the pipes).
  */
-export function runCommand(spec: ProcessSpec & { timeoutMs: number; input?: string; processGroup?: boolean }): Promise<RunResult> {
+export function runCommand(spec: ProcessSpec & { timeoutMs: number; input?: string; processGroup?: boolean; outputLimitChars?: number }): Promise<RunResult> {
   const { command, args } = commandLine(spec);
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: spec.cwd, env: spec.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
@@ -197,9 +202,18 @@ export function runCommand(spec: ProcessSpec & { timeoutMs: number; input?: stri
     const unregister = onCleanup(`kill ${spec.name}`, kill);
     let stdout = '';
     let stderr = '';
+    let dropped = 0;
     let timedOut = false;
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    // The head is kept: what the programs here report (a JSON line, an error) comes first or alone.
+    const limit = spec.outputLimitChars ?? OUTPUT_LIMIT_CHARS;
+    const keep = (kept: string, chunk: string): string => {
+      const room = limit - kept.length;
+      if (chunk.length <= room) return kept + chunk;
+      dropped += chunk.length - Math.max(0, room);
+      return room > 0 ? kept + chunk.slice(0, room) : kept;
+    };
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout = keep(stdout, chunk)));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = keep(stderr, chunk)));
     const timer = setTimeout(() => {
       timedOut = true;
       kill();
@@ -211,7 +225,7 @@ export function runCommand(spec: ProcessSpec & { timeoutMs: number; input?: stri
     child.once('close', (code, signal) => {
       clearTimeout(timer);
       unregister();
-      resolve({ code, signal, stdout, stderr, timedOut });
+      resolve({ code, signal, stdout, stderr, timedOut, ...(dropped > 0 ? { droppedOutputChars: dropped } : {}) });
     });
     // A child that exits before reading its input closes the pipe: not an error of ours.
     child.stdin.on('error', () => {});
