@@ -25,7 +25,7 @@ import { access, chmod, chown, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { withPrivateDir } from '../files/private-dir.js';
 import { asUser, labUserIfRoot } from '../process/unprivileged.js';
-import { runCommand } from '../process/managed-process.js';
+import { runCommand, type RunResult } from '../process/managed-process.js';
 
 export type QuicLongPacketType = 'initial' | '0rtt' | 'handshake' | 'retry';
 
@@ -413,7 +413,7 @@ export async function readPackets(pcapFile: string, options: ReadPacketsOptions 
     });
   }
   const user = await labUserIfRoot();
-  if (options.keylogFile === undefined || user === null) return parseTsharkFields(await runTshark(pcapFile, tsharkArguments(pcapFile, options), options));
+  if (options.keylogFile === undefined || user === null) return await tsharkPackets(pcapFile, tsharkArguments(pcapFile, options), options);
   // tshark runs as the lab user, who may read the key log only for this read: a copy of it,
   // that user's and 0400, in a private directory of its own, removed right after.
   const keylog = options.keylogFile;
@@ -423,11 +423,11 @@ export async function readPackets(pcapFile: string, options: ReadPacketsOptions 
     await chmod(copy, 0o400);
     await chown(copy, user.uid, user.gid);
     await chown(dir, user.uid, user.gid);
-    return parseTsharkFields(await runTshark(pcapFile, tsharkArguments(pcapFile, { ...options, keylogFile: copy }), options));
+    return await tsharkPackets(pcapFile, tsharkArguments(pcapFile, { ...options, keylogFile: copy }), options);
   });
 }
 
-/** The most of tshark's output read: about 1 GB of capture, well under V8's 512 MiB string limit. */
+/** The most of tshark's output held as text (field lines are parsed as they come, see tsharkPackets): under V8's 512 MiB string limit. */
 export const TSHARK_OUTPUT_LIMIT_CHARS = 256 * 1024 * 1024;
 
 /**
@@ -436,6 +436,21 @@ export const TSHARK_OUTPUT_LIMIT_CHARS = 256 * 1024 * 1024;
  * readable by that user (files/lab-user-dir.ts).
  */
 export async function runTshark(pcapFile: string, args: string[], options: Pick<ReadPacketsOptions, 'timeoutMs' | 'command'> = {}): Promise<string> {
+  return (await tshark(pcapFile, args, options)).stdout;
+}
+
+/** The packets of tshark's field lines, parsed as they come: a capture of any size is read without holding its text. */
+async function tsharkPackets(pcapFile: string, args: string[], options: Pick<ReadPacketsOptions, 'timeoutMs' | 'command'>): Promise<WirePacket[]> {
+  const packets: WirePacket[] = [];
+  await tshark(pcapFile, args, options, (line) => {
+    if (line.trim() === '') return;
+    const packet = parseTsharkLine(line);
+    if (packet !== null) packets.push(packet);
+  });
+  return packets;
+}
+
+async function tshark(pcapFile: string, args: string[], options: Pick<ReadPacketsOptions, 'timeoutMs' | 'command'>, onLine?: (line: string) => void): Promise<RunResult> {
   const command = options.command ?? 'tshark';
   const user = await labUserIfRoot();
   const run = await runCommand({
@@ -443,13 +458,14 @@ export async function runTshark(pcapFile: string, args: string[], options: Pick<
     ...(user === null ? { command, args } : asUser(user, command, args)),
     timeoutMs: options.timeoutMs ?? 60_000,
     outputLimitChars: TSHARK_OUTPUT_LIMIT_CHARS,
+    ...(onLine ? { onStdoutLine: onLine } : {}),
   });
   // Missing: Node cannot spawn it, or setpriv cannot execute it.
   if (/spawn failed: .*ENOENT|setpriv: failed to execute .*: No such file or directory/.test(run.stderr)) {
     throw new Error('tshark is not installed (Debian package tshark); run `npm run setup`');
   }
   if (run.droppedOutputChars !== undefined) {
-    throw new Error(`tshark: its fields for ${pcapFile} exceed ${TSHARK_OUTPUT_LIMIT_CHARS / 1024 / 1024} MiB (about 1 GB of capture): too large to read in memory; run such transfers with --no-capture`);
+    throw new Error(`tshark: its fields for ${pcapFile} exceed ${TSHARK_OUTPUT_LIMIT_CHARS / 1024 / 1024} MiB: too large to hold in memory; run such transfers with --no-capture`);
   }
   if (run.timedOut) throw new Error(`tshark: killed after ${options.timeoutMs ?? 60_000} ms reading ${pcapFile}`);
   const problems = meaningfulStderr(run.stderr);
@@ -459,5 +475,5 @@ export async function runTshark(pcapFile: string, args: string[], options: Pick<
   if (run.code !== 0 && !cutShort) {
     throw new Error(`tshark failed on ${pcapFile} (exit ${run.code ?? run.signal}): ${problems.slice(-3).join(' | ') || 'no message'}`);
   }
-  return run.stdout;
+  return run;
 }

@@ -188,7 +188,16 @@ export const OUTPUT_LIMIT_CHARS = 32 * 1024 * 1024;
  * `processGroup` the whole group is killed when it exits or times out (programs such as
  * Chromium leave helpers holding the pipes).
  */
-export function runCommand(spec: ProcessSpec & { timeoutMs: number; input?: string; processGroup?: boolean; outputLimitChars?: number }): Promise<RunResult> {
+export function runCommand(
+  spec: ProcessSpec & {
+    timeoutMs: number;
+    input?: string;
+    processGroup?: boolean;
+    outputLimitChars?: number;
+    /** Each line of stdout as it comes, instead of collecting it (RunResult.stdout is then empty): output of any size. */
+    onStdoutLine?: (line: string) => void;
+  },
+): Promise<RunResult> {
   const { command, args } = commandLine(spec);
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: spec.cwd, env: spec.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
@@ -212,7 +221,17 @@ export function runCommand(spec: ProcessSpec & { timeoutMs: number; input?: stri
       dropped += chunk.length - Math.max(0, room);
       return room > 0 ? kept + chunk.slice(0, room) : kept;
     };
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout = keep(stdout, chunk)));
+    let partialLine = '';
+    const onLine = spec.onStdoutLine;
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      if (!onLine) {
+        stdout = keep(stdout, chunk);
+        return;
+      }
+      const lines = (partialLine + chunk).split('\n');
+      partialLine = lines.pop() ?? '';
+      for (const line of lines) onLine(line);
+    });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = keep(stderr, chunk)));
     const timer = setTimeout(() => {
       timedOut = true;
@@ -225,6 +244,7 @@ export function runCommand(spec: ProcessSpec & { timeoutMs: number; input?: stri
     child.once('close', (code, signal) => {
       clearTimeout(timer);
       unregister();
+      if (onLine && partialLine !== '') onLine(partialLine);
       resolve({ code, signal, stdout, stderr, timedOut, ...(dropped > 0 ? { droppedOutputChars: dropped } : {}) });
     });
     // A child that exits before reading its input closes the pipe: not an error of ours.

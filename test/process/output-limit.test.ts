@@ -18,3 +18,22 @@ t.test('output within the limit is whole and nothing is said dropped', async (t)
   t.equal(run.stderr, 'oops\n');
   t.equal(run.droppedOutputChars, undefined);
 });
+
+t.test('stdout as lines: every line, split across chunks or not, the last one without a newline too, and nothing held', async (t) => {
+  const lines: string[] = [];
+  const run = await runCommand({
+    name: 'lines',
+    command: 'bash',
+    args: ['-c', 'for i in $(seq 1 20000); do echo "line $i"; done; printf tail'],
+    timeoutMs: 10_000,
+    outputLimitChars: 10,
+    onStdoutLine: (line) => lines.push(line),
+  });
+  t.equal(run.code, 0);
+  t.equal(run.stdout, '');
+  t.equal(run.droppedOutputChars, undefined, 'the limit is for held output');
+  t.equal(lines.length, 20_001);
+  t.equal(lines[0], 'line 1');
+  t.equal(lines[19_999], 'line 20000');
+  t.equal(lines[20_000], 'tail');
+});
