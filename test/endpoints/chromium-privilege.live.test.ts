@@ -35,7 +35,9 @@ interface SeenDir {
 /** The browser's processes (their command line names a browser directory) and those directories, as they are now. */
 async function look(processes: Map<string, Seen>, dirs: Map<string, SeenDir>): Promise<void> {
   for (const pid of await readdir('/proc').catch(() => [])) {
-    if (!/^\d+$/.test(pid) || processes.has(pid)) continue;
+    // A renderer is read again until its seccomp filter is on: it installs it a moment after it starts.
+    const known = processes.get(pid);
+    if (!/^\d+$/.test(pid) || (known !== undefined && (known.type !== 'renderer' || known.seccomp === '2'))) continue;
     const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
     if (!cmdline.includes(join(tmpdir(), CHROMIUM_CLIENT_DIR_PREFIX))) continue;
     // Chromium's helpers rewrite their command line into one string: split on spaces too.

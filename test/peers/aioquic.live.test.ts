@@ -178,7 +178,8 @@ async function run(): Promise<void> {
     const result = JSON.parse(run.stdout) as PeerResult & { partial?: { bodyBytes: number; failedAtMs: number } };
     t.match(result, { error: 'timed out after 600 ms' });
     t.notOk('bodyBytes' in result, 'no complete body');
-    t.ok(result.partial !== undefined && result.partial.bodyBytes < 100_000_000 && result.partial.failedAtMs >= 600, `partial: ${JSON.stringify(result.partial)}`);
+    // The timer starts with the client, the times' origin at its first packet: failedAtMs is near 600, under it by that start-up, over it by the loop's lag.
+    t.ok(result.partial !== undefined && result.partial.bodyBytes < 100_000_000 && result.partial.failedAtMs > 300 && result.partial.failedAtMs < 1000, `partial: ${JSON.stringify(result.partial)}`);
   });
 
   await t.test('a bad command line exits 2 naming the problem', async (t) => {

@@ -22,6 +22,8 @@ for (const phase of ['setup', 'a sample'] as const) {
     const reached = await until(() => (phase === 'setup' ? runsBelow(run.pid, /link-emulator/) : runsBelow(run.pid, /gtlsclient/)), 60_000);
     t.ok(reached, `reached ${phase}${reached ? '' : `; stderr: ${run.stderr()}`}`);
     if (phase === 'a sample') await sleep(1000);
+    // Killed once it has made a temporary directory, so the reaper has one to remove.
+    t.ok(await until(async () => (await tempDirsOf(run.pid)).length > 0, 30_000), 'it has made its temporary directories');
     const family = await descendants(run.pid);
     t.ok(family.length > 0, `${family.length} processes below the harness`);
     t.ok(namespacesOf(run.pid).length === 2, 'its namespaces exist');
