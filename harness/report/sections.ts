@@ -147,7 +147,7 @@ export function environmentTable(document: ResultDocument): Table {
  * wireTtfbMs 3.870 ms: apart by more than 1 ms" is "ttfbMs vs wireTtfbMs: apart by more than 1 ms".
  */
 export function flagKind(flag: string): string {
-  const apart = /^(\w+) -?[\d.]+ ms vs (\w+) -?[\d.]+ ms: (apart by more than [\d.]+ ms)$/.exec(flag);
+  const apart = /^(\w+) -?[\d.]+ ms vs (\w+) -?[\d.]+ ms: ((?:apart|earlier|later) by more than [\d.]+ ms(?: \(resolution \+ delivery\))?)$/.exec(flag);
   if (apart) return `${apart[1]} vs ${apart[2]}: ${apart[3]}`;
   return flag.replace(/\d+(?:\.\d+)?(?:(?:, |-)\d+(?:\.\d+)?)*/g, 'N');
 }

@@ -39,6 +39,8 @@ t.test('the bottom line counts the verdicts', async (t) => {
 
 t.test('flags are counted by kind, the numbers of each sample taken out', async (t) => {
   t.equal(flagKind('ttfbMs 5.912 ms vs wireTtfbMs 3.870 ms: apart by more than 1 ms'), 'ttfbMs vs wireTtfbMs: apart by more than 1 ms');
+  t.equal(flagKind('ttfbMs 5.912 ms vs wireTtfbMs 3.870 ms: later by more than 2 ms (resolution + delivery)'), 'ttfbMs vs wireTtfbMs: later by more than 2 ms (resolution + delivery)');
+  t.equal(flagKind('ttfbMs 1.912 ms vs wireTtfbMs 3.870 ms: earlier by more than 1 ms'), 'ttfbMs vs wireTtfbMs: earlier by more than 1 ms');
   t.equal(flagKind('3 packet(s) tshark could not decrypt (frames 4, 5, 9)'), 'N packet(s) tshark could not decrypt (frames N)');
   t.equal(flagKind('the server sent a Retry'), 'the server sent a Retry');
   const tcp = caseWithSamples('tcp-tls-h2', 'tcp-tls', 'h2', { bodyBytes: 1000 }, { ttfbMs: [5, 6] });

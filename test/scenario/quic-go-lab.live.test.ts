@@ -18,7 +18,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const LATE_BY_LESS_THAN_MS = 40;
 /** The calibrated clocks of the wire and the client may disagree by a hair. */
 const EARLY_BY_AT_MOST_MS = 0.05;
-const APART = /^(\w+) ([\d.]+) ms vs (\w+) ([\d.]+) ms: apart by more than [\d.]+ ms$/;
+const APART = /^(\w+) ([\d.]+) ms vs (\w+) ([\d.]+) ms: (?:earlier|later) by more than [\d.]+ ms/;
 const KNOWN_NOTES = [/^the client sent 2 datagrams with Initial CRYPTO before the server answered/];
 
 async function scenario(t: Test, args: string[]): Promise<ResultDocument> {
