@@ -16,11 +16,11 @@ import { IMPLEMENTATIONS } from '../endpoints/implementations.js';
 import { startLab } from '../lab/lab.js';
 import type { LinkOptions } from '../lab/profiles.js';
 import { resolveLinkConditions } from '../lab/profiles.js';
-import { median } from '../measure/statistics.js';
 import { interruptSignal } from '../process/cleanup.js';
 import { runCommand } from '../process/managed-process.js';
 import { projectPath } from '../project-root.js';
 import type { ResultDocument } from '../results/schema.js';
+import { installedImplementations } from '../run/availability.js';
 import { runSession } from '../run/session.js';
 import { shapeScenario } from '../run/shape.js';
 import { expandMatrix } from '../scenario/matrix.js';
@@ -61,18 +61,6 @@ export function stackPairs(implementations: readonly ImplementationDescriptor[],
   });
 }
 
-/** The implementations whose every role answers a version (installed). */
-async function availableImplementations(): Promise<Set<string>> {
-  const names = await Promise.all(
-    IMPLEMENTATIONS.map(async (i: ImplementationDescriptor) => {
-      const roles = [i.server, i.client].filter((r) => r !== undefined);
-      const versions = await Promise.all(roles.map((r) => r.version()));
-      return versions.every((v) => v !== null) ? i.name : null;
-    }),
-  );
-  return new Set(names.filter((n) => n !== null));
-}
-
 /** The scenario's h3 case `variant` run by each pair, beside its other variants `alongside` (unchanged). */
 function perStack(scenario: AnyScenario, variant: string, alongside: readonly string[], pairs: readonly StackPair[]): AnyScenario {
   const base = scenario.cases.find((c) => c.id === variant);
@@ -109,10 +97,9 @@ async function onLab(link: LinkOptions, purpose: string, runs: ReadonlyArray<{ s
   }
 }
 
-/** The median of a metric over a case's good samples; null when none has it. */
+/** The median of a metric over a case's good samples, as its summary has it; null when none has it. */
 export function caseMedian(document: ResultDocument, caseId: string, metric: string): number | null {
-  const values = (document.cases.find((c) => c.id === caseId)?.samples ?? []).flatMap((s) => (s.status === 'ok' && s.metrics[metric] !== undefined ? [s.metrics[metric]] : []));
-  return values.length === 0 ? null : median(values);
+  return document.cases.find((c) => c.id === caseId)?.summary[metric]?.median ?? null;
 }
 
 /** Each case's failed samples, "case: reason", so a missing figure says why. */
@@ -152,7 +139,7 @@ async function buildTimes(log: Log): Promise<Record<string, unknown>> {
 
 export async function runStacksBench(log: Log = () => undefined): Promise<Record<string, unknown>> {
   const started = Date.now();
-  const pairs = stackPairs(IMPLEMENTATIONS, await availableImplementations());
+  const pairs = stackPairs(IMPLEMENTATIONS, await installedImplementations());
   if (pairs.length === 0) throw new Error('no HTTP/3 server with a client is installed: run `npm run setup`');
   log(`stacks: ${pairs.map((p) => `${p.server} <- ${p.client}`).join(', ')}`);
 

@@ -21,9 +21,9 @@
 //   tls.record.content_type (a decrypted TLS 1.3 record lists its inner content type).
 // - http2.type and http2.streamid are listed once per HTTP/2 frame, in the same order.
 import { constants } from 'node:fs';
-import { access, chmod, chown, copyFile } from 'node:fs/promises';
+import { access, chmod, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { withPrivateDir } from '../files/private-dir.js';
+import { ownLikeDir, withLabUserDir } from '../files/lab-user-dir.js';
 import { asUser, labUserIfRoot } from '../process/unprivileged.js';
 import { runCommand, type RunResult } from '../process/managed-process.js';
 
@@ -371,13 +371,14 @@ export function streamRanges(ids: readonly number[], offBits: readonly string[],
   });
 }
 
+/** One line of `tshark -T fields` output as a packet; null for a blank line or a non-TCP/UDP packet. */
+function packetOfLine(line: string): WirePacket | null {
+  return line.trim() === '' ? null : parseTsharkLine(line);
+}
+
 /** The whole `tshark -T fields` output as packets (non-TCP/UDP packets left out). */
 export function parseTsharkFields(text: string): WirePacket[] {
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map(parseTsharkLine)
-    .filter((p): p is WirePacket => p !== null);
+  return text.split('\n').flatMap((line) => packetOfLine(line) ?? []);
 }
 
 export interface ReadPacketsOptions {
@@ -417,12 +418,11 @@ export async function readPackets(pcapFile: string, options: ReadPacketsOptions 
   // tshark runs as the lab user, who may read the key log only for this read: a copy of it,
   // that user's and 0400, in a private directory of its own, removed right after.
   const keylog = options.keylogFile;
-  return withPrivateDir('quic-lab-tshark-keys-', async (dir) => {
+  return withLabUserDir('quic-lab-tshark-keys-', async (dir) => {
     const copy = join(dir, 'keys.log');
     await copyFile(keylog, copy, constants.COPYFILE_EXCL);
     await chmod(copy, 0o400);
-    await chown(copy, user.uid, user.gid);
-    await chown(dir, user.uid, user.gid);
+    await ownLikeDir(dir, [copy]);
     return await tsharkPackets(pcapFile, tsharkArguments(pcapFile, { ...options, keylogFile: copy }), options);
   });
 }
@@ -443,8 +443,7 @@ export async function runTshark(pcapFile: string, args: string[], options: Pick<
 async function tsharkPackets(pcapFile: string, args: string[], options: Pick<ReadPacketsOptions, 'timeoutMs' | 'command'>): Promise<WirePacket[]> {
   const packets: WirePacket[] = [];
   await tshark(pcapFile, args, options, (line) => {
-    if (line.trim() === '') return;
-    const packet = parseTsharkLine(line);
+    const packet = packetOfLine(line);
     if (packet !== null) packets.push(packet);
   });
   return packets;

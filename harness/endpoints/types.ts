@@ -235,6 +235,15 @@ export interface QuicOptions {
   congestionControl?: CongestionControl;
 }
 
+/**
+ * The least a flow-control window may be on a path of `bdpBytes` bandwidth-delay product: twice
+ * it, so the window never caps the path (every stack's windows are raised to this).
+ */
+export function windowFloorBytes(bdpBytes: number): number {
+  if (!Number.isFinite(bdpBytes) || bdpBytes < 0) throw new Error(`bandwidth-delay product must be a non-negative number of bytes, got ${bdpBytes}`);
+  return Math.ceil(2 * bdpBytes);
+}
+
 /** Where a run places its endpoints and what it asks of them, for every implementation alike. */
 export interface EndpointPlacement {
   /** Address servers listen on. */

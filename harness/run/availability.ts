@@ -7,20 +7,34 @@ import type { ImplementationDescriptor } from '../endpoints/descriptor.js';
 import { RunOptionsError } from './options.js';
 import type { AnyScenario } from '../scenario/types.js';
 
-/** Why each role that is not installed is missing, keyed "server:<name>" / "client:<name>". */
-export async function missingRoles(scenario: Pick<AnyScenario, 'cases'>, implementations: readonly ImplementationDescriptor[] = IMPLEMENTATIONS): Promise<Map<string, string>> {
-  const wanted = new Set(scenario.cases.filter((c) => c.unsupported === undefined).flatMap((c) => [`server:${c.server}`, `client:${c.client}`]));
+const roleKey = (kind: 'server' | 'client', name: string): string => `${kind}:${name}`;
+
+/** Why each role of `implementations` that `wanted` names (default: every one) is not installed, keyed "server:<name>" / "client:<name>". */
+async function missingRoleReasons(implementations: readonly ImplementationDescriptor[], wanted: (key: string) => boolean = () => true): Promise<Map<string, string>> {
   const missing = new Map<string, string>();
   await Promise.all(
     implementations.flatMap((descriptor) =>
       (['server', 'client'] as const).map(async (kind) => {
         const role = descriptor[kind];
-        if (!role || !wanted.has(`${kind}:${role.name}`)) return;
-        if ((await role.version()) === null) missing.set(`${kind}:${role.name}`, `${role.name} is not installed (${descriptor.install})`);
+        if (!role || !wanted(roleKey(kind, role.name))) return;
+        if ((await role.version()) === null) missing.set(roleKey(kind, role.name), `${role.name} is not installed (${descriptor.install})`);
       }),
     ),
   );
   return missing;
+}
+
+/** Why each role the scenario's runnable cases use is not installed, keyed "server:<name>" / "client:<name>". */
+export async function missingRoles(scenario: Pick<AnyScenario, 'cases'>, implementations: readonly ImplementationDescriptor[] = IMPLEMENTATIONS): Promise<Map<string, string>> {
+  const wanted = new Set(scenario.cases.filter((c) => c.unsupported === undefined).flatMap((c) => [roleKey('server', c.server), roleKey('client', c.client)]));
+  return missingRoleReasons(implementations, (key) => wanted.has(key));
+}
+
+/** The implementations whose every role is installed, by name. */
+export async function installedImplementations(implementations: readonly ImplementationDescriptor[] = IMPLEMENTATIONS): Promise<Set<string>> {
+  const missing = await missingRoleReasons(implementations);
+  const installed = (i: ImplementationDescriptor) => (['server', 'client'] as const).every((kind) => i[kind] === undefined || !missing.has(roleKey(kind, i[kind].name)));
+  return new Set(implementations.filter(installed).map((i) => i.name));
 }
 
 /** The scenario with cases of missing implementations marked unavailable (pure: unit-tested). */
@@ -31,7 +45,7 @@ export function markUnavailable<S extends AnyScenario>(scenario: S, missing: Rea
   }
   const cases = scenario.cases.map((c) => {
     if (c.unsupported !== undefined) return c;
-    const reason = missing.get(`server:${c.server}`) ?? missing.get(`client:${c.client}`);
+    const reason = missing.get(roleKey('server', c.server)) ?? missing.get(roleKey('client', c.client));
     return reason === undefined ? c : { ...c, unavailable: reason };
   });
   return { ...scenario, cases };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { projectPath } from '../../project-root.js';
 import { withPrivateDir } from '../../files/private-dir.js';
 import { runCommand } from '../../process/managed-process.js';
+import { windowFloorBytes } from '../types.js';
 
 /** The controllers the 1.x examples' --cc offers (0.12's bbr2 is gone in 1.x). */
 export const NGTCP2_CONGESTION_CONTROLS = ['cubic', 'reno', 'bbr'] as const;
@@ -40,8 +41,8 @@ export interface Ngtcp2Windows {
  * path near 220 Mbit/s.
  */
 export function windowsForBdp(bdpBytes: number, base: Ngtcp2Windows): Ngtcp2Windows {
-  if (!Number.isFinite(bdpBytes) || bdpBytes < 0) throw new Error(`bandwidth-delay product must be a non-negative number of bytes, got ${bdpBytes}`);
-  const atLeast = (current: number): number => Math.max(current, Math.ceil(2 * bdpBytes));
+  const floor = windowFloorBytes(bdpBytes);
+  const atLeast = (current: number): number => Math.max(current, floor);
   return {
     maxDataBytes: atLeast(base.maxDataBytes),
     maxStreamDataBidiLocalBytes: atLeast(base.maxStreamDataBidiLocalBytes),

@@ -2,9 +2,9 @@
 // is one run of the program in the client's namespace, one measured connection (after a
 // priming one in the same process for resumed and early-data), timed by the program from its
 // stack's own events and checked against the lab's pattern as the body arrives.
-import { mkdir, copyFile, readdir } from 'node:fs/promises';
+import { access, constants, copyFile, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { access, constants } from 'node:fs/promises';
+import { bodySizeFromPath } from '../../files/generated-body.js';
 import type { EndpointInfo, TimingSource } from '../../results/schema.js';
 import { withPrivateDir } from '../../files/private-dir.js';
 import { runCommand, type RunResult } from '../../process/managed-process.js';
@@ -178,7 +178,6 @@ export class PeerProgramClient implements ExchangeClient, BatchClient {
 /** The body bytes a "/N" exchange must move: N (from K with a Range), the upload's size, or null for another path. */
 export function expectedBodyBytes(path: string, upload: number | undefined, rangeStart: number | undefined): number | null {
   if (upload !== undefined) return upload;
-  const size = /^\/(\d+)$/.exec(path)?.[1];
-  if (size === undefined) return null;
-  return Math.max(0, Number(size) - (rangeStart ?? 0));
+  const size = bodySizeFromPath(path);
+  return size === null ? null : Math.max(0, size - (rangeStart ?? 0));
 }

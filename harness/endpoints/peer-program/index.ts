@@ -2,7 +2,7 @@
 // stack's descriptor is its PeerProgram and this.
 import { peerBuilt } from '../peer-build.js';
 import { H3, defineImplementation, type ImplementationEndpoints } from '../descriptor.js';
-import type { EndpointPlacement } from '../types.js';
+import { windowFloorBytes, type EndpointPlacement } from '../types.js';
 import type { TimingSource } from '../../results/schema.js';
 import { PeerProgramClient } from './client.js';
 import { peerVersion, type PeerProgram, type PeerTransport } from './peer.js';
@@ -10,12 +10,12 @@ import { PeerProgramServer } from './server.js';
 
 export type { PeerProgram } from './peer.js';
 
-/** The placement's QUIC options as the contract's: windows at least twice the path's BDP (see ngtcp2's windowsForBdp). */
+/** The placement's QUIC options as the contract's: windows at least the path's floor (windowFloorBytes). */
 export function peerTransport(placement: EndpointPlacement): PeerTransport {
   return {
     ...(placement.quic?.congestionControl !== undefined ? { congestionControl: placement.quic.congestionControl } : {}),
     ...(placement.quic?.initialRttMs !== undefined ? { initialRttMs: placement.quic.initialRttMs } : {}),
-    ...(placement.bdpBytes !== undefined ? { maxWindowBytes: Math.ceil(2 * placement.bdpBytes) } : {}),
+    ...(placement.bdpBytes !== undefined ? { maxWindowBytes: windowFloorBytes(placement.bdpBytes) } : {}),
   };
 }
 

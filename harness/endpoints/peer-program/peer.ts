@@ -24,8 +24,25 @@ export function peerCommand(program: PeerProgram): string {
   return program.command ?? peerPath(program.peer, 'bin', program.peer);
 }
 
-/** The version the program says it is (`<peer> version`, CONTRACT.md). */
-export async function peerVersion(program: PeerProgram): Promise<string> {
+const versions = new Map<string, Promise<string>>();
+
+/**
+ * The version the program says it is (`<peer> version`, CONTRACT.md), asked once per executable
+ * and process: the descriptor, every client's prepare() and every server start want it, and a
+ * build does not change under a running harness. A failed probe is asked again next time.
+ */
+export function peerVersion(program: PeerProgram): Promise<string> {
+  const command = peerCommand(program);
+  let version = versions.get(command);
+  if (version === undefined) {
+    version = askVersion(program);
+    versions.set(command, version);
+    version.catch(() => versions.delete(command));
+  }
+  return version;
+}
+
+async function askVersion(program: PeerProgram): Promise<string> {
   const run = await runCommand({ name: `${program.peer} version`, command: peerCommand(program), args: ['version'], timeoutMs: 10_000 });
   const version = run.stdout.trim();
   if (run.code !== 0 || version === '' || version.includes('\n')) throw new Error(`${program.peer} version: exit ${String(run.code)}, printed ${JSON.stringify(run.stdout.slice(0, 100))}`);
