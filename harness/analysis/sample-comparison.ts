@@ -104,3 +104,10 @@ export function worsening(comparison: SampleComparison): number {
   if (worse <= 0) return 0;
   return medianA === 0 ? Infinity : worse / Math.abs(medianA);
 }
+
+/** How far B is from A either way, as a fraction; Infinity from a zero baseline, 0 without both medians. */
+export function shiftSize(comparison: Pick<SampleComparison, 'medianA' | 'medianB'>): number {
+  const { medianA, medianB } = comparison;
+  if (medianA === null || medianB === null || medianA === medianB) return 0;
+  return medianA === 0 ? Infinity : Math.abs(medianB - medianA) / Math.abs(medianA);
+}

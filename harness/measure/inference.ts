@@ -152,3 +152,55 @@ export function mannWhitneyU(a: readonly number[], b: readonly number[]): MannWh
   const probabilityAGreater = u / (n1 * n2);
   return { u, z, pValue, probabilityAGreater, rankBiserial: 2 * probabilityAGreater - 1 };
 }
+
+/** How the p-values of many tests at once are adjusted, so a family of tests does not raise false alarms at alpha each. */
+export type Correction = 'holm' | 'bh' | 'none';
+
+/** Indices of `pValues` in ascending order of their p-value (stable, so ties keep input order). */
+function ascendingOrder(pValues: readonly number[]): number[] {
+  for (const p of pValues) if (!(p >= 0 && p <= 1)) throw new RangeError(`p-values must be in [0, 1], got ${p}`);
+  return pValues.map((_, i) => i).sort((i, j) => (pValues[i] as number) - (pValues[j] as number) || i - j);
+}
+
+/**
+ * Holm's step-down adjustment (controls the family-wise error rate: the chance of any false
+ * alarm in the family): the i-th smallest of m p-values times (m - i + 1), made monotone with
+ * a running maximum, capped at 1; in input order, as R's p.adjust(p, "holm").
+ */
+export function holmAdjust(pValues: readonly number[]): number[] {
+  const m = pValues.length;
+  const adjusted = new Array<number>(m);
+  let runningMax = 0;
+  ascendingOrder(pValues).forEach((index, rank) => {
+    runningMax = Math.max(runningMax, Math.min(1, (m - rank) * (pValues[index] as number)));
+    adjusted[index] = runningMax;
+  });
+  return adjusted;
+}
+
+/**
+ * Benjamini-Hochberg's step-up adjustment (controls the false discovery rate: the expected
+ * share of false alarms among the changes flagged): the i-th smallest of m p-values times
+ * m / i, made monotone with a running minimum from the largest down, capped at 1; in input
+ * order, as R's p.adjust(p, "BH").
+ */
+export function benjaminiHochberg(pValues: readonly number[]): number[] {
+  const m = pValues.length;
+  const adjusted = new Array<number>(m);
+  let runningMin = 1;
+  const order = ascendingOrder(pValues);
+  for (let rank = m - 1; rank >= 0; rank--) {
+    const index = order[rank] as number;
+    runningMin = Math.min(runningMin, (m / (rank + 1)) * (pValues[index] as number));
+    adjusted[index] = runningMin;
+  }
+  return adjusted;
+}
+
+/** The family's p-values adjusted by `correction`, in input order ('none' returns them as they are). */
+export function adjustPValues(pValues: readonly number[], correction: Correction): number[] {
+  if (correction === 'holm') return holmAdjust(pValues);
+  if (correction === 'bh') return benjaminiHochberg(pValues);
+  ascendingOrder(pValues);
+  return [...pValues];
+}

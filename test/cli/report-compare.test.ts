@@ -34,15 +34,15 @@ t.test('compare: 0 without a regression, 1 with one, markdown for CI, a trend ov
   t.match(unchanged.stdout, /0 significant regressions beyond 5%, 0 significant improvements/);
   const regressed = await runCli(['compare', a, slower]);
   t.equal(regressed.code, 1);
-  t.match(regressed.stdout, /quic-h3-1MB\s+loopback\s+handshakeMs\s+104 ms\s+135 ms\s+1\.30 \(1\.2\d-1\.3\d\)\s+<0\.001\s+REGRESSION/);
+  t.match(regressed.stdout, /quic-h3-1MB\s+loopback\s+handshakeMs\s+104 ms\s+135 ms\s+1\.30 \(1\.2\d-1\.3\d\)\s+<0\.001\s+0\.002\s+REGRESSION/);
   t.match(regressed.stdout, /1 significant regression beyond 5%/);
   t.equal((await runCli(['compare', a, slower, '--threshold', '40%'])).code, 0, 'a 30% change is within 40%');
   const improved = await runCli(['compare', a, faster, '--format', 'md', '--out', join(dir, 'compare.md')]);
   t.equal(improved.code, 0);
   const md = await readFile(join(dir, 'compare.md'), 'utf8');
   t.match(md, /^# QUIC lab: compare/);
-  t.match(md, /\| case \| profile \| metric \| #1 median \| #2 median \| #2 \/ #1 \(95% CI\) \| p \| {2}\|/);
-  t.match(md, /\| :--- \| :--- \| :--- \| ---: \| ---: \| ---: \| ---: \| :--- \|/, 'numbers right-aligned');
+  t.match(md, /\| case \| profile \| metric \| #1 median \| #2 median \| #2 \/ #1 \(95% CI\) \| p \| p holm \| {2}\|/);
+  t.match(md, /\| :--- \| :--- \| :--- \| ---: \| ---: \| ---: \| ---: \| ---: \| :--- \|/, 'numbers right-aligned');
   t.match(md, /improvement \|/);
   const trend = await runCli(['compare', a, same, faster, slower]);
   t.equal(trend.code, 1, 'the last run against the first');
