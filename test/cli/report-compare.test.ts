@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { findScenario } from '../../scenarios/index.js';
 import { readResult } from '../../harness/results/read.js';
 import { writeResult } from '../../harness/results/write.js';
-import { caseWithSamples, documentWithCases, sampleResultDocument } from '../fixtures/result-document.js';
+import { caseWithSamples, documentWithCases, labLink, sampleResultDocument } from '../fixtures/result-document.js';
 import { runCli } from '../fixtures/run-cli.js';
 
 const base = [100, 101, 102, 103, 104, 105, 106, 107];
@@ -154,4 +154,50 @@ t.test('a real v2 result reports through its migration, and compares with the sa
   t.equal(compared.code, 0, compared.stderr);
   t.notMatch(compared.stdout, /only in/i, 'every case of the v2 file pairs with its v3 copy');
   t.match(compared.stdout, /quic-h3-resumed/);
+});
+
+t.test('compare states its correction: in the first line, and as a field in --json', async (t) => {
+  const { a, slower } = await files(t);
+  const text = await runCli(['compare', a, slower]);
+  t.match(text.stdout, /^False alarms: Holm correction over a family of 2 tests, alpha 0\.05 \(controls the family-wise error rate\)\.\n/);
+  const md = await runCli(['compare', a, slower, '--format', 'md', '--correction', 'bh']);
+  t.match(md.stdout, /^# QUIC lab: compare\n\nFalse alarms: Benjamini-Hochberg correction over a family of 2 tests, alpha 0\.05/);
+  t.match(md.stdout, /\| p \| p bh \| {2}\|/);
+  const json = await runCli(['compare', a, slower, '--json']);
+  t.equal(json.code, 1, 'the exit code does not depend on the format');
+  const parsed = JSON.parse(json.stdout) as { correction: unknown; regressions: number; cases: Array<{ caseId: string; metrics: Array<{ label: string; adjustedPValue: number }> }> };
+  t.same(parsed.correction, { method: 'holm', familySize: 2, alpha: 0.05 });
+  t.equal(parsed.regressions, 1);
+  t.same(
+    parsed.cases.map((c) => [c.caseId, c.metrics[0]?.label]),
+    [
+      ['tcp-tls-h2-1MB', 'not significant'],
+      ['quic-h3-1MB', 'regression'],
+    ],
+  );
+  t.equal((await runCli(['compare', a, slower, '--correction', 'sidak'])).code, 2);
+});
+
+t.test('runs on different links: the settings that differ, and --across-links pairs them with a caveat', async (t) => {
+  const { dir, a } = await files(t);
+  const onLink = (options: Parameters<typeof labLink>[0], scale = 1) => ({ ...run(scale), link: labLink(options) });
+  const [near] = await writeResult(onLink({ rtt: '30ms' }), [join(dir, 'near.json')]);
+  const [far] = await writeResult(onLink({ rtt: '60ms', loss: '1%' }, 1.3), [join(dir, 'far.json')]);
+  const apart = await runCli(['compare', near as string, far as string]);
+  t.equal(apart.code, 2);
+  t.match(
+    apart.stderr,
+    /far\.json: no case matches one of .*near\.json on the same link: the runs were made on different links \(delay each way: 15 ms \(#1\) vs 30 ms \(#2\); loss each way: 0% \(#1\) vs 1% \(#2\)\); --across-links pairs cases by scenario, case id and parameters\n$/,
+  );
+  t.equal(apart.stderr.trim().split('\n').length, 1, 'one line');
+  const across = await runCli(['compare', near as string, far as string, '--across-links']);
+  t.equal(across.code, 1, 'paired, and the 30% slower QUIC case is a regression');
+  const caveat = "caveat: cases paired across different links (--across-links), so a change may be the link's: delay each way: 15 ms (#1) vs 30 ms (#2); loss each way: 0% (#1) vs 1% (#2)";
+  t.ok(across.stdout.includes(`\n${caveat}\n`), 'in the output');
+  t.ok(across.stderr.includes(`${caveat}\n`), 'and on stderr');
+  t.match(across.stdout, /quic-h3-1MB\s+added round trip 30 ms vs added round trip 60 ms, loss 1%\s+handshakeMs\s+104 ms\s+135 ms/);
+  const loopback = await runCli(['compare', a, near as string]);
+  t.match(loopback.stderr, /on the same link: the runs were made on different links \(backend: loopback \(#1\) vs emulator \(#2\); conditions: not configured \(#1\) vs added round trip 30 ms \(#2\)\)/);
+  const json = JSON.parse((await runCli(['compare', near as string, far as string, '--across-links', '--json'])).stdout) as { acrossLinks: boolean; caveats: string[] };
+  t.same([json.acrossLinks, json.caveats], [true, [caveat.slice('caveat: '.length)]]);
 });
