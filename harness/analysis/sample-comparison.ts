@@ -96,15 +96,6 @@ export function compareSamples(metric: MetricDefinition, a: readonly number[], b
   };
 }
 
-/** How much worse B is than A, as a fraction (0.1 = 10% worse); 0 when not worse, Infinity from a zero baseline. */
-export function worsening(comparison: SampleComparison): number {
-  const { medianA, medianB, metric } = comparison;
-  if (medianA === null || medianB === null || metric.better === 'neither') return 0;
-  const worse = metric.better === 'lower' ? medianB - medianA : medianA - medianB;
-  if (worse <= 0) return 0;
-  return medianA === 0 ? Infinity : worse / Math.abs(medianA);
-}
-
 /** How far B is from A either way, as a fraction; Infinity from a zero baseline, 0 without both medians. */
 export function shiftSize(comparison: Pick<SampleComparison, 'medianA' | 'medianB'>): number {
   const { medianA, medianB } = comparison;

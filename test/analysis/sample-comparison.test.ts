@@ -1,7 +1,7 @@
 // Two sets of samples of one metric: medians, ratio interval, p-value and the verdict read
 // with the metric's better direction.
 import t from 'tap';
-import { compareSamples, samplesNeededPerSide, smallestPValue, worsening } from '../../harness/analysis/sample-comparison.js';
+import { compareSamples, samplesNeededPerSide, shiftSize, smallestPValue } from '../../harness/analysis/sample-comparison.js';
 import { mannWhitneyU } from '../../harness/measure/inference.js';
 import type { MetricDefinition } from '../../harness/results/schema.js';
 
@@ -25,13 +25,13 @@ t.test('B clearly lower on a lower-is-better metric is better, and the numbers a
   t.equal(c.probabilityBGreater, 0);
   t.equal(c.significant, true);
   t.equal(c.verdict, 'better');
-  t.equal(worsening(c), 0);
+  t.equal(shiftSize(c), (123.5 - 62) / 123.5);
 });
 
 t.test('the same numbers on a higher-is-better metric are worse, by how much', async (t) => {
   const c = compareSamples(rate, slow, fast, options);
   t.equal(c.verdict, 'worse');
-  t.equal(worsening(c), (123.5 - 62) / 123.5);
+  t.equal(shiftSize(c), (123.5 - 62) / 123.5);
 });
 
 t.test('a metric that is neither better lower nor higher is never better or worse', async (t) => {
@@ -78,5 +78,5 @@ t.test('edge cases: a side without samples, one sample, a zero baseline', async 
   const zero = compareSamples({ ...ms, name: 'retransmittedPackets', unit: 'count' }, [0, 0, 0, 0, 0, 0], [3, 4, 5, 3, 4, 5], options);
   t.equal(zero.ratio, null, 'no ratio to a zero median');
   t.equal(zero.verdict, 'worse');
-  t.equal(worsening(zero), Infinity);
+  t.equal(shiftSize(zero), Infinity);
 });
