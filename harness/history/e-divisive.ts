@@ -273,7 +273,7 @@ function firstMax<T>(items: readonly T[], key: (item: T) => number): T {
 
 /**
  * Otava's merge: drop the change point with the highest p-value while it is not below maxPValue,
- * then (ours) any bounding a segment shorter than minSegmentPoints, then the smallest magnitude
+ * then (ours) the smallest shift of those bounding a segment shorter than minSegmentPoints, then the smallest magnitude
  * while it is not above minMagnitude; the neighbours of a dropped point are retested each time.
  */
 export function mergeChangePoints(weak: readonly EDivisiveChangePoint[], series: readonly number[], options: Omit<EDivisiveOptions, 'windowPoints'>): EDivisiveChangePoint[] {
@@ -283,7 +283,9 @@ export function mergeChangePoints(weak: readonly EDivisiveChangePoint[], series:
     if (weakest.stats.pValue < options.maxPValue) {
       const short = changePoints.filter((_, at) => segmentPoints(changePoints, at, series.length) < options.minSegmentPoints);
       if (short.length > 0) {
-        weakest = firstMax(short, (c) => c.stats.pValue);
+        // The smallest shift of those: two flat runs after a step have p = 0 between them (no
+        // spread) but are no level change; the step itself is the large one and stays.
+        weakest = firstMax(short, (c) => -changeMagnitude(c.stats));
       } else {
         weakest = firstMax(changePoints, (c) => -changeMagnitude(c.stats));
         if (changeMagnitude(weakest.stats) > options.minMagnitude) return changePoints;
