@@ -141,8 +141,10 @@ async function loadPools(log: Log): Promise<{ pools: SamplePool[]; samplesPerRun
   for (const path of paths) {
     try {
       const document = await readResult(path);
-      pools.push(...samplePools(document, path));
-      runSamples.push(document.options.samples);
+      const own = samplePools(document, path);
+      pools.push(...own);
+      // The run size of the files the pools come from: a run of that scenario as it was made.
+      if (own.length > 0) runSamples.push(document.options.samples);
     } catch (error) {
       log(`skipped ${path}: ${error instanceof Error ? error.message : String(error)}`);
     }
