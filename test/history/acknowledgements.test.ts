@@ -55,6 +55,8 @@ t.test('bad files: one error naming the line', async (t) => {
   refuses(t, GOOD.replace('runId: handshake-20261201T000000Z-aaaaaa', 'runId: 12345'), 'known.yaml:4: "runId" must be a non-empty string (quote a value that looks like a number)', 4);
   refuses(t, GOOD + 'extra: 1\n', 'known.yaml:11: unknown field "extra" (the file holds one field: acknowledgements)', 11);
   refuses(t, GOOD.replace('    reason: kernel', '   reason: kernel'), 'known.yaml:10: Sequence item without - indicator', 10);
+  refuses(t, GOOD.replace('    reason: kernel', '    runId: again\n    reason: kernel'), 'known.yaml:10: Map keys must be unique', 10);
+  refuses(t, '- a list\n', 'known.yaml:1: expected a mapping with an "acknowledgements" list', 1);
   refuses(t, 'acknowledgements: yes\n', 'known.yaml:1: "acknowledgements" must be a list of entries', 1);
   refuses(t, 'acknowledgements:\n  - just a string\n', 'known.yaml:2: each acknowledgement must be a mapping with runId, reason and the series', 2);
   refuses(t, `${GOOD}  - seriesId: 3f2a9c\n    runId: handshake-20261201T000000Z-aaaaaa\n    reason: twice\n`, 'known.yaml:11: the same series and runId are acknowledged already on line 3', 11);
