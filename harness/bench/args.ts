@@ -7,6 +7,8 @@ export const BENCH_DESCRIPTIONS = {
   transfer: 'on a loss-free 20 Mbit/s, 40 ms link: iperf3 TCP, then 10 MB downloads over HTTP/2 and HTTP/3 through the harness, then gtlsclient bare',
   stacks: "every HTTP/3 stack with its own client: handshake round trips at 40 ms, 10 MB goodput against iperf3 and at 1% loss, 50 x 10 KB at 2% loss beside HTTP/2, the loopback ceiling, and the peers' build times",
   truth: 'every endpoint metric against the wire metric of the same definition, for every client of each scenario that moves data, on a 40 ms, 20 Mbit/s link',
+  changes:
+    'change detection without the lab: synthetic series of runs resampled from real result files ($CHANGES_BENCH_RESULTS, else results/*.json, else a fixture), steps of +10/20/50% and their detection delay in points, false alarms per 100 unchanged points',
 } as const;
 
 export type BenchName = keyof typeof BENCH_DESCRIPTIONS;

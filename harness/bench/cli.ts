@@ -9,6 +9,7 @@ import { runLinkBench } from './link.js';
 import { runTransferBench } from './transfer.js';
 import { runTruthBench } from './truth.js';
 import { runStacksBench } from './stacks.js';
+import { runChangesBench } from './changes.js';
 import { RunOptionsError } from '../run/options.js';
 import { checkOutputFile } from '../run/output-paths.js';
 import { PROJECT_ROOT } from '../project-root.js';
@@ -22,6 +23,7 @@ const BENCHES: Record<BenchName, (log: (message: string) => void) => Promise<Rec
   transfer: runTransferBench,
   truth: runTruthBench,
   stacks: runStacksBench,
+  changes: runChangesBench,
 };
 
 async function main(argv: string[]): Promise<number> {

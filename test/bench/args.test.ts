@@ -10,8 +10,8 @@ t.test('bench arguments: a name, --out, --help listing every bench', async (t) =
   t.match(help, /^Usage: npm run bench -- NAME \[--out FILE\]\n/);
   for (const name of ['link', 'transfer', 'truth']) t.match(help, new RegExp(`\\n  ${name} +\\S`), `${name} listed`);
   const refuses = (argv: string[], message: string, env: NodeJS.ProcessEnv = {}) => t.throws(() => parseBenchArgs(argv, env), { message }, argv.join(' '));
-  refuses([], 'name a bench: link, transfer, stacks, truth (npm run bench -- --help describes them)');
-  refuses(['fast'], 'unknown bench "fast"; choose one of: link, transfer, stacks, truth');
+  refuses([], 'name a bench: link, transfer, stacks, truth, changes (npm run bench -- --help describes them)');
+  refuses(['fast'], 'unknown bench "fast"; choose one of: link, transfer, stacks, truth, changes');
   refuses(['link', '--bogus'], "unknown option '--bogus' (valid options: --out FILE, --help)");
   refuses(['link', '--out', 'a', '--out=b'], '--out given twice (give each option once)');
   refuses(['link', 'truth'], 'one bench at a time, got "link" and "truth"');
