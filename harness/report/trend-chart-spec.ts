@@ -28,7 +28,8 @@ export interface TrendChartThreshold {
 
 export interface TrendChartOptions {
   title: string;
-  axisTitle: string;
+  /** The unit (the title names the metric); null for a count or a ratio. */
+  axisTitle: string | null;
   points: TrendChartPoint[];
   changes: TrendChartChange[];
   thresholds: TrendChartThreshold[];
@@ -43,8 +44,9 @@ export function trendChartSpec(options: TrendChartOptions): TopLevelSpec {
   for (const p of options.points) {
     if (![p.median, p.low ?? 0, p.high ?? 0].every(Number.isFinite)) throw new Error(`chart: ${options.title}: a point of ${p.startedAt} is not a finite number`);
   }
-  const x = { field: 'startedAt', type: 'temporal' as const, title: null, scale: { type: 'utc' as const }, axis: { format: '%Y-%m-%d %H:%M', labelAngle: -30, tickCount: 4 } };
-  const y = { field: 'median', type: 'quantitative' as const, title: options.axisTitle, scale: { zero: false } };
+  const x = { field: 'startedAt', type: 'temporal' as const, title: null, scale: { type: 'utc' as const }, axis: { format: '%b %d %H:%M', labelAngle: 0, tickCount: 3, labelOverlap: true } };
+  // '~g': 1200 and 36.5, not 1,200.000000 (what a constant series' axis gets by default).
+  const y = { field: 'median', type: 'quantitative' as const, title: options.axisTitle, scale: { zero: false }, axis: { format: '~g', tickCount: 5 } };
   const withInterval = options.points.filter((p) => p.low !== null && p.high !== null);
   const layer: Layer[] = [];
   if (withInterval.length > 0) {
@@ -55,7 +57,14 @@ export function trendChartSpec(options: TrendChartOptions): TopLevelSpec {
   if (options.changes.length > 0) {
     const color = { field: 'kind', type: 'nominal' as const, scale: KIND_COLORS, legend: null };
     layer.push({ data: { values: options.changes }, mark: { type: 'rule', strokeDash: [4, 2], strokeWidth: 1.5 }, encoding: { x, color } });
-    layer.push({ data: { values: options.changes }, mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, y: 2, fontSize: 10 }, encoding: { x, color, text: { field: 'label' } } });
+    // A label reads away from the nearer edge: rightwards in the first half of the time range, leftwards in the second.
+    const times = options.points.map((p) => Date.parse(p.startedAt));
+    const middle = (Math.min(...times) + Math.max(...times)) / 2;
+    const early = options.changes.filter((c) => Date.parse(c.startedAt) <= middle);
+    const late = options.changes.filter((c) => Date.parse(c.startedAt) > middle);
+    for (const [values, align, dx] of [[early, 'left', 3] as const, [late, 'right', -3] as const]) {
+      if (values.length > 0) layer.push({ data: { values }, mark: { type: 'text', align, baseline: 'top', dx, y: 2, fontSize: 10 }, encoding: { x, color, text: { field: 'label' } } });
+    }
   }
   if (options.thresholds.length > 0) {
     const thresholdY = { field: 'value', type: 'quantitative' as const };

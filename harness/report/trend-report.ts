@@ -172,13 +172,15 @@ function changeTable(rows: readonly ChangeRow[]): string {
 
 async function seriesChart(entry: TrendSeries, thresholds: readonly TrendThreshold[], outputDir: string): Promise<string> {
   const { series: s, points, analysis } = entry;
-  const { title, divisor } = axisOf({ name: s.metric, unit: s.unit });
+  const { divisor } = axisOf({ name: s.metric, unit: s.unit });
+  // The chart's title names the metric; its axis only the unit, so small charts keep their room for the data.
+  const unitTitle = s.unit === 'bits/s' ? 'Mbit/s' : s.unit === 'count' || s.unit === 'ratio' ? null : s.unit;
   const scaled = (v: number | null) => (v === null ? null : v / divisor);
   const changes: TrendChartChange[] = analysis.changePoints.map((c) => ({ startedAt: c.startedAt, kind: c.acknowledged !== undefined ? 'acknowledged' : c.kind, label: changeLabel(c, s.unit) }));
   const svg = await renderSvg(
     trendChartSpec({
       title: s.metric,
-      axisTitle: title,
+      axisTitle: unitTitle,
       points: points.map((p) => ({ startedAt: p.startedAt, median: p.median / divisor, low: scaled(p.low), high: scaled(p.high), href: runHref(p, outputDir) })),
       changes,
       thresholds: thresholds.filter((t) => t.seriesId === s.seriesId).map((t) => ({ value: t.value / divisor, label: `${t.label} (${t.op} ${formatMetricValue(t.value, s.unit)})` })),
