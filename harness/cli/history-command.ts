@@ -46,9 +46,15 @@ function ingestCommand(): Command {
     .argument('<paths...>', 'result directories or result JSON files')
     .option('--db <file>', DB_DESCRIPTION, DEFAULT_HISTORY_DB)
     .action(async (paths: string[], options: { db: string }) => {
-      const { HistoryStore } = await import('../history/store.js');
+      const { HistoryStore, HistoryStoreError } = await import('../history/store.js');
       const { ingestPaths } = await import('../history/ingest.js');
-      const store = HistoryStore.openForWrite(options.db, (line) => process.stderr.write(`notice: ${escapeControls(line)}\n`));
+      let store: HistoryStore;
+      try {
+        store = HistoryStore.openForWrite(options.db, (line) => process.stderr.write(`notice: ${escapeControls(line)}\n`));
+      } catch (error) {
+        if (error instanceof HistoryStoreError) throw new UsageError(error.message);
+        throw error;
+      }
       try {
         const summary = await ingestPaths(store, paths, findScenario);
         for (const { path, reason } of summary.skipped) process.stderr.write(`skipped ${escapeControls(path)}: ${escapeControls(reason)}\n`);
@@ -77,13 +83,16 @@ function seriesCommand(): Command {
           process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
           return;
         }
-        for (const s of list) {
+        // One write: a reader that stops early (| head) then gets what fits instead of an EPIPE halfway.
+        const lines = list.map((s) => {
           const parameters = Object.entries(s.parameters)
             .map(([k, v]) => `${k}=${v}`)
             .join(',');
-          const line = `${s.seriesId}  ${s.pointCount} points  ${s.scenario} ${s.caseId} ${s.profile} ${parameters} ${s.client.implementation}@${s.client.version}/${s.server.implementation}@${s.server.version} ${s.hostname} ${s.metric} (${s.unit}, ${s.better})`;
-          process.stdout.write(`${escapeControls(line)}\n`);
-        }
+          return escapeControls(
+            `${s.seriesId}  ${s.pointCount} points  ${s.scenario} ${s.caseId} ${s.profile} ${parameters} ${s.client.implementation}@${s.client.version}/${s.server.implementation}@${s.server.version} ${s.hostname} ${s.metric} (${s.unit}, ${s.better})`,
+          );
+        });
+        process.stdout.write(lines.map((line) => `${line}\n`).join(''));
         process.stderr.write(`${list.length} series\n`);
       } finally {
         store.close();

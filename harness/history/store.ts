@@ -127,7 +127,12 @@ export class HistoryStore {
 
   /** For ingest: created when missing; an index of another schema version is dropped and rebuilt (`onNotice` says so). */
   static openForWrite(path: string, onNotice: (line: string) => void = () => {}): HistoryStore {
-    const db = new Database(path);
+    let db: Database.Database;
+    try {
+      db = new Database(path);
+    } catch (error) {
+      throw new HistoryStoreError(`${path}: cannot open or create the history index (${error instanceof Error ? error.message : String(error)})`);
+    }
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
     const version = db.pragma('user_version', { simple: true }) as number;
