@@ -74,11 +74,17 @@ export function runRecordOf(document: ResultDocument, path: string, reportPath: 
   };
 }
 
-/** The HTML report written beside a result JSON (report/write-reports.ts names it), when there is one. */
+async function isFile(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => null))?.isFile() ?? false;
+}
+
+/**
+ * The HTML report written beside a result JSON, when there is one: the name report/write-reports.ts
+ * gives it (not imported from there: report/ reads history/, so history/ must not read report/).
+ */
 async function reportBeside(jsonPath: string): Promise<string | null> {
   const html = jsonPath.replace(/\.json$/i, '.html');
-  const info = await stat(html).catch(() => null);
-  return info?.isFile() ? html : null;
+  return (await isFile(html)) ? html : null;
 }
 
 export async function ingestPaths(store: HistoryStore, paths: readonly string[], known?: ScenarioLookup): Promise<IngestSummary> {
@@ -94,8 +100,12 @@ export async function ingestPaths(store: HistoryStore, paths: readonly string[],
       continue;
     }
     const run = runRecordOf(document, path, await reportBeside(path));
-    // An unchanged run costs no bootstrap: its points are already in.
-    const change = store.isUnchanged(run) ? 'unchanged' : store.putRun(run, pointsOfRun(document));
+    // An unchanged run costs no bootstrap: its points are already in. So is a copy of a run
+    // already read from another file that is still there (a run written to two places):
+    // otherwise each ingest would move the run from one file to the other and back.
+    const stored = store.storedFile(run.runId);
+    const copy = stored !== undefined && stored.path !== path && stored.contentSha256 === run.contentSha256 && (await isFile(stored.path));
+    const change = copy || store.isUnchanged(run) ? 'unchanged' : store.putRun(run, pointsOfRun(document));
     changes[change]++;
   }
   store.dropEmptySeries();

@@ -174,6 +174,12 @@ export class HistoryStore {
     this.db.close();
   }
 
+  /** Where a stored run was read from, and its content's hash. */
+  storedFile(runId: string): { path: string; contentSha256: string } | undefined {
+    const row = this.db.prepare<[string], { path: string; content_sha256: string }>('SELECT path, content_sha256 FROM runs WHERE run_id = ?').get(runId);
+    return row && { path: row.path, contentSha256: row.content_sha256 };
+  }
+
   /** Whether this run is already in, from the same file with the same content and report: ingest then skips computing its points. */
   isUnchanged(run: Pick<RunRecord, 'runId' | 'contentSha256' | 'path' | 'reportPath'>): boolean {
     const row = this.db.prepare<[string], { content_sha256: string; path: string; report_path: string | null }>('SELECT content_sha256, path, report_path FROM runs WHERE run_id = ?').get(run.runId);

@@ -183,3 +183,18 @@ t.test("each run's environment comes from its document; the report beside it is 
   t.equal(store.putRun(triggered, []), 'added');
   t.same(store.run('handshake-triggered')?.trigger, trigger);
 });
+
+t.test('a run written to two places is one run, read from the first; once that file is gone, from the other', async (t) => {
+  const dir = await tempDir(t);
+  await mkdir(join(dir, 'copy'));
+  const [first] = await writeRunCopies(dir, [RUNS[0]!]);
+  const [second] = await writeRunCopies(join(dir, 'copy'), [RUNS[0]!]);
+  const store = HistoryStore.openForWrite(join(dir, 'history.sqlite'));
+  t.teardown(() => store.close());
+  t.same([(await ingestPaths(store, [dir], findScenario)).added, store.run('handshake-a')?.path], [1, first], 'c.json comes before copy/ in the walk');
+  const again = await ingestPaths(store, [dir], findScenario);
+  t.same([again.added, again.replaced, again.unchanged, again.runs], [0, 0, 2, 1]);
+  await rm(first!);
+  const moved = await ingestPaths(store, [dir], findScenario);
+  t.same([moved.replaced, store.run('handshake-a')?.path], [1, second]);
+});
