@@ -59,8 +59,8 @@ export async function buildCli(root) {
     format: 'esm',
     target: 'node20',
     // npm packages go into the bundle (one file loads much faster than hundreds), except
-    // @matrixai/quic (a native addon) and vega (large, and only the HTML report needs it).
-    external: ['@matrixai/quic', 'vega', 'vega-lite'],
+    // @matrixai/quic and better-sqlite3 (native addons) and vega (large, and only the HTML report needs it).
+    external: ['@matrixai/quic', 'better-sqlite3', 'vega', 'vega-lite'],
     // CommonJS packages in an ES module bundle: their require() of Node's builtins.
     banner: { js: "import { createRequire as __quicLabCreateRequire } from 'node:module'; const require = __quicLabCreateRequire(import.meta.url);" },
     minify: true,

@@ -26,7 +26,9 @@ function refusingLoader(errors: string[]): Loader {
     errors.push(message);
     return Promise.reject(new Error(message));
   };
-  return { load: refuse, sanitize: refuse, http: refuse, file: refuse };
+  // A mark's href is a link, followed only when clicked (not a fetch): a relative one (a run's report beside the page) is kept.
+  const sanitize = (uri: string, options?: { context?: string }): Promise<{ href: string }> => (options?.context === 'href' && !/^[a-z][a-z0-9+.-]*:|^\/\//i.test(uri) ? Promise.resolve({ href: uri }) : refuse(uri));
+  return { load: refuse, sanitize, http: refuse, file: refuse };
 }
 
 export interface RenderOptions {

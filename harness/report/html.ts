@@ -30,7 +30,7 @@ function figure(svg: string, caption: string): string {
 }
 
 /** Axis title with the unit; rates shown in Mbit/s. */
-function axisOf(metric: MetricDefinition): { title: string; divisor: number } {
+export function axisOf(metric: Pick<MetricDefinition, 'name' | 'unit'>): { title: string; divisor: number } {
   if (metric.unit === 'bits/s') return { title: `${metric.name} (Mbit/s)`, divisor: 1e6 };
   return { title: metric.unit === 'count' || metric.unit === 'ratio' ? metric.name : `${metric.name} (${metric.unit})`, divisor: 1 };
 }
