@@ -1,28 +1,17 @@
-// npm run history -- ingest DIR... | series | report --out FILE: the run history's index
+// npm run history -- ingest DIR... | series | changes | report --out FILE: the run history's index
 // (history/store.ts) built from result files, listed, and drawn as a trend report.
-// Change detection comes in as a function (`analyze`): the report and its "what changed"
-// table show what it finds; without one, every series is drawn with no analysis, and said so.
+// `changes` and the report analyse every series the same way (history/analyze-index.ts).
 import { Command } from 'commander';
 import { dirname, resolve } from 'node:path';
 import { findScenario } from '../../scenarios/index.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import { escapeControls } from '../files/terminal-text.js';
 import type { HistoryStore } from '../history/store.js';
-import type { SeriesAnalysis, SeriesIdentity, SeriesPoint } from '../history/types.js';
-import type { TrendThreshold } from '../report/trend-report.js';
+import type { AnalyzedSeries } from '../history/analyze-index.js';
+import { changeRows } from '../report/trend-changes.js';
+import { renderTextTable } from '../report/table.js';
+import { durationMs } from './parse.js';
 import { UsageError } from './usage-error.js';
-
-export type SeriesAnalyzer = (points: readonly SeriesPoint[], better: SeriesIdentity['better']) => SeriesAnalysis;
-
-export interface HistoryCommandDependencies {
-  /** Change detection per series; absent, the report has no analysis and says so. */
-  analyze?: SeriesAnalyzer;
-  /** Thresholds to draw (a campaign's); none by default. */
-  thresholds?: (series: readonly SeriesIdentity[]) => TrendThreshold[];
-}
-
-export const NO_ANALYSIS: SeriesAnalysis = { changePoints: [], newest: null, stoppage: null };
-export const NOT_WIRED_NOTE = 'change detection not wired: series drawn without change points';
 
 /** Beside the result files it indexes. */
 export const DEFAULT_HISTORY_DB = 'results/history.sqlite';
@@ -100,37 +89,92 @@ function seriesCommand(): Command {
     });
 }
 
-function reportCommand(dependencies: HistoryCommandDependencies): Command {
-  return new Command('report')
-    .description('write the trend report: one self-contained HTML page, what changed first, then every series over time')
-    .requiredOption('--out <file>', 'the HTML file to write')
-    .option('--db <file>', DB_DESCRIPTION, DEFAULT_HISTORY_DB)
-    .action(async (options: { out: string; db: string }) => {
-      const store = await openForRead(options.db);
-      try {
-        const list = store.seriesList();
-        if (list.length === 0) throw new UsageError(`${options.db}: no series yet (npm run history -- ingest results/)`);
-        const { analyze } = dependencies;
-        if (!analyze) process.stderr.write(`${NOT_WIRED_NOTE}\n`);
-        const series = list.map((s) => {
-          const points = store.pointsOf(s.seriesId);
-          return { series: s, points, analysis: analyze ? analyze(points, s.better) : NO_ANALYSIS };
-        });
-        // Loaded only here: vega is large, and the other commands do without it.
-        const { renderTrendReport } = await import('../report/trend-report.js');
-        const html = await renderTrendReport({ series, thresholds: dependencies.thresholds?.(list) ?? [], outputDir: dirname(resolve(options.out)), notes: analyze ? [] : [NOT_WIRED_NOTE] });
-        await writeFileAtomic(options.out, html);
-        process.stderr.write(`wrote ${escapeControls(options.out)}: ${list.length} series\n`);
-      } finally {
-        store.close();
-      }
-    });
+interface AnalysisCliOptions {
+  db: string;
+  ack?: string;
+  period?: number;
 }
 
-export function historyCommand(dependencies: HistoryCommandDependencies = {}): Command {
+/** The options `changes` and `report` share: which index, which shifts are known, the schedule's period. */
+function withAnalysisOptions(command: Command): Command {
+  return command
+    .option('--db <file>', DB_DESCRIPTION, DEFAULT_HISTORY_DB)
+    .option('--ack <file>', 'acknowledgements (YAML or JSON): known shifts to dismiss, each with its series, first run and reason')
+    .option('--period <duration>', "the schedule's period (e.g. 6h): a series with no point for two periods is reported as stopped", durationMs('--period'));
+}
+
+/** Every series of the index with its points and analysis; a usage error when there is none. */
+async function analyzedIndex(options: AnalysisCliOptions): Promise<AnalyzedSeries[]> {
+  const { readAcknowledgements, AcknowledgementsError } = await import('../history/acknowledgements.js');
+  const { analyzeIndex } = await import('../history/analyze-index.js');
+  let acknowledgements: Awaited<ReturnType<typeof readAcknowledgements>> = [];
+  if (options.ack !== undefined) {
+    try {
+      acknowledgements = await readAcknowledgements(options.ack);
+    } catch (error) {
+      if (error instanceof AcknowledgementsError || (error as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`--ack: ${(error as Error).message}`);
+      throw error;
+    }
+  }
+  const store = await openForRead(options.db);
+  try {
+    const analyzed = analyzeIndex(store, { acknowledgements, expectedPeriodMs: options.period ?? null, nowMs: Date.now() });
+    if (analyzed.length === 0) throw new UsageError(`${options.db}: no series yet (npm run history -- ingest results/)`);
+    return analyzed;
+  } finally {
+    store.close();
+  }
+}
+
+function changesCommand(): Command {
+  return withAnalysisOptions(
+    new Command('changes')
+      .description(
+        'change points of every series (E-divisive means with a t-test, as Apache Otava), the newest run against its segment, and series that stopped; exit 0 no change for the worse, 1 a confirmed regression not acknowledged, 2 bad input or no data',
+      )
+      .option('--json', 'every series with its analysis as JSON'),
+  ).action(async (options: AnalysisCliOptions & { json?: boolean }) => {
+    const analyzed = await analyzedIndex(options);
+    const { confirmedRegressions } = await import('../history/analyze-index.js');
+    const regressions = confirmedRegressions(analyzed);
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ regressions, series: analyzed }, null, 2)}\n`);
+    } else {
+      const rows = changeRows({ series: analyzed, thresholds: [], outputDir: process.cwd() });
+      const table = renderTextTable({
+        header: ['what', 'series', 'metric', 'run', 'before -> after', 'change', 'p'],
+        rows: rows.map((r) => [r.kind, r.series, r.metric, r.runId, r.beforeAfter.replace('→', '->'), r.relativeChange, r.pValue]),
+        align: ['left', 'left', 'left', 'left', 'left', 'right', 'right'],
+      });
+      const points = analyzed.reduce((n, a) => n + a.points.length, 0);
+      process.stdout.write(
+        `${analyzed.length} series, ${points} points: ${regressions} confirmed regression${regressions === 1 ? '' : 's'}` +
+          ` (a change point needs p < 0.001, a shift beyond 5% and 5 runs each side; a newest point off its segment is a warning until 5 runs confirm it)\n` +
+          (rows.length > 0 ? `${escapeControls(table)}\n` : 'nothing changed\n'),
+      );
+    }
+    if (regressions > 0) process.exitCode = 1;
+  });
+}
+
+function reportCommand(): Command {
+  return withAnalysisOptions(
+    new Command('report').description('write the trend report: one self-contained HTML page, what changed first, then every series over time').requiredOption('--out <file>', 'the HTML file to write'),
+  ).action(async (options: AnalysisCliOptions & { out: string }) => {
+    const series = await analyzedIndex(options);
+    // Loaded only here: vega is large, and the other commands do without it.
+    const { renderTrendReport } = await import('../report/trend-report.js');
+    const html = await renderTrendReport({ series, thresholds: [], outputDir: dirname(resolve(options.out)) });
+    await writeFileAtomic(options.out, html);
+    process.stderr.write(`wrote ${escapeControls(options.out)}: ${series.length} series\n`);
+  });
+}
+
+export function historyCommand(): Command {
   return new Command('history')
     .description(`the run history: an index of result files (default ${DEFAULT_HISTORY_DB}), its series, and a trend report`)
     .addCommand(ingestCommand())
     .addCommand(seriesCommand())
-    .addCommand(reportCommand(dependencies));
+    .addCommand(changesCommand())
+    .addCommand(reportCommand());
 }

@@ -2,7 +2,8 @@
 // their order, thresholds drawn and judged, links relative to the page, folded quiet cases.
 import t from 'tap';
 import type { SeriesIdentity, SeriesPoint, SeriesAnalysis } from '../../harness/history/types.js';
-import { changeLabel, changeRows, formatRelativeChange, renderTrendReport, runHref, thresholdHolds, type TrendReportInput } from '../../harness/report/trend-report.js';
+import { changeLabel, changeRows, formatRelativeChange, runHref, thresholdHolds, type TrendReportInput } from '../../harness/report/trend-changes.js';
+import { renderTrendReport } from '../../harness/report/trend-report.js';
 
 const base = {
   scenario: 'handshake',
