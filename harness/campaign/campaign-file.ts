@@ -33,22 +33,18 @@ const stringOrList = z.union([z.string().min(1), z.array(z.string().min(1)).min(
 /** What `npm run scenario` takes besides the link, with the same names and units (strings with units). */
 const runOptionsSchema = z
   .object({
-    samples: z.number().int(),
-    warmup: z.number().int(),
-    /** A duration with its unit, e.g. "10s". */
-    timeout: z.string(),
-    /** Body sizes, e.g. "1MB,10MB" or ["1MB", "10MB"]. */
-    sizes: stringOrList,
-    /** Object sets, e.g. "100x10KB". */
-    objects: stringOrList,
-    /** Case ids to keep. */
-    variants: stringOrList,
+    samples: z.number().int().describe("Samples per case, after warm-up (default: the scenario's)."),
+    warmup: z.number().int().describe("Warm-up samples per case, not recorded (default: the scenario's)."),
+    timeout: z.string().describe('A duration with its unit, e.g. "10s".'),
+    sizes: stringOrList.describe('Body sizes, e.g. "1MB,10MB" or ["1MB", "10MB"].'),
+    objects: stringOrList.describe('Object sets, e.g. "100x10KB".'),
+    variants: stringOrList.describe('Case ids to keep.'),
     direction: z.enum(['down', 'up']),
     cc: z.enum(TCP_CONGESTION_CONTROLS),
-    quicInitialRtt: z.string(),
+    quicInitialRtt: z.string().describe("ngtcp2's initial RTT, a duration with its unit."),
     servers: stringOrList,
     clients: stringOrList,
-    capture: z.boolean(),
+    capture: z.boolean().describe('Packet capture for scenarios that check against the wire (default true).'),
   })
   .partial()
   .strict();
@@ -58,8 +54,7 @@ const linkValue = z.union([z.string().min(1), z.number()]);
 /** Explicit link options: the CLI's link options by their camelCase names (rtt, upRate, burstLoss...). */
 const linkSchema = z
   .object({
-    /** How results and the index name this link (default: its options, e.g. "rtt=60ms loss=1%"). */
-    name: z.string().min(1),
+    name: z.string().min(1).describe('How results and the index name this link (default: its options, e.g. "rtt=60ms loss=1%").'),
     backend: z.enum(['emulator', 'netem', 'auto', 'loopback']),
     profile: z.string().min(1),
     rtt: linkValue,
@@ -93,26 +88,20 @@ const scenarioEntrySchema = z.union([z.string().min(1), z.object({ name: z.strin
 
 export const campaignFileSchema = z
   .object({
-    /** Names the campaign's directory and every run's trigger. */
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-", starting with a letter or digit'),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-", starting with a letter or digit')
+      .describe("Names the campaign's directory and every run's trigger."),
     description: z.string().optional(),
-    /** Scenario names, each optionally with options of its own (over the campaign's). */
-    scenarios: z.array(scenarioEntrySchema).min(1),
-    /** Named link profiles (npm run scenario -- --list-profiles). */
-    profiles: z.array(z.string().min(1)).optional(),
-    /** Explicit links, each with the CLI's link options. */
-    links: z.array(linkSchema).optional(),
-    /** Options of every run. */
-    options: runOptionsSchema.optional(),
-    repetitions: z.number().int().min(1).max(1000).default(1),
-    /** shuffled (default): each repetition runs every scenario x link once, in a seeded random order; listed: as written. */
-    order: z.enum(['shuffled', 'listed']).default('shuffled'),
-    /** Seed of the shuffle (default: a random one, recorded in the index). */
-    seed: z.number().int().min(0).max(0xffffffff).optional(),
-    /** Pause between runs, in seconds. */
-    pauseSeconds: z.number().min(0).max(3600).default(5),
-    /** k6-style: "quic-h3 handshakeRoundTrips p50 < 1.2", "h3 goodputBitsPerSecond >= 0.9 x h2". */
-    thresholds: z.array(z.string().min(1)).default([]),
+    scenarios: z.array(scenarioEntrySchema).min(1).describe("Scenario names, each optionally with options of its own (over the campaign's)."),
+    profiles: z.array(z.string().min(1)).optional().describe('Named link profiles (npm run scenario -- --list-profiles).'),
+    links: z.array(linkSchema).optional().describe("Explicit links, each with the CLI's link options."),
+    options: runOptionsSchema.optional().describe('Options of every run.'),
+    repetitions: z.number().int().min(1).max(1000).default(1).describe('Runs of every scenario on every link.'),
+    order: z.enum(['shuffled', 'listed']).default('shuffled').describe('shuffled (default): each repetition runs every scenario x link once, in a seeded random order; listed: as written.'),
+    seed: z.number().int().min(0).max(0xffffffff).optional().describe('Seed of the shuffle (default: a random one, recorded in the index).'),
+    pauseSeconds: z.number().min(0).max(3600).default(5).describe('Pause between runs, in seconds.'),
+    thresholds: z.array(z.string().min(1)).default([]).describe('k6-style: "quic-h3 handshakeRoundTrips p50 < 1.2", "h3 goodputBitsPerSecond >= 0.9 x h2".'),
   })
   .strict();
 
