@@ -1,4 +1,4 @@
-// The one entry point behind the npm scripts: scenario, report, compare, smb-probe, lab, history, certs, schema.
+// The one entry point behind the npm scripts: scenario, campaign, report, compare, smb-probe, lab, history, certs, schema.
 // Machine output goes to stdout, progress to stderr (on a terminal only); bad input is one
 // line on stderr and exit code 2.
 import { Command, CommanderError, Option } from 'commander';
@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { integerInRange, oneOf } from './cli/parse.js';
 import { scenarioCommand } from './cli/scenario-command.js';
 import { labCommand } from './cli/lab-command.js';
+import { campaignCommand } from './cli/campaign-command.js';
 import { compareCommand } from './cli/compare-command.js';
 import { reportCommand } from './cli/report-command.js';
 import { smbProbeCommand } from './cli/smb-probe-command.js';
@@ -18,6 +19,7 @@ import { installFatalHandlers, runCleanups } from './process/cleanup.js';
 import { DEFAULT_CERTS_DIR, ensurePki } from './pki/store.js';
 import { DEFAULT_PKI_OPTIONS, KEY_TYPES, type KeyType } from './pki/generate.js';
 import { JSON_SCHEMA_PATH, resultJsonSchemaText } from './results/json-schema.js';
+import { CAMPAIGN_SCHEMA_PATH, campaignJsonSchemaText } from './campaign/json-schema.js';
 import { writeFileAtomic } from './files/atomic-write.js';
 import { isMainModule } from './project-root.js';
 import { escapeControls, escapeControlsKeepingLines } from './files/terminal-text.js';
@@ -41,22 +43,30 @@ function certsCommand(): Command {
     });
 }
 
+/** The published JSON Schemas: results and campaign files, each generated from its zod schema. */
+const PUBLISHED_SCHEMAS = [
+  { path: JSON_SCHEMA_PATH, text: resultJsonSchemaText },
+  { path: CAMPAIGN_SCHEMA_PATH, text: campaignJsonSchemaText },
+];
+
 function schemaCommand(): Command {
   return new Command('schema')
-    .description(`write the result JSON Schema to ${JSON_SCHEMA_PATH}`)
-    .option('--check', 'exit 1 if the file is not up to date instead of writing it')
+    .description(`write the JSON Schemas to ${PUBLISHED_SCHEMAS.map((s) => s.path).join(' and ')}`)
+    .option('--check', 'exit 1 if a file is not up to date instead of writing it')
     .action(async (options: { check?: boolean }) => {
-      const text = resultJsonSchemaText();
-      if (options.check) {
-        const current = await readFile(JSON_SCHEMA_PATH, 'utf8').catch(() => '');
-        if (current !== text) {
-          process.stderr.write(`${JSON_SCHEMA_PATH} is out of date: run npm run schema\n`);
-          process.exitCode = 1;
+      for (const schema of PUBLISHED_SCHEMAS) {
+        const text = schema.text();
+        if (options.check) {
+          const current = await readFile(schema.path, 'utf8').catch(() => '');
+          if (current !== text) {
+            process.stderr.write(`${schema.path} is out of date: run npm run schema\n`);
+            process.exitCode = 1;
+          }
+          continue;
         }
-        return;
+        await writeFileAtomic(schema.path, text);
+        process.stdout.write(`wrote ${schema.path}\n`);
       }
-      await writeFileAtomic(JSON_SCHEMA_PATH, text);
-      process.stdout.write(`wrote ${JSON_SCHEMA_PATH}\n`);
     });
 }
 
@@ -82,7 +92,7 @@ function refuseRepeatedOptions(command: Command): void {
 
 export function buildProgram(): Command {
   const program = new Command('quic-lab').description('QUIC vs TCP+TLS 1.3 lab harness');
-  for (const sub of [scenarioCommand(), reportCommand(), compareCommand(), smbProbeCommand(), labCommand(), historyCommand(), certsCommand(), schemaCommand()]) {
+  for (const sub of [scenarioCommand(), campaignCommand(), reportCommand(), compareCommand(), smbProbeCommand(), labCommand(), historyCommand(), certsCommand(), schemaCommand()]) {
     sub.exitOverride().configureOutput({ writeErr: () => {}, outputError: () => {} });
     program.addCommand(sub);
   }

@@ -2,17 +2,11 @@
 // resolved once into LinkConditions. Values keep their units as strings until resolved, so
 // errors can quote what the user typed.
 import { Option, type Command } from 'commander';
-import { TCP_CONGESTION_CONTROLS, type BackendChoice, type TcpCongestionControl } from '../lab/lab.js';
-import { profileNames, resolveLinkConditions, type LinkOptions } from '../lab/profiles.js';
-import type { LinkConditions } from '../lab/conditions.js';
+import { TCP_CONGESTION_CONTROLS } from '../lab/lab.js';
+import { profileNames } from '../lab/profiles.js';
 import { oneOf } from './parse.js';
 
-export type LinkBackendOption = BackendChoice | 'loopback';
-
-export interface LinkCliOptions extends LinkOptions {
-  link?: LinkBackendOption;
-  cc?: TcpCongestionControl;
-}
+export { linkConditionsFrom, wantsLab, type LinkBackendOption, type LinkCliOptions } from '../options/link-options.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -46,46 +40,4 @@ export function addLinkOptions(command: Command): Command {
     .option('--rebind <at:kind>', 'NAT rebinding of the client: 1s:port or 1s:address (repeatable)', collect)
     .option('--seed <n>', 'seed of every random choice of the link')
     .option('--cc <name>', 'congestion control of both transports: TCP in both namespaces and ngtcp2 (cubic, reno, bbr; default cubic)', oneOf('--cc', TCP_CONGESTION_CONTROLS));
-}
-
-const LINK_OPTION_KEYS = [
-  'profile',
-  'rtt',
-  'delay',
-  'upDelay',
-  'downDelay',
-  'jitter',
-  'upJitter',
-  'downJitter',
-  'jitterReorders',
-  'loss',
-  'upLoss',
-  'downLoss',
-  'burstLoss',
-  'reorder',
-  'duplicate',
-  'corrupt',
-  'rate',
-  'upRate',
-  'downRate',
-  'queue',
-  'seed',
-  'outage',
-  'rebind',
-] as const satisfies ReadonlyArray<keyof LinkOptions>;
-
-/** Just the link options of a command's options (which also hold --samples, --out, ...). */
-function linkOptionsOf(options: LinkCliOptions): LinkOptions {
-  const picked: Record<string, unknown> = {};
-  for (const key of LINK_OPTION_KEYS) if (options[key] !== undefined) picked[key] = options[key];
-  return picked;
-}
-
-/** Whether any option asks for an impaired link (so loopback would ignore it). */
-export function wantsLab(options: LinkCliOptions): boolean {
-  return Object.keys(linkOptionsOf(options)).length > 0;
-}
-
-export function linkConditionsFrom(options: LinkCliOptions): LinkConditions {
-  return resolveLinkConditions(linkOptionsOf(options));
 }

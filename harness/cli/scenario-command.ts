@@ -1,10 +1,8 @@
 // `npm run scenario -- [name] [options]`: turns flags into typed session options, runs the
 // scenario through the run engine (harness/run) and prints what it found.
 import { Command, Option } from 'commander';
-import { DEFAULT_SCENARIO, SCENARIOS, CALIBRATION, SCENARIO_NAMES, findScenario } from '../../scenarios/index.js';
+import { DEFAULT_SCENARIO, SCENARIOS, CALIBRATION, SCENARIO_NAMES } from '../../scenarios/index.js';
 import { calibrationRows } from '../lab/calibrate.js';
-import type { LinkConditions } from '../lab/conditions.js';
-import { UnitError } from '../lab/units.js';
 import { renderCalibrationTable } from '../report/calibration-table.js';
 import { describeLink } from '../report/link-summary.js';
 import { listProfilesText } from '../report/lab-text.js';
@@ -12,58 +10,19 @@ import { endProgress, progressReporter } from './progress.js';
 import { renderTextSummary } from '../report/text.js';
 import { renderScenarioList } from '../report/scenario-list.js';
 import { DEFAULT_RESULTS_DIR } from '../results/write.js';
-import { interruptSignal } from '../process/cleanup.js';
-import { OPTION_RANGES, RunOptionsError, type LinkChoice, type SessionOptions } from '../run/options.js';
+import { OPTION_RANGES, RunOptionsError } from '../run/options.js';
 import { EXIT_NO_SAMPLE_SUCCEEDED, exitCodeOf, RunInterruptedError, runSession } from '../run/session.js';
-import { shapeScenario } from '../run/shape.js';
 import { CLIENT_NAMES, SERVER_NAMES } from '../scenario/matrix.js';
-import type { ClientName, ServerName } from '../scenario/types.js';
-import { addLinkOptions, linkConditionsFrom, wantsLab, type LinkCliOptions } from './link-options.js';
+import { addLinkOptions } from './link-options.js';
+import { planScenarioRun, type ScenarioRunFlags } from '../options/scenario-run.js';
 import { choiceList, commaListOf, durationMs, integerInRange, objectSetList, oneOf, sizeList } from './parse.js';
 import { UsageError } from './usage-error.js';
 import { noWaitOption } from './wait-option.js';
 
-/** The link of a run given no link option: a realistic one, so the first run shows the protocols' real difference. */
-export const DEFAULT_PROFILE = 'broadband';
-
-interface ScenarioOptions extends LinkCliOptions {
+interface ScenarioOptions extends ScenarioRunFlags {
   list?: boolean;
   listProfiles?: boolean;
-  samples?: number;
-  warmup?: number;
-  timeout?: number;
-  out?: string;
-  resultsDir: string;
   json?: boolean;
-  quicInitialRtt?: number;
-  variants?: string[];
-  sizes?: number[];
-  objects?: Array<{ count: number; bytes: number }>;
-  direction?: 'down' | 'up';
-  capture: boolean;
-  keepCaptures?: string;
-  /** commander's --no-wait: false when given. */
-  wait: boolean;
-  server?: ServerName[];
-  client?: ClientName[];
-}
-
-/** The link the flags ask for: loopback, the lab with the conditions given, or the default profile. */
-function linkChoice(options: ScenarioOptions, defaultProfile: string): { link: LinkChoice; usedDefault: boolean } {
-  if (options.link === 'loopback') {
-    if (wantsLab(options)) throw new UsageError('link options need the lab: drop --link loopback');
-    return { link: { kind: 'loopback' }, usedDefault: false };
-  }
-  const usedDefault = options.link === undefined && !wantsLab(options);
-  const profile = usedDefault ? defaultProfile : (options.profile ?? null);
-  let conditions: LinkConditions;
-  try {
-    conditions = linkConditionsFrom(usedDefault ? { ...options, profile: defaultProfile } : options);
-  } catch (error) {
-    if (error instanceof UnitError) throw new UsageError(error.message);
-    throw error;
-  }
-  return { link: { kind: 'lab', conditions, backend: options.link ?? 'auto', profile }, usedDefault };
 }
 
 export function scenarioCommand(): Command {
@@ -97,34 +56,10 @@ export function scenarioCommand(): Command {
       process.stdout.write(renderScenarioList([...SCENARIOS, CALIBRATION]));
       return;
     }
-    const found = findScenario(name ?? DEFAULT_SCENARIO);
-    if (!found) throw new UsageError(`scenario: unknown "${name}" (one of: ${SCENARIO_NAMES.join(', ')})`);
-    const defaultProfile = found.linkProfile ?? DEFAULT_PROFILE;
-    const { link, usedDefault } = linkChoice(options, defaultProfile);
-    const sessionOptions: SessionOptions = {
-      link,
-      ...(options.samples !== undefined ? { samples: options.samples } : {}),
-      ...(options.warmup !== undefined ? { warmup: options.warmup } : {}),
-      ...(options.timeout !== undefined ? { sampleTimeoutMs: options.timeout } : {}),
-      ...(options.cc !== undefined ? { congestionControl: options.cc } : {}),
-      ...(options.quicInitialRtt !== undefined ? { quicInitialRttMs: options.quicInitialRtt } : {}),
-      capture: options.capture,
-      ...(options.keepCaptures !== undefined ? { keepCapturesDir: options.keepCaptures } : {}),
-      output: { resultsDir: options.resultsDir, copies: options.out !== undefined ? [options.out] : [] },
-      waitForLab: options.wait,
-      signal: interruptSignal,
-    };
+    const { found, scenario, sessionOptions, usedDefault, defaultProfile } = planScenarioRun(name ?? DEFAULT_SCENARIO, options);
     const progress = progressReporter();
     let result;
     try {
-      const scenario = shapeScenario(found, {
-        ...(options.sizes !== undefined ? { sizesBytes: options.sizes } : {}),
-        ...(options.direction !== undefined ? { direction: options.direction } : {}),
-        ...(options.objects !== undefined ? { objects: options.objects } : {}),
-        ...(options.variants !== undefined ? { variants: options.variants } : {}),
-        ...(options.server !== undefined ? { servers: options.server } : {}),
-        ...(options.client !== undefined ? { clients: options.client } : {}),
-      });
       result = await runSession(scenario, sessionOptions, {
         ...(usedDefault && !options.json ? { onChecked: () => process.stdout.write(`link: the ${defaultProfile} profile, the default (choose with --profile, --rtt, ...; --link loopback for none)\n`) } : {}),
         ...(progress ? { onProgress: progress } : {}),

@@ -155,6 +155,23 @@ export const hostSchema = z
 
 export { linkSchema };
 
+/** How a run was started, when not by hand: its campaign and what scheduled it (since schemaVersion 3, optional). */
+export const triggerSchema = z
+  .object({
+    campaign: z.string().min(1),
+    /** The campaign file as given. */
+    campaignFile: z.string().min(1),
+    /** 1-based position in the campaign's plan, of runCount. */
+    runIndex: z.number().int().positive(),
+    runCount: z.number().int().positive(),
+    /** 1-based repetition of this scenario and link. */
+    repetition: z.number().int().positive(),
+    scheduledBy: z.enum(['manual', 'quic-lab-scheduler', 'systemd', 'cron', 'github-actions']),
+    /** The schedule that fired, e.g. "every 6h" or a cron expression. */
+    schedule: z.string().min(1).optional(),
+  })
+  .strict();
+
 export const resultSchema = z
   .object({
     schemaVersion: z.literal(SCHEMA_VERSION),
@@ -175,6 +192,7 @@ export const resultSchema = z
     /** The metrics a summary shows first. */
     headline: z.array(z.string()),
     cases: z.array(caseSchema),
+    trigger: triggerSchema.optional(),
   })
   .strict();
 
@@ -190,3 +208,4 @@ export type { LinkInfo } from './link.js';
 export type { Workload } from './workload.js';
 export type CertificatesInfo = z.infer<typeof certificatesSchema>;
 export type ResultDocument = z.infer<typeof resultSchema>;
+export type RunTrigger = z.infer<typeof triggerSchema>;

@@ -7,7 +7,7 @@ import type { ImplementationDescriptor } from '../endpoints/descriptor.js';
 import { IMPLEMENTATIONS } from '../endpoints/implementations.js';
 import { clientRole, serverRole } from '../endpoints/registry.js';
 import type { WireTap } from '../capture/wire-tap.js';
-import type { LinkInfo, ResultCase, ResultDocument, Sample, CertificatesInfo } from '../results/schema.js';
+import type { LinkInfo, ResultCase, ResultDocument, Sample, CertificatesInfo, RunTrigger } from '../results/schema.js';
 import { SCHEMA_VERSION } from '../results/schema.js';
 import { parametersOf, workloadSchema } from '../results/workload.js';
 import { hostInfo, toolInfo } from '../results/environment.js';
@@ -75,6 +75,8 @@ export interface RunOptions {
   linkLost?: Promise<string>;
   /** Told the document's head before the first sample and each sample as it completes (the run's journal). */
   journal?: SampleJournal;
+  /** How the run was started (campaigns): recorded in the document. */
+  trigger?: RunTrigger;
 }
 
 interface LiveCase {
@@ -262,6 +264,7 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
       host: hostInfo(),
       link: options.link,
       certificates: options.certificates,
+      ...(options.trigger ? { trigger: options.trigger } : {}),
     },
     cases: scenario.cases
       .map((definition) => {

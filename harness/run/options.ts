@@ -3,6 +3,9 @@
 import type { LinkConditions } from '../lab/conditions.js';
 import type { BackendChoice, Lab, TcpCongestionControl } from '../lab/lab.js';
 import type { AnyScenario } from '../scenario/types.js';
+import type { RunTrigger } from '../results/schema.js';
+
+export type { RunTrigger };
 import { checkOutputDirectory, checkOutputFile } from './output-paths.js';
 
 /** Bad input to a run: the CLI prints it as one line and exits 2. */
@@ -41,6 +44,8 @@ export interface SessionOptions {
   /** Wait while another process holds the lab (default); false: refuse at once (LabBusyError). */
   waitForLab?: boolean;
   signal?: AbortSignal;
+  /** How the run was started (a campaign, a scheduler): recorded in the result. */
+  trigger?: RunTrigger;
 }
 
 /** Ranges of the numeric options; the CLI's parsers share them. */

@@ -204,6 +204,7 @@ export async function runSession(requested: AnyScenario, options: SessionOptions
       ...(progress ? { onProgress: progress } : {}),
       ...(emulator ? { linkLost: emulator.ended } : {}),
       ...(journal ? { journal } : {}),
+      ...(options.trigger ? { trigger: options.trigger } : {}),
     });
     if (lab) {
       // The emulator's statistics are a bonus: their failure costs the result nothing.

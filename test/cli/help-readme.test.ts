@@ -70,6 +70,7 @@ const TABLES: Record<string, string> = {
   'smb-probe': '## SMB over QUIC probe',
   certs: '## Certificates',
   'lab up': '### Manual use',
+  'campaign run': '## Campaigns',
 };
 
 const program = buildProgram();
