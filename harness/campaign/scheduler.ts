@@ -35,7 +35,7 @@ export interface SchedulerOptions {
   log: (event: SchedulerEvent) => void;
   /** [0, 1): Math.random unless a test seeds it. */
   random?: () => number;
-  /** The clock (ms since the epoch): Date.now unless a test moves it. */
+  /** The clock (ms since the epoch): Date.now unless a test offsets it (it must advance with real time: waits are real timers). */
   now?: () => number;
 }
 

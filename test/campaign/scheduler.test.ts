@@ -55,6 +55,28 @@ t.test('every 1 s, no jitter: each start is on its slot, the slots one period ap
   t.match(rec.events.at(-1), { event: 'stop', reason: 'stopped' });
 });
 
+t.test('every 6h on a clock 120 ms before 06:00 UTC: the start is at 06:00:00.000 by that clock', async (t) => {
+  const offsetMs = Date.parse('2026-01-01T06:00:00.000Z') - 120 - Date.now();
+  const now = (): number => Date.now() + offsetMs;
+  const rec = recorder();
+  const scheduler = startScheduler({ schedule: { every: 6 * 3_600_000 }, jitterMs: 0, now, log: rec.log, job: async () => 0 });
+  t.same(
+    scheduler.nextRuns(2).map((date) => date.toISOString()),
+    ['2026-01-01T06:00:00.000Z', '2026-01-01T12:00:00.000Z'],
+  );
+  while (rec.of('end').length < 1) await sleep(10);
+  t.same(
+    scheduler.nextRuns(1).map((date) => date.toISOString()),
+    ['2026-01-01T12:00:00.000Z'],
+    'the next slot is the one after',
+  );
+  await scheduler.stop();
+  const [start] = rec.of('start');
+  t.equal(start?.scheduledFor, '2026-01-01T06:00:00.000Z');
+  const lateMs = ms(start!.at) - ms(start!.scheduledFor);
+  t.ok(lateMs >= 0 && lateMs <= TOLERANCE_MS, `fired ${lateMs} ms after its slot`);
+});
+
 t.test('jitter: each start delayed by floor(random() x jitter), random seeded', async (t) => {
   const rec = recorder();
   const scheduler = startScheduler({ schedule: { every: 400 }, jitterMs: 300, random: seededRandom(7), log: rec.log, job: async () => 0 });
