@@ -7,6 +7,7 @@
 #                  relocatable); exit 3 with one line on stderr when a toolchain is missing,
 #                  which skips the peer (it is then "unavailable" in the matrix, not a failure).
 # QUIC_LAB_CACHE (default /var/cache/quic-lab) moves the cache; an empty one is a cold build.
+# The lab's build tools (tools/<name>/: actionlint) are built and cached the same way.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,15 +28,17 @@ peer_key() {
 }
 
 skipped=()
-for dir in peers/*/; do
+for dir in peers/*/ tools/*/; do
   name=$(basename "$dir")
+  kind=peer
+  [[ "$dir" == tools/* ]] && kind=tool
   [[ -x "$dir/build.sh" ]] || continue
   key=$(peer_key "$dir")
   out="$CACHE/$name-$key"
   if [[ ! -f "$out/.complete" ]]; then
     rm -rf "$out"
     mkdir -p "$out"
-    say "building peer $name (cache $out)"
+    say "building $kind $name (cache $out)"
     started=$(date +%s)
     status=0
     "$dir/build.sh" "$out" || status=$?
@@ -45,7 +48,7 @@ for dir in peers/*/; do
       continue
     elif ((status != 0)); then
       rm -rf "$out"
-      say "building peer $name failed (exit $status)"
+      say "building $kind $name failed (exit $status)"
       exit 1
     fi
     echo "$(($(date +%s) - started))" >"$out/.build-seconds"
@@ -55,5 +58,5 @@ for dir in peers/*/; do
   ln -sfn "$out" "$dir/out"
 done
 if ((${#skipped[@]} > 0)); then
-  say "skipped peers (their toolchain is missing, see the lines above): ${skipped[*]}; they are listed as unavailable"
+  say "skipped (their toolchain is missing, see the lines above): ${skipped[*]}; a peer is then listed as unavailable, a tool's check is skipped"
 fi

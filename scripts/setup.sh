@@ -175,7 +175,7 @@ for dir in native/*/; do
   fi
 done
 
-say "the lab's own QUIC peers (peers/*/build.sh, cached by their pins)"
+say "the lab's own QUIC peers and build tools (peers/*/build.sh, tools/*/build.sh, cached by their pins)"
 bash scripts/build-peers.sh
 
 say "building the CLI"

@@ -23,18 +23,27 @@ function prefix(name: string | undefined): string {
   return name === undefined ? '' : `${name}: `;
 }
 
-function durationIn(name: string | undefined, value: string): number {
-  const match = /^(\d+(?:\.\d+)?)(us|ms|s|m)$/.exec(value.trim());
-  if (!match?.[1] || !match[2]) throw new UsageError(`${prefix(name)}"${value}" is not a duration (a number with a unit: us, ms, s or m, e.g. 500ms or 10s)`);
-  const ms = Number(match[1]) * (DURATION_UNITS_MS[match[2]] as number);
-  if (ms <= 0) throw new UsageError(`${prefix(name)}"${value}" is not positive (a duration above 0, e.g. 500ms)`);
-  if (ms > MAX_DURATION_MS) throw new UsageError(`${prefix(name)}"${value}" is out of range (at most ${MAX_DURATION_MS} ms)`);
+const DURATION_UNITS = { table: DURATION_UNITS_MS, names: 'us, ms, s or m', example: '500ms or 10s', maxMs: MAX_DURATION_MS };
+const PERIOD_UNITS = { table: { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as Record<string, number>, names: 's, m, h or d', example: '30m or 6h', maxMs: 366 * 86_400_000 };
+
+function durationIn(name: string | undefined, value: string, units = DURATION_UNITS): number {
+  const match = /^(\d+(?:\.\d+)?)([a-z]+)$/.exec(value.trim());
+  const unitMs = match?.[2] === undefined ? undefined : units.table[match[2]];
+  if (!match?.[1] || unitMs === undefined) throw new UsageError(`${prefix(name)}"${value}" is not a duration (a number with a unit: ${units.names}, e.g. ${units.example})`);
+  const ms = Number(match[1]) * unitMs;
+  if (ms <= 0) throw new UsageError(`${prefix(name)}"${value}" is not positive (a duration above 0, e.g. ${units.example.split(' or ')[0]})`);
+  if (ms > units.maxMs) throw new UsageError(`${prefix(name)}"${value}" is out of range (at most ${units.maxMs} ms)`);
   return ms;
 }
 
 /** A parser for option `name`: "250ms", "10s", "1.5s", "2m" -> milliseconds. A unit is required. */
 export function durationMs(name: string): (value: string) => number {
   return (value) => durationIn(name, value);
+}
+
+/** A parser for a schedule's period or jitter, `name`: "90s", "30m", "6h", "1d" -> milliseconds (up to a year). */
+export function periodMs(name: string): (value: string) => number {
+  return (value) => durationIn(name, value, PERIOD_UNITS);
 }
 
 export function oneOf<T extends string>(name: string, choices: readonly T[]): (value: string) => T {
