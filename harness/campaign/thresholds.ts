@@ -81,7 +81,8 @@ export function parseThreshold(text: string): Threshold {
   };
 }
 
-function matches(selector: CaseSelector, document: Pick<ResultDocument, 'scenario'>, resultCase: Pick<ResultCase, 'id' | 'application'>): boolean {
+/** Whether `selector` names this case of this scenario (its id or its application). */
+export function selectorMatches(selector: CaseSelector, document: Pick<ResultDocument, 'scenario'>, resultCase: Pick<ResultCase, 'id' | 'application'>): boolean {
   if (selector.scenario !== undefined && selector.scenario !== document.scenario) return false;
   return resultCase.id === selector.name || resultCase.application === selector.name;
 }
@@ -144,7 +145,7 @@ function evaluateOne(threshold: Threshold, documents: readonly ResultDocument[])
   const series = new Map<string, SeriesCheck>();
   for (const document of documents) {
     for (const resultCase of document.cases) {
-      if (!matches(threshold.selector, document, resultCase) || resultCase.unsupported !== undefined || resultCase.unavailable !== undefined) continue;
+      if (!selectorMatches(threshold.selector, document, resultCase) || resultCase.unsupported !== undefined || resultCase.unavailable !== undefined) continue;
       const key = runKey(document, resultCase);
       let check = series.get(key);
       if (!check) {
@@ -156,7 +157,9 @@ function evaluateOne(threshold: Threshold, documents: readonly ResultDocument[])
       if (threshold.relativeTo) {
         const relativeTo = threshold.relativeTo;
         const profile = profileOf(document, resultCase);
-        const counterparts = document.cases.filter((c) => c !== resultCase && matches(relativeTo, document, c) && profileOf(document, c) === profile && JSON.stringify(c.parameters) === JSON.stringify(resultCase.parameters));
+        const counterparts = document.cases.filter(
+          (c) => c !== resultCase && selectorMatches(relativeTo, document, c) && profileOf(document, c) === profile && JSON.stringify(c.parameters) === JSON.stringify(resultCase.parameters),
+        );
         const reference = (check.reference ??= { caseId: counterparts.map((c) => c.id).join(',') || '-', values: [], value: null });
         if (counterparts.length > 1) check.error = `"${selectorText(relativeTo)}" matches ${counterparts.length} cases beside ${resultCase.id} (${counterparts.map((c) => c.id).join(', ')}): name one case id`;
         reference.values.push(counterparts.length === 1 ? valueOf(counterparts[0] as ResultCase, threshold.metric, threshold.statistic) : null);

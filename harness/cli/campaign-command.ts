@@ -9,6 +9,7 @@ import type { ThresholdResult } from '../campaign/thresholds.js';
 import { interruptSignal } from '../process/cleanup.js';
 import { formatNumber } from '../report/format.js';
 import { renderTextTable } from '../report/table.js';
+import { installCommand, scheduleCommand, type RunOnce } from './campaign-schedule-command.js';
 import { oneOf } from './parse.js';
 import { progressText } from './progress.js';
 import { UsageError } from './usage-error.js';
@@ -136,10 +137,24 @@ function runSubcommand(): Command {
     });
 }
 
-/** Further subcommands (schedule, install) are added by their own modules. */
-export function campaignCommand(extra: readonly Command[] = []): Command {
-  const campaign = new Command('campaign').description('campaigns: sets of scenario runs from a file (run)');
-  for (const sub of [runSubcommand(), ...extra]) {
+/**
+ * One scheduled start: the file read again (an edit between starts takes effect; a broken one
+ * fails this start, not the scheduler) and run into a new campaign directory.
+ */
+export const runCampaignOnce: RunOnce = async (file, { signal, scheduledBy, schedule }) => {
+  const campaign = await loadCampaign(file);
+  const outcome = await runCampaign(campaign, {
+    signal,
+    trigger: { scheduledBy, schedule },
+    onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
+  });
+  process.stdout.write(renderOutcome(outcome));
+  return outcome.exitCode;
+};
+
+export function campaignCommand(): Command {
+  const campaign = new Command('campaign').description('campaigns: sets of scenario runs from a file (run), on a schedule (schedule), or as a systemd timer or crontab line (install)');
+  for (const sub of [runSubcommand(), scheduleCommand(runCampaignOnce), installCommand()]) {
     sub.exitOverride().configureOutput({ writeErr: () => {}, outputError: () => {} });
     campaign.addCommand(sub);
   }

@@ -5,12 +5,12 @@ import { Command } from 'commander';
 import { dirname, resolve } from 'node:path';
 import { findScenario } from '../../scenarios/index.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
-import { escapeControls } from '../files/terminal-text.js';
+import { escapeControls, escapeControlsKeepingLines } from '../files/terminal-text.js';
 import type { HistoryStore } from '../history/store.js';
 import type { AnalyzedSeries } from '../history/analyze-index.js';
-import { changeRows } from '../report/trend-changes.js';
+import { changeRows, type TrendThreshold } from '../report/trend-changes.js';
 import { renderTextTable } from '../report/table.js';
-import { durationMs } from './parse.js';
+import { periodMs } from './parse.js';
 import { UsageError } from './usage-error.js';
 
 /** Beside the result files it indexes. */
@@ -100,7 +100,7 @@ function withAnalysisOptions(command: Command): Command {
   return command
     .option('--db <file>', DB_DESCRIPTION, DEFAULT_HISTORY_DB)
     .option('--ack <file>', 'acknowledgements (YAML or JSON): known shifts to dismiss, each with its series, first run and reason')
-    .option('--period <duration>', "the schedule's period (e.g. 6h): a series with no point for two periods is reported as stopped", durationMs('--period'));
+    .option('--period <duration>', "the schedule's period (e.g. 6h): a series with no point for two periods is reported as stopped", periodMs('--period'));
 }
 
 /** Every series of the index with its points and analysis; a usage error when there is none. */
@@ -123,6 +123,22 @@ async function analyzedIndex(options: AnalysisCliOptions): Promise<AnalyzedSerie
     return analyzed;
   } finally {
     store.close();
+  }
+}
+
+/** The campaign's thresholds that can be drawn on the series, and the text of those that cannot. */
+async function campaignThresholds(file: string, series: readonly AnalyzedSeries[]): Promise<{ drawn: TrendThreshold[]; notDrawn: string[] }> {
+  const { CampaignFileError, loadCampaign } = await import('../campaign/campaign-file.js');
+  const { seriesThresholds } = await import('../campaign/trend-thresholds.js');
+  try {
+    const campaign = await loadCampaign(file);
+    return seriesThresholds(
+      campaign.thresholds,
+      series.map((s) => s.series),
+    );
+  } catch (error) {
+    if (error instanceof CampaignFileError) throw new UsageError(`--campaign: ${error.message}`);
+    throw error;
   }
 }
 
@@ -150,7 +166,7 @@ function changesCommand(): Command {
       process.stdout.write(
         `${analyzed.length} series, ${points} points: ${regressions} confirmed regression${regressions === 1 ? '' : 's'}` +
           ` (a change point needs p < 0.001, a shift beyond 5% and 5 runs each side; a newest point off its segment is a warning until 5 runs confirm it)\n` +
-          (rows.length > 0 ? `${escapeControls(table)}\n` : 'nothing changed\n'),
+          (rows.length > 0 ? `${escapeControlsKeepingLines(table)}\n` : 'nothing changed\n'),
       );
     }
     if (regressions > 0) process.exitCode = 1;
@@ -159,12 +175,17 @@ function changesCommand(): Command {
 
 function reportCommand(): Command {
   return withAnalysisOptions(
-    new Command('report').description('write the trend report: one self-contained HTML page, what changed first, then every series over time').requiredOption('--out <file>', 'the HTML file to write'),
-  ).action(async (options: AnalysisCliOptions & { out: string }) => {
+    new Command('report')
+      .description('write the trend report: one self-contained HTML page, what changed first, then every series over time')
+      .requiredOption('--out <file>', 'the HTML file to write')
+      .option('--campaign <file>', "draw this campaign file's thresholds on the series they select"),
+  ).action(async (options: AnalysisCliOptions & { out: string; campaign?: string }) => {
     const series = await analyzedIndex(options);
+    const { drawn, notDrawn } = options.campaign === undefined ? { drawn: [], notDrawn: [] } : await campaignThresholds(options.campaign, series);
     // Loaded only here: vega is large, and the other commands do without it.
     const { renderTrendReport } = await import('../report/trend-report.js');
-    const html = await renderTrendReport({ series, thresholds: [], outputDir: dirname(resolve(options.out)) });
+    const notes = notDrawn.length > 0 ? [`not drawn (a point is a run's median; these are on another statistic or relative to another case): ${notDrawn.join('; ')}`] : [];
+    const html = await renderTrendReport({ series, thresholds: drawn, outputDir: dirname(resolve(options.out)), notes });
     await writeFileAtomic(options.out, html);
     process.stderr.write(`wrote ${escapeControls(options.out)}: ${series.length} series\n`);
   });

@@ -9,7 +9,11 @@ import type { SeriesIdentity } from './types.js';
 /** 16 hex digits (64 bits) of sha256: no collision among any plausible number of series. */
 const SERIES_ID_HEX_DIGITS = 16;
 
-export function seriesIdOf(identity: Omit<SeriesIdentity, 'seriesId' | 'unit' | 'better'>, document: Pick<ResultDocument, 'scenario' | 'link'>, resultCase: Pick<ResultCase, 'id' | 'parameters' | 'workload'>): string {
+export function seriesIdOf(
+  identity: Omit<SeriesIdentity, 'seriesId' | 'application' | 'unit' | 'better'>,
+  document: Pick<ResultDocument, 'scenario' | 'link'>,
+  resultCase: Pick<ResultCase, 'id' | 'parameters' | 'workload'>,
+): string {
   const key = JSON.stringify([runKey(document, resultCase), identity.client, identity.server, identity.hostname, identity.metric]);
   return createHash('sha256').update(key).digest('hex').slice(0, SERIES_ID_HEX_DIGITS);
 }
@@ -26,5 +30,5 @@ export function seriesIdentityOf(document: Pick<ResultDocument, 'scenario' | 'li
     hostname: document.host.hostname,
     metric: definition.name,
   };
-  return { seriesId: seriesIdOf(identity, document, resultCase), ...identity, unit: definition.unit, better: definition.better };
+  return { seriesId: seriesIdOf(identity, document, resultCase), ...identity, application: resultCase.application, unit: definition.unit, better: definition.better };
 }

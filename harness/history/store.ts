@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import type { SeriesIdentity, SeriesPoint } from './types.js';
 
 /** Bump on any change to the tables below: older indexes are then rebuilt by re-ingesting. */
-export const HISTORY_SCHEMA_VERSION = 1;
+export const HISTORY_SCHEMA_VERSION = 2;
 
 export class HistoryStoreError extends Error {}
 
@@ -34,6 +34,7 @@ CREATE TABLE series (
   series_id TEXT PRIMARY KEY,
   scenario TEXT NOT NULL,
   case_id TEXT NOT NULL,
+  application TEXT NOT NULL,
   profile TEXT NOT NULL,
   parameters_json TEXT NOT NULL,
   client_implementation TEXT NOT NULL,
@@ -92,6 +93,7 @@ interface SeriesRow {
   series_id: string;
   scenario: string;
   case_id: string;
+  application: SeriesIdentity['application'];
   profile: string;
   parameters_json: string;
   client_implementation: string;
@@ -109,6 +111,7 @@ function identityOf(row: SeriesRow): SeriesIdentity {
     seriesId: row.series_id,
     scenario: row.scenario,
     caseId: row.case_id,
+    application: row.application,
     profile: row.profile,
     parameters: JSON.parse(row.parameters_json) as SeriesIdentity['parameters'],
     client: { implementation: row.client_implementation, version: row.client_version },
@@ -218,13 +221,28 @@ export class HistoryStore {
           json(run.trigger),
         );
       const putSeries = this.db.prepare(
-        `INSERT INTO series (series_id, scenario, case_id, profile, parameters_json, client_implementation, client_version, server_implementation, server_version, hostname, metric, unit, better)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO series (series_id, scenario, case_id, application, profile, parameters_json, client_implementation, client_version, server_implementation, server_version, hostname, metric, unit, better)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (series_id) DO UPDATE SET unit = excluded.unit, better = excluded.better`,
       );
       const putPoint = this.db.prepare('INSERT INTO points (series_id, run_id, median, low, high, n) VALUES (?, ?, ?, ?, ?, ?)');
       for (const { series: s, median, low, high, n } of points) {
-        putSeries.run(s.seriesId, s.scenario, s.caseId, s.profile, JSON.stringify(s.parameters), s.client.implementation, s.client.version, s.server.implementation, s.server.version, s.hostname, s.metric, s.unit, s.better);
+        putSeries.run(
+          s.seriesId,
+          s.scenario,
+          s.caseId,
+          s.application,
+          s.profile,
+          JSON.stringify(s.parameters),
+          s.client.implementation,
+          s.client.version,
+          s.server.implementation,
+          s.server.version,
+          s.hostname,
+          s.metric,
+          s.unit,
+          s.better,
+        );
         putPoint.run(s.seriesId, run.runId, median, low, high, n);
       }
       return existing || displaced > 0 ? 'replaced' : 'added';

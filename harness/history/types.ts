@@ -3,13 +3,15 @@
 // profile, parameters) plus both implementations' versions and the host. A point is one run:
 // its median and a bootstrap interval of that median (never pooled raw samples: runs differ
 // from each other more than samples within a run do).
-import type { MetricDefinition } from '../results/schema.js';
+import type { MetricDefinition, ResultCase } from '../results/schema.js';
 
 export interface SeriesIdentity {
-  /** Stable over re-ingests: a hash of every field below but unit and better. */
+  /** Stable over re-ingests: a hash of every field below but application, unit and better (the case key decides those). */
   seriesId: string;
   scenario: string;
   caseId: string;
+  /** The case's application (h3, h2, http/1.1...): what a campaign threshold may select by. */
+  application: ResultCase['application'];
   profile: string;
   parameters: Record<string, string | number | boolean>;
   client: { implementation: string; version: string };

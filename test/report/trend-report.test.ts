@@ -8,6 +8,7 @@ import { renderTrendReport } from '../../harness/report/trend-report.js';
 const base = {
   scenario: 'handshake',
   profile: '4g',
+  application: 'h3' as const,
   parameters: { bodyBytes: 1000 },
   client: { implementation: 'ngtcp2-gtlsclient', version: '1.2' },
   server: { implementation: 'ngtcp2-gtlsserver', version: '1.2' },
