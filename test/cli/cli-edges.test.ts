@@ -12,7 +12,7 @@ t.test('no command: the usage and exit 2', async (t) => {
   t.equal(none.code, 2);
   t.match(
     none.stderr,
-    /^error: name a command: scenario, campaign, report, compare, smb-probe, lab, history, certs, schema\nusage: npm run <scenario\|campaign\|report\|compare\|smb-probe\|lab\|certs\|schema> -- \[options\]\n\nUsage: quic-lab/,
+    /^error: name a command: scenario, campaign, report, compare, smb-probe, lab, history, certs, schema\nusage: npm run <scenario\|campaign\|report\|compare\|smb-probe\|lab\|history\|certs\|schema> -- \[options\]\n\nUsage: quic-lab/,
   );
   t.equal(none.stdout, '');
   const lab = await runCli(['lab']);

@@ -56,6 +56,7 @@ t.test('three runs: every case and metric with ok samples is a series, one point
     seriesId: RESUMED_TCP_HANDSHAKE,
     scenario: 'handshake',
     caseId: 'tcp-tls-h2-resumed',
+    application: 'h2',
     profile: 'loopback',
     parameters: { bodyBytes: 1000, session: 'resumed' },
     client: { implementation: 'undici', version: '7.30.2' },

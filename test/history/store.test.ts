@@ -35,7 +35,7 @@ t.test('a new index has the schema version and empty tables', async (t) => {
   t.same(store.seriesList(), []);
   store.close();
   t.equal(userVersion(path), HISTORY_SCHEMA_VERSION);
-  t.equal(HISTORY_SCHEMA_VERSION, 1);
+  t.equal(HISTORY_SCHEMA_VERSION, 2);
 });
 
 t.test('a schema-version mismatch: readers refuse and say to re-ingest; ingest drops, rebuilds and says so', async (t) => {
@@ -51,12 +51,12 @@ t.test('a schema-version mismatch: readers refuse and say to re-ingest; ingest d
   db.pragma('user_version = 7');
   db.close();
 
-  t.throws(() => HistoryStore.openForRead(path), new HistoryStoreError(`${path}: history index schema version 7, this tool reads 1: re-ingest (npm run history -- ingest DIR... rebuilds it from the result files)`));
+  t.throws(() => HistoryStore.openForRead(path), new HistoryStoreError(`${path}: history index schema version 7, this tool reads 2: re-ingest (npm run history -- ingest DIR... rebuilds it from the result files)`));
   t.equal(userVersion(path), 7, 'a reader leaves it as it was');
 
   const notices: string[] = [];
   const rebuilt = HistoryStore.openForWrite(path, (line) => notices.push(line));
-  t.same(notices, [`${path}: history index schema version 7, this tool's is 1: dropped and rebuilt from the files ingested now (ingest any other directories again)`]);
+  t.same(notices, [`${path}: history index schema version 7, this tool's is 2: dropped and rebuilt from the files ingested now (ingest any other directories again)`]);
   t.same(rebuilt.counts(), { runs: 0, series: 0, points: 0 }, 'the old rows are gone');
   const summary = await ingestPaths(rebuilt, [dir], findScenario);
   t.same([summary.added, summary.runs, summary.series], [1, 1, 88]);
