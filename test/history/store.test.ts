@@ -61,7 +61,7 @@ t.test('a schema-version mismatch: readers refuse and say to re-ingest; ingest d
   const summary = await ingestPaths(rebuilt, [dir], findScenario);
   t.same([summary.added, summary.runs, summary.series], [1, 1, 88]);
   rebuilt.close();
-  t.equal(userVersion(path), 1);
+  t.equal(userVersion(path), HISTORY_SCHEMA_VERSION);
   const tables = new Database(path, { readonly: true });
   t.same(
     tables
