@@ -2,7 +2,8 @@
 // repetitions (8 runs). SIGINT in the middle stops after the run in flight is cleaned up (no
 // namespace of the process left, exit 130, the index says which runs are done); --resume
 // finishes the rest without redoing a finished run (same run ids, result files untouched), and
-// the index lists all 8 runs, each result recording its place in the campaign.
+// the index lists all 8 runs, each result recording its place in the campaign. The campaign
+// directory then goes into the history, and the trend report links every run.
 // Run under the lab lock: flock /work/lab.flock npx tap test/campaign/campaign.live.test.ts
 import t from 'tap';
 import { spawn } from 'node:child_process';
@@ -134,4 +135,16 @@ t.test('a campaign runs, stops cleanly on SIGINT, and resumes without redoing fi
     ],
     'each threshold over both links, two runs each, the interrupted pass included',
   );
+
+  // The history of the campaign: every run a point, every run linked from the trend report.
+  const db = join(dir, 'history.sqlite');
+  const ingest = await startCli(['history', 'ingest', dir, '--db', db]);
+  t.equal(ingest.code, 0, ingest.stderr);
+  t.match(ingest.stdout, /runs 8 added, 0 replaced, 0 unchanged, \d+ skipped; the index holds 8 runs/);
+  const trends = join(dir, 'trends.html');
+  const report = await startCli(['history', 'report', '--db', db, '--out', trends, '--campaign', file]);
+  t.equal(report.code, 0, report.stderr);
+  const html = await readFile(trends, 'utf8');
+  for (const run of final.runs) t.ok(html.includes(`xlink:href="${encodeURI(run.runId ?? '')}.html"`), `${run.key}: its run report linked from the trend report`);
+  t.ok(html.includes('handshake:quic-h3 handshakeMs p50 &lt; 2000'), 'the absolute threshold drawn');
 });
