@@ -4,6 +4,7 @@
 // order and a slow drift of the host spreads over all combinations instead of one.
 import { randomInt } from 'node:crypto';
 import type { Campaign } from './campaign-file.js';
+import { seededRandom } from '../measure/inference.js';
 
 export interface PlannedRun {
   /** 1-based position in the plan. */
@@ -22,18 +23,6 @@ export interface PlannedRun {
 /** A new seed for a campaign that gives none. */
 export function newSeed(): number {
   return randomInt(0, 2 ** 32);
-}
-
-/** mulberry32: a small seeded generator, the same sequence on every platform. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Fisher-Yates with `random`. */

@@ -70,7 +70,7 @@ export function runRecordOf(document: ResultDocument, path: string, reportPath: 
     options: document.options,
     toolVersion: document.tool.version,
     toolCommit: document.tool.gitCommit,
-    trigger: (document as { trigger?: unknown }).trigger ?? null,
+    trigger: document.trigger ?? null,
   };
 }
 

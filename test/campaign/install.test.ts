@@ -12,6 +12,7 @@ import { Cron } from 'croner';
 import { cronForEvery, crontabEntry, crontabWith, onCalendarFor, systemdSpan, systemdUnits, unitName, type InstallHost, type InstallPlan } from '../../harness/campaign/install.js';
 import { installCommand } from '../../harness/cli/campaign-schedule-command.js';
 import { UsageError } from '../../harness/cli/usage-error.js';
+import { captureOutput } from '../fixtures/run-cli.js';
 
 const FILE = '/srv/lab/campaigns/nightly.yaml';
 const base = { jitterMs: 300_000, file: FILE, projectRoot: '/srv/quic-lab', npmPath: '/usr/bin/npm' };
@@ -134,21 +135,12 @@ async function fakeHost(t: Test, options: { systemd: boolean; crontab: string | 
 }
 
 async function runInstall(args: string[], deps: Parameters<typeof installCommand>[0]): Promise<{ stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = (chunk: string | Uint8Array) => ((stdout += String(chunk)), true);
-  process.stderr.write = (chunk: string | Uint8Array) => ((stderr += String(chunk)), true);
-  try {
-    await new Command('campaign')
+  const { stdout, stderr } = await captureOutput(() =>
+    new Command('campaign')
       .exitOverride()
       .addCommand(installCommand(deps))
-      .parseAsync(['install', ...args], { from: 'user' });
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
+      .parseAsync(['install', ...args], { from: 'user' }),
+  );
   return { stdout, stderr };
 }
 

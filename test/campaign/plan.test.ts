@@ -1,7 +1,8 @@
 // The plan of a campaign: every scenario on every link, repeated; shuffled per repetition from a
 // seed (the same seed, the same order), and what a resumed campaign still has to do.
 import t from 'tap';
-import { planRuns, runsToDo, seededRandom, shuffle, type RunStatus } from '../../harness/campaign/plan.js';
+import { planRuns, runsToDo, shuffle, type RunStatus } from '../../harness/campaign/plan.js';
+import { seededRandom } from '../../harness/measure/inference.js';
 
 const campaign = {
   scenarios: [
