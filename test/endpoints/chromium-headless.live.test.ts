@@ -108,19 +108,24 @@ t.test('started by root, the report check runs as the lab user with Chromium’s
   const page = join(dir, 'busy.html');
   await writeFile(page, '<p id="done">done</p><script>const t0 = Date.now(); while (Date.now() - t0 < 2500);</script>');
   const myUserNs = await readlink('/proc/self/ns/user');
-  const seen: Array<{ uid: string; seccomp: string; userNs: string }> = [];
+  const seenByPid = new Map<string, { uid: string; seccomp: string; userNs: string }>();
   const dom = dumpDom(page);
-  // While the page's script runs, the renderers started for it are in the process table.
-  for (let i = 0; i < 20 && seen.length === 0; i++) {
+  // While the page's script runs, the renderers started for it are in the process table. A
+  // renderer turns its seccomp filter on a moment after it starts (later on a busy machine): each
+  // is read again until every one seen has it, or the page is done.
+  const settled = () => seenByPid.size > 0 && [...seenByPid.values()].every((r) => r.seccomp === '2');
+  for (let i = 0; i < 20 && !settled(); i++) {
     await sleep(150);
     for (const pid of await readdir('/proc').catch(() => [])) {
       if (!/^\d+$/.test(pid)) continue;
       const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
       if (!cmdline.includes('--type=renderer') || !cmdline.includes(CHROMIUM_DIR_PREFIX)) continue;
       const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-      seen.push({ uid: /^Uid:\s+(\d+)/m.exec(status)?.[1] ?? '', seccomp: /^Seccomp:\s+(\d+)/m.exec(status)?.[1] ?? '', userNs: await readlink(`/proc/${pid}/ns/user`).catch(() => '') });
+      if (status === '') continue;
+      seenByPid.set(pid, { uid: /^Uid:\s+(\d+)/m.exec(status)?.[1] ?? '', seccomp: /^Seccomp:\s+(\d+)/m.exec(status)?.[1] ?? '', userNs: await readlink(`/proc/${pid}/ns/user`).catch(() => '') });
     }
   }
+  const seen = [...seenByPid.values()];
   t.match(await dom, /<p id="done">done<\/p>/);
   t.ok(seen.length > 0, 'a renderer was seen');
   for (const r of seen) {
