@@ -11,7 +11,17 @@
 //   not-yet-valid    ... or before its notBefore
 //   untrusted        the chain does not lead to one of the trust anchors
 //   unsupported-key  the leaf's key is not one SMB over QUIC accepts (SMB_QUIC_KEY_RULE)
-//   no-server-auth   the leaf has an extended key usage extension without serverAuth
+//   no-server-auth   the leaf's extended key usage lacks serverAuth, or it has none at all
+//
+// What Windows requires, from Microsoft Learn, "SMB over QUIC"
+// (https://learn.microsoft.com/en-us/windows-server/storage/file-server/smb-over-quic), its
+// certificate requirements: the subject alternative names hold a DNS name entry for each fully
+// qualified name clients use to reach the server (the name is matched against the SANs only:
+// a subject CN alone does not do, as in RFC 6125 6.4.4); the purpose (EKU) is Server
+// Authentication, 1.3.6.1.5.5.7.3.1; the key is ECDSA P-256 or larger, or RSA of at least 2048
+// bits (SMB_QUIC_KEY_RULE); the chain is one the client trusts and the certificate is in its
+// validity period. MS-SMB2 3.3.1.17 lets a server map a certificate to a DNS name or an IP
+// address, so an IP address SAN matches an address too.
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 
@@ -268,7 +278,11 @@ export function checkCertificateChain(input: CertificateCheckInput): Certificate
   const matches = nameMatches(leaf, input.serverName);
   if (!matches) {
     const names = leafSummary.subjectAltNames.length > 0 ? leafSummary.subjectAltNames.join(', ') : `none (subject ${leafSummary.subject})`;
-    problems.push(`name-mismatch: the name asked for, "${input.serverName}", is not among the leaf certificate's subject alternative names: ${names}`);
+    const cnOnly = leaf.checkHost(input.serverName.replace(/\.$/, ''), { subject: 'always' }) !== undefined && isIP(input.serverName.replace(/^\[(.*)\]$/, '$1')) === 0;
+    problems.push(
+      `name-mismatch: the name asked for, "${input.serverName}", is not among the leaf certificate's subject alternative names: ${names}` +
+        (cnOnly ? `; it is only the subject's CN, which Windows does not match names against: it needs a DNS entry "${input.serverName}" among the SANs` : ''),
+    );
   }
 
   const { path, anchor, stoppedAt } = buildPath(leaf, certificates.slice(1), anchors);
@@ -306,7 +320,9 @@ export function checkCertificateChain(input: CertificateCheckInput): Certificate
 
   // Node calls the extended key usage list `keyUsage`; undefined when the extension is absent.
   const extendedKeyUsage = leaf.keyUsage as string[] | undefined;
-  if (extendedKeyUsage !== undefined && !extendedKeyUsage.includes(SERVER_AUTH_OID) && !extendedKeyUsage.includes(ANY_EXTENDED_KEY_USAGE_OID)) {
+  if (extendedKeyUsage === undefined) {
+    problems.push(`no-server-auth: the leaf has no extended key usage extension; Windows Server's SMB over QUIC requires the Server Authentication purpose (${SERVER_AUTH_OID})`);
+  } else if (!extendedKeyUsage.includes(SERVER_AUTH_OID) && !extendedKeyUsage.includes(ANY_EXTENDED_KEY_USAGE_OID)) {
     problems.push(`no-server-auth: the leaf's extended key usage (${extendedKeyUsage.join(', ') || 'empty'}) lacks serverAuth (${SERVER_AUTH_OID}), which SMB over QUIC requires`);
   }
 

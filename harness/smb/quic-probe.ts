@@ -24,6 +24,13 @@
 // that ignores them all look the same: no answer until timeoutMs (an ICMP port unreachable is
 // not reported to an unconnected UDP socket on Linux, and quiche's socket here is unconnected).
 // `reachable` means at least one datagram came back from host:port.
+//
+// Then SMB itself: once the server selected ALPN "smb", the probe opens one bidirectional
+// stream, the first a Windows client opens too, and sends the same framed SMB2 NEGOTIATE as over
+// TCP 445 (negotiate-exchange.ts says why the framing is the same), reads the framed response
+// (bounded: MAX_NEGOTIATE_RESPONSE_BYTES, and timeoutMs again for this exchange), then closes
+// its side (FIN) and stops reading. negotiateMs: the request handed to the stream's writer to
+// the arrival of the chunk that completes the response frame.
 import { z } from 'zod';
 import { jsonMain, runJsonInNetns } from '../process/netns-json.js';
 import { randomFillSync } from 'node:crypto';
@@ -35,6 +42,7 @@ import { rootCertificates } from 'node:tls';
 import Logger, { LogLevel } from '@matrixai/logger';
 import type { QUICClient, errors as QuicErrors } from '@matrixai/quic';
 import { TLS_ALERTS } from '../measure/tls-alerts.js';
+import { completeFrameLength, negotiateOutcome, negotiateRequest, type NegotiateOutcome } from './negotiate-exchange.js';
 import { checkCertificateChain, type CertificateInput, type CertificateSummary } from './certificate-check.js';
 import { SMB_QUIC_ALPN, SMB_QUIC_PORT } from './quic-standin.js';
 import { projectPath } from '../project-root.js';
@@ -62,6 +70,21 @@ export interface SmbQuicProbeOptions {
   now?: Date;
   /** Probe from inside this network namespace (a child process there). */
   netns?: string;
+  /** Send an SMB2 NEGOTIATE on a stream after the handshake (default true). */
+  negotiate?: boolean;
+}
+
+/** The SMB2 NEGOTIATE over the QUIC connection. */
+export interface SmbQuicNegotiate {
+  streamId: number;
+  dialectsOffered: string[];
+  /** Null unless a complete, valid NEGOTIATE response arrived. */
+  negotiateMs: number | null;
+  bytesSent: number;
+  bytesReceived: number;
+  outcome: NegotiateOutcome | null;
+  /** Why no valid response came (a refused stream, a timeout, a protocol error). */
+  error?: string;
 }
 
 export interface SmbQuicProbeTiming {
@@ -91,6 +114,8 @@ export interface SmbQuicProbeResult {
   trustAnchors: string;
   /** Subjects from the leaf to the anchor, when the chain is trusted. */
   trustPath: string[];
+  /** Null when it was not attempted: no handshake, another ALPN, or `negotiate: false`. */
+  negotiate: SmbQuicNegotiate | null;
   /** Why the handshake did not complete. */
   error?: string;
   client: { implementation: string; version: string; alpnOffered: string[] };
@@ -148,14 +173,57 @@ function describeError(error: unknown, quicErrors: typeof QuicErrors): { message
   return { message: String(error) };
 }
 
+const STREAM_CLOSE_BOUND_MS = 1000;
+
+/** The NEGOTIATE on a new bidirectional stream; network and protocol failures are results. */
+async function negotiateOverStream(client: QUICClient, timeoutMs: number): Promise<SmbQuicNegotiate> {
+  const { request, dialects } = negotiateRequest({});
+  const stream = client.connection.newStream('bidi');
+  const streamId = Number(stream.streamId);
+  const writer = stream.writable.getWriter();
+  const reader = stream.readable.getReader();
+  let received = Buffer.alloc(0);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  const result = (fields: Partial<SmbQuicNegotiate>): SmbQuicNegotiate => ({ streamId, dialectsOffered: dialects, negotiateMs: null, bytesSent: request.length, bytesReceived: received.length, outcome: null, ...fields });
+  try {
+    const sentAt = performance.now();
+    if ((await Promise.race([writer.write(request), deadline])) === 'timeout') return result({ error: `timed out after ${timeoutMs} ms writing the NEGOTIATE request on QUIC stream ${streamId}` });
+    for (;;) {
+      const chunk = await Promise.race([reader.read(), deadline]);
+      if (chunk === 'timeout') return result({ error: `timed out after ${timeoutMs} ms waiting for the NEGOTIATE response on QUIC stream ${streamId} (${received.length} bytes arrived)` });
+      if (chunk.done) return result({ error: `the server closed QUIC stream ${streamId} after ${received.length} bytes, before a complete NEGOTIATE response` });
+      const arrivedAt = performance.now();
+      received = Buffer.concat([received, Buffer.from(chunk.value)]);
+      const length = completeFrameLength(received);
+      if (length !== null) return result({ negotiateMs: arrivedAt - sentAt, outcome: negotiateOutcome(received.subarray(0, length), dialects) });
+    }
+  } catch (error) {
+    const text = error instanceof Error ? `${error.message || error.name}${error.cause instanceof Error ? `: ${error.cause.message}` : ''}` : String(error);
+    return result({ error: `QUIC stream ${streamId}: ${text}` });
+  } finally {
+    clearTimeout(timer);
+    // Our side ends as a client's would (FIN); then stop reading. Bounded: a stuck stream is
+    // torn down with the connection anyway.
+    const closing = writer.close().catch(() => {});
+    await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, STREAM_CLOSE_BOUND_MS))]);
+    await reader.cancel().catch(() => {});
+  }
+}
+
 /** One SMB over QUIC handshake to host:port; never throws for network outcomes. */
 const THIS_FILE = projectPath('harness/smb/quic-probe.ts');
-const childOptionsSchema = z.object({ host: z.string(), port: z.number().int().optional(), serverName: z.string(), timeoutMs: z.number().positive(), caFile: z.string().optional() }).strict();
+const childOptionsSchema = z
+  .object({ host: z.string(), port: z.number().int().optional(), serverName: z.string(), timeoutMs: z.number().positive(), caFile: z.string().optional(), negotiate: z.boolean().optional() })
+  .strict();
 
 export async function probeSmbQuic(options: SmbQuicProbeOptions): Promise<SmbQuicProbeResult> {
   if (options.netns !== undefined) {
     const { netns, now: _now, ...rest } = options;
-    return runJsonInNetns('smb quic probe', THIS_FILE, rest, netns, options.timeoutMs, (json) => json as SmbQuicProbeResult);
+    // The handshake and the NEGOTIATE each get timeoutMs.
+    return runJsonInNetns('smb quic probe', THIS_FILE, rest, netns, 2 * options.timeoutMs, (json) => json as SmbQuicProbeResult);
   }
   const port = options.port ?? SMB_QUIC_PORT;
   const family = isIP(options.host);
@@ -202,6 +270,7 @@ export async function probeSmbQuic(options: SmbQuicProbeOptions): Promise<SmbQui
   let client: QUICClient | undefined;
   let failure: unknown;
   let alpn: string | null = null;
+  let negotiate: SmbQuicNegotiate | null = null;
   try {
     client = await QUICClient.createQUICClient(
       {
@@ -238,6 +307,7 @@ export async function probeSmbQuic(options: SmbQuicProbeOptions): Promise<SmbQui
     const proto = native?.applicationProto?.();
     alpn = proto && proto.length > 0 ? Buffer.from(proto).toString('latin1') : null;
     chainDer ??= client.connection.getRemoteCertsChain();
+    if (alpn === SMB_QUIC_ALPN && options.negotiate !== false) negotiate = await negotiateOverStream(client, options.timeoutMs);
   } catch (error) {
     failure = error;
   } finally {
@@ -302,6 +372,7 @@ export async function probeSmbQuic(options: SmbQuicProbeOptions): Promise<SmbQui
     problems,
     trustAnchors: anchors.label,
     trustPath,
+    negotiate,
     ...(errorMessage !== undefined ? { error: errorMessage } : {}),
     client: { implementation: '@matrixai/quic (quiche, BoringSSL)', version: quicVersion(), alpnOffered },
     elapsedMs: performance.now() - started,

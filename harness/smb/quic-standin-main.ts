@@ -1,15 +1,24 @@
 // The SMB over QUIC stand-in's process (driven by quic-standin.ts): a @matrixai/quic server
-// with the given ALPN list, certificate chain and key. It completes handshakes and refuses every
-// stream a client opens; it never sends application data. One JSON line per event on stdout:
+// with the given ALPN list, certificate chain and key. It completes handshakes; with `bridge`
+// it joins each stream a client opens to a new TCP connection to bridge.host:port (the lab's
+// smbd: stream-bridge.ts), at most MAX_BRIDGES at a time, and refuses the rest; without it, it
+// refuses every stream. One JSON line per event on stdout:
 //   {"event":"ready","host","port"}              listening
 //   {"event":"handshake","remoteHost","remotePort","alpn"}   a handshake completed
-//   {"event":"stream-refused","streamId"}         a client stream was cancelled
+//   {"event":"stream-refused","streamId","reason"}  a client stream was cancelled
+//   {"event":"stream-bridged","streamId"}         a client stream is being joined to TCP
+//   {"event":"bridge-closed","streamId","toServerBytes","toClientBytes","endedBy","error"?}
 // Stops on SIGTERM/SIGINT or when stdin closes.
 import { randomBytes, createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Logger, { LogLevel } from '@matrixai/logger';
 import { QUICServer, events } from '@matrixai/quic';
 import { z } from 'zod';
+import { bridgeStream } from './stream-bridge.js';
+
+/** Streams bridged at once; more are refused (each holds a TCP connection to the server). */
+const MAX_BRIDGES = 16;
+let activeBridges = 0;
 
 const configSchema = z.object({
   host: z.string(),
@@ -18,6 +27,7 @@ const configSchema = z.object({
   keyFile: z.string(),
   alpn: z.array(z.string().min(1)).min(1),
   idleTimeoutMs: z.number().int().positive(),
+  bridge: z.object({ host: z.string(), port: z.number().int().min(1).max(65535) }).optional(),
 });
 
 const config = configSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
@@ -67,8 +77,19 @@ server.addEventListener(events.EventQUICServerConnection.name, (event: Event) =>
   });
   connection.addEventListener(events.EventQUICConnectionStream.name, (streamEvent: Event) => {
     const stream = (streamEvent as events.EventQUICConnectionStream).detail;
-    emit({ event: 'stream-refused', streamId: stream.streamId });
-    stream.cancel(new Error('the SMB over QUIC stand-in answers no streams'));
+    const streamId = Number(stream.streamId);
+    if (config.bridge === undefined || activeBridges >= MAX_BRIDGES) {
+      const reason = config.bridge === undefined ? 'the stand-in answers no streams' : `${MAX_BRIDGES} streams are bridged already`;
+      emit({ event: 'stream-refused', streamId, reason });
+      stream.cancel(new Error(reason));
+      return;
+    }
+    activeBridges++;
+    emit({ event: 'stream-bridged', streamId });
+    void bridgeStream(stream, config.bridge).then((summary) => {
+      activeBridges--;
+      emit({ event: 'bridge-closed', streamId, ...summary });
+    });
   });
   // Errors end up on the connection's error event; a client going away is not ours to report.
   connection.addEventListener(events.EventQUICConnectionError.name, () => {});

@@ -1,7 +1,8 @@
 // A stand-in for a Windows SMB over QUIC server: a QUIC server (@matrixai/quic, quiche) that
-// offers ALPN "smb" with a chosen certificate, completes handshakes and answers nothing else
-// (any stream a client opens is refused). Enough to check reachability and certificates with
-// quic-probe.ts; it speaks no SMB.
+// offers ALPN "smb" with a chosen certificate and completes handshakes. With `bridge` (the lab's
+// smbd on TCP 445) it joins each stream a client opens to a TCP connection to that server, so
+// the SMB a client speaks over QUIC is answered by a real SMB server; without, any stream is
+// refused (enough to check reachability and certificates with quic-probe.ts).
 //
 // The server always runs in a child process (quic-standin-main.ts): inside the namespace when
 // `netns` is given (`ip netns exec`), and otherwise too, so its work never shares the probe's
@@ -190,6 +191,8 @@ export interface SmbQuicStandInOptions {
   alpn?: readonly string[];
   /** Idle timeout of the server's connections (default 10 s). */
   idleTimeoutMs?: number;
+  /** Join each client stream to a TCP connection to this address, reached from the stand-in's namespace. */
+  bridge?: { host: string; port: number };
 }
 
 export interface StandInAddress {
@@ -203,7 +206,19 @@ const eventSchema = z.discriminatedUnion('event', [
   z.object({ event: z.literal('ready'), host: z.string(), port: z.number() }),
   z.object({ event: z.literal('handshake'), remoteHost: z.string(), remotePort: z.number(), alpn: z.string().nullable() }),
   z.object({ event: z.literal('stream-refused'), streamId: z.number() }),
+  z.object({ event: z.literal('stream-bridged'), streamId: z.number() }),
+  z.object({
+    event: z.literal('bridge-closed'),
+    streamId: z.number(),
+    toServerBytes: z.number(),
+    toClientBytes: z.number(),
+    endedBy: z.enum(['client', 'server', 'error']),
+    error: z.string().optional(),
+  }),
 ]);
+
+/** A stream the stand-in joined to its bridge target, once both ends closed. */
+export type ClosedBridge = Omit<Extract<z.infer<typeof eventSchema>, { event: 'bridge-closed' }>, 'event'>;
 
 export class SmbQuicStandIn {
   readonly implementation = '@matrixai/quic';
@@ -211,12 +226,31 @@ export class SmbQuicStandIn {
   private privateDir: PrivateDir | undefined;
   private handshakeCount = 0;
   private streamsRefusedCount = 0;
+  private streamsBridgedCount = 0;
+  private closedBridgesList: ClosedBridge[] = [];
 
   constructor(private readonly options: SmbQuicStandInOptions) {}
 
   /** Handshakes the server completed so far. */
   get handshakes(): number {
     return this.handshakeCount;
+  }
+
+  /** Streams joined to the bridge target so far (closed or not). */
+  get streamsBridged(): number {
+    return this.streamsBridgedCount;
+  }
+
+  /** Bridged streams whose both ends have closed, in the order they closed. */
+  get closedBridges(): readonly ClosedBridge[] {
+    return this.closedBridgesList;
+  }
+
+  /** Until `count` bridged streams have closed on both ends, or `timeoutMs` passed; true when they have. */
+  async waitForBridgesClosed(count: number, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.closedBridgesList.length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    return this.closedBridgesList.length >= count;
   }
 
   /** Streams the server refused so far. */
@@ -242,6 +276,7 @@ export class SmbQuicStandIn {
         keyFile: files.keyFile,
         alpn: [...(this.options.alpn ?? [SMB_QUIC_ALPN])],
         idleTimeoutMs: this.options.idleTimeoutMs ?? 10_000,
+        ...(this.options.bridge ? { bridge: this.options.bridge } : {}),
       };
       const child = new ManagedProcess(nodeScriptSpec('smb-quic stand-in', projectPath('harness/smb/quic-standin-main.ts'), config, this.options.netns));
       this.process = child;
@@ -251,6 +286,11 @@ export class SmbQuicStandIn {
         if (!parsed.success) return;
         if (parsed.data.event === 'handshake') this.handshakeCount++;
         if (parsed.data.event === 'stream-refused') this.streamsRefusedCount++;
+        if (parsed.data.event === 'stream-bridged') this.streamsBridgedCount++;
+        if (parsed.data.event === 'bridge-closed') {
+          const { event: _event, ...closed } = parsed.data;
+          this.closedBridgesList.push(closed);
+        }
       });
       const line = await child.waitForLine(/"event":"ready"/, READY_TIMEOUT_MS);
       const ready = eventSchema.parse(JSON.parse(line));
@@ -270,13 +310,14 @@ export class SmbQuicStandIn {
   }
 
   /** What the stand-in serves, for a result's endpoint record. */
-  info(): { implementation: string; alpn: string[]; certificate: string; leafSha256: string } {
+  info(): { implementation: string; alpn: string[]; certificate: string; leafSha256: string; bridge: string | null } {
     const leaf = new X509Certificate(this.options.tls.chainPem);
     return {
       implementation: this.implementation,
       alpn: [...(this.options.alpn ?? [SMB_QUIC_ALPN])],
       certificate: this.options.tls.kind,
       leafSha256: leaf.fingerprint256.replaceAll(':', '').toLowerCase(),
+      bridge: this.options.bridge ? `${this.options.bridge.host}:${this.options.bridge.port}` : null,
     };
   }
 }

@@ -9,29 +9,14 @@
 //                client sees it (SYN sent .. SYN-ACK received and ACK sent)
 //   negotiateMs  the write of the NEGOTIATE request to the data event that completes the
 //                response frame: one round trip plus the server's work on the request
-import { randomBytes } from 'node:crypto';
 import { createConnection, isIP } from 'node:net';
 import { z } from 'zod';
 import { jsonMain, runJsonInNetns } from '../process/netns-json.js';
-import {
-  CIPHERS,
-  DEFAULT_DIALECTS,
-  DIALECTS,
-  encodeNegotiateRequest,
-  parseNegotiateResponse,
-  SIGNING_ALGORITHMS,
-  SmbProtocolError,
-  transportFrameLength,
-  type CipherName,
-  type DialectName,
-  type SigningAlgorithmName,
-} from './negotiate.js';
+import { CIPHERS, DIALECTS, SIGNING_ALGORITHMS, type CipherName, type DialectName, type SigningAlgorithmName } from './negotiate.js';
+import { completeFrameLength, negotiateOutcome, negotiateRequest } from './negotiate-exchange.js';
 import { projectPath } from '../project-root.js';
 
 export const SMB_TCP_PORT = 445;
-/** Time a probe child gets to start Node and tsx inside the namespace, on top of the probe's own bound. */
-/** A NEGOTIATE response is a few hundred bytes; anything past this is not one. */
-const MAX_RESPONSE_BYTES = 64 * 1024;
 const THIS_FILE = projectPath('harness/smb/tcp-probe.ts');
 
 const dialectName = z.enum(Object.keys(DIALECTS) as [DialectName, ...DialectName[]]);
@@ -97,15 +82,7 @@ export async function probeSmbTcp(input: SmbTcpProbeOptions): Promise<SmbTcpProb
 
 function probeHere(options: z.infer<typeof smbTcpProbeOptionsSchema>): Promise<SmbTcpProbeResult> {
   const port = options.port ?? SMB_TCP_PORT;
-  const dialects = options.dialects ?? [...DEFAULT_DIALECTS];
-  const request = encodeNegotiateRequest({
-    dialects,
-    clientGuid: randomBytes(16),
-    salt: randomBytes(32),
-    ...(options.ciphers !== undefined ? { ciphers: options.ciphers } : {}),
-    ...(options.signingAlgorithms !== undefined ? { signingAlgorithms: options.signingAlgorithms } : {}),
-    ...(options.signingRequired !== undefined ? { signingRequired: options.signingRequired } : {}),
-  });
+  const { request, dialects } = negotiateRequest(options);
   const result: SmbTcpProbeResult = {
     host: options.host,
     port,
@@ -157,34 +134,12 @@ function probeHere(options: z.infer<typeof smbTcpProbeOptionsSchema>): Promise<S
     socket.on('data', (chunk: Buffer) => {
       const arrivedAt = performance.now();
       received = Buffer.concat([received, chunk]);
-      let frameLength: number | null;
       try {
-        frameLength = transportFrameLength(received);
-      } catch (error) {
-        finish(message(error));
-        return;
-      }
-      if (frameLength === null) {
-        if (received.length > MAX_RESPONSE_BYTES) finish(`no complete SMB frame in the first ${received.length} bytes: not an SMB server`);
-        return;
-      }
-      try {
-        const response = parseNegotiateResponse(received.subarray(0, frameLength));
-        if (!dialects.map((d): number => DIALECTS[d]).includes(response.dialect)) throw new SmbProtocolError(`the server chose dialect ${response.dialectName}, which was not offered`);
+        const frameLength = completeFrameLength(received);
+        if (frameLength === null) return;
+        const outcome = negotiateOutcome(received.subarray(0, frameLength), dialects);
         result.negotiateMs = arrivedAt - sentAt;
-        result.dialect = response.dialectName;
-        result.signingEnabled = response.signingEnabled;
-        result.signingRequired = response.signingRequired;
-        result.capabilities = response.capabilities;
-        result.cipher = response.cipher;
-        result.signingAlgorithm = response.signingAlgorithm;
-        result.encryptionSupported = response.capabilities.includes('ENCRYPTION') || (response.cipher !== null && response.cipher !== 'none');
-        result.preauthHash = response.preauthIntegrity?.hashAlgorithms[0] ?? null;
-        result.maxTransactSize = response.maxTransactSize;
-        result.maxReadSize = response.maxReadSize;
-        result.maxWriteSize = response.maxWriteSize;
-        result.serverGuid = response.serverGuid;
-        result.serverSystemTime = response.systemTime;
+        Object.assign(result, outcome);
         finish();
       } catch (error) {
         finish(message(error));

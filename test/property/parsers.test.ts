@@ -3,6 +3,7 @@
 // something sane or throws an Error of its own (message says what and where), never a
 // TypeError/RangeError from deep inside; real inputs cut or altered at random stay handled.
 import t from 'tap';
+import { smbFixture } from '../fixtures/smb.js';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -126,18 +127,6 @@ t.test('tshark: recorded lines with columns replaced at random parse sanely or f
   );
   t.pass('no counterexample');
 });
-
-function smbFixture(name: string): Buffer {
-  const text = readFileSync(resolve(FIXTURES, 'smb', name), 'utf8');
-  return Buffer.from(
-    text
-      .split('\n')
-      .filter((line) => !line.startsWith('#'))
-      .join('')
-      .replace(/\s+/g, ''),
-    'hex',
-  );
-}
 
 t.test('SMB2 NEGOTIATE: random, cut and altered responses parse or fail with an SmbProtocolError', async (t) => {
   const responses = ['smbd-4.17-negotiate-response-311.hex', 'smbd-4.17-negotiate-response-30.hex'].map(smbFixture);

@@ -7,8 +7,7 @@
 //   values tshark showed;
 // - malformed and truncated responses rejected with errors that say what is wrong.
 import t from 'tap';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { smbFixture } from '../fixtures/smb.js';
 import {
   align8,
   capabilityNames,
@@ -22,20 +21,7 @@ import {
   transportHeader,
 } from '../../harness/smb/negotiate.js';
 
-const FIXTURES = resolve(import.meta.dirname, '../fixtures/smb');
-
 /** A fixture's bytes: '#' lines are provenance notes, the rest hex. */
-function fixture(name: string): Buffer {
-  const text = readFileSync(resolve(FIXTURES, name), 'utf8');
-  return Buffer.from(
-    text
-      .split('\n')
-      .filter((line) => !line.startsWith('#'))
-      .join('')
-      .replace(/\s+/g, ''),
-    'hex',
-  );
-}
 
 /** Hex written field by field, with '//' notes: the notes and whitespace are dropped. */
 function hex(annotated: string): Buffer {
@@ -113,7 +99,7 @@ t.test('request without 3.1.1: no contexts, ClientStartTime 0, signing required 
 
 t.test("the same bytes as smbclient 4.17's own NEGOTIATE (captured, dissected by tshark)", async (t) => {
   // 3.1.1: the values tshark showed for the captured request (see the fixture's notes)
-  const captured311 = fixture('smbclient-4.17-negotiate-request-311.hex');
+  const captured311 = smbFixture('smbclient-4.17-negotiate-request-311.hex');
   const ours311 = encodeNegotiateRequest({
     creditRequest: 31,
     signingRequired: true,
@@ -125,7 +111,7 @@ t.test("the same bytes as smbclient 4.17's own NEGOTIATE (captured, dissected by
   t.equal(ours311.toString('hex'), captured311.toString('hex'), '3.1.1 request with four contexts');
   t.equal(formatGuid(captured311.subarray(4 + 64 + 12, 4 + 64 + 28)), 'e643f0d7-9cec-421d-87cf-e80f7cfe3a73', 'GUID text as tshark shows it');
 
-  const captured30 = fixture('smbclient-4.17-negotiate-request-30.hex');
+  const captured30 = smbFixture('smbclient-4.17-negotiate-request-30.hex');
   const ours30 = encodeNegotiateRequest({
     dialects: ['2.0.2', '2.1', '3.0'],
     creditRequest: 31,
@@ -136,7 +122,7 @@ t.test("the same bytes as smbclient 4.17's own NEGOTIATE (captured, dissected by
 });
 
 t.test("smbd 4.17's 3.1.1 response", async (t) => {
-  const r = parseNegotiateResponse(fixture('smbd-4.17-negotiate-response-311.hex'));
+  const r = parseNegotiateResponse(smbFixture('smbd-4.17-negotiate-response-311.hex'));
   t.equal(r.dialect, 0x0311);
   t.equal(r.dialectName, '3.1.1');
   t.equal(r.securityMode, 0x01);
@@ -167,7 +153,7 @@ t.test("smbd 4.17's 3.1.1 response", async (t) => {
 });
 
 t.test("smbd 4.17's 3.0 response", async (t) => {
-  const r = parseNegotiateResponse(fixture('smbd-4.17-negotiate-response-30.hex'));
+  const r = parseNegotiateResponse(smbFixture('smbd-4.17-negotiate-response-30.hex'));
   t.equal(r.dialectName, '3.0');
   t.same(r.capabilities, ['LEASING', 'LARGE_MTU', 'MULTI_CHANNEL', 'ENCRYPTION']);
   t.same(r.contexts, []);
@@ -178,11 +164,11 @@ t.test("smbd 4.17's 3.0 response", async (t) => {
 });
 
 t.test("smbd's refusal is an error naming the status", async (t) => {
-  t.throws(() => parseNegotiateResponse(fixture('smbd-4.17-negotiate-not-supported.hex')), { name: 'SmbProtocolError', message: /status 0xc00000bb \(STATUS_NOT_SUPPORTED\)/ });
+  t.throws(() => parseNegotiateResponse(smbFixture('smbd-4.17-negotiate-not-supported.hex')), { name: 'SmbProtocolError', message: /status 0xc00000bb \(STATUS_NOT_SUPPORTED\)/ });
 });
 
 t.test('malformed and truncated responses', async (t) => {
-  const good = fixture('smbd-4.17-negotiate-response-311.hex');
+  const good = smbFixture('smbd-4.17-negotiate-response-311.hex');
   const message = good.subarray(4);
   const framed = (m: Buffer): Buffer => Buffer.concat([transportHeader(m.length), m]);
   const patched = (offset: number, bytes: number[]): Buffer => {

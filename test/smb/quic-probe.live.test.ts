@@ -1,9 +1,14 @@
 // The SMB over QUIC probe against the stand-in on loopback: the lab certificate, a wrong name,
-// an expired one, a self-signed one, a server without ALPN "smb", a closed port; and nothing
-// left behind (stand-in processes, private directories, UDP sockets).
+// an expired one, a self-signed one, a server without ALPN "smb", a closed port; the NEGOTIATE
+// on a stream, refused by a stand-in without a bridge and answered through one bridged to a TCP
+// server on loopback that replies with smbd 4.17's captured response (the lab test with the
+// real smbd: smb-probe.live.test.ts); and nothing left behind (stand-in processes, private
+// directories, UDP sockets, TCP connections).
 import t from 'tap';
+import { smbFixture } from '../fixtures/smb.js';
 import { createSocket } from 'node:dgram';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomFillSync } from 'node:crypto';
@@ -31,6 +36,29 @@ const udpHandles = (): number => process.getActiveResourcesInfo().filter((name) 
 const udpBefore = udpHandles();
 
 const lab = await ensurePki({}, pkiDir);
+
+// A TCP server that answers one framed request with smbd 4.17's 3.1.1 NEGOTIATE response and
+// records what it got; it ends its side when the client ends its own.
+const SMBD_RESPONSE = smbFixture('smbd-4.17-negotiate-response-311.hex');
+const fakeSmbReceived: Buffer[] = [];
+const fakeSmbSockets = new Set<Socket>();
+const fakeSmb = createServer((socket) => {
+  fakeSmbSockets.add(socket);
+  socket.on('close', () => fakeSmbSockets.delete(socket));
+  let got = Buffer.alloc(0);
+  socket.on('data', (chunk: Buffer) => {
+    got = Buffer.concat([got, chunk]);
+    if (got.length >= 4 && got.length >= 4 + got.readUIntBE(1, 3)) {
+      fakeSmbReceived.push(got);
+      socket.write(SMBD_RESPONSE);
+    }
+  });
+  socket.on('end', () => socket.end());
+});
+await new Promise<void>((resolve) => fakeSmb.listen(0, '127.0.0.1', resolve));
+const fakeSmbAddress = fakeSmb.address();
+if (fakeSmbAddress === null || typeof fakeSmbAddress === 'string') throw new Error('no port');
+t.teardown(() => new Promise((resolve) => fakeSmb.close(resolve)));
 const kinds: StandInCertificateKind[] = ['lab', 'wrong-name', 'expired', 'untrusted'];
 // Started together: each is a child process (about half a second of tsx start-up).
 const servers = new Map<string, { standIn: SmbQuicStandIn; address: StandInAddress }>();
@@ -39,8 +67,9 @@ await Promise.all(
     ...kinds.map((kind) => ({ name: kind, kind, alpn: undefined as string[] | undefined, host: '127.0.0.1' })),
     { name: 'h3-only', kind: 'lab' as const, alpn: ['h3'], host: '127.0.0.1' },
     { name: 'ipv6', kind: 'lab' as const, alpn: undefined, host: '::1' },
-  ].map(async ({ name, kind, alpn, host }) => {
-    const standIn = new SmbQuicStandIn({ tls: await standInTls(kind, lab), host, port: 0, ...(alpn ? { alpn } : {}) });
+    { name: 'bridged', kind: 'lab' as const, alpn: undefined, host: '127.0.0.1', bridge: { host: '127.0.0.1', port: fakeSmbAddress.port } },
+  ].map(async ({ name, kind, alpn, host, bridge }: { name: string; kind: StandInCertificateKind; alpn: string[] | undefined; host: string; bridge?: { host: string; port: number } }) => {
+    const standIn = new SmbQuicStandIn({ tls: await standInTls(kind, lab), host, port: 0, ...(alpn ? { alpn } : {}), ...(bridge ? { bridge } : {}) });
     standIns.push(standIn);
     servers.set(name, { standIn, address: await standIn.start() });
   }),
@@ -76,6 +105,30 @@ t.test('the lab certificate: reachable, ALPN smb, no problems, a handshake time'
   // The stand-in reports the handshake on its stdout; give the line a moment.
   for (let i = 0; i < 50 && server('lab').standIn.handshakes < 1; i++) await new Promise((r) => setTimeout(r, 20));
   t.equal(server('lab').standIn.handshakes, 1, 'the stand-in saw it');
+  t.match(result.negotiate, { streamId: 0, negotiateMs: null, outcome: null, bytesReceived: 0 }, 'without a bridge the NEGOTIATE stream is refused');
+  t.match(result.negotiate?.error, /^QUIC stream 0: /);
+  for (let i = 0; i < 50 && server('lab').standIn.streamsRefused < 1; i++) await new Promise((r) => setTimeout(r, 20));
+  t.equal(server('lab').standIn.streamsRefused, 1);
+});
+
+t.test('NEGOTIATE over QUIC through the bridge: the TCP server gets the framed request, its answer comes back', async (t) => {
+  const { standIn } = server('bridged');
+  const result = await probe('bridged');
+  t.same(result.problems, []);
+  t.equal(result.negotiate?.error, undefined);
+  t.match(result.negotiate, { streamId: 0, dialectsOffered: ['2.0.2', '2.1', '3.0', '3.0.2', '3.1.1'], bytesReceived: SMBD_RESPONSE.length });
+  t.ok(result.negotiate !== null && result.negotiate.negotiateMs !== null && result.negotiate.negotiateMs > 0 && result.negotiate.negotiateMs < TIMEOUT_MS);
+  t.match(result.negotiate?.outcome, { dialect: '3.1.1', cipher: 'AES-128-GCM', signingAlgorithm: 'AES-GMAC', serverGuid: '62616c71-6d73-0062-0000-000000000000' });
+  t.equal(fakeSmbReceived.length, 1, 'one request reached the TCP server');
+  const request = fakeSmbReceived[0] ?? Buffer.alloc(0);
+  t.equal(request.length, result.negotiate?.bytesSent, 'all of it, nothing else');
+  t.equal(request[0], 0x00);
+  t.equal(request.readUIntBE(1, 3), request.length - 4, 'Direct TCP framing, unchanged');
+  t.equal(request.subarray(4, 8).toString('hex'), 'fe534d42');
+  t.equal(await standIn.waitForBridgesClosed(1, 3000), true, 'the bridged stream closed on both ends');
+  t.same(standIn.closedBridges, [{ streamId: 0, toServerBytes: request.length, toClientBytes: SMBD_RESPONSE.length, endedBy: 'client' }]);
+  for (let i = 0; i < 50 && fakeSmbSockets.size > 0; i++) await new Promise((r) => setTimeout(r, 20));
+  t.equal(fakeSmbSockets.size, 0, 'and the TCP connection with it');
 });
 
 t.test('an IP address as the name: the lab certificate carries 127.0.0.1', async (t) => {
@@ -163,6 +216,7 @@ t.test('a closed port: unreachable within the timeout', async (t) => {
 
 t.test('a stream opened after the handshake is refused, nothing is answered', async (t) => {
   const { address, standIn } = server('lab');
+  const refusedBefore = standIn.streamsRefused;
   const client = await QUICClient.createQUICClient(
     {
       host: address.host,
@@ -188,8 +242,8 @@ t.test('a stream opened after the handshake is refused, nothing is answered', as
       new Promise<string>((resolve) => setTimeout(() => resolve('no answer'), TIMEOUT_MS)),
     ]);
     t.equal(outcome, 'refused');
-    for (let i = 0; i < 50 && standIn.streamsRefused < 1; i++) await new Promise((r) => setTimeout(r, 20));
-    t.equal(standIn.streamsRefused, 1);
+    for (let i = 0; i < 50 && standIn.streamsRefused < refusedBefore + 1; i++) await new Promise((r) => setTimeout(r, 20));
+    t.equal(standIn.streamsRefused, refusedBefore + 1);
     writer.releaseLock();
     reader.releaseLock();
   } finally {
