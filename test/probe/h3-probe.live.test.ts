@@ -1,0 +1,180 @@
+// h3-probe against stand-ins in two namespaces this test creates (a client and a "remote"
+// server joined by a veth pair, 198.19.18.0/24, nothing routed anywhere else), the name given
+// by --resolve: a healthy HTTP/3 server (Caddy) exits 0; one that serves QUIC but sends no
+// Alt-Svc (a Node TCP stand-in beside the quic-go peer server), one whose UDP port a filter
+// drops, and one whose chain (3 intermediates, RSA-4096) is over the anti-amplification
+// limit each exit 1 naming it. With netem, the server's side is delayed 20 ms (the RTT), so the extra
+// round trip of the long chain shows in the handshake time. Namespaces and processes go at the end.
+import t from 'tap';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CaddyServer } from '../../harness/endpoints/caddy/server.js';
+import { quicGo } from '../../harness/endpoints/quic-go/index.js';
+import { createNamespace, deleteNamespace, ip, listNamespaces } from '../../harness/lab/namespaces.js';
+import { netemAvailable } from '../../harness/lab/netem-link.js';
+import { ensurePki, type LabPki } from '../../harness/pki/store.js';
+import { runCleanups } from '../../harness/process/cleanup.js';
+import { ManagedProcess, nodeScriptSpec, runCommand } from '../../harness/process/managed-process.js';
+import { projectPath } from '../../harness/project-root.js';
+import type { H3ProbeResult } from '../../harness/probe/h3-probe.js';
+import type { ServerEndpoint } from '../../harness/endpoints/types.js';
+
+const CLIENT = `qlab-hprobe-${process.pid}-c`;
+const SERVER = `qlab-hprobe-${process.pid}-s`;
+const DEVICE = 'hprobe0';
+const CLIENT_ADDRESS = '198.19.18.1';
+const SERVER_ADDRESS = '198.19.18.2';
+/** On the server's egress only: the path's RTT. */
+const RTT_DELAY = '20ms';
+const NAME = 'server.lab.example';
+
+if (process.getuid?.() !== 0) throw new Error('needs root (network namespaces)');
+
+const dir = await mkdtemp(join(tmpdir(), 'qlab-h3probe-'));
+const running: Array<{ stop(): Promise<void> }> = [];
+t.teardown(async () => {
+  for (const server of running.reverse()) await server.stop().catch(() => {});
+  await runCleanups();
+  await deleteNamespace(CLIENT).catch(() => {});
+  await deleteNamespace(SERVER).catch(() => {});
+  await rm(dir, { recursive: true, force: true });
+});
+
+const tc = async (netns: string, args: string[]): Promise<{ code: number | null; stderr: string }> => runCommand({ name: 'tc', command: 'tc', args, netns, timeoutMs: 5000 });
+
+await createNamespace(CLIENT);
+await createNamespace(SERVER);
+await ip(['link', 'add', DEVICE, 'type', 'veth', 'peer', 'name', `${DEVICE}p`], CLIENT);
+await ip(['link', 'set', `${DEVICE}p`, 'netns', SERVER], CLIENT);
+await ip(['link', 'set', `${DEVICE}p`, 'name', DEVICE], SERVER);
+for (const [netns, address] of [
+  [CLIENT, CLIENT_ADDRESS],
+  [SERVER, SERVER_ADDRESS],
+] as const) {
+  await ip(['addr', 'add', `${address}/24`, 'dev', DEVICE], netns);
+  await ip(['link', 'set', DEVICE, 'up'], netns);
+}
+const netem = await netemAvailable();
+const delayed = netem.available;
+if (!delayed) t.comment(`no delay: ${netem.reason}`);
+if (delayed) t.equal((await tc(SERVER, ['qdisc', 'add', 'dev', DEVICE, 'root', 'netem', 'delay', RTT_DELAY])).code, 0, 'netem delay on the server side');
+
+const shortPki = await ensurePki({ intermediates: 1, keyType: 'ecdsa-p256' }, join(dir, 'short'));
+const longPki = await ensurePki({ intermediates: 3, keyType: 'rsa4096' }, join(dir, 'long'));
+
+async function probe(port: number, pki: LabPki): Promise<{ code: number | null; result: H3ProbeResult; stdout: string }> {
+  const args = [
+    '--import',
+    'tsx',
+    projectPath('harness/cli.ts'),
+    'h3-probe',
+    `https://${NAME}:${port}/1000`,
+    '--resolve',
+    `${NAME}:${port}:${SERVER_ADDRESS}`,
+    '--ca',
+    pki.material.caFile,
+    '--timeout',
+    '3s',
+    '--json',
+    '--results-dir',
+    join(dir, 'results'),
+  ];
+  const run = await runCommand({ name: 'h3-probe', command: process.execPath, args, netns: CLIENT, cwd: projectPath(), timeoutMs: 90_000 });
+  if (run.code !== 0 && run.code !== 1) throw new Error(`h3-probe exit ${String(run.code)}: ${run.stderr}`);
+  return { code: run.code, result: JSON.parse(run.stdout) as H3ProbeResult, stdout: run.stdout };
+}
+
+async function caddy(pki: LabPki): Promise<{ server: ServerEndpoint; port: number }> {
+  const server = new CaddyServer({ tls: pki.material, host: SERVER_ADDRESS, netns: SERVER, bodySizes: [1000] });
+  running.push(server);
+  const address = await server.start();
+  return { server, port: address.port };
+}
+
+const codes = (result: H3ProbeResult): string[] => result.problems.map((p) => p.code);
+
+t.test('a healthy HTTP/3 server: exit 0', async (t) => {
+  const { server, port } = await caddy(shortPki);
+  const { code, result } = await probe(port, shortPki);
+  await server.stop();
+  t.same(codes(result), []);
+  t.equal(code, 0);
+  t.match(result, { target: { address: SERVER_ADDRESS, resolvedBy: '--resolve' }, tcp: { tlsVersion: 'TLSv1.3', alpn: 'h2', server: 'Caddy' }, altSvc: { h3: { port } }, versions: { answered: true, supportsV1: true } });
+  t.match(result.quic, { cold: { handshakeOk: true, alpn: 'h3' }, earlyData: { resumed: true, earlyDataAccepted: true } });
+  t.equal(result.amplification?.exceedsLimit, false);
+  if (delayed) t.ok((result.roundTrips.quicHandshakeRoundTrips ?? 99) < 1.6, `one round trip: ${result.roundTrips.quicHandshakeRoundTrips}`);
+});
+
+t.test('QUIC served but not advertised: exit 1, no-alt-svc', async (t) => {
+  const open = quicGo.open({ serverHost: SERVER_ADDRESS, serverNetns: SERVER }).server;
+  if (!open) throw new Error('the quic-go descriptor has no server');
+  const quic = open(shortPki.material);
+  running.push(quic);
+  const { port } = await quic.start();
+  const tcp = new ManagedProcess(
+    nodeScriptSpec(
+      'h3-probe tcp stand-in',
+      projectPath('test/fixtures/h3-tcp-standin-main.ts'),
+      { host: SERVER_ADDRESS, port, chainFile: shortPki.material.chainFile, keyFile: shortPki.material.keyFile, altSvc: null },
+      SERVER,
+    ),
+  );
+  running.push(tcp);
+  await tcp.waitForLine(/"listening"/, 15_000);
+  const { code, result, stdout } = await probe(port, shortPki);
+  await tcp.stop();
+  await quic.stop();
+  t.equal(code, 1);
+  t.same(codes(result), ['no-alt-svc']);
+  t.match(stdout, /"code": "no-alt-svc"/);
+  t.match(result.quic, { cold: { handshakeOk: true, alpn: 'h3' } }, 'QUIC itself works on the same port');
+});
+
+t.test('UDP dropped by a filter: exit 1, udp-unreachable', async (t) => {
+  const { server, port } = await caddy(shortPki);
+  // This host has neither nftables nor iptables, nor tc's drop action (act_gact): the firewall
+  // on the path is a u32 filter on the client's egress sending UDP to the port into a netem
+  // queue that loses every packet; everything else goes through an undelayed band.
+  const rules = [
+    ['qdisc', 'add', 'dev', DEVICE, 'root', 'handle', '1:', 'prio', 'bands', '3', 'priomap', ...Array<string>(16).fill('1')],
+    ['qdisc', 'add', 'dev', DEVICE, 'parent', '1:3', 'handle', '30:', 'netem', 'loss', '100%'],
+    ['filter', 'add', 'dev', DEVICE, 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32', 'match', 'ip', 'protocol', '17', '0xff', 'match', 'ip', 'dport', String(port), '0xffff', 'flowid', '1:3'],
+  ];
+  for (const rule of rules) {
+    const run = await tc(CLIENT, rule);
+    t.equal(run.code, 0, `tc ${rule.slice(0, 2).join(' ')}: ${run.stderr.trim()}`);
+  }
+  try {
+    const { code, result } = await probe(port, shortPki);
+    t.equal(code, 1);
+    t.same(codes(result), ['udp-unreachable']);
+    t.match(result, { tcp: { status: 200 }, altSvc: { h3: { port } }, versions: { answered: false, refused: false, datagramsSent: 3 } });
+  } finally {
+    await tc(CLIENT, ['qdisc', 'del', 'dev', DEVICE, 'root']);
+    await server.stop();
+  }
+});
+
+t.test('a chain over the anti-amplification limit: exit 1, the extra round trip predicted (and seen with the delay)', async (t) => {
+  const { server, port } = await caddy(longPki);
+  const { code, result } = await probe(port, longPki);
+  await server.stop();
+  t.equal(code, 1);
+  t.same(codes(result), ['chain-exceeds-amplification-limit']);
+  t.equal(result.tcp.chain.length, 4, 'leaf and 3 intermediates');
+  t.match(result.amplification, { exceedsLimit: true, extraRoundTrips: 1 });
+  t.ok((result.amplification?.firstFlightBytes ?? 0) > 3 * 1200);
+  if (delayed) {
+    t.equal(result.roundTrips.extraRoundTripSeen, true, `seen: ${result.roundTrips.quicHandshakeRoundTrips} round trips`);
+    t.match(result.problems[0]?.message, /predicted, seen: the handshake took/);
+  } else t.comment('no sch_netem on this kernel: the round trips are not counted at this RTT, the extra one is predicted only');
+});
+
+t.test('nothing left behind', async (t) => {
+  for (const server of running) await server.stop();
+  await deleteNamespace(CLIENT);
+  await deleteNamespace(SERVER);
+  const left = (await listNamespaces()).filter((n) => n === CLIENT || n === SERVER);
+  t.same(left, []);
+});
