@@ -133,25 +133,23 @@ t.test('QUIC served but not advertised: exit 1, no-alt-svc', async (t) => {
 
 t.test('UDP dropped by a filter: exit 1, udp-unreachable', async (t) => {
   const { server, port } = await caddy(shortPki);
-  // This host has neither nftables nor iptables, nor tc's drop action (act_gact): the firewall
-  // on the path is a u32 filter on the client's egress sending UDP to the port into a netem
-  // queue that loses every packet; everything else goes through an undelayed band.
+  // This host has neither nftables nor iptables, nor tc's drop action or netem: the firewall
+  // is a policy-routing rule in the server's namespace that blackholes UDP to the port, ahead
+  // of the local table (moved behind it). Without forwarding the kernel drops such packets
+  // silently (ip_error sends no ICMP): to the client, UDP simply goes unanswered.
   const rules = [
-    ['qdisc', 'add', 'dev', DEVICE, 'root', 'handle', '1:', 'prio', 'bands', '3', 'priomap', ...Array<string>(16).fill('1')],
-    ['qdisc', 'add', 'dev', DEVICE, 'parent', '1:3', 'handle', '30:', 'netem', 'loss', '100%'],
-    ['filter', 'add', 'dev', DEVICE, 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32', 'match', 'ip', 'protocol', '17', '0xff', 'match', 'ip', 'dport', String(port), '0xffff', 'flowid', '1:3'],
+    ['rule', 'add', 'pref', '10', 'lookup', 'local'],
+    ['rule', 'del', 'pref', '0'],
+    ['rule', 'add', 'pref', '5', 'ipproto', 'udp', 'dport', String(port), 'blackhole'],
   ];
-  for (const rule of rules) {
-    const run = await tc(CLIENT, rule);
-    t.equal(run.code, 0, `tc ${rule.slice(0, 2).join(' ')}: ${run.stderr.trim()}`);
-  }
+  for (const rule of rules) await ip(rule, SERVER);
   try {
     const { code, result } = await probe(port, shortPki);
     t.equal(code, 1);
     t.same(codes(result), ['udp-unreachable']);
     t.match(result, { tcp: { status: 200 }, altSvc: { h3: { port } }, versions: { answered: false, refused: false, datagramsSent: 3 } });
   } finally {
-    await tc(CLIENT, ['qdisc', 'del', 'dev', DEVICE, 'root']);
+    await ip(['rule', 'del', 'pref', '5'], SERVER);
     await server.stop();
   }
 });
