@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { parseAltSvc, h3Entry, type AltSvcEntry } from './alt-svc.js';
 import { predictAmplification, signatureBytes, type AmplificationPrediction } from './amplification.js';
 import { exitCode, findProblems, iisHints, countRoundTrips, type Problem, type RoundTrips } from './problems.js';
-import { probeQuicHandshake, type QuicHandshakeResult } from './quic-handshake.js';
+import { probeQuicHandshake, type QuicClientPeer, type QuicHandshakeResult } from './quic-handshake.js';
 import { probeTcpTls, type TcpTlsProbeResult } from './tcp-tls.js';
 import type { ProbeTarget } from './target.js';
 import { probeVersions, type VersionProbeResult } from './version-probe.js';
@@ -15,6 +15,7 @@ import { probeVersions, type VersionProbeResult } from './version-probe.js';
 export interface H3ProbeOptions {
   target: ProbeTarget;
   caFile?: string;
+  quicClient: QuicClientPeer;
   /** Bound of each step (TCP+TLS, version probe, each QUIC connection). */
   timeoutMs: number;
 }
@@ -57,7 +58,10 @@ export async function runH3Probe(options: H3ProbeOptions): Promise<H3ProbeResult
   const followable = h3 === null || h3.host === '';
 
   const versions = followable ? await probeVersions({ address: options.target.address, port: udpPort, timeoutMs: options.timeoutMs }) : null;
-  const quic = followable && !versions?.refused ? await probeQuicHandshake({ target: options.target, port: udpPort, timeoutMs: options.timeoutMs, ...(options.caFile !== undefined ? { caFile: options.caFile } : {}) }) : null;
+  const quic =
+    followable && !versions?.refused
+      ? await probeQuicHandshake({ client: options.quicClient, target: options.target, port: udpPort, timeoutMs: options.timeoutMs, ...(options.caFile !== undefined ? { caFile: options.caFile } : {}) })
+      : null;
 
   const leaf = tcp.chain[0];
   const amplification = leaf !== undefined ? predictAmplification({ chain: tcp.chain, leafSignatureBytes: signatureBytes(leaf) }) : null;

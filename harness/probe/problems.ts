@@ -14,7 +14,7 @@ export interface Problem {
 }
 
 /** Below this TCP RTT, a handshake's time is mostly processing: round trips are not counted. */
-export const MIN_RTT_FOR_ROUND_TRIPS_MS = 2;
+export const MIN_RTT_FOR_ROUND_TRIPS_MS = 10;
 /** A cold QUIC handshake completes at the client after 1 RTT; this many or more means an extra one. */
 export const EXTRA_ROUND_TRIP_THRESHOLD = 1.6;
 
