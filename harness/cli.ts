@@ -1,4 +1,4 @@
-// The one entry point behind the npm scripts: scenario, campaign, report, compare, smb-probe, lab, history, certs, schema.
+// The one entry point behind the npm scripts: scenario, campaign, report, compare, smb-probe, h3-probe, lab, history, certs, schema.
 // Machine output goes to stdout, progress to stderr (on a terminal only); bad input is one
 // line on stderr and exit code 2.
 import { Command, CommanderError, Option } from 'commander';
@@ -10,6 +10,7 @@ import { campaignCommand } from './cli/campaign-command.js';
 import { compareCommand } from './cli/compare-command.js';
 import { reportCommand } from './cli/report-command.js';
 import { smbProbeCommand } from './cli/smb-probe-command.js';
+import { h3ProbeCommand } from './cli/h3-probe-command.js';
 import { historyCommand } from './cli/history-command.js';
 import { EXIT_LAB_BUSY, UsageError } from './cli/usage-error.js';
 import { commanderSlipContext, npmSlip } from './cli/npm-slip.js';
@@ -92,7 +93,7 @@ function refuseRepeatedOptions(command: Command): void {
 
 export function buildProgram(): Command {
   const program = new Command('quic-lab').description('QUIC vs TCP+TLS 1.3 lab harness');
-  for (const sub of [scenarioCommand(), campaignCommand(), reportCommand(), compareCommand(), smbProbeCommand(), labCommand(), historyCommand(), certsCommand(), schemaCommand()]) {
+  for (const sub of [scenarioCommand(), campaignCommand(), reportCommand(), compareCommand(), smbProbeCommand(), h3ProbeCommand(), labCommand(), historyCommand(), certsCommand(), schemaCommand()]) {
     sub.exitOverride().configureOutput({ writeErr: () => {}, outputError: () => {} });
     program.addCommand(sub);
   }

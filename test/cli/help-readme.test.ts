@@ -68,6 +68,7 @@ const TABLES: Record<string, string> = {
   report: '## Reports',
   compare: '## Comparing runs',
   'smb-probe': '## SMB over QUIC probe',
+  'h3-probe': '## HTTP/3 probe',
   certs: '## Certificates',
   'lab up': '### Manual use',
   'campaign run': '## Campaigns',

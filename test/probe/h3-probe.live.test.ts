@@ -1,0 +1,198 @@
+// h3-probe against stand-ins in two namespaces this test creates (a client and a "remote"
+// server joined by a veth pair, 198.19.18.0/24, nothing routed anywhere else), the name given
+// by --resolve: a healthy HTTP/3 server (Caddy) exits 0; one that serves QUIC but sends no
+// Alt-Svc (a Node TCP stand-in beside the quic-go peer server), one whose UDP port a filter
+// drops, and one whose chain (3 intermediates, RSA-4096) is over the anti-amplification
+// limit each exit 1 naming it (a policy-routing rule drops the UDP: this kernel has no
+// nftables, iptables, tc drop action or netem). Then on the lab's emulated 40 ms link the long
+// chain's extra round trip shows in the handshake time. Namespaces and processes go at the end.
+import t from 'tap';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CaddyServer } from '../../harness/endpoints/caddy/server.js';
+import { quicGo } from '../../harness/endpoints/quic-go/index.js';
+import { createNamespace, deleteNamespace, ip, listNamespaces } from '../../harness/lab/namespaces.js';
+import { startLab } from '../../harness/lab/lab.js';
+import { resolveLinkConditions } from '../../harness/lab/profiles.js';
+import { ensurePki, type LabPki } from '../../harness/pki/store.js';
+import { runCleanups } from '../../harness/process/cleanup.js';
+import { ManagedProcess, nodeScriptSpec, runCommand } from '../../harness/process/managed-process.js';
+import { projectPath } from '../../harness/project-root.js';
+import type { H3ProbeResult } from '../../harness/probe/h3-probe.js';
+import type { ServerEndpoint } from '../../harness/endpoints/types.js';
+
+const CLIENT = `qlab-hprobe-${process.pid}-c`;
+const SERVER = `qlab-hprobe-${process.pid}-s`;
+const DEVICE = 'hprobe0';
+const CLIENT_ADDRESS = '198.19.18.1';
+const SERVER_ADDRESS = '198.19.18.2';
+const NAME = 'server.lab.example';
+
+if (process.getuid?.() !== 0) throw new Error('needs root (network namespaces)');
+
+const dir = await mkdtemp(join(tmpdir(), 'qlab-h3probe-'));
+const running: Array<{ stop(): Promise<void> }> = [];
+t.teardown(async () => {
+  for (const server of running.reverse()) await server.stop().catch(() => {});
+  await runCleanups();
+  await deleteNamespace(CLIENT).catch(() => {});
+  await deleteNamespace(SERVER).catch(() => {});
+  await rm(dir, { recursive: true, force: true });
+});
+
+await createNamespace(CLIENT);
+await createNamespace(SERVER);
+await ip(['link', 'add', DEVICE, 'type', 'veth', 'peer', 'name', `${DEVICE}p`], CLIENT);
+await ip(['link', 'set', `${DEVICE}p`, 'netns', SERVER], CLIENT);
+await ip(['link', 'set', `${DEVICE}p`, 'name', DEVICE], SERVER);
+for (const [netns, address] of [
+  [CLIENT, CLIENT_ADDRESS],
+  [SERVER, SERVER_ADDRESS],
+] as const) {
+  await ip(['addr', 'add', `${address}/24`, 'dev', DEVICE], netns);
+  await ip(['link', 'set', DEVICE, 'up'], netns);
+}
+
+const shortPki = await ensurePki({ intermediates: 1, keyType: 'ecdsa-p256' }, join(dir, 'short'));
+const longPki = await ensurePki({ intermediates: 3, keyType: 'rsa4096' }, join(dir, 'long'));
+
+async function probe(port: number, pki: LabPki, where = { netns: CLIENT, address: SERVER_ADDRESS }, extraArgs: string[] = []): Promise<{ code: number | null; result: H3ProbeResult; stdout: string }> {
+  const args = [
+    '--import',
+    'tsx',
+    projectPath('harness/cli.ts'),
+    'h3-probe',
+    `https://${NAME}:${port}/1000`,
+    '--resolve',
+    `${NAME}:${port}:${where.address}`,
+    '--ca',
+    pki.material.caFile,
+    '--timeout',
+    '3s',
+    '--json',
+    '--results-dir',
+    join(dir, 'results'),
+    ...extraArgs,
+  ];
+  const run = await runCommand({ name: 'h3-probe', command: process.execPath, args, netns: where.netns, cwd: projectPath(), timeoutMs: 90_000 });
+  if (run.code !== 0 && run.code !== 1) throw new Error(`h3-probe exit ${String(run.code)}: ${run.stderr}`);
+  return { code: run.code, result: JSON.parse(run.stdout) as H3ProbeResult, stdout: run.stdout };
+}
+
+async function caddy(pki: LabPki): Promise<{ server: ServerEndpoint; port: number }> {
+  const server = new CaddyServer({ tls: pki.material, host: SERVER_ADDRESS, netns: SERVER, bodySizes: [1000] });
+  running.push(server);
+  const address = await server.start();
+  return { server, port: address.port };
+}
+
+const codes = (result: H3ProbeResult): string[] => result.problems.map((p) => p.code);
+
+t.test('a healthy HTTP/3 server: exit 0', async (t) => {
+  const { server, port } = await caddy(shortPki);
+  const { code, result } = await probe(port, shortPki);
+  await server.stop();
+  t.same(codes(result), []);
+  t.equal(code, 0);
+  t.match(result, { target: { address: SERVER_ADDRESS, resolvedBy: '--resolve' }, tcp: { tlsVersion: 'TLSv1.3', alpn: 'h2', server: 'Caddy' }, altSvc: { h3: { port } }, versions: { answered: true, supportsV1: true } });
+  t.match(result.quic, { cold: { handshakeOk: true, alpn: 'h3' }, earlyData: { resumed: true, earlyDataAccepted: true } });
+  t.equal(result.amplification?.exceedsLimit, false);
+});
+
+t.test('QUIC served but not advertised: exit 1, no-alt-svc', async (t) => {
+  const open = quicGo.open({ serverHost: SERVER_ADDRESS, serverNetns: SERVER }).server;
+  if (!open) throw new Error('the quic-go descriptor has no server');
+  const quic = open(shortPki.material);
+  running.push(quic);
+  const { port } = await quic.start();
+  const tcp = new ManagedProcess(
+    nodeScriptSpec(
+      'h3-probe tcp stand-in',
+      projectPath('test/fixtures/h3-tcp-standin-main.ts'),
+      { host: SERVER_ADDRESS, port, chainFile: shortPki.material.chainFile, keyFile: shortPki.material.keyFile, altSvc: null },
+      SERVER,
+    ),
+  );
+  running.push(tcp);
+  await tcp.waitForLine(/"listening"/, 15_000);
+  const { code, result, stdout } = await probe(port, shortPki);
+  await tcp.stop();
+  await quic.stop();
+  t.equal(code, 1);
+  t.same(codes(result), ['no-alt-svc']);
+  t.match(stdout, /"code": "no-alt-svc"/);
+  t.match(result.quic, { cold: { handshakeOk: true, alpn: 'h3' } }, 'QUIC itself works on the same port');
+});
+
+t.test('UDP dropped by a filter: exit 1, udp-unreachable', async (t) => {
+  const { server, port } = await caddy(shortPki);
+  // This host has neither nftables nor iptables, nor tc's drop action or netem: the firewall
+  // is a policy-routing rule in the server's namespace that blackholes UDP to the port, ahead
+  // of the local table (moved behind it). Without forwarding the kernel drops such packets
+  // silently (ip_error sends no ICMP): to the client, UDP simply goes unanswered.
+  const rules = [
+    ['rule', 'add', 'pref', '10', 'lookup', 'local'],
+    ['rule', 'del', 'pref', '0'],
+    ['rule', 'add', 'pref', '5', 'ipproto', 'udp', 'dport', String(port), 'blackhole'],
+  ];
+  for (const rule of rules) await ip(rule, SERVER);
+  try {
+    const { code, result } = await probe(port, shortPki);
+    t.equal(code, 1);
+    t.same(codes(result), ['udp-unreachable']);
+    t.match(result, { tcp: { status: 200 }, altSvc: { h3: { port } }, versions: { answered: false, refused: false, datagramsSent: 3 } });
+  } finally {
+    await ip(['rule', 'del', 'pref', '5'], SERVER);
+    await server.stop();
+  }
+});
+
+t.test('a chain over the anti-amplification limit: exit 1, the extra round trip predicted', async (t) => {
+  const { server, port } = await caddy(longPki);
+  const { code, result } = await probe(port, longPki);
+  await server.stop();
+  t.equal(code, 1);
+  t.same(codes(result), ['chain-exceeds-amplification-limit']);
+  t.equal(result.tcp.chain.length, 4, 'leaf and 3 intermediates');
+  t.match(result.amplification, { exceedsLimit: true, extraRoundTrips: 1 });
+  t.ok((result.amplification?.firstFlightBytes ?? 0) > 3 * 1200);
+  // At a veth's RTT the round trips are not counted: the next test, on the lab's emulated link, sees the extra one.
+  t.equal(result.roundTrips.extraRoundTripSeen, null);
+});
+
+// The lab's own emulator (native/link-emulator) makes the round trip, with its
+// client and server namespaces, so the round trips can be counted.
+t.test("on the lab's emulated 40 ms link: one round trip for the short chain, the extra one seen for the long chain", async (t) => {
+  const lab = await startLab({ conditions: resolveLinkConditions({ rtt: '40ms' }), backend: 'auto', purpose: 'h3-probe live test', lock: { wait: true } });
+  try {
+    const where = { netns: lab.namespaces.client, address: lab.addresses.serverIpv4 };
+    const runs = [
+      { pki: shortPki, client: 'aioquic', extra: false },
+      { pki: longPki, client: 'aioquic', extra: true },
+    ];
+    for (const { pki, client, extra } of runs) {
+      const server = new CaddyServer({ tls: pki.material, host: lab.addresses.serverIpv4, netns: lab.namespaces.server, bodySizes: [1000] });
+      running.push(server);
+      const { result } = await probe((await server.start()).port, pki, where, ['--quic-client', client]);
+      await server.stop();
+      const roundTrips = result.roundTrips.quicHandshakeRoundTrips;
+      const what = `${pki.info.chainLength} certificates, ${client}: the handshake took ${roundTrips} round trips`;
+      t.ok((result.tcp.connectMs ?? 0) >= 38, `TCP connect ${result.tcp.connectMs} ms: the emulated RTT`);
+      t.equal(result.quic?.client, client);
+      t.equal(result.roundTrips.extraRoundTripSeen, extra, what);
+      t.same(codes(result), pki === longPki ? ['chain-exceeds-amplification-limit'] : [], what);
+      if (pki === longPki) t.match(result.problems[0]?.message, /predicted, seen: the handshake took \d\.\d round trips/);
+    }
+  } finally {
+    await lab.stop();
+  }
+});
+
+t.test('nothing left behind', async (t) => {
+  for (const server of running) await server.stop();
+  await deleteNamespace(CLIENT);
+  await deleteNamespace(SERVER);
+  const left = (await listNamespaces()).filter((n) => n === CLIENT || n === SERVER);
+  t.same(left, []);
+});
