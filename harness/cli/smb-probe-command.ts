@@ -1,4 +1,4 @@
-// npm run smb-probe -- [--target HOST[:PORT] [--resolve NAME:ADDRESS]]: is an SMB over QUIC
+// npm run smb-probe -- [--target HOST[:PORT] [--resolve NAME:PORT:ADDRESS]]: is an SMB over QUIC
 // server reachable and set up right (handshake on UDP 443 with ALPN "smb", its certificate
 // chain checked as Windows would for the name clients use), and what does an SMB2 NEGOTIATE get
 // over that QUIC connection and over TCP 445, side by side? Without --target the probe runs
@@ -22,6 +22,7 @@ import { LAB_SERVER_NAME } from '../lab/addresses.js';
 import { durationMs, integerInRange, oneOf } from './parse.js';
 import { fileTimestamp } from '../results/run-id.js';
 import { UsageError } from './usage-error.js';
+import { parseResolve } from '../probe/target.js';
 
 const SMB_TCP_PORT = 445;
 /** How long the stand-in gets to report the probe's bridged stream closed on both ends. */
@@ -42,15 +43,6 @@ export function parseTarget(value: string): { host: string; port: number } {
 
 const DNS_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
 
-/** "files.example:198.18.0.2" (curl's form without the port) -> name and address. */
-export function parseResolve(value: string): { name: string; address: string } {
-  const colon = value.indexOf(':');
-  const name = value.slice(0, colon);
-  const address = value.slice(colon + 1).replace(/^\[(.*)\]$/, '$1');
-  if (colon < 1 || !DNS_NAME.test(name) || isIP(name) !== 0 || isIP(address) === 0) throw new UsageError(`--resolve wants NAME:ADDRESS (an IP address), got "${value}"`);
-  return { name, address };
-}
-
 /**
  * The address to send to and the name to ask for and check the certificate against. A target
  * name is never looked up: its address comes from --resolve. The name checked is --server-name,
@@ -63,8 +55,8 @@ export function resolveTarget(target: string, resolve: string | undefined, serve
     if (mapping !== undefined) throw new UsageError(`--resolve ${resolve}: the target ${host} is an address already`);
     return { address: host, port, serverName: serverName ?? host, resolvedBy: 'literal' };
   }
-  if (mapping === undefined || mapping.name.replace(/\.$/, '').toLowerCase() !== host.replace(/\.$/, '').toLowerCase()) {
-    throw new UsageError(`--target ${host} is a name: give its address with --resolve ${host}:ADDRESS (the probe resolves no names)`);
+  if (mapping === undefined || mapping.host.replace(/\.$/, '') !== host.replace(/\.$/, '').toLowerCase() || mapping.port !== port) {
+    throw new UsageError(`--target ${host} is a name: give its address with --resolve ${host}:${port}:ADDRESS (the probe resolves no names)`);
   }
   return { address: mapping.address, port, serverName: serverName ?? host, resolvedBy: '--resolve' };
 }
@@ -74,7 +66,7 @@ export function addressNameNote(serverName: string): string | null {
   if (isIP(serverName.replace(/^\[(.*)\]$/, '$1')) === 0) return null;
   return (
     `note: the certificate was checked against the address ${serverName}; Windows clients reach SMB over QUIC by name (\\\\NAME\\share) ` +
-    "and Windows needs that name among the certificate's DNS subject alternative names: check it with --target NAME --resolve NAME:ADDRESS or --server-name NAME"
+    "and Windows needs that name among the certificate's DNS subject alternative names: check it with --target NAME --resolve NAME:PORT:ADDRESS or --server-name NAME"
   );
 }
 
@@ -95,7 +87,7 @@ export function smbProbeCommand(): Command {
   return new Command('smb-probe')
     .description('probe an SMB over QUIC server (UDP 443, ALPN smb, certificate chain, SMB2 NEGOTIATE on a stream) and SMB over TCP 445 (NEGOTIATE), side by side; default target: a local stand-in on the lab bridged to smbd')
     .option('--target <host[:port]>', 'the server to probe: an IP address, or a DNS name given its address with --resolve; QUIC port default 443')
-    .option('--resolve <name:address>', 'the address of the --target name (no name is ever looked up)')
+    .option('--resolve <host:port:address>', "the address of the --target name, curl's form (no name is ever looked up)")
     .option('--server-name <name>', 'the name to ask for and check the certificate against (default: the target name or address, or the lab name)')
     .option('--ca <file>', 'PEM file of the CA(s) to trust (default: the system roots; the lab CA for the stand-in)')
     .option('--tcp-port <n>', 'SMB over TCP port', integerInRange('--tcp-port', 1, 65535), SMB_TCP_PORT)

@@ -75,11 +75,11 @@ t.test('closed ports: not reachable, bounded, exit 1; a name is refused, exit 2'
   t.match(closed.stdout, /note: the certificate was checked against the address 127\.0\.0\.1; Windows clients reach SMB over QUIC by name/);
   const named = await probe(t, '--target', 'fileserver.example');
   t.equal(named.status, 2);
-  t.equal(named.stderr, 'error: --target fileserver.example is a name: give its address with --resolve fileserver.example:ADDRESS (the probe resolves no names)\n');
+  t.equal(named.stderr, 'error: --target fileserver.example is a name: give its address with --resolve fileserver.example:443:ADDRESS (the probe resolves no names)\n');
 });
 
 t.test('a name with --resolve: the certificate is checked against that name', async (t) => {
-  const run = await probe(t, '--target', 'fileserver.example:4999', '--resolve', 'fileserver.example:127.0.0.1', '--no-tcp', '--timeout', '1s');
+  const run = await probe(t, '--target', 'fileserver.example:4999', '--resolve', 'fileserver.example:4999:127.0.0.1', '--no-tcp', '--timeout', '1s');
   t.equal(run.status, 1);
   t.match(run.stdout, /target fileserver\.example at 127\.0\.0\.1 \(from --resolve\)\nSMB over QUIC {2}127\.0\.0\.1:4999 \(fileserver\.example\): not reachable/);
   t.notMatch(run.stdout, /note: the certificate was checked against the address/);
