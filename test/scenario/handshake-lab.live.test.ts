@@ -64,17 +64,28 @@ t.test('handshake variants at a 60 ms round trip, checked against the capture', 
     t.ok(median(id, 'handshakeRoundTrips') >= median(id, 'wireHandshakeRoundTrips') - 0.02, `${id}: the client's handshake is no earlier than the wire's`);
   }
 
+  // A sample whose handshake the capture could not decrypt has no wire figures, and says why in
+  // its flags (seen once in 8 CI runs: one tcp-tls-h2 sample of four). It may be missing, at
+  // most one per case; a wrong value never.
   for (const c of document.cases) {
     if (c.unsupported !== undefined) continue;
     const resumed = c.parameters.session !== 'cold';
-    const certificates = c.samples.map((s) => s.metrics.serverCertificateSent);
+    const unread = c.samples.filter((s) => s.metrics.serverCertificateSent === undefined);
+    for (const s of unread)
+      t.ok(
+        s.flags?.some((f) => f.includes('not seen') || f.includes('could not be decrypted')),
+        `${c.id} sample ${s.index}: no wire figures, and its flags say why`,
+      );
+    t.ok(unread.length <= 1, `${c.id}: at most one sample without wire figures (${unread.length})`);
+    const read = c.samples.filter((s) => !unread.includes(s));
+    const certificates = read.map((s) => s.metrics.serverCertificateSent);
     t.same(
       certificates,
       certificates.map(() => (resumed ? 0 : 1)),
-      `${c.id}: ${resumed ? 'no Certificate on the wire' : 'a Certificate on the wire'} in every sample`,
+      `${c.id}: ${resumed ? 'no Certificate on the wire' : 'a Certificate on the wire'} in every sample read`,
     );
     t.ok(
-      c.samples.every((s) => (s.metrics.clientPacketsBeforeHandshake ?? 0) >= 1 && (s.metrics.serverFirstFlightBytes ?? 0) > 0),
+      read.every((s) => (s.metrics.clientPacketsBeforeHandshake ?? 0) >= 1 && (s.metrics.serverFirstFlightBytes ?? 0) > 0),
       `${c.id}: packets and flight sizes recorded`,
     );
   }
