@@ -3,7 +3,7 @@
 // line on stderr and exit code 2.
 import { Command, CommanderError, Option } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { integerInRange, oneOf } from './cli/parse.js';
+import { integerInRange, oneOf } from './options/parse.js';
 import { scenarioCommand } from './cli/scenario-command.js';
 import { labCommand } from './cli/lab-command.js';
 import { campaignCommand } from './cli/campaign-command.js';
@@ -12,7 +12,8 @@ import { reportCommand } from './cli/report-command.js';
 import { smbProbeCommand } from './cli/smb-probe-command.js';
 import { h3ProbeCommand } from './cli/h3-probe-command.js';
 import { historyCommand } from './cli/history-command.js';
-import { EXIT_LAB_BUSY, UsageError } from './cli/usage-error.js';
+import { EXIT_LAB_BUSY } from './cli/usage-error.js';
+import { UsageError } from './options/usage-error.js';
 import { commanderSlipContext, npmSlip } from './cli/npm-slip.js';
 import { REPEATABLE_OPTIONS } from './cli/link-options.js';
 import { LabBusyError } from './lab/lock.js';

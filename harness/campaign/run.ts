@@ -116,7 +116,7 @@ export async function runCampaign(campaign: Campaign, options: RunCampaignOption
   await save();
   let interrupted = false;
   let first = true;
-  for (const todo of runsToDo(index.runs, options.retryFailed ?? false)) {
+  for (const run of runsToDo(index.runs, options.retryFailed ?? false)) {
     if (signal?.aborted) {
       interrupted = true;
       break;
@@ -131,7 +131,6 @@ export async function runCampaign(campaign: Campaign, options: RunCampaignOption
       }
     }
     first = false;
-    const run = todo;
     const scenario = campaign.scenarios[run.scenarioIndex];
     const link = campaign.links[run.linkIndex];
     if (!scenario || !link) throw new CampaignFileError(`run ${run.key} names a scenario or link the campaign does not have`, campaign.file);
@@ -149,13 +148,15 @@ export async function runCampaign(campaign: Campaign, options: RunCampaignOption
     };
     try {
       const planned = planScenarioRun(scenario.name, { ...runFlags(scenario, link, dir), trigger });
-      const sessionOptions = { ...planned.sessionOptions, ...(signal ? { signal } : {}) };
-      if (!signal) delete sessionOptions.signal;
-      const result = await runSession(planned.scenario, sessionOptions, {
-        onProgress: (event) => options.onProgress?.({ kind: 'session', run, runCount, event }),
-        onWarning: warn,
-        ...(options.onWaitForLab ? { onWaitForLab: options.onWaitForLab } : {}),
-      });
+      const result = await runSession(
+        planned.scenario,
+        { ...planned.sessionOptions, ...(signal ? { signal } : {}) },
+        {
+          onProgress: (event) => options.onProgress?.({ kind: 'session', run, runCount, event }),
+          onWarning: warn,
+          ...(options.onWaitForLab ? { onWaitForLab: options.onWaitForLab } : {}),
+        },
+      );
       const aborted = result.document.status === 'aborted' || signal?.aborted === true;
       Object.assign(run, {
         status: aborted ? 'interrupted' : result.exitCode === 0 ? 'completed' : 'failed',

@@ -6,6 +6,7 @@
 import { median } from '../measure/statistics.js';
 import { profileOf, runKey, workloadLabel } from '../results/case-key.js';
 import type { MetricSummary, ResultCase, ResultDocument } from '../results/schema.js';
+import { thresholdHolds } from '../report/trend-changes.js';
 
 export class ThresholdError extends Error {}
 
@@ -85,19 +86,6 @@ export function parseThreshold(text: string): Threshold {
 export function selectorMatches(selector: CaseSelector, document: Pick<ResultDocument, 'scenario'>, resultCase: Pick<ResultCase, 'id' | 'application'>): boolean {
   if (selector.scenario !== undefined && selector.scenario !== document.scenario) return false;
   return resultCase.id === selector.name || resultCase.application === selector.name;
-}
-
-function compare(value: number, comparison: Comparison, limit: number): boolean {
-  switch (comparison) {
-    case '<':
-      return value < limit;
-    case '<=':
-      return value <= limit;
-    case '>':
-      return value > limit;
-    case '>=':
-      return value >= limit;
-  }
 }
 
 /** One series (scenario, case, link, parameters) checked over the campaign's runs. */
@@ -187,7 +175,7 @@ function evaluateOne(threshold: Threshold, documents: readonly ResultDocument[])
     } else {
       check.limit = threshold.value;
     }
-    check.status = compare(check.value, threshold.comparison, check.limit) ? 'pass' : 'fail';
+    check.status = thresholdHolds(check.value, { op: threshold.comparison, value: check.limit }) ? 'pass' : 'fail';
   }
   const checks = [...series.values()];
   const status = checks.some((c) => c.error !== undefined) ? 'error' : checks.some((c) => c.status === 'fail') ? 'fail' : 'pass';

@@ -10,9 +10,9 @@ import { interruptSignal } from '../process/cleanup.js';
 import { formatNumber } from '../report/format.js';
 import { renderTextTable } from '../report/table.js';
 import { installCommand, scheduleCommand, type RunOnce } from './campaign-schedule-command.js';
-import { oneOf } from './parse.js';
+import { oneOf } from '../options/parse.js';
 import { progressText } from './progress.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../options/usage-error.js';
 
 const SCHEDULERS = ['manual', 'quic-lab-scheduler', 'systemd', 'cron', 'github-actions'] as const;
 

@@ -10,9 +10,9 @@ import { escapeControls, escapeControlsKeepingLines } from '../files/terminal-te
 import { parsePercentFraction, UnitError } from '../lab/units.js';
 import type { Correction } from '../measure/inference.js';
 import { comparisonJson, regressions, renderComparison } from '../report/compare-report.js';
-import { commaListOf, integerInRange, oneOf } from './parse.js';
+import { commaListOf, integerInRange, oneOf } from '../options/parse.js';
 import { readResultFiles } from './result-files.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../options/usage-error.js';
 
 export const EXIT_REGRESSION = 1;
 

@@ -11,8 +11,8 @@ import { renderH3Probe } from '../probe/render.js';
 import { parseProbeUrl, resolveTarget } from '../probe/target.js';
 import { DEFAULT_RESULTS_DIR } from '../results/write.js';
 import { fileTimestamp } from '../results/run-id.js';
-import { durationMs, oneOf } from './parse.js';
-import { UsageError } from './usage-error.js';
+import { durationMs, oneOf } from '../options/parse.js';
+import { UsageError } from '../options/usage-error.js';
 
 interface H3ProbeCommandOptions {
   resolve?: string;

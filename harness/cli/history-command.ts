@@ -7,11 +7,14 @@ import { findScenario } from '../../scenarios/index.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import { escapeControls, escapeControlsKeepingLines } from '../files/terminal-text.js';
 import type { HistoryStore } from '../history/store.js';
-import type { AnalyzedSeries } from '../history/analyze-index.js';
+import { CampaignFileError, loadCampaign } from '../campaign/campaign-file.js';
+import { seriesThresholds } from '../campaign/trend-thresholds.js';
+import { AcknowledgementsError, readAcknowledgements } from '../history/acknowledgements.js';
+import { analyzeIndex, confirmedRegressions, type AnalyzedSeries } from '../history/analyze-index.js';
 import { changeRows, type TrendThreshold } from '../report/trend-changes.js';
 import { renderTextTable } from '../report/table.js';
-import { periodMs } from './parse.js';
-import { UsageError } from './usage-error.js';
+import { periodMs } from '../options/parse.js';
+import { UsageError } from '../options/usage-error.js';
 
 /** Beside the result files it indexes. */
 export const DEFAULT_HISTORY_DB = 'results/history.sqlite';
@@ -105,8 +108,6 @@ function withAnalysisOptions(command: Command): Command {
 
 /** Every series of the index with its points and analysis; a usage error when there is none. */
 async function analyzedIndex(options: AnalysisCliOptions): Promise<AnalyzedSeries[]> {
-  const { readAcknowledgements, AcknowledgementsError } = await import('../history/acknowledgements.js');
-  const { analyzeIndex } = await import('../history/analyze-index.js');
   let acknowledgements: Awaited<ReturnType<typeof readAcknowledgements>> = [];
   if (options.ack !== undefined) {
     try {
@@ -128,8 +129,6 @@ async function analyzedIndex(options: AnalysisCliOptions): Promise<AnalyzedSerie
 
 /** The campaign's thresholds that can be drawn on the series, and the text of those that cannot. */
 async function campaignThresholds(file: string, series: readonly AnalyzedSeries[]): Promise<{ drawn: TrendThreshold[]; notDrawn: string[] }> {
-  const { CampaignFileError, loadCampaign } = await import('../campaign/campaign-file.js');
-  const { seriesThresholds } = await import('../campaign/trend-thresholds.js');
   try {
     const campaign = await loadCampaign(file);
     return seriesThresholds(
@@ -151,7 +150,6 @@ function changesCommand(): Command {
       .option('--json', 'every series with its analysis as JSON'),
   ).action(async (options: AnalysisCliOptions & { json?: boolean }) => {
     const analyzed = await analyzedIndex(options);
-    const { confirmedRegressions } = await import('../history/analyze-index.js');
     const regressions = confirmedRegressions(analyzed);
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ regressions, series: analyzed }, null, 2)}\n`);

@@ -17,8 +17,9 @@ import { LAB_RUN_DIR, readLabStates, stateOwnerAlive, type LabState } from '../l
 import { listNamespaces, reapLeftovers } from '../lab/namespaces.js';
 import { UnitError } from '../lab/units.js';
 import { interruptSignal, onCleanup } from '../process/cleanup.js';
-import { addLinkOptions, linkConditionsFrom, type LinkCliOptions } from './link-options.js';
-import { UsageError } from './usage-error.js';
+import { addLinkOptions } from './link-options.js';
+import { linkConditionsFrom, type LinkCliOptions } from '../options/link-options.js';
+import { UsageError } from '../options/usage-error.js';
 import { noWaitOption } from './wait-option.js';
 import { LabBusyError } from '../lab/lock.js';
 import { labText } from '../report/lab-text.js';

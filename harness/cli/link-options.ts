@@ -4,9 +4,7 @@
 import { Option, type Command } from 'commander';
 import { TCP_CONGESTION_CONTROLS } from '../lab/lab.js';
 import { profileNames } from '../lab/profiles.js';
-import { oneOf } from './parse.js';
-
-export { linkConditionsFrom, wantsLab, type LinkBackendOption, type LinkCliOptions } from '../options/link-options.js';
+import { oneOf } from '../options/parse.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 

@@ -4,12 +4,12 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../options/usage-error.js';
 import { DEFAULT_COMPARISON_OPTIONS } from '../analysis/sample-comparison.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import { escapeControls, escapeControlsKeepingLines } from '../files/terminal-text.js';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/render.js';
-import { integerInRange, oneOf } from './parse.js';
+import { integerInRange, oneOf } from '../options/parse.js';
 import { readResultFiles } from './result-files.js';
 
 interface ReportOptions {

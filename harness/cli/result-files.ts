@@ -3,7 +3,7 @@
 import { findScenario } from '../../scenarios/index.js';
 import { readResult, ResultFileError } from '../results/read.js';
 import type { ResultDocument } from '../results/schema.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../options/usage-error.js';
 
 export async function readResultFiles(paths: readonly string[]): Promise<ResultDocument[]> {
   const documents: ResultDocument[] = [];

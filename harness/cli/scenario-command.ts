@@ -15,8 +15,9 @@ import { EXIT_NO_SAMPLE_SUCCEEDED, exitCodeOf, RunInterruptedError, runSession }
 import { CLIENT_NAMES, SERVER_NAMES } from '../scenario/matrix.js';
 import { addLinkOptions } from './link-options.js';
 import { planScenarioRun, type ScenarioRunFlags } from '../options/scenario-run.js';
-import { choiceList, commaListOf, durationMs, integerInRange, objectSetList, oneOf, sizeList } from './parse.js';
-import { UsageError } from './usage-error.js';
+import { interruptSignal } from '../process/cleanup.js';
+import { choiceList, commaListOf, durationMs, integerInRange, objectSetList, oneOf, sizeList } from '../options/parse.js';
+import { UsageError } from '../options/usage-error.js';
 import { noWaitOption } from './wait-option.js';
 
 interface ScenarioOptions extends ScenarioRunFlags {
@@ -60,13 +61,17 @@ export function scenarioCommand(): Command {
     const progress = progressReporter();
     let result;
     try {
-      result = await runSession(scenario, sessionOptions, {
-        ...(usedDefault && !options.json ? { onChecked: () => process.stdout.write(`link: the ${defaultProfile} profile, the default (choose with --profile, --rtt, ...; --link loopback for none)\n`) } : {}),
-        ...(progress ? { onProgress: progress } : {}),
-        // On a terminal the progress line has no newline yet: a warning starts a line of its own.
-        onWarning: (message) => process.stderr.write(`${progress ? '\n' : ''}warning: ${message}\n`),
-        onWaitForLab: (message) => process.stderr.write(`${progress ? '\n' : ''}${message}\n`),
-      });
+      result = await runSession(
+        scenario,
+        { ...sessionOptions, signal: interruptSignal },
+        {
+          ...(usedDefault && !options.json ? { onChecked: () => process.stdout.write(`link: the ${defaultProfile} profile, the default (choose with --profile, --rtt, ...; --link loopback for none)\n`) } : {}),
+          ...(progress ? { onProgress: progress } : {}),
+          // On a terminal the progress line has no newline yet: a warning starts a line of its own.
+          onWarning: (message) => process.stderr.write(`${progress ? '\n' : ''}warning: ${message}\n`),
+          onWaitForLab: (message) => process.stderr.write(`${progress ? '\n' : ''}${message}\n`),
+        },
+      );
     } catch (error) {
       if (error instanceof RunOptionsError) throw new UsageError(error.message);
       if (error instanceof RunInterruptedError) {

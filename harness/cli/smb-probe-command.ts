@@ -19,9 +19,9 @@ import { SMB_QUIC_PORT, STAND_IN_CERTIFICATES, SmbQuicStandIn, standInTls, type 
 import { SambaServer } from '../endpoints/samba/server.js';
 import { probeSmbTcp, type SmbTcpProbeResult } from '../smb/tcp-probe.js';
 import { LAB_SERVER_NAME } from '../lab/addresses.js';
-import { durationMs, integerInRange, oneOf } from './parse.js';
+import { durationMs, integerInRange, oneOf } from '../options/parse.js';
 import { fileTimestamp } from '../results/run-id.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../options/usage-error.js';
 import { parseResolve } from '../probe/target.js';
 
 const SMB_TCP_PORT = 445;

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { readResult, ResultFileError } from '../results/read.js';
+import { reportPathsFor } from '../results/write.js';
 import type { ScenarioLookup } from '../results/migrate.js';
 import type { ResultDocument } from '../results/schema.js';
 import { pointsOfRun } from './run-points.js';
@@ -78,12 +79,9 @@ async function isFile(path: string): Promise<boolean> {
   return (await stat(path).catch(() => null))?.isFile() ?? false;
 }
 
-/**
- * The HTML report written beside a result JSON, when there is one: the name report/write-reports.ts
- * gives it (not imported from there: report/ reads history/, so history/ must not read report/).
- */
+/** The HTML report written beside a result JSON, when there is one. */
 async function reportBeside(jsonPath: string): Promise<string | null> {
-  const html = jsonPath.replace(/\.json$/i, '.html');
+  const { html } = reportPathsFor(jsonPath);
   return (await isFile(html)) ? html : null;
 }
 

@@ -5,7 +5,6 @@ import { findScenario, SCENARIO_NAMES } from '../../scenarios/index.js';
 import { didYouMean } from '../files/did-you-mean.js';
 import type { LinkConditions } from '../lab/conditions.js';
 import { UnitError } from '../lab/units.js';
-import { interruptSignal } from '../process/cleanup.js';
 import { RunOptionsError, type LinkChoice, type RunTrigger, type SessionOptions } from '../run/options.js';
 import { shapeScenario } from '../run/shape.js';
 import type { AnyScenario, ClientName, ServerName } from '../scenario/types.js';
@@ -85,7 +84,6 @@ export function planScenarioRun(name: string, options: ScenarioRunFlags): Planne
     ...(options.keepCaptures !== undefined ? { keepCapturesDir: options.keepCaptures } : {}),
     output: { resultsDir: options.resultsDir, copies: options.out !== undefined ? [options.out] : [] },
     waitForLab: options.wait,
-    signal: interruptSignal,
     ...(options.trigger !== undefined ? { trigger: options.trigger } : {}),
   };
   let scenario: AnyScenario;

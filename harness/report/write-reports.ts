@@ -2,14 +2,10 @@
 // .md. The JSON is written first, so a report that fails never costs the measurements.
 import { writeFileAtomic } from '../files/atomic-write.js';
 import type { ResultDocument } from '../results/schema.js';
+import { reportPathsFor } from '../results/write.js';
 import { DEFAULT_COMPARISON_OPTIONS } from '../analysis/sample-comparison.js';
 import { renderReport } from './render.js';
 import { reportPairs } from './report-parts.js';
-
-export function reportPathsFor(jsonPath: string): { html: string; md: string } {
-  const base = jsonPath.replace(/\.json$/i, '');
-  return { html: `${base}.html`, md: `${base}.md` };
-}
 
 /** Writes the HTML and Markdown reports beside each of `jsonPaths`; returns the paths written. */
 export async function writeReportsBeside(document: ResultDocument, jsonPaths: readonly string[]): Promise<string[]> {

@@ -6,6 +6,12 @@ import { projectPath } from '../project-root.js';
 
 export const DEFAULT_RESULTS_DIR = projectPath('results');
 
+/** The reports written beside a result JSON: the same name with .html and .md. */
+export function reportPathsFor(jsonPath: string): { html: string; md: string } {
+  const base = jsonPath.replace(/\.json$/i, '');
+  return { html: `${base}.html`, md: `${base}.md` };
+}
+
 export function resultFileName(document: ResultDocument): string {
   return `${document.runId}.json`;
 }

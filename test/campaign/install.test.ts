@@ -11,7 +11,7 @@ import { Command } from 'commander';
 import { Cron } from 'croner';
 import { cronForEvery, crontabEntry, crontabWith, onCalendarFor, systemdSpan, systemdUnits, unitName, type InstallHost, type InstallPlan } from '../../harness/campaign/install.js';
 import { installCommand } from '../../harness/cli/campaign-schedule-command.js';
-import { UsageError } from '../../harness/cli/usage-error.js';
+import { UsageError } from '../../harness/options/usage-error.js';
 import { captureOutput } from '../fixtures/run-cli.js';
 
 const FILE = '/srv/lab/campaigns/nightly.yaml';

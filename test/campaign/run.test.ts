@@ -10,7 +10,7 @@ import { readIndex, writeIndex } from '../../harness/campaign/index-file.js';
 import { planRuns } from '../../harness/campaign/plan.js';
 import { runCampaign, triggerFromEnvironment } from '../../harness/campaign/run.js';
 import { renderThresholdTable } from '../../harness/cli/campaign-command.js';
-import { UsageError } from '../../harness/cli/usage-error.js';
+import { UsageError } from '../../harness/options/usage-error.js';
 import { runCli } from '../fixtures/run-cli.js';
 
 const TEXT = 'name: unit\nscenarios: [handshake]\nprofiles: [lan, 4g]\nrepetitions: 2\nseed: 11\n';

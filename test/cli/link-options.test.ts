@@ -1,5 +1,5 @@
 import t from 'tap';
-import { linkConditionsFrom, wantsLab } from '../../harness/cli/link-options.js';
+import { linkConditionsFrom, wantsLab } from '../../harness/options/link-options.js';
 
 t.test('only link options ask for the lab', async (t) => {
   t.equal(wantsLab({}), false);

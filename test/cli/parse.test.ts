@@ -1,7 +1,7 @@
 // Option values: parsed strictly, refused in one form, "--option: what is wrong (what is allowed)".
 import t, { type Test } from 'tap';
-import { choiceList, commaListOf, durationMs, integerInRange, objectSetList, oneOf, sizeList } from '../../harness/cli/parse.js';
-import { UsageError } from '../../harness/cli/usage-error.js';
+import { choiceList, commaListOf, durationMs, integerInRange, objectSetList, oneOf, sizeList } from '../../harness/options/parse.js';
+import { UsageError } from '../../harness/options/usage-error.js';
 
 function refused(t: Test, run: () => unknown, message: string): void {
   t.throws(run, new UsageError(message), message);

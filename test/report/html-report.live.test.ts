@@ -6,7 +6,7 @@ import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromiumPath, dumpDom, screenshot } from '../../harness/endpoints/chromium/headless.js';
-import { reportPathsFor } from '../../harness/report/write-reports.js';
+import { reportPathsFor } from '../../harness/results/write.js';
 import { runScenarioCli } from '../fixtures/run-scenario.js';
 
 const noChromium = await chromiumPath().then(

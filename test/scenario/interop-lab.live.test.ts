@@ -4,7 +4,7 @@
 // descriptor's reason; the table says so in the text output and the Markdown report.
 import t from 'tap';
 import { readFile } from 'node:fs/promises';
-import { reportPathsFor } from '../../harness/report/write-reports.js';
+import { reportPathsFor } from '../../harness/results/write.js';
 import { runScenarioCli } from '../fixtures/run-scenario.js';
 
 const SHORT = ['--variants', 'handshake,resumption,zerortt', '--samples', '1'];

@@ -4,7 +4,7 @@
 // case's protocol, so ok samples are "h3" against gtlsserver and Caddy and "h2" over TCP.
 import t from 'tap';
 import { readFile } from 'node:fs/promises';
-import { reportPathsFor } from '../../harness/report/write-reports.js';
+import { reportPathsFor } from '../../harness/results/write.js';
 import { runScenarioCli } from '../fixtures/run-scenario.js';
 
 const okCount = (c: { samples: Array<{ status: string }> }) => c.samples.filter((s) => s.status === 'ok').length;
