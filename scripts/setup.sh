@@ -11,6 +11,7 @@ PACKAGES=(
   libgnutls28-dev               # headers for the CA-verification shim for gtlsclient
   build-essential               # cc and make for native/
   iproute2 iputils-ping iperf3  # lab network, probes, TCP reference
+  nftables                      # nft: the lab's egress to remote targets (--via-lab), NAT and a fence in the host's namespace
   tcpdump                       # kernel timestamps in the link bench
   samba smbclient               # SMB 3 over TCP: smbd in the server namespace, smbclient in the client's
   curl                          # native TCP+TLS client (HTTP/1.1, HTTP/2), timings from --write-out

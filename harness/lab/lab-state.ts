@@ -20,6 +20,15 @@ export const labStateSchema = z.object({
   backend: z.enum(['netem', 'emulator']),
   addresses: z.record(z.string(), z.string()),
   conditions: z.unknown(),
+  /** The egress to remote targets (egress.ts), when the lab has one: what the reaper undoes. */
+  egress: z
+    .object({
+      hostDevice: z.string(),
+      nftTable: z.string(),
+      previousIpForward: z.string().nullable(),
+      destinationsIpv4: z.array(z.string()),
+    })
+    .optional(),
 });
 
 export type LabState = z.infer<typeof labStateSchema>;

@@ -14,6 +14,7 @@ import { createNamespace, deleteNamespace, ip, reapLeftovers, sysctlSet } from '
 import { netemAvailable, startNetemLink } from './netem-link.js';
 import { readSysctls } from './sysctl.js';
 import { allowCongestionControl } from './congestion-control.js';
+import { checkEgressDestinations, EGRESS_HOST_DEVICE, EGRESS_NFT_TABLE, hostIpForward, startEgress, type EgressOptions, type EgressRecord, type LabEgress } from './egress.js';
 
 /** TCP congestion controllers the lab sets in its namespaces (and asks of the QUIC stacks, to compare like with like). */
 export const TCP_CONGESTION_CONTROLS = ['cubic', 'reno', 'bbr'] as const;
@@ -31,6 +32,8 @@ export interface LabOptions {
   purpose: string;
   /** Wait while another process holds the lab (default: refuse at once with LabBusyError). */
   lock?: LockOptions;
+  /** Routes these remote IPv4 addresses from the client namespace through the link and out of the host with NAT (egress.ts). */
+  egress?: EgressOptions;
 }
 
 export interface Lab {
@@ -42,6 +45,8 @@ export interface Lab {
   /** Settings of each namespace that matter to a comparison. */
   settings: Record<string, string | null>;
   emulator: EmulatorProcess | null;
+  /** The way out to remote targets, when asked for (LabOptions.egress). */
+  egress?: LabEgress;
   /** The emulator's exact per-direction statistics (null on netem). */
   linkStats(): Promise<EmulatorStats | null>;
   stop(): Promise<void>;
@@ -92,7 +97,11 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     unregister();
   }
   try {
+    // Checked before anything exists: a bad destination costs nothing to refuse.
+    const destinationsIpv4 = options.egress ? checkEgressDestinations(options.egress.destinationsIpv4) : null;
     await reapLeftovers();
+    // Read after the reaper, which restores what a killed lab left.
+    const egressRecord: EgressRecord | null = destinationsIpv4 && { hostDevice: EGRESS_HOST_DEVICE, nftTable: EGRESS_NFT_TABLE, previousIpForward: await hostIpForward(), destinationsIpv4 };
     const backend = await chooseBackend(options.backend, options.conditions);
     // The pid in the names is what reaps them if this process is killed (reapLeftovers).
     const labId = `${process.pid}-${randomBytes(2).toString('hex')}`;
@@ -114,6 +123,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       backend,
       addresses,
       conditions: options.conditions,
+      ...(egressRecord ? { egress: egressRecord } : {}),
     });
     for (const name of [namespaces.client, namespaces.server]) {
       cleanups.push(() => deleteNamespace(name));
@@ -154,6 +164,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       await ip(['addr', 'add', `${v4}/24`, 'dev', DEVICE], netns);
       await ip(['addr', 'add', `${v6}/64`, 'dev', DEVICE, 'nodad'], netns);
     }
+    const egress = egressRecord ? await startEgress({ record: egressRecord, namespaces, labDevice: DEVICE, cleanups }) : null;
     const settings: Record<string, string | null> = {};
     for (const [side, netns] of Object.entries(namespaces)) {
       const values = await readSysctls(RECORDED_SYSCTLS, netns);
@@ -167,6 +178,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       conditions: options.conditions,
       settings,
       emulator,
+      ...(egress ? { egress } : {}),
       linkStats: async () => (emulator ? emulator.stats() : null),
       stop: teardown,
     };

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { sweepStaleTempDirs } from '../files/owned-temp-dir.js';
 import { ownerAlive, reapable, signalQuietly } from '../process/proc-table.js';
 import { runCommand } from '../process/managed-process.js';
+import { removeEgress } from './egress.js';
 import { LAB_NETNS_PREFIX, readLabStates, removeLabState, stateOwnerAlive } from './lab-state.js';
 
 const COMMAND_TIMEOUT_MS = 10_000;
@@ -72,7 +73,7 @@ export async function findLabNamespaces(): Promise<LabNamespace[]> {
 /**
  * Removes what killed runs left: lab namespaces whose owner (the pid in the name) is gone or
  * is a later process with a reused pid, with any process still inside them; their state
- * files; and the owned temporary directories of dead owners (key logs, captures). Labs in
+ * files and egress (nftables table, veth, the host's ip_forward as it was); and the owned temporary directories of dead owners (key logs, captures). Labs in
  * use are left alone. Returns what was removed.
  */
 export async function reapLeftovers(): Promise<string[]> {
@@ -84,7 +85,13 @@ export async function reapLeftovers(): Promise<string[]> {
     removed.push(namespace.name);
   }
   for (const state of await readLabStates()) {
-    if (reapable({ ownerPid: state.ownerPid, ownerAlive: stateOwnerAlive(state) })) await removeLabState(state.labId);
+    if (!reapable({ ownerPid: state.ownerPid, ownerAlive: stateOwnerAlive(state) })) continue;
+    if (state.egress) {
+      // The table and ip_forward are the host's (the veth went with the namespace): undone here.
+      await removeEgress(state.egress);
+      removed.push(`egress of ${state.labId}`);
+    }
+    await removeLabState(state.labId);
   }
   removed.push(...(await sweepStaleTempDirs()));
   return removed;
