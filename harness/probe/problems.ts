@@ -87,6 +87,13 @@ export function findProblems(input: ProblemInput): { problems: Problem[]; notes:
       else if (!versions?.refused) add('quic-handshake-failed', `the QUIC handshake on UDP ${input.udpPort} failed: ${cold.error ?? 'unknown'}`, 'the certificate, ALPN or TLS settings of the QUIC listener');
     } else {
       if (cold.alpn !== 'h3') add('no-h3-alpn', `the QUIC handshake selected ALPN ${cold.alpn ?? 'none'}, not h3`, 'HTTP/3 is not what the QUIC listener serves');
+      // RFC 9114 section 6.2.1: SETTINGS is the first frame of each side's control stream. Judged only once a response came.
+      else if (cold.status !== null && cold.h3Settings?.received === false)
+        add(
+          'no-h3-settings',
+          `the server answered over HTTP/3 but sent no SETTINGS frame on its control stream (RFC 9114 section 6.2.1 requires one)`,
+          'an incomplete HTTP/3 implementation, or its control stream was lost or blocked',
+        );
       if (earlyData === null || !earlyData.handshakeOk)
         add('second-connection-failed', `a second connection (resumption, 0-RTT) failed: ${earlyData?.error ?? 'not tried'}`, 'the server sent no session ticket, or the connection failed');
       else if (earlyData.resumed === false)

@@ -9,6 +9,7 @@ import { parseContractOutput, type ContractResult } from '../endpoints/peer-prog
 import { peerBuilt, peerMissingHint, peerPath } from '../endpoints/peer-build.js';
 import { runCommand } from '../process/managed-process.js';
 import { SYSTEM_CA_BUNDLE } from '../smb/quic-probe.js';
+import { h3Settings, type H3Settings } from './h3-settings.js';
 import type { ProbeTarget } from './target.js';
 
 /** The lab's peer clients the probe can drive (peers/CONTRACT.md). */
@@ -32,6 +33,8 @@ export interface QuicConnectionResult {
   earlyDataAccepted: boolean | null;
   status: number | null;
   ttfbMs: number | null;
+  /** The server's HTTP/3 SETTINGS; null when the client does not report them (quic-go) or the handshake failed. */
+  h3Settings: H3Settings | null;
   /** Why the connection (or the priming one) failed. */
   error: string | null;
   /** A failure after the response headers (a body that is not the lab pattern): not the transport's. */
@@ -88,6 +91,7 @@ export function connectionResult(session: 'cold' | 'early-data', r: ContractResu
     earlyDataAccepted: r?.earlyDataAccepted ?? null,
     status: r?.status ?? null,
     ttfbMs: r?.ttfbMs ?? null,
+    h3Settings: handshakeOk ? h3Settings(r?.h3Settings) : null,
     error,
     exchangeError: afterHeaders && r?.error !== undefined ? r.error : null,
   };

@@ -1,4 +1,5 @@
 // What h3-probe prints: one block per check, then each problem on one line with its cause.
+import { renderH3Settings } from './h3-settings.js';
 import { renderProblem } from './problems.js';
 import type { H3ProbeResult } from './h3-probe.js';
 
@@ -26,6 +27,7 @@ export function renderH3Probe(r: H3ProbeResult): string[] {
   if (q) {
     const c = q.cold;
     lines.push(`         cold (${q.client} ${q.clientVersion ?? ''}): ${c.handshakeOk ? `handshake ${ms(c.handshakeMs)}, ALPN ${c.alpn}, version ${c.quicVersion ?? '-'}, status ${c.status ?? '-'}` : `failed: ${c.error}`}`);
+    if (c.handshakeOk) lines.push(`         HTTP/3 SETTINGS: ${c.h3Settings !== null ? renderH3Settings(c.h3Settings) : `not reported by the ${q.client} client`}`);
     if (r.roundTrips.quicHandshakeRoundTrips !== null) lines.push(`         handshake = ${r.roundTrips.quicHandshakeRoundTrips.toFixed(2)} x the TCP RTT`);
     else if (c.handshakeOk) lines.push(`         round trips not counted: TCP RTT ${ms(r.roundTrips.tcpRttMs)} is below what can be told from processing time`);
     const e = q.earlyData;

@@ -30,6 +30,7 @@ const cold: QuicConnectionResult = {
   earlyDataAccepted: false,
   status: 200,
   ttfbMs: 42,
+  h3Settings: { received: true, settings: [{ id: 1, name: 'QPACK_MAX_TABLE_CAPACITY', value: 0 }] },
   error: null,
   exchangeError: null,
 };
@@ -90,6 +91,10 @@ t.test('UDP refused, no v1, handshake failed with an answer, ALPN, resumption, 0
   t.same(codes({ ...healthy, quic: { ...healthy.quic!, cold: { ...cold, handshakeOk: false, error: 'CRYPTO_ERROR 0x178' }, earlyData: null } }), ['quic-handshake-failed']);
   t.same(codes({ ...healthy, quic: { ...healthy.quic!, cold: { ...cold, alpn: 'h3-29' } } }), ['no-h3-alpn']);
   t.same(codes({ ...healthy, quic: { ...healthy.quic!, earlyData: { ...early, resumed: false, earlyDataAccepted: false } } }), ['no-resumption']);
+  t.same(codes({ ...healthy, quic: { ...healthy.quic!, cold: { ...cold, h3Settings: { received: false, settings: [] } } } }), ['no-h3-settings']);
+  t.same(codes({ ...healthy, quic: { ...healthy.quic!, cold: { ...cold, h3Settings: { received: false, settings: [] }, status: null } } }), [], 'no response yet: SETTINGS not judged');
+  t.same(codes({ ...healthy, quic: { ...healthy.quic!, cold: { ...cold, h3Settings: null } } }), [], 'a client that does not report SETTINGS');
+  t.same(codes({ ...healthy, quic: { ...healthy.quic!, cold: { ...cold, h3Settings: { received: true, settings: [] } } } }), [], 'an empty SETTINGS frame is a SETTINGS frame');
   t.same(findProblems({ ...healthy, quic: { ...healthy.quic!, earlyData: { ...early, earlyDataAccepted: false } } }), {
     problems: [],
     notes: ['0-RTT was not accepted on the resumed connection (servers often turn it off against replay)'],
