@@ -61,10 +61,23 @@ async function connectOnce(
   session: 'cold' | 'early-data',
   caFile: string | undefined,
   timeoutMs: number,
+  keylogFile: string | undefined,
 ): Promise<{ connection: QuicConnectionResult; version: string | null }> {
   const host = target.host.includes(':') ? `[${target.host}]` : target.host;
   const connect = target.address.includes(':') ? `[${target.address}]:${port}` : `${target.address}:${port}`;
-  const args = ['client', '--connect', connect, '--ca', caFile ?? SYSTEM_CA_BUNDLE, '--session', session, '--timeout-ms', String(timeoutMs), `https://${host}:${port}${target.path}`];
+  const args = [
+    'client',
+    '--connect',
+    connect,
+    '--ca',
+    caFile ?? SYSTEM_CA_BUNDLE,
+    '--session',
+    session,
+    '--timeout-ms',
+    String(timeoutMs),
+    ...(keylogFile !== undefined ? ['--keylog', keylogFile] : []),
+    `https://${host}:${port}${target.path}`,
+  ];
   const run = await runCommand({ name: `${peer} client`, command: peerPath(peer, 'bin', peer), args, timeoutMs: timeoutMs + 5000 });
   let parsed: ContractResult | null = null;
   let failure: string | null = null;
@@ -97,9 +110,10 @@ export function connectionResult(session: 'cold' | 'early-data', r: ContractResu
   };
 }
 
-export async function probeQuicHandshake(options: { client: QuicClientPeer; target: ProbeTarget; port: number; caFile?: string; timeoutMs: number }): Promise<QuicHandshakeResult> {
-  const cold = await connectOnce(options.client, options.target, options.port, 'cold', options.caFile, options.timeoutMs);
+/** `keylogFile`: the clients append their TLS secrets there (for a capture to be read). */
+export async function probeQuicHandshake(options: { client: QuicClientPeer; target: ProbeTarget; port: number; caFile?: string; timeoutMs: number; keylogFile?: string }): Promise<QuicHandshakeResult> {
+  const cold = await connectOnce(options.client, options.target, options.port, 'cold', options.caFile, options.timeoutMs, options.keylogFile);
   // 0-RTT only means something once a cold handshake worked.
-  const early = cold.connection.handshakeOk ? await connectOnce(options.client, options.target, options.port, 'early-data', options.caFile, options.timeoutMs) : null;
+  const early = cold.connection.handshakeOk ? await connectOnce(options.client, options.target, options.port, 'early-data', options.caFile, options.timeoutMs, options.keylogFile) : null;
   return { client: options.client, clientVersion: cold.version, port: options.port, cold: cold.connection, earlyData: early?.connection ?? null };
 }
