@@ -32,6 +32,8 @@ export interface PacketCaptureOptions {
   command?: string;
   /** Bytes kept of each packet (default: all). The headers are enough where only sizes and sequence numbers are read. */
   snaplenBytes?: number;
+  /** tcpdump exits by itself after this many packets (-c); default: no bound. */
+  maxPackets?: number;
 }
 
 /** tcpdump's own count at exit; null where it did not say. */
@@ -65,7 +67,7 @@ export function parseTcpdumpSummary(stderr: string): CaptureSummary {
 const CAPTURE_BUFFER_KIB = 32 * 1024;
 
 /** `user`: the user tcpdump drops to once the device and file are open (-Z); without it, Debian's default ("tcpdump"). */
-export function tcpdumpArguments(options: Pick<PacketCaptureOptions, 'interfaceName' | 'filter' | 'file' | 'snaplenBytes'>, user?: string): string[] {
+export function tcpdumpArguments(options: Pick<PacketCaptureOptions, 'interfaceName' | 'filter' | 'file' | 'snaplenBytes' | 'maxPackets'>, user?: string): string[] {
   return [
     '-i',
     options.interfaceName,
@@ -77,6 +79,7 @@ export function tcpdumpArguments(options: Pick<PacketCaptureOptions, 'interfaceN
     String(CAPTURE_BUFFER_KIB),
     '-s',
     String(options.snaplenBytes ?? 0),
+    ...(options.maxPackets !== undefined ? ['-c', String(options.maxPackets)] : []),
     '-w',
     options.file,
     options.filter,

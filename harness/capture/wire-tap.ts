@@ -28,6 +28,8 @@ export interface WireTapOptions {
   keepDir?: string;
   /** Prefix of kept files, e.g. the run id. */
   keepPrefix?: string;
+  /** Bound of the capture in packets (tcpdump -c); default none. */
+  maxPackets?: number;
 }
 
 /** Only the run's own servers: their address and ports, per transport. */
@@ -88,6 +90,7 @@ export class RunWireTap implements WireTap {
       interfaceName: this.options.interfaceName,
       filter: captureFilter(servers),
       file: this.pcapFile,
+      ...(this.options.maxPackets !== undefined ? { maxPackets: this.options.maxPackets } : {}),
     });
   }
 

@@ -19,6 +19,7 @@ interface H3ProbeCommandOptions {
   ca?: string;
   json?: boolean;
   quicClient: QuicClientPeer;
+  capture: boolean;
   timeout: number;
   resultsDir: string;
 }
@@ -38,6 +39,7 @@ export function h3ProbeCommand(): Command {
       oneOf('--quic-client', QUIC_CLIENT_PEERS),
       DEFAULT_QUIC_CLIENT,
     )
+    .option('--no-capture', "do not capture the QUIC connections (tcpdump, needs root): the cold handshake's flight is then not observed on the wire")
     .addOption(new Option('--timeout <duration>', 'bound of each step (TCP+TLS, version probe, each QUIC connection)').argParser(durationMs('--timeout')).default(10_000, '10s'))
     .addOption(new Option('--results-dir <dir>', 'where the result JSON goes').default(DEFAULT_RESULTS_DIR, 'results/'))
     .action(async (url: string, options: H3ProbeCommandOptions) => {
@@ -46,7 +48,7 @@ export function h3ProbeCommand(): Command {
       const client = quicClientAvailable(options.quicClient);
       if (!client.ok) throw new UsageError(`h3-probe needs the lab's QUIC client: ${client.hint}`);
       const target = await resolveTarget(parsed, options.resolve);
-      const result = await runH3Probe({ target, quicClient: options.quicClient, timeoutMs: options.timeout, ...(options.ca !== undefined ? { caFile: options.ca } : {}) });
+      const result = await runH3Probe({ target, quicClient: options.quicClient, capture: options.capture, timeoutMs: options.timeout, ...(options.ca !== undefined ? { caFile: options.ca } : {}) });
       const path = join(options.resultsDir, `h3-probe-${fileTimestamp(new Date(result.startedAt))}.json`);
       await writeFileAtomic(path, JSON.stringify(result, null, 2) + '\n');
       if (options.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');

@@ -6,6 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseAltSvc, h3Entry, type AltSvcEntry } from './alt-svc.js';
 import { predictAmplification, signatureBytes, type AmplificationPrediction } from './amplification.js';
+import type { AmplificationWire } from './amplification-wire.js';
+import { startHandshakeCapture } from './handshake-capture.js';
 import { exitCode, findProblems, iisHints, countRoundTrips, type Problem, type RoundTrips } from './problems.js';
 import { probeQuicHandshake, type QuicClientPeer, type QuicHandshakeResult } from './quic-handshake.js';
 import { probeTcpTls, type TcpTlsProbeResult } from './tcp-tls.js';
@@ -18,6 +20,8 @@ export interface H3ProbeOptions {
   quicClient: QuicClientPeer;
   /** Bound of each step (TCP+TLS, version probe, each QUIC connection). */
   timeoutMs: number;
+  /** Capture the QUIC connections to observe the handshake's flight on the wire (default true). */
+  capture?: boolean;
 }
 
 export interface H3ProbeResult {
@@ -31,6 +35,8 @@ export interface H3ProbeResult {
   versions: VersionProbeResult | null;
   quic: QuicHandshakeResult | null;
   amplification: AmplificationPrediction | null;
+  /** The cold handshake's flight against the limit, as captured; null when no QUIC connection was tried. */
+  amplificationOnWire: AmplificationWire | null;
   roundTrips: RoundTrips;
   problems: Problem[];
   notes: string[];
@@ -58,16 +64,31 @@ export async function runH3Probe(options: H3ProbeOptions): Promise<H3ProbeResult
   const followable = h3 === null || h3.host === '';
 
   const versions = followable ? await probeVersions({ address: options.target.address, port: udpPort, timeoutMs: options.timeoutMs }) : null;
-  const quic =
-    followable && !versions?.refused
-      ? await probeQuicHandshake({ client: options.quicClient, target: options.target, port: udpPort, timeoutMs: options.timeoutMs, ...(options.caFile !== undefined ? { caFile: options.caFile } : {}) })
-      : null;
+  let quic: QuicHandshakeResult | null = null;
+  let amplificationOnWire: AmplificationWire | null = null;
+  if (followable && !versions?.refused) {
+    // The QUIC connections are captured (the cold one is read) unless --no-capture says not to.
+    const capture = options.capture === false ? null : await startHandshakeCapture({ address: options.target.address, port: udpPort, serverName: options.target.host });
+    try {
+      const keylog = capture?.keylogFile ?? undefined;
+      quic = await probeQuicHandshake({
+        client: options.quicClient,
+        target: options.target,
+        port: udpPort,
+        timeoutMs: options.timeoutMs,
+        ...(options.caFile !== undefined ? { caFile: options.caFile } : {}),
+        ...(keylog !== undefined ? { keylogFile: keylog } : {}),
+      });
+    } finally {
+      amplificationOnWire = capture !== null ? await capture.finish() : { observed: false, reason: 'not captured (--no-capture)' };
+    }
+  }
 
   const leaf = tcp.chain[0];
   const amplification = leaf !== undefined ? predictAmplification({ chain: tcp.chain, leafSignatureBytes: signatureBytes(leaf) }) : null;
   const roundTrips = countRoundTrips(tcp.connectMs, quic?.cold.handshakeMs ?? null);
   const altSvc = { header: tcp.altSvc, entries, h3, parseError };
-  const { problems, notes } = findProblems({ tcp, altSvc: { ...altSvc, protocols: entries.map((e) => e.protocol) }, udpPort, versions, quic, amplification, roundTrips });
+  const { problems, notes } = findProblems({ tcp, altSvc: { ...altSvc, protocols: entries.map((e) => e.protocol) }, udpPort, versions, quic, amplification, amplificationOnWire, roundTrips });
   return {
     kind: 'h3-probe',
     startedAt: startedAt.toISOString(),
@@ -79,6 +100,7 @@ export async function runH3Probe(options: H3ProbeOptions): Promise<H3ProbeResult
     versions,
     quic,
     amplification,
+    amplificationOnWire,
     roundTrips,
     problems,
     notes,

@@ -2,6 +2,7 @@
 // notes (worth knowing, not wrong) and, where the Server header says IIS, what HTTP/3 on IIS
 // needs. The exit code follows: 0 no problems, 1 problems.
 import type { AmplificationPrediction } from './amplification.js';
+import type { AmplificationWire } from './amplification-wire.js';
 import type { AltSvcEntry } from './alt-svc.js';
 import type { QuicHandshakeResult } from './quic-handshake.js';
 import type { TcpTlsProbeResult } from './tcp-tls.js';
@@ -40,6 +41,8 @@ export interface ProblemInput {
   versions: VersionProbeResult | null;
   quic: QuicHandshakeResult | null;
   amplification: AmplificationPrediction | null;
+  /** The cold handshake's flight as captured; null when no QUIC connection was tried. */
+  amplificationOnWire: AmplificationWire | null;
   roundTrips: RoundTrips;
 }
 
@@ -47,7 +50,7 @@ export function findProblems(input: ProblemInput): { problems: Problem[]; notes:
   const problems: Problem[] = [];
   const notes: string[] = [];
   const add = (code: string, message: string, likelyCause: string): void => void problems.push({ code, message, likelyCause });
-  const { tcp, altSvc, versions, quic, amplification, roundTrips } = input;
+  const { tcp, altSvc, versions, quic, amplification, amplificationOnWire, roundTrips } = input;
 
   if (!tcp.reachable) add('tcp-unreachable', `no TCP connection: ${tcp.error ?? 'unknown'}`, 'the server is down, the address is wrong or a firewall drops TCP');
   else if (tcp.tlsVersion === null) add('tls-failed', `no TLS handshake over TCP: ${tcp.error ?? 'unknown'}`, 'not a TLS server on this port, or no protocol version or cipher in common');
@@ -87,6 +90,13 @@ export function findProblems(input: ProblemInput): { problems: Problem[]; notes:
       else if (!versions?.refused) add('quic-handshake-failed', `the QUIC handshake on UDP ${input.udpPort} failed: ${cold.error ?? 'unknown'}`, 'the certificate, ALPN or TLS settings of the QUIC listener');
     } else {
       if (cold.alpn !== 'h3') add('no-h3-alpn', `the QUIC handshake selected ALPN ${cold.alpn ?? 'none'}, not h3`, 'HTTP/3 is not what the QUIC listener serves');
+      // RFC 9114 section 6.2.1: SETTINGS is the first frame of each side's control stream. Judged only once a response came.
+      else if (cold.status !== null && cold.h3Settings?.received === false)
+        add(
+          'no-h3-settings',
+          `the server answered over HTTP/3 but sent no SETTINGS frame on its control stream (RFC 9114 section 6.2.1 requires one)`,
+          'an incomplete HTTP/3 implementation, or its control stream was lost or blocked',
+        );
       if (earlyData === null || !earlyData.handshakeOk)
         add('second-connection-failed', `a second connection (resumption, 0-RTT) failed: ${earlyData?.error ?? 'not tried'}`, 'the server sent no session ticket, or the connection failed');
       else if (earlyData.resumed === false)
@@ -95,15 +105,38 @@ export function findProblems(input: ProblemInput): { problems: Problem[]; notes:
     }
   }
 
-  if (amplification?.exceedsLimit) {
-    const seen =
-      roundTrips.extraRoundTripSeen === true ? `, seen: the handshake took ${roundTrips.quicHandshakeRoundTrips?.toFixed(1)} round trips` : roundTrips.extraRoundTripSeen === false ? ', not seen in the handshake time' : '';
+  const timed =
+    roundTrips.extraRoundTripSeen === true
+      ? `, seen in the handshake time: ${roundTrips.quicHandshakeRoundTrips?.toFixed(1)} round trips of the TCP RTT`
+      : roundTrips.extraRoundTripSeen === false
+        ? ', not seen in the handshake time'
+        : '';
+  // The capture decides when there is one; the prediction (and the handshake time) speak otherwise.
+  const wire = amplificationOnWire?.observed === true ? amplificationOnWire : null;
+  const chainCause = 'a long or heavy certificate chain (RSA-4096 keys, several intermediates, a root sent along); ECDSA and a chain of leaf + one intermediate fit';
+  if (wire?.limitIgnored) notes.push(`the server sent more than 3 x the client's ${wire.clientBytesBefore} bytes before the client's next datagram: it does not keep to the anti-amplification limit (RFC 9000 section 8.1)`);
+  if (wire?.waitedForClient) {
+    const predicted = amplification?.exceedsLimit
+      ? `predicted (first flight about ${amplification.firstFlightBytes} bytes, the certificate message ${amplification.certificateMessageBytes}) and seen on the wire`
+      : `seen on the wire, not predicted from the chain served over TCP${amplification ? ` (about ${amplification.firstFlightBytes} bytes)` : ''}`;
     add(
       'chain-exceeds-amplification-limit',
-      `the server's first flight (about ${amplification.firstFlightBytes} bytes, the certificate message ${amplification.certificateMessageBytes}) exceeds 3 x ${amplification.clientInitialBytes} = ${amplification.limitBytes} bytes: QUIC pays ${amplification.extraRoundTrips} extra round trip(s) (predicted${seen})`,
-      'a long or heavy certificate chain (RSA-4096 keys, several intermediates, a root sent along); ECDSA and a chain of leaf + one intermediate fit',
+      `the server's first flight did not fit the anti-amplification limit: it sent ${wire.serverBytesBeforeFirstWait} bytes in ${wire.serverDatagramsBeforeFirstWait} datagrams against 3 x ${wire.clientBytesBefore} = ${wire.limitBytes}, then waited ${wire.waitMs?.toFixed(1) ?? '-'} ms for the client's next datagram (${wire.serverHandshakeBytes ?? '?'} bytes up to its Finished): QUIC pays an extra round trip (${predicted}; ${wire.handshakeRoundTripsOnWire ?? '?'} round trips on the wire${timed})`,
+      amplification?.exceedsLimit ? chainCause : 'a first flight larger than the chain over TCP suggests: another certificate on the QUIC listener, or large transport parameters or extensions',
     );
-  } else if (roundTrips.extraRoundTripSeen === true) {
+  } else if (wire !== null && amplification?.exceedsLimit) {
+    notes.push(
+      `the chain's first flight (about ${amplification.firstFlightBytes} bytes) was predicted over 3 x ${amplification.clientInitialBytes} = ${amplification.limitBytes} bytes, not observed: on the wire the server sent ${wire.serverBytesBeforeFirstWait} bytes against 3 x ${wire.clientBytesBefore} = ${wire.limitBytes} without waiting (certificate compression, or a larger client first flight)`,
+    );
+  } else if (wire === null && amplification?.exceedsLimit) {
+    add(
+      'chain-exceeds-amplification-limit',
+      `the server's first flight (about ${amplification.firstFlightBytes} bytes, the certificate message ${amplification.certificateMessageBytes}) exceeds 3 x ${amplification.clientInitialBytes} = ${amplification.limitBytes} bytes: QUIC pays ${amplification.extraRoundTrips} extra round trip(s) (predicted${timed}; not observed on the wire: ${amplificationOnWire?.observed === false ? amplificationOnWire.reason : 'no QUIC connection'})`,
+      chainCause,
+    );
+  }
+  // An extra round trip in the handshake time that the limit does not explain.
+  if (roundTrips.extraRoundTripSeen === true && !problems.some((p) => p.code === 'chain-exceeds-amplification-limit')) {
     add(
       'extra-round-trip',
       `the QUIC handshake took ${roundTrips.quicHandshakeRoundTrips?.toFixed(1)} round trips of the TCP RTT (${roundTrips.tcpRttMs?.toFixed(1)} ms)`,

@@ -9,6 +9,7 @@ import { parseContractOutput, type ContractResult } from '../endpoints/peer-prog
 import { peerBuilt, peerMissingHint, peerPath } from '../endpoints/peer-build.js';
 import { runCommand } from '../process/managed-process.js';
 import { SYSTEM_CA_BUNDLE } from '../smb/quic-probe.js';
+import { h3Settings, type H3Settings } from './h3-settings.js';
 import type { ProbeTarget } from './target.js';
 
 /** The lab's peer clients the probe can drive (peers/CONTRACT.md). */
@@ -17,8 +18,8 @@ export type QuicClientPeer = (typeof QUIC_CLIENT_PEERS)[number];
 /**
  * aioquic's ClientHello (an X25519 or P-256 key share) fits one 1200-byte Initial datagram, as
  * the anti-amplification prediction assumes. quic-go's carries Go's X25519MLKEM768 hybrid key
- * share (about 1.2 KB by itself) and likely takes two Initial datagrams, which would double the
- * server's budget (not verified on the wire here).
+ * share (about 1.2 KB by itself) and takes two Initial datagrams (2560 bytes of UDP payload
+ * on loopback with v0.66.0, as the probe's capture shows), which doubles the server's budget.
  */
 export const DEFAULT_QUIC_CLIENT: QuicClientPeer = 'aioquic';
 
@@ -32,6 +33,8 @@ export interface QuicConnectionResult {
   earlyDataAccepted: boolean | null;
   status: number | null;
   ttfbMs: number | null;
+  /** The server's HTTP/3 SETTINGS; null when the client does not report them (quic-go) or the handshake failed. */
+  h3Settings: H3Settings | null;
   /** Why the connection (or the priming one) failed. */
   error: string | null;
   /** A failure after the response headers (a body that is not the lab pattern): not the transport's. */
@@ -58,10 +61,23 @@ async function connectOnce(
   session: 'cold' | 'early-data',
   caFile: string | undefined,
   timeoutMs: number,
+  keylogFile: string | undefined,
 ): Promise<{ connection: QuicConnectionResult; version: string | null }> {
   const host = target.host.includes(':') ? `[${target.host}]` : target.host;
   const connect = target.address.includes(':') ? `[${target.address}]:${port}` : `${target.address}:${port}`;
-  const args = ['client', '--connect', connect, '--ca', caFile ?? SYSTEM_CA_BUNDLE, '--session', session, '--timeout-ms', String(timeoutMs), `https://${host}:${port}${target.path}`];
+  const args = [
+    'client',
+    '--connect',
+    connect,
+    '--ca',
+    caFile ?? SYSTEM_CA_BUNDLE,
+    '--session',
+    session,
+    '--timeout-ms',
+    String(timeoutMs),
+    ...(keylogFile !== undefined ? ['--keylog', keylogFile] : []),
+    `https://${host}:${port}${target.path}`,
+  ];
   const run = await runCommand({ name: `${peer} client`, command: peerPath(peer, 'bin', peer), args, timeoutMs: timeoutMs + 5000 });
   let parsed: ContractResult | null = null;
   let failure: string | null = null;
@@ -88,14 +104,16 @@ export function connectionResult(session: 'cold' | 'early-data', r: ContractResu
     earlyDataAccepted: r?.earlyDataAccepted ?? null,
     status: r?.status ?? null,
     ttfbMs: r?.ttfbMs ?? null,
+    h3Settings: handshakeOk ? h3Settings(r?.h3Settings) : null,
     error,
     exchangeError: afterHeaders && r?.error !== undefined ? r.error : null,
   };
 }
 
-export async function probeQuicHandshake(options: { client: QuicClientPeer; target: ProbeTarget; port: number; caFile?: string; timeoutMs: number }): Promise<QuicHandshakeResult> {
-  const cold = await connectOnce(options.client, options.target, options.port, 'cold', options.caFile, options.timeoutMs);
+/** `keylogFile`: the clients append their TLS secrets there (for a capture to be read). */
+export async function probeQuicHandshake(options: { client: QuicClientPeer; target: ProbeTarget; port: number; caFile?: string; timeoutMs: number; keylogFile?: string }): Promise<QuicHandshakeResult> {
+  const cold = await connectOnce(options.client, options.target, options.port, 'cold', options.caFile, options.timeoutMs, options.keylogFile);
   // 0-RTT only means something once a cold handshake worked.
-  const early = cold.connection.handshakeOk ? await connectOnce(options.client, options.target, options.port, 'early-data', options.caFile, options.timeoutMs) : null;
+  const early = cold.connection.handshakeOk ? await connectOnce(options.client, options.target, options.port, 'early-data', options.caFile, options.timeoutMs, options.keylogFile) : null;
   return { client: options.client, clientVersion: cold.version, port: options.port, cold: cold.connection, earlyData: early?.connection ?? null };
 }

@@ -1,4 +1,6 @@
 // What h3-probe prints: one block per check, then each problem on one line with its cause.
+import type { AmplificationWire } from './amplification-wire.js';
+import { renderH3Settings } from './h3-settings.js';
 import { renderProblem } from './problems.js';
 import type { H3ProbeResult } from './h3-probe.js';
 
@@ -26,6 +28,8 @@ export function renderH3Probe(r: H3ProbeResult): string[] {
   if (q) {
     const c = q.cold;
     lines.push(`         cold (${q.client} ${q.clientVersion ?? ''}): ${c.handshakeOk ? `handshake ${ms(c.handshakeMs)}, ALPN ${c.alpn}, version ${c.quicVersion ?? '-'}, status ${c.status ?? '-'}` : `failed: ${c.error}`}`);
+    if (c.handshakeOk) lines.push(`         HTTP/3 SETTINGS: ${c.h3Settings !== null ? renderH3Settings(c.h3Settings) : `not reported by the ${q.client} client`}`);
+    if (r.amplificationOnWire) lines.push(`         on the wire: ${renderAmplificationWire(r.amplificationOnWire)}`);
     if (r.roundTrips.quicHandshakeRoundTrips !== null) lines.push(`         handshake = ${r.roundTrips.quicHandshakeRoundTrips.toFixed(2)} x the TCP RTT`);
     else if (c.handshakeOk) lines.push(`         round trips not counted: TCP RTT ${ms(r.roundTrips.tcpRttMs)} is below what can be told from processing time`);
     const e = q.earlyData;
@@ -35,4 +39,13 @@ export function renderH3Probe(r: H3ProbeResult): string[] {
   if (r.hints.length > 0) lines.push('IIS: the Server header says IIS; HTTP/3 there needs:', ...r.hints.map((h) => `  - ${h}`));
   lines.push(r.problems.length === 0 ? 'healthy: no problems found' : `${r.problems.length} problem(s) found`);
   return lines;
+}
+
+/** The cold handshake's flight against the anti-amplification limit, as captured. */
+export function renderAmplificationWire(w: AmplificationWire): string {
+  if (!w.observed) return `not observed: ${w.reason}`;
+  const rounds = w.handshakeRoundTripsOnWire !== null ? `; the handshake took ${w.handshakeRoundTripsOnWire} round trip(s)` : '';
+  const total = w.serverHandshakeBytes !== null ? ` (${w.serverHandshakeBytes} bytes up to its Finished)` : '';
+  const flight = `the server sent ${w.serverBytesBeforeFirstWait} bytes in ${w.serverDatagramsBeforeFirstWait} datagram(s) against 3 x ${w.clientBytesBefore} = ${w.limitBytes}`;
+  return w.waitedForClient ? `${flight}, then waited ${w.waitMs?.toFixed(1) ?? '-'} ms for the client's next datagram${total}${rounds}` : `${flight} without waiting for the client${rounds}`;
 }

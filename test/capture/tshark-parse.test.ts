@@ -288,6 +288,7 @@ t.test('times, addresses and arguments', async (t) => {
   t.equal(args.filter((a) => a === '-e').length, TSHARK_FIELDS.length);
   t.strictSame(tcpdumpArguments({ interfaceName: 'lo', filter: 'udp port 4433', file: '/x/cap.pcap' }), ['-i', 'lo', '-n', '-U', '--immediate-mode', '-B', '32768', '-s', '0', '-w', '/x/cap.pcap', 'udp port 4433']);
   t.strictSame(tcpdumpArguments({ interfaceName: 'qlab0', filter: 'tcp', file: '/x/ref.pcap', snaplenBytes: 128 }).slice(7, 9), ['-s', '128'], 'headers only when asked');
+  t.strictSame(tcpdumpArguments({ interfaceName: 'lo', filter: 'udp', file: '/x/b.pcap', maxPackets: 500 }).slice(9, 13), ['-c', '500', '-w', '/x/b.pcap'], 'bounded in packets when asked');
 });
 
 t.test("tcpdump's exit summary", async (t) => {

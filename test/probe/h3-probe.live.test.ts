@@ -98,6 +98,20 @@ t.test('a healthy HTTP/3 server: exit 0', async (t) => {
   t.match(result, { target: { address: SERVER_ADDRESS, resolvedBy: '--resolve' }, tcp: { tlsVersion: 'TLSv1.3', alpn: 'h2', server: 'Caddy' }, altSvc: { h3: { port } }, versions: { answered: true, supportsV1: true } });
   t.match(result.quic, { cold: { handshakeOk: true, alpn: 'h3' }, earlyData: { resumed: true, earlyDataAccepted: true } });
   t.equal(result.amplification?.exceedsLimit, false);
+  const settings = result.quic?.cold.h3Settings;
+  // The pinned Caddy (quic-go's http3) sends these two, in this order.
+  t.same(
+    settings,
+    {
+      received: true,
+      settings: [
+        { id: 6, name: 'MAX_FIELD_SECTION_SIZE', value: 16384 },
+        { id: 8, name: 'ENABLE_CONNECT_PROTOCOL', value: 1 },
+      ],
+    },
+    "Caddy's SETTINGS reported",
+  );
+  t.match(result.amplificationOnWire, { observed: true, clientBytesBefore: 1200, limitBytes: 3600, waitedForClient: false, limitIgnored: false, handshakeRoundTripsOnWire: 1 }, 'the short chain fits the limit on the wire');
 });
 
 t.test('QUIC served but not advertised: exit 1, no-alt-svc', async (t) => {
@@ -157,8 +171,13 @@ t.test('a chain over the anti-amplification limit: exit 1, the extra round trip 
   t.equal(result.tcp.chain.length, 4, 'leaf and 3 intermediates');
   t.match(result.amplification, { exceedsLimit: true, extraRoundTrips: 1 });
   t.ok((result.amplification?.firstFlightBytes ?? 0) > 3 * 1200);
-  // At a veth's RTT the round trips are not counted: the next test, on the lab's emulated link, sees the extra one.
+  // At a veth's RTT the round trips are not counted in time: the next test, on the lab's emulated link, sees the extra one.
   t.equal(result.roundTrips.extraRoundTripSeen, null);
+  // On the wire it shows at any RTT: the server stopped at the limit until the client's next datagram.
+  t.match(result.amplificationOnWire, { observed: true, clientBytesBefore: 1200, limitBytes: 3600, waitedForClient: true, limitIgnored: false, handshakeRoundTripsOnWire: 2 }, JSON.stringify(result.amplificationOnWire));
+  const wire = result.amplificationOnWire?.observed === true ? result.amplificationOnWire : null;
+  t.ok((wire?.serverBytesBeforeFirstWait ?? Infinity) <= 3600 && (wire?.serverHandshakeBytes ?? 0) > 3600, 'within the limit before the wait, past it by the Finished');
+  t.match(result.problems[0]?.message, /predicted \(.*\) and seen on the wire; 2 round trips on the wire\)$/);
 });
 
 // The lab's own emulator (native/link-emulator) makes the round trip, with its
@@ -182,7 +201,10 @@ t.test("on the lab's emulated 40 ms link: one round trip for the short chain, th
       t.equal(result.quic?.client, client);
       t.equal(result.roundTrips.extraRoundTripSeen, extra, what);
       t.same(codes(result), pki === longPki ? ['chain-exceeds-amplification-limit'] : [], what);
-      if (pki === longPki) t.match(result.problems[0]?.message, /predicted, seen: the handshake took \d\.\d round trips/);
+      if (pki === longPki) t.match(result.problems[0]?.message, /and seen on the wire; 2 round trips on the wire, seen in the handshake time: \d\.\d round trips of the TCP RTT\)/);
+      t.match(result.amplificationOnWire, { observed: true, waitedForClient: extra, handshakeRoundTripsOnWire: extra ? 2 : 1 }, what);
+      // The wait is a round trip of the emulated link.
+      if (extra && result.amplificationOnWire?.observed) t.ok((result.amplificationOnWire.waitMs ?? 0) >= 35, `waited ${result.amplificationOnWire.waitMs} ms`);
     }
   } finally {
     await lab.stop();

@@ -1,5 +1,6 @@
 import t from 'tap';
 import { predictAmplification } from '../../harness/probe/amplification.js';
+import type { AmplificationObservation } from '../../harness/probe/amplification-wire.js';
 import { countRoundTrips, exitCode, findProblems, iisHints, renderProblem, type ProblemInput } from '../../harness/probe/problems.js';
 import type { QuicConnectionResult } from '../../harness/probe/quic-handshake.js';
 import type { TcpTlsProbeResult } from '../../harness/probe/tcp-tls.js';
@@ -30,6 +31,7 @@ const cold: QuicConnectionResult = {
   earlyDataAccepted: false,
   status: 200,
   ttfbMs: 42,
+  h3Settings: { received: true, settings: [{ id: 1, name: 'QPACK_MAX_TABLE_CAPACITY', value: 0 }] },
   error: null,
   exchangeError: null,
 };
@@ -44,6 +46,7 @@ const healthy: ProblemInput = {
   versions,
   quic: { client: 'quic-go', clientVersion: 'v0.5', port: 443, cold, earlyData: early },
   amplification: fits,
+  amplificationOnWire: { observed: false, reason: 'not captured (--no-capture)' },
   roundTrips: countRoundTrips(20, 21),
 };
 const codes = (input: ProblemInput): string[] => findProblems(input).problems.map((p) => p.code);
@@ -90,6 +93,10 @@ t.test('UDP refused, no v1, handshake failed with an answer, ALPN, resumption, 0
   t.same(codes({ ...healthy, quic: { ...healthy.quic!, cold: { ...cold, handshakeOk: false, error: 'CRYPTO_ERROR 0x178' }, earlyData: null } }), ['quic-handshake-failed']);
   t.same(codes({ ...healthy, quic: { ...healthy.quic!, cold: { ...cold, alpn: 'h3-29' } } }), ['no-h3-alpn']);
   t.same(codes({ ...healthy, quic: { ...healthy.quic!, earlyData: { ...early, resumed: false, earlyDataAccepted: false } } }), ['no-resumption']);
+  t.same(codes({ ...healthy, quic: { ...healthy.quic!, cold: { ...cold, h3Settings: { received: false, settings: [] } } } }), ['no-h3-settings']);
+  t.same(codes({ ...healthy, quic: { ...healthy.quic!, cold: { ...cold, h3Settings: { received: false, settings: [] }, status: null } } }), [], 'no response yet: SETTINGS not judged');
+  t.same(codes({ ...healthy, quic: { ...healthy.quic!, cold: { ...cold, h3Settings: null } } }), [], 'a client that does not report SETTINGS');
+  t.same(codes({ ...healthy, quic: { ...healthy.quic!, cold: { ...cold, h3Settings: { received: true, settings: [] } } } }), [], 'an empty SETTINGS frame is a SETTINGS frame');
   t.same(findProblems({ ...healthy, quic: { ...healthy.quic!, earlyData: { ...early, earlyDataAccepted: false } } }), {
     problems: [],
     notes: ['0-RTT was not accepted on the resumed connection (servers often turn it off against replay)'],
@@ -99,16 +106,63 @@ t.test('UDP refused, no v1, handshake failed with an answer, ALPN, resumption, 0
   t.same(codes({ ...healthy, tcp: { ...tcp, reachable: false, tlsVersion: null, status: null, error: 'TCP: connect ECONNREFUSED' } }), ['tcp-unreachable']);
 });
 
-t.test('a chain over the amplification limit: predicted, and seen or not', async (t) => {
+t.test('a chain over the amplification limit, predicted only (no capture): seen in the handshake time or not', async (t) => {
   const seen = findProblems({ ...healthy, amplification: over, roundTrips: countRoundTrips(20, 41) }).problems;
   t.same(
     seen.map((p) => p.code),
     ['chain-exceeds-amplification-limit'],
   );
-  t.match(seen[0]?.message, /about 6888 bytes.*exceeds 3 x 1200 = 3600 bytes: QUIC pays 1 extra round trip\(s\) \(predicted, seen: the handshake took 2\.0 round trips\)/);
-  t.match(findProblems({ ...healthy, amplification: over, roundTrips: countRoundTrips(20, 21) }).problems[0]?.message, /predicted, not seen in the handshake time/);
-  t.match(findProblems({ ...healthy, amplification: over, roundTrips: countRoundTrips(0.1, 3) }).problems[0]?.message, /\(predicted\)$/);
+  t.equal(
+    seen[0]?.message,
+    "the server's first flight (about 6888 bytes, the certificate message 5628) exceeds 3 x 1200 = 3600 bytes: QUIC pays 1 extra round trip(s) (predicted, seen in the handshake time: 2.0 round trips of the TCP RTT; not observed on the wire: not captured (--no-capture))",
+  );
+  t.match(findProblems({ ...healthy, amplification: over, roundTrips: countRoundTrips(20, 21) }).problems[0]?.message, /\(predicted, not seen in the handshake time; not observed on the wire/);
+  t.match(findProblems({ ...healthy, amplification: over, roundTrips: countRoundTrips(0.1, 3) }).problems[0]?.message, /\(predicted; not observed on the wire: not captured \(--no-capture\)\)$/);
   t.same(codes({ ...healthy, roundTrips: countRoundTrips(20, 41) }), ['extra-round-trip'], 'an extra round trip the chain does not explain');
+});
+
+const waited: AmplificationObservation = {
+  observed: true,
+  clientBytesBefore: 1200,
+  limitBytes: 3600,
+  serverBytesBeforeFirstWait: 3540,
+  serverDatagramsBeforeFirstWait: 3,
+  serverHandshakeBytes: 7100,
+  waitedForClient: true,
+  waitMs: 40.25,
+  limitIgnored: false,
+  handshakeRoundTripsOnWire: 2,
+  handshakeMsOnWire: 81,
+  notes: [],
+};
+const fitted: AmplificationObservation = { ...waited, serverBytesBeforeFirstWait: 3100, serverDatagramsBeforeFirstWait: 3, serverHandshakeBytes: 3100, waitedForClient: false, waitMs: null, handshakeRoundTripsOnWire: 1 };
+
+t.test('the amplification limit on the wire decides: predicted and seen, seen only, predicted only, neither', async (t) => {
+  const both = findProblems({ ...healthy, amplification: over, amplificationOnWire: waited, roundTrips: countRoundTrips(40, 81) });
+  t.same(
+    both.problems.map((p) => p.code),
+    ['chain-exceeds-amplification-limit'],
+  );
+  t.equal(
+    both.problems[0]?.message,
+    "the server's first flight did not fit the anti-amplification limit: it sent 3540 bytes in 3 datagrams against 3 x 1200 = 3600, then waited 40.3 ms for the client's next datagram (7100 bytes up to its Finished): QUIC pays an extra round trip (predicted (first flight about 6888 bytes, the certificate message 5628) and seen on the wire; 2 round trips on the wire, seen in the handshake time: 2.0 round trips of the TCP RTT)",
+  );
+  const wireOnly = findProblems({ ...healthy, amplification: fits, amplificationOnWire: waited, roundTrips: countRoundTrips(0.1, 3) }).problems;
+  t.same(
+    wireOnly.map((p) => p.code),
+    ['chain-exceeds-amplification-limit'],
+  );
+  t.match(wireOnly[0]?.message, /\(seen on the wire, not predicted from the chain served over TCP \(about 2842 bytes\); 2 round trips on the wire\)$/);
+  t.match(wireOnly[0]?.likelyCause, /another certificate on the QUIC listener/);
+  t.same(findProblems({ ...healthy, amplification: over, amplificationOnWire: fitted }), {
+    problems: [],
+    notes: [
+      "the chain's first flight (about 6888 bytes) was predicted over 3 x 1200 = 3600 bytes, not observed: on the wire the server sent 3100 bytes against 3 x 1200 = 3600 without waiting (certificate compression, or a larger client first flight)",
+    ],
+  });
+  t.same(findProblems({ ...healthy, amplificationOnWire: fitted }), { problems: [], notes: [] });
+  t.same(codes({ ...healthy, amplificationOnWire: fitted, roundTrips: countRoundTrips(20, 41) }), ['extra-round-trip'], 'the wire shows no wait: the extra round trip has another cause');
+  t.match(findProblems({ ...healthy, amplificationOnWire: { ...fitted, limitIgnored: true } }).notes, [/does not keep to the anti-amplification limit/]);
 });
 
 t.test('round trips: counted only over a measurable RTT', async (t) => {

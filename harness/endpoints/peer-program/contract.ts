@@ -36,6 +36,11 @@ export const contractResultSchema = z
     /** Additions (CONTRACT.md): packets the client's stack declared lost; when the client moved to a new path. */
     lostPackets: bytes.optional(),
     migratedAtMs: ms.optional(),
+    /** Addition (CONTRACT.md): the server's HTTP/3 SETTINGS as [id, value] pairs; null: the client looked and none came. */
+    h3Settings: z
+      .array(z.tuple([bytes, bytes]))
+      .nullable()
+      .optional(),
     timingSource: z.string().min(1),
     error: z.string().min(1).optional(),
     partial: z.object({ bodyBytes: bytes, lastByteMs: ms.nullable(), failedAtMs: ms }).strict().optional(),

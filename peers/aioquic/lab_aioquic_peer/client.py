@@ -214,6 +214,14 @@ class ClientProtocol(QuicConnectionProtocol):
         return exchange
 
 
+def received_settings(h3: H3Connection) -> list[list[int]] | None:
+    """The server's SETTINGS frame as [id, value] pairs in its order; None when none came."""
+    settings = h3.received_settings
+    if settings is None:
+        return None
+    return [[int(setting), value] for setting, value in settings.items()]
+
+
 def describe_close(event: ConnectionTerminated) -> str:
     reason = f": {event.reason_phrase}" if event.reason_phrase else ""
     # TLS alerts travel as QUIC errors 0x100 + alert (RFC 9001 section 4.8).
@@ -370,6 +378,7 @@ class Client:
                 out["quicVersion"] = f"0x{version:08x}"
             out["resumed"] = hs.session_resumed
             out["earlyDataAccepted"] = hs.early_data_accepted
+            out["h3Settings"] = received_settings(protocol.h3)
         exchanges = self.exchanges
         error = error or next((e.error for e in exchanges if e.error), None)
         first = exchanges[0] if exchanges else None
