@@ -334,8 +334,8 @@ func (o *clientOptions) sendAndDrain(sess *webtransport.Session, l *ledger, star
 	return ended
 }
 
-// sender starts the mode's receiver and returns the function that sends message i; it must
-// not block the schedule for long (a long stream's write does block when flow control does).
+// sender starts the mode's receiver and returns the function that sends message i without
+// blocking the schedule (SendDatagram queues or fails at once; a stream's writes run apart).
 func (o *clientOptions) sender(sess *webtransport.Session, l *ledger) (func(int), error) {
 	switch o.mode {
 	case modeDatagram:
@@ -374,13 +374,21 @@ func (o *clientOptions) sender(sess *webtransport.Session, l *ledger) (func(int)
 				l.echo(buf, time.Now())
 			}
 		}()
-		msg := make([]byte, o.sizeBytes)
-		return func(i int) {
-			encodeMessage(msg, uint64(i))
-			if _, err := str.Write(msg); err != nil {
-				l.error(fmt.Errorf("message %d: writing the stream: %v", i, err))
+		// A writer of its own, so a write that flow control or a lost packet holds back holds
+		// the later messages behind it (as on any one stream) but never the schedule: their
+		// sentMs is when the application handed them over, as with a WebSocket's send().
+		queue := make(chan int, o.count)
+		go func() {
+			msg := make([]byte, o.sizeBytes)
+			for i := range queue {
+				encodeMessage(msg, uint64(i))
+				if _, err := str.Write(msg); err != nil {
+					l.error(fmt.Errorf("message %d: writing the stream: %v", i, err))
+					return
+				}
 			}
-		}, nil
+		}()
+		return func(i int) { queue <- i }, nil
 	}
 }
 
