@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+# gofmt and go vet (see ../go-lint.sh).
+exec "$(dirname "$0")/../go-lint.sh"
