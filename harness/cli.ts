@@ -1,4 +1,4 @@
-// The one entry point behind the npm scripts: scenario, campaign, report, compare, smb-probe, h3-probe, lab, history, certs, schema.
+// The one entry point behind the npm scripts: scenario, campaign, report, compare, smb-probe, h3-probe, target-files, lab, history, certs, schema.
 // Machine output goes to stdout, progress to stderr (on a terminal only); bad input is one
 // line on stderr and exit code 2.
 import { Command, CommanderError, Option } from 'commander';
@@ -12,6 +12,7 @@ import { reportCommand } from './cli/report-command.js';
 import { smbProbeCommand } from './cli/smb-probe-command.js';
 import { h3ProbeCommand } from './cli/h3-probe-command.js';
 import { historyCommand } from './cli/history-command.js';
+import { targetFilesCommand } from './cli/target-files-command.js';
 import { EXIT_LAB_BUSY } from './cli/usage-error.js';
 import { UsageError } from './options/usage-error.js';
 import { commanderSlipContext, npmSlip } from './cli/npm-slip.js';
@@ -94,7 +95,7 @@ function refuseRepeatedOptions(command: Command): void {
 
 export function buildProgram(): Command {
   const program = new Command('quic-lab').description('QUIC vs TCP+TLS 1.3 lab harness');
-  for (const sub of [scenarioCommand(), campaignCommand(), reportCommand(), compareCommand(), smbProbeCommand(), h3ProbeCommand(), labCommand(), historyCommand(), certsCommand(), schemaCommand()]) {
+  for (const sub of [scenarioCommand(), campaignCommand(), reportCommand(), compareCommand(), smbProbeCommand(), h3ProbeCommand(), targetFilesCommand(), labCommand(), historyCommand(), certsCommand(), schemaCommand()]) {
     sub.exitOverride().configureOutput({ writeErr: () => {}, outputError: () => {} });
     program.addCommand(sub);
   }

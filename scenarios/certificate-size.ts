@@ -50,5 +50,5 @@ export const certificateSize: ScenarioDefinition = {
   defaults: { samples: 10, warmup: 1, sampleTimeoutMs: 10_000 },
   cases: CERTIFICATE_SIZE_CASES,
   wireTruth: true,
-  measure: ({ client, target, timeoutMs }) => checkedExchangeMetrics(client, { target, path: `/${SMALL_BODY_BYTES}`, timeoutMs }, SMALL_BODY_BYTES),
+  measure: ({ client, target, timeoutMs, bodyPath }) => checkedExchangeMetrics(client, { target, path: bodyPath(SMALL_BODY_BYTES), timeoutMs }, SMALL_BODY_BYTES),
 };

@@ -60,5 +60,6 @@ export const handshake: ScenarioDefinition = {
   defaults: { samples: 20, warmup: 2, sampleTimeoutMs: 10_000 },
   cases: HANDSHAKE_CASES,
   wireTruth: true,
-  measure: ({ caseDefinition, client, target, timeoutMs }) => checkedExchangeMetrics(client, { target, path: `/${SMALL_BODY_BYTES}`, timeoutMs, session: sessionOf(caseDefinition) }, SMALL_BODY_BYTES),
+  remoteTarget: true,
+  measure: ({ caseDefinition, client, target, timeoutMs, bodyPath }) => checkedExchangeMetrics(client, { target, path: bodyPath(SMALL_BODY_BYTES), timeoutMs, session: sessionOf(caseDefinition) }, SMALL_BODY_BYTES),
 };

@@ -54,11 +54,11 @@ function interopWireMetrics(connections: readonly WireConnection[], workload: Wo
 
 async function measureTest(context: SampleContext<'exchange' | 'batch'>): Promise<SampleMeasurement> {
   if (context.needs === 'batch') return pageLoad(context);
-  const { caseDefinition, client, target, timeoutMs } = context;
+  const { caseDefinition, client, target, timeoutMs, bodyPath } = context;
   const workload = caseDefinition.workload;
   switch (workload.kind) {
     case 'handshake':
-      return checkedExchangeMetrics(client, { target, path: `/${workload.bodyBytes}`, timeoutMs, session: sessionOf(caseDefinition) }, workload.bodyBytes);
+      return checkedExchangeMetrics(client, { target, path: bodyPath(workload.bodyBytes), timeoutMs, session: sessionOf(caseDefinition) }, workload.bodyBytes);
     case 'transfer':
       return workload.rebind !== undefined ? rebindDuringDownload(context) : transferSample(context);
     default:

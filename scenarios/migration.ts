@@ -33,7 +33,7 @@ function migrationCases(options: TransferOptions): CaseDefinition[] {
   );
 }
 
-export async function rebindDuringDownload({ caseDefinition, client, target, timeoutMs, link }: SampleContext): Promise<SampleMeasurement> {
+export async function rebindDuringDownload({ caseDefinition, client, target, timeoutMs, link, bodyPath }: SampleContext): Promise<SampleMeasurement> {
   if (!link) throw new Error('migration needs the lab emulator (NAT rebinding)');
   const workload = workloadOf(caseDefinition, 'transfer');
   const bytes = workload.bodyBytes;
@@ -42,7 +42,7 @@ export async function rebindDuringDownload({ caseDefinition, client, target, tim
   const firstCalledMs = performance.now();
   const rebind = new Promise<void>((resolve, reject) => setTimeout(() => void link.rebind(kind).then(resolve, reject), REBIND_AFTER_MS));
   try {
-    const timings = await client.exchange({ target, path: `/${bytes}`, timeoutMs, recordProgress: true });
+    const timings = await client.exchange({ target, path: bodyPath(bytes), timeoutMs, recordProgress: true });
     await rebind;
     if (Date.now() - started < REBIND_AFTER_MS) throw new Error(`the download ended before the rebinding at ${REBIND_AFTER_MS} ms: use a larger --sizes`);
     if (timings.bodyBytes !== bytes) throw new Error(`received ${timings.bodyBytes} body bytes, expected ${bytes}`);
@@ -60,7 +60,7 @@ export async function rebindDuringDownload({ caseDefinition, client, target, tim
     // own work before its connect is about the same), so the client's time between noticing
     // the break and reconnecting counts as stall, as it does on the wire.
     const resumeOriginMs = performance.now() - firstCalledMs;
-    const resumed = await client.exchange({ target, path: `/${bytes}`, timeoutMs, rangeStartBytes: partial.bodyBytes });
+    const resumed = await client.exchange({ target, path: bodyPath(bytes), timeoutMs, rangeStartBytes: partial.bodyBytes });
     const rest = bytes - partial.bodyBytes;
     if (resumed.bodyBytes !== rest) throw new Error(`the resumed download got ${resumed.bodyBytes} bytes, expected the ${rest} left (broke off with: ${error.message})`, { cause: error });
     return {

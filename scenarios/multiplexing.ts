@@ -27,11 +27,11 @@ export function multiplexingCases(sets: readonly ObjectSet[]): CaseDefinition[] 
   });
 }
 
-export async function pageLoad({ caseDefinition, client, target, timeoutMs }: SampleContext<'batch'>): Promise<SampleMeasurement> {
+export async function pageLoad({ caseDefinition, client, target, timeoutMs, bodyPath }: SampleContext<'batch'>): Promise<SampleMeasurement> {
   const { objects: count, objectBytes: bytes, connections } = workloadOf(caseDefinition, 'batch');
   const timings = await client.exchangeBatch({
     target,
-    paths: Array.from({ length: count }, () => `/${bytes}`),
+    paths: Array.from({ length: count }, () => bodyPath(bytes)),
     timeoutMs,
     ...(connections !== undefined ? { connections } : {}),
   });
@@ -78,5 +78,6 @@ export const multiplexing: ScenarioDefinition<'batch'> = {
   objectSets: { defaults: DEFAULT_SETS, cases: multiplexingCases },
   needs: 'batch',
   wireTruth: true,
+  remoteTarget: true,
   measure: pageLoad,
 };

@@ -55,7 +55,7 @@ function rate(bytes: number, ms: number): number {
 }
 
 async function copySample(context: SampleContext<'batch' | 'copy'>): Promise<SampleMeasurement> {
-  const { caseDefinition, target, timeoutMs } = context;
+  const { caseDefinition, target, timeoutMs, bodyPath } = context;
   const { bodyBytes: bytes, direction } = workloadOf(caseDefinition, 'copy');
   if (context.needs === 'copy') {
     const copy = await context.client.copy(direction === 'up' ? 'put' : 'get', bytes, timeoutMs);
@@ -63,7 +63,7 @@ async function copySample(context: SampleContext<'batch' | 'copy'>): Promise<Sam
     return { metrics: { copyMs: copy.copyMs, goodputBitsPerSecond: rate(bytes, copy.copyMs), bodyBytes: bytes, ...verifiedMetric(copy.verifiedBytes) } };
   }
   const { reads, readBytes } = readPlan(bytes);
-  const paths = Array.from({ length: reads }, () => `/${readBytes}`);
+  const paths = Array.from({ length: reads }, () => bodyPath(readBytes));
   const timings = await context.client.exchangeBatch({ target, paths, timeoutMs });
   const received = timings.objects.reduce((sum, o) => sum + o.bytes, 0);
   if (received !== bytes) throw new Error(`the reads returned ${received} bytes, expected ${bytes}`);

@@ -59,5 +59,6 @@ export const throughput: ScenarioDefinition = {
   transfers: { defaults: { sizesBytes: [1_000_000, 10_000_000], direction: 'down' }, cases: transferCases },
   linkReference: true,
   wireTruth: true,
+  remoteTarget: true,
   measure: transferSample,
 };

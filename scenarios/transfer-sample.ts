@@ -23,15 +23,15 @@ async function senderRetransmissions(context: SampleContext, upload: boolean, ti
 }
 
 export async function transferSample(context: SampleContext): Promise<SampleMeasurement> {
-  const { caseDefinition, client, target, timeoutMs, namespaces } = context;
+  const { caseDefinition, client, target, timeoutMs, namespaces, bodyPath } = context;
   const { bodyBytes: bytes, direction } = workloadOf(caseDefinition, 'transfer');
   const upload = direction === 'up';
   // Only the lab's namespaces hold nothing but the sample's own connection.
   const tcpBefore = caseDefinition.protocol === 'tcp-tls' && namespaces !== undefined ? await tcpRetransmittedSegments(upload ? namespaces.client : namespaces.server) : null;
   const timings = await client.exchange({
     target,
-    // "/N": N bytes to download, or (POST) the N bytes the server should receive.
-    path: `/${bytes}`,
+    // N bytes to download, or (POST) the N bytes the server should receive.
+    path: bodyPath(bytes),
     timeoutMs,
     recordProgress: true,
     ...(upload ? { uploadBytes: bytes } : {}),

@@ -16,7 +16,9 @@ import { CLIENT_NAMES, SERVER_NAMES } from '../scenario/matrix.js';
 import { addLinkOptions } from './link-options.js';
 import { planScenarioRun, type ScenarioRunFlags } from '../options/scenario-run.js';
 import { interruptSignal } from '../process/cleanup.js';
-import { choiceList, commaListOf, durationMs, integerInRange, objectSetList, oneOf, sizeList } from '../options/parse.js';
+import { choiceList, commaListOf, durationMs, integerInRange, objectSetList, oneOf, sizeBytes, sizeList } from '../options/parse.js';
+import { formatSize } from '../files/sizes.js';
+import { DEFAULT_TARGET_MAX_BYTES } from '../target/target-run.js';
 import { UsageError } from '../options/usage-error.js';
 import { noWaitOption } from './wait-option.js';
 
@@ -45,6 +47,11 @@ export function scenarioCommand(): Command {
     .option('--variants <ids>', 'run only these cases (comma-separated case ids, e.g. quic-h3-0rtt,tcp-tls-h2)', commaListOf('--variants'))
     .option('--server <names>', `servers to run every case on: ${SERVER_NAMES.join(', ')} (default: each case's own)`, choiceList('--server', SERVER_NAMES))
     .option('--client <names>', `clients to run every case with: ${CLIENT_NAMES.join(', ')} (default: each case's own)`, choiceList('--client', CLIENT_NAMES))
+    .option('--target <url>', "run the clients against a remote server instead of the lab's: https://host[:port]/path/{bytes}, where it serves the lab's bodies (npm run target-files); handshake, throughput, multiplexing")
+    .option('--resolve <host:port:address>', "--target: connect to this address for the URL's host and port (curl's form); default one DNS lookup")
+    .option('--ca <file>', "--target: CA certificate(s) to verify it against (default: the system's trust store)")
+    .option('--via-lab', "--target: through the lab's emulated link (the link options, default the broadband profile) and out of this host by NAT")
+    .option('--max-bytes <size>', `--target: the most body bytes the run may move, warm-up included; a run planned over it is refused (default ${formatSize(DEFAULT_TARGET_MAX_BYTES)})`, sizeBytes('--max-bytes'))
     .option('--no-capture', 'no packet capture (scenarios that check timings against the wire)')
     .option('--keep-captures <dir>', 'keep the packet capture and its TLS key log (0600) in this directory')
     .addOption(noWaitOption());

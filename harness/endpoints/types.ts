@@ -2,6 +2,7 @@
 import type { HandshakeWorkload, Workload } from '../results/workload.js';
 import type { EndpointInfo, TimingSource } from '../results/schema.js';
 import type { ClientName, ServerName } from './implementations.js';
+import type { RemoteServer } from './target/server.js';
 
 /** 'tcp': SMB 3 over plain TCP, which signs and encrypts by itself. */
 export type Protocol = 'quic' | 'tcp-tls' | 'tcp';
@@ -260,6 +261,8 @@ export interface EndpointPlacement {
   quic?: QuicOptions;
   /** Servers that can tell their sender-side loss recovery record it (transfers; ngtcp2 writes a qlog per connection). */
   recordServerRecovery?: boolean;
+  /** A run against a remote target (--target): the "target" server is this one. */
+  remoteServer?: RemoteServer;
 }
 
 /** Builds a run's endpoints by implementation name (see registry.ts's endpointFactory). */

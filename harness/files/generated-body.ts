@@ -31,6 +31,17 @@ export function bodySizeFromPath(path: string): number | null {
   return size <= MAX_BODY_BYTES ? size : null;
 }
 
+/**
+ * The body size a client asks for with `path`: N of a last path segment "/N" ("/N", and a remote
+ * target's "/files/N"; a query ignored), or null. Servers answer "/N" alone (bodySizeFromPath).
+ */
+export function requestedBodyBytes(path: string): number | null {
+  const match = /^\/(?:[^?]*\/)?(\d{1,10})(?:\?.*)?$/.exec(path);
+  if (!match?.[1]) return null;
+  const size = Number(match[1]);
+  return size <= MAX_BODY_BYTES ? size : null;
+}
+
 /** The bytes [offset, offset + length) of the generated body, as views of a shared buffer (never write to them). */
 export function* generatedChunks(length: number, offset = 0): Generator<Buffer> {
   let position = offset;

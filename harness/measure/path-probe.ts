@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { median } from './statistics.js';
 import { jsonMain, runJsonInNetns } from '../process/netns-json.js';
 import { projectPath } from '../project-root.js';
+import type { PathMeasurement } from '../results/target.js';
 
 /**
  * A connect that takes this long has had its SYN (or the SYN-ACK) retransmitted: Linux resends
@@ -19,16 +20,8 @@ export const LOST_AFTER_MS = 1000;
 export const MAX_PATH_PROBES = 100;
 export const MAX_PATH_PROBE_TIMEOUT_MS = 10_000;
 
-export interface PathMeasurement {
-  method: 'tcp-connect';
-  address: string;
-  port: number;
-  attempts: number;
-  /** Connect times of the connects that were not lost, in order. */
-  samplesMs: number[];
-  rttMedianMs: number | null;
-  lossFraction: number;
-}
+/** As the result records it (results/target.ts). */
+export type { PathMeasurement };
 
 const pathProbeOptionsSchema = z
   .object({

@@ -84,6 +84,17 @@ export function sizeList(value: string): number[] {
   });
 }
 
+/** "500MB" -> 500000000: one size of at least a byte, with its unit (`name` is the flag). */
+export function sizeBytes(name: string): (value: string) => number {
+  return (value) => {
+    try {
+      return parseSizeBytes(value, name);
+    } catch (error) {
+      throw error instanceof UnitError ? unitUsage(error) : error;
+    }
+  };
+}
+
 /** "100x10KB,20x200KB" -> object sets: a count, "x", a size with its unit. */
 export function objectSetList(value: string): Array<{ count: number; bytes: number }> {
   return listIn('--objects', value).map((item) => {

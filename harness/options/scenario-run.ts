@@ -10,6 +10,9 @@ import { shapeScenario } from '../run/shape.js';
 import type { AnyScenario, ClientName, ServerName } from '../scenario/types.js';
 import { linkConditionsFrom, wantsLab, type LinkCliOptions } from './link-options.js';
 import { UsageError } from './usage-error.js';
+import { checkByteBudget, checkTargetCases, DEFAULT_TARGET_MAX_BYTES, plannedBodyBytes, scenarioForTarget, type TargetRequest } from '../target/target-run.js';
+import { parseTargetUrl } from '../target/target-url.js';
+import { TargetRequestError } from '../target/target-error.js';
 
 /** The link of a run given no link option: a realistic one, so the first run shows the protocols' real difference. */
 export const DEFAULT_PROFILE = 'broadband';
@@ -34,6 +37,48 @@ export interface ScenarioRunFlags extends LinkCliOptions {
   wait: boolean;
   server?: ServerName[];
   client?: ClientName[];
+  /** A remote server's URL template (https://host/files/{bytes}), and how to reach and trust it. */
+  target?: string;
+  resolve?: string;
+  ca?: string;
+  viaLab?: boolean;
+  maxBytes?: number;
+}
+
+/** `make()`, its target request errors as usage errors. */
+function asUsage<T>(make: () => T): T {
+  try {
+    return make();
+  } catch (error) {
+    if (error instanceof TargetRequestError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** The --target request the flags ask for, or undefined; refuses target flags without --target. */
+function targetRequestOf(options: ScenarioRunFlags): TargetRequest | undefined {
+  if (options.target === undefined) {
+    const stray = (
+      [
+        ['--resolve', options.resolve],
+        ['--ca', options.ca],
+        ['--via-lab', options.viaLab],
+        ['--max-bytes', options.maxBytes],
+      ] as const
+    ).find(([, value]) => value !== undefined && value !== false);
+    if (stray) throw new UsageError(`${stray[0]} applies to runs against a remote server: add --target URL`);
+    return undefined;
+  }
+  if (options.server !== undefined) throw new UsageError('--server: the target is the server of every case; choose clients with --client');
+  const viaLab = options.viaLab === true;
+  if (!viaLab && (options.link !== undefined || wantsLab(options))) throw new UsageError("link options with --target need --via-lab (the lab's emulated link between the clients and the target)");
+  return {
+    url: parseTargetUrl(options.target),
+    ...(options.resolve !== undefined ? { resolve: options.resolve } : {}),
+    ...(options.ca !== undefined ? { caFile: options.ca } : {}),
+    viaLab,
+    maxBytes: options.maxBytes ?? DEFAULT_TARGET_MAX_BYTES,
+  };
 }
 
 /** The link the flags ask for: loopback, the lab with the conditions given, or the default profile. */
@@ -72,7 +117,9 @@ export function planScenarioRun(name: string, options: ScenarioRunFlags): Planne
   const found = findScenario(name);
   if (!found) throw new UsageError(`scenario: unknown "${name}"${didYouMean(name, SCENARIO_NAMES)} (one of: ${SCENARIO_NAMES.join(', ')})`);
   const defaultProfile = found.linkProfile ?? DEFAULT_PROFILE;
-  const { link, usedDefault } = linkChoice(options, defaultProfile);
+  const target = asUsage(() => targetRequestOf(options));
+  if (target?.viaLab === true && options.link === 'loopback') throw new UsageError('--via-lab needs the lab: drop --link loopback');
+  const { link, usedDefault } = target?.viaLab === false ? { link: { kind: 'direct' } as const, usedDefault: false } : linkChoice(options, defaultProfile);
   const sessionOptions: SessionOptions = {
     link,
     ...(options.samples !== undefined ? { samples: options.samples } : {}),
@@ -85,10 +132,11 @@ export function planScenarioRun(name: string, options: ScenarioRunFlags): Planne
     output: { resultsDir: options.resultsDir, copies: options.out !== undefined ? [options.out] : [] },
     waitForLab: options.wait,
     ...(options.trigger !== undefined ? { trigger: options.trigger } : {}),
+    ...(target !== undefined ? { target } : {}),
   };
   let scenario: AnyScenario;
   try {
-    scenario = shapeScenario(found, {
+    scenario = shapeScenario(target !== undefined ? scenarioForTarget(found) : found, {
       ...(options.sizes !== undefined ? { sizesBytes: options.sizes } : {}),
       ...(options.direction !== undefined ? { direction: options.direction } : {}),
       ...(options.objects !== undefined ? { objects: options.objects } : {}),
@@ -96,8 +144,12 @@ export function planScenarioRun(name: string, options: ScenarioRunFlags): Planne
       ...(options.server !== undefined ? { servers: options.server } : {}),
       ...(options.client !== undefined ? { clients: options.client } : {}),
     });
+    if (target !== undefined) {
+      checkTargetCases(scenario);
+      checkByteBudget(plannedBodyBytes(scenario, (options.samples ?? scenario.defaults.samples) + (options.warmup ?? scenario.defaults.warmup)), target.maxBytes);
+    }
   } catch (error) {
-    if (error instanceof RunOptionsError) throw new UsageError(error.message);
+    if (error instanceof RunOptionsError || error instanceof TargetRequestError) throw new UsageError(error.message);
     throw error;
   }
   return { found, scenario, sessionOptions, usedDefault, defaultProfile };

@@ -8,7 +8,7 @@
 import { parseContractOutput, type ContractResult } from '../endpoints/peer-program/contract.js';
 import { peerBuilt, peerMissingHint, peerPath } from '../endpoints/peer-build.js';
 import { runCommand } from '../process/managed-process.js';
-import { SYSTEM_CA_BUNDLE } from '../smb/quic-probe.js';
+import { SYSTEM_CA_BUNDLE } from '../pki/system-trust.js';
 import { h3Settings, type H3Settings } from './h3-settings.js';
 import type { ProbeTarget } from './target.js';
 

@@ -3,7 +3,7 @@ import { describeConditions } from '../results/link-description.js';
 import type { LinkInfo } from '../results/schema.js';
 
 export function describeLink(link: LinkInfo): string {
-  if (link.backend === 'loopback') return 'loopback';
+  if (link.backend === 'loopback' || link.backend === 'direct') return describeConditions(link);
   const profile = link.profile ? `profile ${link.profile}, ` : '';
   return `${link.backend}, ${profile}${describeConditions(link)}`;
 }

@@ -86,7 +86,7 @@ export function transportTable(pairs: readonly TransportPair[]): Table {
 export function linkTable(document: ResultDocument): Table | null {
   const { link } = document;
   const calibration = link.achieved?.calibration;
-  if (link.backend === 'loopback' || calibration === undefined || link.configured === null) return null;
+  if (link.backend === 'loopback' || link.backend === 'direct' || calibration === undefined || link.configured === null) return null;
   const table = calibrationTable(calibrationRows(link.configured, calibration));
   // In the unit column's unit, as the rate rows above it, but to 10 kbit/s: a reference 0.3% under the capacity must not read as equal to it.
   const mbit = (bitsPerSecond: number | null) => (bitsPerSecond === null ? '-' : (bitsPerSecond / 1e6).toFixed(2));

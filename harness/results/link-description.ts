@@ -17,6 +17,7 @@ function direction(d: DirectionConditions | undefined): string[] {
 /** The link's conditions without the backend: "added round trip 60 ms, loss 5%". */
 export function describeConditions(link: LinkInfo): string {
   if (link.backend === 'loopback') return 'loopback';
+  if (link.backend === 'direct') return "direct: this host's own network to a remote target";
   const up = link.configured?.up;
   const down = link.configured?.down;
   const rttMs = (up?.delayMs ?? 0) + (down?.delayMs ?? 0);

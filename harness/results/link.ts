@@ -327,7 +327,8 @@ export const achievedSchema = z
 
 export const linkSchema = z
   .object({
-    backend: z.enum(['loopback', 'netem', 'emulator']),
+    /** "direct": no lab, the clients reach a remote target (--target) over this host's own network. */
+    backend: z.enum(['loopback', 'direct', 'netem', 'emulator']),
     profile: z.string().nullable(),
     /** The lab link's conditions and settings; null on loopback (schemaVersion 2 wrote {}). */
     configured: configuredLinkSchema.nullable(),

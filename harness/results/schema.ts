@@ -2,6 +2,7 @@
 // Changing a field's meaning requires a new schemaVersion (and a migration in migrate.ts).
 import { z } from 'zod';
 import { linkSchema } from './link.js';
+import { targetSchema } from './target.js';
 import { parametersOf, sameParameters, workloadSchema } from './workload.js';
 
 export const SCHEMA_VERSION = 3;
@@ -193,6 +194,8 @@ export const resultSchema = z
     headline: z.array(z.string()),
     cases: z.array(caseSchema),
     trigger: triggerSchema.optional(),
+    /** A remote server measured instead of the lab's (--target; since schemaVersion 3, optional): cases record it as their server. */
+    target: targetSchema.optional(),
   })
   .strict();
 
@@ -209,3 +212,4 @@ export type { Workload } from './workload.js';
 export type CertificatesInfo = z.infer<typeof certificatesSchema>;
 export type ResultDocument = z.infer<typeof resultSchema>;
 export type RunTrigger = z.infer<typeof triggerSchema>;
+export type { TargetInfo, PathMeasurement } from './target.js';

@@ -7,11 +7,11 @@ import type { ImplementationDescriptor } from '../endpoints/descriptor.js';
 import { IMPLEMENTATIONS } from '../endpoints/implementations.js';
 import { clientRole, serverRole } from '../endpoints/registry.js';
 import type { WireTap } from '../capture/wire-tap.js';
-import type { LinkInfo, ResultCase, ResultDocument, Sample, CertificatesInfo, RunTrigger } from '../results/schema.js';
+import type { LinkInfo, ResultCase, ResultDocument, Sample, CertificatesInfo, RunTrigger, TargetInfo } from '../results/schema.js';
 import { SCHEMA_VERSION } from '../results/schema.js';
 import { parametersOf, workloadSchema } from '../results/workload.js';
 import { hostInfo, toolInfo } from '../results/environment.js';
-import { certificateOf, changesLink, sessionOf, type AnyScenario, type CaseDefinition, type CertificateSpec, type LinkControl } from '../scenario/types.js';
+import { certificateOf, changesLink, labBodyPath, sessionOf, type AnyScenario, type CaseDefinition, type CertificateSpec, type LinkControl } from '../scenario/types.js';
 import { caseNeeds } from '../scenario/matrix.js';
 import type { WireConnection } from '../capture/wire-analysis.js';
 import { completeSamples } from './pipeline.js';
@@ -77,6 +77,10 @@ export interface RunOptions {
   journal?: SampleJournal;
   /** How the run was started (campaigns): recorded in the document. */
   trigger?: RunTrigger;
+  /** Where the servers serve a body of N bytes (default "/N"; a remote target's URL template). */
+  bodyPath?: (bytes: number) => string;
+  /** A remote target instead of the lab's servers: recorded in the document. */
+  target?: TargetInfo;
 }
 
 interface LiveCase {
@@ -148,6 +152,7 @@ async function takeSample(
   link: RunOptions['linkControl'],
   linkStats: RunOptions['linkStats'],
   linkLost: RunOptions['linkLost'],
+  bodyPath: (bytes: number) => string,
 ): Promise<{ sample: Sample; window: SampleWindow } | null> {
   const counters = linkStats === undefined ? undefined : await linkDropsDuring(linkStats);
   const startEpochMs = Date.now();
@@ -162,6 +167,7 @@ async function takeSample(
         ...live.capable,
         server: live.server,
         target: live.target,
+        bodyPath,
         timeoutMs,
         ...(namespaces !== undefined ? { namespaces } : {}),
         ...(link !== undefined ? { link } : {}),
@@ -265,6 +271,7 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
       link: options.link,
       certificates: options.certificates,
       ...(options.trigger ? { trigger: options.trigger } : {}),
+      ...(options.target ? { target: options.target } : {}),
     },
     cases: scenario.cases
       .map((definition) => {
@@ -368,6 +375,7 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
                 options.linkControl,
                 options.linkStats,
                 options.linkLost,
+                options.bodyPath ?? labBodyPath,
               );
         if (taken === null) break;
         if (linkGone !== undefined) {

@@ -4,6 +4,7 @@ import type { LinkConditions } from '../lab/conditions.js';
 import type { BackendChoice, Lab, TcpCongestionControl } from '../lab/lab.js';
 import type { AnyScenario } from '../scenario/types.js';
 import type { RunTrigger } from '../results/schema.js';
+import type { TargetRequest } from '../target/target-run.js';
 
 export type { RunTrigger };
 import { checkOutputDirectory, checkOutputFile } from './output-paths.js';
@@ -13,6 +14,8 @@ export class RunOptionsError extends Error {}
 
 export type LinkChoice =
   | { kind: 'loopback' }
+  /** No lab: the clients on this host reach a remote target (--target) over its own network. */
+  | { kind: 'direct' }
   | {
       kind: 'lab';
       conditions: LinkConditions;
@@ -46,6 +49,8 @@ export interface SessionOptions {
   signal?: AbortSignal;
   /** How the run was started (a campaign, a scheduler): recorded in the result. */
   trigger?: RunTrigger;
+  /** A remote server to run the clients against instead of the lab's servers (the scenario already shaped by scenarioForTarget). */
+  target?: TargetRequest;
 }
 
 /** Ranges of the numeric options; the CLI's parsers share them. */

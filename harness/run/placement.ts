@@ -2,6 +2,7 @@
 // the server namespace and clients in the client's; on loopback, both on this host.
 import { endpointFactory } from '../endpoints/registry.js';
 import type { EndpointFactory, EndpointPlacement } from '../endpoints/types.js';
+import type { RemoteServer } from '../endpoints/target/server.js';
 import type { Lab } from '../lab/lab.js';
 import { bodySizesOf } from '../scenario/body-sizes.js';
 import type { AnyScenario } from '../scenario/types.js';
@@ -10,7 +11,7 @@ import type { SessionOptions } from './options.js';
 /** The lab's clients reach their servers over IPv4 (serverIpv4 below): the payload capacity counts its header. */
 export const LAB_IP_VERSION = 4;
 
-export function placementFor(scenario: AnyScenario, lab: Lab | null, options: SessionOptions, bdpBytes: number, keylogFile: string | undefined): EndpointFactory {
+export function placementFor(scenario: AnyScenario, lab: Lab | null, options: SessionOptions, bdpBytes: number, keylogFile: string | undefined, remoteServer?: RemoteServer): EndpointFactory {
   const placement: EndpointPlacement = {
     ...(lab ? { serverHost: lab.addresses.serverIpv4, clientNetns: lab.namespaces.client, serverNetns: lab.namespaces.server } : { serverHost: '127.0.0.1' }),
     quic: {
@@ -23,6 +24,7 @@ export function placementFor(scenario: AnyScenario, lab: Lab | null, options: Se
     bodySizes: bodySizesOf(scenario.cases),
     ...(bdpBytes > 0 ? { bdpBytes } : {}),
     ...(keylogFile !== undefined ? { keylogFile } : {}),
+    ...(remoteServer !== undefined ? { remoteServer } : {}),
   };
   return endpointFactory(placement);
 }

@@ -20,11 +20,15 @@ import type { LinkInfo, ResultDocument } from '../results/schema.js';
 import { resultFileName, resultText } from '../results/write.js';
 import { sendsBody, type AnyScenario } from '../scenario/types.js';
 import { runScenario, type ProgressEvent } from './loop.js';
-import { checkSessionOptions, type SessionOptions } from './options.js';
+import { checkSessionOptions, RunOptionsError, type SessionOptions } from './options.js';
 import { writeEverywhere } from './output-paths.js';
 import { LAB_IP_VERSION, placementFor } from './placement.js';
 import { recoveredLines, recoverJournals, RunJournal } from './journal.js';
 import { join } from 'node:path';
+import { prepareTarget, type PreparedTarget } from '../target/prepare.js';
+import { TargetRequestError } from '../target/target-error.js';
+import { bodyPathOf, routeInterface, sumDefined, targetInfoOf } from '../target/session-parts.js';
+import type { TargetInfo } from '../results/schema.js';
 
 /** Long enough for cubic or bbr to leave slow start on the slowest profiles. */
 const DEFAULT_TCP_REFERENCE_SECONDS = 5;
@@ -83,8 +87,8 @@ export function labPayloadCapacity(lab: Pick<Lab, 'backend' | 'conditions' | 'se
 }
 
 /** The lab's link as the result records it, before anything is measured. */
-function configuredLink(lab: Lab | null, profile: string | null, bdpBytes: number): LinkInfo {
-  if (!lab) return { backend: 'loopback', profile: null, configured: null, achieved: null };
+function configuredLink(lab: Lab | null, profile: string | null, bdpBytes: number, direct: boolean): LinkInfo {
+  if (!lab) return { backend: direct ? 'direct' : 'loopback', profile: null, configured: null, achieved: null };
   return {
     backend: lab.backend,
     profile,
@@ -116,6 +120,7 @@ export async function runSession(requested: AnyScenario, options: SessionOptions
   let releaseLab: (() => Promise<void>) | undefined;
   let wireTap: RunWireTap | undefined;
   let journal: RunJournal | undefined;
+  let remote: PreparedTarget | undefined;
   // Setup steps take seconds each (the lab, calibration, iperf3): an interrupt stops between them.
   const stopIfInterrupted = (next: string): void => {
     if (options.signal?.aborted) throw new RunInterruptedError(`interrupted before ${next}: nothing was measured`);
@@ -124,10 +129,20 @@ export async function runSession(requested: AnyScenario, options: SessionOptions
     let lab: Lab | null = options.lab ?? null;
     if (!lab) {
       // One run at a time on this host, on loopback too: two runs on the same cores measure each other.
-      releaseLab = await takeTheLab(`scenario ${scenario.name}${options.link.kind === 'lab' ? '' : ' (loopback)'}`, options, hooks);
+      releaseLab = await takeTheLab(`scenario ${scenario.name}${options.link.kind === 'lab' ? '' : ` (${options.link.kind})`}`, options, hooks);
       // What killed runs left: namespaces, processes in them, key logs and captures; and their samples.
       await reapLeftovers();
       for (const line of recoveredLines(await recoverJournals(options.output ? [options.output.resultsDir] : [], 'the next run'))) warn(line);
+    }
+    if (options.target) {
+      stopIfInterrupted('contacting the target');
+      progress?.({ kind: 'setup', message: `contacting ${options.target.url.host}` });
+      remote = await prepareTarget(options.target).catch((error: unknown) => {
+        throw error instanceof TargetRequestError ? new RunOptionsError(error.message) : error;
+      });
+    }
+    if (lab && remote && options.target?.viaLab === true && !lab.egress?.destinationsIpv4.includes(remote.resolved.address)) {
+      throw new RunOptionsError(`--via-lab: the lab given was built without egress to ${remote.resolved.address}`);
     }
     if (!lab && options.link.kind === 'lab') {
       stopIfInterrupted('building the lab');
@@ -137,18 +152,21 @@ export async function runSession(requested: AnyScenario, options: SessionOptions
         backend: options.link.backend,
         ...(options.congestionControl !== undefined ? { tcpCongestionControl: options.congestionControl } : {}),
         purpose: `scenario ${scenario.name}`,
+        // --via-lab: the client namespace reaches the target (and nothing else) through the emulated link.
+        ...(remote && options.target?.viaLab === true ? { egress: { destinationsIpv4: [remote.resolved.address] } } : {}),
       });
       lab = ownLab;
     }
     const bdpBytes = lab ? Math.max(directionBdpBytes(lab.conditions, 'up') ?? 0, directionBdpBytes(lab.conditions, 'down') ?? 0) : 0;
     if (scenario.wireTruth && options.capture !== false) {
       wireTap = await RunWireTap.create({
-        interfaceName: lab ? LAB_DEVICE : 'lo',
+        // A target reached directly: the interface this host routes it by.
+        interfaceName: lab ? LAB_DEVICE : remote ? await routeInterface(remote.resolved.address) : 'lo',
         ...(lab ? { netns: lab.namespaces.client } : {}),
         ...(options.keepCapturesDir !== undefined ? { keepDir: options.keepCapturesDir, keepPrefix: runId } : {}),
       });
     }
-    const link = configuredLink(lab, options.link.kind === 'lab' ? options.link.profile : null, bdpBytes);
+    const link = configuredLink(lab, options.link.kind === 'lab' ? options.link.profile : null, bdpBytes, options.link.kind === 'direct');
     if (lab) {
       // Before measuring: what the link really does, recorded beside what was asked for.
       stopIfInterrupted('calibrating the link');
@@ -171,8 +189,15 @@ export async function runSession(requested: AnyScenario, options: SessionOptions
       }
       await lab.emulator?.resetStats();
     }
+    let targetInfo: TargetInfo | undefined;
+    if (remote && options.target) {
+      stopIfInterrupted('measuring the path to the target');
+      progress?.({ kind: 'setup', message: `measuring the path to ${remote.resolved.address}` });
+      targetInfo = await targetInfoOf(remote, options.target, scenario, options);
+    }
     stopIfInterrupted('the samples');
-    const calibratedRoundTripMs = link.achieved?.calibration?.rttMedianMs ?? undefined;
+    // Round trips count the whole way: the emulated link (calibrated) and a target's own path.
+    const calibratedRoundTripMs = sumDefined(link.achieved?.calibration?.rttMedianMs ?? undefined, targetInfo?.path?.rttMedianMs ?? undefined);
     // Cases that change the link while the run goes (impairments, rebinding) need the emulator;
     // with it, each sample also records the drops by cause during it.
     const emulator = lab?.emulator ?? null;
@@ -182,8 +207,8 @@ export async function runSession(requested: AnyScenario, options: SessionOptions
       samples: options.samples ?? scenario.defaults.samples,
       warmup: options.warmup ?? scenario.defaults.warmup,
       sampleTimeoutMs: options.sampleTimeoutMs ?? scenario.defaults.sampleTimeoutMs,
-      tls: pki.material,
-      certificates: pki.info,
+      tls: remote?.tls ?? pki.material,
+      certificates: remote?.certificates ?? pki.info,
       certificatesFor: async (spec) => {
         const made = await pkiSet.get(spec);
         return { material: made.material, info: made.info };
@@ -199,7 +224,9 @@ export async function runSession(requested: AnyScenario, options: SessionOptions
           }
         : {}),
       link,
-      endpoints: placementFor(scenario, lab, options, bdpBytes, wireTap?.keylogFile),
+      endpoints: placementFor(scenario, lab, options, bdpBytes, wireTap?.keylogFile, remote?.remote),
+      ...(remote && options.target ? { bodyPath: bodyPathOf(options.target.url.pathTemplate) } : {}),
+      ...(targetInfo ? { target: targetInfo } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(progress ? { onProgress: progress } : {}),
       ...(emulator ? { linkLost: emulator.ended } : {}),

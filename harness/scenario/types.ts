@@ -89,6 +89,11 @@ interface SampleContextFields {
   caseDefinition: CaseDefinition;
   server: ServerEndpoint;
   target: ServerAddress;
+  /**
+   * The path of a body of `bytes` bytes: "/N" on the lab's servers, the --target URL template's
+   * path on a remote one ("/files/N"). Every scenario asks for bodies through it.
+   */
+  bodyPath: (bytes: number) => string;
   timeoutMs: number;
   /** The lab's namespaces; absent on loopback. */
   namespaces?: { client: string; server: string };
@@ -113,6 +118,11 @@ export interface LinkControl {
 /** Whether a case's samples change the lab link (a NAT rebinding): the next sample must start from it restored. */
 export function changesLink(definition: Pick<CaseDefinition, 'workload'>): boolean {
   return definition.workload.kind === 'transfer' && definition.workload.rebind !== undefined;
+}
+
+/** The lab servers' path of a body of `bytes` bytes. */
+export function labBodyPath(bytes: number): string {
+  return `/${bytes}`;
 }
 
 /** What one sample measured: numbers by metric name, and any time series. */
@@ -153,6 +163,8 @@ interface ScenarioFields<N extends ClientNeed> {
   linkProfile?: string;
   /** Runs only on the lab network, and why (it changes the link while it runs; its servers live in the namespaces). */
   needsLab?: string;
+  /** Runs against a remote server (--target) with its clients alone: its bodies are asked for through SampleContext.bodyPath. */
+  remoteTarget?: boolean;
   /** Run a kernel TCP reference flow (iperf3) over the lab link first (transfer scenarios). */
   linkReference?: boolean;
   /**

@@ -46,11 +46,9 @@ import { completeFrameLength, negotiateOutcome, negotiateRequest, type Negotiate
 import { checkCertificateChain, type CertificateInput, type CertificateSummary } from './certificate-check.js';
 import { SMB_QUIC_ALPN, SMB_QUIC_PORT } from './quic-standin.js';
 import { projectPath } from '../project-root.js';
+import { SYSTEM_CA_BUNDLE } from '../pki/system-trust.js';
 
 export const HANDSHAKE_MS_DEFINITION = 'first Initial datagram handed to the kernel (dgram send callback) -> arrival (dgram message event) of the server datagram after which the TLS handshake was complete at the client';
-
-/** Where the system trust store is read from when no CA is given (Debian's bundle). */
-export const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 
 /** TLS alert 120, no_application_protocol, as a QUIC CRYPTO_ERROR (0x100 + alert). */
 const NO_APPLICATION_PROTOCOL = 0x100 + 120;

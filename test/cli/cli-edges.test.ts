@@ -12,7 +12,7 @@ t.test('no command: the usage and exit 2', async (t) => {
   t.equal(none.code, 2);
   t.match(
     none.stderr,
-    /^error: name a command: scenario, campaign, report, compare, smb-probe, h3-probe, lab, history, certs, schema\nusage: npm run <scenario\|campaign\|report\|compare\|smb-probe\|h3-probe\|lab\|history\|certs\|schema> -- \[options\]\n\nUsage: quic-lab/,
+    /^error: name a command: scenario, campaign, report, compare, smb-probe, h3-probe, target-files, lab, history, certs, schema\nusage: npm run <scenario\|campaign\|report\|compare\|smb-probe\|h3-probe\|target-files\|lab\|history\|certs\|schema> -- \[options\]\n\nUsage: quic-lab/,
   );
   t.equal(none.stdout, '');
   const lab = await runCli(['lab']);
@@ -23,7 +23,7 @@ t.test('no command: the usage and exit 2', async (t) => {
 
 t.test('an unknown subcommand lists the subcommands of the command named', async (t) => {
   t.same(await runCli(['lab', 'bogus']), { code: 2, stdout: '', stderr: "error: unknown command 'bogus' (commands: up, status, exec, down)\n" });
-  t.same(await runCli(['bogus']), { code: 2, stdout: '', stderr: "error: unknown command 'bogus' (commands: scenario, campaign, report, compare, smb-probe, h3-probe, lab, history, certs, schema)\n" });
+  t.same(await runCli(['bogus']), { code: 2, stdout: '', stderr: "error: unknown command 'bogus' (commands: scenario, campaign, report, compare, smb-probe, h3-probe, target-files, lab, history, certs, schema)\n" });
 });
 
 t.test('values: one line each, exit 2', async (t) => {

@@ -22,7 +22,7 @@ t.test('bad input is one line and exit code 2', async (t) => {
   await expectUsageError(
     t,
     ['scenario', '--bogus'],
-    /unknown option '--bogus' \(valid options: --list, --list-profiles, --samples, --warmup, --timeout, --out, --results-dir, --json, --quic-initial-rtt, --sizes, --direction, --objects, --variants, --server, --client, --no-capture, --keep-captures, --no-wait, --link, --profile, --rtt,/,
+    /unknown option '--bogus' \(valid options: --list, --list-profiles, --samples, --warmup, --timeout, --out, --results-dir, --json, --quic-initial-rtt, --sizes, --direction, --objects, --variants, --server, --client, --target, --resolve, --ca, --via-lab, --max-bytes, --no-capture, --keep-captures, --no-wait, --link, --profile, --rtt,/,
   );
   await expectUsageError(t, ['scenario', 'handshake', '--variants', 'quic-h3-1rtt'], /handshake has no variant "quic-h3-1rtt"; its variants: tcp-tls-h1,/);
   await expectUsageError(t, ['scenario', 'handshake', '--server', 'apache'], /--server: unknown value "apache" \(one of: node, ngtcp2, quic-go, quiche, aioquic, caddy\)/);
@@ -74,6 +74,6 @@ t.test('bad input is one line and exit code 2', async (t) => {
   await expectUsageError(t, ['lab', 'up', '--rtt', '99999999999ms'], /^error: --rtt: "99999999999ms" is out of range \(0 to 2000000000ms\)\n$/);
   await expectUsageError(t, ['scenario', 'handshake', '--link', 'loopback', '--quic-initial-rtt', '1500us'], /--quic-initial-rtt: 1.5 ms is not a whole number of ms \(1 to 60000 ms\)/);
   await expectUsageError(t, ['scenario', 'calibration', '--link', 'loopback'], /calibration runs on the lab only \(it measures the lab link\)/);
-  await expectUsageError(t, ['frobnicate'], /unknown command 'frobnicate' \(commands: scenario, campaign, report, compare, smb-probe, h3-probe, lab, history, certs, schema\)/);
+  await expectUsageError(t, ['frobnicate'], /unknown command 'frobnicate' \(commands: scenario, campaign, report, compare, smb-probe, h3-probe, target-files, lab, history, certs, schema\)/);
   t.same(await readdir(resultsDir), [], 'no result file for a refused run');
 });

@@ -132,8 +132,9 @@ export class Ngtcp2Client implements ExchangeClient, BatchClient {
     const spec = requested.uploadBytes !== undefined ? { ...requested, path: '/0' } : requested;
     // gtlsclient -q does not report the HTTP status; the body length of "/N" stands in for it
     // (gtlsserver answers a path it cannot serve with a short 404 page).
-    const expectedBytes = /^\/(\d+)$/.exec(spec.path)?.[1];
-    if (expectedBytes === undefined) throw new Error(`ngtcp2 client: only "/N" paths are supported, got "${spec.path}"`);
+    // gtlsclient saves the download under the path's last segment, N.
+    const expectedBytes = /^\/(?:.*\/)?(\d+)$/.exec(spec.path)?.[1];
+    if (expectedBytes === undefined) throw new Error(`ngtcp2 client: only paths ending in "/N" are supported, got "${spec.path}"`);
     const upload = spec.uploadBytes;
     if (upload !== undefined && (!Number.isSafeInteger(upload) || upload <= 0)) throw new Error(`ngtcp2 client: uploadBytes must be a positive integer, got ${upload}`);
     await this.prepare();
@@ -257,8 +258,8 @@ export class Ngtcp2Client implements ExchangeClient, BatchClient {
    * when its stream's last byte arrived, from the qlog.
    */
   async exchangeBatch(spec: BatchSpec): Promise<BatchTimings> {
-    const bytes = /^\/(\d+)$/.exec(spec.paths[0] ?? '')?.[1];
-    if (bytes === undefined || spec.paths.some((p) => p !== spec.paths[0])) throw new Error('ngtcp2 client: a batch is N requests for the same "/N" path');
+    const bytes = /^\/(?:.*\/)?(\d+)$/.exec(spec.paths[0] ?? '')?.[1];
+    if (bytes === undefined || spec.paths.some((p) => p !== spec.paths[0])) throw new Error('ngtcp2 client: a batch is N requests for the same path ending in "/N"');
     await this.prepare();
     return withPrivateDir('quic-lab-gtlsclient-', async (workDir) => {
       const request: RequestSpec = { target: spec.target, path: spec.paths[0] as string, timeoutMs: spec.timeoutMs };

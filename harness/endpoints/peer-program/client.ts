@@ -4,7 +4,7 @@
 // stack's own events and checked against the lab's pattern as the body arrives.
 import { access, constants, copyFile, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { bodySizeFromPath } from '../../files/generated-body.js';
+import { requestedBodyBytes } from '../../files/generated-body.js';
 import type { EndpointInfo, TimingSource } from '../../results/schema.js';
 import { withPrivateDir } from '../../files/private-dir.js';
 import { runCommand, type RunResult } from '../../process/managed-process.js';
@@ -178,6 +178,6 @@ export class PeerProgramClient implements ExchangeClient, BatchClient {
 /** The body bytes a "/N" exchange must move: N (from K with a Range), the upload's size, or null for another path. */
 export function expectedBodyBytes(path: string, upload: number | undefined, rangeStart: number | undefined): number | null {
   if (upload !== undefined) return upload;
-  const size = bodySizeFromPath(path);
+  const size = requestedBodyBytes(path);
   return size === null ? null : Math.max(0, size - (rangeStart ?? 0));
 }
