@@ -1,12 +1,13 @@
 // The one interface every implementation sits behind.
-import type { HandshakeWorkload, Workload } from '../results/workload.js';
+import type { HandshakeWorkload, MessagesWorkload, Workload } from '../results/workload.js';
 import type { EndpointInfo, TimingSource } from '../results/schema.js';
 import type { ClientName, ServerName } from './implementations.js';
 import type { RemoteServer } from './target/server.js';
 
 /** 'tcp': SMB 3 over plain TCP, which signs and encrypts by itself. */
 export type Protocol = 'quic' | 'tcp-tls' | 'tcp';
-export type Application = 'h3' | 'h2' | 'http/1.1' | 'smb3' | 'none';
+/** webtransport: over HTTP/3 (quic) or HTTP/2 (tcp-tls); websocket: over TLS 1.3. */
+export type Application = 'h3' | 'h2' | 'http/1.1' | 'smb3' | 'none' | 'webtransport' | 'websocket';
 
 /** Where a server listens, as a client must address it. */
 export interface ServerAddress {
@@ -190,19 +191,57 @@ export interface FileCopyClient extends ClientEndpoint {
   copy(direction: 'get' | 'put', bytes: number, timeoutMs: number): Promise<FileCopyTimings>;
 }
 
+/**
+ * Small messages at a steady rate over one session, each echoed by the server (the realtime
+ * scenario): message i is sent at i / ratePerSecond after the session is up, whatever came
+ * back, and carries its sequence number.
+ */
+export interface MessagesSpec {
+  target: ServerAddress;
+  mode: MessagesWorkload['mode'];
+  count: number;
+  messageBytes: number;
+  ratePerSecond: number;
+  /** How long after the last send echoes are still waited for. */
+  drainTimeoutMs: number;
+  /** Bound of the whole sample (connect, sends, drain). */
+  timeoutMs: number;
+}
+
+/** One session of messages, times in ms from the client's first packet or connect call. */
+export interface MessagesTimings {
+  /** Transport and TLS handshake complete. */
+  handshakeMs: number;
+  /** The session (WebTransport CONNECT answered, WebSocket upgrade done) ready for messages. */
+  sessionMs: number;
+  /** Every message sent, in order; receivedMs null when no echo came back by the drain deadline. */
+  messages: Array<{ seq: number; sentMs: number; receivedMs: number | null }>;
+  /** Echoes that were duplicates or carried an unknown sequence number (never counted as deliveries). */
+  strayEchoes: number;
+  /** When the client stopped waiting for echoes. */
+  drainDeadlineMs: number;
+  /** What went wrong without ending the session (a datagram that could not be queued, say). */
+  errors: string[];
+}
+
+export interface MessagesClient extends ClientEndpoint {
+  exchangeMessages(spec: MessagesSpec): Promise<MessagesTimings>;
+}
+
 /** What a case needs its client to do, by name: a case states one; the matrix checks it before the run. */
 export interface ClientCapabilities {
   exchange: ExchangeClient;
   batch: BatchClient;
   copy: FileCopyClient;
+  messages: MessagesClient;
 }
 export type ClientNeed = keyof ClientCapabilities;
-export const CLIENT_NEEDS: readonly ClientNeed[] = ['exchange', 'batch', 'copy'];
+export const CLIENT_NEEDS: readonly ClientNeed[] = ['exchange', 'batch', 'copy', 'messages'];
 
 /** A client with the capability `needs`, typed for it (a union over the needs when N is one). */
 export type CapableClient<N extends ClientNeed = ClientNeed> = N extends ClientNeed ? { needs: N; client: ClientCapabilities[N] } : never;
 
-const NEED_METHODS: Readonly<Record<ClientNeed, string>> = { exchange: 'exchange', batch: 'exchangeBatch', copy: 'copy' };
+const NEED_METHODS: Readonly<Record<ClientNeed, string>> = { exchange: 'exchange', batch: 'exchangeBatch', copy: 'copy', messages: 'exchangeMessages' };
 
 /** The client as one that can do `needs`, checked once before the run; undefined when it cannot. */
 export function capableClient(client: ClientEndpoint, needs: ClientNeed): CapableClient | undefined {
@@ -214,6 +253,8 @@ export function capableClient(client: ClientEndpoint, needs: ClientNeed): Capabl
       return { needs, client: client as BatchClient };
     case 'copy':
       return { needs, client: client as FileCopyClient };
+    case 'messages':
+      return { needs, client: client as MessagesClient };
   }
 }
 

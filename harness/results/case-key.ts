@@ -20,6 +20,8 @@ export function profileOf(document: Pick<ResultDocument, 'link'>, resultCase: Pi
 export function workloadLabel(resultCase: Pick<ResultCase, 'workload'>): string {
   const { workload } = resultCase;
   switch (workload.kind) {
+    case 'messages':
+      return `${workload.count}x${formatSize(workload.messageBytes)} at ${workload.ratePerSecond}/s ${workload.mode}`;
     case 'batch':
       return `${workload.objects}x${formatSize(workload.objectBytes)}`;
     case 'handshake':

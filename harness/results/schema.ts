@@ -108,7 +108,8 @@ export const caseSchema = z
     id: z.string().min(1),
     /** 'tcp': SMB 3 over plain TCP (its own signing and encryption, no TLS). */
     protocol: z.enum(['quic', 'tcp-tls', 'tcp']),
-    application: z.enum(['h3', 'h2', 'http/1.1', 'smb3', 'none']),
+    /** webtransport: WebTransport over HTTP/3 (protocol quic) or HTTP/2 (tcp-tls); websocket: WebSocket over TLS (since schemaVersion 3). */
+    application: z.enum(['h3', 'h2', 'http/1.1', 'smb3', 'none', 'webtransport', 'websocket']),
     client: endpointInfoSchema,
     server: endpointInfoSchema,
     /** What the case asked for (since schemaVersion 3). */

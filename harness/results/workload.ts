@@ -57,12 +57,27 @@ export const copyWorkloadSchema = z
   })
   .strict();
 
-export const workloadSchema = z.discriminatedUnion('kind', [handshakeWorkloadSchema, transferWorkloadSchema, batchWorkloadSchema, copyWorkloadSchema]);
+/** Small messages at a steady rate, each echoed by the server (the realtime scenario). */
+export const messagesWorkloadSchema = z
+  .object({
+    kind: z.literal('messages'),
+    /** Bytes of each message (its sequence number included). */
+    messageBytes: bytes,
+    ratePerSecond: z.number().positive(),
+    /** Messages sent in one sample. */
+    count: z.number().int().positive(),
+    /** How messages travel: one unreliable datagram each, a stream each, or all on one long stream (WebSocket: its one connection). */
+    mode: z.enum(['datagram', 'stream-per-message', 'long-stream']),
+  })
+  .strict();
+
+export const workloadSchema = z.discriminatedUnion('kind', [handshakeWorkloadSchema, transferWorkloadSchema, batchWorkloadSchema, copyWorkloadSchema, messagesWorkloadSchema]);
 
 export type HandshakeWorkload = z.infer<typeof handshakeWorkloadSchema>;
 export type TransferWorkload = z.infer<typeof transferWorkloadSchema>;
 export type BatchWorkload = z.infer<typeof batchWorkloadSchema>;
 export type CopyWorkload = z.infer<typeof copyWorkloadSchema>;
+export type MessagesWorkload = z.infer<typeof messagesWorkloadSchema>;
 export type Workload = z.infer<typeof workloadSchema>;
 
 /** The flat parameters a result records for `workload` (the same as schemaVersion 2 recorded). */
@@ -90,6 +105,8 @@ export function parametersOf(workload: Workload): Parameters {
         ...(workload.encryption !== undefined ? { encryption: workload.encryption } : {}),
         ...(workload.readBytes !== undefined ? { readBytes: workload.readBytes } : {}),
       };
+    case 'messages':
+      return { messageBytes: workload.messageBytes, ratePerSecond: workload.ratePerSecond, messages: workload.count, mode: workload.mode };
   }
 }
 
@@ -101,8 +118,9 @@ export function sameParameters(a: Parameters, b: Parameters): boolean {
 
 export class WorkloadError extends Error {}
 
-/** The kind the parameter names say: objects -> batch, encryption or reads -> copy, impairment, rebinding or direction -> transfer, else handshake. */
+/** The kind the parameter names say: messageBytes or mode -> messages, objects -> batch, encryption or reads -> copy, impairment, rebinding or direction -> transfer, else handshake. */
 function kindOf(parameters: Parameters): Workload['kind'] {
+  if ('messageBytes' in parameters || 'mode' in parameters) return 'messages';
   if ('objects' in parameters || 'objectBytes' in parameters) return 'batch';
   if ('encryption' in parameters || 'readBytes' in parameters) return 'copy';
   if ('impairment' in parameters || 'rebind' in parameters || 'rebindAfterMs' in parameters || 'direction' in parameters) return 'transfer';
@@ -120,7 +138,9 @@ export function workloadFromParameters(parameters: Parameters): Workload {
   const rebind = p.rebind !== undefined || p.rebindAfterMs !== undefined ? { kind: p.rebind, afterMs: p.rebindAfterMs } : undefined;
   const certificate = p.keyType !== undefined || p.intermediates !== undefined ? { keyType: p.keyType, intermediates: p.intermediates } : undefined;
   const candidate =
-    kind === 'batch'
+    kind === 'messages'
+      ? { kind, messageBytes: p.messageBytes, ratePerSecond: p.ratePerSecond, count: p.messages, mode: p.mode }
+      : kind === 'batch'
       ? { kind, objects: p.objects, objectBytes: p.objectBytes, connections: p.connections }
       : kind === 'copy'
         ? { kind, bodyBytes: p.bodyBytes, direction: p.direction, encryption: p.encryption, readBytes: p.readBytes }

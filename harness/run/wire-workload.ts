@@ -80,6 +80,7 @@ export function wireWorkloadMetrics(workload: Workload, protocol: Protocol, conn
       if (protocol === 'tcp') return { wireRepeatedPackets: workload.direction === 'up' ? last.transfer.clientRepeatedPackets : last.transfer.serverRepeatedPackets };
       return wireCopyMetrics(last, workload.bodyBytes);
     case 'handshake':
+    case 'messages':
       return {};
   }
 }

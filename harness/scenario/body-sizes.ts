@@ -6,6 +6,7 @@ export function bodySizesOf(cases: readonly CaseDefinition[]): number[] {
   const sizes = cases.flatMap(({ workload }) => {
     if (workload.kind === 'batch') return [workload.objectBytes];
     if (workload.kind === 'copy' && workload.readBytes !== undefined) return [workload.bodyBytes, workload.readBytes];
+    if (workload.kind === 'messages') return [];
     return [workload.bodyBytes];
   });
   return [...new Set(sizes)].sort((a, b) => a - b);

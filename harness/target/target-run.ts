@@ -31,6 +31,8 @@ export function sampleBodyBytes(definition: Pick<CaseDefinition, 'workload'>): n
       return workload.bodyBytes;
     case 'batch':
       return workload.objects * workload.objectBytes;
+    case 'messages':
+      return workload.count * workload.messageBytes;
   }
 }
 

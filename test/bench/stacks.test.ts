@@ -5,7 +5,7 @@ import { H1_H2, H3, defineImplementation, knownVersion, type ImplementationDescr
 import { stackPairs } from '../../harness/bench/stacks.js';
 
 const role = (name: string, speaks: RoleDescriptor['speaks']) => ({ name, implementation: name, selectable: true, speaks, sessionModes: ['cold'] as const, version: () => knownVersion('1') });
-const can = { exchange: true, batch: true, copy: 'no' } as const;
+const can = { exchange: true, batch: true, copy: 'no', messages: 'no' } as const;
 const both = (name: string): ImplementationDescriptor => defineImplementation({ name, install: '-', server: role(name, H3), client: { ...role(name, H3), can }, open: () => ({}) });
 
 const LIST: ImplementationDescriptor[] = [

@@ -10,7 +10,7 @@ import type { AnyScenario, CaseDefinition } from '../../harness/scenario/types.j
 import type { ClientName, ServerName } from '../../harness/endpoints/implementations.js';
 
 const role = (name: string, installed: boolean) => ({ name, implementation: name, selectable: true, speaks: H3, sessionModes: ['cold'] as const, version: () => (installed ? knownVersion('1') : Promise.resolve(null)) });
-const can = { exchange: true, batch: true, copy: 'no' } as const;
+const can = { exchange: true, batch: true, copy: 'no', messages: 'no' } as const;
 const LIST: readonly ImplementationDescriptor[] = [
   defineImplementation({ name: 'here', install: 'always there', server: role('here', true), client: { ...role('here', true), can }, open: () => ({}) }),
   defineImplementation({ name: 'gone', install: 'peers/gone, built with cargo by npm run setup', server: role('gone', false), client: { ...role('gone', false), can }, open: () => ({}) }),

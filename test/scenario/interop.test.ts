@@ -26,7 +26,7 @@ const role = (name: string, extra: Record<string, unknown> = {}) => ({
   version: () => knownVersion('1'),
   ...extra,
 });
-const can = { exchange: true, batch: true, copy: 'no' } as const;
+const can = { exchange: true, batch: true, copy: 'no', messages: 'no' } as const;
 // A made-up list: two HTTP/3 stacks with both roles, a TCP-only server and a client that cannot resume.
 const LIST: readonly ImplementationDescriptor[] = [
   defineImplementation({ name: 'tcp', install: '', server: role('tcp', { speaks: H1_H2 }), open: never }),

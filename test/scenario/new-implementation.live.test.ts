@@ -69,7 +69,7 @@ const httpsGet = defineImplementation({
     sessionModes: ['cold'],
     sessionNote: 'a fresh agent per exchange',
     noUploads: 'GET only',
-    can: { exchange: true, batch: 'one request at a time', copy: 'an HTTP client' },
+    can: { exchange: true, batch: 'one request at a time', copy: 'an HTTP client', messages: 'an HTTP client' },
     version: () => knownVersion(process.versions.node),
   },
   open: () => ({ client: (_case, tls) => new HttpsGetClient(tls) }),

@@ -14,7 +14,7 @@ export const chromium = defineImplementation({
     sessionModes: ['cold'],
     sessionNote: 'each page load uses a fresh browser profile',
     noUploads: 'the browser client loads pages; it does not upload',
-    can: { exchange: true, batch: true, copy: 'a browser: no SMB file copy' },
+    can: { exchange: true, batch: true, copy: 'a browser: no SMB file copy', messages: 'an HTTP client: no WebTransport or WebSocket messages' },
     version: probeVersion(chromiumVersion),
   },
   open(placement) {

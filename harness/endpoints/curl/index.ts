@@ -13,7 +13,7 @@ export const curl = defineImplementation({
     speaks: H1_H2,
     sessionModes: CURL_SESSION_MODES,
     sessionNote: CURL_SESSION_NOTE,
-    can: { exchange: true, batch: true, copy: 'an HTTP client: no SMB file copy' },
+    can: { exchange: true, batch: true, copy: 'an HTTP client: no SMB file copy', messages: 'an HTTP client: no WebTransport or WebSocket messages' },
     version: probeVersion(() => dpkgVersion('curl')),
   },
   open(placement) {

@@ -36,7 +36,7 @@ export const ngtcp2 = defineImplementation({
     selectable: true,
     speaks: H3,
     sessionModes: ['cold', 'resumed', 'early-data'],
-    can: { exchange: true, batch: true, copy: 'an HTTP/3 client: no SMB file copy' },
+    can: { exchange: true, batch: true, copy: 'an HTTP/3 client: no SMB file copy', messages: 'an HTTP client: no WebTransport or WebSocket messages' },
     version: probeVersion(() => dpkgVersion('ngtcp2-client')),
   },
   open(placement) {

@@ -26,7 +26,7 @@ export const node = defineImplementation({
     speaks: [{ protocol: 'tcp-tls', application: 'none' }],
     sessionModes: ['cold'],
     noUploads: 'node-tls only handshakes',
-    can: { exchange: true, batch: 'node-tls only handshakes', copy: 'node-tls only handshakes' },
+    can: { exchange: true, batch: 'node-tls only handshakes', copy: 'node-tls only handshakes', messages: 'node-tls only handshakes' },
     version: () => knownVersion(process.versions.node),
   },
   open(placement) {

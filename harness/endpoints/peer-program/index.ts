@@ -59,7 +59,7 @@ export function peerImplementation<const N extends string>(name: N, program: Pee
     name,
     install: details.install,
     server: { ...role, implementation: program.implementation.server },
-    client: { ...role, implementation: program.implementation.client, can: { exchange: true, batch: true, copy: 'an HTTP/3 client: no SMB file copy' } },
+    client: { ...role, implementation: program.implementation.client, can: { exchange: true, batch: true, copy: 'an HTTP/3 client: no SMB file copy', messages: 'an HTTP client: no WebTransport or WebSocket messages' } },
     open: openPeerProgram(program, details.timingSource),
   });
 }

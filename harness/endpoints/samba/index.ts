@@ -25,7 +25,7 @@ export const samba = defineImplementation({
     selectable: false,
     speaks: SMB3,
     sessionModes: ['cold'],
-    can: { exchange: 'smbclient times whole copies only', batch: 'one copy at a time', copy: true },
+    can: { exchange: 'smbclient times whole copies only', batch: 'one copy at a time', copy: true, messages: 'an SMB client: no messages' },
     version: probeVersion(() => smbclientVersion()),
   },
   open(placement) {

@@ -14,7 +14,7 @@ export const undici = defineImplementation({
     speaks: H1_H2,
     sessionModes: ['cold', 'resumed'],
     sessionNote: "Node's TLS has no early-data API",
-    can: { exchange: true, batch: true, copy: 'an HTTP client: no SMB file copy' },
+    can: { exchange: true, batch: true, copy: 'an HTTP client: no SMB file copy', messages: 'an HTTP client: no WebTransport or WebSocket messages' },
     version: () => knownVersion(UNDICI_VERSION),
   },
   open(placement) {
