@@ -46,6 +46,9 @@ export function environmentDifferences(a: ResultDocument, b: ResultDocument, nam
   check('cpu', `${a.host.cpu} x${a.host.cores}`, `${b.host.cpu} x${b.host.cores}`);
   check('node', a.host.node, b.host.node);
   check('link backend', a.link.backend, b.link.backend);
+  // A remote target is the server: another one (or the lab's own) is another system under test.
+  const serverOf = (d: ResultDocument): string => (d.target === undefined ? "the lab's own servers" : `target ${d.target.url} at ${d.target.address}`);
+  check('server', serverOf(a), serverOf(b));
   check('congestion control', congestionControllers(a), congestionControllers(b));
   const versionsA = implementationVersions(a);
   const versionsB = implementationVersions(b);

@@ -9,7 +9,10 @@ import { TCP_CONGESTION_CONTROLS } from '../lab/lab.js';
 import { profileNames } from '../lab/profiles.js';
 import { UnitError } from '../lab/units.js';
 import { linkConditionsFrom, type LinkCliOptions } from '../options/link-options.js';
-import { choiceList, commaListOf, durationMs, objectSetList, sizeList } from '../options/parse.js';
+import { choiceList, commaListOf, durationMs, objectSetList, sizeBytes, sizeList } from '../options/parse.js';
+import { parseResolve } from '../probe/target.js';
+import { TargetRequestError } from '../target/target-error.js';
+import { parseTargetUrl } from '../target/target-url.js';
 import { planScenarioRun, type ScenarioRunFlags } from '../options/scenario-run.js';
 import { UsageError } from '../options/usage-error.js';
 import { checkSessionOptions, RunOptionsError } from '../run/options.js';
@@ -84,6 +87,22 @@ const linkSchema = z
   .partial()
   .strict();
 
+/** A remote server the campaign's runs measure instead of the lab's (the scenario command's --target flags). */
+const targetSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-", starting with a letter or digit')
+      .optional()
+      .describe("How run keys and the index name it (default: the URL's host)."),
+    url: z.string().min(1).describe("https://host[:port]/path/{bytes}: where it serves the lab's bodies (npm run target-files)."),
+    resolve: z.string().min(1).optional().describe('HOST:PORT:ADDRESS, as curl: the address to use (default one DNS lookup per run).'),
+    ca: z.string().min(1).optional().describe("PEM file of the CA(s) to verify it against (default: the system's trust store)."),
+    viaLab: z.boolean().default(false).describe("Through the lab's emulated link, on each of the campaign's links (default: directly, no link)."),
+    maxBytes: z.string().min(1).optional().describe('The most body bytes one run may move, e.g. "500MB" (default 1GB).'),
+  })
+  .strict();
+
 const scenarioEntrySchema = z.union([z.string().min(1), z.object({ name: z.string().min(1), options: runOptionsSchema.optional() }).strict()]);
 
 export const campaignFileSchema = z
@@ -96,6 +115,7 @@ export const campaignFileSchema = z
     scenarios: z.array(scenarioEntrySchema).min(1).describe("Scenario names, each optionally with options of its own (over the campaign's)."),
     profiles: z.array(z.string().min(1)).optional().describe('Named link profiles (npm run scenario -- --list-profiles).'),
     links: z.array(linkSchema).optional().describe("Explicit links, each with the CLI's link options."),
+    targets: z.array(targetSchema).min(1).optional().describe("Remote servers every run measures instead of the lab's: directly, or through each link (viaLab)."),
     options: runOptionsSchema.optional().describe('Options of every run.'),
     repetitions: z.number().int().min(1).max(1000).default(1).describe('Runs of every scenario on every link.'),
     order: z.enum(['shuffled', 'listed']).default('shuffled').describe('shuffled (default): each repetition runs every scenario x link once, in a seeded random order; listed: as written.'),
@@ -116,10 +136,15 @@ export interface CampaignScenario {
   options: ScenarioRunOptions;
 }
 
+/** A target's flags, as the scenario command takes them. */
+export type CampaignTargetFlags = Pick<ScenarioRunFlags, 'target' | 'resolve' | 'ca' | 'viaLab' | 'maxBytes'>;
+
 export interface CampaignLink {
-  /** The profile's name, or the explicit link's name. */
+  /** The profile's name, or the explicit link's name; with targets "LINK>TARGET", or "direct>TARGET". */
   name: string;
   options: LinkCliOptions;
+  /** The remote target its runs measure. */
+  target?: CampaignTargetFlags;
 }
 
 export interface Campaign {
@@ -180,6 +205,7 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   top: Object.keys(campaignFileSchema.shape),
   options: Object.keys(runOptionsSchema.shape),
   link: Object.keys(linkSchema.shape),
+  target: Object.keys(targetSchema.shape),
   scenario: ['name', 'options'],
 };
 
@@ -188,6 +214,7 @@ function knownKeysAt(path: Path): readonly string[] {
   const last = path[path.length - 1];
   if (last === 'options') return KNOWN_KEYS.options as readonly string[];
   if (path[0] === 'links') return KNOWN_KEYS.link as readonly string[];
+  if (path[0] === 'targets') return KNOWN_KEYS.target as readonly string[];
   if (path[0] === 'scenarios') return KNOWN_KEYS.scenario as readonly string[];
   return [];
 }
@@ -235,8 +262,10 @@ export async function parseCampaign(text: string, file: string): Promise<Campaig
     return fail(message, issue.path as Path, key);
   }
   const input = parsed.data;
-  if (!input.profiles && !input.links) fail('give profiles or links (or both): the links every scenario runs on', []);
-  const links: CampaignLink[] = [];
+  const needLinks = input.targets === undefined || input.targets.some((target) => target.viaLab);
+  if (needLinks && !input.profiles && !input.links) fail(`give profiles or links (or both): the links every ${input.targets ? 'viaLab target' : 'scenario'} runs on`, []);
+  if (!needLinks && (input.profiles || input.links)) fail('profiles and links apply to viaLab targets: these targets are measured directly (add viaLab: true)', [input.profiles ? 'profiles' : 'links']);
+  let links: CampaignLink[] = [];
   const names = profileNames();
   (input.profiles ?? []).forEach((profile, i) => {
     if (!names.includes(profile)) fail(`unknown profile "${profile}"${didYouMean(profile, names)} (one of: ${names.join(', ')})`, ['profiles', i]);
@@ -261,6 +290,7 @@ export async function parseCampaign(text: string, file: string): Promise<Campaig
     if (seen.has(link.name)) fail(`two links named "${link.name}": give each link a name of its own`, i < (input.profiles?.length ?? 0) ? ['profiles', i] : ['links', i - (input.profiles?.length ?? 0)]);
     seen.add(link.name);
   });
+  if (input.targets) links = targetLinks(input.targets, links, fail);
   const common = input.options ? runOptionsFrom(input.options, ['options'], fail) : {};
   const scenarios: CampaignScenario[] = input.scenarios.map((entry, i) => {
     const name = typeof entry === 'string' ? entry : entry.name;
@@ -308,7 +338,45 @@ export async function parseCampaign(text: string, file: string): Promise<Campaig
 /** One run's flags as the scenario command would have them (a link's cc over the scenario's). */
 export function runFlags(scenario: CampaignScenario, link: CampaignLink, resultsDir: string): ScenarioRunFlags {
   const { capture, ...options } = scenario.options;
-  return { ...options, ...link.options, resultsDir, capture: capture ?? true, wait: true };
+  return { ...options, ...link.options, ...link.target, resultsDir, capture: capture ?? true, wait: true };
+}
+
+type TargetInput = z.infer<typeof targetSchema>;
+
+/** Every target on the links it runs on: directly (one pseudo-link, "direct>NAME"), or through each link ("LINK>NAME"). */
+function targetLinks(targets: readonly TargetInput[], links: readonly CampaignLink[], fail: (message: string, path: Path) => never): CampaignLink[] {
+  const names = new Set<string>();
+  return targets.flatMap((target, i) => {
+    const at = (key: string): Path => ['targets', i, key];
+    let host: string;
+    try {
+      host = parseTargetUrl(target.url).host;
+      if (target.resolve !== undefined) parseResolve(target.resolve);
+    } catch (error) {
+      if (error instanceof TargetRequestError || error instanceof UsageError) return fail(`targets[${i}]: ${error.message}`, at(error.message.startsWith('--resolve') ? 'resolve' : 'url'));
+      throw error;
+    }
+    let maxBytes: number | undefined;
+    if (target.maxBytes !== undefined) {
+      try {
+        maxBytes = sizeBytes('--max-bytes')(target.maxBytes);
+      } catch (error) {
+        if (error instanceof UsageError) return fail(`targets[${i}].maxBytes: ${error.message.replace(/^--[\w-]+:\s*/, '')}`, at('maxBytes'));
+        throw error;
+      }
+    }
+    const name = target.name ?? host;
+    if (names.has(name)) return fail(`two targets named "${name}": give each a name of its own`, ['targets', i]);
+    names.add(name);
+    const flags: CampaignTargetFlags = {
+      target: target.url,
+      ...(target.resolve !== undefined ? { resolve: target.resolve } : {}),
+      ...(target.ca !== undefined ? { ca: target.ca } : {}),
+      ...(target.viaLab ? { viaLab: true } : {}),
+      ...(maxBytes !== undefined ? { maxBytes } : {}),
+    };
+    return target.viaLab ? links.map((link) => ({ ...link, name: `${link.name}>${name}`, target: flags })) : [{ name: `direct>${name}`, options: {}, target: flags }];
+  });
 }
 
 /** "rtt=60ms loss=1%": an explicit link's options, as its default name. */

@@ -4,10 +4,10 @@ import { environmentDifferences } from '../analysis/environment-diff.js';
 import type { ComparisonOptions } from '../analysis/sample-comparison.js';
 import { transportPairs, type TransportPair } from '../analysis/transport-pairs.js';
 import type { ResultDocument } from '../results/schema.js';
-import { describeLink } from './link-summary.js';
+import { describeRunLink } from './link-summary.js';
 
 export function runHeadline(document: ResultDocument): string {
-  return `${document.startedAt} · status ${document.status} · ` + `${document.options.samples} samples per case after ${document.options.warmup} warm-up · ${describeLink(document.link)}`;
+  return `${document.startedAt} · status ${document.status} · ` + `${document.options.samples} samples per case after ${document.options.warmup} warm-up · ${describeRunLink(document)}`;
 }
 
 /** QUIC vs TCP+TLS pairs of every run, on each run's headline metrics. */

@@ -3,7 +3,7 @@ import { DEFAULT_COMPARISON_OPTIONS, type ComparisonOptions } from '../analysis/
 import type { TransportPair } from '../analysis/transport-pairs.js';
 import type { ResultDocument } from '../results/schema.js';
 import { methodSentence, reportPairs } from './report-parts.js';
-import { describeLink } from './link-summary.js';
+import { describeRunLink } from './link-summary.js';
 import { noteLines, summaryTable, transportTable } from './sections.js';
 import { renderTextTable } from './table.js';
 import { matrixTable } from './matrix-table.js';
@@ -33,7 +33,7 @@ export function renderTextSummary(
   pairs: readonly TransportPair[] = reportPairs([document], options),
 ): string {
   const lines = [
-    `${document.scenario} (${describeLink(document.link)}): ${document.options.samples} samples per case after ${document.options.warmup} warm-up, status ${document.status}`,
+    `${document.scenario} (${describeRunLink(document)}): ${document.options.samples} samples per case after ${document.options.warmup} warm-up, status ${document.status}`,
     renderTextTable(summaryTable(document, metrics)),
     'median (p5-p95) of the successful samples, in the unit the metric name ends with',
     ...matrixLines(document),

@@ -3,7 +3,7 @@
 import t from 'tap';
 import { compareRuns } from '../../harness/analysis/run-comparison.js';
 import { environmentDifferences } from '../../harness/analysis/environment-diff.js';
-import { caseWithSamples, documentWithCases, labLink } from '../fixtures/result-document.js';
+import { caseWithSamples, documentWithCases, labLink, remoteTarget } from '../fixtures/result-document.js';
 
 const statistics = { seed: 1, alpha: 0.05, resamples: 200 };
 const h2 = (ms: number[]) => caseWithSamples('tcp-tls-h2-1MB', 'tcp-tls', 'h2', { bodyBytes: 1_000_000 }, { handshakeMs: ms });
@@ -80,4 +80,6 @@ t.test('environment differences name both values', async (t) => {
     'congestion control differs: not recorded (A) vs ngtcp2 bbr, tcp bbr (B)',
     'ngtcp2 version differs: 1.0 (A) vs 1.0, 1.1 (B)',
   ]);
+  const target = remoteTarget({ resolvedBy: 'dns', altSvc: null, plannedBodyBytes: 1000 });
+  t.same(environmentDifferences(a, { ...a, target }, ['A', 'B']), ["server differs: the lab's own servers (A) vs target https://iis.example/files/{bytes} at 198.19.252.2 (B)"]);
 });

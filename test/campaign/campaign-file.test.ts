@@ -4,7 +4,7 @@ import t from 'tap';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CampaignFileError, loadCampaign, parseCampaign } from '../../harness/campaign/campaign-file.js';
+import { CampaignFileError, loadCampaign, parseCampaign, runFlags, type CampaignLink, type CampaignScenario } from '../../harness/campaign/campaign-file.js';
 import { projectPath } from '../../harness/project-root.js';
 
 const GOOD_YAML = `name: nightly
@@ -72,7 +72,7 @@ t.test('JSON is read through the same parser, with positions too', async (t) => 
   );
   t.equal(campaign.repetitions, 3);
   await t.rejects(parseCampaign('{"name": "x",\n "scenarios": ["handshake"],\n "profile": ["lan"]}', 'c.json'), {
-    message: 'c.json:3:2: unknown key "profile", did you mean "profiles"? (known: name, description, scenarios, profiles, links, options, repetitions, order, seed, pauseSeconds, thresholds)',
+    message: 'c.json:3:2: unknown key "profile", did you mean "profiles"? (known: name, description, scenarios, profiles, links, targets, options, repetitions, order, seed, pauseSeconds, thresholds)',
   });
 });
 
@@ -92,7 +92,7 @@ const BAD: Array<[string, string, string]> = [
   [
     'a misspelt top-level key',
     'name: x\nscenarios: [handshake]\nprofiles: [lan]\nrepetition: 2\n',
-    'c.yaml:4:1: unknown key "repetition", did you mean "repetitions"? (known: name, description, scenarios, profiles, links, options, repetitions, order, seed, pauseSeconds, thresholds)',
+    'c.yaml:4:1: unknown key "repetition", did you mean "repetitions"? (known: name, description, scenarios, profiles, links, targets, options, repetitions, order, seed, pauseSeconds, thresholds)',
   ],
   [
     'a misspelt option',
@@ -143,7 +143,64 @@ const BAD: Array<[string, string, string]> = [
     'name: x\nscenarios: [handshake]\nprofiles: [lan]\nthresholds:\n  - quic-h3 handshakeMs p99 < 3\n',
     'c.yaml:5:5: threshold "quic-h3 handshakeMs p99 < 3": "p99" is not a statistic (one of: p50, mean, p95, p5, min, max)',
   ],
+  [
+    'a target URL without {bytes}',
+    'name: x\nscenarios: [handshake]\ntargets:\n  - url: https://iis.example/files/1000\n',
+    'c.yaml:4:10: targets[0]: --target: the URL needs {bytes} once, as the last path segment where the body size goes (e.g. https://server.example/files/{bytes}); the server must serve the lab\'s bodies there (npm run target-files), got "https://iis.example/files/1000"',
+  ],
+  [
+    'a bad --resolve',
+    'name: x\nscenarios: [handshake]\ntargets:\n  - { url: "https://iis.example/{bytes}", resolve: iis.example }\n',
+    'c.yaml:4:52: targets[0]: --resolve wants HOST:PORT:ADDRESS with an IP address, got "iis.example"',
+  ],
+  [
+    'a bad maxBytes',
+    'name: x\nscenarios: [handshake]\ntargets:\n  - { url: "https://iis.example/{bytes}", maxBytes: "10" }\n',
+    'c.yaml:4:53: targets[0].maxBytes: "10" needs a unit: b, kb, kib, mb, mib, gb or gib (e.g. 10MB)',
+  ],
+  [
+    'links with direct targets only',
+    'name: x\nscenarios: [handshake]\nprofiles: [lan]\ntargets:\n  - url: https://iis.example/{bytes}\n',
+    'c.yaml:3:11: profiles and links apply to viaLab targets: these targets are measured directly (add viaLab: true)',
+  ],
+  [
+    'a viaLab target without links',
+    'name: x\nscenarios: [handshake]\ntargets:\n  - { url: "https://iis.example/{bytes}", viaLab: true }\n',
+    'c.yaml:1:1: give profiles or links (or both): the links every viaLab target runs on',
+  ],
+  [
+    'a scenario that cannot run against a target',
+    'name: x\nscenarios: [migration]\ntargets:\n  - url: https://iis.example/{bytes}\n',
+    'c.yaml:2:13: migration on direct>iis.example: --target: migration cannot run against a remote server (handshake, throughput and multiplexing can)',
+  ],
+  [
+    'a plan over the budget',
+    'name: x\nscenarios: [throughput]\ntargets:\n  - { url: "https://iis.example/{bytes}", maxBytes: 10MB }\n',
+    'c.yaml:2:13: throughput on direct>iis.example: --target: the run would move 198MB of bodies (every sample and warm-up), over --max-bytes 10MB: use fewer --samples or smaller --sizes, or raise --max-bytes',
+  ],
+  [
+    'two targets of one name',
+    'name: x\nscenarios: [handshake]\ntargets:\n  - url: https://iis.example/{bytes}\n  - url: https://iis.example:8443/{bytes}\n',
+    'c.yaml:5:5: two targets named "iis.example": give each a name of its own',
+  ],
 ];
+
+t.test('targets: each directly, or on each link with viaLab; their flags reach the run', async (t) => {
+  const campaign = await parseCampaign(
+    'name: remote\nscenarios: [handshake]\nprofiles: [4g]\nlinks:\n  - { name: far, rtt: 200ms }\ntargets:\n  - { url: "https://iis.example/files/{bytes}", ca: ca.pem, maxBytes: 100MB }\n  - { name: lab-iis, url: "https://server.lab.example:8443/{bytes}", resolve: "server.lab.example:8443:198.19.252.2", viaLab: true }\n',
+    'c.yaml',
+  );
+  t.same(
+    campaign.links.map((l) => [l.name, l.target]),
+    [
+      ['direct>iis.example', { target: 'https://iis.example/files/{bytes}', ca: 'ca.pem', maxBytes: 100_000_000 }],
+      ['4g>lab-iis', { target: 'https://server.lab.example:8443/{bytes}', resolve: 'server.lab.example:8443:198.19.252.2', viaLab: true }],
+      ['far>lab-iis', { target: 'https://server.lab.example:8443/{bytes}', resolve: 'server.lab.example:8443:198.19.252.2', viaLab: true }],
+    ],
+  );
+  const flags = runFlags(campaign.scenarios[0] as CampaignScenario, campaign.links[1] as CampaignLink, 'out');
+  t.match(flags, { profile: '4g', target: 'https://server.lab.example:8443/{bytes}', viaLab: true, resultsDir: 'out' });
+});
 
 for (const [what, text, message] of BAD) {
   t.test(`refused: ${what}`, async (t) => {

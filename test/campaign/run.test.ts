@@ -23,7 +23,7 @@ t.test('the CLI: a bad campaign file is one line naming the line, exit 2; --retr
   t.same(await runCli(['campaign', 'run', file]), {
     code: 2,
     stdout: '',
-    stderr: `error: ${file}:4:1: unknown key "pause", did you mean "pauseSeconds"? (known: name, description, scenarios, profiles, links, options, repetitions, order, seed, pauseSeconds, thresholds)\n`,
+    stderr: `error: ${file}:4:1: unknown key "pause", did you mean "pauseSeconds"? (known: name, description, scenarios, profiles, links, targets, options, repetitions, order, seed, pauseSeconds, thresholds)\n`,
   });
   t.same(await runCli(['campaign', 'run', file, '--retry-failed']), { code: 2, stdout: '', stderr: 'error: --retry-failed: only with --resume\n' });
   t.same(await runCli(['campaign', 'run', file, '--scheduled-by', 'anacron']), {

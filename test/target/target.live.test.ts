@@ -2,10 +2,10 @@
 // creates, reached from this host only by routing (a veth, 198.19.252.0/30), its name given by
 // --resolve. Directly: handshake and throughput run every case against it and record the
 // target; a plan over --max-bytes and an unreachable target are refused before any sample.
-// Through the lab (--via-lab): the emulated 40 ms shows up in the round trips. Nothing is
-// left behind.
+// Through the lab (--via-lab): the emulated 40 ms shows up in the round trips. A campaign that
+// lists the target measures it on each run. Nothing is left behind.
 import t from 'tap';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CaddyServer } from '../../harness/endpoints/caddy/server.js';
@@ -15,6 +15,7 @@ import { runCleanups } from '../../harness/process/cleanup.js';
 import { runCommand } from '../../harness/process/managed-process.js';
 import { projectPath } from '../../harness/project-root.js';
 import type { ResultDocument } from '../../harness/results/schema.js';
+import { campaignIndexSchema } from '../../harness/campaign/index-file.js';
 
 const REMOTE = `qlab-target-${process.pid}-r`;
 const HOST_DEVICE = `qtgt${process.pid % 100000}`;
@@ -161,6 +162,46 @@ t.test('refused before any sample: over --max-bytes, unreachable, untrusted, bad
   const linkWithoutLab = await scenario(['handshake', '--target', url, '--resolve', resolve, '--rtt', '40ms']);
   t.equal(linkWithoutLab.code, 2);
   t.match(linkWithoutLab.stderr, /need --via-lab/);
+});
+
+t.test('a campaign that lists the target: each run measures it, the index and results say so', async (t) => {
+  const file = join(dir, 'remote.yaml');
+  const campaignDir = join(dir, 'campaign');
+  await writeFile(
+    file,
+    [
+      'name: remote-caddy',
+      'scenarios: [handshake]',
+      'options: { samples: 2, warmup: 0, variants: [quic-h3, tcp-tls-h2] }',
+      'repetitions: 2',
+      'pauseSeconds: 0',
+      'targets:',
+      `  - { name: caddy, url: "${url}", resolve: "${resolve}", ca: "${pki.material.caFile}" }`,
+      'thresholds:',
+      '  - quic-h3 handshakeMs p50 < 1000',
+      '',
+    ].join('\n'),
+  );
+  const run = await runCommand({
+    name: 'campaign',
+    command: process.execPath,
+    args: ['--import', 'tsx', projectPath('harness/cli.ts'), 'campaign', 'run', file, '--dir', campaignDir, '--json'],
+    cwd: projectPath(),
+    timeoutMs: 240_000,
+  });
+  t.equal(run.code, 0, run.stderr);
+  const index = campaignIndexSchema.parse(JSON.parse(await readFile(join(campaignDir, 'index.json'), 'utf8')));
+  t.same(
+    index.runs.map((r) => [r.key, r.status]),
+    [
+      ['handshake@direct>caddy#1', 'completed'],
+      ['handshake@direct>caddy#2', 'completed'],
+    ],
+  );
+  for (const r of index.runs) {
+    const document = JSON.parse(await readFile(join(campaignDir, r.resultPath ?? ''), 'utf8')) as ResultDocument;
+    t.match(document, { target: { via: 'direct', address: REMOTE_ADDRESS }, trigger: { campaign: 'remote-caddy' }, link: { backend: 'direct' } });
+  }
 });
 
 t.test('nothing left behind', async (t) => {
