@@ -86,7 +86,10 @@ function resultLineOf(lines: readonly string[]): unknown {
   return undefined;
 }
 
-/** A probe server (udp-echo, tcp-sink or udp-sink) in a namespace, ready, with every output line kept. */
+/**
+ * A probe server (udp-echo, tcp-sink or udp-sink) in a namespace, ready, with every output line
+ * kept; or a udp-probe client, which reports ready as its first probe goes (latency-probe-flow.ts).
+ */
 export class ProbeServer {
   private constructor(
     readonly proc: ManagedProcess,
@@ -94,7 +97,7 @@ export class ProbeServer {
     private readonly lines: string[],
   ) {}
 
-  static async start(netns: string, config: Extract<ProbeConfig, { mode: 'udp-echo' | 'tcp-sink' | 'udp-sink' }>): Promise<ProbeServer> {
+  static async start(netns: string, config: Extract<ProbeConfig, { mode: 'udp-echo' | 'tcp-sink' | 'udp-sink' | 'udp-probe' }>): Promise<ProbeServer> {
     const proc = new ManagedProcess(probeSpec(`probe ${config.mode} in ${netns}`, netns, config));
     const lines: string[] = [];
     proc.onLine((line) => lines.push(line));

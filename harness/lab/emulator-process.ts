@@ -5,8 +5,10 @@
 // Protocol (stdout is JSON lines only, stderr is human diagnostics):
 //   ready:    {"event":"ready","pid":..,"seed":..,"client":{..},"server":{..},...} once both devices exist
 //   commands: `set KEY=VALUE [KEY=VALUE...]`, `outage up|down|both MS`, `rebind port|address|reset`, `stats`,
-//             `stats-reset`, `quit`, each sent as "#ID COMMAND"; each gets exactly one reply line carrying "command" and "id":
-//             {"event":"ok","command":..}, {"event":"stats","command":"stats",...} or
+//             `stats-reset`, `record start MS [MAX]`, `record stop`, `record series FROM COUNT`, `quit`, each sent as
+//             "#ID COMMAND"; each gets exactly one reply line carrying "command" and "id":
+//             {"event":"ok","command":..}, {"event":"stats","command":"stats",...},
+//             {"event":"series","command":"record",...} (emulator-queue-series.ts) or
 //             {"event":"error","command":..,"message":..}
 //   async:    {"event":"rebind",...} when a rebind takes effect, {"event":"remap",...} when a flow
 //             gets a new mapping after one (what the server saw of it before and after), {"event":"error","message":..}
@@ -26,6 +28,7 @@ import { ManagedProcess } from '../process/managed-process.js';
 import { emulatorStatsFields, emulatorStatsSchema, type DelayHistogram, type EmulatorStats } from '../results/link.js';
 import { projectPath } from '../project-root.js';
 import { EmulatorReplies } from './emulator-replies.js';
+import { joinQueueSeriesPages, moreQueueSeriesPages, queueSeriesPageSchema, type QueueSeries, type QueueSeriesPage } from './emulator-queue-series.js';
 
 export const EMULATOR_SOURCE_DIR = projectPath('native/link-emulator/');
 export const EMULATOR_BINARY = join(EMULATOR_SOURCE_DIR, 'build', 'link-emulator');
@@ -162,6 +165,7 @@ const remapEventSchema = z.object({
 const stoppedSchema = z.object({ event: z.literal('stopped'), reason: z.string(), ...statsFields });
 
 export type { DelayHistogram, DirectionStats, EmulatorStats } from '../results/link.js';
+export type { QueueSeries, QueueSeriesDirection } from './emulator-queue-series.js';
 export type EmulatorReady = z.infer<typeof readySchema>;
 export type RebindEvent = z.infer<typeof rebindEventSchema>;
 export type RemapEvent = z.infer<typeof remapEventSchema>;
@@ -193,6 +197,9 @@ export const EMULATOR_LIMITS = {
 } as const;
 
 const MAX_MS = EMULATOR_LIMITS.timeMs;
+/** The emulator's bounds on a queue recording (SERIES_MAX_SAMPLES, SERIES_PAGE_SAMPLES in native/link-emulator). */
+const QUEUE_SERIES_MAX_SAMPLES = 1_000_000;
+const QUEUE_SERIES_PAGE_SAMPLES = 2000;
 
 /** Microseconds as the emulator reads them (rounded to whole ns). */
 function micros(ms: number): string {
@@ -454,6 +461,36 @@ export class EmulatorProcess {
   /** Zeroes the counters and histograms (state such as queues and outages is kept). */
   async resetStats(): Promise<void> {
     await this.command('stats-reset', 'stats-reset');
+  }
+
+  /**
+   * Starts sampling each direction's queue (and its drops by cause) every intervalMs, keeping at
+   * most maxSamples (default 100 000, the oldest overwritten); the first sample is taken at once.
+   * Refused while a recording runs.
+   */
+  async startQueueRecording(options: { intervalMs: number; maxSamples?: number }): Promise<void> {
+    const interval = millis(checkNumber('intervalMs', options.intervalMs, 1, 60_000));
+    const max = options.maxSamples === undefined ? '' : ` ${checkInteger('maxSamples', options.maxSamples, 1, QUEUE_SERIES_MAX_SAMPLES)}`;
+    await this.command(`record start ${interval}${max}`, 'record');
+  }
+
+  /** Stops sampling; the samples stay until the next start. */
+  async stopQueueRecording(): Promise<void> {
+    await this.command('record stop', 'record');
+  }
+
+  /** Every sample of the last (or current) recording, fetched in pages of at most 2000 so the emulator is never busy long. */
+  async queueSeries(): Promise<QueueSeries> {
+    const pages: QueueSeriesPage[] = [];
+    let from = 0;
+    // bounded: each page but the last brings at least one sample, and the ring holds at most this many
+    for (let i = 0; i <= QUEUE_SERIES_MAX_SAMPLES / QUEUE_SERIES_PAGE_SAMPLES + 1; i++) {
+      const page = queueSeriesPageSchema.parse(await this.command(`record series ${from} ${QUEUE_SERIES_PAGE_SAMPLES}`, 'record'));
+      pages.push(page);
+      if (!moreQueueSeriesPages(page)) break;
+      from = page.nextIndex;
+    }
+    return joinQueueSeriesPages(pages);
   }
 
   /** SIGTERM, then SIGKILL after the grace period; resolves with the final statistics if reported. */

@@ -3,7 +3,9 @@
 // servers, one result line at the end. Every mode ends by itself within its time bound.
 //
 //   udp-echo    echoes probe datagrams, stamping its receive and send times into them
-//   udp-probe   sends `count` probes every `intervalMs`, waits at most `waitMs` after the last
+//   udp-probe   sends `count` probes every `intervalMs`, waits at most `waitMs` after the last;
+//               a ready line (its own port) as the first probe goes, so a caller can start other
+//               traffic once probing runs; SIGTERM ends it early with what it has
 //   tcp-sink    accepts one connection, counts its bytes (first and last byte times)
 //   tcp-source  connects and sends until `maxBytes` or `maxMs`, whichever comes first
 //   udp-flood   paced datagrams (magic, sequence number, send time) at `rateBitsPerSecond`
@@ -88,6 +90,8 @@ export const udpProbeResultSchema = z.object({
   duplicates: z.number().int(),
   /** First send to last send. */
   sendSpanMs: z.number(),
+  /** hrtime ms (CLOCK_MONOTONIC, as the emulator's startMonotonicNs) of the first send; null: none sent. */
+  startedAtMs: z.number().nullable(),
   probes: z.array(probeReplySchema),
 });
 export type UdpProbeResult = z.infer<typeof udpProbeResultSchema>;
@@ -205,7 +209,7 @@ function udpProbe(config: Extract<ProbeConfig, { mode: 'udp-probe' }>): void {
         downMs: reply?.downMs ?? null,
       });
     }
-    finish({ event: 'result', mode: 'udp-probe', sent, received: replies.size, duplicates, sendSpanMs: nsToMs(lastNs - firstNs), probes });
+    finish({ event: 'result', mode: 'udp-probe', sent, received: replies.size, duplicates, sendSpanMs: nsToMs(lastNs - firstNs), startedAtMs: sent > 0 ? nsToMs(firstNs) : null, probes });
   };
 
   socket.on('message', (msg: Buffer) => {
@@ -250,9 +254,13 @@ function udpProbe(config: Extract<ProbeConfig, { mode: 'udp-probe' }>): void {
       setTimeout(report, config.waitMs);
     }
   };
-  socket.bind(0, () => sendNext());
+  socket.bind(0, () => {
+    emit({ event: 'ready', port: socket.address().port });
+    sendNext();
+  });
   // hard bound, whatever the timers do
   setTimeout(report, config.count * config.intervalMs + config.waitMs + 2000).unref();
+  process.once('SIGTERM', report); // stopped early: still say what came back
 }
 
 function tcpSink(config: Extract<ProbeConfig, { mode: 'tcp-sink' }>): void {

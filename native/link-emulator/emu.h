@@ -123,6 +123,35 @@ int nat_up(struct nat *n, const struct config *c, uint8_t *pkt, size_t len);
 /* Reverse the mapping on a server->client packet; returns 1 if it was changed. */
 int nat_down(struct nat *n, uint8_t *pkt, size_t len);
 
+/* ---- the queue's time series (series.c) ---- */
+#define SERIES_MAX_SAMPLES 1000000ULL
+/* One direction at one instant: the serialization queue, and drops since the recording began. */
+struct series_point {
+    uint64_t queue_packets, queue_bytes;
+    uint64_t drop_queue, drop_loss, drop_burst, drop_outage;
+};
+struct series_sample {
+    uint64_t at_ns; /* CLOCK_MONOTONIC */
+    struct series_point dir[NDIR];
+};
+struct series {
+    int recording;
+    uint64_t interval_ns;
+    uint64_t capacity;     /* samples kept at most; older ones are overwritten */
+    uint64_t total;        /* samples taken since the recording began (kept or not) */
+    uint64_t missed_ticks; /* ticks the loop woke too late for (no sample for them) */
+    uint64_t next_ns;      /* absolute time of the next sample while recording */
+    struct series_sample *samples;
+};
+/* Begins a new recording (the previous samples are discarded). Returns -1 on bad limits or no memory. */
+int series_start(struct series *s, uint64_t interval_ns, uint64_t capacity);
+/* The slot for the next sample (zeroed), overwriting the oldest when full. */
+struct series_sample *series_push(struct series *s);
+/* Index of the oldest sample kept; samples are numbered from 0 at the recording's start. */
+uint64_t series_first(const struct series *s);
+/* The sample with this index, or NULL when it was overwritten or not taken yet. */
+const struct series_sample *series_at(const struct series *s, uint64_t index);
+
 /* Returns the offset of the first byte after the IP header, or 0 if not IPv4/IPv6. */
 size_t ip_payload_offset(const uint8_t *pkt, size_t len);
 

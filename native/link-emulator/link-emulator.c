@@ -32,8 +32,13 @@
  *
  * stdout carries JSON lines only; diagnostics go to stderr (prefixed "link-emulator:").
  * Commands on stdin (one per line): set KEY=VALUE [KEY=VALUE...] (atomic) | outage up|down|both MS
- * | rebind port|address|reset | stats | stats-reset | quit.  Each command gets exactly one reply
- * line carrying "command": {"event":"ok",..}, {"event":"stats",..} or {"event":"error",..,"message":..}.
+ * | rebind port|address|reset | stats | stats-reset | record start INTERVAL_MS [MAX_SAMPLES] | record stop
+ * | record series [FROM [COUNT]] | quit.  Each command gets exactly one reply line carrying "command":
+ * {"event":"ok",..}, {"event":"stats",..}, {"event":"series",..} or {"event":"error",..,"message":..}.
+ * `record start` samples each direction's serialization queue (packets, bytes) and its drops since
+ * the start by cause every INTERVAL_MS from the main loop's timer, into a ring of MAX_SAMPLES (default
+ * 100000; the oldest give way, counted); `record stop` ends it, keeping the samples; `record series`
+ * replies with up to COUNT (at most 2000) samples from index FROM, column by column, and nextIndex.
  * A command may start with "#ID " (ID a whole number): its reply then carries "id":ID, so a caller
  * that gave up waiting for one reply never takes it for the answer to its next command.
  * `rebind reset` undoes every rebind (the client's own address and port again, as at start).
@@ -282,6 +287,11 @@ static uint64_t stats_since_ns; /* start, or the last stats-reset */
 static uint64_t next_rebind_ns = UINT64_MAX; /* absolute */
 static int timer_fd = -1;
 static uint64_t timer_armed_ns = UINT64_MAX;
+static struct series series;
+/* The drop counters at the recording's start (moved by a stats-reset during it), so the series counts from 0. */
+static struct series_point rec_base[NDIR];
+#define SERIES_DEFAULT_SAMPLES 100000
+#define SERIES_PAGE_SAMPLES 2000
 
 static void reseed(void)
 {
@@ -423,6 +433,16 @@ static void run_rebinds(uint64_t now)
 
 /* ---------------- data path ---------------- */
 
+/* Takes the packets whose serialization has finished by `now` off the queue (kept lazily). */
+static void drain_queue(struct dir_state *ds, uint64_t now)
+{
+    while (ds->ring_n && ds->ring_finish[ds->ring_head] <= now) {
+        ds->q_bytes -= ds->ring_len[ds->ring_head];
+        ds->ring_head = (ds->ring_head + 1) % pool_n;
+        ds->ring_n--;
+    }
+}
+
 static void enqueue(int d, uint32_t idx, uint32_t len, uint64_t now)
 {
     struct dir_state *ds = &dirs[d];
@@ -430,11 +450,7 @@ static void enqueue(int d, uint32_t idx, uint32_t len, uint64_t now)
     uint64_t finish = now;
 
     if (p->rate_bps) {
-        while (ds->ring_n && ds->ring_finish[ds->ring_head] <= now) {
-            ds->q_bytes -= ds->ring_len[ds->ring_head];
-            ds->ring_head = (ds->ring_head + 1) % pool_n;
-            ds->ring_n--;
-        }
+        drain_queue(ds, now);
         if ((p->queue_packets && ds->ring_n >= p->queue_packets) ||
             (p->queue_bytes && ds->q_bytes + len > p->queue_bytes)) {
             ds->st.drop_queue++;
@@ -619,6 +635,152 @@ static void run_departures(void)
     }
 }
 
+/* ---------------- queue series ---------------- */
+
+static void drop_counters(int d, struct series_point *p)
+{
+    const struct dir_stats *st = &dirs[d].st;
+    p->drop_queue = st->drop_queue;
+    p->drop_loss = st->drop_loss;
+    p->drop_burst = st->drop_burst;
+    p->drop_outage = st->drop_outage;
+}
+
+static void take_sample(uint64_t now)
+{
+    struct series_sample *smp = series_push(&series);
+    smp->at_ns = now;
+    for (int d = 0; d < NDIR; d++) {
+        struct series_point *p = &smp->dir[d];
+        drain_queue(&dirs[d], now);
+        p->queue_packets = dirs[d].ring_n;
+        p->queue_bytes = dirs[d].q_bytes;
+        drop_counters(d, p);
+        /* unsigned: stays right across a stats-reset, which moved the base by as much */
+        p->drop_queue -= rec_base[d].drop_queue;
+        p->drop_loss -= rec_base[d].drop_loss;
+        p->drop_burst -= rec_base[d].drop_burst;
+        p->drop_outage -= rec_base[d].drop_outage;
+    }
+}
+
+/* A sample per tick that has come; ticks the loop woke too late for are counted, not invented. */
+static void run_sampling(uint64_t now)
+{
+    if (!series.recording || now < series.next_ns)
+        return;
+    take_sample(now);
+    uint64_t late = (now - series.next_ns) / series.interval_ns;
+    series.missed_ticks += late;
+    series.next_ns += (late + 1) * series.interval_ns;
+}
+
+static void emit_series(uint64_t from, uint64_t count)
+{
+    uint64_t first = series_first(&series);
+    if (from < first)
+        from = first;
+    if (from > series.total)
+        from = series.total;
+    if (count > SERIES_PAGE_SAMPLES)
+        count = SERIES_PAGE_SAMPLES;
+    uint64_t end = series.total - from < count ? series.total : from + count;
+    sb_printf(&out, "{\"event\":\"series\",\"command\":\"record\"");
+    sb_reply_id(&out);
+    sb_printf(&out, ",\"recording\":%s,\"intervalMs\":%.3f,\"capacity\":%" PRIu64 ",\"totalSamples\":%" PRIu64
+                    ",\"droppedSamples\":%" PRIu64 ",\"missedTicks\":%" PRIu64 ",\"firstIndex\":%" PRIu64
+                    ",\"nextIndex\":%" PRIu64 ",\"elapsedMs\":[",
+              series.recording ? "true" : "false", (double)series.interval_ns / 1e6, series.capacity, series.total, first,
+              series.missed_ticks, from, end);
+    for (uint64_t i = from; i < end; i++)
+        sb_printf(&out, "%s%.3f", i > from ? "," : "", (double)(series_at(&series, i)->at_ns - start_ns) / 1e6);
+    sb_printf(&out, "]");
+    static const char *const names[] = {"queuePackets", "queueBytes", "queueOverflow", "loss", "burstLoss", "outage"};
+    for (int d = 0; d < NDIR; d++) {
+        sb_printf(&out, ",\"%s\":{", dir_name[d]);
+        for (int f = 0; f < 6; f++) {
+            sb_printf(&out, "%s\"%s\":[", f ? "," : "", names[f]);
+            for (uint64_t i = from; i < end; i++) {
+                const struct series_point *p = &series_at(&series, i)->dir[d];
+                const uint64_t v[6] = {p->queue_packets, p->queue_bytes, p->drop_queue, p->drop_loss, p->drop_burst, p->drop_outage};
+                sb_printf(&out, "%s%" PRIu64, i > from ? "," : "", v[f]);
+            }
+            sb_printf(&out, "]");
+        }
+        sb_printf(&out, "}");
+    }
+    sb_printf(&out, "}");
+    sb_emit(&out);
+}
+
+/* Parses a whole number in [lo, hi]; returns -1 if it is not one. */
+static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *v)
+{
+    char *end;
+    if (!isdigit((unsigned char)*s))
+        return -1;
+    errno = 0;
+    unsigned long long x = strtoull(s, &end, 10);
+    if (errno || *end || x < lo || x > hi)
+        return -1;
+    *v = x;
+    return 0;
+}
+
+static void emit_ok(const char *command);
+
+static void record_command(char *arg, uint64_t now)
+{
+    static const char usage[] = "usage: record start INTERVAL_MS [MAX_SAMPLES] | record stop | record series [FROM [COUNT]]";
+    char *words[4] = {0};
+    int n = 0;
+    for (char *save = NULL, *w = strtok_r(arg, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+        if (n == 4) {
+            emit_error("record", usage);
+            return;
+        }
+        words[n++] = w;
+    }
+    if (n >= 2 && n <= 3 && !strcmp(words[0], "start")) {
+        char *end;
+        double ms = strtod(words[1], &end);
+        uint64_t cap = SERIES_DEFAULT_SAMPLES;
+        if (*end || end == words[1] || !(ms >= 1 && ms <= 60000) || (n == 3 && parse_u64(words[2], 1, SERIES_MAX_SAMPLES, &cap))) {
+            emit_error("record", "record start: INTERVAL_MS within 1..60000, MAX_SAMPLES within 1..1000000");
+            return;
+        }
+        if (series.recording) {
+            emit_error("record", "already recording (record stop first)");
+            return;
+        }
+        if (series_start(&series, (uint64_t)(ms * 1e6), cap)) {
+            emit_error("record", "out of memory for the series");
+            return;
+        }
+        for (int d = 0; d < NDIR; d++)
+            drop_counters(d, &rec_base[d]);
+        series.next_ns = now; /* the first sample at once: the state at the start */
+        run_sampling(now);
+        emit_ok("record");
+        return;
+    }
+    if (n == 1 && !strcmp(words[0], "stop")) {
+        series.recording = 0;
+        emit_ok("record");
+        return;
+    }
+    if (n >= 1 && !strcmp(words[0], "series")) {
+        uint64_t from = 0, count = SERIES_PAGE_SAMPLES;
+        if ((n >= 2 && parse_u64(words[1], 0, UINT64_MAX, &from)) || (n == 3 && parse_u64(words[2], 1, UINT64_MAX, &count))) {
+            emit_error("record", usage);
+            return;
+        }
+        emit_series(from, count);
+        return;
+    }
+    emit_error("record", usage);
+}
+
 /* The earliest scheduled departure, or UINT64_MAX. */
 static uint64_t next_departure(void)
 {
@@ -642,6 +804,8 @@ static void arm_timer(void)
     }
     if (next_rebind_ns < next)
         next = next_rebind_ns;
+    if (series.recording && series.next_ns < next)
+        next = series.next_ns;
     if (next == timer_armed_ns)
         return;
     struct itimerspec its = {0};
@@ -681,12 +845,7 @@ static void sb_stats(struct sbuf *b, uint64_t now)
     for (int d = 0; d < NDIR; d++) {
         struct dir_state *ds = &dirs[d];
         const struct dir_stats *s = &ds->st;
-        /* current serialization queue */
-        while (ds->ring_n && ds->ring_finish[ds->ring_head] <= now) {
-            ds->q_bytes -= ds->ring_len[ds->ring_head];
-            ds->ring_head = (ds->ring_head + 1) % pool_n;
-            ds->ring_n--;
-        }
+        drain_queue(ds, now); /* current serialization queue */
         sb_printf(b,
                   ",\"%s\":{\"packetsIn\":%" PRIu64 ",\"bytesIn\":%" PRIu64 ",\"packetsOut\":%" PRIu64 ",\"bytesOut\":%" PRIu64
                   ",\"dropped\":{\"loss\":%" PRIu64 ",\"burstLoss\":%" PRIu64 ",\"queueOverflow\":%" PRIu64
@@ -775,6 +934,12 @@ static int handle_command(char *line)
     }
     if (!strcmp(cmd, "stats-reset")) {
         for (int d = 0; d < NDIR; d++) {
+            struct series_point zeroed;
+            drop_counters(d, &zeroed); /* a recording keeps counting from its own start */
+            rec_base[d].drop_queue -= zeroed.drop_queue;
+            rec_base[d].drop_loss -= zeroed.drop_loss;
+            rec_base[d].drop_burst -= zeroed.drop_burst;
+            rec_base[d].drop_outage -= zeroed.drop_outage;
             memset(&dirs[d].st, 0, sizeof dirs[d].st);
             dirs[d].st.max_queue_packets = dirs[d].ring_n;
             dirs[d].st.max_queue_bytes = dirs[d].q_bytes;
@@ -846,7 +1011,11 @@ static int handle_command(char *line)
         emit_ok("rebind");
         return 0;
     }
-    snprintf(err, sizeof err, "unknown command '%.64s' (set, outage, rebind, stats, stats-reset, quit)", cmd);
+    if (!strcmp(cmd, "record")) {
+        record_command(arg, now);
+        return 0;
+    }
+    snprintf(err, sizeof err, "unknown command '%.64s' (set, outage, rebind, stats, stats-reset, record, quit)", cmd);
     emit_error("unknown", err);
     return 0;
 }
@@ -1236,6 +1405,7 @@ int main(int argc, char **argv)
         uint64_t now = now_ns();
         run_rebinds(now);
         run_departures();
+        run_sampling(now_ns());
         arm_timer();
     }
 
