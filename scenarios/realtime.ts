@@ -135,7 +135,7 @@ export const realtime: ScenarioDefinition<'messages'> = {
     { name: 'handshakeMs', unit: 'ms', description: 'from the first packet to the completed QUIC handshake at the client' },
     { name: 'sessionMs', unit: 'ms', description: 'from the same origin to the WebTransport session established (CONNECT answered 2xx)' },
   ],
-  headline: ['rttP50Ms', 'rttP99Ms', 'rttMaxMs', 'longestStallMs', 'deliveredFraction', 'duplicates'],
+  headline: ['rttP50Ms', 'rttP99Ms', 'rttMaxMs', 'longestStallMs', 'longestStallBeforeDeadlineMs', 'deliveredFraction', 'duplicates'],
   defaults: { samples: 5, warmup: 1, sampleTimeoutMs: 45_000 },
   cases: REALTIME_CASES,
   measure: realtimeSample,
