@@ -9,8 +9,9 @@ import { migration } from './migration.js';
 import { smbCopy } from './smb-copy.js';
 import { calibration } from './calibration.js';
 import { interop } from './interop.js';
+import { realtime } from './realtime.js';
 
-export const SCENARIOS: readonly AnyScenario[] = [handshake, certificateSize, throughput, lossRecovery, multiplexing, migration, smbCopy, interop];
+export const SCENARIOS: readonly AnyScenario[] = [handshake, certificateSize, throughput, lossRecovery, multiplexing, migration, smbCopy, interop, realtime];
 
 /** Not a comparison of endpoints: measures the lab link itself (the run engine's calibration). */
 export const CALIBRATION = calibration;

@@ -216,3 +216,73 @@ export function bytesOverTimeSpec(options: { caseOrder: string[]; series: Array<
     },
   };
 }
+
+/**
+ * At most about `maxPoints` points of the ECDF of `values`: every k-th point and the last, so
+ * the tail (the largest value, at fraction 1) always stays; all of them when there are few.
+ */
+export function thinnedEcdfPoints(values: readonly number[], maxPoints: number): Array<{ value: number; fraction: number }> {
+  const all = ecdfPoints(values);
+  if (all.length <= maxPoints) return all;
+  const step = Math.ceil(all.length / maxPoints);
+  return all.filter((_, i) => i % step === step - 1 || i === all.length - 1);
+}
+
+/** Points of each case's per-message CDF kept in the chart (an inline SVG stays small). */
+export const MESSAGE_CDF_POINTS = 500;
+
+/** The CDF of every message's RTT per case, all samples pooled: the tail is head-of-line blocking. */
+export function messageRttCdfSpec(options: { caseOrder: string[]; rtts: Array<{ caseId: string; rttsMs: number[] }> }): TopLevelSpec {
+  checkCases(
+    options.caseOrder,
+    options.rtts.map((r) => r.caseId),
+  );
+  checkFinite(
+    options.rtts.flatMap((r) => r.rttsMs),
+    'message RTTs',
+  );
+  const values = options.rtts.flatMap((r) => thinnedEcdfPoints(r.rttsMs, MESSAGE_CDF_POINTS).map((p) => ({ caseId: r.caseId, ...p })));
+  const positive = values.every((v) => v.value > 0);
+  return {
+    title: 'per-message RTT',
+    width: CHART_WIDTH_PX,
+    height: 300,
+    data: { values },
+    mark: { type: 'line', interpolate: 'step-after' },
+    encoding: {
+      // Log scale when it can be (every RTT above 0): the tail is what differs between cases.
+      x: positive
+        ? { field: 'value', type: 'quantitative', title: 'round-trip time of a message (ms, log scale)', scale: { type: 'log' } }
+        : { field: 'value', type: 'quantitative', title: 'round-trip time of a message (ms)' },
+      y: { field: 'fraction', type: 'quantitative', title: 'fraction of delivered messages', scale: { domain: [0, 1] } },
+      color: caseColor(options.caseOrder, true),
+      order: { field: 'fraction', type: 'quantitative' },
+    },
+  };
+}
+
+/** Messages delivered over time, a line per sample colored by case: a stall is a flat segment. */
+export function deliveredOverTimeSpec(options: { caseOrder: string[]; series: Array<{ caseId: string; sampleIndex: number; points: Array<[number, number]> }> }): TopLevelSpec {
+  checkCases(
+    options.caseOrder,
+    options.series.map((s) => s.caseId),
+  );
+  checkFinite(
+    options.series.flatMap((s) => s.points.flat()),
+    'times and message counts',
+  );
+  const values = options.series.flatMap((s) => s.points.map(([timeMs, delivered], i) => ({ caseId: s.caseId, sampleIndex: s.sampleIndex, i, timeMs, delivered })));
+  return {
+    width: CHART_WIDTH_PX,
+    height: 300,
+    data: { values },
+    mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1, opacity: 0.7 },
+    encoding: {
+      x: { field: 'timeMs', type: 'quantitative', title: 'time since the first packet (ms)' },
+      y: { field: 'delivered', type: 'quantitative', title: 'messages echoed back' },
+      color: caseColor(options.caseOrder, true),
+      detail: { field: 'sampleIndex', type: 'nominal' },
+      order: { field: 'i', type: 'quantitative' },
+    },
+  };
+}

@@ -6,7 +6,7 @@ import { headlinePairs, type TransportPair } from '../analysis/transport-pairs.j
 import { metricValues } from '../analysis/sample-comparison.js';
 import { profileOf, workloadLabel } from '../results/case-key.js';
 import type { MetricDefinition, ResultDocument } from '../results/schema.js';
-import { boxPlotSpec, bytesOverTimeSpec, cdfSpec, heatmapSpec, renderSvg, type HeatmapCell } from './charts.js';
+import { boxPlotSpec, bytesOverTimeSpec, cdfSpec, deliveredOverTimeSpec, heatmapSpec, messageRttCdfSpec, renderSvg, type HeatmapCell } from './charts.js';
 import { formatNumber, formatPValue, notRunLabel } from './format.js';
 import { environmentNotes, methodSentence, runHeadline } from './report-parts.js';
 import { environmentTable, linkTable, noteLines, summaryTable, transportTable } from './sections.js';
@@ -66,6 +66,23 @@ async function transferCharts(document: ResultDocument): Promise<string[]> {
     if (series.length === 0) continue;
     figures.push(figure(await renderSvg(bytesOverTimeSpec({ caseOrder, series })), `${key}: body bytes over time, one line per sample (flat = stalled)`));
   }
+  return figures;
+}
+
+/** Message scenarios (realtime): every message's RTT as a CDF per case, and messages delivered over time. */
+async function messageCharts(document: ResultDocument): Promise<string[]> {
+  const measured = document.cases.filter((c) => notRunLabel(c) === undefined);
+  const caseOrder = measured.map((c) => c.id);
+  const ok = (c: (typeof measured)[number]) => c.samples.filter((s) => s.status === 'ok');
+  const rtts = measured.flatMap((c) => {
+    const rttsMs = ok(c).flatMap((s) => (s.series?.rttByMessage ?? []).map(([, rttMs]) => rttMs));
+    return rttsMs.length > 0 ? [{ caseId: c.id, rttsMs }] : [];
+  });
+  const series = measured.flatMap((c) => ok(c).flatMap((s) => (s.series?.deliveredOverTime ? [{ caseId: c.id, sampleIndex: s.index, points: s.series.deliveredOverTime }] : [])));
+  const figures: string[] = [];
+  if (rtts.length > 0)
+    figures.push(figure(await renderSvg(messageRttCdfSpec({ caseOrder, rtts })), 'every delivered message of every sample: round-trip time, cumulative per case (lost messages are not in it: see deliveredFraction)'));
+  if (series.length > 0) figures.push(figure(await renderSvg(deliveredOverTimeSpec({ caseOrder, series })), 'messages echoed back over time, one line per sample (flat while messages are outstanding = stalled)'));
   return figures;
 }
 
@@ -133,6 +150,8 @@ export async function renderHtmlReport(documents: readonly ResultDocument[], opt
     body.push('<h3>Samples</h3>', `<div class="charts">${(await distributionCharts(document)).join('')}</div>`);
     const transfers = await transferCharts(document);
     if (transfers.length > 0) body.push('<h3>Bytes over time</h3>', `<div class="charts">${transfers.join('')}</div>`);
+    const messages = await messageCharts(document);
+    if (messages.length > 0) body.push('<h3>Messages</h3>', `<div class="charts">${messages.join('')}</div>`);
     body.push('<h3>Environment</h3>', tableHtml(environmentTable(document)));
   }
   const warnings = environmentNotes(documents);

@@ -183,7 +183,8 @@ async function takeSample(
     const { series, clientAlpn } = measured;
     const drops = await counters?.after();
     const metrics = { ...measured.metrics, ...drops?.metrics };
-    const flags = drops?.problem !== undefined ? { flags: [drops.problem] } : {};
+    const flagged = [...(measured.flags ?? []), ...(drops?.problem !== undefined ? [drops.problem] : [])];
+    const flags = flagged.length > 0 ? { flags: flagged } : {};
     const negotiated = clientAlpn !== undefined ? { negotiated: { clientAlpn } } : {};
     return { sample: { index, status: 'ok', startedAt, metrics, ...(series !== undefined ? { series } : {}), ...flags, ...negotiated }, window };
   } catch (error) {

@@ -131,6 +131,8 @@ export interface SampleMeasurement {
   series?: Record<string, Array<[number, number]>>;
   /** The protocol the client says it negotiated (ExchangeTimings.alpn). */
   clientAlpn?: string;
+  /** Things worth a second look that did not fail the sample (an echo twice, say): the sample's flags. */
+  flags?: string[];
 }
 
 interface ScenarioFields<N extends ClientNeed> {

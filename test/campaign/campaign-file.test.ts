@@ -111,7 +111,7 @@ const BAD: Array<[string, string, string]> = [
   [
     'an unknown scenario',
     'name: x\nscenarios: [handshake, handshak]\nprofiles: [lan]\n',
-    'c.yaml:2:24: handshak on lan: scenario: unknown "handshak", did you mean "handshake"? (one of: handshake, certificate-size, throughput, loss-recovery, multiplexing, migration, smb-copy, interop, calibration)',
+    'c.yaml:2:24: handshak on lan: scenario: unknown "handshak", did you mean "handshake"? (one of: handshake, certificate-size, throughput, loss-recovery, multiplexing, migration, smb-copy, interop, realtime, calibration)',
   ],
   [
     'an unknown profile',

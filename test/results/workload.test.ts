@@ -53,6 +53,7 @@ t.test("every scenario's cases: parameters derived from the declared workload, a
         'migration quic-h3-4MB-rebind-address',
         'smb-copy smb3-put-4194304B-encrypted',
         'smb-copy smb-style-h3-get-4194304B',
+        'realtime wt-h3-long-stream',
       ].map((key) => [key, recorded.get(key)]),
     ),
     {
@@ -65,6 +66,7 @@ t.test("every scenario's cases: parameters derived from the declared workload, a
       'migration quic-h3-4MB-rebind-address': { bodyBytes: 4_000_000, rebind: 'address', rebindAfterMs: 800 },
       'smb-copy smb3-put-4194304B-encrypted': { bodyBytes: 4_194_304, direction: 'up', encryption: 'required' },
       'smb-copy smb-style-h3-get-4194304B': { bodyBytes: 4_194_304, direction: 'down', readBytes: 1_048_576 },
+      'realtime wt-h3-long-stream': { messageBytes: 200, ratePerSecond: 50, messages: 1000, mode: 'long-stream' },
     },
   );
   t.strictSame(
@@ -78,6 +80,7 @@ t.test("every scenario's cases: parameters derived from the declared workload, a
       migration: ['transfer'],
       'smb-copy': ['copy'],
       interop: ['handshake', 'transfer', 'batch'],
+      realtime: ['messages'],
     },
   );
 });

@@ -1,12 +1,14 @@
 // The WebTransport echo server (peers/webtransport `server`): sessions at /echo, every
 // datagram and every bidirectional stream's bytes sent back as they arrive. Readiness is its
-// "listening" line (as peers/CONTRACT.md's servers), which also says the port it got. It
-// writes no files (a key log goes where it is told), so it needs no directory of its own.
+// "listening" line (as peers/CONTRACT.md's servers), which also says the port it got (kept
+// across a restart). It writes no files (a key log goes where it is told), so it needs no
+// directory of its own.
 import { isIP } from 'node:net';
+import type { EndpointInfo } from '../../results/schema.js';
 import { ManagedProcess } from '../../process/managed-process.js';
 import { listeningPort } from '../peer-program/server.js';
 import { peerCommand, peerVersion } from '../peer-program/peer.js';
-import type { ServerAddress, TlsMaterial } from '../types.js';
+import type { Application, Protocol, ServerAddress, ServerEndpoint, TlsMaterial } from '../types.js';
 import { webTransportProgram } from './program.js';
 
 export const ECHO_PATH = '/echo';
@@ -26,9 +28,12 @@ export interface WebTransportServerOptions {
 const LISTENING = /^\{"event":"listening","address":"(.+)"\}$/;
 const DEFAULT_READY_TIMEOUT_MS = 10_000;
 
-export class WebTransportEchoServer {
+export class WebTransportEchoServer implements ServerEndpoint {
+  readonly implementation = webTransportProgram.implementation.server;
+  readonly speaks: ReadonlyArray<{ protocol: Protocol; application: Application }> = [{ protocol: 'quic', application: 'webtransport' }];
   private process: ManagedProcess | undefined;
   private address: ServerAddress | undefined;
+  private lastPort: number | undefined;
   private version: string | null = null;
 
   constructor(private readonly options: WebTransportServerOptions) {
@@ -40,7 +45,7 @@ export class WebTransportEchoServer {
     if (this.process) await this.stop();
     const { tls, host, netns, keylogFile } = this.options;
     this.version = await peerVersion(webTransportProgram);
-    const port = this.options.port ?? 0;
+    const port = this.options.port ?? this.lastPort ?? 0;
     const proc = new ManagedProcess({
       name: 'webtransport server',
       command: peerCommand(webTransportProgram),
@@ -50,7 +55,8 @@ export class WebTransportEchoServer {
     this.process = proc;
     try {
       const line = await proc.waitForLine(LISTENING, this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
-      this.address = { host, port: listeningPort(line), serverName: tls.serverName };
+      this.lastPort = listeningPort(line);
+      this.address = { host, port: this.lastPort, serverName: tls.serverName };
     } catch (error) {
       await this.stop();
       throw error;
@@ -70,6 +76,19 @@ export class WebTransportEchoServer {
 
   exitReason(): string | null {
     return this.process?.exitDescription ?? null;
+  }
+
+  info(): EndpointInfo {
+    return {
+      implementation: this.implementation,
+      version: this.version ?? 'unknown',
+      settings: {
+        path: ECHO_PATH,
+        echo: 'every datagram and every bidirectional stream byte sent back as it arrives',
+        congestionControl: webTransportProgram.defaultCongestionControl,
+        initialRttMs: webTransportProgram.initialRtt.defaultMs,
+      },
+    };
   }
 
   async stop(): Promise<void> {

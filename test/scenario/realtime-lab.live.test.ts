@@ -1,0 +1,112 @@
+// realtime on the lab, short: 5 s of 200 B messages at 50/s per sample (250 messages) on a
+// 40 ms link with 2% bursty loss, two samples of each WebTransport case end to end; then a
+// server SIGKILLed mid-sample on a clean link: the sample's accounting shows the stall to the
+// drain deadline and a delivered fraction below 1, nothing counted twice.
+import t, { type Test } from 'tap';
+import { resolveLinkConditions } from '../../harness/lab/profiles.js';
+import { runSession } from '../../harness/run/session.js';
+import { WebTransportEchoServer } from '../../harness/endpoints/webtransport-go/server.js';
+import type { Sample } from '../../harness/results/schema.js';
+import type { AnyScenario, CaseDefinition } from '../../harness/scenario/types.js';
+import { realtime, REALTIME_DRAIN_TIMEOUT_MS } from '../../scenarios/realtime.js';
+
+const COUNT = 250;
+
+/** The scenario's supported cases with 250 messages each (5 s at 50/s). */
+function shortCases(ids?: readonly string[]): CaseDefinition[] {
+  return realtime.cases.filter((c) => c.unsupported === undefined && (ids === undefined || ids.includes(c.id))).map((c) => (c.workload.kind === 'messages' ? { ...c, workload: { ...c.workload, count: COUNT } } : c));
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+/** No message counted twice: the delivered count, the RTT series and the delivered-over-time series agree. */
+function checkOnce(t: Test, name: string, sample: Sample): void {
+  const rtts = sample.series?.rttByMessage ?? [];
+  const seqs = rtts.map(([seq]) => seq);
+  t.equal(new Set(seqs).size, seqs.length, `${name}: no message's RTT twice`);
+  t.ok(
+    seqs.every((seq) => Number.isInteger(seq) && seq >= 0 && seq < COUNT),
+    `${name}: only messages that were sent`,
+  );
+  t.equal(sample.metrics.messagesDelivered, rtts.length, `${name}: delivered = messages with an RTT`);
+  t.equal(sample.series?.deliveredOverTime?.at(-1)?.[1], rtts.length, `${name}: the delivered series ends at the delivered count`);
+  t.equal(sample.metrics.deliveredFraction, rtts.length / COUNT, `${name}: delivered fraction over the messages sent`);
+  t.equal(sample.metrics.duplicates, 0, `${name}: no stray echo`);
+}
+
+t.test('every case end to end at 40 ms with 2% bursty loss: datagrams lose some, streams deliver all', async (t) => {
+  t.setTimeout(150_000);
+  const scenario: AnyScenario = { ...realtime, cases: shortCases() };
+  const conditions = resolveLinkConditions({ rtt: '40ms', burstLoss: '2%:3' });
+  const { document } = await runSession(scenario, { link: { kind: 'lab', conditions, backend: 'emulator', profile: null }, samples: 2, warmup: 0, capture: false });
+  t.equal(document.status, 'completed', document.errors.join('; ') || 'completed');
+  t.same(
+    document.cases.map((c) => c.id),
+    ['wt-h3-datagram', 'wt-h3-stream', 'wt-h3-long-stream'],
+  );
+  const stalls = new Map<string, number[]>();
+  let datagramsDelivered = 0;
+  for (const c of document.cases) {
+    t.equal(c.server.implementation, 'webtransport-go-server');
+    t.equal(c.client.implementation, 'webtransport-go-client');
+    for (const sample of c.samples) {
+      const name = `${c.id} #${sample.index}`;
+      t.equal(sample.status, 'ok', `${name}: ${sample.error ?? 'ok'}`);
+      const m = sample.metrics;
+      checkOnce(t, name, sample);
+      t.ok((m.handshakeMs ?? 0) >= 40 && (m.sessionMs ?? 0) >= (m.handshakeMs ?? Infinity) + 40, `${name}: handshake ${m.handshakeMs} ms, session ${m.sessionMs} ms (one more round trip)`);
+      t.ok((m.rttP50Ms ?? 0) >= 40 && (m.rttP50Ms ?? Infinity) < 100, `${name}: median RTT ${m.rttP50Ms} ms on a 40 ms link`);
+      t.ok((m.rttP50Ms ?? Infinity) <= (m.rttP99Ms ?? 0) && (m.rttP99Ms ?? Infinity) <= (m.rttMaxMs ?? 0), `${name}: p50 <= p99 <= max`);
+      if (c.id === 'wt-h3-datagram') datagramsDelivered += m.messagesDelivered ?? 0;
+      else t.equal(m.deliveredFraction, 1, `${name}: a stream delivers every message`);
+      // A stream's stall ends with a delivery; a lost datagram's runs to the drain deadline.
+      if (c.id !== 'wt-h3-datagram') t.ok((m.longestStallMs ?? Infinity) < REALTIME_DRAIN_TIMEOUT_MS, `${name}: longest stall ${m.longestStallMs} ms`);
+      stalls.set(c.id, [...(stalls.get(c.id) ?? []), m.longestStallBeforeDeadlineMs ?? 0]);
+    }
+  }
+  // 500 datagrams each way at 2% loss: about 20 lost; none lost at all would be a broken link.
+  t.ok(datagramsDelivered < 2 * COUNT && datagramsDelivered > 0.9 * 2 * COUNT, `datagrams: ${datagramsDelivered} of ${2 * COUNT} came back`);
+  t.comment(`median longest stall (before the deadline): ${[...stalls].map(([id, v]) => `${id} ${median(v).toFixed(1)} ms`).join(', ')}`);
+});
+
+t.test('a server killed mid-sample: the stall runs to the drain deadline, fewer delivered, nothing twice', async (t) => {
+  t.setTimeout(90_000);
+  const base: AnyScenario = { ...realtime, cases: shortCases(['wt-h3-stream']) };
+  const scenario: AnyScenario = {
+    ...base,
+    measure: (context) => {
+      const server = context.server;
+      if (!(server instanceof WebTransportEchoServer) || server.pid === undefined) throw new Error('test: no webtransport server to kill');
+      const pid = server.pid;
+      // 2 s into the 5 s of sends (the session takes two round trips first).
+      const kill = setTimeout(() => process.kill(pid, 'SIGKILL'), 2000);
+      return base.measure(context).finally(() => clearTimeout(kill));
+    },
+  };
+  const conditions = resolveLinkConditions({ rtt: '40ms' });
+  const { document } = await runSession(scenario, { link: { kind: 'lab', conditions, backend: 'emulator', profile: null }, samples: 1, warmup: 0, capture: false });
+  const sample = document.cases[0]?.samples[0];
+  if (sample === undefined) throw new Error('no sample');
+  t.equal(sample.status, 'ok', `the client saw echoes stop, not the session end: ${sample.error ?? 'ok'}`);
+  checkOnce(t, 'killed', sample);
+  const m = sample.metrics;
+  const delivered = m.messagesDelivered ?? 0;
+  // About 100 of 250 sent before the kill (2 s at 50/s, less the session's set-up).
+  t.ok(delivered > 50 && delivered < 120, `${delivered} of ${COUNT} came back before the kill`);
+  t.ok((m.deliveredFraction ?? 1) < 1);
+  const series = sample.series?.deliveredOverTime ?? [];
+  const [lastDeliveryMs, deadlineMs] = [series.at(-2)?.[0] ?? NaN, series.at(-1)?.[0] ?? NaN];
+  // The stall after the last echo: from it (or the first message lost after it) to the deadline.
+  const toDeadlineMs = deadlineMs - lastDeliveryMs;
+  t.ok((m.longestStallMs ?? 0) <= toDeadlineMs && (m.longestStallMs ?? 0) >= toDeadlineMs - 20, `stall ${m.longestStallMs} ms, last echo to deadline ${toDeadlineMs} ms`);
+  // 3 s of sends after the kill and the 2 s drain.
+  t.ok((m.longestStallMs ?? 0) > 4000, `stall ${m.longestStallMs} ms reaches the deadline`);
+  t.ok(
+    document.errors.some((e) => /webtransport server exited with signal SIGKILL.*restarted/.test(e)),
+    document.errors.join('\n'),
+  );
+});
