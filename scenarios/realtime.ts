@@ -3,12 +3,13 @@
 // (webtransport-go): unreliable datagrams, a stream per message, and all messages on one long
 // stream. Under loss this shows head-of-line blocking directly: a loss on the long stream holds
 // every later message, a stream per message holds only its own, a datagram is simply lost.
-// Fixed workload (no flags yet): 200 B at 50/s for 20 s, echoes waited for 2 s after the last send.
+// Default workload 200 B at 50/s for 20 s (--message-size, --message-rate, --duration), echoes
+// waited for 2 s after the last send.
 import type { MessagesTimings } from '../harness/endpoints/types.js';
 import { downsampleProgress } from '../harness/measure/transfer.js';
 import { accountMessages } from '../harness/measure/realtime-messages.js';
 import type { MessagesWorkload } from '../harness/results/workload.js';
-import { workloadOf, type CaseDefinition, type SampleContext, type SampleMeasurement, type ScenarioDefinition } from '../harness/scenario/types.js';
+import { workloadOf, type CaseDefinition, type MessageOptions, type SampleContext, type SampleMeasurement, type ScenarioDefinition } from '../harness/scenario/types.js';
 import { SERIES_POINTS } from './transfer-sample.js';
 
 export const REALTIME_MESSAGE_BYTES = 200;
@@ -23,29 +24,90 @@ const MODES = [
   ['long-stream', 'wt-h3-long-stream'],
 ] as const;
 
-const workload = (mode: MessagesWorkload['mode']): MessagesWorkload => ({
-  kind: 'messages',
-  messageBytes: REALTIME_MESSAGE_BYTES,
-  ratePerSecond: REALTIME_RATE_PER_SECOND,
-  count: REALTIME_RATE_PER_SECOND * REALTIME_DURATION_S,
-  mode,
-});
+export const REALTIME_DEFAULTS: MessageOptions = { messageBytes: REALTIME_MESSAGE_BYTES, ratePerSecond: REALTIME_RATE_PER_SECOND, durationMs: REALTIME_DURATION_S * 1000 };
+
+/** The clients' bounds (peers/webtransport/client.go's, the strictest of the lab's message clients). */
+export const MESSAGE_LIMITS = {
+  /** A message carries its 8-byte sequence number. */
+  minBytes: 8,
+  /** A datagram must fit one QUIC packet (1280 bytes at first, headers included). */
+  maxDatagramBytes: 1000,
+  maxStreamMessageBytes: 64 * 1024,
+  maxRatePerSecond: 10_000,
+  maxDurationMs: 600_000,
+  maxCount: 100_000,
+} as const;
+const CONNECT_TIMEOUT_MS = 10_000;
+const SAMPLE_MARGIN_MS = 10_000;
+
+/** The messages one sample sends, or why the options cannot be run. */
+export function messageCount(options: MessageOptions): number {
+  const { minBytes, maxStreamMessageBytes, maxRatePerSecond, maxDurationMs, maxCount } = MESSAGE_LIMITS;
+  if (!Number.isSafeInteger(options.messageBytes) || options.messageBytes < minBytes || options.messageBytes > maxStreamMessageBytes) {
+    throw new Error(`--message-size: ${options.messageBytes} bytes is out of range (${minBytes} bytes, the sequence number, to ${maxStreamMessageBytes})`);
+  }
+  if (!Number.isFinite(options.ratePerSecond) || options.ratePerSecond <= 0 || options.ratePerSecond > maxRatePerSecond)
+    throw new Error(`--message-rate: ${options.ratePerSecond} is out of range (above 0, at most ${maxRatePerSecond} a second)`);
+  if (!Number.isFinite(options.durationMs) || options.durationMs <= 0 || options.durationMs > maxDurationMs)
+    throw new Error(`--duration: ${options.durationMs} ms is out of range (above 0, at most ${maxDurationMs / 1000} s)`);
+  const count = Math.round((options.ratePerSecond * options.durationMs) / 1000);
+  if (count < 1) throw new Error(`--message-rate ${options.ratePerSecond} for --duration ${options.durationMs} ms sends no message`);
+  if (count > maxCount) throw new Error(`--message-rate ${options.ratePerSecond} for --duration ${options.durationMs / 1000} s is ${count} messages, over ${maxCount} a sample`);
+  return count;
+}
+
+/** A sample's bound: connecting, sending for the duration, the drain, and a margin. */
+export function realtimeSampleTimeoutMs(options: MessageOptions): number {
+  return CONNECT_TIMEOUT_MS + options.durationMs + REALTIME_DRAIN_TIMEOUT_MS + SAMPLE_MARGIN_MS;
+}
+
+const workloadFor =
+  (options: MessageOptions, count: number) =>
+  (mode: MessagesWorkload['mode']): MessagesWorkload => ({
+    kind: 'messages',
+    messageBytes: options.messageBytes,
+    ratePerSecond: options.ratePerSecond,
+    count,
+    mode,
+  });
+
+/** Why a mode cannot carry messages of this size, or undefined. */
+function modeUnsupported(mode: MessagesWorkload['mode'], options: MessageOptions): string | undefined {
+  return mode === 'datagram' && options.messageBytes > MESSAGE_LIMITS.maxDatagramBytes
+    ? `a datagram must fit one QUIC packet: at most ${MESSAGE_LIMITS.maxDatagramBytes} bytes, not ${options.messageBytes} (--message-size)`
+    : undefined;
+}
 
 const CHROMIUM_UNSUPPORTED =
   "Chromium has the WebTransport API, but the lab's Chromium driver (harness/endpoints/chromium) only loads pages and reads Resource Timing: it has no page script that opens a WebTransport session, sends timed datagrams or streams and reads their echoes";
 
-export const REALTIME_CASES: readonly CaseDefinition[] = [
-  ...MODES.map(([mode, id]): CaseDefinition => ({ id, protocol: 'quic', application: 'webtransport', client: 'webtransport-go', server: 'webtransport-go', workload: workload(mode) })),
-  ...MODES.map(([mode, id]): CaseDefinition => ({
-    id: `${id}-chromium`,
-    protocol: 'quic',
-    application: 'webtransport',
-    client: 'chromium',
-    server: 'webtransport-go',
-    workload: workload(mode),
-    unsupported: CHROMIUM_UNSUPPORTED,
-  })),
-];
+/** Every case for `options` (refused with the reason when they are out of the clients' bounds). */
+export function realtimeCases(options: MessageOptions): CaseDefinition[] {
+  const workload = workloadFor(options, messageCount(options));
+  const sized = (c: CaseDefinition, mode: MessagesWorkload['mode']): CaseDefinition => {
+    const reason = c.unsupported ?? modeUnsupported(mode, options);
+    return reason === undefined ? c : { ...c, unsupported: reason };
+  };
+  return [
+    ...MODES.map(([mode, id]) => sized({ id, protocol: 'quic', application: 'webtransport', client: 'webtransport-go', server: 'webtransport-go', workload: workload(mode) }, mode)),
+    ...MODES.map(([mode, id]) =>
+      sized(
+        {
+          id: `${id}-chromium`,
+          protocol: 'quic',
+          application: 'webtransport',
+          client: 'chromium',
+          server: 'webtransport-go',
+          workload: workload(mode),
+          unsupported: CHROMIUM_UNSUPPORTED,
+        },
+        mode,
+      ),
+    ),
+  ];
+}
+
+export const REALTIME_CASES: readonly CaseDefinition[] = realtimeCases(REALTIME_DEFAULTS);
 
 /**
  * One sample's metrics, series and flags from the client's timings (pure). Stray echoes (a
@@ -108,7 +170,7 @@ async function realtimeSample({ caseDefinition, client, target, timeoutMs }: Sam
 export const realtime: ScenarioDefinition<'messages'> = {
   name: 'realtime',
   abbreviation: 'RT',
-  description: 'Real-time messages (200 B at 50/s for 20 s, each echoed): WebTransport over HTTP/3 as datagrams, a stream per message and one long stream; RTT percentiles, longest stall, delivered fraction',
+  description: 'Real-time messages (by default 200 B at 50/s for 20 s, each echoed): WebTransport over HTTP/3 as datagrams, a stream per message and one long stream; RTT percentiles, longest stall, delivered fraction',
   needs: 'messages',
   metrics: [
     { name: 'rttP50Ms', unit: 'ms', description: 'median round-trip time of the delivered messages (send to first echo)' },
@@ -136,7 +198,8 @@ export const realtime: ScenarioDefinition<'messages'> = {
     { name: 'sessionMs', unit: 'ms', description: 'from the same origin to the WebTransport session established (CONNECT answered 2xx)' },
   ],
   headline: ['rttP50Ms', 'rttP99Ms', 'rttMaxMs', 'longestStallMs', 'longestStallBeforeDeadlineMs', 'deliveredFraction', 'duplicates'],
-  defaults: { samples: 5, warmup: 1, sampleTimeoutMs: 45_000 },
+  defaults: { samples: 5, warmup: 1, sampleTimeoutMs: realtimeSampleTimeoutMs(REALTIME_DEFAULTS) },
   cases: REALTIME_CASES,
+  messageFlows: { defaults: REALTIME_DEFAULTS, cases: realtimeCases, sampleTimeoutMs: realtimeSampleTimeoutMs },
   measure: realtimeSample,
 };

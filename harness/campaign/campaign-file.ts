@@ -9,7 +9,7 @@ import { TCP_CONGESTION_CONTROLS } from '../lab/lab.js';
 import { profileNames } from '../lab/profiles.js';
 import { UnitError } from '../lab/units.js';
 import { linkConditionsFrom, type LinkCliOptions } from '../options/link-options.js';
-import { choiceList, commaListOf, durationMs, objectSetList, sizeBytes, sizeList } from '../options/parse.js';
+import { choiceList, commaListOf, durationMs, integerInRange, objectSetList, sizeBytes, sizeList } from '../options/parse.js';
 import { parseResolve } from '../probe/target.js';
 import { TargetRequestError } from '../target/target-error.js';
 import { parseTargetUrl } from '../target/target-url.js';
@@ -48,6 +48,9 @@ const runOptionsSchema = z
     servers: stringOrList,
     clients: stringOrList,
     capture: z.boolean().describe('Packet capture for scenarios that check against the wire (default true).'),
+    messageSize: z.string().describe('Message scenarios: bytes per message with the unit, e.g. "200B".'),
+    messageRate: z.number().int().describe('Message scenarios: messages a second.'),
+    duration: z.string().describe('Message scenarios: how long each sample sends, e.g. "20s".'),
   })
   .partial()
   .strict();
@@ -129,7 +132,9 @@ export type CampaignFileInput = z.input<typeof campaignFileSchema>;
 type RunOptionsInput = z.infer<typeof runOptionsSchema>;
 
 /** The options of one run of a scenario, as the scenario command's parsers made them. */
-export type ScenarioRunOptions = Partial<Pick<ScenarioRunFlags, 'samples' | 'warmup' | 'timeout' | 'sizes' | 'objects' | 'variants' | 'direction' | 'cc' | 'quicInitialRtt' | 'server' | 'client'>> & { capture?: boolean };
+export type ScenarioRunOptions = Partial<
+  Pick<ScenarioRunFlags, 'samples' | 'warmup' | 'timeout' | 'sizes' | 'objects' | 'variants' | 'direction' | 'cc' | 'quicInitialRtt' | 'server' | 'client' | 'messageSize' | 'messageRate' | 'duration'>
+> & { capture?: boolean };
 
 export interface CampaignScenario {
   name: string;
@@ -411,5 +416,8 @@ function runOptionsFrom(input: RunOptionsInput, path: Path, fail: (message: stri
   if (input.direction !== undefined) out.direction = input.direction;
   if (input.cc !== undefined) out.cc = input.cc;
   if (input.capture !== undefined) out.capture = input.capture;
+  if (input.messageSize !== undefined) out.messageSize = parse('messageSize', () => sizeBytes('--message-size')(input.messageSize as string));
+  if (input.messageRate !== undefined) out.messageRate = parse('messageRate', () => integerInRange('--message-rate', 1, 10_000)(String(input.messageRate)));
+  if (input.duration !== undefined) out.duration = parse('duration', () => durationMs('--duration')(input.duration as string));
   return out;
 }

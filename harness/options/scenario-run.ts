@@ -7,7 +7,7 @@ import type { LinkConditions } from '../lab/conditions.js';
 import { UnitError } from '../lab/units.js';
 import { RunOptionsError, type LinkChoice, type RunTrigger, type SessionOptions } from '../run/options.js';
 import { shapeScenario } from '../run/shape.js';
-import type { AnyScenario, ClientName, ServerName } from '../scenario/types.js';
+import type { AnyScenario, ClientName, MessageOptions, ServerName } from '../scenario/types.js';
 import { linkConditionsFrom, wantsLab, type LinkCliOptions } from './link-options.js';
 import { UsageError } from './usage-error.js';
 import { checkByteBudget, checkTargetCases, DEFAULT_TARGET_MAX_BYTES, plannedBodyBytes, scenarioForTarget, type TargetRequest } from '../target/target-run.js';
@@ -31,6 +31,10 @@ export interface ScenarioRunFlags extends LinkCliOptions {
   sizes?: number[];
   objects?: Array<{ count: number; bytes: number }>;
   direction?: 'down' | 'up';
+  /** Message scenarios: bytes per message, messages a second, and how long (ms). */
+  messageSize?: number;
+  messageRate?: number;
+  duration?: number;
   capture: boolean;
   keepCaptures?: string;
   /** commander's --no-wait: false when given. */
@@ -43,6 +47,16 @@ export interface ScenarioRunFlags extends LinkCliOptions {
   ca?: string;
   viaLab?: boolean;
   maxBytes?: number;
+}
+
+/** The message options given (--message-size, --message-rate, --duration), or undefined for none. */
+function messagesShape(options: ScenarioRunFlags): Partial<MessageOptions> | undefined {
+  if (options.messageSize === undefined && options.messageRate === undefined && options.duration === undefined) return undefined;
+  return {
+    ...(options.messageSize !== undefined ? { messageBytes: options.messageSize } : {}),
+    ...(options.messageRate !== undefined ? { ratePerSecond: options.messageRate } : {}),
+    ...(options.duration !== undefined ? { durationMs: options.duration } : {}),
+  };
 }
 
 /** `make()`, its target request errors as usage errors. */
@@ -140,6 +154,7 @@ export function planScenarioRun(name: string, options: ScenarioRunFlags): Planne
       ...(options.sizes !== undefined ? { sizesBytes: options.sizes } : {}),
       ...(options.direction !== undefined ? { direction: options.direction } : {}),
       ...(options.objects !== undefined ? { objects: options.objects } : {}),
+      ...(messagesShape(options) ? { messages: messagesShape(options) } : {}),
       ...(options.variants !== undefined ? { variants: options.variants } : {}),
       ...(options.server !== undefined ? { servers: options.server } : {}),
       ...(options.client !== undefined ? { clients: options.client } : {}),

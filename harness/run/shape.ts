@@ -3,13 +3,15 @@
 // refusal is a RunOptionsError, thrown before anything is set up.
 import { expandMatrix } from '../scenario/matrix.js';
 import { selectCases, UnknownVariantError } from '../scenario/select.js';
-import type { CaseDefinition, ClientName, ObjectSet, AnyScenario, ServerName } from '../scenario/types.js';
+import type { CaseDefinition, ClientName, MessageOptions, ObjectSet, AnyScenario, ServerName } from '../scenario/types.js';
 import { RunOptionsError } from './options.js';
 
 export interface ScenarioShape {
   sizesBytes?: readonly number[];
   direction?: 'down' | 'up';
   objects?: readonly ObjectSet[];
+  /** Message scenarios: any of size, rate and duration (the rest the scenario's defaults). */
+  messages?: Partial<MessageOptions>;
   /** Case ids to keep (--variants). */
   variants?: readonly string[];
   servers?: readonly ServerName[];
@@ -40,6 +42,13 @@ export function shapeScenario(found: AnyScenario, shape: ScenarioShape): AnyScen
     if (!objectSets) throw new RunOptionsError(`--objects: applies to page-load scenarios, not ${found.name}`);
     const sets = shape.objects;
     scenario = { ...scenario, cases: casesFor(() => objectSets.cases(sets)) };
+  }
+  if (shape.messages !== undefined) {
+    const flows = found.messageFlows;
+    if (!flows) throw new RunOptionsError(`--message-size, --message-rate, --duration: apply to message scenarios (realtime), not ${found.name}`);
+    const options = { ...flows.defaults, ...shape.messages };
+    // The sample's bound follows its length (--timeout still overrides it).
+    scenario = { ...scenario, cases: casesFor(() => flows.cases(options)), defaults: { ...scenario.defaults, sampleTimeoutMs: flows.sampleTimeoutMs(options) } };
   }
   if (shape.variants !== undefined) {
     try {

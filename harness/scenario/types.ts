@@ -76,6 +76,13 @@ export interface TransferOptions {
   direction: 'down' | 'up';
 }
 
+/** Message scenarios (realtime): each message's size, how many a second, for how long. */
+export interface MessageOptions {
+  messageBytes: number;
+  ratePerSecond: number;
+  durationMs: number;
+}
+
 /** `count` objects of `bytes` each, loaded at once ("100x10KB"). */
 export interface ObjectSet {
   count: number;
@@ -185,6 +192,13 @@ interface ScenarioFields<N extends ClientNeed> {
     /** The directions run when --direction is not given (default: defaults.direction alone); smb-copy runs both. */
     defaultDirections?: ReadonlyArray<TransferOptions['direction']>;
     cases(options: TransferOptions): CaseDefinition[];
+  };
+  /** Message scenarios: cases for the message size, rate and duration chosen (--message-size, --message-rate, --duration), and the sample timeout they need. */
+  messageFlows?: {
+    defaults: MessageOptions;
+    /** Refuses options the scenario's endpoints cannot carry (throws with the reason). */
+    cases(options: MessageOptions): CaseDefinition[];
+    sampleTimeoutMs(options: MessageOptions): number;
   };
   /** Measures one sample; throws (with a reason) when the sample fails. */
   measure(context: SampleContext<N>): Promise<SampleMeasurement>;
