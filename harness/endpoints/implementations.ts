@@ -13,9 +13,11 @@ import { aioquic } from './aioquic/index.js';
 import { samba } from './samba/index.js';
 import { target } from './target/index.js';
 import { undici } from './undici/index.js';
+import { ws } from './ws/index.js';
+import { failsWebtransport } from './fails-webtransport/index.js';
 
 /** In the order the command line lists them. */
-export const IMPLEMENTATIONS = [node, undici, ngtcp2, quicGo, quiche, aioquic, caddy, curl, chromium, samba, target] as const satisfies readonly ImplementationDescriptor[];
+export const IMPLEMENTATIONS = [node, undici, ngtcp2, quicGo, quiche, aioquic, caddy, curl, chromium, ws, failsWebtransport, samba, target] as const satisfies readonly ImplementationDescriptor[];
 
 type Listed = (typeof IMPLEMENTATIONS)[number];
 /** A server's name on the command line and in case definitions ("node", "ngtcp2", "quic-go", ...). */

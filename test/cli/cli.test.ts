@@ -25,8 +25,8 @@ t.test('bad input is one line and exit code 2', async (t) => {
     /unknown option '--bogus' \(valid options: --list, --list-profiles, --samples, --warmup, --timeout, --out, --results-dir, --json, --quic-initial-rtt, --sizes, --direction, --objects, --variants, --server, --client, --target, --resolve, --ca, --via-lab, --max-bytes, --no-capture, --keep-captures, --no-wait, --link, --profile, --rtt,/,
   );
   await expectUsageError(t, ['scenario', 'handshake', '--variants', 'quic-h3-1rtt'], /handshake has no variant "quic-h3-1rtt"; its variants: tcp-tls-h1,/);
-  await expectUsageError(t, ['scenario', 'handshake', '--server', 'apache'], /--server: unknown value "apache" \(one of: node, ngtcp2, quic-go, quiche, aioquic, caddy\)/);
-  await expectUsageError(t, ['scenario', 'handshake', '--client', 'curl,wget'], /--client: unknown value "wget" \(one of: undici, ngtcp2, quic-go, quiche, aioquic, curl, chromium\)/);
+  await expectUsageError(t, ['scenario', 'handshake', '--server', 'apache'], /--server: unknown value "apache" \(one of: node, ngtcp2, quic-go, quiche, aioquic, caddy, ws, fails-webtransport\)/);
+  await expectUsageError(t, ['scenario', 'handshake', '--client', 'curl,wget'], /--client: unknown value "wget" \(one of: undici, ngtcp2, quic-go, quiche, aioquic, curl, chromium, ws, fails-webtransport\)/);
   await expectUsageError(t, ['scenario', 'handshake', '--variants', 'quic-h3', '--client', 'curl'], /no case of handshake \(QUIC h3\) can run on --server its own with --client curl/);
   await expectUsageError(t, ['scenario', 'handshake', '--variants', 'quic-h3,'], /"quic-h3," has an empty item \(a comma-separated list, e.g. a,b\)/);
   await expectUsageError(t, ['scenario', 'handshake', '--no-capture', '--keep-captures', '/tmp/x'], /--keep-captures: drop --no-capture/);
