@@ -6,11 +6,11 @@
 // one long bidirectional stream (echoes cut back into messages).
 import { performance } from 'node:perf_hooks';
 import type { EndpointInfo } from '../../results/schema.js';
-import type { MessagesClient, MessagesSpec, MessagesTimings, TlsMaterial } from '../types.js';
-import { KeylogWriter } from '../node/keylog-writer.js';
-import { checkMessagesSpec, MessageLedger, runMessageSchedule, StreamFramer, type MessageSession } from '../node/messages.js';
+import type { MessagesSpec, MessagesTimings } from '../types.js';
+import type { KeylogWriter } from '../node/keylog-writer.js';
+import { NodeMessagesClient } from '../node/messages-client.js';
+import { MessageLedger, runMessageSchedule, StreamFramer, type MessageSession } from '../node/messages.js';
 import type { WorkerClientConfig } from '../node/netns-node-client.js';
-import { NODE_SOCKET_EVENTS } from '../node/tls-client.js';
 import { labHttp2WebTransport, type LabConnectionState, type LabHttp2WebTransport } from './lab-connection.js';
 import { DATAGRAM_NOTE, ECHO_PATH, failsVersion, FAILS_MODES, HTTP3_NOTE } from './settings.js';
 
@@ -66,24 +66,12 @@ async function sender(session: Session, mode: MessagesSpec['mode'], sizeBytes: n
   }
 }
 
-export class FailsWebTransportClient implements MessagesClient {
+export class FailsWebTransportClient extends NodeMessagesClient {
   readonly implementation = 'fails-webtransport-client';
-  readonly protocol = 'tcp-tls';
   readonly application = 'webtransport';
-  readonly sessionModes = ['cold'] as const;
-  readonly timingSources = { handshakeMs: NODE_SOCKET_EVENTS, sessionMs: NODE_SOCKET_EVENTS, messages: NODE_SOCKET_EVENTS };
+  protected readonly modes = { modes: FAILS_MODES };
 
-  constructor(
-    private readonly tls: TlsMaterial,
-    private readonly keylogFile?: string,
-  ) {}
-
-  async prepare(): Promise<void> {}
-
-  async exchangeMessages(spec: MessagesSpec): Promise<MessagesTimings> {
-    checkMessagesSpec(spec);
-    if (!(FAILS_MODES as readonly string[]).includes(spec.mode)) throw new Error(`fails-webtransport: no ${spec.mode} mode`);
-    const keylog = this.keylogFile !== undefined ? new KeylogWriter(this.keylogFile) : undefined;
+  protected async run(spec: MessagesSpec, keylog: KeylogWriter | undefined): Promise<MessagesTimings> {
     const { target } = spec;
     const state: LabConnectionState = {};
     const LabWebTransport = await labHttp2WebTransport();
@@ -125,7 +113,6 @@ export class FailsWebTransportClient implements MessagesClient {
       }
       const grace = new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref());
       await Promise.race([ended, grace]);
-      await keylog?.flush();
     }
   }
 

@@ -5,7 +5,7 @@ import { projectPath } from '../../project-root.js';
 import { defineImplementation, knownVersion } from '../descriptor.js';
 import { NetnsNodeMessagesClient } from '../node/netns-node-client.js';
 import { FailsWebTransportClient } from './client.js';
-import { FailsWebTransportServer } from './server.js';
+import { failsWebTransportServer } from './server.js';
 import { failsVersion, HTTP3_NOTE } from './settings.js';
 
 /** WebTransport over HTTP/2 only; why not over HTTP/3 (QUIC) is HTTP3_NOTE. */
@@ -41,7 +41,7 @@ export const failsWebtransport = defineImplementation({
   open(placement) {
     const keylog = placement.keylogFile !== undefined ? { keylogFile: placement.keylogFile } : {};
     return {
-      server: (tls) => new FailsWebTransportServer({ tls, host: placement.serverHost, ...(placement.serverNetns !== undefined ? { netns: placement.serverNetns } : {}) }),
+      server: (tls) => failsWebTransportServer({ tls, host: placement.serverHost, ...(placement.serverNetns !== undefined ? { netns: placement.serverNetns } : {}) }),
       client: (_case, tls) => {
         const client = new FailsWebTransportClient(tls, placement.keylogFile);
         if (placement.clientNetns === undefined) return client;

@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { ManagedProcess, nodeScriptSpec } from '../../process/managed-process.js';
 import { projectPath } from '../../project-root.js';
+import type { EndpointInfo } from '../../results/schema.js';
+import type { ServerAddress, ServerEndpoint, TlsMaterial } from '../types.js';
 
 const READY_TIMEOUT_MS = 15_000;
 const readySchema = z.object({ event: z.literal('ready'), host: z.string(), port: z.number() });
@@ -46,5 +48,53 @@ export class NodeScriptServer {
   /** The process id while it runs (tests). */
   get pid(): number | undefined {
     return this.process?.running ? this.process.child.pid : undefined;
+  }
+}
+
+/** What a NodeTlsScriptServer runs and says of itself. */
+export interface NodeTlsServerKind {
+  implementation: string;
+  speaks: ServerEndpoint['speaks'];
+  /** The entry point, relative to the project root; its config is {host, port, keyFile, chainFile}. */
+  script: string;
+  version(): string;
+  settings: EndpointInfo['settings'];
+}
+
+/** A server that is one Node script given the lab's chain and key (the ws and WebTransport echo servers). */
+export class NodeTlsScriptServer implements ServerEndpoint {
+  readonly implementation: string;
+  readonly speaks: ServerEndpoint['speaks'];
+  private readonly process: NodeScriptServer;
+
+  constructor(
+    private readonly kind: NodeTlsServerKind,
+    private readonly options: { tls: TlsMaterial; host: string; port?: number; netns?: string },
+  ) {
+    this.implementation = kind.implementation;
+    this.speaks = kind.speaks;
+    this.process = new NodeScriptServer(kind.implementation, kind.script, options.netns);
+  }
+
+  async start(): Promise<ServerAddress> {
+    const { tls, host } = this.options;
+    const port = await this.process.start({ host, keyFile: tls.keyFile, chainFile: tls.chainFile, ...(this.options.port !== undefined ? { port: this.options.port } : {}) });
+    return { host, port, serverName: tls.serverName };
+  }
+
+  stop(): Promise<void> {
+    return this.process.stop();
+  }
+
+  exitReason(): string | null {
+    return this.process.exitReason();
+  }
+
+  get pid(): number | undefined {
+    return this.process.pid;
+  }
+
+  info(): EndpointInfo {
+    return { implementation: this.implementation, version: this.kind.version(), settings: { node: process.versions.node, ...this.kind.settings } };
   }
 }

@@ -8,11 +8,11 @@ import { connect, type TLSSocket } from 'node:tls';
 import type { createConnection } from 'node:net';
 import { WebSocket } from 'ws';
 import type { EndpointInfo } from '../../results/schema.js';
-import type { MessagesClient, MessagesSpec, MessagesTimings, TlsMaterial } from '../types.js';
-import { KeylogWriter } from '../node/keylog-writer.js';
-import { checkMessagesSpec, MessageLedger, runMessageSchedule, type MessageSession } from '../node/messages.js';
+import type { MessagesSpec, MessagesTimings } from '../types.js';
+import type { KeylogWriter } from '../node/keylog-writer.js';
+import { NodeMessagesClient } from '../node/messages-client.js';
+import { MessageLedger, runMessageSchedule, type MessageSession } from '../node/messages.js';
 import type { WorkerClientConfig } from '../node/netns-node-client.js';
-import { NODE_SOCKET_EVENTS } from '../node/tls-client.js';
 import { labTlsClientOptions } from '../node/tls-options.js';
 import { ECHO_PATH, WS_MAX_PAYLOAD_BYTES, WS_MODE_NOTE, WS_MODES } from './settings.js';
 
@@ -20,24 +20,12 @@ export const WS_VERSION = (createRequire(import.meta.url)('ws/package.json') as 
 /** After the drain: how long a clean close may take before the connection is dropped. */
 const CLOSE_GRACE_MS = 1000;
 
-export class WsClient implements MessagesClient {
+export class WsClient extends NodeMessagesClient {
   readonly implementation = 'ws-client';
-  readonly protocol = 'tcp-tls';
   readonly application = 'websocket';
-  readonly sessionModes = ['cold'] as const;
-  readonly timingSources = { handshakeMs: NODE_SOCKET_EVENTS, sessionMs: NODE_SOCKET_EVENTS, messages: NODE_SOCKET_EVENTS };
+  protected readonly modes = { modes: WS_MODES, note: WS_MODE_NOTE };
 
-  constructor(
-    private readonly tls: TlsMaterial,
-    private readonly keylogFile?: string,
-  ) {}
-
-  async prepare(): Promise<void> {}
-
-  async exchangeMessages(spec: MessagesSpec): Promise<MessagesTimings> {
-    checkMessagesSpec(spec);
-    if (!(WS_MODES as readonly string[]).includes(spec.mode)) throw new Error(`ws: no ${spec.mode} mode: ${WS_MODE_NOTE}`);
-    const keylog = this.keylogFile !== undefined ? new KeylogWriter(this.keylogFile) : undefined;
+  protected async run(spec: MessagesSpec, keylog: KeylogWriter | undefined): Promise<MessagesTimings> {
     const { target } = spec;
     const originMs = performance.now();
     const ledger = new MessageLedger(spec.count, spec.messageBytes, originMs);
@@ -91,7 +79,6 @@ export class WsClient implements MessagesClient {
         await ended;
         clearTimeout(grace);
       }
-      await keylog?.flush();
     }
   }
 

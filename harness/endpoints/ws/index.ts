@@ -4,7 +4,7 @@ import { projectPath } from '../../project-root.js';
 import { defineImplementation, knownVersion } from '../descriptor.js';
 import { NetnsNodeMessagesClient } from '../node/netns-node-client.js';
 import { WS_VERSION, WsClient } from './client.js';
-import { WsServer } from './server.js';
+import { wsServer } from './server.js';
 
 const SPEAKS = [{ protocol: 'tcp-tls', application: 'websocket' }] as const;
 const NOT_HTTP = 'a WebSocket message client: no HTTP requests or file copies';
@@ -35,7 +35,7 @@ export const ws = defineImplementation({
   open(placement) {
     const keylog = placement.keylogFile !== undefined ? { keylogFile: placement.keylogFile } : {};
     return {
-      server: (tls) => new WsServer({ tls, host: placement.serverHost, ...(placement.serverNetns !== undefined ? { netns: placement.serverNetns } : {}) }),
+      server: (tls) => wsServer({ tls, host: placement.serverHost, ...(placement.serverNetns !== undefined ? { netns: placement.serverNetns } : {}) }),
       client: (_case, tls) => {
         const client = new WsClient(tls, placement.keylogFile);
         if (placement.clientNetns === undefined) return client;
