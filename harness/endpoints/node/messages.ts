@@ -132,6 +132,11 @@ export class MessageLedger {
     return this.messages.length;
   }
 
+  /** Every one of `count` messages was echoed. */
+  get complete(): boolean {
+    return this.delivered === this.count;
+  }
+
   /** The deadline passed: later echoes and errors are not counted. */
   close(): void {
     this.closed = true;
@@ -195,8 +200,7 @@ export async function runMessageSchedule(spec: Pick<MessagesSpec, 'count' | 'mes
   await Promise.race([ledger.allIn, drained, session.ended]);
   clearTimeout(timer);
   const reason = session.endedReason();
-  const allIn = ledger.sentCount === spec.count && (await Promise.race([ledger.allIn.then(() => true), Promise.resolve(false)]));
-  if (reason !== null && !allIn) {
+  if (reason !== null && !ledger.complete) {
     ledger.error(`session ended while waiting for echoes: ${reason}`);
     const endMs = ledger.since();
     ledger.close();
