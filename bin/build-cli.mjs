@@ -59,8 +59,9 @@ export async function buildCli(root) {
     format: 'esm',
     target: 'node20',
     // npm packages go into the bundle (one file loads much faster than hundreds), except
-    // @matrixai/quic and better-sqlite3 (native addons) and vega (large, and only the HTML report needs it).
-    external: ['@matrixai/quic', 'better-sqlite3', 'vega', 'vega-lite'],
+    // @matrixai/quic and better-sqlite3 (native addons), vega (large, and only the HTML report needs it)
+    // and @fails-components/webtransport (it imports its optional HTTP/3 addon, not installed, by name).
+    external: ['@matrixai/quic', 'better-sqlite3', 'vega', 'vega-lite', '@fails-components/webtransport'],
     // CommonJS packages in an ES module bundle: their require() of Node's builtins.
     banner: { js: "import { createRequire as __quicLabCreateRequire } from 'node:module'; const require = __quicLabCreateRequire(import.meta.url);" },
     minify: true,

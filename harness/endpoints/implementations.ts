@@ -14,9 +14,11 @@ import { samba } from './samba/index.js';
 import { target } from './target/index.js';
 import { undici } from './undici/index.js';
 import { webTransportGo } from './webtransport-go/index.js';
+import { ws } from './ws/index.js';
+import { failsWebtransport } from './fails-webtransport/index.js';
 
 /** In the order the command line lists them. */
-export const IMPLEMENTATIONS = [node, undici, ngtcp2, quicGo, quiche, aioquic, caddy, curl, chromium, samba, webTransportGo, target] as const satisfies readonly ImplementationDescriptor[];
+export const IMPLEMENTATIONS = [node, undici, ngtcp2, quicGo, quiche, aioquic, caddy, curl, chromium, samba, webTransportGo, ws, failsWebtransport, target] as const satisfies readonly ImplementationDescriptor[];
 
 type Listed = (typeof IMPLEMENTATIONS)[number];
 /** A server's name on the command line and in case definitions ("node", "ngtcp2", "quic-go", ...). */

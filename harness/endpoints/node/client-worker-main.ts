@@ -10,7 +10,7 @@ import type { WorkerClientModule } from './netns-node-client.js';
 const configSchema = z.object({
   /** The client's module (a file path): it exports workerClient(config). */
   module: z.string(),
-  application: z.enum(['h2', 'http/1.1', 'none']),
+  application: z.enum(['h2', 'http/1.1', 'none', 'websocket', 'webtransport']),
   tls: z.object({ caFile: z.string(), chainFile: z.string(), keyFile: z.string(), serverName: z.string() }),
   keylogFile: z.string().optional(),
 });
@@ -23,9 +23,20 @@ const batchSchema = z.object({
   connections: z.number().int().positive().optional(),
 });
 
+const messagesSchema = z.object({
+  target: targetSchema,
+  mode: z.enum(['datagram', 'stream-per-message', 'long-stream']),
+  count: z.number(),
+  messageBytes: z.number(),
+  ratePerSecond: z.number(),
+  drainTimeoutMs: z.number(),
+  timeoutMs: z.number(),
+});
+
 const requestSchema = z.object({
   id: z.number(),
   batch: batchSchema.optional(),
+  messages: messagesSchema.optional(),
   spec: z
     .object({
       target: targetSchema,
@@ -54,13 +65,16 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     reply({ id: -1, ok: false, error: `bad request: ${request.error.message}` });
     return;
   }
-  const { id, spec, batch } = request.data;
+  const { id, spec, batch, messages } = request.data;
+  const cannot = (what: string): Promise<never> => Promise.reject(new Error(`${client.implementation} cannot ${what}`));
   const work =
     batch !== undefined
-      ? (client.exchangeBatch?.(batch) ?? Promise.reject(new Error(`${client.implementation} cannot request several objects at once`)))
-      : spec !== undefined
-        ? client.exchange(spec)
-        : Promise.reject(new Error('a request needs a spec or a batch'));
+      ? (client.exchangeBatch?.(batch) ?? cannot('request several objects at once'))
+      : messages !== undefined
+        ? (client.exchangeMessages?.(messages) ?? cannot('exchange messages'))
+        : spec !== undefined
+          ? (client.exchange?.(spec) ?? cannot('make a request'))
+          : Promise.reject(new Error('a request needs a spec, a batch or messages'));
   work.then(
     (timings) => reply({ id, ok: true, timings }),
     (error: unknown) => reply({ id, ok: false, error: error instanceof Error ? error.message : String(error), ...(error instanceof PartialTransferError ? { partial: error.partial } : {}) }),

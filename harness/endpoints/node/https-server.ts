@@ -1,12 +1,7 @@
 // Driver for the Node TCP+TLS server (https-server-main.ts), run as a child process.
-import { z } from 'zod';
-import { ManagedProcess, nodeScriptSpec } from '../../process/managed-process.js';
 import type { EndpointInfo } from '../../results/schema.js';
 import type { ServerAddress, ServerEndpoint, TlsMaterial } from '../types.js';
-import { projectPath } from '../../project-root.js';
-
-const READY_TIMEOUT_MS = 15_000;
-const readySchema = z.object({ event: z.literal('ready'), host: z.string(), port: z.number() });
+import { NodeScriptServer } from './script-server.js';
 /**
  * HTTP/2 receive windows (stream and connection) the server grants. 16 MiB covers the
  * bandwidth-delay product of 1 Gbit/s at over 100 ms, so flow control never limits an upload
@@ -36,45 +31,34 @@ export class NodeHttpsServer implements ServerEndpoint {
     { protocol: 'tcp-tls', application: 'http/1.1' },
     { protocol: 'tcp-tls', application: 'none' },
   ] as const;
-  private process: ManagedProcess | undefined;
-  /** The port of the last start: a restart after a crash keeps it (the capture filters on it). */
-  private lastPort: number | undefined;
+  private readonly process: NodeScriptServer;
 
-  constructor(private readonly options: NodeHttpsServerOptions) {}
+  constructor(private readonly options: NodeHttpsServerOptions) {
+    this.process = new NodeScriptServer('node https server', 'harness/endpoints/node/https-server-main.ts', options.netns);
+  }
 
   private get h2WindowBytes(): number {
     return this.options.h2WindowBytes ?? NODE_SERVER_H2_WINDOW_BYTES;
   }
 
   async start(): Promise<ServerAddress> {
-    const config = {
+    const port = await this.process.start({
       host: this.options.host,
-      port: this.options.port ?? this.lastPort ?? 0,
+      ...(this.options.port !== undefined ? { port: this.options.port } : {}),
       keyFile: this.options.tls.keyFile,
       chainFile: this.options.tls.chainFile,
       h2WindowBytes: this.h2WindowBytes,
       ...(this.options.changeBodyByteAt !== undefined ? { changeBodyByteAt: this.options.changeBodyByteAt } : {}),
-    };
-    const child = new ManagedProcess(nodeScriptSpec('node https server', projectPath('harness/endpoints/node/https-server-main.ts'), config, this.options.netns));
-    this.process = child;
-    try {
-      const line = await child.waitForLine(/"event":"ready"/, READY_TIMEOUT_MS);
-      const ready = readySchema.parse(JSON.parse(line));
-      this.lastPort = ready.port;
-      return { host: this.options.host, port: ready.port, serverName: this.options.tls.serverName };
-    } catch (error) {
-      await child.stop();
-      throw error;
-    }
+    });
+    return { host: this.options.host, port, serverName: this.options.tls.serverName };
   }
 
-  async stop(): Promise<void> {
-    await this.process?.stop();
-    this.process = undefined;
+  stop(): Promise<void> {
+    return this.process.stop();
   }
 
   exitReason(): string | null {
-    return this.process?.exitDescription ?? null;
+    return this.process.exitReason();
   }
 
   info(): EndpointInfo {

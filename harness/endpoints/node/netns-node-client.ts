@@ -6,7 +6,22 @@ import { ManagedProcess, nodeScriptSpec } from '../../process/managed-process.js
 import type { EndpointInfo, TimingSource } from '../../results/schema.js';
 import { projectPath } from '../../project-root.js';
 import { PartialTransferError } from '../types.js';
-import type { Application, BatchClient, BatchSpec, BatchTimings, ClientEndpoint, ExchangeClient, ExchangeTimings, Protocol, RequestSpec, SessionMode, TlsMaterial } from '../types.js';
+import type {
+  Application,
+  BatchClient,
+  BatchSpec,
+  BatchTimings,
+  ClientEndpoint,
+  ExchangeClient,
+  ExchangeTimings,
+  MessagesClient,
+  MessagesSpec,
+  MessagesTimings,
+  Protocol,
+  RequestSpec,
+  SessionMode,
+  TlsMaterial,
+} from '../types.js';
 
 /** What the worker gives a client module's `workerClient(config)` to build the client with. */
 export interface WorkerClientConfig {
@@ -16,7 +31,7 @@ export interface WorkerClientConfig {
 }
 
 /** A module a worker can build its client from (a file path). */
-export type WorkerClientModule = { workerClient: (config: WorkerClientConfig) => ExchangeClient & Partial<BatchClient> };
+export type WorkerClientModule = { workerClient: (config: WorkerClientConfig) => ClientEndpoint & Partial<ExchangeClient & BatchClient & MessagesClient> };
 
 const READY_TIMEOUT_MS = 15_000;
 
@@ -82,7 +97,7 @@ export class NetnsNodeClient implements ExchangeClient {
   }
 
   /** One request to the worker, answered within its timeout plus a second. */
-  protected async ask(request: { spec: RequestSpec } | { batch: BatchSpec }, timeoutMs: number): Promise<Record<string, unknown>> {
+  protected async ask(request: { spec: RequestSpec } | { batch: BatchSpec } | { messages: MessagesSpec }, timeoutMs: number): Promise<Record<string, unknown>> {
     await this.prepare();
     const worker = this.worker as ManagedProcess;
     const id = this.nextId++;
@@ -120,5 +135,12 @@ export class NetnsNodeClient implements ExchangeClient {
 export class NetnsNodeBatchClient extends NetnsNodeClient implements BatchClient {
   async exchangeBatch(batch: BatchSpec): Promise<BatchTimings> {
     return (await this.ask({ batch }, batch.timeoutMs)) as unknown as BatchTimings;
+  }
+}
+
+/** The same for a client that exchanges echoed messages (WebSocket, WebTransport over HTTP/2). */
+export class NetnsNodeMessagesClient extends NetnsNodeClient implements MessagesClient {
+  async exchangeMessages(messages: MessagesSpec): Promise<MessagesTimings> {
+    return (await this.ask({ messages }, messages.timeoutMs)) as unknown as MessagesTimings;
   }
 }
