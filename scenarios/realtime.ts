@@ -1,8 +1,10 @@
 // realtime: small messages at a steady rate over one session, each echoed by the server, per
 // message its round-trip time and whether it came back. WebTransport over HTTP/3
 // (webtransport-go): unreliable datagrams, a stream per message, and all messages on one long
-// stream. Under loss this shows head-of-line blocking directly: a loss on the long stream holds
-// every later message, a stream per message holds only its own, a datagram is simply lost.
+// stream; WebTransport over HTTP/2 (@fails-components/webtransport: reliable only) and WebSocket
+// over TLS 1.3 (ws), both on one TCP connection. Under loss this shows head-of-line blocking
+// directly: a TCP loss holds every later message, a loss on the long QUIC stream too, a stream
+// per message holds only its own, a datagram is simply lost.
 // Default workload 200 B at 50/s for 20 s (--message-size, --message-rate, --duration), echoes
 // waited for 2 s after the last send.
 import type { MessagesTimings } from '../harness/endpoints/types.js';
@@ -11,6 +13,7 @@ import { accountMessages } from '../harness/measure/realtime-messages.js';
 import type { MessagesWorkload } from '../harness/results/workload.js';
 import { workloadOf, type CaseDefinition, type MessageOptions, type SampleContext, type SampleMeasurement, type ScenarioDefinition } from '../harness/scenario/types.js';
 import { SERIES_POINTS } from './transfer-sample.js';
+import { FAILS_HTTP3_UNAVAILABLE } from '../harness/endpoints/fails-webtransport/index.js';
 
 export const REALTIME_MESSAGE_BYTES = 200;
 export const REALTIME_RATE_PER_SECOND = 50;
@@ -84,10 +87,19 @@ const CHROMIUM_UNSUPPORTED =
 /** Every case for `options` (refused with the reason when they are out of the clients' bounds). */
 export function realtimeCases(options: MessageOptions): CaseDefinition[] {
   const workload = workloadFor(options, messageCount(options));
+  // A QUIC datagram has a packet's room; HTTP/2 carries datagrams in capsules, of any size.
   const sized = (c: CaseDefinition, mode: MessagesWorkload['mode']): CaseDefinition => {
-    const reason = c.unsupported ?? modeUnsupported(mode, options);
+    const reason = c.unsupported ?? (c.protocol === 'quic' ? modeUnsupported(mode, options) : undefined);
     return reason === undefined ? c : { ...c, unsupported: reason };
   };
+  const tcp = (id: string, mode: MessagesWorkload['mode'], application: 'webtransport' | 'websocket', implementation: 'ws' | 'fails-webtransport'): CaseDefinition => ({
+    id,
+    protocol: 'tcp-tls',
+    application,
+    client: implementation,
+    server: implementation,
+    workload: workload(mode),
+  });
   return [
     ...MODES.map(([mode, id]) => sized({ id, protocol: 'quic', application: 'webtransport', client: 'webtransport-go', server: 'webtransport-go', workload: workload(mode) }, mode)),
     ...MODES.map(([mode, id]) =>
@@ -104,6 +116,21 @@ export function realtimeCases(options: MessageOptions): CaseDefinition[] {
         mode,
       ),
     ),
+    // WebTransport over HTTP/2 (reliable only: its "datagrams" are capsules on one TCP stream) and WebSocket.
+    tcp('wt-h2-datagram', 'datagram', 'webtransport', 'fails-webtransport'),
+    tcp('wt-h2-stream', 'stream-per-message', 'webtransport', 'fails-webtransport'),
+    tcp('wt-h2-long-stream', 'long-stream', 'webtransport', 'fails-webtransport'),
+    tcp('ws-long-stream', 'long-stream', 'websocket', 'ws'),
+    // The same package's HTTP/3 transport: recorded, never sampled.
+    ...MODES.map(([mode, id]): CaseDefinition => ({
+      id: `${id}-fails`,
+      protocol: 'quic',
+      application: 'webtransport',
+      client: 'fails-webtransport',
+      server: 'fails-webtransport',
+      workload: workload(mode),
+      unsupported: FAILS_HTTP3_UNAVAILABLE,
+    })),
   ];
 }
 
@@ -115,7 +142,10 @@ export const REALTIME_CASES: readonly CaseDefinition[] = realtimeCases(REALTIME_
  * that is missing counts against deliveredFraction and stalls until the drain deadline.
  */
 export function realtimeMeasurement(timings: MessagesTimings, asked: Pick<MessagesWorkload, 'count'>): SampleMeasurement {
-  if (timings.messages.length !== asked.count) throw new Error(`the client sent ${timings.messages.length} messages, ${asked.count} asked for`);
+  // A session that ended early: the messages it never sent are no measurement (the client says why).
+  if (timings.messages.length !== asked.count) {
+    throw new Error(`the client sent ${timings.messages.length} of the ${asked.count} messages${timings.errors.length > 0 ? `: ${timings.errors.join('; ')}` : ''}`);
+  }
   const stats = accountMessages(
     timings.messages.map(({ seq, sentMs }) => ({ seq, sentMs })),
     timings.messages.flatMap(({ seq, receivedMs }) => (receivedMs === null ? [] : [{ seq, receivedMs }])),
@@ -170,7 +200,8 @@ async function realtimeSample({ caseDefinition, client, target, timeoutMs }: Sam
 export const realtime: ScenarioDefinition<'messages'> = {
   name: 'realtime',
   abbreviation: 'RT',
-  description: 'Real-time messages (by default 200 B at 50/s for 20 s, each echoed): WebTransport over HTTP/3 as datagrams, a stream per message and one long stream; RTT percentiles, longest stall, delivered fraction',
+  description:
+    'Real-time messages (by default 200 B at 50/s for 20 s, each echoed): WebTransport over HTTP/3 as datagrams, a stream per message and one long stream, against WebTransport over HTTP/2 and WebSocket over TCP+TLS; RTT percentiles, longest stall, delivered fraction',
   needs: 'messages',
   metrics: [
     { name: 'rttP50Ms', unit: 'ms', description: 'median round-trip time of the delivered messages (send to first echo)' },
@@ -194,8 +225,8 @@ export const realtime: ScenarioDefinition<'messages'> = {
     { name: 'deliveredFraction', unit: 'ratio', better: 'higher', description: 'messages whose echo came back by the drain deadline, over messages sent' },
     { name: 'messagesDelivered', unit: 'count', better: 'higher', description: 'messages whose echo came back by the drain deadline' },
     { name: 'duplicates', unit: 'count', better: 'lower', description: 'stray echoes: a message echoed again, or a sequence number never sent (flagged, never counted as deliveries)' },
-    { name: 'handshakeMs', unit: 'ms', description: 'from the first packet to the completed QUIC handshake at the client' },
-    { name: 'sessionMs', unit: 'ms', description: 'from the same origin to the WebTransport session established (CONNECT answered 2xx)' },
+    { name: 'handshakeMs', unit: 'ms', description: 'from the first packet (QUIC) or connect call (TCP) to the completed handshake at the client (QUIC, or TCP and TLS)' },
+    { name: 'sessionMs', unit: 'ms', description: 'from the same origin to the session ready for messages (WebTransport CONNECT answered 2xx, WebSocket upgrade done)' },
   ],
   headline: ['rttP50Ms', 'rttP99Ms', 'rttMaxMs', 'longestStallMs', 'longestStallBeforeDeadlineMs', 'deliveredFraction', 'duplicates'],
   defaults: { samples: 5, warmup: 1, sampleTimeoutMs: realtimeSampleTimeoutMs(REALTIME_DEFAULTS) },

@@ -126,6 +126,14 @@ export async function runSession(requested: AnyScenario, options: SessionOptions
     if (options.signal?.aborted) throw new RunInterruptedError(`interrupted before ${next}: nothing was measured`);
   };
   try {
+    // A target that cannot be reached or trusted is refused at once, not after waiting for the lab.
+    if (options.target) {
+      stopIfInterrupted('contacting the target');
+      progress?.({ kind: 'setup', message: `contacting ${options.target.url.host}` });
+      remote = await prepareTarget(options.target).catch((error: unknown) => {
+        throw error instanceof TargetRequestError ? new RunOptionsError(error.message) : error;
+      });
+    }
     let lab: Lab | null = options.lab ?? null;
     if (!lab) {
       // One run at a time on this host, on loopback too: two runs on the same cores measure each other.
@@ -133,13 +141,6 @@ export async function runSession(requested: AnyScenario, options: SessionOptions
       // What killed runs left: namespaces, processes in them, key logs and captures; and their samples.
       await reapLeftovers();
       for (const line of recoveredLines(await recoverJournals(options.output ? [options.output.resultsDir] : [], 'the next run'))) warn(line);
-    }
-    if (options.target) {
-      stopIfInterrupted('contacting the target');
-      progress?.({ kind: 'setup', message: `contacting ${options.target.url.host}` });
-      remote = await prepareTarget(options.target).catch((error: unknown) => {
-        throw error instanceof TargetRequestError ? new RunOptionsError(error.message) : error;
-      });
     }
     if (lab && remote && options.target?.viaLab === true && !lab.egress?.destinationsIpv4.includes(remote.resolved.address)) {
       throw new RunOptionsError(`--via-lab: the lab given was built without egress to ${remote.resolved.address}`);

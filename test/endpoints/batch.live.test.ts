@@ -47,5 +47,5 @@ t.test('HTTP/3: one QUIC connection, a stream per object', async (t) => {
 });
 
 t.test('a batch of different paths is refused by the ngtcp2 client', async (t) => {
-  await t.rejects(new Ngtcp2Client({ tls: pki.material }).exchangeBatch({ target: quicTarget, paths: ['/1', '/2'], timeoutMs: 5000 }), /same "\/N" path/);
+  await t.rejects(new Ngtcp2Client({ tls: pki.material }).exchangeBatch({ target: quicTarget, paths: ['/1', '/2'], timeoutMs: 5000 }), /the same path ending in "\/N"/);
 });

@@ -172,12 +172,14 @@ t.test('a chain over the anti-amplification limit: exit 1, the extra round trip 
   t.match(result.amplification, { exceedsLimit: true, extraRoundTrips: 1 });
   t.ok((result.amplification?.firstFlightBytes ?? 0) > 3 * 1200);
   // At a veth's RTT the round trips are not counted in time: the next test, on the lab's emulated link, sees the extra one.
-  t.equal(result.roundTrips.extraRoundTripSeen, null);
+  // (A loaded host can stall the TCP connect past the 10 ms floor; then the time is counted, and says what it saw.)
+  const rttCounted = (result.roundTrips.tcpRttMs ?? 0) >= 10;
+  if (!rttCounted) t.equal(result.roundTrips.extraRoundTripSeen, null);
   // On the wire it shows at any RTT: the server stopped at the limit until the client's next datagram.
   t.match(result.amplificationOnWire, { observed: true, clientBytesBefore: 1200, limitBytes: 3600, waitedForClient: true, limitIgnored: false, handshakeRoundTripsOnWire: 2 }, JSON.stringify(result.amplificationOnWire));
   const wire = result.amplificationOnWire?.observed === true ? result.amplificationOnWire : null;
   t.ok((wire?.serverBytesBeforeFirstWait ?? Infinity) <= 3600 && (wire?.serverHandshakeBytes ?? 0) > 3600, 'within the limit before the wait, past it by the Finished');
-  t.match(result.problems[0]?.message, /predicted \(.*\) and seen on the wire; 2 round trips on the wire\)$/);
+  t.match(result.problems[0]?.message, rttCounted ? /predicted \(.*\) and seen on the wire; 2 round trips on the wire/ : /predicted \(.*\) and seen on the wire; 2 round trips on the wire\)$/);
 });
 
 // The lab's own emulator (native/link-emulator) makes the round trip, with its

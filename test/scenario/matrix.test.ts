@@ -9,8 +9,8 @@ import { smbCopy } from '../../scenarios/smb-copy.js';
 import { clientRole, namesOf, serverRole } from '../../harness/endpoints/registry.js';
 
 t.test('names the CLI offers', async (t) => {
-  t.same(SERVER_NAMES, ['node', 'ngtcp2', 'quic-go', 'quiche', 'aioquic', 'caddy', 'ws', 'fails-webtransport']);
-  t.same(CLIENT_NAMES, ['undici', 'ngtcp2', 'quic-go', 'quiche', 'aioquic', 'curl', 'chromium', 'ws', 'fails-webtransport']);
+  t.same(SERVER_NAMES, ['node', 'ngtcp2', 'quic-go', 'quiche', 'aioquic', 'caddy']);
+  t.same(CLIENT_NAMES, ['undici', 'ngtcp2', 'quic-go', 'quiche', 'aioquic', 'curl', 'chromium']);
 });
 
 t.test('no choice: the scenario as it is', async (t) => {
