@@ -1,8 +1,9 @@
 // The realtime scenario's TCP side on loopback with the real lab PKI: ws (WebSocket over TLS
 // 1.3, one long stream) and @fails-components/webtransport (WebTransport over HTTP/2: a
 // datagram, a stream per message, one long stream). 50 messages of 200 B at 50/s all come back
-// exactly once; a server of another CA is refused; a server killed mid-run leaves the rest
-// unanswered and nothing counted twice; no process is left.
+// exactly once, and 1000 at 500/s on streams (past the initial 16 KB windows and 100 streams);
+// a server of another CA is refused; a server killed mid-run leaves the rest unanswered and
+// nothing counted twice; no process is left.
 import t from 'tap';
 import { endpointPkis } from '../fixtures/endpoint-pkis.js';
 import { wsServer } from '../../harness/endpoints/ws/server.js';
@@ -82,6 +83,20 @@ for (const impl of IMPLEMENTATIONS) {
       t.equal(s.deliveredFraction, 1);
       t.equal(s.duplicates, 0);
       t.ok((s.rttMaxMs ?? Infinity) < 300, `loopback RTTs: p50 ${s.rttP50Ms} ms, p99 ${s.rttP99Ms} ms, max ${s.rttMaxMs} ms`);
+    });
+  }
+
+  // Past the package's initial windows and stream limit (16 KB of session and stream data each
+  // way, 100 bidirectional streams): 1000 messages at 500/s, every one back exactly once.
+  for (const mode of impl.modes.filter((m) => m !== 'datagram')) {
+    t.test(`${impl.name} ${mode}: 1000 messages of 200 B at 500/s (200 KB${mode === 'stream-per-message' ? ', 1000 streams' : ''}) all come back once`, async (t) => {
+      const timings = await impl.client(pki.material).exchangeMessages(spec(target, mode, { count: 1000, ratePerSecond: 500, drainTimeoutMs: 3000, timeoutMs: 20_000 }));
+      t.same(timings.errors, []);
+      t.equal(timings.strayEchoes, 0, 'no echo twice, none unknown');
+      const s = stats(timings);
+      t.equal(s.sentCount, 1000);
+      t.equal(s.deliveredCount, 1000, `${s.deliveredCount} of 1000 came back; RTT p50 ${s.rttP50Ms} ms, max ${s.rttMaxMs} ms`);
+      t.equal(s.duplicates, 0);
     });
   }
 

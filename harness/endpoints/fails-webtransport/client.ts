@@ -47,7 +47,9 @@ async function sender(session: Session, mode: MessagesSpec['mode'], sizeBytes: n
     case 'stream-per-message':
       return (seq, message) =>
         void (async () => {
-          const stream = await session.createBidirectionalStream();
+          // Past the session's stream limit a message waits for the server to raise it (as one
+          // on the long stream waits for flow control) rather than being refused.
+          const stream = await session.createBidirectionalStream({ sendGroup: null, waitUntilAvailable: true });
           const writer = stream.writable.getWriter();
           await writer.write(message);
           await writer.close();

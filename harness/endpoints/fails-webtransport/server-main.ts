@@ -9,6 +9,9 @@ import { z } from 'zod';
 import { Http2Server } from '@fails-components/webtransport';
 import { ECHO_PATH } from './settings.js';
 
+/** The package's default limit for a session's receive window (lib/http2/node/server.js:43). */
+const SESSION_WINDOW_BYTES = 15 * 1024 * 1024;
+
 const config = z.object({ host: z.string(), port: z.number().int().min(0).max(65535), keyFile: z.string(), chainFile: z.string() }).parse(JSON.parse(process.argv[2] ?? '{}'));
 
 // The package builds its node:http2 server itself and takes no TLS version: Node's default
@@ -24,6 +27,14 @@ const server = new Http2Server({
   cert: readFileSync(config.chainFile, 'utf8'),
   privKey: readFileSync(config.keyFile, 'utf8'),
   defaultDatagramsReadableMode: 'bytes',
+  // The package's server receives a session's data into a window of
+  // sessionFlowControlWindowSizeLimit (lib/http2/node/server.js:371) but announces
+  // initialSessionFlowControlWindow (16 KB by default, line 62) in its SETTINGS, and on Node >=
+  // 20 sends no WT_MAX_DATA at the start (lib/http2/session.js:111-126): the client stopped
+  // after 16 KB, since the server only extends once half of its own 15 MB is read. The two
+  // set equal, what it announces is what it keeps.
+  initialSessionFlowControlWindow: SESSION_WINDOW_BYTES,
+  sessionFlowControlWindowSizeLimit: SESSION_WINDOW_BYTES,
 });
 
 /** What the echo uses of the package's server-side session (its own typings leave it unresolved). */
@@ -31,7 +42,27 @@ interface EchoSession {
   ready: Promise<unknown>;
   closed: Promise<unknown>;
   datagrams: { readable: ReadableStream<Uint8Array>; createWritable(): WritableStream<Uint8Array> };
-  incomingBidirectionalStreams: ReadableStream<{ readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> }>;
+  incomingBidirectionalStreams: ReadableStream<EchoStream>;
+}
+
+/** A bidirectional stream as the package hands it over (lib/stream.js HttpWTStream), with its HTTP/2 stream (lib/http2/stream.js). */
+interface EchoStream {
+  readable: ReadableStream<Uint8Array>;
+  writable: WritableStream<Uint8Array>;
+  objint?: { outgoingClosed_?: boolean; closeOutgoing?: () => void };
+}
+
+/**
+ * Tells the package that a stream the client opened is over once its echo ended too. Its HTTP/2
+ * stream counts a closed stream towards the client's limit only when both of its sides are
+ * closed (lib/http2/stream.js:232-245, then streamidmanager.js:190 raises the limit and sends
+ * WT_MAX_STREAMS), but it marks its own side closed on a reset or STOP_SENDING only, never
+ * after sending its FIN (drainWrites, stream.js:368-371): the limit stayed at the initial 100
+ * streams a session. Called once the FIN was both received and sent (pipeTo resolved).
+ */
+function closedNormally(stream: EchoStream): void {
+  const internal = stream.objint;
+  if (internal?.closeOutgoing !== undefined && internal.outgoingClosed_ === false) internal.closeOutgoing();
 }
 
 function echo(session: EchoSession): void {
@@ -49,7 +80,10 @@ function echo(session: EchoSession): void {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) return;
-      value.readable.pipeTo(value.writable).catch(() => {});
+      value.readable
+        .pipeTo(value.writable)
+        .then(() => closedNormally(value))
+        .catch(() => {});
     }
   })().catch(() => {});
   session.closed.catch(() => {});
