@@ -31,9 +31,6 @@ const workload = (mode: MessagesWorkload['mode']): MessagesWorkload => ({
   mode,
 });
 
-const CHROMIUM_UNSUPPORTED =
-  "Chromium has the WebTransport API, but the lab's Chromium driver (harness/endpoints/chromium) only loads pages and reads Resource Timing: it has no page script that opens a WebTransport session, sends timed datagrams or streams and reads their echoes";
-
 export const REALTIME_CASES: readonly CaseDefinition[] = [
   ...MODES.map(([mode, id]): CaseDefinition => ({ id, protocol: 'quic', application: 'webtransport', client: 'webtransport-go', server: 'webtransport-go', workload: workload(mode) })),
   ...MODES.map(([mode, id]): CaseDefinition => ({
@@ -43,7 +40,6 @@ export const REALTIME_CASES: readonly CaseDefinition[] = [
     client: 'chromium',
     server: 'webtransport-go',
     workload: workload(mode),
-    unsupported: CHROMIUM_UNSUPPORTED,
   })),
 ];
 

@@ -45,7 +45,7 @@ if (missing !== null) {
       const lastSent = timings.messages.at(-1)?.sentMs ?? 0;
       t.ok(lastSent - timings.sessionMs >= 579 && lastSent - timings.sessionMs < 700, `last send ${(lastSent - timings.sessionMs).toFixed(1)} ms after the session`);
       const rtts = timings.messages.map((m) => (m.receivedMs ?? NaN) - m.sentMs);
-      t.comment(`${mode}: session ${timings.sessionMs.toFixed(1)} ms, RTTs ${rtts.map((r) => r.toFixed(1)).join(" ")} ms`);
+      t.comment(`${mode}: session ${timings.sessionMs.toFixed(1)} ms, RTTs ${rtts.map((r) => r.toFixed(1)).join(' ')} ms`);
     });
   }
 

@@ -175,14 +175,17 @@ export class ChromiumClient implements ExchangeClient, BatchClient, MessagesClie
     private readonly options: ChromiumClientOptions = {},
   ) {
     this.protocol = application === 'h2' ? 'tcp-tls' : 'quic';
-    this.timingSources = application === 'webtransport' ? Object.fromEntries(MESSAGES_METRICS.map((metric) => [metric, PAGE_CLOCK])) : {
-      ...(application === 'h2' ? { connectMs: RESOURCE_TIMING } : {}),
-      handshakeMs: RESOURCE_TIMING,
-      ttfbMs: RESOURCE_TIMING,
-      totalMs: RESOURCE_TIMING,
-      bodyStartMs: RESOURCE_TIMING,
-      bodyEndMs: RESOURCE_TIMING,
-    };
+    this.timingSources =
+      application === 'webtransport'
+        ? Object.fromEntries(MESSAGES_METRICS.map((metric) => [metric, PAGE_CLOCK]))
+        : {
+            ...(application === 'h2' ? { connectMs: RESOURCE_TIMING } : {}),
+            handshakeMs: RESOURCE_TIMING,
+            ttfbMs: RESOURCE_TIMING,
+            totalMs: RESOURCE_TIMING,
+            bodyStartMs: RESOURCE_TIMING,
+            bodyEndMs: RESOURCE_TIMING,
+          };
   }
 
   readonly prepare = onceUntilFailure(() => this.doPrepare());
