@@ -214,8 +214,8 @@ export function messagesPageScript(run: PageMessagesRun): string {
   const intervalMs = 1000 / ratePerSecond;
   let last = start;
   for (let i = 0; i < count; i++) {
-    const wait = start + i * intervalMs - performance.now();
-    if (wait > 0) await sleep(wait);
+    // Never early: a timer may fire a little before its time on performance.now()'s clock.
+    for (let wait; (wait = start + i * intervalMs - performance.now()) > 0; ) await sleep(wait);
     if (ended !== null) {
       report.error = ended + ' after ' + i + ' of ' + count + ' messages';
       break;
@@ -227,9 +227,14 @@ export function messagesPageScript(run: PageMessagesRun): string {
   if (report.error === undefined) {
     report.lastSendMs = last - t0;
     report.drainDeadlineMs = report.lastSendMs + drainTimeoutMs;
-    let timer;
-    await Promise.race([allInPromise, new Promise((r) => { timer = setTimeout(r, Math.max(0, report.drainDeadlineMs - since())); }), endedPromise]);
-    clearTimeout(timer);
+    // Timers may fire a little early on performance.now()'s clock: wait again for what is left.
+    let done = false;
+    void Promise.race([allInPromise, endedPromise]).then(() => { done = true; });
+    for (let left; !done && (left = report.drainDeadlineMs - since()) > 0; ) {
+      let timer;
+      await Promise.race([allInPromise, endedPromise, new Promise((r) => { timer = setTimeout(r, Math.max(1, left)); })]);
+      clearTimeout(timer);
+    }
     if (ended !== null && delivered < count) report.error = ended + ' while waiting for echoes';
   }
   closing = true;
