@@ -37,8 +37,9 @@ import { labUserIfRoot, type UnprivilegedUser } from '../../process/unprivileged
 import { CHROMIUM_STDERR_NOISE, chromiumCommand, chromiumPath, chromiumPrivateEnv, chromiumVersion } from './headless.js';
 import { CDP_PIPE_FLAG, CdpBrowser, type CdpParams } from './cdp.js';
 import { PAGE_HTML, PAGE_PATH, batchTimingsFrom, entriesByFetch, exchangeTimingsFrom, pageResultSchema, pageScript, type FetchResult, type PageResult, type ResourceEntry } from './page.js';
+import { NET_LOG_FILE, netLogFlags, webTransportHandshakeMs } from './net-log.js';
 import { ECHO_PATH as WEBTRANSPORT_ECHO_PATH } from '../webtransport-go/server.js';
-import { PAGE_CLOCK, messagesPageScript, webTransportSettings, pageMessagesTimings, parsePageMessages, type PageMessagesReport } from './messages-page.js';
+import { NET_LOG_CLOCK, PAGE_CLOCK, messagesPageScript, webTransportSettings, pageMessagesTimings, parsePageMessages, type PageMessagesReport } from './messages-page.js';
 import type { BatchSpec, BatchTimings, BatchClient, ExchangeClient, ExchangeTimings, MessagesClient, MessagesSpec, MessagesTimings, Protocol, RequestSpec, ServerAddress, SessionMode, TlsMaterial } from '../types.js';
 
 /** mkdtemp prefix of each exchange's private directory (profile, HOME, caches, its key log). */
@@ -108,7 +109,7 @@ const BROWSER_START_MS = 5_000;
 const CLOSE_GRACE_MS = 1000;
 /** Chromium coarsens page clocks to 100 µs outside cross-origin isolation. */
 const RESOURCE_TIMING: TimingSource = { source: 'chromium-resource-timing', resolutionMs: 0.1 };
-const MESSAGES_METRICS = ['handshakeMs', 'sessionMs', 'rttP50Ms', 'rttP95Ms', 'rttP99Ms', 'rttMaxMs', 'longestStallMs'] as const;
+const MESSAGES_METRICS = ['sessionMs', 'rttP50Ms', 'rttP95Ms', 'rttP99Ms', 'rttMaxMs', 'longestStallMs'] as const;
 export const CHROMIUM_DRIVER = 'CDP over --remote-debugging-pipe';
 
 export interface ChromiumClientOptions {
@@ -177,7 +178,7 @@ export class ChromiumClient implements ExchangeClient, BatchClient, MessagesClie
     this.protocol = application === 'h2' ? 'tcp-tls' : 'quic';
     this.timingSources =
       application === 'webtransport'
-        ? Object.fromEntries(MESSAGES_METRICS.map((metric) => [metric, PAGE_CLOCK]))
+        ? { ...Object.fromEntries(MESSAGES_METRICS.map((metric) => [metric, PAGE_CLOCK])), handshakeMs: NET_LOG_CLOCK }
         : {
             ...(application === 'h2' ? { connectMs: RESOURCE_TIMING } : {}),
             handshakeMs: RESOURCE_TIMING,
@@ -243,11 +244,10 @@ export class ChromiumClient implements ExchangeClient, BatchClient, MessagesClie
     const url = `https://${spec.target.serverName}:${spec.target.port}${WEBTRANSPORT_ECHO_PATH}`;
     const script = messagesPageScript({ url, mode: spec.mode, count: spec.count, messageBytes: spec.messageBytes, ratePerSecond: spec.ratePerSecond, drainTimeoutMs: spec.drainTimeoutMs, connectTimeoutMs });
     const what = `WebTransport ${spec.mode} session to ${WEBTRANSPORT_ECHO_PATH} (${spec.count} messages)`;
-    const { value } = await this.loadPage(spec.target, what, script, `exchanging ${spec.count} messages (${spec.mode})`, spec.timeoutMs);
+    const { value, netLog } = await this.loadPage(spec.target, what, script, `exchanging ${spec.count} messages (${spec.mode})`, spec.timeoutMs, true);
     const report = parsePageMessages(value);
     this.webTransportFacts = report.facts;
-    if (report.error !== undefined && /not established/.test(report.error)) report.error += failureHint(report.error, 'webtransport', spec.target);
-    return pageMessagesTimings(report, spec.count, (sessionMs) => sessionMs);
+    return pageMessagesTimings(report, spec.count, () => webTransportHandshakeMs(netLog ?? '', url));
   }
 
   /** Every fetch succeeded with `status` over the asked protocol; their entries, in fetch order. */
@@ -281,8 +281,12 @@ export class ChromiumClient implements ExchangeClient, BatchClient, MessagesClie
     return { page: pageResultSchema.parse(value), tab };
   }
 
-  /** A browser of its own loads the generated page of the target's origin, which runs `script` (`what`, at `stage`); all of it within `timeoutMs`. */
-  private async loadPage(target: ServerAddress, what: string, script: string, scriptStage: string, timeoutMs: number): Promise<{ value: unknown; tab: Tab }> {
+  /**
+   * A browser of its own loads the generated page of the target's origin, which runs `script`
+   * (`what`, at `stage`); all of it within `timeoutMs`. With `netLog`, the browser writes its
+   * net log, read once it is gone.
+   */
+  private async loadPage(target: ServerAddress, what: string, script: string, scriptStage: string, timeoutMs: number, netLog = false): Promise<{ value: unknown; tab: Tab; netLog?: string }> {
     await this.prepare();
     const state = { stage: 'starting Chromium', browser: undefined as CdpBrowser | undefined };
     let timer: NodeJS.Timeout | undefined;
@@ -305,22 +309,22 @@ export class ChromiumClient implements ExchangeClient, BatchClient, MessagesClie
         await writeFile(preferences, JSON.stringify(CHROMIUM_CLIENT_PREFERENCES));
         await ownLikeDir(dir, [profile, join(profile, 'Default'), preferences]);
         const browser = new CdpBrowser({
-          ...chromiumCommand(this.executable as string, dir, [CDP_PIPE_FLAG, ...this.flags(target, dir)], this.user),
+          ...chromiumCommand(this.executable as string, dir, [CDP_PIPE_FLAG, ...this.flags(target, dir), ...(netLog ? netLogFlags(join(dir, NET_LOG_FILE)) : [])], this.user),
           env: chromiumPrivateEnv(dir),
           marker: dir,
           ...(this.options.netns !== undefined ? { netns: this.options.netns } : {}),
         });
         state.browser = browser;
         let completed = false;
+        let result: { value: unknown; tab: Tab };
         try {
           const crashed = browser.exited.then((info) => {
             const detail = browser.stderr(CHROMIUM_STDERR_NOISE);
             throw new Error(`chromium exited (code ${info.code}, signal ${info.signal}) while ${state.stage}${detail ? `:\n${detail}` : ''}`);
           });
           crashed.catch(() => {});
-          const result = await Promise.race([this.runPage(browser, target, script, scriptStage, state), expired, crashed]);
+          result = await Promise.race([this.runPage(browser, target, script, scriptStage, state), expired, crashed]);
           completed = true;
-          return result;
         } finally {
           clearTimeout(timer);
           // A completed exchange lets the browser close its connections; a failed one is killed at once.
@@ -331,6 +335,8 @@ export class ChromiumClient implements ExchangeClient, BatchClient, MessagesClie
             await (completed ? copied : copied.catch(() => 0));
           }
         }
+        // Complete once the browser has exited (or was killed: the lines written until then).
+        return netLog ? { ...result, netLog: await readFile(join(dir, NET_LOG_FILE), 'utf8') } : result;
       });
     } finally {
       clearTimeout(timer);
@@ -422,7 +428,8 @@ export class ChromiumClient implements ExchangeClient, BatchClient, MessagesClie
       ...{
         h3: ['--enable-quic', `--origin-to-force-quic-on=${target.serverName}:${target.port}`],
         h2: ['--disable-quic'],
-        // WebTransport in Chromium is over HTTP/3 only: a dedicated QUIC connection per session, no forcing needed.
+        // WebTransport over HTTP/3 (a dedicated QUIC connection per session); without the origin
+        // forced onto QUIC, Chromium 156 fails the session's opening handshake against the lab leaf.
         webtransport: ['--enable-quic', `--origin-to-force-quic-on=${target.serverName}:${target.port}`],
       }[this.application],
       ...(this.options.keylogFile !== undefined ? [`--ssl-key-log-file=${join(dir, BROWSER_KEY_LOG)}`] : []),
@@ -441,9 +448,9 @@ export class ChromiumClient implements ExchangeClient, BatchClient, MessagesClie
         privileges: this.user !== null ? `runs as ${this.user.name}, sandbox on` : 'sandbox on',
         ...(this.application === 'webtransport'
           ? {
-              quic: 'enabled (--enable-quic): WebTransport over HTTP/3, a dedicated QUIC connection per session',
-              session: "new WebTransport(url) from a page of the server's origin, no serverCertificateHashes (the SPKI trust covers it)",
-              timings: 'performance.now() in the page from just before the constructor; handshakeMs is not seen by the page and equals sessionMs (ready)',
+              quic: 'enabled and forced for the origin (--origin-to-force-quic-on): WebTransport over HTTP/3, a dedicated QUIC connection per session; without the flag this Chromium fails the opening handshake against the lab leaf',
+              session: "new WebTransport(url) from a page of the server's origin, no serverCertificateHashes (the lab leaf, RSA and 30 days, could not be one; the SPKI trust covers QUIC)",
+              timings: "performance.now() in the page from just before the constructor (sessionMs: ready; every send and echo); handshakeMs from the browser's net log: the session's first packet to its first 1-RTT packet",
               ...(this.webTransportFacts !== null ? webTransportSettings(this.webTransportFacts) : {}),
             }
           : {

@@ -272,11 +272,11 @@ export function parsePageMessages(value: unknown): PageMessagesReport {
 }
 
 /**
- * The page's report as MessagesTimings for `count` messages; throws with the page's error when
- * the session never came up or ended early. The page sees no QUIC handshake of its own: the
- * handshakeMs it gets is handshakeFromSessionMs(sessionMs) from the caller.
+ * The page's report as MessagesTimings for `asked` messages; throws with the page's error when
+ * the session never came up or ended early. The page sees no QUIC handshake: `handshakeMs`
+ * (asked only of a successful run) is the browser's own account of it (net-log.ts).
  */
-export function pageMessagesTimings(report: PageMessagesReport, asked: number, handshakeMs: (sessionMs: number) => number): MessagesTimings {
+export function pageMessagesTimings(report: PageMessagesReport, asked: number, handshakeMs: () => number): MessagesTimings {
   if (report.error !== undefined) {
     const echoed = report.messages.filter((m) => m.receivedMs !== null).length;
     throw new Error(`chromium: ${report.error} (${report.messages.length} of ${asked} messages sent, ${echoed} echoed)`);
@@ -288,7 +288,7 @@ export function pageMessagesTimings(report: PageMessagesReport, asked: number, h
   });
   const untold = report.errorCount - report.errors.length;
   return {
-    handshakeMs: handshakeMs(report.sessionMs),
+    handshakeMs: handshakeMs(),
     sessionMs: report.sessionMs,
     messages: report.messages.map(({ seq, sentMs, receivedMs }) => ({ seq, sentMs, receivedMs })),
     strayEchoes: report.strayEchoes.length,
@@ -300,6 +300,8 @@ export function pageMessagesTimings(report: PageMessagesReport, asked: number, h
 
 /** The timing source of every messages metric: the page's clock. */
 export const PAGE_CLOCK = { source: 'chromium page: performance.now() from just before the WebTransport constructor', resolutionMs: 0.1 } as const;
+/** handshakeMs's: the browser's net log (net-log.ts), on the QUIC connection's clock. */
+export const NET_LOG_CLOCK = { source: "chromium net log: sent_time_us of the session's first packet (Initial) and of its first 1-RTT packet", resolutionMs: 0.001 } as const;
 
 /** What the page found of this Chromium's WebTransport in its last session, as flat info settings. */
 export function webTransportSettings(facts: PageMessagesReport['facts']): Record<string, string | number | boolean | null> {
