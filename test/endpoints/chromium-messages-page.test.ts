@@ -156,7 +156,7 @@ t.test("the page's answer as MessagesTimings, strictly", async (t) => {
   );
   t.throws(() => pageMessagesTimings(REPORT, 3, () => 1), /2 messages reported, 3 asked for/);
   t.throws(() => pageMessagesTimings({ ...REPORT, messages: [...REPORT.messages].reverse() }, 2, () => 1), /message 0 reported as seq 1/);
-  t.throws(() => pageMessagesTimings({ ...REPORT, sessionMs: undefined }, 2, () => 1), /no session or drain deadline/);
+  t.throws(() => pageMessagesTimings({ ...REPORT, sessionMs: undefined }, 2, () => 1), /chromium: no handshake or session time in a successful run/);
   t.throws(() => parsePageMessages({ ...REPORT, extra: 1 }), /unexpected JSON: : Unrecognized key/);
   t.throws(() => parsePageMessages({ ...REPORT, messages: [{ seq: -1, sentMs: 0, receivedMs: null }] }), /messages\.0\.seq/);
   t.throws(() => parsePageMessages(undefined), /unexpected JSON/);

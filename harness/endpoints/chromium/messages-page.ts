@@ -12,6 +12,7 @@
 // before the WebTransport constructor (Chromium coarsens it to 0.1 ms outside cross-origin
 // isolation).
 import { z } from 'zod';
+import { ledgerTimings, messageLedgerShape } from '../message-ledger.js';
 import type { MessagesSpec, MessagesTimings } from '../types.js';
 
 /** The page's bounds, as the webtransport-go client's (client.go). */
@@ -244,22 +245,15 @@ export function messagesPageScript(run: PageMessagesRun): string {
 })(${args})`;
 }
 
-const ms = z.number().finite().nonnegative();
-const count = z.number().int().nonnegative();
-
-/** What the page's script resolves with. */
+/** What the page's script resolves with: the ledger (message-ledger.ts), the session's time and what it found of WebTransport. */
 export const pageMessagesSchema = z
   .object({
-    facts: z.object({ reliability: z.string().nullable(), congestionControl: z.string().nullable(), protocol: z.string().nullable(), maxDatagramBytes: count.nullable(), getStats: z.boolean() }).strict().partial(),
-    sessionMs: ms.optional(),
-    lastSendMs: ms.optional(),
-    drainDeadlineMs: ms.optional(),
-    endMs: ms,
-    messages: z.array(z.object({ seq: count, sentMs: ms, receivedMs: ms.nullable() }).strict()),
-    strayEchoes: z.array(z.object({ seq: count, receivedMs: ms, reason: z.enum(['duplicate', 'unknown']) }).strict()),
-    errors: z.array(z.string()),
-    errorCount: count,
-    error: z.string().min(1).optional(),
+    facts: z
+      .object({ reliability: z.string().nullable(), congestionControl: z.string().nullable(), protocol: z.string().nullable(), maxDatagramBytes: z.number().int().nonnegative().nullable(), getStats: z.boolean() })
+      .strict()
+      .partial(),
+    sessionMs: z.number().finite().nonnegative().optional(),
+    ...messageLedgerShape,
   })
   .strict();
 export type PageMessagesReport = z.infer<typeof pageMessagesSchema>;
@@ -277,25 +271,7 @@ export function parsePageMessages(value: unknown): PageMessagesReport {
  * (asked only of a successful run) is the browser's own account of it (net-log.ts).
  */
 export function pageMessagesTimings(report: PageMessagesReport, asked: number, handshakeMs: () => number): MessagesTimings {
-  if (report.error !== undefined) {
-    const echoed = report.messages.filter((m) => m.receivedMs !== null).length;
-    throw new Error(`chromium: ${report.error} (${report.messages.length} of ${asked} messages sent, ${echoed} echoed)`);
-  }
-  if (report.sessionMs === undefined || report.drainDeadlineMs === undefined) throw new Error('chromium: no session or drain deadline time in a successful run');
-  if (report.messages.length !== asked) throw new Error(`chromium: ${report.messages.length} messages reported, ${asked} asked for`);
-  report.messages.forEach((m, i) => {
-    if (m.seq !== i) throw new Error(`chromium: message ${i} reported as seq ${m.seq}`);
-  });
-  const untold = report.errorCount - report.errors.length;
-  return {
-    handshakeMs: handshakeMs(),
-    sessionMs: report.sessionMs,
-    messages: report.messages.map(({ seq, sentMs, receivedMs }) => ({ seq, sentMs, receivedMs })),
-    strayEchoes: report.strayEchoes.length,
-    // The page stops early once every echo is in.
-    drainDeadlineMs: Math.min(report.drainDeadlineMs, report.endMs),
-    errors: untold > 0 ? [...report.errors, `and ${untold} more error(s)`] : [...report.errors],
-  };
+  return ledgerTimings('chromium', report, asked, () => ({ handshakeMs: handshakeMs(), sessionMs: report.sessionMs }));
 }
 
 /** The timing source of every messages metric: the page's clock. */
