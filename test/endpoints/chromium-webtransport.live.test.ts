@@ -1,11 +1,13 @@
 // Chromium as a WebTransport client, end to end on loopback with the real lab PKI against the
 // webtransport-go echo server: 30 messages of 200 B at 50/s in each mode all come back once,
-// a server with another CA's certificate is refused, and the same client does no page loads.
+// a server with another CA's certificate is refused, the same client does no page loads, and
+// nothing is left behind.
 // (The page's framing and its answer without a browser: chromium-messages-page.test.ts.)
 import t from 'tap';
 import { endpointPkis } from '../fixtures/endpoint-pkis.js';
 import { chromiumPath } from '../../harness/endpoints/chromium/headless.js';
-import { ChromiumClient } from '../../harness/endpoints/chromium/client.js';
+import { CHROMIUM_CLIENT_DIR_PREFIX, ChromiumClient } from '../../harness/endpoints/chromium/client.js';
+import { processesNaming, tempEntries } from '../fixtures/leftovers.js';
 import { peerBuilt } from '../../harness/endpoints/peer-build.js';
 import { WebTransportEchoServer } from '../../harness/endpoints/webtransport-go/server.js';
 import { WEBTRANSPORT_MODES } from '../../harness/endpoints/webtransport-go/report.js';
@@ -21,6 +23,7 @@ if (missing !== null) {
   const { pki, otherPki } = await endpointPkis('chromium-wt', async () => {
     for (const s of servers) await s.stop();
   });
+  const dirsBefore = await tempEntries(CHROMIUM_CLIENT_DIR_PREFIX);
   const server = new WebTransportEchoServer({ tls: pki.material, host: '127.0.0.1' });
   servers.push(server);
   const target = await server.start();
@@ -66,5 +69,10 @@ if (missing !== null) {
 
   t.test('a WebTransport client loads no pages', async (t) => {
     await t.rejects(client.exchange({ target, path: '/x', timeoutMs: 5000 }), /WebTransport sessions \(exchangeMessages\), not page loads/);
+  });
+
+  t.test('no browser process or private directory left', async (t) => {
+    t.same(await processesNaming(CHROMIUM_CLIENT_DIR_PREFIX), []);
+    t.same(await tempEntries(CHROMIUM_CLIENT_DIR_PREFIX), dirsBefore);
   });
 }
