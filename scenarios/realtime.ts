@@ -81,9 +81,6 @@ function modeUnsupported(mode: MessagesWorkload['mode'], options: MessageOptions
     : undefined;
 }
 
-const CHROMIUM_UNSUPPORTED =
-  "Chromium has the WebTransport API, but the lab's Chromium driver (harness/endpoints/chromium) only loads pages and reads Resource Timing: it has no page script that opens a WebTransport session, sends timed datagrams or streams and reads their echoes";
-
 /** Every case for `options` (refused with the reason when they are out of the clients' bounds). */
 export function realtimeCases(options: MessageOptions): CaseDefinition[] {
   const workload = workloadFor(options, messageCount(options));
@@ -111,7 +108,6 @@ export function realtimeCases(options: MessageOptions): CaseDefinition[] {
           client: 'chromium',
           server: 'webtransport-go',
           workload: workload(mode),
-          unsupported: CHROMIUM_UNSUPPORTED,
         },
         mode,
       ),

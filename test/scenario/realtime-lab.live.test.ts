@@ -13,9 +13,11 @@ import { realtime, REALTIME_DRAIN_TIMEOUT_MS } from '../../scenarios/realtime.js
 
 const COUNT = 250;
 
-/** The scenario's supported cases with 250 messages each (5 s at 50/s). */
-function shortCases(ids?: readonly string[]): CaseDefinition[] {
-  return realtime.cases.filter((c) => c.unsupported === undefined && (ids === undefined || ids.includes(c.id))).map((c) => (c.workload.kind === 'messages' ? { ...c, workload: { ...c.workload, count: COUNT } } : c));
+/** The scenario's supported cases of `client` with 250 messages each (5 s at 50/s). */
+function shortCases(ids?: readonly string[], client = 'webtransport-go'): CaseDefinition[] {
+  return realtime.cases
+    .filter((c) => c.unsupported === undefined && c.client === client && (ids === undefined || ids.includes(c.id)))
+    .map((c) => (c.workload.kind === 'messages' ? { ...c, workload: { ...c.workload, count: COUNT } } : c));
 }
 
 const median = (values: number[]): number => {
@@ -82,6 +84,34 @@ t.test('every case end to end at 40 ms with 2% bursty loss: QUIC datagrams lose 
   // 500 datagrams each way at 2% loss: about 20 lost; none lost at all would be a broken link.
   t.ok(datagramsDelivered < 2 * COUNT && datagramsDelivered > 0.9 * 2 * COUNT, `datagrams: ${datagramsDelivered} of ${2 * COUNT} came back`);
   t.comment(`median longest stall (before the deadline): ${[...stalls].map(([id, v]) => `${id} ${median(v).toFixed(1)} ms`).join(', ')}`);
+});
+
+t.test("Chromium's cases at 40 ms: every message of every mode comes back once, RTTs about 40 ms", async (t) => {
+  t.setTimeout(150_000);
+  const scenario: AnyScenario = { ...realtime, cases: shortCases(undefined, 'chromium') };
+  const conditions = resolveLinkConditions({ rtt: '40ms' });
+  const { document } = await runSession(scenario, { link: { kind: 'lab', conditions, backend: 'emulator', profile: null }, samples: 1, warmup: 0, capture: false });
+  t.equal(document.status, 'completed', document.errors.join('; ') || 'completed');
+  t.same(
+    document.cases.map((c) => c.id),
+    ['wt-h3-datagram-chromium', 'wt-h3-stream-chromium', 'wt-h3-long-stream-chromium'],
+  );
+  for (const c of document.cases) {
+    t.equal(c.client.implementation, 'chromium');
+    t.equal(c.client.settings.application, 'webtransport');
+    t.equal(typeof c.client.settings.webTransportMaxDatagramBytes, 'number', `${c.id}: the page's WebTransport facts recorded`);
+    for (const sample of c.samples) {
+      const name = `${c.id} #${sample.index}`;
+      t.equal(sample.status, 'ok', `${name}: ${sample.error ?? 'ok'}`);
+      checkOnce(t, name, sample);
+      const m = sample.metrics;
+      t.equal(m.deliveredFraction, 1, `${name}: every message echoed on a clean link`);
+      // The handshake from the browser's net log, the session from the page's constructor: one more round trip.
+      t.ok((m.handshakeMs ?? 0) >= 40 && (m.sessionMs ?? 0) >= (m.handshakeMs ?? Infinity) + 40, `${name}: handshake ${m.handshakeMs} ms, session ${m.sessionMs} ms`);
+      t.ok((m.rttP50Ms ?? 0) >= 40 && (m.rttP50Ms ?? Infinity) < 60, `${name}: median RTT ${m.rttP50Ms} ms on a 40 ms link`);
+      t.comment(`${name}: handshake ${m.handshakeMs} ms, session ${m.sessionMs} ms, RTT p50 ${m.rttP50Ms} p99 ${m.rttP99Ms} max ${m.rttMaxMs} ms, longest stall ${m.longestStallMs} ms`);
+    }
+  }
 });
 
 t.test('a server killed mid-sample: the stall runs to the drain deadline, fewer delivered, nothing twice', async (t) => {

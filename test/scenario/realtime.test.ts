@@ -80,16 +80,16 @@ t.test('fewer messages than asked for, or an echo after the deadline: the sample
   t.throws(() => realtimeMeasurement({ ...TIMINGS, drainDeadlineMs: 200 }, { count: 5 }), /after the deadline/);
 });
 
-t.test("cases: the three modes on webtransport-go, Chromium unsupported with its reason, WebTransport over HTTP/2 and WebSocket; the package's HTTP/3 unsupported", async (t) => {
+t.test("cases: the three modes on webtransport-go and on Chromium as the client, WebTransport over HTTP/2 and WebSocket; the package's HTTP/3 unsupported", async (t) => {
   t.strictSame(
     REALTIME_CASES.map((c) => [c.id, c.client, c.server, c.workload.kind === 'messages' ? c.workload.mode : '', c.unsupported !== undefined]),
     [
       ['wt-h3-datagram', 'webtransport-go', 'webtransport-go', 'datagram', false],
       ['wt-h3-stream', 'webtransport-go', 'webtransport-go', 'stream-per-message', false],
       ['wt-h3-long-stream', 'webtransport-go', 'webtransport-go', 'long-stream', false],
-      ['wt-h3-datagram-chromium', 'chromium', 'webtransport-go', 'datagram', true],
-      ['wt-h3-stream-chromium', 'chromium', 'webtransport-go', 'stream-per-message', true],
-      ['wt-h3-long-stream-chromium', 'chromium', 'webtransport-go', 'long-stream', true],
+      ['wt-h3-datagram-chromium', 'chromium', 'webtransport-go', 'datagram', false],
+      ['wt-h3-stream-chromium', 'chromium', 'webtransport-go', 'stream-per-message', false],
+      ['wt-h3-long-stream-chromium', 'chromium', 'webtransport-go', 'long-stream', false],
       ['wt-h2-datagram', 'fails-webtransport', 'fails-webtransport', 'datagram', false],
       ['wt-h2-stream', 'fails-webtransport', 'fails-webtransport', 'stream-per-message', false],
       ['wt-h2-long-stream', 'fails-webtransport', 'fails-webtransport', 'long-stream', false],

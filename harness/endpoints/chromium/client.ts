@@ -37,7 +37,10 @@ import { labUserIfRoot, type UnprivilegedUser } from '../../process/unprivileged
 import { CHROMIUM_STDERR_NOISE, chromiumCommand, chromiumPath, chromiumPrivateEnv, chromiumVersion } from './headless.js';
 import { CDP_PIPE_FLAG, CdpBrowser, type CdpParams } from './cdp.js';
 import { PAGE_HTML, PAGE_PATH, batchTimingsFrom, entriesByFetch, exchangeTimingsFrom, pageResultSchema, pageScript, type FetchResult, type PageResult, type ResourceEntry } from './page.js';
-import type { BatchSpec, BatchTimings, BatchClient, ExchangeClient, ExchangeTimings, Protocol, RequestSpec, ServerAddress, SessionMode, TlsMaterial } from '../types.js';
+import { NET_LOG_FILE, netLogFlags, webTransportHandshakeMs } from './net-log.js';
+import { ECHO_PATH as WEBTRANSPORT_ECHO_PATH } from '../webtransport-go/server.js';
+import { NET_LOG_CLOCK, PAGE_CLOCK, messagesPageScript, webTransportSettings, pageMessagesTimings, parsePageMessages, type PageMessagesReport } from './messages-page.js';
+import type { BatchSpec, BatchTimings, BatchClient, ExchangeClient, ExchangeTimings, MessagesClient, MessagesSpec, MessagesTimings, Protocol, RequestSpec, ServerAddress, SessionMode, TlsMaterial } from '../types.js';
 
 /** mkdtemp prefix of each exchange's private directory (profile, HOME, caches, its key log). */
 export const CHROMIUM_CLIENT_DIR_PREFIX = 'quic-lab-browser-';
@@ -97,10 +100,16 @@ export const CHROMIUM_CLIENT_PREFERENCES = {
   alternate_error_pages: { enabled: false },
 };
 
+/** A session must be ready within this, unless the sample's bound leaves less. */
+const MAX_CONNECT_TIMEOUT_MS = 10_000;
+/** What a browser's start and page load may take of a messages sample's bound. */
+const BROWSER_START_MS = 5_000;
+
 /** After a completed exchange, the browser gets this long to close its connections (QUIC: CONNECTION_CLOSE) before it is killed. */
 const CLOSE_GRACE_MS = 1000;
 /** Chromium coarsens page clocks to 100 µs outside cross-origin isolation. */
 const RESOURCE_TIMING: TimingSource = { source: 'chromium-resource-timing', resolutionMs: 0.1 };
+const MESSAGES_METRICS = ['sessionMs', 'rttP50Ms', 'rttP95Ms', 'rttP99Ms', 'rttMaxMs', 'longestStallMs'] as const;
 export const CHROMIUM_DRIVER = 'CDP over --remote-debugging-pipe';
 
 export interface ChromiumClientOptions {
@@ -121,9 +130,9 @@ export async function leafSpkiHash(chainFile: string): Promise<string> {
 }
 
 /** Why a fetch failed, as Chromium's network stack said it, with a hint for the usual cases. */
-function failureHint(errorText: string, application: 'h2' | 'h3', target: ServerAddress): string {
+function failureHint(errorText: string, application: ChromiumApplication, target: ServerAddress): string {
   if (/ERR_CERT_|ERR_SSL_/.test(errorText)) return ` (the server's certificate is not the lab leaf whose SPKI hash Chromium was told to trust, or is not for "${target.serverName}")`;
-  if (errorText.includes('ERR_CONNECTION_REFUSED')) return ` (nothing listens on ${application === 'h3' ? 'UDP' : 'TCP'} ${target.host}:${target.port})`;
+  if (errorText.includes('ERR_CONNECTION_REFUSED')) return ` (nothing listens on ${application === 'h2' ? 'TCP' : 'UDP'} ${target.host}:${target.port})`;
   if (/ERR_QUIC_(PROTOCOL_ERROR|HANDSHAKE_FAILED)/.test(errorText)) return ` (the QUIC connection to UDP ${target.host}:${target.port} failed: is an HTTP/3 server listening there?)`;
   if (errorText.includes('ERR_NAME_NOT_RESOLVED')) return ' (the host-resolver rule did not map the name)';
   return '';
@@ -145,7 +154,10 @@ interface Tab {
   network: Map<string, NetworkRecord>;
 }
 
-export class ChromiumClient implements ExchangeClient, BatchClient {
+/** What the browser is driven to speak: page loads over HTTP/2 or HTTP/3, or WebTransport sessions (over HTTP/3). */
+export type ChromiumApplication = 'h2' | 'h3' | 'webtransport';
+
+export class ChromiumClient implements ExchangeClient, BatchClient, MessagesClient {
   readonly implementation = 'chromium';
   readonly protocol: Protocol;
   /** A fresh profile per exchange: cold, always. */
@@ -155,21 +167,26 @@ export class ChromiumClient implements ExchangeClient, BatchClient {
   private executable: string | null = null;
   private spkiHash: string | null = null;
   private user: UnprivilegedUser | null = null;
+  /** What the page found of WebTransport in its last session (messages-page.ts). */
+  private webTransportFacts: PageMessagesReport['facts'] | null = null;
 
   constructor(
     private readonly tls: TlsMaterial,
-    readonly application: 'h2' | 'h3',
+    readonly application: ChromiumApplication,
     private readonly options: ChromiumClientOptions = {},
   ) {
-    this.protocol = application === 'h3' ? 'quic' : 'tcp-tls';
-    this.timingSources = {
-      ...(application === 'h2' ? { connectMs: RESOURCE_TIMING } : {}),
-      handshakeMs: RESOURCE_TIMING,
-      ttfbMs: RESOURCE_TIMING,
-      totalMs: RESOURCE_TIMING,
-      bodyStartMs: RESOURCE_TIMING,
-      bodyEndMs: RESOURCE_TIMING,
-    };
+    this.protocol = application === 'h2' ? 'tcp-tls' : 'quic';
+    this.timingSources =
+      application === 'webtransport'
+        ? { ...Object.fromEntries(MESSAGES_METRICS.map((metric) => [metric, PAGE_CLOCK])), handshakeMs: NET_LOG_CLOCK }
+        : {
+            ...(application === 'h2' ? { connectMs: RESOURCE_TIMING } : {}),
+            handshakeMs: RESOURCE_TIMING,
+            ttfbMs: RESOURCE_TIMING,
+            totalMs: RESOURCE_TIMING,
+            bodyStartMs: RESOURCE_TIMING,
+            bodyEndMs: RESOURCE_TIMING,
+          };
   }
 
   readonly prepare = onceUntilFailure(() => this.doPrepare());
@@ -182,14 +199,21 @@ export class ChromiumClient implements ExchangeClient, BatchClient {
     this.version = /\d+(?:\.\d+){3}/.exec(version)?.[0] ?? version;
   }
 
+  /** h2 or h3: a WebTransport client loads no objects. */
+  private httpApplication(): 'h2' | 'h3' {
+    if (this.application === 'webtransport') throw new Error('chromium: this client is driven for WebTransport sessions (exchangeMessages), not page loads');
+    return this.application;
+  }
+
   async exchange(spec: RequestSpec): Promise<ExchangeTimings> {
+    this.httpApplication();
     const mode = spec.session ?? 'cold';
     if (mode !== 'cold') throw new Error(`chromium: session mode "${mode}" is not possible: every exchange starts a browser with a fresh profile (cold only)`);
     if (spec.uploadBytes !== undefined) throw new Error('chromium: uploads are not supported (a page cannot observe when its request body goes out, so there is nothing honest to time)');
     const expected = spec.rangeStartBytes !== undefined ? 206 : 200;
-    const { page, tab } = await this.loadPage(spec.target, [spec.path], spec.timeoutMs, spec.rangeStartBytes ?? null);
+    const { page, tab } = await this.loadFetches(spec.target, [spec.path], spec.timeoutMs, spec.rangeStartBytes ?? null);
     const [entry] = this.checked(page, tab, spec.target, expected);
-    return exchangeTimingsFrom(entry as ResourceEntry, page.results[0] as FetchResult, this.application);
+    return exchangeTimingsFrom(entry as ResourceEntry, page.results[0] as FetchResult, this.httpApplication());
   }
 
   /**
@@ -198,11 +222,32 @@ export class ChromiumClient implements ExchangeClient, BatchClient {
    * Chromium's network stack reported for the responses.
    */
   async exchangeBatch(spec: BatchSpec): Promise<BatchTimings> {
+    this.httpApplication();
     if (spec.paths.length === 0) throw new Error('chromium: a batch needs at least one path');
-    const { page, tab } = await this.loadPage(spec.target, spec.paths, spec.timeoutMs, null);
+    const { page, tab } = await this.loadFetches(spec.target, spec.paths, spec.timeoutMs, null);
     const entries = this.checked(page, tab, spec.target, 200);
     const ids = new Set([...tab.network.values()].filter((r) => r.url !== tab.pageUrl && r.connectionId !== undefined && r.connectionId > 0).map((r) => r.connectionId));
     return batchTimingsFrom(entries, page.results, ids.size > 0 ? ids.size : null);
+  }
+
+  /**
+   * One WebTransport session from the generated page of the target's origin to its echo path,
+   * `spec.count` messages on schedule and their echoes (messages-page.ts), in a browser of its
+   * own. The whole of it (browser start included) is bounded by spec.timeoutMs; the session must
+   * be ready by what that leaves after the sends and the drain.
+   */
+  async exchangeMessages(spec: MessagesSpec): Promise<MessagesTimings> {
+    if (this.application !== 'webtransport') throw new Error(`chromium: this client is driven for ${this.application} page loads, not WebTransport sessions`);
+    const sendMs = ((spec.count - 1) / spec.ratePerSecond) * 1000;
+    const connectTimeoutMs = Math.min(MAX_CONNECT_TIMEOUT_MS, Math.floor(spec.timeoutMs - sendMs - spec.drainTimeoutMs - BROWSER_START_MS));
+    if (connectTimeoutMs < 1) throw new Error(`chromium: ${spec.count} messages at ${spec.ratePerSecond}/s and a ${spec.drainTimeoutMs} ms drain do not fit in ${spec.timeoutMs} ms with the browser's start`);
+    const url = `https://${spec.target.serverName}:${spec.target.port}${WEBTRANSPORT_ECHO_PATH}`;
+    const script = messagesPageScript({ url, mode: spec.mode, count: spec.count, messageBytes: spec.messageBytes, ratePerSecond: spec.ratePerSecond, drainTimeoutMs: spec.drainTimeoutMs, connectTimeoutMs });
+    const what = `WebTransport ${spec.mode} session to ${WEBTRANSPORT_ECHO_PATH} (${spec.count} messages)`;
+    const { value, netLog } = await this.loadPage(spec.target, what, script, `exchanging ${spec.count} messages (${spec.mode})`, spec.timeoutMs, true);
+    const report = parsePageMessages(value);
+    this.webTransportFacts = report.facts;
+    return pageMessagesTimings(report, spec.count, () => webTransportHandshakeMs(netLog ?? '', url));
   }
 
   /** Every fetch succeeded with `status` over the asked protocol; their entries, in fetch order. */
@@ -226,13 +271,24 @@ export class ChromiumClient implements ExchangeClient, BatchClient {
     return entries;
   }
 
-  /** A browser of its own loads the generated page of the target's origin, which fetches `paths`; all of it within `timeoutMs`. */
-  private async loadPage(target: ServerAddress, paths: readonly string[], timeoutMs: number, rangeStartBytes: number | null): Promise<{ page: PageResult; tab: Tab }> {
+  /** The generated page fetches `paths` (page.ts's script); its answer, checked. */
+  private async loadFetches(target: ServerAddress, paths: readonly string[], timeoutMs: number, rangeStartBytes: number | null): Promise<{ page: PageResult; tab: Tab }> {
     const relative = paths.find((path) => !path.startsWith('/'));
     if (relative !== undefined) throw new Error(`chromium: paths start with "/", got "${relative}"`);
+    const what = paths.length === 1 ? `GET ${paths[0]}` : `${paths.length} GETs`;
+    const stage = `fetching ${paths.length === 1 ? paths[0] : `${paths.length} objects`} from the server`;
+    const { value, tab } = await this.loadPage(target, what, pageScript(paths, rangeStartBytes), stage, timeoutMs);
+    return { page: pageResultSchema.parse(value), tab };
+  }
+
+  /**
+   * A browser of its own loads the generated page of the target's origin, which runs `script`
+   * (`what`, at `stage`); all of it within `timeoutMs`. With `netLog`, the browser writes its
+   * net log, read once it is gone.
+   */
+  private async loadPage(target: ServerAddress, what: string, script: string, scriptStage: string, timeoutMs: number, netLog = false): Promise<{ value: unknown; tab: Tab; netLog?: string }> {
     await this.prepare();
     const state = { stage: 'starting Chromium', browser: undefined as CdpBrowser | undefined };
-    const what = paths.length === 1 ? `GET ${paths[0]}` : `${paths.length} GETs`;
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -253,22 +309,22 @@ export class ChromiumClient implements ExchangeClient, BatchClient {
         await writeFile(preferences, JSON.stringify(CHROMIUM_CLIENT_PREFERENCES));
         await ownLikeDir(dir, [profile, join(profile, 'Default'), preferences]);
         const browser = new CdpBrowser({
-          ...chromiumCommand(this.executable as string, dir, [CDP_PIPE_FLAG, ...this.flags(target, dir)], this.user),
+          ...chromiumCommand(this.executable as string, dir, [CDP_PIPE_FLAG, ...this.flags(target, dir), ...(netLog ? netLogFlags(join(dir, NET_LOG_FILE)) : [])], this.user),
           env: chromiumPrivateEnv(dir),
           marker: dir,
           ...(this.options.netns !== undefined ? { netns: this.options.netns } : {}),
         });
         state.browser = browser;
         let completed = false;
+        let result: { value: unknown; tab: Tab };
         try {
           const crashed = browser.exited.then((info) => {
             const detail = browser.stderr(CHROMIUM_STDERR_NOISE);
             throw new Error(`chromium exited (code ${info.code}, signal ${info.signal}) while ${state.stage}${detail ? `:\n${detail}` : ''}`);
           });
           crashed.catch(() => {});
-          const result = await Promise.race([this.runPage(browser, target, paths, rangeStartBytes, state), expired, crashed]);
+          result = await Promise.race([this.runPage(browser, target, script, scriptStage, state), expired, crashed]);
           completed = true;
-          return result;
         } finally {
           clearTimeout(timer);
           // A completed exchange lets the browser close its connections; a failed one is killed at once.
@@ -279,13 +335,15 @@ export class ChromiumClient implements ExchangeClient, BatchClient {
             await (completed ? copied : copied.catch(() => 0));
           }
         }
+        // Complete once the browser has exited (or was killed: the lines written until then).
+        return netLog ? { ...result, netLog: await readFile(join(dir, NET_LOG_FILE), 'utf8') } : result;
       });
     } finally {
       clearTimeout(timer);
     }
   }
 
-  private async runPage(browser: CdpBrowser, target: ServerAddress, paths: readonly string[], rangeStartBytes: number | null, state: { stage: string }): Promise<{ page: PageResult; tab: Tab }> {
+  private async runPage(browser: CdpBrowser, target: ServerAddress, script: string, scriptStage: string, state: { stage: string }): Promise<{ value: unknown; tab: Tab }> {
     const pageUrl = `https://${target.serverName}:${target.port}${PAGE_PATH}`;
     const { targetId } = await browser.send<{ targetId: string }>('Target.createTarget', { url: 'about:blank' });
     const { sessionId } = await browser.send<{ sessionId: string }>('Target.attachToTarget', { targetId, flatten: true });
@@ -346,17 +404,17 @@ export class ChromiumClient implements ExchangeClient, BatchClient {
     const navigation = await browser.send<{ errorText?: string }>('Page.navigate', { url: pageUrl }, sessionId);
     if (navigation.errorText) throw new Error(`chromium: the generated page ${pageUrl} did not load: ${navigation.errorText}`);
     await loaded;
-    state.stage = `fetching ${paths.length === 1 ? paths[0] : `${paths.length} objects`} from the server`;
+    state.stage = scriptStage;
     const evaluated = await browser.send<{ result: { value?: unknown }; exceptionDetails?: { text?: string; exception?: { description?: string } } }>(
       'Runtime.evaluate',
-      { expression: pageScript(paths, rangeStartBytes), awaitPromise: true, returnByValue: true },
+      { expression: script, awaitPromise: true, returnByValue: true },
       sessionId,
     );
     if (evaluated.exceptionDetails) {
       throw new Error(`chromium: the page's script failed: ${evaluated.exceptionDetails.exception?.description ?? evaluated.exceptionDetails.text ?? 'unknown error'}`);
     }
     state.stage = 'closing';
-    return { page: pageResultSchema.parse(evaluated.result.value), tab };
+    return { value: evaluated.result.value, tab };
   }
 
   /** The flags beyond the base ones (chromiumCommand): isolation, trust, name mapping, QUIC on or off, the key log in `dir`. */
@@ -367,7 +425,13 @@ export class ChromiumClient implements ExchangeClient, BatchClient {
       // The lab name goes to the target; any other name fails to resolve.
       `--host-resolver-rules=MAP ${target.serverName} ${address},MAP * ~NOTFOUND`,
       `--ignore-certificate-errors-spki-list=${this.spkiHash ?? ''}`,
-      ...(this.application === 'h3' ? ['--enable-quic', `--origin-to-force-quic-on=${target.serverName}:${target.port}`] : ['--disable-quic']),
+      ...{
+        h3: ['--enable-quic', `--origin-to-force-quic-on=${target.serverName}:${target.port}`],
+        h2: ['--disable-quic'],
+        // WebTransport over HTTP/3 (a dedicated QUIC connection per session); without the origin
+        // forced onto QUIC, Chromium 156 fails the session's opening handshake against the lab leaf.
+        webtransport: ['--enable-quic', `--origin-to-force-quic-on=${target.serverName}:${target.port}`],
+      }[this.application],
       ...(this.options.keylogFile !== undefined ? [`--ssl-key-log-file=${join(dir, BROWSER_KEY_LOG)}`] : []),
     ];
   }
@@ -378,14 +442,23 @@ export class ChromiumClient implements ExchangeClient, BatchClient {
       version: this.version ?? 'unknown',
       settings: {
         application: this.application,
-        quic: this.application === 'h3' ? 'forced for the origin (--origin-to-force-quic-on)' : 'disabled (--disable-quic)',
         trust: 'SPKI hash of the lab leaf (--ignore-certificate-errors-spki-list)',
         driver: CHROMIUM_DRIVER,
         profile: 'fresh per exchange, private, deleted afterwards',
         privileges: this.user !== null ? `runs as ${this.user.name}, sandbox on` : 'sandbox on',
-        requests: 'fetch() from a same-origin page, HTTP cache bypassed (no-store)',
-        timings: 'Resource Timing, from connectStart',
-        bodyCheck: "every byte against the lab's pattern, in the page, after the Resource Timing entries are taken",
+        ...(this.application === 'webtransport'
+          ? {
+              quic: 'enabled and forced for the origin (--origin-to-force-quic-on): WebTransport over HTTP/3, a dedicated QUIC connection per session; without the flag this Chromium fails the opening handshake against the lab leaf',
+              session: "new WebTransport(url) from a page of the server's origin, no serverCertificateHashes (the lab leaf, RSA and 30 days, could not be one; the SPKI trust covers QUIC)",
+              timings: "performance.now() in the page from just before the constructor (sessionMs: ready; every send and echo); handshakeMs from the browser's net log: the session's first packet to its first 1-RTT packet",
+              ...(this.webTransportFacts !== null ? webTransportSettings(this.webTransportFacts) : {}),
+            }
+          : {
+              quic: this.application === 'h3' ? 'forced for the origin (--origin-to-force-quic-on)' : 'disabled (--disable-quic)',
+              requests: 'fetch() from a same-origin page, HTTP cache bypassed (no-store)',
+              timings: 'Resource Timing, from connectStart',
+              bodyCheck: "every byte against the lab's pattern, in the page, after the Resource Timing entries are taken",
+            }),
         ...(this.options.netns !== undefined ? { netns: this.options.netns } : {}),
       },
     };

@@ -6,11 +6,12 @@
 import { access, constants } from 'node:fs/promises';
 import type { EndpointInfo, TimingSource } from '../../results/schema.js';
 import { onceUntilFailure } from '../../process/prepare-once.js';
+import { ledgerTimings } from '../message-ledger.js';
 import { peerVersion } from '../peer-program/peer.js';
 import type { Application, MessagesClient, MessagesSpec, MessagesTimings, Protocol, SessionMode, TlsMaterial } from '../types.js';
 import { runWebTransportClient, type WebTransportClientRun } from './client.js';
 import { webTransportProgram } from './program.js';
-import { accountingInput, type WebTransportClientReport } from './report.js';
+import type { WebTransportClientReport } from './report.js';
 
 export interface WebTransportMessagesClientOptions {
   /** The lab PKI: its CA is the only trust anchor the program gets. */
@@ -27,21 +28,7 @@ const MAX_CONNECT_TIMEOUT_MS = 10_000;
 
 /** The program's report as MessagesTimings; throws with the program's error when the run failed. */
 export function messagesTimings(report: WebTransportClientReport): MessagesTimings {
-  if (report.error !== undefined) {
-    const echoed = report.messages.filter((m) => m.receivedMs !== null).length;
-    throw new Error(`webtransport client: ${report.error} (${report.messages.length} of ${report.count} messages sent, ${echoed} echoed)`);
-  }
-  if (report.handshakeMs === undefined || report.sessionEstablishedMs === undefined) throw new Error('webtransport client: no handshake or session time in a successful run');
-  if (report.messages.length !== report.count) throw new Error(`webtransport client: ${report.messages.length} messages reported, ${report.count} asked for`);
-  const untold = report.errorCount - report.errors.length;
-  return {
-    handshakeMs: report.handshakeMs,
-    sessionMs: report.sessionEstablishedMs,
-    messages: report.messages.map(({ seq, sentMs, receivedMs }) => ({ seq, sentMs, receivedMs })),
-    strayEchoes: report.strayEchoes.length,
-    drainDeadlineMs: accountingInput(report).deadlineMs,
-    errors: untold > 0 ? [...report.errors, `and ${untold} more error(s)`] : [...report.errors],
-  };
+  return ledgerTimings('webtransport client', report, report.count, () => ({ handshakeMs: report.handshakeMs, sessionMs: report.sessionEstablishedMs }));
 }
 
 export class WebTransportMessagesClient implements MessagesClient {

@@ -2,6 +2,7 @@
 // strictly, and its messages as the accounting's input (measure/realtime-messages.ts).
 import { z } from 'zod';
 import type { ReceivedEcho, SentMessage } from '../../measure/realtime-messages.js';
+import { messageLedgerShape, observedUntilMs } from '../message-ledger.js';
 
 export const WEBTRANSPORT_MODES = ['datagram', 'stream-per-message', 'long-stream'] as const;
 export type WebTransportMode = (typeof WEBTRANSPORT_MODES)[number];
@@ -23,14 +24,7 @@ export const clientReportSchema = z
     /** QUIC handshake complete at the client; the session's CONNECT answered 2xx. */
     handshakeMs: ms.optional(),
     sessionEstablishedMs: ms.optional(),
-    lastSendMs: ms.optional(),
-    drainDeadlineMs: ms.optional(),
-    endMs: ms,
-    messages: z.array(z.object({ seq: count, sentMs: ms, receivedMs: ms.nullable() }).strict()),
-    strayEchoes: z.array(z.object({ seq: count, receivedMs: ms, reason: z.enum(['duplicate', 'unknown']) }).strict()),
-    errors: z.array(z.string()),
-    errorCount: count,
-    error: z.string().min(1).optional(),
+    ...messageLedgerShape,
   })
   .strict();
 
@@ -60,7 +54,7 @@ export function parseClientReport(stdout: string, exitCode: number | null): WebT
  */
 export function accountingInput(report: WebTransportClientReport): { sent: SentMessage[]; received: ReceivedEcho[]; deadlineMs: number } {
   return {
-    deadlineMs: Math.min(report.drainDeadlineMs ?? report.endMs, report.endMs),
+    deadlineMs: observedUntilMs(report),
     sent: report.messages.map(({ seq, sentMs }) => ({ seq, sentMs })),
     received: [...report.messages.flatMap(({ seq, receivedMs }) => (receivedMs === null ? [] : [{ seq, receivedMs }])), ...report.strayEchoes.map(({ seq, receivedMs }) => ({ seq, receivedMs }))],
   };
