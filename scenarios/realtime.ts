@@ -14,6 +14,7 @@ import type { MessagesWorkload } from '../harness/results/workload.js';
 import { workloadOf, type CaseDefinition, type MessageOptions, type SampleContext, type SampleMeasurement, type ScenarioDefinition } from '../harness/scenario/types.js';
 import { SERIES_POINTS } from './transfer-sample.js';
 import { FAILS_HTTP3_UNAVAILABLE } from '../harness/endpoints/fails-webtransport/index.js';
+import { MESSAGE_BOUNDS, SEQ_BYTES } from '../harness/endpoints/message-bounds.js';
 
 export const REALTIME_MESSAGE_BYTES = 200;
 export const REALTIME_RATE_PER_SECOND = 50;
@@ -29,25 +30,15 @@ const MODES = [
 
 export const REALTIME_DEFAULTS: MessageOptions = { messageBytes: REALTIME_MESSAGE_BYTES, ratePerSecond: REALTIME_RATE_PER_SECOND, durationMs: REALTIME_DURATION_S * 1000 };
 
-/** The clients' bounds (peers/webtransport/client.go's, the strictest of the lab's message clients). */
-export const MESSAGE_LIMITS = {
-  /** A message carries its 8-byte sequence number. */
-  minBytes: 8,
-  /** A datagram must fit one QUIC packet (1280 bytes at first, headers included). */
-  maxDatagramBytes: 1000,
-  maxStreamMessageBytes: 64 * 1024,
-  maxRatePerSecond: 10_000,
-  maxDurationMs: 600_000,
-  maxCount: 100_000,
-} as const;
 const CONNECT_TIMEOUT_MS = 10_000;
 const SAMPLE_MARGIN_MS = 10_000;
 
 /** The messages one sample sends, or why the options cannot be run. */
 export function messageCount(options: MessageOptions): number {
-  const { minBytes, maxStreamMessageBytes, maxRatePerSecond, maxDurationMs, maxCount } = MESSAGE_LIMITS;
-  if (!Number.isSafeInteger(options.messageBytes) || options.messageBytes < minBytes || options.messageBytes > maxStreamMessageBytes) {
-    throw new Error(`--message-size: ${options.messageBytes} bytes is out of range (${minBytes} bytes, the sequence number, to ${maxStreamMessageBytes})`);
+  const { maxSizeBytes, maxRatePerSecond, maxSendSeconds, maxCount } = MESSAGE_BOUNDS;
+  const maxDurationMs = maxSendSeconds * 1000;
+  if (!Number.isSafeInteger(options.messageBytes) || options.messageBytes < SEQ_BYTES || options.messageBytes > maxSizeBytes) {
+    throw new Error(`--message-size: ${options.messageBytes} bytes is out of range (${SEQ_BYTES} bytes, the sequence number, to ${maxSizeBytes})`);
   }
   if (!Number.isFinite(options.ratePerSecond) || options.ratePerSecond <= 0 || options.ratePerSecond > maxRatePerSecond)
     throw new Error(`--message-rate: ${options.ratePerSecond} is out of range (above 0, at most ${maxRatePerSecond} a second)`);
@@ -76,8 +67,8 @@ const workloadFor =
 
 /** Why a mode cannot carry messages of this size, or undefined. */
 function modeUnsupported(mode: MessagesWorkload['mode'], options: MessageOptions): string | undefined {
-  return mode === 'datagram' && options.messageBytes > MESSAGE_LIMITS.maxDatagramBytes
-    ? `a datagram must fit one QUIC packet: at most ${MESSAGE_LIMITS.maxDatagramBytes} bytes, not ${options.messageBytes} (--message-size)`
+  return mode === 'datagram' && options.messageBytes > MESSAGE_BOUNDS.maxDatagramBytes
+    ? `a datagram must fit one QUIC packet: at most ${MESSAGE_BOUNDS.maxDatagramBytes} bytes, not ${options.messageBytes} (--message-size)`
     : undefined;
 }
 

@@ -12,6 +12,11 @@ import { LAB_NETNS_PREFIX, readLabStates, removeLabState, stateOwnerAlive } from
 
 const COMMAND_TIMEOUT_MS = 10_000;
 
+/** The interface `ip route get ADDRESS` names ("198.19.252.2 dev qtgt1 src ..." -> "qtgt1"), or null. */
+export function routeDeviceOf(ipRouteGetOutput: string): string | null {
+  return /\bdev (\S+)/.exec(ipRouteGetOutput)?.[1] ?? null;
+}
+
 export async function ip(args: string[], netns?: string): Promise<string> {
   const result = await runCommand({ name: `ip ${args.join(' ')}`, command: 'ip', args: netns ? ['-n', netns, ...args] : args, timeoutMs: COMMAND_TIMEOUT_MS });
   if (result.code !== 0) throw new Error(`ip ${netns ? `-n ${netns} ` : ''}${args.join(' ')}: ${result.stderr.trim() || `exit ${result.code}`}`);

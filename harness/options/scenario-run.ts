@@ -161,7 +161,7 @@ export function planScenarioRun(name: string, options: ScenarioRunFlags): Planne
     });
     if (target !== undefined) {
       checkTargetCases(scenario);
-      checkByteBudget(plannedBodyBytes(scenario, (options.samples ?? scenario.defaults.samples) + (options.warmup ?? scenario.defaults.warmup)), target.maxBytes);
+      checkByteBudget(plannedBodyBytes(scenario, options), target.maxBytes);
     }
   } catch (error) {
     if (error instanceof RunOptionsError || error instanceof TargetRequestError) throw new UsageError(error.message);

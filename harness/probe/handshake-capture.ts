@@ -7,16 +7,12 @@
 // no tcpdump or tshark, no route) the probe goes on and says why the wire was not read.
 import { RunWireTap } from '../capture/wire-tap.js';
 import { packetsOf } from '../capture/wire-analysis.js';
+import { routeDeviceOf } from '../lab/namespaces.js';
 import { runCommand } from '../process/managed-process.js';
 import { observeAmplification, type AmplificationWire } from './amplification-wire.js';
 
 /** The handshake is in the first few dozen packets; the bound keeps a large response from filling the disk. */
 export const CAPTURE_MAX_PACKETS = 2000;
-
-/** The interface `ip route get` names ("... dev eth0 src ..."), or null. */
-export function routeInterface(ipRouteGetOutput: string): string | null {
-  return /\bdev (\S+)/.exec(ipRouteGetOutput)?.[1] ?? null;
-}
 
 export interface HandshakeCapture {
   /** The key log the probe's QUIC clients append to (--keylog); null when nothing is captured. */
@@ -34,7 +30,7 @@ function notCaptured(reason: string): HandshakeCapture {
 export async function startHandshakeCapture(target: { address: string; port: number; serverName: string }): Promise<HandshakeCapture> {
   if (process.getuid?.() !== 0) return notCaptured('not captured: capturing packets needs root');
   const route = await runCommand({ name: 'ip route get', command: 'ip', args: ['route', 'get', target.address], timeoutMs: 5000 }).catch((error: unknown) => ({ code: null, stdout: '', stderr: message(error) }));
-  const interfaceName = route.code === 0 ? routeInterface(route.stdout) : null;
+  const interfaceName = route.code === 0 ? routeDeviceOf(route.stdout) : null;
   if (interfaceName === null) return notCaptured(`not captured: no route to ${target.address} (${route.stderr.trim() || route.stdout.trim()})`);
   let tap: RunWireTap;
   try {

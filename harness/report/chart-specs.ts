@@ -192,24 +192,32 @@ export function heatmapSpec(options: {
 }
 
 /** Body bytes received over time, a line per sample colored by case: a stall is a flat segment. */
-export function bytesOverTimeSpec(options: { caseOrder: string[]; series: Array<{ caseId: string; sampleIndex: number; points: Array<[number, number]> }> }): TopLevelSpec {
+export function bytesOverTimeSpec(options: { caseOrder: string[]; series: SampleSeries[] }): TopLevelSpec {
+  return stepSeriesSpec(options, { what: 'time and byte counts', xTitle: 'time since request (ms)', yField: 'megabytes', yTitle: 'body bytes received (MB)', y: (bytes) => bytes / 1e6 });
+}
+
+/** One sample's series of a case: [ms, a cumulative count]. */
+type SampleSeries = { caseId: string; sampleIndex: number; points: Array<[number, number]> };
+
+/** Cumulative series as step lines, one per sample, colored by case (bytes received, messages delivered). */
+function stepSeriesSpec(options: { caseOrder: string[]; series: SampleSeries[] }, axes: { what: string; xTitle: string; yField: string; yTitle: string; y: (value: number) => number }): TopLevelSpec {
   checkCases(
     options.caseOrder,
     options.series.map((s) => s.caseId),
   );
   checkFinite(
     options.series.flatMap((s) => s.points.flat()),
-    'time and byte counts',
+    axes.what,
   );
-  const values = options.series.flatMap((s) => s.points.map(([timeMs, bytes], i) => ({ caseId: s.caseId, sampleIndex: s.sampleIndex, i, timeMs, megabytes: bytes / 1e6 })));
+  const values = options.series.flatMap((s) => s.points.map(([timeMs, value], i) => ({ caseId: s.caseId, sampleIndex: s.sampleIndex, i, timeMs, [axes.yField]: axes.y(value) })));
   return {
     width: CHART_WIDTH_PX,
     height: 300,
     data: { values },
     mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1, opacity: 0.7 },
     encoding: {
-      x: { field: 'timeMs', type: 'quantitative', title: 'time since request (ms)' },
-      y: { field: 'megabytes', type: 'quantitative', title: 'body bytes received (MB)' },
+      x: { field: 'timeMs', type: 'quantitative', title: axes.xTitle },
+      y: { field: axes.yField, type: 'quantitative', title: axes.yTitle },
       color: caseColor(options.caseOrder, true),
       detail: { field: 'sampleIndex', type: 'nominal' },
       order: { field: 'i', type: 'quantitative' },
@@ -262,27 +270,6 @@ export function messageRttCdfSpec(options: { caseOrder: string[]; rtts: Array<{ 
 }
 
 /** Messages delivered over time, a line per sample colored by case: a stall is a flat segment. */
-export function deliveredOverTimeSpec(options: { caseOrder: string[]; series: Array<{ caseId: string; sampleIndex: number; points: Array<[number, number]> }> }): TopLevelSpec {
-  checkCases(
-    options.caseOrder,
-    options.series.map((s) => s.caseId),
-  );
-  checkFinite(
-    options.series.flatMap((s) => s.points.flat()),
-    'times and message counts',
-  );
-  const values = options.series.flatMap((s) => s.points.map(([timeMs, delivered], i) => ({ caseId: s.caseId, sampleIndex: s.sampleIndex, i, timeMs, delivered })));
-  return {
-    width: CHART_WIDTH_PX,
-    height: 300,
-    data: { values },
-    mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1, opacity: 0.7 },
-    encoding: {
-      x: { field: 'timeMs', type: 'quantitative', title: 'time since the first packet (ms)' },
-      y: { field: 'delivered', type: 'quantitative', title: 'messages echoed back' },
-      color: caseColor(options.caseOrder, true),
-      detail: { field: 'sampleIndex', type: 'nominal' },
-      order: { field: 'i', type: 'quantitative' },
-    },
-  };
+export function deliveredOverTimeSpec(options: { caseOrder: string[]; series: SampleSeries[] }): TopLevelSpec {
+  return stepSeriesSpec(options, { what: 'times and message counts', xTitle: 'time since the first packet (ms)', yField: 'delivered', yTitle: 'messages echoed back', y: (delivered) => delivered });
 }

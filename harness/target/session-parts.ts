@@ -1,6 +1,6 @@
 // The pieces a run against a target adds to the session: the bodies' paths, the interface a
 // direct run captures on, the path's own round trip and loss, and the record of it all.
-import { ip } from '../lab/namespaces.js';
+import { ip, routeDeviceOf } from '../lab/namespaces.js';
 import { measurePath } from '../measure/path-probe.js';
 import type { TargetInfo } from '../results/schema.js';
 import type { AnyScenario } from '../scenario/types.js';
@@ -16,10 +16,10 @@ export function bodyPathOf(pathTemplate: string): (bytes: number) => string {
   return (bytes) => targetPath(pathTemplate, bytes);
 }
 
-/** "198.19.253.2 dev veth0 src ..." -> "veth0": the interface this host sends to `address` by. */
+/** The interface of `ip route get`'s answer; throws when it names none. */
 export function routeDevice(routeGetOutput: string): string {
-  const device = /\bdev (\S+)/.exec(routeGetOutput)?.[1];
-  if (device === undefined) throw new Error(`no route's device in "${routeGetOutput.trim()}"`);
+  const device = routeDeviceOf(routeGetOutput);
+  if (device === null) throw new Error(`no route's device in "${routeGetOutput.trim()}"`);
   return device;
 }
 
@@ -36,7 +36,6 @@ export function sumDefined(...parts: Array<number | undefined>): number | undefi
 /** The target as the result records it, its path measured now (from this host: with --via-lab, the part beyond the emulated link). */
 export async function targetInfoOf(remote: PreparedTarget, request: TargetRequest, scenario: AnyScenario, options: { samples?: number; warmup?: number }): Promise<TargetInfo> {
   const path = await measurePath({ address: remote.resolved.address, port: remote.resolved.port, count: PATH_PROBE_CONNECTS, timeoutMs: PATH_PROBE_TIMEOUT_MS });
-  const rounds = (options.samples ?? scenario.defaults.samples) + (options.warmup ?? scenario.defaults.warmup);
   return {
     url: request.url.template,
     host: remote.resolved.host,
@@ -47,7 +46,7 @@ export async function targetInfoOf(remote: PreparedTarget, request: TargetReques
     via: request.viaLab ? 'lab' : 'direct',
     server: remote.probe.server,
     altSvc: remote.probe.altSvc,
-    plannedBodyBytes: plannedBodyBytes(scenario, rounds),
+    plannedBodyBytes: plannedBodyBytes(scenario, options),
     maxBytes: request.maxBytes,
     path,
   };

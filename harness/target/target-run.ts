@@ -36,8 +36,9 @@ export function sampleBodyBytes(definition: Pick<CaseDefinition, 'workload'>): n
   }
 }
 
-/** Every sample's body bytes, warm-up included, over the cases that will be measured. */
-export function plannedBodyBytes(scenario: Pick<AnyScenario, 'cases'>, rounds: number): number {
+/** Every sample's body bytes, warm-up included, over the cases that will be measured (samples and warm-up: the options', else the scenario's). */
+export function plannedBodyBytes(scenario: Pick<AnyScenario, 'cases' | 'defaults'>, options: { samples?: number; warmup?: number }): number {
+  const rounds = (options.samples ?? scenario.defaults.samples) + (options.warmup ?? scenario.defaults.warmup);
   return scenario.cases.filter((c) => c.unsupported === undefined && c.unavailable === undefined).reduce((sum, c) => sum + rounds * sampleBodyBytes(c), 0);
 }
 

@@ -1,7 +1,7 @@
 // The anti-amplification limit read off synthetic captures of a cold QUIC handshake: exact numbers.
 import t from 'tap';
 import { observeAmplification } from '../../harness/probe/amplification-wire.js';
-import { routeInterface } from '../../harness/probe/handshake-capture.js';
+import { routeDeviceOf } from '../../harness/lab/namespaces.js';
 import { directedPacket, wireConnection } from '../fixtures/wire-packet.js';
 import { LONG_CHAIN_ON_WIRE } from '../fixtures/amplification-wire.js';
 
@@ -97,8 +97,8 @@ t.test('the Finished unread: the whole connection, no round trips; a capture wit
 });
 
 t.test("the capture's interface: the route's device", async (t) => {
-  t.equal(routeInterface('198.19.18.2 dev hprobe0 src 198.19.18.1 uid 0 \n    cache \n'), 'hprobe0');
-  t.equal(routeInterface('local 127.0.0.1 dev lo table local src 127.0.0.1 uid 0 \n'), 'lo');
-  t.equal(routeInterface('2001:2::2 from :: dev qlab-c proto kernel src 2001:2::1 metric 256 pref medium\n'), 'qlab-c');
-  t.equal(routeInterface('RTNETLINK answers: Network is unreachable\n'), null);
+  t.equal(routeDeviceOf('198.19.18.2 dev hprobe0 src 198.19.18.1 uid 0 \n    cache \n'), 'hprobe0');
+  t.equal(routeDeviceOf('local 127.0.0.1 dev lo table local src 127.0.0.1 uid 0 \n'), 'lo');
+  t.equal(routeDeviceOf('2001:2::2 from :: dev qlab-c proto kernel src 2001:2::1 metric 256 pref medium\n'), 'qlab-c');
+  t.equal(routeDeviceOf('RTNETLINK answers: Network is unreachable\n'), null);
 });

@@ -2,20 +2,10 @@
 // make, the sample bound that follows the duration, and every refusal naming its flag.
 import t from 'tap';
 import { planScenarioRun, type ScenarioRunFlags } from '../../harness/options/scenario-run.js';
-import { UsageError } from '../../harness/options/usage-error.js';
+import { usageRefusal } from '../fixtures/usage-refusal.js';
 import { parametersOf, workloadFromParameters, type MessagesWorkload } from '../../harness/results/workload.js';
 
 const base: ScenarioRunFlags = { resultsDir: 'results', capture: true, wait: true };
-
-function refusal(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    return error.message;
-  }
-  throw new Error('expected a UsageError');
-}
 
 const workloadOf = (plan: ReturnType<typeof planScenarioRun>, id: string): MessagesWorkload | undefined => {
   const found = plan.scenario.cases.find((c) => c.id === id)?.workload;
@@ -46,27 +36,27 @@ t.test('messages too large for a datagram: the datagram cases are unsupported, t
 
 t.test('bad message options are refused, each naming its flag', async (t) => {
   t.equal(
-    refusal(() => planScenarioRun('realtime', { ...base, messageSize: 4 })),
+    usageRefusal(() => planScenarioRun('realtime', { ...base, messageSize: 4 })),
     '--message-size: 4 bytes is out of range (8 bytes, the sequence number, to 65536)',
   );
   t.equal(
-    refusal(() => planScenarioRun('realtime', { ...base, messageSize: 100_000 })),
+    usageRefusal(() => planScenarioRun('realtime', { ...base, messageSize: 100_000 })),
     '--message-size: 100000 bytes is out of range (8 bytes, the sequence number, to 65536)',
   );
   t.equal(
-    refusal(() => planScenarioRun('realtime', { ...base, duration: 700_000 })),
+    usageRefusal(() => planScenarioRun('realtime', { ...base, duration: 700_000 })),
     '--duration: 700000 ms is out of range (above 0, at most 600 s)',
   );
   t.equal(
-    refusal(() => planScenarioRun('realtime', { ...base, messageRate: 10_000, duration: 20_000 })),
+    usageRefusal(() => planScenarioRun('realtime', { ...base, messageRate: 10_000, duration: 20_000 })),
     '--message-rate 10000 for --duration 20 s is 200000 messages, over 100000 a sample',
   );
   t.equal(
-    refusal(() => planScenarioRun('realtime', { ...base, messageRate: 1, duration: 100 })),
+    usageRefusal(() => planScenarioRun('realtime', { ...base, messageRate: 1, duration: 100 })),
     '--message-rate 1 for --duration 100 ms sends no message',
   );
   t.equal(
-    refusal(() => planScenarioRun('handshake', { ...base, duration: 5000 })),
+    usageRefusal(() => planScenarioRun('handshake', { ...base, duration: 5000 })),
     '--message-size, --message-rate, --duration: apply to message scenarios (realtime), not handshake',
   );
 });

@@ -1,21 +1,11 @@
 import t from 'tap';
 import { planScenarioRun, type ScenarioRunFlags } from '../../harness/options/scenario-run.js';
-import { UsageError } from '../../harness/options/usage-error.js';
+import { usageRefusal } from '../fixtures/usage-refusal.js';
 import { routeDevice, sumDefined, bodyPathOf } from '../../harness/target/session-parts.js';
 import { sizeBytes } from '../../harness/options/parse.js';
 
 const base: ScenarioRunFlags = { resultsDir: 'results', capture: true, wait: true };
 const url = 'https://server.lab.example:8443/files/{bytes}';
-
-function refusal(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    return error.message;
-  }
-  throw new Error('expected a UsageError');
-}
 
 t.test('--target alone: a direct run, the target request, every case on the target', async (t) => {
   const plan = planScenarioRun('handshake', { ...base, target: url, resolve: 'server.lab.example:8443:198.19.252.2', ca: 'ca.pem' });
@@ -41,47 +31,47 @@ t.test('--via-lab: the lab link (the default profile without link options)', asy
 
 t.test('what a target run refuses, each naming the flag', async (t) => {
   t.match(
-    refusal(() => planScenarioRun('handshake', { ...base, resolve: 'a:1:198.19.0.1' })),
+    usageRefusal(() => planScenarioRun('handshake', { ...base, resolve: 'a:1:198.19.0.1' })),
     /--resolve applies to runs against a remote server: add --target/,
   );
   t.match(
-    refusal(() => planScenarioRun('handshake', { ...base, viaLab: true })),
+    usageRefusal(() => planScenarioRun('handshake', { ...base, viaLab: true })),
     /--via-lab applies/,
   );
   t.match(
-    refusal(() => planScenarioRun('handshake', { ...base, maxBytes: 10 })),
+    usageRefusal(() => planScenarioRun('handshake', { ...base, maxBytes: 10 })),
     /--max-bytes applies/,
   );
   t.match(
-    refusal(() => planScenarioRun('handshake', { ...base, target: url, server: ['caddy'] })),
+    usageRefusal(() => planScenarioRun('handshake', { ...base, target: url, server: ['caddy'] })),
     /the target is the server of every case/,
   );
   t.match(
-    refusal(() => planScenarioRun('handshake', { ...base, target: url, rtt: '40ms' })),
+    usageRefusal(() => planScenarioRun('handshake', { ...base, target: url, rtt: '40ms' })),
     /need --via-lab/,
   );
   t.match(
-    refusal(() => planScenarioRun('handshake', { ...base, target: url, link: 'emulator' })),
+    usageRefusal(() => planScenarioRun('handshake', { ...base, target: url, link: 'emulator' })),
     /need --via-lab/,
   );
   t.match(
-    refusal(() => planScenarioRun('handshake', { ...base, target: url, viaLab: true, link: 'loopback' })),
+    usageRefusal(() => planScenarioRun('handshake', { ...base, target: url, viaLab: true, link: 'loopback' })),
     /--via-lab needs the lab/,
   );
   t.match(
-    refusal(() => planScenarioRun('migration', { ...base, target: url })),
+    usageRefusal(() => planScenarioRun('migration', { ...base, target: url })),
     /migration cannot run against a remote server/,
   );
   t.match(
-    refusal(() => planScenarioRun('throughput', { ...base, target: url, direction: 'up' })),
+    usageRefusal(() => planScenarioRun('throughput', { ...base, target: url, direction: 'up' })),
     /uploads need a server/,
   );
   t.match(
-    refusal(() => planScenarioRun('throughput', { ...base, target: url, sizes: [100_000_000] })),
+    usageRefusal(() => planScenarioRun('throughput', { ...base, target: url, sizes: [100_000_000] })),
     /would move 1800MB of bodies \(every sample and warm-up\), over --max-bytes 1GB/,
   );
   t.match(
-    refusal(() => planScenarioRun('handshake', { ...base, target: 'https://server.lab.example/1000' })),
+    usageRefusal(() => planScenarioRun('handshake', { ...base, target: 'https://server.lab.example/1000' })),
     /needs \{bytes\} once/,
   );
 });
@@ -96,11 +86,11 @@ t.test('the pure parts of a target session', async (t) => {
   t.equal(bodyPathOf('/files/{bytes}')(1000), '/files/1000');
   t.equal(sizeBytes('--max-bytes')('500MB'), 500_000_000);
   t.match(
-    refusal(() => sizeBytes('--max-bytes')('0B')),
+    usageRefusal(() => sizeBytes('--max-bytes')('0B')),
     '--max-bytes: "0B" is below one byte',
   );
   t.match(
-    refusal(() => sizeBytes('--max-bytes')('lots')),
+    usageRefusal(() => sizeBytes('--max-bytes')('lots')),
     /--max-bytes: "lots" needs a unit/,
   );
 });

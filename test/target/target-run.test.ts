@@ -65,10 +65,10 @@ t.test('planned bytes: every round of every measured case; the budget refuses mo
   t.equal(sampleBodyBytes({ workload: { kind: 'batch', objects: 100, objectBytes: 10_000 } }), 1_000_000);
   const throughput = shapeScenario(scenarioForTarget(scenario('throughput')), { sizesBytes: [1_000_000, 10_000_000] });
   // 3 cases of each size, 6 rounds (5 samples, 1 warm-up).
-  t.equal(plannedBodyBytes(throughput, 6), 6 * 3 * 11_000_000);
+  t.equal(plannedBodyBytes(throughput, { samples: 5, warmup: 1 }), 6 * 3 * 11_000_000);
   const handshake = scenarioForTarget(scenario('handshake'));
   // 8 measured cases (the two TCP 0-RTT ones are unsupported) of 1000 bytes.
-  t.equal(plannedBodyBytes(handshake, 22), 22 * 7 * 1000);
+  t.equal(plannedBodyBytes(handshake, {}), 22 * 7 * 1000);
   t.doesNotThrow(() => checkByteBudget(198_000_000, 198_000_000));
   t.throws(() => checkByteBudget(198_000_001, 198_000_000), /would move 198000001B of bodies .* over --max-bytes 198MB/);
 });

@@ -13,12 +13,8 @@
 // isolation).
 import { z } from 'zod';
 import { ledgerTimings, messageLedgerShape } from '../message-ledger.js';
+import { MESSAGE_BOUNDS, SEQ_BYTES } from '../message-bounds.js';
 import type { MessagesSpec, MessagesTimings } from '../types.js';
-
-/** The page's bounds, as the webtransport-go client's (client.go). */
-export const PAGE_MESSAGES_LIMITS = { maxCount: 100_000, maxRatePerSecond: 10_000, maxSendSeconds: 600, maxDrainMs: 60_000, maxStreamBytes: 64 << 10, maxErrorsKept: 20 } as const;
-/** Bytes of the sequence number at a message's start. */
-export const SEQ_BYTES = 8;
 
 /**
  * The message framing the page uses, a JavaScript expression (a plain string, as page.ts's:
@@ -58,9 +54,9 @@ export interface PageMessagesRun {
 
 /** Why these options cannot run (the page's bounds), or null. */
 export function pageMessagesProblem(run: Omit<PageMessagesRun, 'url'>): string | null {
-  const L = PAGE_MESSAGES_LIMITS;
+  const L = MESSAGE_BOUNDS;
   if (!Number.isInteger(run.count) || run.count < 1 || run.count > L.maxCount) return `count ${run.count}: 1 to ${L.maxCount}`;
-  if (!Number.isInteger(run.messageBytes) || run.messageBytes < SEQ_BYTES || run.messageBytes > L.maxStreamBytes) return `message size ${run.messageBytes} bytes: ${SEQ_BYTES} to ${L.maxStreamBytes}`;
+  if (!Number.isInteger(run.messageBytes) || run.messageBytes < SEQ_BYTES || run.messageBytes > L.maxSizeBytes) return `message size ${run.messageBytes} bytes: ${SEQ_BYTES} to ${L.maxSizeBytes}`;
   if (!(run.ratePerSecond > 0 && run.ratePerSecond <= L.maxRatePerSecond)) return `rate ${run.ratePerSecond}/s: above 0, at most ${L.maxRatePerSecond}`;
   if ((run.count - 1) / run.ratePerSecond > L.maxSendSeconds) return `${run.count} messages at ${run.ratePerSecond}/s take more than ${L.maxSendSeconds} s`;
   if (!Number.isInteger(run.drainTimeoutMs) || run.drainTimeoutMs < 0 || run.drainTimeoutMs > L.maxDrainMs) return `drain timeout ${run.drainTimeoutMs} ms: 0 to ${L.maxDrainMs}`;
@@ -76,7 +72,7 @@ export function pageMessagesProblem(run: Omit<PageMessagesRun, 'url'>): string |
 export function messagesPageScript(run: PageMessagesRun): string {
   const problem = pageMessagesProblem(run);
   if (problem !== null) throw new Error(`chromium: ${problem}`);
-  const args = JSON.stringify({ ...run, maxErrorsKept: PAGE_MESSAGES_LIMITS.maxErrorsKept });
+  const args = JSON.stringify({ ...run, maxErrorsKept: MESSAGE_BOUNDS.maxErrorsKept });
   return `(async ({ url, mode, count, messageBytes, ratePerSecond, drainTimeoutMs, connectTimeoutMs, maxErrorsKept }) => {
   const framing = ${PAGE_MESSAGE_FRAMING};
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -5,14 +5,11 @@
 // Message i is sent at i / rate after the session is up, whatever came back; echoes are
 // matched by seq; a second echo or an unknown seq is stray; nothing counts after the deadline.
 import { performance } from 'node:perf_hooks';
+import { MESSAGE_BOUNDS, SEQ_BYTES } from '../message-bounds.js';
 import type { MessagesSpec, MessagesTimings } from '../types.js';
 
-export const SEQ_BYTES = 8;
 /** Sequence numbers stay exact as JSON numbers. */
 const MAX_SEQ = Number.MAX_SAFE_INTEGER;
-/** The clients' bounds, as the Go peer's: a run is bounded in messages, time and memory. */
-export const MESSAGE_BOUNDS = { maxCount: 100_000, maxRatePerSecond: 10_000, maxSendSeconds: 600, maxDrainMs: 60_000, maxSizeBytes: 64 * 1024 } as const;
-const MAX_ERRORS_KEPT = 20;
 
 export function encodeMessage(seq: number, sizeBytes: number): Buffer {
   const buf = Buffer.alloc(sizeBytes);
@@ -125,7 +122,7 @@ export class MessageLedger {
   error(message: string): void {
     if (this.closed) return; // tearing down after the deadline is no error
     this.errorCount++;
-    if (this.errors.length < MAX_ERRORS_KEPT) this.errors.push(message.replaceAll('\n', ' '));
+    if (this.errors.length < MESSAGE_BOUNDS.maxErrorsKept) this.errors.push(message.replaceAll('\n', ' '));
   }
 
   get sentCount(): number {

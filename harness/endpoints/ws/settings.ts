@@ -1,5 +1,5 @@
 // What the ws server and client agree on.
-import { MESSAGE_BOUNDS } from '../node/messages.js';
+import { MESSAGE_BOUNDS } from '../message-bounds.js';
 
 export const ECHO_PATH = '/echo';
 /** Larger messages are refused (ws closes with 1009): no message of the realtime scenario is. */
