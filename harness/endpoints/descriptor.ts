@@ -23,7 +23,10 @@ export interface RoleDescriptor {
   version(): Promise<string | null>;
 }
 
-export type ServerRole = RoleDescriptor;
+export interface ServerRole extends RoleDescriptor {
+  /** Why one server serves one client at a time (iperf3): a run starts one per flow that uses it, never shares it. */
+  readonly oneClientAtATime?: string;
+}
 
 export interface ClientRole extends RoleDescriptor {
   /** Each thing a case may need of a client (see ClientCapabilities): true, or why not. */

@@ -68,6 +68,8 @@ export interface RequestSpec {
   recordProgress?: boolean;
   /** Download from this byte on (a Range request: resuming a broken transfer). */
   rangeStartBytes?: number;
+  /** The sender's controller, for clients that choose it per connection (iperf3's -C); the others' is the run's (--cc). */
+  congestionControl?: CongestionControl;
 }
 
 /** What a download that broke off had received (ms from the exchange's origin). */

@@ -20,6 +20,8 @@ export function profileOf(document: Pick<ResultDocument, 'link'>, resultCase: Pi
 export function workloadLabel(resultCase: Pick<ResultCase, 'workload'>): string {
   const { workload } = resultCase;
   switch (workload.kind) {
+    case 'competition':
+      return `${workload.flows.length}x${formatSize(Math.max(...workload.flows.map((f) => f.bodyBytes)))}${workload.flows.some((f) => f.startAfterMs > 0) ? ` staggered ${Math.max(...workload.flows.map((f) => f.startAfterMs))}ms` : ''}`;
     case 'messages':
       return `${workload.count}x${formatSize(workload.messageBytes)} at ${workload.ratePerSecond}/s ${workload.mode}`;
     case 'batch':

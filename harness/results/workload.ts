@@ -71,13 +71,44 @@ export const messagesWorkloadSchema = z
   })
   .strict();
 
-export const workloadSchema = z.discriminatedUnion('kind', [handshakeWorkloadSchema, transferWorkloadSchema, batchWorkloadSchema, copyWorkloadSchema, messagesWorkloadSchema]);
+/** One flow of a competition: a download by its own client from its own server, with its controller. */
+export const competitionFlowSchema = z
+  .object({
+    /** Unique in the case, says what the flow is: "h3-ngtcp2", "iperf3-bbr". */
+    id: z.string().min(1),
+    protocol: z.enum(['quic', 'tcp-tls', 'tcp']),
+    application: z.enum(['h3', 'h2', 'http/1.1', 'none']),
+    client: z.string().min(1),
+    server: z.string().min(1),
+    /** The sender's congestion controller: iperf3's own (-C), else the run's (--cc, default cubic). */
+    congestionControl: z.string().min(1),
+    bodyBytes: bytes,
+    /** When it starts after the first flow (a staggered flow joins later). */
+    startAfterMs: z.number().nonnegative(),
+  })
+  .strict();
+
+/** Two or more downloads at once over the lab's bottleneck, with a latency probe beside them (the competition scenario). */
+export const competitionWorkloadSchema = z
+  .object({
+    kind: z.literal('competition'),
+    /** The first is the case's own client and server; the others are its companions. */
+    flows: z.array(competitionFlowSchema).min(2).max(4),
+    /** UDP echoes probing the queueing delay: probes a second, and the idle time probed before the first flow. */
+    probe: z.object({ ratePerSecond: z.number().positive(), idleMs: z.number().nonnegative() }).strict(),
+  })
+  .strict()
+  .refine((w) => new Set(w.flows.map((f) => f.id)).size === w.flows.length, { message: "a competition's flow ids must be unique", path: ['flows'] });
+
+export const workloadSchema = z.discriminatedUnion('kind', [handshakeWorkloadSchema, transferWorkloadSchema, batchWorkloadSchema, copyWorkloadSchema, messagesWorkloadSchema, competitionWorkloadSchema]);
 
 export type HandshakeWorkload = z.infer<typeof handshakeWorkloadSchema>;
 export type TransferWorkload = z.infer<typeof transferWorkloadSchema>;
 export type BatchWorkload = z.infer<typeof batchWorkloadSchema>;
 export type CopyWorkload = z.infer<typeof copyWorkloadSchema>;
 export type MessagesWorkload = z.infer<typeof messagesWorkloadSchema>;
+export type CompetitionFlow = z.infer<typeof competitionFlowSchema>;
+export type CompetitionWorkload = z.infer<typeof competitionWorkloadSchema>;
 export type Workload = z.infer<typeof workloadSchema>;
 
 /** The flat parameters a result records for `workload` (the same as schemaVersion 2 recorded). */
@@ -107,6 +138,13 @@ export function parametersOf(workload: Workload): Parameters {
       };
     case 'messages':
       return { messageBytes: workload.messageBytes, ratePerSecond: workload.ratePerSecond, messages: workload.count, mode: workload.mode };
+    case 'competition':
+      return {
+        flows: workload.flows.map((f) => `${f.id}:${f.congestionControl}`).join(' vs '),
+        flowBytes: Math.max(...workload.flows.map((f) => f.bodyBytes)),
+        staggerMs: Math.max(...workload.flows.map((f) => f.startAfterMs)),
+        probeRatePerSecond: workload.probe.ratePerSecond,
+      };
   }
 }
 

@@ -81,6 +81,8 @@ export function wireWorkloadMetrics(workload: Workload, protocol: Protocol, conn
       return wireCopyMetrics(last, workload.bodyBytes);
     case 'handshake':
     case 'messages':
+    // Several flows to several servers: each flow's figures are the scenario's own.
+    case 'competition':
       return {};
   }
 }

@@ -7,6 +7,7 @@ export function bodySizesOf(cases: readonly CaseDefinition[]): number[] {
     if (workload.kind === 'batch') return [workload.objectBytes];
     if (workload.kind === 'copy' && workload.readBytes !== undefined) return [workload.bodyBytes, workload.readBytes];
     if (workload.kind === 'messages') return [];
+    if (workload.kind === 'competition') return workload.flows.map((f) => f.bodyBytes);
     return [workload.bodyBytes];
   });
   return [...new Set(sizes)].sort((a, b) => a - b);

@@ -1,9 +1,10 @@
 // What a scenario is: declarative data (name, cases, metrics, defaults) plus one small
 // function that measures one sample. The harness owns everything else.
-import type { Application, CapableClient, ClientNeed, Protocol, ServerAddress, ServerEndpoint, SessionMode } from '../endpoints/types.js';
+import type { Application, CapableClient, ClientNeed, ExchangeClient, Protocol, ServerAddress, ServerEndpoint, SessionMode } from '../endpoints/types.js';
 import type { ClientName, ServerName } from '../endpoints/implementations.js';
 import { KEY_TYPES, type CertificateSpec, type KeyType } from '../pki/generate.js';
-import type { Workload } from '../results/workload.js';
+import type { CompetitionFlow, Workload } from '../results/workload.js';
+import type { QueueSeries } from '../lab/emulator-queue-series.js';
 import type { Impairment } from '../lab/impairment.js';
 import type { Sample } from '../results/schema.js';
 import type { DeclaredMetric } from '../results/metric-definitions.js';
@@ -83,6 +84,25 @@ export interface MessageOptions {
   durationMs: number;
 }
 
+/** Competition scenarios: how long the flows should compete at a fair share, when later flows join, and the bottleneck's rate the flows' sizes follow from. */
+export interface ContestOptions {
+  durationMs: number;
+  /** Flow k (from 0) starts k x staggerMs after the first. */
+  staggerMs: number;
+  /** The link's rate in the flows' direction (down): each flow's body is its fair share of durationMs at this rate. */
+  downRateBitsPerSecond: number;
+}
+
+/** A competition case's other flows (every flow of its workload but the first, which is the case's own client and server). */
+export function companionFlowsOf(definition: Pick<CaseDefinition, 'id' | 'workload' | 'protocol' | 'application' | 'client' | 'server'>): readonly CompetitionFlow[] {
+  if (definition.workload.kind !== 'competition') return [];
+  const [own, ...others] = definition.workload.flows;
+  if (own === undefined || own.client !== definition.client || own.server !== definition.server || own.protocol !== definition.protocol || own.application !== definition.application) {
+    throw new Error(`case ${definition.id}: its first flow must be its own client, server, protocol and application`);
+  }
+  return others;
+}
+
 /** `count` objects of `bytes` each, loaded at once ("100x10KB"). */
 export interface ObjectSet {
   count: number;
@@ -106,6 +126,27 @@ interface SampleContextFields {
   namespaces?: { client: string; server: string };
   /** Live control of the lab link (emulator backend); absent on loopback. */
   link?: LinkControl;
+  /** A competition case's other flows (companionFlowsOf), each with its own client and server, started by the harness like the case's own. */
+  companions?: readonly CompanionEndpoints[];
+  /** The emulator's queue over time (emulator backend); absent elsewhere. */
+  queue?: QueueRecorder;
+}
+
+/** One companion flow's endpoints, ready: its client, its server and where that server listens. */
+export interface CompanionEndpoints {
+  flow: CompetitionFlow;
+  client: ExchangeClient;
+  server: ServerEndpoint;
+  target: ServerAddress;
+}
+
+/** The emulator's queue recording (lab/emulator-process.ts), one at a time. */
+export interface QueueRecorder {
+  start(options: { intervalMs: number; maxSamples?: number }): Promise<void>;
+  stop(): Promise<void>;
+  series(): Promise<QueueSeries>;
+  /** CLOCK_MONOTONIC ms (process.hrtime) of the series' zero (elapsedMs 0). */
+  readonly startMonotonicMs: number;
 }
 
 /**
@@ -199,6 +240,13 @@ interface ScenarioFields<N extends ClientNeed> {
     /** Refuses options the scenario's endpoints cannot carry (throws with the reason). */
     cases(options: MessageOptions): CaseDefinition[];
     sampleTimeoutMs(options: MessageOptions): number;
+  };
+  /** Competition scenarios: cases for the duration and stagger chosen (--duration, --stagger) on the run's link, and the sample timeout they need. */
+  contest?: {
+    defaults: Omit<ContestOptions, 'downRateBitsPerSecond'>;
+    /** Refuses options the scenario cannot run (throws with the reason). */
+    cases(options: ContestOptions): CaseDefinition[];
+    sampleTimeoutMs(options: ContestOptions): number;
   };
   /** Measures one sample; throws (with a reason) when the sample fails. */
   measure(context: SampleContext<N>): Promise<SampleMeasurement>;

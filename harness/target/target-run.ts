@@ -33,6 +33,8 @@ export function sampleBodyBytes(definition: Pick<CaseDefinition, 'workload'>): n
       return workload.objects * workload.objectBytes;
     case 'messages':
       return workload.count * workload.messageBytes;
+    case 'competition':
+      return workload.flows.reduce((sum, f) => sum + f.bodyBytes, 0);
   }
 }
 
