@@ -79,9 +79,9 @@ export function wireWorkloadMetrics(workload: Workload, protocol: Protocol, conn
       // SMB itself is neither decrypted nor dissected: the wire tells its repeats only.
       if (protocol === 'tcp') return { wireRepeatedPackets: workload.direction === 'up' ? last.transfer.clientRepeatedPackets : last.transfer.serverRepeatedPackets };
       return wireCopyMetrics(last, workload.bodyBytes);
+    // A competition's flows go to several servers: each flow's figures are the scenario's own.
     case 'handshake':
     case 'messages':
-    // Several flows to several servers: each flow's figures are the scenario's own.
     case 'competition':
       return {};
   }
