@@ -10,8 +10,9 @@ import { smbCopy } from './smb-copy.js';
 import { calibration } from './calibration.js';
 import { interop } from './interop.js';
 import { realtime } from './realtime.js';
+import { competition } from './competition.js';
 
-export const SCENARIOS: readonly AnyScenario[] = [handshake, certificateSize, throughput, lossRecovery, multiplexing, migration, smbCopy, interop, realtime];
+export const SCENARIOS: readonly AnyScenario[] = [handshake, certificateSize, throughput, lossRecovery, multiplexing, migration, smbCopy, interop, realtime, competition];
 
 /** Not a comparison of endpoints: measures the lab link itself (the run engine's calibration). */
 export const CALIBRATION = calibration;

@@ -50,7 +50,8 @@ const runOptionsSchema = z
     capture: z.boolean().describe('Packet capture for scenarios that check against the wire (default true).'),
     messageSize: z.string().describe('Message scenarios: bytes per message with the unit, e.g. "200B".'),
     messageRate: z.number().int().describe('Message scenarios: messages a second.'),
-    duration: z.string().describe('Message scenarios: how long each sample sends, e.g. "20s".'),
+    duration: z.string().describe('Message scenarios: how long each sample sends; competition: how long the flows compete at a fair share, e.g. "20s".'),
+    stagger: z.string().describe('Competition: each later flow joins this long after the one before, e.g. "5s".'),
   })
   .partial()
   .strict();
@@ -133,7 +134,7 @@ type RunOptionsInput = z.infer<typeof runOptionsSchema>;
 
 /** The options of one run of a scenario, as the scenario command's parsers made them. */
 export type ScenarioRunOptions = Partial<
-  Pick<ScenarioRunFlags, 'samples' | 'warmup' | 'timeout' | 'sizes' | 'objects' | 'variants' | 'direction' | 'cc' | 'quicInitialRtt' | 'server' | 'client' | 'messageSize' | 'messageRate' | 'duration'>
+  Pick<ScenarioRunFlags, 'samples' | 'warmup' | 'timeout' | 'sizes' | 'objects' | 'variants' | 'direction' | 'cc' | 'quicInitialRtt' | 'server' | 'client' | 'messageSize' | 'messageRate' | 'duration' | 'stagger'>
 > & { capture?: boolean };
 
 export interface CampaignScenario {
@@ -419,5 +420,6 @@ function runOptionsFrom(input: RunOptionsInput, path: Path, fail: (message: stri
   if (input.messageSize !== undefined) out.messageSize = parse('messageSize', () => sizeBytes('--message-size')(input.messageSize as string));
   if (input.messageRate !== undefined) out.messageRate = parse('messageRate', () => integerInRange('--message-rate', 1, 10_000)(String(input.messageRate)));
   if (input.duration !== undefined) out.duration = parse('duration', () => durationMs('--duration')(input.duration as string));
+  if (input.stagger !== undefined) out.stagger = parse('stagger', () => durationMs('--stagger')(input.stagger as string));
   return out;
 }

@@ -8,6 +8,12 @@ import { ProbeServer } from './calibrate.js';
 import type { Lab } from './lab.js';
 import { PROBE_MIN_BYTES, udpProbeResultSchema, type UdpProbeResult } from './probe-main.js';
 
+/** What the probe needs of the lab: its namespaces and the server's address. */
+export interface ProbeLab {
+  namespaces: Pick<Lab['namespaces'], 'client' | 'server'>;
+  addresses: Pick<Lab['addresses'], 'serverIpv4'>;
+}
+
 export interface LatencyProbeOptions {
   /** Probes a second (default 10; at most 1000). */
   ratePerSecond?: number;
@@ -53,7 +59,7 @@ export class LatencyProbeFlow {
   ) {}
 
   /** Starts the echo server and the prober; resolves once the first probe has gone. */
-  static async start(lab: Pick<Lab, 'namespaces' | 'addresses'>, options: LatencyProbeOptions): Promise<LatencyProbeFlow> {
+  static async start(lab: ProbeLab, options: LatencyProbeOptions): Promise<LatencyProbeFlow> {
     const ratePerSecond = checked('ratePerSecond', options.ratePerSecond ?? DEFAULT_RATE_PER_SECOND, 0.1, 1000);
     const durationMs = checked('durationMs', options.durationMs, 1, 600_000);
     const payloadBytes = checked('payloadBytes', options.payloadBytes ?? DEFAULT_PAYLOAD_BYTES, PROBE_MIN_BYTES, 1400);
@@ -103,6 +109,6 @@ export class LatencyProbeFlow {
 }
 
 /** Probes for the whole duration and returns the result. */
-export async function measureLatency(lab: Pick<Lab, 'namespaces' | 'addresses'>, options: LatencyProbeOptions): Promise<LatencyProbeResult> {
+export async function measureLatency(lab: ProbeLab, options: LatencyProbeOptions): Promise<LatencyProbeResult> {
   return (await LatencyProbeFlow.start(lab, options)).result();
 }

@@ -6,7 +6,7 @@ import { didYouMean } from '../files/did-you-mean.js';
 import type { LinkConditions } from '../lab/conditions.js';
 import { UnitError } from '../lab/units.js';
 import { RunOptionsError, type LinkChoice, type RunTrigger, type SessionOptions } from '../run/options.js';
-import { shapeScenario } from '../run/shape.js';
+import { shapeScenario, type ScenarioShape } from '../run/shape.js';
 import type { AnyScenario, ClientName, MessageOptions, ServerName } from '../scenario/types.js';
 import { linkConditionsFrom, wantsLab, type LinkCliOptions } from './link-options.js';
 import { UsageError } from './usage-error.js';
@@ -34,7 +34,10 @@ export interface ScenarioRunFlags extends LinkCliOptions {
   /** Message scenarios: bytes per message, messages a second, and how long (ms). */
   messageSize?: number;
   messageRate?: number;
+  /** Message scenarios: how long each sample sends; competition: how long the flows compete at a fair share (ms). */
   duration?: number;
+  /** Competition: flow k joins k x this after the first (ms). */
+  stagger?: number;
   capture: boolean;
   keepCaptures?: string;
   /** commander's --no-wait: false when given. */
@@ -50,12 +53,31 @@ export interface ScenarioRunFlags extends LinkCliOptions {
 }
 
 /** The message options given (--message-size, --message-rate, --duration), or undefined for none. */
-function messagesShape(options: ScenarioRunFlags): Partial<MessageOptions> | undefined {
-  if (options.messageSize === undefined && options.messageRate === undefined && options.duration === undefined) return undefined;
+function messagesShape(options: ScenarioRunFlags, found: AnyScenario): Partial<MessageOptions> | undefined {
+  // A competition takes --duration as its own (contestShape).
+  const duration = found.contest ? undefined : options.duration;
+  if (options.messageSize === undefined && options.messageRate === undefined && duration === undefined) return undefined;
   return {
     ...(options.messageSize !== undefined ? { messageBytes: options.messageSize } : {}),
     ...(options.messageRate !== undefined ? { ratePerSecond: options.messageRate } : {}),
+    ...(duration !== undefined ? { durationMs: duration } : {}),
+  };
+}
+
+/**
+ * A competition's options: its flows' sizes follow from the link's down rate (and --duration),
+ * so it always gets one; undefined for other scenarios unless --stagger asks (then refused).
+ */
+function contestShape(options: ScenarioRunFlags, found: AnyScenario, link: LinkChoice): ScenarioShape['contest'] | undefined {
+  if (!found.contest) return options.stagger !== undefined ? { staggerMs: options.stagger, downRateBitsPerSecond: 0 } : undefined;
+  // On loopback the run is refused for wanting the lab; the rate only sizes its cases.
+  const rate = link.kind === 'lab' ? link.conditions.down.rateBitsPerSecond : null;
+  if (link.kind === 'lab' && rate === null) throw new UsageError(`${found.name}: the link needs a rate limit (--rate, --down-rate or a profile with one): the flows compete for a bottleneck`);
+  return {
+    downRateBitsPerSecond: rate ?? 1,
+    ...(options.cc !== undefined ? { congestionControl: options.cc } : {}),
     ...(options.duration !== undefined ? { durationMs: options.duration } : {}),
+    ...(options.stagger !== undefined ? { staggerMs: options.stagger } : {}),
   };
 }
 
@@ -154,7 +176,8 @@ export function planScenarioRun(name: string, options: ScenarioRunFlags): Planne
       ...(options.sizes !== undefined ? { sizesBytes: options.sizes } : {}),
       ...(options.direction !== undefined ? { direction: options.direction } : {}),
       ...(options.objects !== undefined ? { objects: options.objects } : {}),
-      ...(messagesShape(options) ? { messages: messagesShape(options) } : {}),
+      ...(messagesShape(options, found) ? { messages: messagesShape(options, found) } : {}),
+      ...(contestShape(options, found, link) ? { contest: contestShape(options, found, link) } : {}),
       ...(options.variants !== undefined ? { variants: options.variants } : {}),
       ...(options.server !== undefined ? { servers: options.server } : {}),
       ...(options.client !== undefined ? { clients: options.client } : {}),

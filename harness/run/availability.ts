@@ -5,7 +5,7 @@
 import { IMPLEMENTATIONS } from '../endpoints/implementations.js';
 import type { ImplementationDescriptor } from '../endpoints/descriptor.js';
 import { RunOptionsError } from './options.js';
-import type { AnyScenario } from '../scenario/types.js';
+import { companionFlowsOf, type AnyScenario } from '../scenario/types.js';
 
 const roleKey = (kind: 'server' | 'client', name: string): string => `${kind}:${name}`;
 
@@ -26,7 +26,9 @@ async function missingRoleReasons(implementations: readonly ImplementationDescri
 
 /** Why each role the scenario's runnable cases use is not installed, keyed "server:<name>" / "client:<name>". */
 export async function missingRoles(scenario: Pick<AnyScenario, 'cases'>, implementations: readonly ImplementationDescriptor[] = IMPLEMENTATIONS): Promise<Map<string, string>> {
-  const wanted = new Set(scenario.cases.filter((c) => c.unsupported === undefined).flatMap((c) => [roleKey('server', c.server), roleKey('client', c.client)]));
+  // A competition's companion flows need their implementations as much as its own flow does.
+  const endpoints = (c: AnyScenario['cases'][number]) => [c, ...companionFlowsOf(c)];
+  const wanted = new Set(scenario.cases.filter((c) => c.unsupported === undefined).flatMap((c) => endpoints(c).flatMap((e) => [roleKey('server', e.server), roleKey('client', e.client)])));
   return missingRoleReasons(implementations, (key) => wanted.has(key));
 }
 

@@ -11,7 +11,20 @@ import type { LinkInfo, ResultCase, ResultDocument, Sample, CertificatesInfo, Ru
 import { SCHEMA_VERSION } from '../results/schema.js';
 import { parametersOf, workloadSchema } from '../results/workload.js';
 import { hostInfo, toolInfo } from '../results/environment.js';
-import { certificateOf, changesLink, labBodyPath, sessionOf, type AnyScenario, type CaseDefinition, type CertificateSpec, type LinkControl } from '../scenario/types.js';
+import {
+  certificateOf,
+  changesLink,
+  companionFlowsOf,
+  labBodyPath,
+  sessionOf,
+  type AnyScenario,
+  type CaseDefinition,
+  type CertificateSpec,
+  type CompanionEndpoints,
+  type LinkControl,
+  type QueueRecorder,
+} from '../scenario/types.js';
+import type { CompetitionFlow } from '../results/workload.js';
 import { caseNeeds } from '../scenario/matrix.js';
 import type { WireConnection } from '../capture/wire-analysis.js';
 import { completeSamples } from './pipeline.js';
@@ -61,6 +74,8 @@ export interface RunOptions {
   linkControl?: LinkControl;
   /** The lab emulator's counters (read, never reset): each sample records the drops by cause during it. */
   linkStats?: () => Promise<DropCounters>;
+  /** The lab emulator's queue recording, for scenarios that record the queue during a sample (competition). */
+  queueRecorder?: QueueRecorder;
   /** The lab's namespaces, for scenarios that read kernel counters there; absent on loopback. */
   namespaces?: { client: string; server: string };
   /** The run's calibrated round trip: timings are also given in round trips (lab runs). */
@@ -95,7 +110,11 @@ interface LiveCase {
   /** When each recorded sample ran (epoch ms), to find its connections in a capture. */
   windows: Map<number, SampleWindow>;
   certificates?: CertificatesInfo;
+  /** A competition's other flows: each one's client and server (the server's address read at each sample: it may have restarted). */
+  companions: Array<{ flow: CompetitionFlow; client: ExchangeCapable; runServer: RunServer }>;
 }
+
+type ExchangeCapable = CompanionEndpoints['client'];
 
 /** Endpoints enforce a sample's timeout themselves (and say why); the harness's own stop comes later. */
 const HARNESS_TIMEOUT_MARGIN_MS = 5000;
@@ -153,6 +172,7 @@ async function takeSample(
   linkStats: RunOptions['linkStats'],
   linkLost: RunOptions['linkLost'],
   bodyPath: (bytes: number) => string,
+  queue: RunOptions['queueRecorder'],
 ): Promise<{ sample: Sample; window: SampleWindow } | null> {
   const counters = linkStats === undefined ? undefined : await linkDropsDuring(linkStats);
   const startEpochMs = Date.now();
@@ -171,6 +191,8 @@ async function takeSample(
         timeoutMs,
         ...(namespaces !== undefined ? { namespaces } : {}),
         ...(link !== undefined ? { link } : {}),
+        ...(live.companions.length > 0 ? { companions: live.companions.map(({ flow, client, runServer }) => ({ flow, client, server: runServer.endpoint, target: runServer.address })) } : {}),
+        ...(queue !== undefined ? { queue } : {}),
       }),
       timeout.promise,
       interrupted.promise,
@@ -237,6 +259,7 @@ function caseHead(live: LiveCase, recorded: RecordedWorkload, warmup: number): C
     server: live.server.info(),
     ...recorded,
     ...(live.certificates !== undefined ? { certificates: live.certificates } : {}),
+    ...(live.companions.length > 0 ? { companions: live.companions.map(({ flow, client, runServer }) => ({ flow: flow.id, client: client.info(), server: runServer.endpoint.info() })) } : {}),
     timingSources,
     warmupSamples: warmup,
   };
@@ -250,6 +273,8 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
   // A server that speaks both transports (Caddy) is captured on each its cases use.
   const servers = new Map<string, RunServer & { protocols: Set<Protocol> }>();
   const live: LiveCase[] = [];
+  // Companion flows' clients, closed with the cases' own at the end (also when a later case fails to start).
+  const companionClients: Array<{ implementation: string; close?: () => Promise<void> }> = [];
   const unsupported = new Map<string, CaseHead>();
   const runId = options.runId ?? newRunId(scenario.name, startedAt);
   const tool = await toolInfo();
@@ -300,18 +325,44 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
         progress({ kind: 'setup', message: `making certificates ${certificateKey(certificate)}` });
         ({ material: tls, info: certificates } = await options.certificatesFor(certificate));
       }
-      const serverKey = `${definition.server}|${certificateKey(certificate)}`;
-      if (!servers.has(serverKey)) {
-        progress({ kind: 'setup', message: `starting the ${definition.server} server${certificate ? ` (certificate ${certificateKey(certificate)})` : ''}` });
-        const endpoint = options.endpoints.server(definition.server, tls);
-        // A server that fails to start is stopped all the same: it may have started processes.
-        const address = await endpoint.start().catch(async (error: unknown) => {
-          await endpoint.stop().catch(() => undefined);
+      // One server per (implementation, certificate), unless it serves one client at a time (iperf3): then one per flow.
+      const serverFor = async (name: CaseDefinition['server'], protocol: Protocol, flowId: string): Promise<RunServer> => {
+        const single = serverRole(name, options.implementations ?? IMPLEMENTATIONS).oneClientAtATime !== undefined;
+        const serverKey = `${name}|${certificateKey(certificate)}${single ? `|${definition.id}/${flowId}` : ''}`;
+        if (!servers.has(serverKey)) {
+          progress({ kind: 'setup', message: `starting the ${name} server${certificate ? ` (certificate ${certificateKey(certificate)})` : ''}${single ? ` for ${definition.id}` : ''}` });
+          const endpoint = options.endpoints.server(name, tls);
+          // A server that fails to start is stopped all the same: it may have started processes.
+          const address = await endpoint.start().catch(async (error: unknown) => {
+            await endpoint.stop().catch(() => undefined);
+            throw error;
+          });
+          servers.set(serverKey, { endpoint, address, protocols: new Set(), restarts: 0 });
+        }
+        const server = servers.get(serverKey) as RunServer & { protocols: Set<Protocol> };
+        server.protocols.add(protocol);
+        return server;
+      };
+      const companionFlows = companionFlowsOf(definition);
+      const ownFlowId = definition.workload.kind === 'competition' ? (definition.workload.flows[0]?.id ?? 'own') : 'own';
+      const server = await serverFor(definition.server, definition.protocol, ownFlowId);
+      const companions: LiveCase['companions'] = [];
+      for (const flow of companionFlows) {
+        const runServer = await serverFor(flow.server as CaseDefinition['server'], flow.protocol, flow.id);
+        const companion = options.endpoints.client(
+          flow.client as CaseDefinition['client'],
+          { id: `${definition.id}/${flow.id}`, protocol: flow.protocol, application: flow.application, workload: { kind: 'transfer', bodyBytes: flow.bodyBytes, direction: 'down' } },
+          tls,
+        );
+        const capableCompanion = capableClient(companion, 'exchange');
+        if (capableCompanion?.needs !== 'exchange') throw new Error(`case ${definition.id}: flow ${flow.id}'s ${companion.implementation} client cannot download`);
+        await companion.prepare().catch(async (error: unknown) => {
+          await companion.close?.().catch(() => undefined);
           throw error;
         });
-        servers.set(serverKey, { endpoint, address, protocols: new Set(), restarts: 0 });
+        companionClients.push(companion);
+        companions.push({ flow, client: capableCompanion.client, runServer });
       }
-      servers.get(serverKey)?.protocols.add(definition.protocol);
       const client = options.endpoints.client(definition.client, definition, tls);
       const needs = caseNeeds(scenario, definition);
       const capable = capableClient(client, needs);
@@ -324,8 +375,7 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
         await client.close?.().catch(() => undefined);
         throw error;
       });
-      const server = servers.get(serverKey) as RunServer;
-      live.push({ definition, capable, server: server.endpoint, runServer: server, target: server.address, samples: [], windows: new Map(), ...(certificates ? { certificates } : {}) });
+      live.push({ definition, capable, server: server.endpoint, runServer: server, target: server.address, samples: [], windows: new Map(), companions, ...(certificates ? { certificates } : {}) });
     }
     if (options.wireTap && scenario.wireTruth) {
       progress({ kind: 'setup', message: 'starting the packet capture' });
@@ -377,6 +427,7 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
                 options.linkStats,
                 options.linkLost,
                 options.bodyPath ?? labBodyPath,
+                options.queueRecorder,
               );
         if (taken === null) break;
         if (linkGone !== undefined) {
@@ -433,11 +484,11 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
         errors.push(`packet capture: ${errorMessage(error)}`);
       }
     }
-    for (const current of live) {
+    for (const client of [...live.map((current) => current.capable.client), ...companionClients]) {
       try {
-        await current.capable.client.close?.();
+        await client.close?.();
       } catch (error) {
-        errors.push(`closing ${current.capable.client.implementation} client: ${errorMessage(error)}`);
+        errors.push(`closing ${client.implementation} client: ${errorMessage(error)}`);
       }
     }
     for (const { endpoint } of servers.values()) {

@@ -222,6 +222,12 @@ export async function runSession(requested: AnyScenario, options: SessionOptions
             setImpairment: (impairment: Impairment | undefined) => applyImpairment(lab, impairment),
             linkControl: { rebind: (kind: 'port' | 'address') => emulator.rebind(kind), restore: () => emulator.restoreBinding() },
             linkStats: () => emulator.stats(),
+            queueRecorder: {
+              start: (recording: { intervalMs: number; maxSamples?: number }) => emulator.startQueueRecording(recording),
+              stop: () => emulator.stopQueueRecording(),
+              series: () => emulator.queueSeries(),
+              startMonotonicMs: emulator.ready.startMonotonicNs / 1e6,
+            },
           }
         : {}),
       link,

@@ -3,7 +3,7 @@
 // refusal is a RunOptionsError, thrown before anything is set up.
 import { expandMatrix } from '../scenario/matrix.js';
 import { selectCases, UnknownVariantError } from '../scenario/select.js';
-import type { CaseDefinition, ClientName, MessageOptions, ObjectSet, AnyScenario, ServerName } from '../scenario/types.js';
+import type { CaseDefinition, ClientName, ContestOptions, MessageOptions, ObjectSet, AnyScenario, ServerName } from '../scenario/types.js';
 import { RunOptionsError } from './options.js';
 
 export interface ScenarioShape {
@@ -12,6 +12,8 @@ export interface ScenarioShape {
   objects?: readonly ObjectSet[];
   /** Message scenarios: any of size, rate and duration (the rest the scenario's defaults). */
   messages?: Partial<MessageOptions>;
+  /** Competition scenarios: the link's down rate and the run's controller (always), and any of duration and stagger. */
+  contest?: Partial<Pick<ContestOptions, 'durationMs' | 'staggerMs'>> & Pick<ContestOptions, 'downRateBitsPerSecond' | 'congestionControl'>;
   /** Case ids to keep (--variants). */
   variants?: readonly string[];
   servers?: readonly ServerName[];
@@ -49,6 +51,12 @@ export function shapeScenario(found: AnyScenario, shape: ScenarioShape): AnyScen
     const options = { ...flows.defaults, ...shape.messages };
     // The sample's bound follows its length (--timeout still overrides it).
     scenario = { ...scenario, cases: casesFor(() => flows.cases(options)), defaults: { ...scenario.defaults, sampleTimeoutMs: flows.sampleTimeoutMs(options) } };
+  }
+  if (shape.contest !== undefined) {
+    const contest = found.contest;
+    if (!contest) throw new RunOptionsError(`--stagger: applies to competition scenarios, not ${found.name}`);
+    const options: ContestOptions = { ...contest.defaults, ...shape.contest };
+    scenario = { ...scenario, cases: casesFor(() => contest.cases(options)), defaults: { ...scenario.defaults, sampleTimeoutMs: contest.sampleTimeoutMs(options) } };
   }
   if (shape.variants !== undefined) {
     try {

@@ -1,6 +1,6 @@
 // What a scenario is: declarative data (name, cases, metrics, defaults) plus one small
 // function that measures one sample. The harness owns everything else.
-import type { Application, CapableClient, ClientNeed, ExchangeClient, Protocol, ServerAddress, ServerEndpoint, SessionMode } from '../endpoints/types.js';
+import type { Application, CapableClient, ClientNeed, CongestionControl, ExchangeClient, Protocol, ServerAddress, ServerEndpoint, SessionMode } from '../endpoints/types.js';
 import type { ClientName, ServerName } from '../endpoints/implementations.js';
 import { KEY_TYPES, type CertificateSpec, type KeyType } from '../pki/generate.js';
 import type { CompetitionFlow, Workload } from '../results/workload.js';
@@ -91,6 +91,8 @@ export interface ContestOptions {
   staggerMs: number;
   /** The link's rate in the flows' direction (down): each flow's body is its fair share of durationMs at this rate. */
   downRateBitsPerSecond: number;
+  /** The run's --cc: the controller of every flow that does not choose its own (absent: each stack's default). */
+  congestionControl?: CongestionControl;
 }
 
 /** A competition case's other flows (every flow of its workload but the first, which is the case's own client and server). */
@@ -243,7 +245,7 @@ interface ScenarioFields<N extends ClientNeed> {
   };
   /** Competition scenarios: cases for the duration and stagger chosen (--duration, --stagger) on the run's link, and the sample timeout they need. */
   contest?: {
-    defaults: Omit<ContestOptions, 'downRateBitsPerSecond'>;
+    defaults: Pick<ContestOptions, 'durationMs' | 'staggerMs'>;
     /** Refuses options the scenario cannot run (throws with the reason). */
     cases(options: ContestOptions): CaseDefinition[];
     sampleTimeoutMs(options: ContestOptions): number;

@@ -97,7 +97,7 @@ const BAD: Array<[string, string, string]> = [
   [
     'a misspelt option',
     'name: x\nscenarios: [handshake]\nprofiles: [lan]\noptions:\n  sample: 2\n',
-    'c.yaml:5:3: options: unknown key "sample", did you mean "samples"? (known: samples, warmup, timeout, sizes, objects, variants, direction, cc, quicInitialRtt, servers, clients, capture, messageSize, messageRate, duration)',
+    'c.yaml:5:3: options: unknown key "sample", did you mean "samples"? (known: samples, warmup, timeout, sizes, objects, variants, direction, cc, quicInitialRtt, servers, clients, capture, messageSize, messageRate, duration, stagger)',
   ],
   ['a misspelt scenario key', 'name: x\nscenarios:\n  - name: handshake\n    option: {}\nprofiles: [lan]\n', 'c.yaml:4:5: scenarios[0]: unknown key "option", did you mean "options"? (known: name, options)'],
   [
@@ -111,7 +111,7 @@ const BAD: Array<[string, string, string]> = [
   [
     'an unknown scenario',
     'name: x\nscenarios: [handshake, handshak]\nprofiles: [lan]\n',
-    'c.yaml:2:24: handshak on lan: scenario: unknown "handshak", did you mean "handshake"? (one of: handshake, certificate-size, throughput, loss-recovery, multiplexing, migration, smb-copy, interop, realtime, calibration)',
+    'c.yaml:2:24: handshak on lan: scenario: unknown "handshak", did you mean "handshake"? (one of: handshake, certificate-size, throughput, loss-recovery, multiplexing, migration, smb-copy, interop, realtime, competition, calibration)',
   ],
   [
     'an unknown profile',
