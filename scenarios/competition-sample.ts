@@ -51,7 +51,7 @@ async function retransmissions(finished: readonly Finished[], tcpDelta: number |
   }
   // Kernel TCP flows that do not count their own (HTTP/2 over node): the server namespace's counter, less what iperf3 reported, when one such flow is left.
   const uncounted = finished.flatMap((f, k) => (f.runner.flow.protocol !== 'quic' && counts[k] === undefined ? [k] : []));
-  const kernelCounted = finished.reduce((sum, f, k) => sum + (f.runner.flow.protocol !== 'quic' && counts[k] !== undefined ? (counts[k]) : 0), 0);
+  const kernelCounted = finished.reduce((sum, f, k) => sum + (f.runner.flow.protocol !== 'quic' && counts[k] !== undefined ? counts[k] : 0), 0);
   if (uncounted.length === 1 && tcpDelta !== null) counts[uncounted[0] as number] = Math.max(0, tcpDelta - kernelCounted);
   return counts;
 }

@@ -128,8 +128,8 @@ export function timeToConverge(flows: readonly ConvergenceFlow[], options: Conve
     const inBand = share > 0 && goodputs.every((x) => x >= (1 - tolerance) * share && x <= (1 + tolerance) * share);
     run = inBand ? run + 1 : 0;
     if (run === needed) {
-      const convergedAtMs = joinedMs + (k - needed + 1) * options.intervalMs;
-      return { convergedAtMs, timeToConvergeMs: convergedAtMs - joinedMs };
+      const timeToConvergeMs = (k - needed + 1) * options.intervalMs;
+      return { convergedAtMs: joinedMs + timeToConvergeMs, timeToConvergeMs };
     }
   }
   return null;

@@ -19,8 +19,8 @@ export function placementFor(scenario: AnyScenario, lab: Lab | null, options: Se
       // The same controller on both transports: the names --cc takes mean the same in the QUIC stacks.
       ...(options.congestionControl !== undefined ? { congestionControl: options.congestionControl } : {}),
     },
-    // Transfers record the server's loss recovery.
-    ...(scenario.transfers ? { recordServerRecovery: true } : {}),
+    // Transfers and competing flows record the server's loss recovery.
+    ...(scenario.transfers || scenario.contest ? { recordServerRecovery: true } : {}),
     bodySizes: bodySizesOf(scenario.cases),
     ...(bdpBytes > 0 ? { bdpBytes } : {}),
     ...(keylogFile !== undefined ? { keylogFile } : {}),
