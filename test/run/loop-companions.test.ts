@@ -104,7 +104,7 @@ t.test('companion flows get their clients and servers; one-client servers one pe
 });
 
 t.test('a case whose first flow is not its own endpoints is refused before anything runs', async (t) => {
-  const bad = { ...competing('bad', [flow('a', 'shared'), flow('b', 'shared')]), client: 'single' } as CaseDefinition;
+  const bad = { ...competing('bad', [flow('a', 'shared'), flow('b', 'shared')]), client: 'single' } as unknown as CaseDefinition;
   const scenario: ScenarioDefinition = {
     name: 'scripted',
     abbreviation: 'S',
