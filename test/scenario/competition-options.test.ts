@@ -1,0 +1,74 @@
+// The competition scenario's options as the command line gives them: the flows' sizes from the
+// link's down rate and --duration, the stagger, the run's controller, and each refusal.
+import t from 'tap';
+import { planScenarioRun, type ScenarioRunFlags } from '../../harness/options/scenario-run.js';
+import { checkSessionOptions } from '../../harness/run/options.js';
+import type { CompetitionWorkload } from '../../harness/results/workload.js';
+import { usageRefusal } from '../fixtures/usage-refusal.js';
+
+const base: ScenarioRunFlags = { resultsDir: 'results', capture: true, wait: true };
+
+const workloadOf = (plan: ReturnType<typeof planScenarioRun>, id: string): CompetitionWorkload | undefined => {
+  const found = plan.scenario.cases.find((c) => c.id === id)?.workload;
+  return found?.kind === 'competition' ? found : undefined;
+};
+
+t.test('defaults: the pairings on broadband, each flow half of 20 s at 20 Mbit/s, all at once', async (t) => {
+  const plan = planScenarioRun('competition', base);
+  t.same(
+    plan.scenario.cases.map((c) => c.id),
+    ['h3-vs-h2', 'h3-vs-iperf3-cubic', 'h3-vs-iperf3-bbr', 'h3-ngtcp2-vs-h3-quiche', 'control-iperf3-cubic'],
+  );
+  const bbr = workloadOf(plan, 'h3-vs-iperf3-bbr');
+  t.same(
+    bbr?.flows.map((f) => [f.id, f.client, f.server, f.congestionControl, f.bodyBytes, f.startAfterMs]),
+    [
+      ['h3-ngtcp2', 'ngtcp2', 'ngtcp2', 'cubic', 25_000_000, 0],
+      ['iperf3-bbr', 'iperf3', 'iperf3', 'bbr', 25_000_000, 0],
+    ],
+  );
+  t.same(bbr?.probe, { ratePerSecond: 20, idleMs: 4000 });
+  t.equal(plan.scenario.defaults.sampleTimeoutMs, 4000 + 40_000 + 30_000);
+  const control = workloadOf(plan, 'control-iperf3-cubic');
+  t.same(
+    control?.flows.map((f) => f.id),
+    ['iperf3-cubic-1', 'iperf3-cubic-2'],
+  );
+});
+
+t.test('--duration, --stagger, --rate and --cc shape the flows; iperf3 keeps its own controller', async (t) => {
+  const plan = planScenarioRun('competition', { ...base, rtt: '40ms', rate: '10mbit', duration: 8000, stagger: 2000, cc: 'bbr' });
+  const flows = workloadOf(plan, 'h3-vs-iperf3-cubic')?.flows;
+  t.same(
+    flows?.map((f) => [f.id, f.congestionControl, f.bodyBytes, f.startAfterMs]),
+    [
+      ['h3-ngtcp2', 'bbr', 5_000_000, 0],
+      ['iperf3-cubic', 'cubic', 5_000_000, 2000],
+    ],
+  );
+  t.equal(plan.scenario.defaults.sampleTimeoutMs, 4000 + 16_000 + 6000 + 30_000);
+});
+
+t.test('bad competition options are refused, each naming its flag', async (t) => {
+  t.equal(
+    usageRefusal(() => planScenarioRun('competition', { ...base, duration: 1000 })),
+    '--duration: 1000 ms is out of range (2 s to 300 s of competing)',
+  );
+  t.equal(
+    usageRefusal(() => planScenarioRun('competition', { ...base, duration: 10_000, stagger: 5000 })),
+    '--stagger: 5000 ms must be at least 0 and under half of --duration (10000 ms), or the flows would hardly overlap',
+  );
+  t.equal(
+    usageRefusal(() => planScenarioRun('competition', { ...base, rtt: '40ms' })),
+    'competition: the link needs a rate limit (--rate, --down-rate or a profile with one): the flows compete for a bottleneck',
+  );
+  t.equal(
+    usageRefusal(() => planScenarioRun('handshake', { ...base, stagger: 1000 })),
+    '--stagger: applies to competition scenarios, not handshake',
+  );
+});
+
+t.test('on loopback the run is refused before anything is set up', async (t) => {
+  const plan = planScenarioRun('competition', { ...base, link: 'loopback' });
+  await t.rejects(checkSessionOptions(plan.scenario, { ...plan.sessionOptions, output: undefined }), /competition runs on the lab only \(its flows share the emulated bottleneck/);
+});
