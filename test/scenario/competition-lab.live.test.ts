@@ -1,0 +1,74 @@
+// competition on the lab, short: 4 s of fair share per flow on the broadband link (20 Mbit/s
+// down, 40 ms), one sample of HTTP/3 against HTTP/2 and of the iperf3 cubic control pair, then
+// a staggered pair: the flows really share the bottleneck, the probe sees the queue they build,
+// the emulator's queue is recorded on the same clock, and nothing is left behind.
+import t from 'tap';
+import { execFileSync } from 'node:child_process';
+import { resolveLinkConditions } from '../../harness/lab/profiles.js';
+import { runSession } from '../../harness/run/session.js';
+import type { AnyScenario } from '../../harness/scenario/types.js';
+import { competition, competitionCases } from '../../scenarios/competition.js';
+import type { ResultCase } from '../../harness/results/schema.js';
+
+const RATE = 20_000_000;
+const conditions = resolveLinkConditions({ profile: 'broadband' });
+
+function shortScenario(ids: readonly string[], durationMs: number, staggerMs = 0): AnyScenario {
+  return { ...competition, cases: competitionCases({ durationMs, staggerMs, downRateBitsPerSecond: RATE }).filter((c) => ids.includes(c.id)) };
+}
+
+const run = (scenario: AnyScenario) => runSession(scenario, { link: { kind: 'lab', conditions, backend: 'emulator', profile: 'broadband' }, samples: 1, warmup: 0, capture: false });
+
+function sampleOf(c: ResultCase | undefined) {
+  const sample = c?.samples[0];
+  if (sample === undefined) throw new Error(`no sample of ${c?.id}`);
+  return sample;
+}
+
+t.test('two flows share the bottleneck; the probe and the queue see the load', async (t) => {
+  t.setTimeout(180_000);
+  const { document } = await run(shortScenario(['h3-vs-h2', 'control-iperf3-cubic'], 4000));
+  t.equal(document.status, 'completed', document.errors.join('; ') || 'completed');
+  for (const c of document.cases) {
+    const sample = sampleOf(c);
+    t.equal(sample.status, 'ok', `${c.id}: ${sample.error ?? 'ok'}`);
+    const m = sample.metrics;
+    const name = (what: string) => `${c.id}: ${what}`;
+    t.ok(Math.abs((m.flow1Share ?? 0) + (m.flow2Share ?? 0) - 1) < 1e-9, name(`shares ${m.flow1Share?.toFixed(2)} + ${m.flow2Share?.toFixed(2)} = 1`));
+    t.ok((m.aggregateGoodputBitsPerSecond ?? 0) > 0.75 * RATE && (m.aggregateGoodputBitsPerSecond ?? Infinity) < RATE, name(`together ${((m.aggregateGoodputBitsPerSecond ?? 0) / 1e6).toFixed(1)} Mbit/s of 20`));
+    t.ok((m.jainIndex ?? 0) > 0.5 && (m.jainIndex ?? 2) <= 1, name(`Jain ${m.jainIndex?.toFixed(3)}`));
+    t.ok((m.sharedSpanMs ?? 0) > 2000, name(`shared ${m.sharedSpanMs?.toFixed(0)} ms`));
+    // 40 ms idle; a queue of one BDP (100 kB at 20 Mbit/s: 40 ms) full or nearly so under two flows.
+    t.ok((m.idleLatencyP50Ms ?? 0) >= 40 && (m.idleLatencyP50Ms ?? Infinity) < 60, name(`idle p50 ${m.idleLatencyP50Ms?.toFixed(1)} ms`));
+    t.ok((m.loadedLatencyP50Ms ?? 0) > (m.idleLatencyP50Ms ?? Infinity) + 10, name(`loaded p50 ${m.loadedLatencyP50Ms?.toFixed(1)} ms over idle`));
+    t.ok((m.peakQueueBytesDown ?? 0) > 30_000 && (m.peakQueueBytesDown ?? Infinity) <= 100_000 + 1600, name(`peak queue ${m.peakQueueBytesDown} bytes within the 100 kB limit`));
+    t.equal(m.queueOverflowDropsDown, m.linkDropsQueueOverflowDownPackets, name('the queue series counts the drops the emulator counted for the sample'));
+    const flows = c.workload.kind === 'competition' ? c.workload.flows : [];
+    flows.forEach((flow, k) => {
+      const series = sample.series?.[`flow${k + 1}BytesOverTime`];
+      t.equal(series?.at(-1)?.[1], flow.bodyBytes, name(`flow ${flow.id} ends at its ${flow.bodyBytes} bytes`));
+      t.ok((m[`flow${k + 1}RetransmittedPackets`] ?? -1) >= 0, name(`flow ${flow.id} retransmitted ${m[`flow${k + 1}RetransmittedPackets`]}`));
+    });
+    t.ok((sample.series?.probeRttIdleMs?.length ?? 0) >= 70, name(`${sample.series?.probeRttIdleMs?.length} idle probes`));
+    t.ok((sample.series?.queueBytesDown?.length ?? 0) > 100, name('the queue series is recorded'));
+    t.equal(c.companions?.length, 1, name('its companion flow is recorded'));
+  }
+  const h2 = document.cases.find((c) => c.id === 'h3-vs-h2');
+  t.same([h2?.client.implementation, h2?.server.implementation, h2?.companions?.[0]?.client.implementation, h2?.companions?.[0]?.server.implementation], ['ngtcp2-gtlsclient', 'ngtcp2-gtlsserver', 'undici', 'node']);
+});
+
+t.test('a staggered flow joins later on the same clock', async (t) => {
+  t.setTimeout(120_000);
+  const { document } = await run(shortScenario(['h3-vs-h2'], 6000, 2000));
+  const sample = sampleOf(document.cases[0]);
+  t.equal(sample.status, 'ok', sample.error ?? 'ok');
+  const first = sample.series?.flow1BytesOverTime ?? [];
+  const second = sample.series?.flow2BytesOverTime ?? [];
+  t.ok((second[0]?.[0] ?? 0) >= 2000, `flow 2's first byte at ${second[0]?.[0]?.toFixed(0)} ms, after its 2 s stagger`);
+  t.ok((first[0]?.[0] ?? Infinity) < 1000, `flow 1's first byte at ${first[0]?.[0]?.toFixed(0)} ms`);
+});
+
+t.test('no lab namespace is left', async (t) => {
+  const left = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+  t.notMatch(left, new RegExp(`qlab-${process.pid}-`));
+});
