@@ -246,11 +246,12 @@ export function messageRttCdfSpec(options: { caseOrder: string[]; rtts: Array<{ 
 
 /** The latency probe's round trips as a CDF per line (each case loaded, and idle), samples pooled: the queue the flows built. */
 export function probeRttCdfSpec(options: { caseOrder: string[]; rtts: Array<{ caseId: string; rttsMs: number[] }> }): TopLevelSpec {
-  return rttCdfSpec(options, { title: 'latency probe RTT, idle and under each mix', what: 'probe RTTs', xTitle: 'round-trip time of a probe (ms', yTitle: 'fraction of answered probes' });
+  // Case ids of a competition are long ("h3-ngtcp2-vs-h2-node"): the legend shows them whole.
+  return rttCdfSpec(options, { title: 'latency probe RTT, idle and under each mix', what: 'probe RTTs', xTitle: 'round-trip time of a probe (ms', yTitle: 'fraction of answered probes', legendLabelLimitPx: 320 });
 }
 
 /** Round trips per line (a case, or the idle probes), ECDF thinned to MESSAGE_CDF_POINTS with the tail kept. */
-function rttCdfSpec(options: { caseOrder: string[]; rtts: Array<{ caseId: string; rttsMs: number[] }> }, labels: { title: string; what: string; xTitle: string; yTitle: string }): TopLevelSpec {
+function rttCdfSpec(options: { caseOrder: string[]; rtts: Array<{ caseId: string; rttsMs: number[] }> }, labels: { title: string; what: string; xTitle: string; yTitle: string; legendLabelLimitPx?: number }): TopLevelSpec {
   checkCases(
     options.caseOrder,
     options.rtts.map((r) => r.caseId),
@@ -271,7 +272,7 @@ function rttCdfSpec(options: { caseOrder: string[]; rtts: Array<{ caseId: string
       // Log scale when it can be (every RTT above 0): the tail is what differs between cases.
       x: positive ? { field: 'value', type: 'quantitative', title: `${labels.xTitle}, log scale)`, scale: { type: 'log' } } : { field: 'value', type: 'quantitative', title: `${labels.xTitle})` },
       y: { field: 'fraction', type: 'quantitative', title: labels.yTitle, scale: { domain: [0, 1] } },
-      color: caseColor(options.caseOrder, true),
+      color: { ...caseColor(options.caseOrder, true), ...(labels.legendLabelLimitPx !== undefined ? { legend: { labelLimit: labels.legendLabelLimitPx } } : {}) },
       order: { field: 'fraction', type: 'quantitative' },
     },
   };

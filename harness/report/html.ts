@@ -114,7 +114,7 @@ async function competitionSection(document: ResultDocument): Promise<string[]> {
     if (flows.points.length > 0) {
       const spec = flowGoodputSpec({ title: c.id, flowOrder: c.workload.flows.map(flowLabel), points: flows.points });
       goodput.push(figure(await renderSvg(spec), `${c.id}: goodput per ${GOODPUT_INTERVAL_MS} ms of each flow, ${chosen.reason}${without}`));
-    } else missing.push(`${c.id}: ${chosen.reason} has no flow byte series, no goodput chart`);
+    } else missing.push(`${c.id}: ${chosen.reason} has no flow byte series with a whole ${GOODPUT_INTERVAL_MS} ms interval, no goodput chart`);
     const queue = queueOverTime(chosen.sample);
     if (queue.queueKb !== null) {
       const caption = `${c.id}: the bottleneck's downlink queue, ${chosen.reason}${queue.drops === null ? '; overflow drops not recorded' : ', red: overflow drops so far'}`;

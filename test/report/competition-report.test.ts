@@ -214,3 +214,15 @@ t.test('environment: the companion flows endpoints, over their own protocol', as
     ['tcp server', 'iperf3 1.0: cc=cubic'],
   ]);
 });
+
+t.test('a run whose samples recorded no series and no probe figures still renders, and says what it left out', async (t) => {
+  const bare = competitionCase('no-series', pair, [spec([10, 9], { bare: true }), spec([11, 8], { bare: true })]);
+  const document = competitionDocument([bare]);
+  t.doesNotThrow(() => resultText(document));
+  const html = await renderReport([document], 'html', DEFAULT_COMPARISON_OPTIONS);
+  t.match(html, "<li>no-series: sample #1 (Jain's index 0.976, the lower middle of 2) has no flow byte series");
+  t.match(html, 'has no queue series, no queue chart</li>');
+  t.match(html, '<li>no-series: 2 ok samples without loaded probes</li><li>idle (every case): 2 ok samples without idle probes</li>');
+  t.match(html, '<td class="left">no-series</td><td class="right">- / - / -</td><td class="right">- / - / -</td><td class="right">-</td><td class="right">-</td>');
+  t.notMatch(html, /Competition: goodput per flow over time|Competition: the bottleneck queue/);
+});
