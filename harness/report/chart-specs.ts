@@ -55,7 +55,7 @@ function checkSamples(options: SampleChartOptions): void {
   );
 }
 
-function checkFinite(values: Iterable<number>, what: string): void {
+export function checkFinite(values: Iterable<number>, what: string): void {
   for (const value of values) {
     if (!Number.isFinite(value)) throw new Error(`chart: ${what} must be finite numbers, got ${value}`);
   }
@@ -241,29 +241,38 @@ export const MESSAGE_CDF_POINTS = 500;
 
 /** The CDF of every message's RTT per case, all samples pooled: the tail is head-of-line blocking. */
 export function messageRttCdfSpec(options: { caseOrder: string[]; rtts: Array<{ caseId: string; rttsMs: number[] }> }): TopLevelSpec {
+  return rttCdfSpec(options, { title: 'per-message RTT', what: 'message RTTs', xTitle: 'round-trip time of a message (ms', yTitle: 'fraction of delivered messages' });
+}
+
+/** The latency probe's round trips as a CDF per line (each case loaded, and idle), samples pooled: the queue the flows built. */
+export function probeRttCdfSpec(options: { caseOrder: string[]; rtts: Array<{ caseId: string; rttsMs: number[] }> }): TopLevelSpec {
+  // Case ids of a competition are long ("h3-ngtcp2-vs-h2-node"): the legend shows them whole.
+  return rttCdfSpec(options, { title: 'latency probe RTT, idle and under each mix', what: 'probe RTTs', xTitle: 'round-trip time of a probe (ms', yTitle: 'fraction of answered probes', legendLabelLimitPx: 320 });
+}
+
+/** Round trips per line (a case, or the idle probes), ECDF thinned to MESSAGE_CDF_POINTS with the tail kept. */
+function rttCdfSpec(options: { caseOrder: string[]; rtts: Array<{ caseId: string; rttsMs: number[] }> }, labels: { title: string; what: string; xTitle: string; yTitle: string; legendLabelLimitPx?: number }): TopLevelSpec {
   checkCases(
     options.caseOrder,
     options.rtts.map((r) => r.caseId),
   );
   checkFinite(
     options.rtts.flatMap((r) => r.rttsMs),
-    'message RTTs',
+    labels.what,
   );
   const values = options.rtts.flatMap((r) => thinnedEcdfPoints(r.rttsMs, MESSAGE_CDF_POINTS).map((p) => ({ caseId: r.caseId, ...p })));
   const positive = values.every((v) => v.value > 0);
   return {
-    title: 'per-message RTT',
+    title: labels.title,
     width: CHART_WIDTH_PX,
     height: 300,
     data: { values },
     mark: { type: 'line', interpolate: 'step-after' },
     encoding: {
       // Log scale when it can be (every RTT above 0): the tail is what differs between cases.
-      x: positive
-        ? { field: 'value', type: 'quantitative', title: 'round-trip time of a message (ms, log scale)', scale: { type: 'log' } }
-        : { field: 'value', type: 'quantitative', title: 'round-trip time of a message (ms)' },
-      y: { field: 'fraction', type: 'quantitative', title: 'fraction of delivered messages', scale: { domain: [0, 1] } },
-      color: caseColor(options.caseOrder, true),
+      x: positive ? { field: 'value', type: 'quantitative', title: `${labels.xTitle}, log scale)`, scale: { type: 'log' } } : { field: 'value', type: 'quantitative', title: `${labels.xTitle})` },
+      y: { field: 'fraction', type: 'quantitative', title: labels.yTitle, scale: { domain: [0, 1] } },
+      color: { ...caseColor(options.caseOrder, true), ...(labels.legendLabelLimitPx !== undefined ? { legend: { labelLimit: labels.legendLabelLimitPx } } : {}) },
       order: { field: 'fraction', type: 'quantitative' },
     },
   };

@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 
-export { boxPlotSpec, bytesOverTimeSpec, cdfSpec, CHART_WIDTH_PX, deliveredOverTimeSpec, ecdfPoints, heatmapSpec, messageRttCdfSpec, ratioDomain, thinnedEcdfPoints } from './chart-specs.js';
+export { boxPlotSpec, bytesOverTimeSpec, cdfSpec, CHART_WIDTH_PX, deliveredOverTimeSpec, ecdfPoints, heatmapSpec, messageRttCdfSpec, probeRttCdfSpec, ratioDomain, thinnedEcdfPoints } from './chart-specs.js';
+export { flowGoodputSpec, queueOverTimeSpec } from './competition-chart-specs.js';
 export type { CaseSample, HeatmapCell } from './chart-specs.js';
 
 type ViewOptions = NonNullable<ConstructorParameters<typeof vega.View>[1]>;

@@ -6,7 +6,7 @@ import { headlinePairs, type TransportPair } from '../analysis/transport-pairs.j
 import { metricValues } from '../analysis/sample-comparison.js';
 import { profileOf, workloadLabel } from '../results/case-key.js';
 import type { MetricDefinition, ResultDocument } from '../results/schema.js';
-import { boxPlotSpec, bytesOverTimeSpec, cdfSpec, deliveredOverTimeSpec, heatmapSpec, messageRttCdfSpec, renderSvg, type HeatmapCell } from './charts.js';
+import { boxPlotSpec, bytesOverTimeSpec, cdfSpec, deliveredOverTimeSpec, flowGoodputSpec, heatmapSpec, messageRttCdfSpec, probeRttCdfSpec, queueOverTimeSpec, renderSvg, type HeatmapCell } from './charts.js';
 import { formatNumber, formatPValue, notRunLabel } from './format.js';
 import { environmentNotes, methodSentence, runHeadline } from './report-parts.js';
 import { environmentTable, linkTable, noteLines, summaryTable, transportTable } from './sections.js';
@@ -14,6 +14,8 @@ import type { Table } from './table.js';
 import { matrixTable } from './matrix-table.js';
 import { verdictCounts, verdictTable } from './interop-table.js';
 import { metricDefinition } from '../results/metric-definitions.js';
+import { flowGoodputOverTime, flowLabel, GOODPUT_INTERVAL_MS, measuredCompetitionCases, probeRttLines, queueOverTime, representativeSample } from './competition.js';
+import { competitionLatencyTable, fairnessTable } from './competition-table.js';
 
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -86,6 +88,59 @@ async function messageCharts(document: ResultDocument): Promise<string[]> {
   return figures;
 }
 
+/**
+ * Competition (several flows over one bottleneck): the fairness table, each pairing's goodput per
+ * flow and queue over time (its representative sample), and the probe's RTT CDF loaded vs idle.
+ * Empty when the document has no competing case.
+ */
+async function competitionSection(document: ResultDocument): Promise<string[]> {
+  const fairness = fairnessTable(document);
+  if (fairness === null) return [];
+  const parts = ['<h3>Competition: how the flows shared the link</h3>', tableHtml(fairness)];
+  parts.push(
+    '<p class="note">Medians over the ok samples. Share: of what all the flows got in the span when every flow ran. Time to converge: until every flow stayed within 20% of a fair share ("never": samples where they did not). Aggregate: all the flows together, of the link\'s downlink rate.</p>',
+  );
+  const goodput: string[] = [];
+  const queues: string[] = [];
+  const missing: string[] = [];
+  for (const c of measuredCompetitionCases(document)) {
+    const chosen = representativeSample(c);
+    if (chosen === null) {
+      missing.push(`${c.id}: no ok sample, no over-time charts`);
+      continue;
+    }
+    const flows = flowGoodputOverTime(c, chosen.sample);
+    const without = flows.missing.length > 0 ? `; no byte series (left out): ${flows.missing.join(', ')}` : '';
+    if (flows.points.length > 0) {
+      const spec = flowGoodputSpec({ title: c.id, flowOrder: c.workload.flows.map(flowLabel), points: flows.points });
+      goodput.push(figure(await renderSvg(spec), `${c.id}: goodput per ${GOODPUT_INTERVAL_MS} ms of each flow, ${chosen.reason}${without}`));
+    } else missing.push(`${c.id}: ${chosen.reason} has no flow byte series with a whole ${GOODPUT_INTERVAL_MS} ms interval, no goodput chart`);
+    const queue = queueOverTime(chosen.sample);
+    if (queue.queueKb !== null) {
+      const caption = `${c.id}: the bottleneck's downlink queue, ${chosen.reason}${queue.drops === null ? '; overflow drops not recorded' : ', red: overflow drops so far'}`;
+      queues.push(figure(await renderSvg(queueOverTimeSpec({ title: `${c.id}: queue`, queueKb: queue.queueKb, drops: queue.drops })), caption));
+    } else missing.push(`${c.id}: ${chosen.reason} has no queue series, no queue chart`);
+  }
+  if (goodput.length > 0) parts.push('<h3>Competition: goodput per flow over time</h3>', `<div class="charts">${goodput.join('')}</div>`);
+  const probes = probeRttLines(document);
+  const latency = competitionLatencyTable(document);
+  parts.push('<h3>Competition: latency under each mix</h3>');
+  if (probes.lines.length > 0) {
+    const caseOrder = probes.lines.map((line) => line.caseId);
+    parts.push(
+      figure(
+        await renderSvg(probeRttCdfSpec({ caseOrder, rtts: probes.lines })),
+        'small UDP echoes beside the flows: each case while all its flows ran (ok samples pooled), and idle before the flows (every case pooled); lost probes are not in it',
+      ),
+    );
+  }
+  if (latency !== null) parts.push(tableHtml(latency), '<p class="note">Medians over the ok samples of each percentile; inflation: loaded p95 minus idle p95 (and their ratio).</p>');
+  if (queues.length > 0) parts.push('<h3>Competition: the bottleneck queue</h3>', `<div class="charts">${queues.join('')}</div>`);
+  const notes = [...missing, ...probes.missing];
+  if (notes.length > 0) parts.push(`<ul class="note">${notes.map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>`);
+  return parts;
+}
+
 async function heatmaps(documents: readonly ResultDocument[], pairs: readonly TransportPair[]): Promise<string[]> {
   const chosen = headlinePairs(pairs);
   const rows = [...new Set(chosen.map((p) => p.profile))];
@@ -152,6 +207,7 @@ export async function renderHtmlReport(documents: readonly ResultDocument[], opt
     if (transfers.length > 0) body.push('<h3>Bytes over time</h3>', `<div class="charts">${transfers.join('')}</div>`);
     const messages = await messageCharts(document);
     if (messages.length > 0) body.push('<h3>Messages</h3>', `<div class="charts">${messages.join('')}</div>`);
+    body.push(...(await competitionSection(document)));
     body.push('<h3>Environment</h3>', tableHtml(environmentTable(document)));
   }
   const warnings = environmentNotes(documents);

@@ -127,16 +127,23 @@ export function environmentTable(document: ResultDocument): Table {
   const seen = new Set<string>();
   for (const c of document.cases) {
     if (c.unsupported !== undefined) continue;
-    for (const [role, endpoint] of [
-      ['client', c.client],
-      ['server', c.server],
-    ] as const) {
-      const described = `${endpoint.implementation} ${endpoint.version}: ${Object.entries(endpoint.settings)
-        .map(([name, value]) => `${name}=${String(value)}`)
-        .join(', ')}`;
-      if (seen.has(`${role} ${described}`)) continue;
-      seen.add(`${role} ${described}`);
-      rows.push([`${c.protocol} ${role}`, described]);
+    // A competition's companion flows ran their own endpoints, each over its flow's protocol.
+    const companions = (c.companions ?? []).map((companion) => {
+      const protocol = c.workload.kind === 'competition' ? (c.workload.flows.find((f) => f.id === companion.flow)?.protocol ?? c.protocol) : c.protocol;
+      return { protocol, client: companion.client, server: companion.server };
+    });
+    for (const { protocol, client, server } of [{ protocol: c.protocol, client: c.client, server: c.server }, ...companions]) {
+      for (const [role, endpoint] of [
+        ['client', client],
+        ['server', server],
+      ] as const) {
+        const described = `${endpoint.implementation} ${endpoint.version}: ${Object.entries(endpoint.settings)
+          .map(([name, value]) => `${name}=${String(value)}`)
+          .join(', ')}`;
+        if (seen.has(`${role} ${described}`)) continue;
+        seen.add(`${role} ${described}`);
+        rows.push([`${protocol} ${role}`, described]);
+      }
     }
   }
   return { header: ['what', 'value'], rows, align: ['left', 'left'] };

@@ -9,6 +9,7 @@ import { renderTextTable } from './table.js';
 import { matrixTable } from './matrix-table.js';
 import { verdictLines } from './verdict.js';
 import { verdictTable, verdictCounts } from './interop-table.js';
+import { competitionLatencyTable, fairnessTable } from './competition-table.js';
 
 /** The pass/fail/unsupported table of a run with verdicts (interop), its notes below it. */
 export function verdictTableLines(document: ResultDocument): string[] {
@@ -19,6 +20,16 @@ export function verdictTableLines(document: ResultDocument): string[] {
 function matrixLines(document: ResultDocument): string[] {
   const matrix = matrixTable(document);
   return matrix ? [`server x client, median ${matrix.metric} (ok/n):`, renderTextTable(matrix.table)] : [];
+}
+
+/** A competition's tables: how the flows shared the link, and the probe idle vs loaded. */
+function competitionLines(document: ResultDocument): string[] {
+  const fairness = fairnessTable(document);
+  const latency = competitionLatencyTable(document);
+  return [
+    ...(fairness ? ['how the competing flows shared the link (medians over the ok samples):', renderTextTable(fairness)] : []),
+    ...(latency ? ['latency probe, idle vs under each mix (medians over the ok samples):', renderTextTable(latency)] : []),
+  ];
 }
 
 /**
@@ -37,6 +48,7 @@ export function renderTextSummary(
     renderTextTable(summaryTable(document, metrics)),
     'median (p5-p95) of the successful samples, in the unit the metric name ends with',
     ...matrixLines(document),
+    ...competitionLines(document),
     ...verdictTableLines(document),
     ...noteLines(document),
     ...verdictLines(pairs, document.link.backend),

@@ -95,7 +95,7 @@ t.test('reading bad files gives one line naming the file', async (t) => {
     [
       'kind.json',
       JSON.stringify({ ...sampleResultDocument(), cases: [{ ...sampleResultDocument().cases[0], workload: { kind: 'download', bodyBytes: 1000 } }] }),
-      /^\S*kind\.json: cases\.0\.workload\.kind: Invalid discriminator value\. Expected 'handshake' \| 'transfer' \| 'batch' \| 'copy' \| 'messages'$/,
+      /^\S*kind\.json: cases\.0\.workload\.kind: Invalid discriminator value\. Expected 'handshake' \| 'transfer' \| 'batch' \| 'copy' \| 'messages' \| 'competition'$/,
     ],
     [
       'v2-parameters.json',

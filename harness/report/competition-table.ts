@@ -1,0 +1,110 @@
+// The competition's tables, one row per case (pairing): how the flows divided the bottleneck
+// (shares, Jain's index, time to converge, what they got of the link together, retransmissions,
+// the queue's overflow drops), and the probe's latency idle against loaded. Every figure is the
+// median over the case's ok samples; a metric no sample has reads "-".
+import { flowMetricName } from '../results/competition-names.js';
+import type { ResultDocument } from '../results/schema.js';
+import { median } from '../measure/statistics.js';
+import { competitionCases, flowLabel, okSamples, type CompetitionCase } from './competition.js';
+import { formatCount, formatNumber, notRunLabel } from './format.js';
+import type { Table } from './table.js';
+
+/** The values of `metric` in the case's ok samples (those that have it). */
+function values(c: CompetitionCase, metric: string): number[] {
+  return okSamples(c).flatMap((s) => (s.metrics[metric] !== undefined ? [s.metrics[metric]] : []));
+}
+
+function medianOf(c: CompetitionCase, metric: string): number | null {
+  const v = values(c, metric);
+  return v.length > 0 ? median(v) : null;
+}
+
+const percent = (fraction: number | null): string => (fraction === null ? '-' : `${(fraction * 100).toFixed(1)}%`);
+
+/** One cell per flow, joined: "52.1% / 47.9%". */
+function perFlow(c: CompetitionCase, format: (flow: number) => string): string {
+  return c.workload.flows.map((_, i) => format(i + 1)).join(' / ');
+}
+
+/** "0.998 (0.990..0.999)": median and range of Jain's index. */
+function jainCell(c: CompetitionCase): string {
+  const v = values(c, 'jainIndex');
+  if (v.length === 0) return '-';
+  return `${median(v).toFixed(3)} (${Math.min(...v).toFixed(3)}..${Math.max(...v).toFixed(3)})`;
+}
+
+/** The median over the samples that converged, with how many never did (no timeToConvergeMs). */
+function convergeCell(c: CompetitionCase): string {
+  const ok = okSamples(c).length;
+  const converged = values(c, 'timeToConvergeMs');
+  const never = ok - converged.length;
+  if (ok === 0) return '-';
+  if (converged.length === 0) return `never (${never}/${ok})`;
+  const time = `${formatNumber(median(converged))} ms`;
+  return never > 0 ? `${time} (never in ${never}/${ok})` : time;
+}
+
+/** Of the link's downlink rate when it has one, else the rate itself. */
+function aggregateCell(c: CompetitionCase, linkBitsPerSecond: number | null): string {
+  const aggregate = medianOf(c, 'aggregateGoodputBitsPerSecond');
+  if (aggregate === null) return '-';
+  if (linkBitsPerSecond === null) return `${formatNumber(aggregate / 1e6)} Mbit/s`;
+  return `${percent(aggregate / linkBitsPerSecond)} of ${formatNumber(linkBitsPerSecond / 1e6)} Mbit/s`;
+}
+
+function countCell(value: number | null): string {
+  return value === null ? '-' : formatCount(value);
+}
+
+/** The downlink's configured rate, null without one (loopback, no --rate). */
+export function linkRateBitsPerSecond(document: ResultDocument): number | null {
+  return document.link.configured?.down.rateBitsPerSecond ?? null;
+}
+
+/** How the flows of each case shared the link; null when the document has no competition. */
+export function fairnessTable(document: ResultDocument): Table | null {
+  const cases = competitionCases(document);
+  if (cases.length === 0) return null;
+  const link = linkRateBitsPerSecond(document);
+  const rows = cases.map((c) => {
+    const flows = c.workload.flows.map(flowLabel).join(' vs ');
+    const notRun = notRunLabel(c);
+    if (notRun !== undefined) return [c.id, flows, '-', notRun, '', '', '', '', ''];
+    return [
+      c.id,
+      flows,
+      `${okSamples(c).length}/${c.samples.length}`,
+      perFlow(c, (n) => percent(medianOf(c, flowMetricName(n, 'Share')))),
+      jainCell(c),
+      convergeCell(c),
+      aggregateCell(c, link),
+      perFlow(c, (n) => countCell(medianOf(c, flowMetricName(n, 'RetransmittedPackets')))),
+      countCell(medianOf(c, 'queueOverflowDropsDown')),
+    ];
+  });
+  return {
+    header: ['case', 'flows', 'ok/n', 'share per flow', "Jain's index (min..max)", 'time to converge', 'aggregate goodput', 'retransmitted packets per flow', 'queue overflow drops'],
+    rows,
+    align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+  };
+}
+
+const ms = (value: number | null): string => (value === null ? '-' : formatNumber(value));
+
+/** "40.1 / 41.0 / 42.3": p50 / p95 / p99 medians. */
+function percentilesCell(c: CompetitionCase, phase: 'idle' | 'loaded'): string {
+  return ['50', '95', '99'].map((p) => ms(medianOf(c, `${phase}LatencyP${p}Ms`))).join(' / ');
+}
+
+/** The probe's round trips before the flows and while they all ran, per case; null without a competition. */
+export function competitionLatencyTable(document: ResultDocument): Table | null {
+  const cases = competitionCases(document).filter((c) => notRunLabel(c) === undefined);
+  if (cases.length === 0) return null;
+  const rows = cases.map((c) => {
+    const inflationMs = medianOf(c, 'latencyInflationP95Ms');
+    const ratio = medianOf(c, 'latencyInflationP95Ratio');
+    const inflation = inflationMs === null ? '-' : `${inflationMs >= 0 ? '+' : ''}${formatNumber(inflationMs)} ms${ratio === null ? '' : ` (x${formatNumber(ratio)})`}`;
+    return [c.id, percentilesCell(c, 'idle'), percentilesCell(c, 'loaded'), inflation, percent(medianOf(c, 'loadedProbeLostRate'))];
+  });
+  return { header: ['case', 'idle p50 / p95 / p99 (ms)', 'loaded p50 / p95 / p99 (ms)', 'p95 inflation', 'loaded probes lost'], rows };
+}
