@@ -171,6 +171,8 @@ function kindOf(parameters: Parameters): Workload['kind'] {
  * exactly what parametersOf gives for some workload: nothing is dropped or made up.
  */
 export function workloadFromParameters(parameters: Parameters): Workload {
+  // Competitions came with schemaVersion 3, which records every workload whole: their flat parameters are a summary only.
+  if ('flows' in parameters) throw new WorkloadError(`parameters ${JSON.stringify(parameters)} are a competition's summary: a competition workload is recorded whole (schemaVersion 3), never rebuilt from parameters`);
   const kind = kindOf(parameters);
   const p = parameters;
   const rebind = p.rebind !== undefined || p.rebindAfterMs !== undefined ? { kind: p.rebind, afterMs: p.rebindAfterMs } : undefined;
