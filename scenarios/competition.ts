@@ -9,6 +9,7 @@ import { competitionMetricNames } from '../harness/measure/competition.js';
 import { MAX_COMPETING_FLOWS } from '../harness/results/competition-names.js';
 import type { CompetitionFlow, CompetitionWorkload } from '../harness/results/workload.js';
 import type { CaseDefinition, ContestOptions, MetricDefinition, ScenarioDefinition } from '../harness/scenario/types.js';
+import { didYouMean } from '../harness/files/did-you-mean.js';
 import { competitionSample, PROBE_IDLE_MS, PROBE_RATE_PER_SECOND } from './competition-sample.js';
 
 /** A flow as a pairing names it: the sender's controller is iperf3's own, else the run's --cc or the stack's default. */
@@ -18,10 +19,30 @@ interface FlowSpec extends Omit<CompetitionFlow, 'bodyBytes' | 'startAfterMs' | 
   ownController: boolean;
 }
 
-const H3_NGTCP2: FlowSpec = { id: 'h3-ngtcp2', protocol: 'quic', application: 'h3', client: 'ngtcp2', server: 'ngtcp2', congestionControl: 'cubic', ownController: false };
-const H3_QUICHE: FlowSpec = { id: 'h3-quiche', protocol: 'quic', application: 'h3', client: 'quiche', server: 'quiche', congestionControl: 'cubic', ownController: false };
+/** HTTP/3 from a QUIC stack's own client and server; its controller the run's --cc or the stack's default. */
+const h3 = (stack: 'ngtcp2' | 'quiche' | 'quic-go' | 'aioquic', defaultCc: CongestionControl): FlowSpec => ({ id: `h3-${stack}`, protocol: 'quic', application: 'h3', client: stack, server: stack, congestionControl: defaultCc, ownController: false });
+const H3_NGTCP2 = h3('ngtcp2', 'cubic');
+const H3_QUICHE = h3('quiche', 'cubic');
 const H2_NODE: FlowSpec = { id: 'h2-node', protocol: 'tcp-tls', application: 'h2', client: 'undici', server: 'node', congestionControl: 'cubic', ownController: false };
+const H1_NODE: FlowSpec = { id: 'h1-node', protocol: 'tcp-tls', application: 'http/1.1', client: 'undici', server: 'node', congestionControl: 'cubic', ownController: false };
 const iperf3 = (cc: CongestionControl, suffix = ''): FlowSpec => ({ id: `iperf3-${cc}${suffix}`, protocol: 'tcp', application: 'none', client: 'iperf3', server: 'iperf3', congestionControl: cc, ownController: true });
+
+/** Every flow a mix (--mix) may name, by its id. */
+export const FLOW_CATALOG: ReadonlyMap<string, FlowSpec> = new Map(
+  [H3_NGTCP2, H3_QUICHE, h3('quic-go', 'reno'), h3('aioquic', 'reno'), H2_NODE, H1_NODE, iperf3('cubic'), iperf3('bbr'), iperf3('reno')].map((spec) => [spec.id, spec]),
+);
+
+/** A mix of catalog flows as a pairing: its id "a-vs-b", a flow named twice numbered (-1, -2). */
+export function mixPairing(names: readonly string[]): { id: string; flows: FlowSpec[] } {
+  if (names.length < 2 || names.length > MAX_COMPETING_FLOWS) throw new Error(`--mix: ${names.join('+')} has ${names.length} flows; a mix has 2 to ${MAX_COMPETING_FLOWS}`);
+  const flows = names.map((name, k) => {
+    const spec = FLOW_CATALOG.get(name);
+    if (spec === undefined) throw new Error(`--mix: no flow "${name}"${didYouMean(name, [...FLOW_CATALOG.keys()])} (flows: ${[...FLOW_CATALOG.keys()].join(', ')})`);
+    const twice = names.filter((n) => n === name).length > 1;
+    return twice ? { ...spec, id: `${spec.id}-${names.slice(0, k + 1).filter((n) => n === name).length}` } : spec;
+  });
+  return { id: names.join('-vs-'), flows };
+}
 
 /** The default pairings, the control last. */
 export const PAIRINGS: ReadonlyArray<{ id: string; flows: readonly FlowSpec[] }> = [
@@ -57,7 +78,11 @@ function controllerOf(spec: FlowSpec, runCongestionControl: CongestionControl | 
 
 /** Every pairing's case for `options` (refused with the reason when out of bounds). */
 export function competitionCases(options: ContestOptions): CaseDefinition[] {
-  return PAIRINGS.map(({ id, flows }): CaseDefinition => {
+  const pairings = options.mixes !== undefined ? options.mixes.map(mixPairing) : PAIRINGS;
+  const ids = pairings.map((p) => p.id);
+  const twice = ids.find((id, k) => ids.indexOf(id) !== k);
+  if (twice !== undefined) throw new Error(`--mix: ${twice} is given twice`);
+  return pairings.map(({ id, flows }): CaseDefinition => {
     const bodyBytes = flowBytes(options, flows.length);
     const workload: CompetitionWorkload = {
       kind: 'competition',

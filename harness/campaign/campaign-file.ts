@@ -9,7 +9,7 @@ import { TCP_CONGESTION_CONTROLS } from '../lab/lab.js';
 import { profileNames } from '../lab/profiles.js';
 import { UnitError } from '../lab/units.js';
 import { linkConditionsFrom, type LinkCliOptions } from '../options/link-options.js';
-import { choiceList, commaListOf, durationMs, integerInRange, objectSetList, sizeBytes, sizeList } from '../options/parse.js';
+import { choiceList, commaListOf, durationMs, integerInRange, mixList, objectSetList, sizeBytes, sizeList } from '../options/parse.js';
 import { parseResolve } from '../probe/target.js';
 import { TargetRequestError } from '../target/target-error.js';
 import { parseTargetUrl } from '../target/target-url.js';
@@ -51,6 +51,7 @@ const runOptionsSchema = z
     messageSize: z.string().describe('Message scenarios: bytes per message with the unit, e.g. "200B".'),
     messageRate: z.number().int().describe('Message scenarios: messages a second.'),
     duration: z.string().describe('Message scenarios: how long each sample sends; competition: how long the flows compete at a fair share, e.g. "20s".'),
+    mix: stringOrList.describe('Competition: mixes instead of the default pairings, each its flows joined by "+", e.g. ["h3-quic-go+iperf3-bbr"].'),
     stagger: z.string().describe('Competition: each later flow joins this long after the one before, e.g. "5s".'),
   })
   .partial()
@@ -134,7 +135,7 @@ type RunOptionsInput = z.infer<typeof runOptionsSchema>;
 
 /** The options of one run of a scenario, as the scenario command's parsers made them. */
 export type ScenarioRunOptions = Partial<
-  Pick<ScenarioRunFlags, 'samples' | 'warmup' | 'timeout' | 'sizes' | 'objects' | 'variants' | 'direction' | 'cc' | 'quicInitialRtt' | 'server' | 'client' | 'messageSize' | 'messageRate' | 'duration' | 'stagger'>
+  Pick<ScenarioRunFlags, 'samples' | 'warmup' | 'timeout' | 'sizes' | 'objects' | 'variants' | 'direction' | 'cc' | 'quicInitialRtt' | 'server' | 'client' | 'messageSize' | 'messageRate' | 'duration' | 'stagger' | 'mix'>
 > & { capture?: boolean };
 
 export interface CampaignScenario {
@@ -420,6 +421,7 @@ function runOptionsFrom(input: RunOptionsInput, path: Path, fail: (message: stri
   if (input.messageSize !== undefined) out.messageSize = parse('messageSize', () => sizeBytes('--message-size')(input.messageSize as string));
   if (input.messageRate !== undefined) out.messageRate = parse('messageRate', () => integerInRange('--message-rate', 1, 10_000)(String(input.messageRate)));
   if (input.duration !== undefined) out.duration = parse('duration', () => durationMs('--duration')(input.duration as string));
+  if (input.mix !== undefined) out.mix = parse('mix', () => mixList(joined(input.mix as string | string[])));
   if (input.stagger !== undefined) out.stagger = parse('stagger', () => durationMs('--stagger')(input.stagger as string));
   return out;
 }

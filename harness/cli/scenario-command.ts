@@ -16,7 +16,7 @@ import { CLIENT_NAMES, SERVER_NAMES } from '../scenario/matrix.js';
 import { addLinkOptions } from './link-options.js';
 import { planScenarioRun, type ScenarioRunFlags } from '../options/scenario-run.js';
 import { interruptSignal } from '../process/cleanup.js';
-import { choiceList, commaListOf, durationMs, integerInRange, objectSetList, oneOf, sizeBytes, sizeList } from '../options/parse.js';
+import { choiceList, commaListOf, durationMs, integerInRange, mixList, objectSetList, oneOf, sizeBytes, sizeList } from '../options/parse.js';
 import { formatSize } from '../files/sizes.js';
 import { DEFAULT_TARGET_MAX_BYTES } from '../target/target-run.js';
 import { UsageError } from '../options/usage-error.js';
@@ -47,6 +47,7 @@ export function scenarioCommand(): Command {
     .option('--message-size <size>', 'message scenarios (realtime): bytes per message, e.g. 200B (default 200B)', sizeBytes('--message-size'))
     .option('--message-rate <n>', 'message scenarios: messages a second (default 50)', integerInRange('--message-rate', 1, 10_000))
     .option('--duration <duration>', 'message scenarios: how long each sample sends; competition: how long the flows compete at a fair share (sizes each flow), e.g. 20s (default 20s)', durationMs('--duration'))
+    .option('--mix <mixes>', 'competition: mixes to run instead of the default pairings, each its flows joined by + (comma-separated), e.g. h3-quic-go+iperf3-bbr,h3-ngtcp2+h2-node+iperf3-cubic', mixList)
     .option('--stagger <duration>', 'competition: each later flow joins this long after the one before, e.g. 5s (default 0: all at once)', durationMs('--stagger'))
     .option('--variants <ids>', 'run only these cases (comma-separated case ids, e.g. quic-h3-0rtt,tcp-tls-h2)', commaListOf('--variants'))
     .option('--server <names>', `servers to run every case on: ${SERVER_NAMES.join(', ')} (default: each case's own)`, choiceList('--server', SERVER_NAMES))

@@ -66,6 +66,15 @@ export function commaListOf(name: string): (value: string) => string[] {
   return (value) => listIn(name, value);
 }
 
+/** "a+b,c+d" -> [["a", "b"], ["c", "d"]]: mixes (competition), each its flows joined by "+". */
+export function mixList(value: string): string[][] {
+  return listIn('--mix', value).map((mix) => {
+    const flows = mix.split('+').map((flow) => flow.trim());
+    if (flows.some((flow) => flow === '')) throw new UsageError(`--mix: "${mix}" has an empty flow (flows joined by +, e.g. h3-ngtcp2+iperf3-bbr)`);
+    return flows;
+  });
+}
+
 /** A unit parser's error ('--sizes "10" needs a unit: ...') in the form of the others. */
 function unitUsage(error: unknown): UsageError {
   const message = error instanceof Error ? error.message : String(error);

@@ -93,6 +93,8 @@ export interface ContestOptions {
   downRateBitsPerSecond: number;
   /** The run's --cc: the controller of every flow that does not choose its own (absent: each stack's default). */
   congestionControl?: CongestionControl;
+  /** The flows of each mix to run, by the scenario's flow names (--mix); absent: its default pairings. */
+  mixes?: ReadonlyArray<readonly string[]>;
 }
 
 /** A competition case's other flows (every flow of its workload but the first, which is the case's own client and server). */

@@ -5,6 +5,7 @@ import { planScenarioRun, type ScenarioRunFlags } from '../../harness/options/sc
 import { checkSessionOptions } from '../../harness/run/options.js';
 import type { CompetitionWorkload } from '../../harness/results/workload.js';
 import { usageRefusal } from '../fixtures/usage-refusal.js';
+import { mixList } from '../../harness/options/parse.js';
 
 const base: ScenarioRunFlags = { resultsDir: 'results', capture: true, wait: true };
 
@@ -49,7 +50,61 @@ t.test('--duration, --stagger, --rate and --cc shape the flows; iperf3 keeps its
   t.equal(plan.scenario.defaults.sampleTimeoutMs, 4000 + 16_000 + 6000 + 30_000);
 });
 
+t.test('--mix runs its mixes instead of the pairings, a flow named twice numbered', async (t) => {
+  const plan = planScenarioRun('competition', {
+    ...base,
+    mix: [
+      ['h3-quic-go', 'iperf3-bbr'],
+      ['iperf3-cubic', 'iperf3-cubic', 'h2-node'],
+    ],
+  });
+  t.same(
+    plan.scenario.cases.map((c) => [c.id, c.client, c.server]),
+    [
+      ['h3-quic-go-vs-iperf3-bbr', 'quic-go', 'quic-go'],
+      ['iperf3-cubic-vs-iperf3-cubic-vs-h2-node', 'iperf3', 'iperf3'],
+    ],
+  );
+  t.same(
+    workloadOf(plan, 'h3-quic-go-vs-iperf3-bbr')?.flows.map((f) => [f.id, f.congestionControl, f.bodyBytes]),
+    [
+      ['h3-quic-go', 'reno', 25_000_000],
+      ['iperf3-bbr', 'bbr', 25_000_000],
+    ],
+    "quic-go's own controller without --cc",
+  );
+  t.same(
+    workloadOf(plan, 'iperf3-cubic-vs-iperf3-cubic-vs-h2-node')?.flows.map((f) => [f.id, f.bodyBytes]),
+    [
+      ['iperf3-cubic-1', 16_666_667],
+      ['iperf3-cubic-2', 16_666_667],
+      ['h2-node', 16_666_667],
+    ],
+    'three flows: a third of the duration at the rate each',
+  );
+});
+
 t.test('bad competition options are refused, each naming its flag', async (t) => {
+  t.equal(
+    usageRefusal(() => planScenarioRun('competition', { ...base, mix: [['h3-ngtcp', 'h2-node']] })),
+    '--mix: no flow "h3-ngtcp", did you mean "h3-ngtcp2"? (flows: h3-ngtcp2, h3-quiche, h3-quic-go, h3-aioquic, h2-node, h1-node, iperf3-cubic, iperf3-bbr, iperf3-reno)',
+  );
+  t.equal(
+    usageRefusal(() => planScenarioRun('competition', { ...base, mix: [['h2-node']] })),
+    '--mix: h2-node has 1 flows; a mix has 2 to 4',
+  );
+  t.equal(
+    usageRefusal(() =>
+      planScenarioRun('competition', {
+        ...base,
+        mix: [
+          ['h2-node', 'h1-node'],
+          ['h2-node', 'h1-node'],
+        ],
+      }),
+    ),
+    '--mix: h2-node-vs-h1-node is given twice',
+  );
   t.equal(
     usageRefusal(() => planScenarioRun('competition', { ...base, duration: 1000 })),
     '--duration: 1000 ms is out of range (2 s to 300 s of competing)',
@@ -64,11 +119,22 @@ t.test('bad competition options are refused, each naming its flag', async (t) =>
   );
   t.equal(
     usageRefusal(() => planScenarioRun('handshake', { ...base, stagger: 1000 })),
-    '--stagger: applies to competition scenarios, not handshake',
+    '--stagger, --mix: apply to competition scenarios, not handshake',
   );
 });
 
 t.test('on loopback the run is refused before anything is set up', async (t) => {
   const plan = planScenarioRun('competition', { ...base, link: 'loopback' });
   await t.rejects(checkSessionOptions(plan.scenario, { ...plan.sessionOptions, output: undefined }), /competition runs on the lab only \(its flows share the emulated bottleneck/);
+});
+
+t.test('--mix as the command line gives it: mixes by commas, flows by +', async (t) => {
+  t.same(mixList('h3-quic-go+iperf3-bbr, h3-ngtcp2 + h2-node + iperf3-cubic'), [
+    ['h3-quic-go', 'iperf3-bbr'],
+    ['h3-ngtcp2', 'h2-node', 'iperf3-cubic'],
+  ]);
+  t.equal(
+    usageRefusal(() => mixList('h3-ngtcp2+,h2-node')),
+    '--mix: "h3-ngtcp2+" has an empty flow (flows joined by +, e.g. h3-ngtcp2+iperf3-bbr)',
+  );
 });
