@@ -72,6 +72,16 @@ t.test('bbr, 2 MB: the sender used bbr, its retransmits, the test start', async 
   t.throws(() => iperfTimeline(parseIperfText(fixture('bbr-2MB')), 2_000_000, 'cubic', false), /sender used congestion control bbr, asked for cubic/);
 });
 
+t.test('a last interval printed with the same end as the one before ("0.90-0.90", seen with bbr): one point, at the total', async (t) => {
+  const lines = fixture('cubic-2MB').map((l) => ({ ...l, line: l.line.replace('0.90-0.96   sec  58.3 KBytes', '0.90-0.90   sec  3.13 KBytes').replace('0.80-0.90   sec   235 KBytes', '0.80-0.90   sec   290 KBytes') }));
+  const { timings } = iperfTimeline(parseIperfText(lines), 2_000_000, 'cubic', true);
+  t.same((timings.progress ?? []).slice(-2), [
+    [1067.874, 1700454],
+    [1167.874, 2_000_000],
+  ]);
+  t.equal(timings.bodyEndMs, 1167.874);
+});
+
 t.test('a short transfer: one interval, printed after the results exchange, so only "Starting Test:" times it', async (t) => {
   const report = parseIperfText(fixture('short-20kB'));
   t.same(testStartOnClock(report), { testStartMs: 274.069, startLineMs: 274.069, intervalsStartMs: null });

@@ -82,7 +82,8 @@ export function iperfTimeline(report: IperfTextReport, expectedBytes: number, co
 
 /**
  * [ms from the origin, cumulative bytes] at each interval's end. The printed figures are
- * rounded, so their running sum is held to at most the total and the last point is the total.
+ * rounded, so their running sum is held to at most the total and the last point is the total;
+ * the times rise strictly.
  */
 function progressOf(intervals: IperfTextReport['intervals'], testStartMs: number, totalBytes: number): Array<[number, number]> {
   let cumulative = 0;
@@ -90,7 +91,11 @@ function progressOf(intervals: IperfTextReport['intervals'], testStartMs: number
   for (const [k, interval] of intervals.entries()) {
     cumulative += interval.bytes;
     const bytes = k === intervals.length - 1 ? totalBytes : Math.min(cumulative, totalBytes);
-    points.push([microseconds(testStartMs + interval.endSeconds * 1000), bytes]);
+    const ms = microseconds(testStartMs + interval.endSeconds * 1000);
+    // A last interval of a few ms prints the same end as the one before ("0.90-0.90"): one point.
+    const previous = points[points.length - 1];
+    if (previous !== undefined && previous[0] >= ms) previous[1] = bytes;
+    else points.push([ms, bytes]);
   }
   return points;
 }
