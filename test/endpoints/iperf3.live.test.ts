@@ -14,6 +14,12 @@ import type { CongestionControl, EndpointCase, TlsMaterial } from '../../harness
 import { LAB_SERVER_NAME } from '../../harness/lab/addresses.js';
 import { buildEmulator } from '../../harness/lab/emulator-process.js';
 import { runCommand } from '../../harness/process/managed-process.js';
+import { PacketCapture } from '../../harness/capture/packet-capture.js';
+import { readTcpSegments } from '../../harness/capture/tcp-segments.js';
+import { withLabUserDir } from '../../harness/files/lab-user-dir.js';
+import { LAB_DEVICE } from '../../harness/lab/lab.js';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { emulatorLabFor, labSkipReason } from '../fixtures/live-lab.js';
 
 const LINK_BITS_PER_SECOND = 20e6;
@@ -82,7 +88,19 @@ if (reason) {
             await new Promise((r) => setTimeout(r, 30));
           }
         })();
-        const timings = await client.exchange({ target: a, path: `/${BYTES}`, timeoutMs: 15_000, recordProgress: true, congestionControl }).finally(() => (polling = false));
+        // The data on the wire, where the client receives it: the clock's ground truth.
+        const { timings, originEpochMs, wire } = await withLabUserDir('quic-lab-iperf3-test-', async (dir) => {
+          const file = join(dir, 'down.pcap');
+          const capture = await PacketCapture.start({ netns: lab.namespaces.client, interfaceName: LAB_DEVICE, filter: `tcp and src host ${a.host} and src port ${a.port}`, file, snaplenBytes: 128 });
+          try {
+            const originEpochMs = performance.timeOrigin + performance.now();
+            const timings = await client.exchange({ target: a, path: `/${BYTES}`, timeoutMs: 15_000, recordProgress: true, congestionControl }).finally(() => (polling = false));
+            await capture.stop();
+            return { timings, originEpochMs, wire: await readTcpSegments(file) };
+          } finally {
+            await capture.stop().catch(() => undefined);
+          }
+        });
         await poller;
         t.equal(timings.bodyBytes, BYTES, 'bytes exact');
         const start = timings.bodyStartMs as number;
@@ -114,6 +132,20 @@ if (reason) {
         t.ok(
           (timings.retransmittedPackets as number) >= seenRetransmits && (timings.retransmittedPackets as number) <= seenRetransmits + 50,
           `iperf3's sender retransmits (${timings.retransmittedPackets}) are the server socket's (ss saw ${seenRetransmits} by its last sample)`,
+        );
+        // The data connection is the one that carried the most; its first and last payload on the origin's clock.
+        const payloadByStream = new Map<number, number>();
+        for (const segment of wire) payloadByStream.set(segment.stream, (payloadByStream.get(segment.stream) ?? 0) + segment.payloadBytes);
+        const dataStream = [...payloadByStream.entries()].sort((x, y) => y[1] - x[1])[0]?.[0];
+        const dataTimes = wire.filter((s) => s.stream === dataStream && s.payloadBytes > 0).map((s) => s.timeEpochMs - originEpochMs);
+        const firstDataMs = Math.min(...dataTimes);
+        const lastDataMs = Math.max(...dataTimes);
+        t.ok(Math.abs(start - firstDataMs) < 10, `the body start ${start.toFixed(1)} ms, the first data packet on the wire ${firstDataMs.toFixed(1)} ms: ${(firstDataMs - start).toFixed(2)} ms apart`);
+        t.ok(Math.abs(end - lastDataMs) < 15, `the body end ${end.toFixed(1)} ms (10 ms resolution), the last data packet ${lastDataMs.toFixed(1)} ms: ${(lastDataMs - end).toFixed(2)} ms apart`);
+        const synAckMs = Math.min(...wire.filter((s) => s.stream === dataStream && s.syn).map((s) => s.timeEpochMs - originEpochMs));
+        t.ok(timings.handshakeMs - synAckMs >= 0 && timings.handshakeMs - synAckMs < 10, `handshakeMs ${timings.handshakeMs.toFixed(1)} ms, the data connection's SYN-ACK in at ${synAckMs.toFixed(1)} ms`);
+        t.comment(
+          `${congestionControl}: handshakeMs ${(timings.handshakeMs - synAckMs).toFixed(2)} ms after the data connection's SYN-ACK; wire first data ${(firstDataMs - start).toFixed(2)} ms after bodyStartMs, last data ${(lastDataMs - end).toFixed(2)} ms after bodyEndMs`,
         );
         t.comment(
           `${congestionControl}: handshake ${timings.handshakeMs.toFixed(1)} ms, body ${start.toFixed(1)}-${end.toFixed(1)} ms, goodput ${(goodput / 1e6).toFixed(2)} Mbit/s, alignment ${error.toFixed(2)} ms, retransmits ${timings.retransmittedPackets} (ss ${seenRetransmits})`,
