@@ -104,6 +104,15 @@ t.test('the server is busy: the error, said as iperf3 says it', async (t) => {
   t.throws(() => iperfTimeline(report, 1_000_000, 'cubic', false), { message: 'iperf3: the server is busy running a test. try again later' });
 });
 
+t.test('a controller the kernel does not have: the error says which and where the kernel lists them', async (t) => {
+  // As iperf3 3.12 printed it for -C bbr2 (not in this kernel).
+  const lines = ['Reverse mode, remote host 127.0.0.1 is sending', 'iperf3: error - unable to set TCP_CONGESTION: Supplied congestion control algorithm not supported on this host'].map((line, i) => ({ atMs: i, line }));
+  t.throws(() => iperfTimeline(parseIperfText(lines), 100_000, 'bbr2', false), {
+    message:
+      'iperf3: unable to set TCP_CONGESTION: Supplied congestion control algorithm not supported on this host (-C bbr2: the kernel offers the controllers in net.ipv4.tcp_available_congestion_control; without CAP_NET_ADMIN one must also be in tcp_allowed_congestion_control)',
+  });
+});
+
 t.test('output cut short, or figures that disagree with the download: clear errors', async (t) => {
   const lines = fixture('cubic-2MB');
   const cut = lines.slice(

@@ -34,7 +34,7 @@ import { requestedBodyBytes } from '../../files/generated-body.js';
 import type { EndpointInfo, TimingSource } from '../../results/schema.js';
 import type { CongestionControl, ExchangeClient, ExchangeTimings, RequestSpec, SessionMode } from '../types.js';
 import { parseIperfText, type StampedLine } from './text-output.js';
-import { iperfTimeline } from './timeline.js';
+import { iperfErrorMessage, iperfTimeline } from './timeline.js';
 import { iperf3Version } from './version.js';
 
 /** iperf3's default TCP block (128 KiB): the largest -l used. */
@@ -114,7 +114,7 @@ export class Iperf3Client implements ExchangeClient {
         throw new Error(`iperf3: the download of ${bytes} bytes did not finish within ${spec.timeoutMs} ms (killed; about ${got} bytes had come${report.errors.length > 0 ? `; ${report.errors.join('; ')}` : ''})`);
       }
       const report = parseIperfText(lines);
-      if (report.errors.length > 0) throw new Error(`iperf3: ${report.errors.join('; ')}`);
+      if (report.errors.length > 0) throw new Error(iperfErrorMessage(report.errors, congestionControl));
       if (outcome.code !== 0) throw new Error(`${proc.exitDescription ?? 'iperf3 client failed'}${proc.stderr() ? `: ${proc.stderr().split('\n').slice(-3).join(' | ')}` : ''}`);
       const timeline = iperfTimeline(report, bytes, congestionControl, spec.recordProgress === true);
       this.lastAlignment = { testStartMs: timeline.testStartMs, startLineMs: timeline.startLineMs, intervalsStartMs: timeline.intervalsStartMs };

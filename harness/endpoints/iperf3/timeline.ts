@@ -46,7 +46,7 @@ export function testStartOnClock(report: Pick<IperfTextReport, 'intervals' | 'st
  * figures disagree with `expectedBytes`, or the sender used another controller.
  */
 export function iperfTimeline(report: IperfTextReport, expectedBytes: number, congestionControl: string, recordProgress: boolean): IperfTimeline {
-  if (report.errors.length > 0) throw new Error(`iperf3: ${report.errors.join('; ')}`);
+  if (report.errors.length > 0) throw new Error(iperfErrorMessage(report.errors, congestionControl));
   if (report.intervals.length === 0) throw new Error('iperf3 printed no interval report (its output is cut short)');
   if (report.receiver === null || !report.done) throw new Error('iperf3: its output ends before the summary (cut short)');
   if (Math.abs(report.receiver.bytes - expectedBytes) > printedToleranceBytes(expectedBytes)) {
@@ -105,4 +105,12 @@ function progressOf(intervals: IperfTextReport['intervals'], testStartMs: number
 /** Milliseconds kept to the microsecond (sums of seconds and milliseconds pick up float noise). */
 function microseconds(ms: number): number {
   return Math.round(ms * 1000) / 1000;
+}
+
+/** iperf3's errors in one message; a controller it could not set says which and where the kernel lists them. */
+export function iperfErrorMessage(errors: readonly string[], congestionControl: string): string {
+  const controller = errors.some((e) => e.includes('TCP_CONGESTION'))
+    ? ` (-C ${congestionControl}: the kernel offers the controllers in net.ipv4.tcp_available_congestion_control; without CAP_NET_ADMIN one must also be in tcp_allowed_congestion_control)`
+    : '';
+  return `iperf3: ${errors.join('; ')}${controller}`;
 }
