@@ -16,9 +16,10 @@ import { undici } from './undici/index.js';
 import { webTransportGo } from './webtransport-go/index.js';
 import { ws } from './ws/index.js';
 import { failsWebtransport } from './fails-webtransport/index.js';
+import { iperf3 } from './iperf3/index.js';
 
 /** In the order the command line lists them. */
-export const IMPLEMENTATIONS = [node, undici, ngtcp2, quicGo, quiche, aioquic, caddy, curl, chromium, samba, webTransportGo, ws, failsWebtransport, target] as const satisfies readonly ImplementationDescriptor[];
+export const IMPLEMENTATIONS = [node, undici, ngtcp2, quicGo, quiche, aioquic, caddy, curl, chromium, samba, webTransportGo, ws, failsWebtransport, iperf3, target] as const satisfies readonly ImplementationDescriptor[];
 
 type Listed = (typeof IMPLEMENTATIONS)[number];
 /** A server's name on the command line and in case definitions ("node", "ngtcp2", "quic-go", ...). */

@@ -29,9 +29,19 @@ export const iperfReportSchema = z.object({
 });
 export type IperfReport = z.infer<typeof iperfReportSchema>;
 
-/** A one-shot iperf3 server in `netns`, ready to accept. */
-export async function iperfServer(netns: string, host: string): Promise<ManagedProcess> {
-  const server = new ManagedProcess({ name: `iperf3 server in ${netns}`, netns, command: 'iperf3', args: ['-s', '-1', '-B', host, '-p', String(IPERF_PORT), '--forceflush'] });
+/**
+ * An iperf3 server in `netns` (absent: this host) on host:port, ready to accept: one-shot (-1,
+ * it exits after one test) by default; `persistent` serves one test after another (still one
+ * at a time: a client that comes during a test is told the server is busy).
+ */
+export async function iperfServer(netns: string | undefined, host: string, options: { port?: number; persistent?: boolean } = {}): Promise<ManagedProcess> {
+  const port = options.port ?? IPERF_PORT;
+  const server = new ManagedProcess({
+    name: `iperf3 server on port ${port}${netns !== undefined ? ` in ${netns}` : ''}`,
+    ...(netns !== undefined ? { netns } : {}),
+    command: 'iperf3',
+    args: ['-s', ...(options.persistent ? [] : ['-1']), '-B', host, '-p', String(port), '--forceflush'],
+  });
   try {
     await server.waitForLine(/Server listening/, 5000);
     return server;

@@ -83,16 +83,16 @@ t.test('smb-copy: the SMB cases copy, the SMB-style ones read at once; each clie
 });
 
 t.test('names and recorded implementations come from the descriptors', async (t) => {
-  t.same(namesOf('server'), ['node', 'ngtcp2', 'quic-go', 'quiche', 'aioquic', 'caddy', 'samba', 'webtransport-go', 'ws', 'fails-webtransport', 'target']);
+  t.same(namesOf('server'), ['node', 'ngtcp2', 'quic-go', 'quiche', 'aioquic', 'caddy', 'samba', 'webtransport-go', 'ws', 'fails-webtransport', 'iperf3', 'target']);
   t.same(namesOf('server', undefined, true), ['node', 'ngtcp2', 'quic-go', 'quiche', 'aioquic', 'caddy'], 'a remote target and the message servers are not --server choices');
-  t.same(namesOf('client'), ['node-tls', 'undici', 'ngtcp2', 'quic-go', 'quiche', 'aioquic', 'curl', 'chromium', 'smbclient', 'webtransport-go', 'ws', 'fails-webtransport']);
+  t.same(namesOf('client'), ['node-tls', 'undici', 'ngtcp2', 'quic-go', 'quiche', 'aioquic', 'curl', 'chromium', 'smbclient', 'webtransport-go', 'ws', 'fails-webtransport', 'iperf3']);
   t.same(
     namesOf('server').map((name) => serverRole(name).implementation),
-    ['node', 'ngtcp2-gtlsserver', 'quic-go-server', 'quiche-server', 'aioquic-server', 'caddy', 'samba-smbd', 'webtransport-go-server', 'ws-server', 'fails-webtransport-server', 'target'],
+    ['node', 'ngtcp2-gtlsserver', 'quic-go-server', 'quiche-server', 'aioquic-server', 'caddy', 'samba-smbd', 'webtransport-go-server', 'ws-server', 'fails-webtransport-server', 'iperf3-server', 'target'],
   );
   t.same(
     namesOf('client').map((name) => clientRole(name).implementation),
-    ['node-tls', 'undici', 'ngtcp2-gtlsclient', 'quic-go-client', 'quiche-client', 'aioquic-client', 'curl', 'chromium', 'smbclient', 'webtransport-go-client', 'ws-client', 'fails-webtransport-client'],
+    ['node-tls', 'undici', 'ngtcp2-gtlsclient', 'quic-go-client', 'quiche-client', 'aioquic-client', 'curl', 'chromium', 'smbclient', 'webtransport-go-client', 'ws-client', 'fails-webtransport-client', 'iperf3-client'],
   );
-  t.throws(() => serverRole('nginx'), /no server called "nginx" \(known: node, ngtcp2, quic-go, quiche, aioquic, caddy, samba, webtransport-go, ws, fails-webtransport, target\)/);
+  t.throws(() => serverRole('nginx'), /no server called "nginx" \(known: node, ngtcp2, quic-go, quiche, aioquic, caddy, samba, webtransport-go, ws, fails-webtransport, iperf3, target\)/);
 });
