@@ -58,6 +58,7 @@ export const COMPETITION_DEFAULTS: Pick<ContestOptions, 'durationMs' | 'staggerM
 const DEFAULT_DOWN_RATE_BITS_PER_SECOND = 20_000_000;
 const MAX_DURATION_MS = 300_000;
 const CONNECT_MARGIN_MS = 30_000;
+const FLOW_BYTES_STEP = 100_000;
 
 /** Each flow's body: its fair share of durationMs at the link's rate. */
 export function flowBytes(options: ContestOptions, flows: number): number {
@@ -68,7 +69,8 @@ export function flowBytes(options: ContestOptions, flows: number): number {
     throw new Error(`--stagger: ${options.staggerMs} ms must be at least 0 and under half of --duration (${options.durationMs} ms), or the flows would hardly overlap`);
   }
   if (!(options.downRateBitsPerSecond > 0)) throw new Error('competition: the link needs a rate limit (--rate or a profile with one): the flows compete for a bottleneck');
-  return Math.ceil(((options.downRateBitsPerSecond / 8) * (options.durationMs / 1000)) / flows);
+  // Whole 100 kB: iperf3 sends whole blocks (of at most 128 KiB), so its flows move exactly their bytes.
+  return Math.ceil(((options.downRateBitsPerSecond / 8) * (options.durationMs / 1000)) / flows / FLOW_BYTES_STEP) * FLOW_BYTES_STEP;
 }
 
 /** A flow's controller as recorded: iperf3's own, else the run's --cc, else the stack's default. */
