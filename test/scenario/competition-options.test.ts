@@ -76,9 +76,9 @@ t.test('--mix runs its mixes instead of the pairings, a flow named twice numbere
   t.same(
     workloadOf(plan, 'iperf3-cubic-vs-iperf3-cubic-vs-h2-node')?.flows.map((f) => [f.id, f.bodyBytes]),
     [
-      ['iperf3-cubic-1', 16_666_667],
-      ['iperf3-cubic-2', 16_666_667],
-      ['h2-node', 16_666_667],
+      ['iperf3-cubic-1', 16_700_000],
+      ['iperf3-cubic-2', 16_700_000],
+      ['h2-node', 16_700_000],
     ],
     'three flows: a third of the duration at the rate each',
   );
