@@ -20,7 +20,15 @@ interface FlowSpec extends Omit<CompetitionFlow, 'bodyBytes' | 'startAfterMs' | 
 }
 
 /** HTTP/3 from a QUIC stack's own client and server; its controller the run's --cc or the stack's default. */
-const h3 = (stack: 'ngtcp2' | 'quiche' | 'quic-go' | 'aioquic', defaultCc: CongestionControl): FlowSpec => ({ id: `h3-${stack}`, protocol: 'quic', application: 'h3', client: stack, server: stack, congestionControl: defaultCc, ownController: false });
+const h3 = (stack: 'ngtcp2' | 'quiche' | 'quic-go' | 'aioquic', defaultCc: CongestionControl): FlowSpec => ({
+  id: `h3-${stack}`,
+  protocol: 'quic',
+  application: 'h3',
+  client: stack,
+  server: stack,
+  congestionControl: defaultCc,
+  ownController: false,
+});
 const H3_NGTCP2 = h3('ngtcp2', 'cubic');
 const H3_QUICHE = h3('quiche', 'cubic');
 const H2_NODE: FlowSpec = { id: 'h2-node', protocol: 'tcp-tls', application: 'h2', client: 'undici', server: 'node', congestionControl: 'cubic', ownController: false };
@@ -126,6 +134,11 @@ const MIX_METRICS: Record<string, Omit<MetricDefinition, 'name'>> = {
   sharedSpanMs: { unit: 'ms', better: 'neither', description: 'from the last flow’s first byte to the first flow’s last byte: when every flow ran' },
   jainIndex: { unit: 'ratio', better: 'higher', description: "Jain's fairness index over the flows' goodputs in the shared span: 1 equal, 1/n one flow has all" },
   timeToConvergeMs: { unit: 'ms', description: 'from the last flow’s first byte until every flow stayed within ±20% of the mean for 2 s (500 ms intervals); absent when never' },
+  inBandFraction: {
+    unit: 'ratio',
+    better: 'higher',
+    description: 'the part of the shared span’s 500 ms intervals in which every flow was within ±20% of the mean: flows that start together are in band at first, this says whether they stayed',
+  },
   idleLatencyP50Ms: { unit: 'ms', description: 'probe round trip before the first flow started (idle link), median' },
   idleLatencyP95Ms: { unit: 'ms', description: 'probe round trip on the idle link, 95th percentile' },
   idleLatencyP99Ms: { unit: 'ms', description: 'probe round trip on the idle link, 99th percentile' },
@@ -156,7 +169,7 @@ export const competition: ScenarioDefinition = {
   description:
     "Flows sharing one bottleneck: each flow's share and goodput over time, Jain's index, time to converge, and the queueing delay each mix adds to a latency probe (HTTP/3 vs HTTP/2, vs iperf3 cubic and bbr, two QUIC stacks, an iperf3 control pair)",
   metrics: competitionMetricNames(MAX_COMPETING_FLOWS).map(metricOf),
-  headline: ['jainIndex', 'flow1Share', 'flow2Share', 'timeToConvergeMs', 'latencyInflationP95Ms', 'queueOverflowDropsDown'],
+  headline: ['jainIndex', 'flow1Share', 'flow2Share', 'timeToConvergeMs', 'inBandFraction', 'latencyInflationP95Ms', 'queueOverflowDropsDown'],
   defaults: { samples: 3, warmup: 0, sampleTimeoutMs: competitionSampleTimeoutMs({ ...COMPETITION_DEFAULTS, downRateBitsPerSecond: DEFAULT_DOWN_RATE_BITS_PER_SECOND }) },
   cases: competitionCases({ ...COMPETITION_DEFAULTS, downRateBitsPerSecond: DEFAULT_DOWN_RATE_BITS_PER_SECOND }),
   contest: { defaults: COMPETITION_DEFAULTS, cases: competitionCases, sampleTimeoutMs: competitionSampleTimeoutMs },

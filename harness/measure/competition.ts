@@ -3,7 +3,7 @@
 // clock (0 = the first flow's start, ms) and turned into each flow's goodput and share, Jain's
 // index, the time to converge, the probe's latency idle and loaded, and the queue's peak and drops.
 import { FLOW_METRIC_SUFFIXES, flowBytesSeriesName, flowMetricName, PROBE_IDLE_SERIES, PROBE_LOADED_SERIES, QUEUE_BYTES_SERIES, QUEUE_OVERFLOW_SERIES } from '../results/competition-names.js';
-import { goodputBetween, jainIndex, timeToConverge } from './fairness.js';
+import { goodputBetween, inBandIntervals, jainIndex, timeToConverge } from './fairness.js';
 import { latencyInflation, latencySummary } from './latency-probe.js';
 import { downsampleProgress } from './transfer.js';
 
@@ -114,10 +114,11 @@ export function competitionFigures(timings: CompetitionTimings): CompetitionFigu
   metrics.sharedSpanMs = spanEndMs - spanStartMs;
   const jain = jainIndex(goodputs);
   if (jain !== null) metrics.jainIndex = jain;
-  const converged = timeToConverge(
-    clocked.map((points, k) => ({ bytes: points, startMs: firstByteMs[k] as number, endMs: lastByteMs[k] as number })),
-    { intervalMs: CONVERGENCE_INTERVAL_MS, windowMs: CONVERGENCE_WINDOW_MS, tolerance: CONVERGENCE_TOLERANCE },
-  );
+  const convergenceFlows = clocked.map((points, k) => ({ bytes: points, startMs: firstByteMs[k] as number, endMs: lastByteMs[k] as number }));
+  const converged = timeToConverge(convergenceFlows, { intervalMs: CONVERGENCE_INTERVAL_MS, windowMs: CONVERGENCE_WINDOW_MS, tolerance: CONVERGENCE_TOLERANCE });
+  // Flows that start together are in band at first: how much of the span they stayed there tells whether they kept it.
+  const inBand = inBandIntervals(convergenceFlows, { intervalMs: CONVERGENCE_INTERVAL_MS, tolerance: CONVERGENCE_TOLERANCE });
+  if (inBand.length > 0) metrics.inBandFraction = inBand.filter(Boolean).length / inBand.length;
   if (converged !== null) metrics.timeToConvergeMs = converged.timeToConvergeMs;
   else flags.push(`the flows never stayed within ${CONVERGENCE_TOLERANCE * 100}% of a fair share for ${CONVERGENCE_WINDOW_MS} ms`);
   if (timings.probe) Object.assign(series, probeFigures(timings, spanStartMs, spanEndMs, metrics, flags));
@@ -205,6 +206,7 @@ export function competitionMetricNames(maxFlows: number): string[] {
     'sharedSpanMs',
     'jainIndex',
     'timeToConvergeMs',
+    'inBandFraction',
     'idleLatencyP50Ms',
     'idleLatencyP95Ms',
     'idleLatencyP99Ms',

@@ -102,6 +102,25 @@ export interface Convergence {
 }
 
 /**
+ * Per interval of the span when every flow runs (from the last flow's start to the first
+ * flow's end, in whole intervals of intervalMs): whether every flow's goodput was within
+ * +-tolerance of the fair share (see timeToConverge).
+ */
+export function inBandIntervals(flows: readonly ConvergenceFlow[], options: Omit<ConvergenceOptions, 'windowMs'>): boolean[] {
+  const tolerance = options.tolerance ?? 0.2;
+  if (!(tolerance >= 0)) throw new RangeError(`fairness: tolerance must be at least 0, got ${tolerance}`);
+  if (flows.length === 0) return [];
+  const joinedMs = Math.max(...flows.map((f) => f.startMs));
+  const endMs = Math.min(...flows.map((f) => f.endMs));
+  const perFlow = flows.map((f) => intervalGoodputs(f.bytes, options.intervalMs, { fromMs: joinedMs, toMs: endMs }));
+  return (perFlow[0] ?? []).map((_, k) => {
+    const goodputs = perFlow.map((intervals) => (intervals[k] as IntervalGoodput).goodputBitsPerSecond);
+    const share = options.capacityBitsPerSecond !== undefined ? options.capacityBitsPerSecond / flows.length : goodputs.reduce((a, x) => a + x, 0) / flows.length;
+    return share > 0 && goodputs.every((x) => x >= (1 - tolerance) * share && x <= (1 + tolerance) * share);
+  });
+}
+
+/**
  * Time to converge to a fair share. Only the span when every flow runs counts: from the last
  * flow's start (a staggered flow included: convergence is to the share with it in) to the first
  * flow's end, cut into intervals of intervalMs from that start. In an interval the fair share
@@ -113,19 +132,12 @@ export interface Convergence {
  * before the span ends (a pair that never settles, or a span too short to tell).
  */
 export function timeToConverge(flows: readonly ConvergenceFlow[], options: ConvergenceOptions): Convergence | null {
-  const tolerance = options.tolerance ?? 0.2;
-  if (!(tolerance >= 0)) throw new RangeError(`fairness: tolerance must be at least 0, got ${tolerance}`);
   if (!(options.windowMs > 0)) throw new RangeError(`fairness: windowMs must be positive, got ${options.windowMs}`);
   if (flows.length === 0) return null;
   const joinedMs = Math.max(...flows.map((f) => f.startMs));
-  const endMs = Math.min(...flows.map((f) => f.endMs));
-  const perFlow = flows.map((f) => intervalGoodputs(f.bytes, options.intervalMs, { fromMs: joinedMs, toMs: endMs }));
   const needed = Math.ceil(options.windowMs / options.intervalMs - 1e-9);
   let run = 0;
-  for (let k = 0; k < (perFlow[0]?.length ?? 0); k++) {
-    const goodputs = perFlow.map((intervals) => (intervals[k] as IntervalGoodput).goodputBitsPerSecond);
-    const share = options.capacityBitsPerSecond !== undefined ? options.capacityBitsPerSecond / flows.length : goodputs.reduce((a, x) => a + x, 0) / flows.length;
-    const inBand = share > 0 && goodputs.every((x) => x >= (1 - tolerance) * share && x <= (1 + tolerance) * share);
+  for (const [k, inBand] of inBandIntervals(flows, options).entries()) {
     run = inBand ? run + 1 : 0;
     if (run === needed) {
       const timeToConvergeMs = (k - needed + 1) * options.intervalMs;

@@ -69,7 +69,7 @@ export function fairnessTable(document: ResultDocument): Table | null {
   const rows = cases.map((c) => {
     const flows = c.workload.flows.map(flowLabel).join(' vs ');
     const notRun = notRunLabel(c);
-    if (notRun !== undefined) return [c.id, flows, '-', notRun, '', '', '', '', ''];
+    if (notRun !== undefined) return [c.id, flows, '-', notRun, '', '', '', '', '', ''];
     return [
       c.id,
       flows,
@@ -77,15 +77,16 @@ export function fairnessTable(document: ResultDocument): Table | null {
       perFlow(c, (n) => percent(medianOf(c, flowMetricName(n, 'Share')))),
       jainCell(c),
       convergeCell(c),
+      percent(medianOf(c, 'inBandFraction')),
       aggregateCell(c, link),
       perFlow(c, (n) => countCell(medianOf(c, flowMetricName(n, 'RetransmittedPackets')))),
       countCell(medianOf(c, 'queueOverflowDropsDown')),
     ];
   });
   return {
-    header: ['case', 'flows', 'ok/n', 'share per flow', "Jain's index (min..max)", 'time to converge', 'aggregate goodput', 'retransmitted packets per flow', 'queue overflow drops'],
+    header: ['case', 'flows', 'ok/n', 'share per flow', "Jain's index (min..max)", 'time to converge', 'in band', 'aggregate goodput', 'retransmitted packets per flow', 'queue overflow drops'],
     rows,
-    align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
   };
 }
 

@@ -67,6 +67,7 @@ t.test('flows, probe and queue on one clock give shares, Jain, latency inflation
   t.equal(m.flow1RetransmittedPackets, 3);
   t.notOk('flow2RetransmittedPackets' in m, 'a flow whose sender does not tell has none, never 0');
   t.notOk('timeToConvergeMs' in m, '1 against 3 Mbit/s never converges');
+  t.equal(m.inBandFraction, 0, 'and is never in band');
   t.match(figures.flags, [/never stayed within 20% of a fair share for 2000 ms/]);
   t.equal(m.idleLatencyP50Ms, 41.5);
   t.equal(m.idleLatencyP95Ms, 42.85);
@@ -135,6 +136,7 @@ t.test('equal flows converge at once and are perfectly fair', async (t) => {
   const figures = competitionFigures({ flows: [even(0), even(0)], zeroMonotonicMs: 0, idleMs: 0 });
   t.equal(figures.metrics.jainIndex, 1);
   t.equal(figures.metrics.timeToConvergeMs, 0);
+  t.equal(figures.metrics.inBandFraction, 1);
   t.same(figures.flags, []);
   t.notOk('idleLatencyP50Ms' in figures.metrics, 'no probe: no latency');
 });

@@ -93,11 +93,11 @@ t.test('goodput over time: every flow per 500 ms interval, a staggered flow from
 
 t.test('fairness table: medians of shares, Jain with its range, "never", of the link, retransmissions, drops', async (t) => {
   const table = fairnessTable(competitionDocument());
-  t.same(table?.header, ['case', 'flows', 'ok/n', 'share per flow', "Jain's index (min..max)", 'time to converge', 'aggregate goodput', 'retransmitted packets per flow', 'queue overflow drops']);
+  t.same(table?.header, ['case', 'flows', 'ok/n', 'share per flow', "Jain's index (min..max)", 'time to converge', 'in band', 'aggregate goodput', 'retransmitted packets per flow', 'queue overflow drops']);
   t.same(table?.rows, [
-    ['h3-ngtcp2-vs-h2-node', 'h3-ngtcp2 (cubic) vs h2-node (cubic)', '3/3', '57.9% / 42.1%', '0.976 (0.935..0.997)', '1750 ms (never in 1/3)', '95.0% of 20.0 Mbit/s', '4 / 10', '18'],
-    ['h3-cubic-vs-iperf3-bbr', 'h3-ngtcp2 (cubic) vs iperf3-bbr (bbr)', '3/3', '31.6% / 68.4%', '0.880 (0.817..0.935)', 'never (3/3)', '95.0% of 20.0 Mbit/s', '- / 40', '60'],
-    ['iperf3-cubic-vs-cubic', 'iperf3-cubic-1 (cubic) vs iperf3-cubic-2 (cubic)', '3/3', '51.6% / 48.4%', '0.999 (0.997..1.000)', '1000 ms', '95.0% of 20.0 Mbit/s', '22 / 21', '7'],
+    ['h3-ngtcp2-vs-h2-node', 'h3-ngtcp2 (cubic) vs h2-node (cubic)', '3/3', '57.9% / 42.1%', '0.976 (0.935..0.997)', '1750 ms (never in 1/3)', '-', '95.0% of 20.0 Mbit/s', '4 / 10', '18'],
+    ['h3-cubic-vs-iperf3-bbr', 'h3-ngtcp2 (cubic) vs iperf3-bbr (bbr)', '3/3', '31.6% / 68.4%', '0.880 (0.817..0.935)', 'never (3/3)', '-', '95.0% of 20.0 Mbit/s', '- / 40', '60'],
+    ['iperf3-cubic-vs-cubic', 'iperf3-cubic-1 (cubic) vs iperf3-cubic-2 (cubic)', '3/3', '51.6% / 48.4%', '0.999 (0.997..1.000)', '1000 ms', '-', '95.0% of 20.0 Mbit/s', '22 / 21', '7'],
   ]);
 });
 
@@ -107,11 +107,11 @@ t.test('fairness table: a case not run, metrics missing, no link rate', async (t
   const skipped = { ...competitionCase('skipped', pair, []), unsupported: 'node cannot serve h2 here' };
   const document = { ...competitionDocument([bare, skipped]), link: sampleResultDocument().link };
   t.same(fairnessTable(document)?.rows, [
-    ['bare', 'a (cubic) vs b (cubic)', '1/1', '- / 50.0%', '-', 'never (1/1)', '-', '1 / 2', '-'],
-    ['skipped', 'a (cubic) vs b (cubic)', '-', 'unsupported', '', '', '', '', ''],
+    ['bare', 'a (cubic) vs b (cubic)', '1/1', '- / 50.0%', '-', 'never (1/1)', '-', '-', '1 / 2', '-'],
+    ['skipped', 'a (cubic) vs b (cubic)', '-', 'unsupported', '', '', '', '', '', ''],
   ]);
   bare.samples[0]!.metrics.aggregateGoodputBitsPerSecond = 18.5e6;
-  t.equal(fairnessTable(document)?.rows[0]?.[6], '18.5 Mbit/s', 'no link rate: the rate itself');
+  t.equal(fairnessTable(document)?.rows[0]?.[7], '18.5 Mbit/s', 'no link rate: the rate itself');
   t.same(competitionLatencyTable(document)?.rows.length, 1, 'only the case that ran');
   t.equal(fairnessTable(sampleResultDocument()), null, 'no competition: no table');
   t.equal(competitionLatencyTable(sampleResultDocument()), null);
@@ -194,7 +194,7 @@ t.test('the HTML report has the competition sections, each pairing charted, and 
   t.match(html, '<td class="right">1750 ms (never in 1/3)</td>');
   t.match(html, '<td class="right">+64.2 ms (x2.47)</td>');
   const markdown = await renderReport([document], 'md', DEFAULT_COMPARISON_OPTIONS);
-  t.match(markdown, '| h3-cubic-vs-iperf3-bbr | h3-ngtcp2 (cubic) vs iperf3-bbr (bbr) | 3/3 | 31.6% / 68.4% | 0.880 (0.817..0.935) | never (3/3) | 95.0% of 20.0 Mbit/s | - / 40 | 60 |');
+  t.match(markdown, '| h3-cubic-vs-iperf3-bbr | h3-ngtcp2 (cubic) vs iperf3-bbr (bbr) | 3/3 | 31.6% / 68.4% | 0.880 (0.817..0.935) | never (3/3) | - | 95.0% of 20.0 Mbit/s | - / 40 | 60 |');
   t.match(markdown, '| iperf3-cubic-vs-cubic | 42.0 / 43.8 / 44.0 | 61.0 / 70.0 / 70.8 | +26.2 ms (x1.60) | 0.0% |');
   t.match(renderTextSummary(document), /how the competing flows shared the link[^\n]*\ncase +flows/);
   const other = await renderReport([sampleResultDocument()], 'html', DEFAULT_COMPARISON_OPTIONS);
