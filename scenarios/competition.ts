@@ -170,7 +170,8 @@ export const competition: ScenarioDefinition = {
     "Flows sharing one bottleneck: each flow's share and goodput over time, Jain's index, time to converge, and the queueing delay each mix adds to a latency probe (HTTP/3 vs HTTP/2, vs iperf3 cubic and bbr, two QUIC stacks, an iperf3 control pair)",
   metrics: competitionMetricNames(MAX_COMPETING_FLOWS).map(metricOf),
   headline: ['jainIndex', 'flow1Share', 'flow2Share', 'timeToConvergeMs', 'inBandFraction', 'latencyInflationP95Ms', 'queueOverflowDropsDown'],
-  defaults: { samples: 3, warmup: 0, sampleTimeoutMs: competitionSampleTimeoutMs({ ...COMPETITION_DEFAULTS, downRateBitsPerSecond: DEFAULT_DOWN_RATE_BITS_PER_SECOND }) },
+  // Four samples a case: compare tests a difference from four a side.
+  defaults: { samples: 4, warmup: 0, sampleTimeoutMs: competitionSampleTimeoutMs({ ...COMPETITION_DEFAULTS, downRateBitsPerSecond: DEFAULT_DOWN_RATE_BITS_PER_SECOND }) },
   cases: competitionCases({ ...COMPETITION_DEFAULTS, downRateBitsPerSecond: DEFAULT_DOWN_RATE_BITS_PER_SECOND }),
   contest: { defaults: COMPETITION_DEFAULTS, cases: competitionCases, sampleTimeoutMs: competitionSampleTimeoutMs },
   needsLab: 'its flows share the emulated bottleneck, and its probe and queue record are the lab’s',

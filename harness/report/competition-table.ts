@@ -5,7 +5,7 @@
 import { flowMetricName } from '../results/competition-names.js';
 import type { ResultDocument } from '../results/schema.js';
 import { median } from '../measure/statistics.js';
-import { competitionCases, flowLabel, okSamples, type CompetitionCase } from './competition.js';
+import { competingCases, flowLabel, okSamples, type CompetitionCase } from './competition.js';
 import { formatCount, formatNumber, notRunLabel } from './format.js';
 import type { Table } from './table.js';
 
@@ -63,7 +63,7 @@ export function linkRateBitsPerSecond(document: ResultDocument): number | null {
 
 /** How the flows of each case shared the link; null when the document has no competition. */
 export function fairnessTable(document: ResultDocument): Table | null {
-  const cases = competitionCases(document);
+  const cases = competingCases(document);
   if (cases.length === 0) return null;
   const link = linkRateBitsPerSecond(document);
   const rows = cases.map((c) => {
@@ -99,7 +99,7 @@ function percentilesCell(c: CompetitionCase, phase: 'idle' | 'loaded'): string {
 
 /** The probe's round trips before the flows and while they all ran, per case; null without a competition. */
 export function competitionLatencyTable(document: ResultDocument): Table | null {
-  const cases = competitionCases(document).filter((c) => notRunLabel(c) === undefined);
+  const cases = competingCases(document).filter((c) => notRunLabel(c) === undefined);
   if (cases.length === 0) return null;
   const rows = cases.map((c) => {
     const inflationMs = medianOf(c, 'latencyInflationP95Ms');

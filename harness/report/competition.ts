@@ -14,13 +14,13 @@ export type CompetitionCase = ResultCase & { workload: CompetitionWorkload };
 export const GOODPUT_INTERVAL_MS = 500;
 
 /** The cases whose workload is a competition (run or not), in the document's order. */
-export function competitionCases(document: ResultDocument): CompetitionCase[] {
+export function competingCases(document: ResultDocument): CompetitionCase[] {
   return document.cases.filter((c): c is CompetitionCase => c.workload.kind === 'competition');
 }
 
 /** Competing cases that ran (not unsupported or unavailable). */
 export function measuredCompetitionCases(document: ResultDocument): CompetitionCase[] {
-  return competitionCases(document).filter((c) => notRunLabel(c) === undefined);
+  return competingCases(document).filter((c) => notRunLabel(c) === undefined);
 }
 
 export function okSamples(c: ResultCase): Sample[] {
