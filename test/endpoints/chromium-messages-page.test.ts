@@ -44,8 +44,11 @@ t.test('bad options are refused before a browser starts', async (t) => {
 /**
  * A fake WebTransport in the page's context: datagrams and streams echoed after `delayMs`;
  * `duplicate` echoes datagram 1 twice, `drop` never echoes datagram 2, `refuse` never gets ready.
+ * Its late echoes and closes go to streams the page may have cancelled already (it has what it
+ * wanted): a real peer's would be dropped, so the fake's are too (\`quietly\`), not thrown from a timer.
  */
-const FAKE = `class WebTransport {
+const FAKE = `const quietly = (f) => () => { try { f(); } catch {} };
+class WebTransport {
   constructor(url) {
     const opts = globalThis.fakeOptions;
     this.url = url;
@@ -64,18 +67,24 @@ const FAKE = `class WebTransport {
         const seq = chunk[7];
         if (opts.drop && seq === 2) return;
         const copy = Uint8Array.from(chunk);
-        later(() => echo.enqueue(copy));
-        if (opts.duplicate && seq === 1) later(() => echo.enqueue(Uint8Array.from(copy)));
+        later(quietly(() => echo.enqueue(copy)));
+        if (opts.duplicate && seq === 1) later(quietly(() => echo.enqueue(Uint8Array.from(copy))));
       } }),
     };
   }
   async createBidirectionalStream() {
     const delayMs = globalThis.fakeOptions.delayMs;
     let out;
+    // The stream ends after its last echo, whatever the timers' order under load.
+    let echoed = Promise.resolve();
     const readable = new ReadableStream({ start(c) { out = c; } });
     const writable = new WritableStream({
-      write(chunk) { const copy = Uint8Array.from(chunk); setTimeout(() => out.enqueue(copy), delayMs); },
-      close() { setTimeout(() => out.close(), delayMs + 1); },
+      write(chunk) {
+        const copy = Uint8Array.from(chunk);
+        const previous = echoed;
+        echoed = new Promise((done) => setTimeout(done, delayMs)).then(() => previous).then(quietly(() => out.enqueue(copy)));
+      },
+      close() { void echoed.then(quietly(() => out.close())); },
     });
     return { readable, writable };
   }
