@@ -4,7 +4,7 @@
 // index, the time to converge, the probe's latency idle and loaded, and the queue's peak and drops.
 import { FLOW_METRIC_SUFFIXES, flowBytesSeriesName, flowMetricName, PROBE_IDLE_SERIES, PROBE_LOADED_SERIES, QUEUE_BYTES_SERIES, QUEUE_OVERFLOW_SERIES } from '../results/competition-names.js';
 import { goodputBetween, inBandIntervals, jainIndex, timeToConverge } from './fairness.js';
-import { latencyInflation, latencySummary } from './latency-probe.js';
+import { latencyInflation, latencySummary, probesSentBetween } from './latency-probe.js';
 import { downsampleProgress } from './transfer.js';
 
 /** One flow as measured: when its exchange was called (sample clock) and its progress on its own origin. */
@@ -133,11 +133,11 @@ function probeFigures(timings: CompetitionTimings, spanStartMs: number, spanEndM
     flags.push('the latency probe sent nothing');
     return {};
   }
-  const startedAtMs = probe.startedAtMs;
-  // Each probe's send time on the sample clock.
-  const sent = probe.probes.map((p) => ({ atMs: startedAtMs + p.sentMs - timings.zeroMonotonicMs, rttMs: p.rttMs }));
-  const idle = sent.filter((p) => p.atMs >= -timings.idleMs && p.atMs < 0);
-  const loaded = sent.filter((p) => p.atMs >= spanStartMs && p.atMs < spanEndMs);
+  // The windows on the monotonic clock; the series on the sample's.
+  const zero = timings.zeroMonotonicMs;
+  const sentBetween = (fromMs: number, toMs: number) => probesSentBetween(probe.startedAtMs, probe.probes, zero + fromMs, zero + toMs).map((p) => ({ atMs: p.atMs - zero, rttMs: p.rttMs }));
+  const idle = sentBetween(-timings.idleMs, 0);
+  const loaded = sentBetween(spanStartMs, spanEndMs);
   const idleSummary = latencySummary(idle.map((p) => p.rttMs));
   const loadedSummary = latencySummary(loaded.map((p) => p.rttMs));
   const put = (name: string, value: number | null): void => {
@@ -154,7 +154,7 @@ function probeFigures(timings: CompetitionTimings, spanStartMs: number, spanEndM
   put('latencyInflationP95Ms', inflation.p95Ms);
   put('latencyInflationP95Ratio', inflation.p95Ratio);
   if (idleSummary.received === 0) flags.push('no idle probe came back: no idle latency');
-  const answered = (points: typeof sent): Point[] => points.flatMap((p) => (p.rttMs !== null ? [[p.atMs, p.rttMs] as Point] : []));
+  const answered = (points: typeof idle): Point[] => points.flatMap((p) => (p.rttMs !== null ? [[p.atMs, p.rttMs] as Point] : []));
   return { [PROBE_IDLE_SERIES]: answered(idle), [PROBE_LOADED_SERIES]: answered(loaded) };
 }
 
@@ -173,6 +173,7 @@ function queueFigures(
   const within = (from: number, to: number): number[] => times.flatMap((t, i) => (t >= from && t <= to ? [i] : []));
   const shown = within(-idleMs, endMs);
   const span = within(spanStartMs, spanEndMs);
+  const contest = within(0, endMs);
   const out: Record<string, Point[]> = {};
   for (const direction of ['down', 'up'] as const) {
     const columns = series[direction];
@@ -181,7 +182,6 @@ function queueFigures(
       COMPETITION_SERIES_POINTS,
     );
     // Drops counted from the first flow's start: the recording's count then is the base.
-    const contest = within(0, endMs);
     const base = contest.length > 0 ? (columns.queueOverflow[contest[0] as number] as number) : 0;
     const drops: Point[] = contest.map((i) => [times[i] as number, (columns.queueOverflow[i] as number) - base]);
     out[QUEUE_OVERFLOW_SERIES[direction]] = downsampleMax(drops, COMPETITION_SERIES_POINTS);

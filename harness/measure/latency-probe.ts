@@ -54,10 +54,18 @@ export function latencyInflation(idle: LatencySummary, loaded: LatencySummary): 
 }
 
 /**
- * The round trips (null: lost) of the probes sent within [fromMs, toMs) on the monotonic clock,
- * for a probe run that began at startedAtMs: the part of a run that overlapped some load.
+ * The probes sent within [fromMs, toMs) on the monotonic clock, each with when it was sent on
+ * that clock, for a probe run that began at startedAtMs: the part of a run that overlapped some load.
  */
-export function rttsSentBetween(startedAtMs: number | null, probes: readonly { sentMs: number; rttMs: number | null }[], fromMs: number, toMs: number): (number | null)[] {
+export function probesSentBetween(startedAtMs: number | null, probes: readonly { sentMs: number; rttMs: number | null }[], fromMs: number, toMs: number): Array<{ atMs: number; rttMs: number | null }> {
   if (startedAtMs === null) return [];
-  return probes.filter((p) => startedAtMs + p.sentMs >= fromMs && startedAtMs + p.sentMs < toMs).map((p) => p.rttMs);
+  return probes.flatMap((p) => {
+    const atMs = startedAtMs + p.sentMs;
+    return atMs >= fromMs && atMs < toMs ? [{ atMs, rttMs: p.rttMs }] : [];
+  });
+}
+
+/** The round trips (null: lost) of the probes sent within [fromMs, toMs) on the monotonic clock (probesSentBetween). */
+export function rttsSentBetween(startedAtMs: number | null, probes: readonly { sentMs: number; rttMs: number | null }[], fromMs: number, toMs: number): (number | null)[] {
+  return probesSentBetween(startedAtMs, probes, fromMs, toMs).map((p) => p.rttMs);
 }

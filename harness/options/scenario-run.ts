@@ -175,12 +175,14 @@ export function planScenarioRun(name: string, options: ScenarioRunFlags): Planne
   };
   let scenario: AnyScenario;
   try {
+    const messages = messagesShape(options, found);
+    const contest = contestShape(options, found, link);
     scenario = shapeScenario(target !== undefined ? scenarioForTarget(found) : found, {
       ...(options.sizes !== undefined ? { sizesBytes: options.sizes } : {}),
       ...(options.direction !== undefined ? { direction: options.direction } : {}),
       ...(options.objects !== undefined ? { objects: options.objects } : {}),
-      ...(messagesShape(options, found) ? { messages: messagesShape(options, found) } : {}),
-      ...(contestShape(options, found, link) ? { contest: contestShape(options, found, link) } : {}),
+      ...(messages ? { messages } : {}),
+      ...(contest ? { contest } : {}),
       ...(options.variants !== undefined ? { variants: options.variants } : {}),
       ...(options.server !== undefined ? { servers: options.server } : {}),
       ...(options.client !== undefined ? { clients: options.client } : {}),

@@ -5,18 +5,14 @@
 import { flowMetricName } from '../results/competition-names.js';
 import type { ResultDocument } from '../results/schema.js';
 import { median } from '../measure/statistics.js';
+import { medianOf as medianOfValues, metricValues as values } from '../analysis/sample-comparison.js';
 import { competingCases, flowLabel, okSamples, type CompetitionCase } from './competition.js';
 import { formatCount, formatNumber, notRunLabel } from './format.js';
 import type { Table } from './table.js';
 
-/** The values of `metric` in the case's ok samples (those that have it). */
-function values(c: CompetitionCase, metric: string): number[] {
-  return okSamples(c).flatMap((s) => (s.metrics[metric] !== undefined ? [s.metrics[metric]] : []));
-}
-
+/** The median of `metric` over the case's ok samples that have it; null when none does. */
 function medianOf(c: CompetitionCase, metric: string): number | null {
-  const v = values(c, metric);
-  return v.length > 0 ? median(v) : null;
+  return medianOfValues(values(c, metric));
 }
 
 const percent = (fraction: number | null): string => (fraction === null ? '-' : `${(fraction * 100).toFixed(1)}%`);
@@ -108,4 +104,14 @@ export function competitionLatencyTable(document: ResultDocument): Table | null 
     return [c.id, percentilesCell(c, 'idle'), percentilesCell(c, 'loaded'), inflation, percent(medianOf(c, 'loadedProbeLostRate'))];
   });
   return { header: ['case', 'idle p50 / p95 / p99 (ms)', 'loaded p50 / p95 / p99 (ms)', 'p95 inflation', 'loaded probes lost'], rows };
+}
+
+/** Both tables with their titles (lower case, as the text summary writes them), those the document has. */
+export function competitionTables(document: ResultDocument): Array<{ title: string; table: Table }> {
+  const fairness = fairnessTable(document);
+  const latency = competitionLatencyTable(document);
+  return [
+    ...(fairness ? [{ title: 'how the competing flows shared the link (medians over the ok samples)', table: fairness }] : []),
+    ...(latency ? [{ title: 'latency probe, idle vs under each mix (medians over the ok samples)', table: latency }] : []),
+  ];
 }

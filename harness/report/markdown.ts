@@ -8,7 +8,7 @@ import { environmentTable, linkTable, noteLines, summaryTable, transportTable } 
 import { renderMarkdownTable } from './table.js';
 import { matrixTable } from './matrix-table.js';
 import { verdictCounts, verdictTable } from './interop-table.js';
-import { competitionLatencyTable, fairnessTable } from './competition-table.js';
+import { competitionTables } from './competition-table.js';
 
 export function renderMarkdownReport(documents: readonly ResultDocument[], options: ComparisonOptions, pairs: readonly TransportPair[]): string {
   const first = documents[0];
@@ -21,10 +21,7 @@ export function renderMarkdownReport(documents: readonly ResultDocument[], optio
     if (matrix) sections.push(`Server x client, median ${matrix.metric} (ok/n):`, renderMarkdownTable(matrix.table));
     const verdicts = verdictTable(document);
     if (verdicts) sections.push(`Verdicts (${verdictCounts(verdicts.counts)}):`, renderMarkdownTable(verdicts.table), verdicts.notes.map((note) => `- ${note}`).join('\n'));
-    const fairness = fairnessTable(document);
-    if (fairness) sections.push('How the competing flows shared the link (medians over the ok samples):', renderMarkdownTable(fairness));
-    const latency = competitionLatencyTable(document);
-    if (latency) sections.push('Latency probe, idle vs under each mix (medians over the ok samples):', renderMarkdownTable(latency));
+    for (const { title, table } of competitionTables(document)) sections.push(`${title.charAt(0).toUpperCase()}${title.slice(1)}:`, renderMarkdownTable(table));
     const link = linkTable(document);
     if (link) sections.push('Link, configured vs achieved:', renderMarkdownTable(link));
     const notes = noteLines(document);

@@ -9,7 +9,7 @@ import { renderTextTable } from './table.js';
 import { matrixTable } from './matrix-table.js';
 import { verdictLines } from './verdict.js';
 import { verdictTable, verdictCounts } from './interop-table.js';
-import { competitionLatencyTable, fairnessTable } from './competition-table.js';
+import { competitionTables } from './competition-table.js';
 
 /** The pass/fail/unsupported table of a run with verdicts (interop), its notes below it. */
 export function verdictTableLines(document: ResultDocument): string[] {
@@ -24,12 +24,7 @@ function matrixLines(document: ResultDocument): string[] {
 
 /** A competition's tables: how the flows shared the link, and the probe idle vs loaded. */
 function competitionLines(document: ResultDocument): string[] {
-  const fairness = fairnessTable(document);
-  const latency = competitionLatencyTable(document);
-  return [
-    ...(fairness ? ['how the competing flows shared the link (medians over the ok samples):', renderTextTable(fairness)] : []),
-    ...(latency ? ['latency probe, idle vs under each mix (medians over the ok samples):', renderTextTable(latency)] : []),
-  ];
+  return competitionTables(document).flatMap(({ title, table }) => [`${title}:`, renderTextTable(table)]);
 }
 
 /**

@@ -4,6 +4,7 @@
 // exactly once, and 1000 at 500/s on streams (past the initial 16 KB windows and 100 streams);
 // a server of another CA is refused; a server killed mid-run leaves the rest unanswered and
 // nothing counted twice; no process is left.
+import { processAlive } from '../../harness/process/proc-table.js';
 import t from 'tap';
 import { endpointPkis } from '../fixtures/endpoint-pkis.js';
 import { wsServer } from '../../harness/endpoints/ws/server.js';
@@ -17,15 +18,6 @@ import { accountMessages } from '../../harness/measure/realtime-messages.js';
 import type { MessagesClient, MessagesSpec, MessagesTimings, ServerAddress, TlsMaterial } from '../../harness/endpoints/types.js';
 
 type Server = NodeTlsScriptServer;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const servers: Server[] = [];
 const { pki, otherPki } = await endpointPkis('realtime-tcp', async () => {
@@ -146,8 +138,8 @@ for (const impl of IMPLEMENTATIONS) {
   });
 
   t.test(`${impl.name}: the server is gone after stop`, async (t) => {
-    t.ok(alive(pid), 'it ran through the tests');
+    t.ok(processAlive(pid), 'it ran through the tests');
     await server.stop();
-    t.notOk(alive(pid), `process ${pid} is gone`);
+    t.notOk(processAlive(pid), `process ${pid} is gone`);
   });
 }

@@ -2,6 +2,7 @@
 // PKI: 50 messages of 200 B at 50/s in each mode all come back exactly once; only the lab CA
 // and the right name are trusted; a server that goes away mid-run is reported, not hidden;
 // no server process is left.
+import { processAlive } from '../../harness/process/proc-table.js';
 import t from 'tap';
 import { endpointPkis } from '../fixtures/endpoint-pkis.js';
 import { peerBuilt } from '../../harness/endpoints/peer-build.js';
@@ -9,15 +10,6 @@ import { WebTransportEchoServer } from '../../harness/endpoints/webtransport-go/
 import { runWebTransportClient } from '../../harness/endpoints/webtransport-go/client.js';
 import { accountingInput, WEBTRANSPORT_MODES } from '../../harness/endpoints/webtransport-go/report.js';
 import { accountMessages } from '../../harness/measure/realtime-messages.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 if (!peerBuilt('webtransport')) {
   t.plan(0, 'peers/webtransport is not built (npm run setup)');
@@ -91,9 +83,9 @@ if (!peerBuilt('webtransport')) {
   });
 
   t.test('the server is gone after stop', async (t) => {
-    t.ok(alive(pid), 'it ran through the tests');
+    t.ok(processAlive(pid), 'it ran through the tests');
     await server.stop();
-    t.notOk(alive(pid), `process ${pid} is gone`);
+    t.notOk(processAlive(pid), `process ${pid} is gone`);
     t.equal(server.pid, undefined);
   });
 }
