@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { constants as osConstants } from 'node:os';
 import type { EmulatorStats } from '../lab/emulator-process.js';
 import type { LinkConditions } from '../lab/conditions.js';
-import { LAB_RUN_DIR, readLabStates, stateOwnerAlive, type LabState } from '../lab/lab-state.js';
+import { labRunDir, readLabStates, stateOwnerAlive, type LabState } from '../lab/lab-state.js';
 import { listNamespaces, reapLeftovers } from '../lab/namespaces.js';
 import { UnitError } from '../lab/units.js';
 import { interruptSignal, onCleanup } from '../process/cleanup.js';
@@ -31,8 +31,12 @@ import { PROJECT_ROOT as ROOT } from '../project-root.js';
 export const LAB_DAEMON_MAIN = join(ROOT, 'harness/lab/lab-daemon-main.ts');
 /** The purpose a daemon lab records: how `down` and `exec` tell it from a scenario's lab. */
 export const LAB_DAEMON_PURPOSE = 'npm run lab -- up';
-export const LAB_DAEMON_LOG = join(LAB_RUN_DIR, 'lab-daemon.log');
-export const LAB_DAEMON_SOCKET_DIR = join(LAB_RUN_DIR, 'daemons');
+function labDaemonLog(): string {
+  return join(labRunDir(), 'lab-daemon.log');
+}
+function labDaemonSocketDir(): string {
+  return join(labRunDir(), 'daemons');
+}
 
 const UP_TIMEOUT_MS = 20_000;
 const DOWN_TIMEOUT_MS = 15_000;
@@ -65,7 +69,7 @@ function isDaemonLab(state: LabState): boolean {
 }
 
 function socketPathFor(pid: number): string {
-  return join(LAB_DAEMON_SOCKET_DIR, `${pid}.sock`);
+  return join(labDaemonSocketDir(), `${pid}.sock`);
 }
 
 /** The daemon's live link statistics (null on netem), or why there are none. */
@@ -116,13 +120,13 @@ async function reapLabOf(pid: number): Promise<string[]> {
 async function removeStaleSockets(): Promise<void> {
   let names: string[];
   try {
-    names = await readdir(LAB_DAEMON_SOCKET_DIR);
+    names = await readdir(labDaemonSocketDir());
   } catch {
     return;
   }
   for (const name of names) {
     const pid = Number(/^(\d+)\.sock$/.exec(name)?.[1]);
-    if (pid > 0 && !processAlive(pid)) await rm(join(LAB_DAEMON_SOCKET_DIR, name), { force: true });
+    if (pid > 0 && !processAlive(pid)) await rm(join(labDaemonSocketDir(), name), { force: true });
   }
 }
 
@@ -136,7 +140,7 @@ type DaemonMessage = { event: 'ready'; labId: string; pid: number } | { event: '
  */
 function waitForDaemon(child: ChildProcess, timeoutMs: number, onWait: (message: string) => void): Promise<DaemonMessage> {
   return new Promise((done, fail) => {
-    const startTimer = (): NodeJS.Timeout => setTimeout(() => finish(() => fail(new Error(`the lab did not come up within ${timeoutMs / 1000} s (see ${LAB_DAEMON_LOG})`))), timeoutMs);
+    const startTimer = (): NodeJS.Timeout => setTimeout(() => finish(() => fail(new Error(`the lab did not come up within ${timeoutMs / 1000} s (see ${labDaemonLog()})`))), timeoutMs);
     let timer: NodeJS.Timeout | undefined = startTimer();
     const onMessage = (message: unknown): void => {
       const m = message as Partial<DaemonMessage> | { event: 'waiting'; message: string } | { event: 'locked' };
@@ -148,7 +152,7 @@ function waitForDaemon(child: ChildProcess, timeoutMs: number, onWait: (message:
         timer = startTimer();
       } else if (m.event === 'ready' || m.event === 'error') finish(() => done(m as DaemonMessage));
     };
-    const onExit = (code: number | null, signal: string | null): void => finish(() => fail(new Error(`the lab daemon exited (code ${code}, signal ${signal}) before the lab was up (see ${LAB_DAEMON_LOG})`)));
+    const onExit = (code: number | null, signal: string | null): void => finish(() => fail(new Error(`the lab daemon exited (code ${code}, signal ${signal}) before the lab was up (see ${labDaemonLog()})`)));
     const onInterrupt = (): void => finish(() => fail(new Error('interrupted while the lab was coming up; removed it')));
     function finish(action: () => void): void {
       clearTimeout(timer);
@@ -199,12 +203,12 @@ async function up(options: UpOptions): Promise<void> {
     if (error instanceof UnitError) throw usage(error.message);
     throw error;
   }
-  await mkdir(LAB_RUN_DIR, { recursive: true });
+  await mkdir(labRunDir(), { recursive: true });
   const daemonOptions = {
     conditions,
     backend: options.link ?? 'auto',
     purpose: LAB_DAEMON_PURPOSE,
-    socketDir: LAB_DAEMON_SOCKET_DIR,
+    socketDir: labDaemonSocketDir(),
     wait: options.wait,
     ...(options.cc !== undefined ? { tcpCongestionControl: options.cc } : {}),
   };
@@ -218,7 +222,7 @@ async function up(options: UpOptions): Promise<void> {
     unregister();
     throw new Error('interrupted');
   }
-  const logFd = openSync(LAB_DAEMON_LOG, 'a', 0o644);
+  const logFd = openSync(labDaemonLog(), 'a', 0o644);
   let child: ChildProcess;
   try {
     child = spawn(process.execPath, ['--import', 'tsx', LAB_DAEMON_MAIN, JSON.stringify(daemonOptions)], {
@@ -251,7 +255,7 @@ async function up(options: UpOptions): Promise<void> {
   if (child.connected) child.disconnect();
   child.unref();
   process.stdout.write(labText(state, null));
-  process.stdout.write(`daemon pid ${pid}, log ${LAB_DAEMON_LOG}\n`);
+  process.stdout.write(`daemon pid ${pid}, log ${labDaemonLog()}\n`);
   process.stdout.write('run inside: npm run lab -- exec client|server -- CMD...   remove: npm run lab -- down\n');
 }
 
@@ -271,7 +275,7 @@ async function status(options: { json?: boolean }): Promise<void> {
     const labs = entries.map(({ state, stats }) => ({
       ...state,
       startedBy: isDaemonLab(state) ? 'lab up' : 'another command',
-      ...(isDaemonLab(state) ? { daemonLog: LAB_DAEMON_LOG } : {}),
+      ...(isDaemonLab(state) ? { daemonLog: labDaemonLog() } : {}),
       linkStats: stats && 'stats' in stats ? stats.stats : null,
       ...(stats && 'error' in stats ? { linkStatsError: stats.error } : {}),
     }));

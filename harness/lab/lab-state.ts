@@ -6,7 +6,10 @@ import { z } from 'zod';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import { ownerAlive } from '../process/proc-table.js';
 
-export const LAB_RUN_DIR = process.env.QUIC_LAB_RUN_DIR ?? '/run/quic-lab';
+/** Where the lab keeps its state, lock and journals: read when used, so a test can point it elsewhere. */
+export function labRunDir(): string {
+  return process.env.QUIC_LAB_RUN_DIR ?? '/run/quic-lab';
+}
 /** Every namespace the lab creates starts with this; nothing else does. */
 export const LAB_NETNS_PREFIX = 'qlab-';
 
@@ -34,7 +37,7 @@ export const labStateSchema = z.object({
 export type LabState = z.infer<typeof labStateSchema>;
 
 function statePath(labId: string): string {
-  return join(LAB_RUN_DIR, 'labs', `${labId}.json`);
+  return join(labRunDir(), 'labs', `${labId}.json`);
 }
 
 export async function writeLabState(state: LabState): Promise<void> {
@@ -52,7 +55,7 @@ export function stateOwnerAlive(state: LabState): boolean {
 }
 
 export async function readLabStates(): Promise<LabState[]> {
-  const dir = join(LAB_RUN_DIR, 'labs');
+  const dir = join(labRunDir(), 'labs');
   await mkdir(dir, { recursive: true });
   const states: LabState[] = [];
   for (const name of await readdir(dir)) {

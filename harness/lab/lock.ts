@@ -8,9 +8,11 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LAB_RUN_DIR } from './lab-state.js';
+import { labRunDir } from './lab-state.js';
 
-export const LOCK_PATH = join(LAB_RUN_DIR, 'lab.lock');
+export function lockPath(): string {
+  return join(labRunDir(), 'lab.lock');
+}
 
 export class LabBusyError extends Error {}
 
@@ -52,8 +54,8 @@ async function acquire(purpose: string, options: LockOptions): Promise<() => Pro
     held.holds++;
     return releaseOnce();
   }
-  await mkdir(LAB_RUN_DIR, { recursive: true });
-  const handle = await open(LOCK_PATH, constants.O_RDWR | constants.O_CREAT, 0o644);
+  await mkdir(labRunDir(), { recursive: true });
+  const handle = await open(lockPath(), constants.O_RDWR | constants.O_CREAT, 0o644);
   try {
     if (!(await flockFd(handle, ['--exclusive', '--nonblock']))) {
       const busy = busyMessage(await lockHolder());
@@ -96,7 +98,7 @@ function flockFd(handle: FileHandle, args: string[], signal?: AbortSignal): Prom
       if (signal?.aborted) reject(signal.reason instanceof Error ? signal.reason : new Error('interrupted'));
       else if (code === 0) resolve(true);
       else if (code === CONFLICT_EXIT) resolve(false);
-      else reject(new Error(`flock ${LOCK_PATH}: ${stderr.trim() || `exit ${code}`}`));
+      else reject(new Error(`flock ${lockPath()}: ${stderr.trim() || `exit ${code}`}`));
     });
   });
 }
@@ -106,7 +108,7 @@ export async function lockHolder(): Promise<LabHolder | null> {
   if (!held) {
     let handle: FileHandle;
     try {
-      handle = await open(LOCK_PATH, constants.O_RDONLY);
+      handle = await open(lockPath(), constants.O_RDONLY);
     } catch {
       return null;
     }
@@ -118,7 +120,7 @@ export async function lockHolder(): Promise<LabHolder | null> {
     }
   }
   try {
-    const parsed = JSON.parse(await readFile(LOCK_PATH, 'utf8')) as { pid?: unknown; purpose?: unknown; since?: unknown };
+    const parsed = JSON.parse(await readFile(lockPath(), 'utf8')) as { pid?: unknown; purpose?: unknown; since?: unknown };
     if (typeof parsed.pid !== 'number') return null;
     return { pid: parsed.pid, purpose: typeof parsed.purpose === 'string' ? parsed.purpose : '', since: typeof parsed.since === 'string' ? parsed.since : '' };
   } catch {

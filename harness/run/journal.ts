@@ -7,7 +7,7 @@
 // metrics, computed only at the end), and says where.
 import { mkdir, open, readdir, readFile, readlink, rm, stat, symlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { LAB_RUN_DIR } from '../lab/lab-state.js';
+import { labRunDir } from '../lab/lab-state.js';
 import { ownerAlive } from '../process/proc-table.js';
 import type { Sample } from '../results/schema.js';
 import { resultText } from '../results/write.js';
@@ -20,7 +20,9 @@ export interface SampleJournal {
   sample(caseId: string, sample: Sample): Promise<void>;
 }
 
-const POINTERS_DIR = join(LAB_RUN_DIR, 'journals');
+function pointersDir(): string {
+  return join(labRunDir(), 'journals');
+}
 const JOURNAL_NAME = /^(.+)\.pid(\d+)\.journal$/;
 
 function message(error: unknown): string {
@@ -40,7 +42,7 @@ export class RunJournal implements SampleJournal {
     private readonly warn: (message: string) => void,
   ) {
     this.path = join(resultsDir, `${runId}.pid${process.pid}.journal`);
-    this.pointer = join(POINTERS_DIR, basename(this.path));
+    this.pointer = join(pointersDir(), basename(this.path));
   }
 
   async begin(head: DocumentHead): Promise<void> {
@@ -51,7 +53,7 @@ export class RunJournal implements SampleJournal {
       });
       this.handle = await open(this.path, 'wx', 0o600);
       await this.append({ head });
-      await mkdir(POINTERS_DIR, { recursive: true, mode: 0o700 });
+      await mkdir(pointersDir(), { recursive: true, mode: 0o700 });
       await symlink(this.path, this.pointer);
     });
   }
@@ -91,8 +93,8 @@ export type Recovered = { journal: string; resultPath: string; samples: number }
 /** Journals of runs whose harness is gone, in `dirs` or pointed at: each becomes an aborted result beside it. */
 export async function recoverJournals(dirs: readonly string[], recoveredBy: string): Promise<Recovered[]> {
   const found = new Set<string>();
-  for (const name of await readdir(POINTERS_DIR).catch(() => [])) {
-    const target = await readlink(join(POINTERS_DIR, name)).catch(() => null);
+  for (const name of await readdir(pointersDir()).catch(() => [])) {
+    const target = await readlink(join(pointersDir(), name)).catch(() => null);
     // A pointer to nothing: its journal was removed (or its directory with it).
     if (
       target === null ||
@@ -101,7 +103,7 @@ export async function recoverJournals(dirs: readonly string[], recoveredBy: stri
         () => false,
       ))
     )
-      await rm(join(POINTERS_DIR, name), { force: true });
+      await rm(join(pointersDir(), name), { force: true });
     else found.add(target);
   }
   for (const dir of dirs) for (const name of await readdir(dir).catch(() => [])) if (JOURNAL_NAME.test(name)) found.add(join(dir, name));
@@ -159,7 +161,7 @@ async function recoverJournal(journal: string, recoveredBy: string): Promise<Rec
     // What the killed write left: its temporary files (result and reports), the journal, its pointer.
     const runId = lines?.head.document.runId;
     if (runId !== undefined) for (const name of await readdir(dir).catch(() => [])) if (name.startsWith(`.${runId}.`) && name.endsWith('.tmp')) await rm(join(dir, name), { force: true });
-    await rm(join(POINTERS_DIR, basename(journal)), { force: true });
+    await rm(join(pointersDir(), basename(journal)), { force: true });
     await rm(journal, { force: true });
   };
   if (lines === null) {

@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { resolveLinkConditions } from '../../harness/lab/profiles.js';
 import { startLab, type Lab, type LabOptions } from '../../harness/lab/lab.js';
-import { LAB_RUN_DIR } from '../../harness/lab/lab-state.js';
+import { labRunDir } from '../../harness/lab/lab-state.js';
 import { LabBusyError, lockHolder } from '../../harness/lab/lock.js';
 import { deleteNamespace, listNamespaces, reapLeftovers } from '../../harness/lab/namespaces.js';
 
@@ -23,7 +23,7 @@ const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(do
 const ours = new Set<number>([process.pid]);
 
 function stateFile(labId: string): string {
-  return join(LAB_RUN_DIR, 'labs', `${labId}.json`);
+  return join(labRunDir(), 'labs', `${labId}.json`);
 }
 
 function running(pid: number): boolean {
@@ -415,7 +415,7 @@ t.test('npm run lab -- up, status, exec, down', async (t) => {
   const after = await listNamespaces();
   t.notOk(after.includes(client) || after.includes(server), 'namespaces gone');
   t.notOk(existsSync(stateFile(labId)), 'state file gone');
-  t.notOk(existsSync(join(LAB_RUN_DIR, 'daemons', `${daemonPid}.sock`)), 'stats socket gone');
+  t.notOk(existsSync(join(labRunDir(), 'daemons', `${daemonPid}.sock`)), 'stats socket gone');
   t.strictSame(processesMentioning(client), [], 'no emulator left');
 
   const none = await npmLab('down');

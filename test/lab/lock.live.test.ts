@@ -12,7 +12,7 @@ const LOCK_URL = pathToFileURL(join(ROOT, 'harness/lab/lock.ts')).href;
 
 const runDir = await mkdtemp(join(tmpdir(), 'qlab-lock-test-'));
 t.teardown(() => rm(runDir, { recursive: true, force: true }));
-// LAB_RUN_DIR is read when lock.ts loads: set first, then import.
+// The lab run directory comes from the environment (read when used).
 process.env.QUIC_LAB_RUN_DIR = runDir;
 const { acquireLabLock, lockHolder, LabBusyError } = await import('../../harness/lab/lock.js');
 

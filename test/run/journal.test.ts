@@ -8,14 +8,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DocumentHead } from '../../harness/run/document.js';
 import { readResult } from '../../harness/results/read.js';
+import { parseJournal, recoverJournals, RunJournal } from '../../harness/run/journal.js';
 import type { Sample } from '../../harness/results/schema.js';
 import { sampleResultDocument } from '../fixtures/result-document.js';
 
 const runDir = await mkdtemp(join(tmpdir(), 'qlab-journal-run-'));
-t.teardown(() => rm(runDir, { recursive: true, force: true }));
-// The pointers' directory is read when the module loads.
+// The journals' pointers go under the lab run directory, read from the environment when used.
+const previousRunDir = process.env.QUIC_LAB_RUN_DIR;
 process.env.QUIC_LAB_RUN_DIR = runDir;
-const { parseJournal, recoverJournals, RunJournal } = await import('../../harness/run/journal.js');
+t.teardown(async () => {
+  if (previousRunDir === undefined) delete process.env.QUIC_LAB_RUN_DIR;
+  else process.env.QUIC_LAB_RUN_DIR = previousRunDir;
+  await rm(runDir, { recursive: true, force: true });
+});
 
 function head(): DocumentHead {
   const { cases, metrics: _m, headline: _h, status: _s, errors: _e, finishedAt: _f, ...document } = sampleResultDocument();
