@@ -7,7 +7,11 @@ const VARIANTS = ['tcp-tls-h2-1MB-lossfree', 'quic-h3-1MB-lossfree', 'tcp-tls-h2
 t.test('loss-recovery: loss-free vs 5% loss vs bursty, interleaved on one link', async (t) => {
   const { document } = await runScenarioCli(t, ['loss-recovery', '--rtt', '40ms', '--rate', '20mbit', '--sizes', '1MB', '--samples', '2', '--warmup', '0', '--variants', VARIANTS.join(',')], 240_000);
   const byId = (id: string) => document.cases.find((c) => c.id === id);
-  for (const id of VARIANTS) t.equal(byId(id)?.samples.filter((s) => s.status === 'ok').length, 2, `${id}: both samples ok`);
+  for (const id of VARIANTS) {
+    const samples = byId(id)?.samples ?? [];
+    const errors = samples.flatMap((s) => (s.status === 'ok' ? [] : [s.error ?? s.status]));
+    t.equal(samples.filter((s) => s.status === 'ok').length, 2, `${id}: both samples ok${errors.length > 0 ? ` (${errors.join('; ')})` : ''}`);
+  }
   t.same(byId('quic-h3-1MB-loss5')?.parameters, { bodyBytes: 1_000_000, direction: 'down', impairment: 'loss5' });
   for (const id of ['tcp-tls-h2-1MB-lossfree', 'quic-h3-1MB-lossfree']) {
     t.ok(Math.abs((byId(id)?.summary.goodputRelativeToLossFree?.median ?? 0) - 1) < 0.2, `${id}: relative goodput about 1`);

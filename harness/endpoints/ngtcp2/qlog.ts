@@ -101,16 +101,43 @@ function parseEvent(record: JsonObject): QlogEvent | null {
 // bulk transfer's records (recovery:metrics_updated after every packet).
 const OTHER_RECORD_PREFIX = /^\{"time":(\d+),"name":"([^"]+)"/;
 
+const PACKET_RECORD_HEAD = /^(\{"time":(\d+),"name":"transport:packet_(?:sent|received)","data":\{"frames":\[)/;
+
+/**
+ * ngtcp2 (1.11 and its master alike) builds a packet's record in one buffer: the packet's start
+ * resets it and writes `{"time":T,"name":"transport:packet_sent","data":{"frames":[`, each frame
+ * is appended, and the end appends the header and writes the whole buffer. A handshake packet
+ * that carries only PADDING (a datagram padded to 1200 bytes, as a client's probes under loss
+ * are) has its frame appended without a start, so the record written is the previous packet's
+ * record again, then a newline and the padding packet's frames, header and length. This
+ * rebuilds that packet from the record: the head (time, name) it lacks is the previous packet
+ * record's, with the name "packet_sent" (only the sending path pads) and the time of the latest
+ * record before it (the padding packet went out at or after it; ngtcp2's times are whole
+ * milliseconds anyway). Null when `text` is not that shape.
+ */
+export function repairUnstartedPacket(text: string, lastPacketRecord: string | null, latestTimeMs: number): string | null {
+  if (lastPacketRecord === null || !text.startsWith(lastPacketRecord)) return null;
+  const rest = text.slice(lastPacketRecord.length).trim();
+  if (!rest.startsWith('{"frame_type":')) return null;
+  if (PACKET_RECORD_HEAD.exec(lastPacketRecord) === null) return null;
+  return `{"time":${latestTimeMs},"name":"transport:packet_sent","data":{"frames":[${rest}`;
+}
+
 /**
  * Builds a trace from JSON-SEQ records one at a time, so a large qlog can be streamed from
  * its file (qlog-files.ts) instead of held as one string. A truncated last
- * record (process killed mid-write) is dropped; a broken record elsewhere is an error.
+ * record (process killed mid-write) is dropped; ngtcp2's record of a packet that carries only
+ * padding is rebuilt (repairUnstartedPacket); any other broken record is an error.
  */
 export class QlogTraceBuilder {
   private vantagePoint: string | null = null;
   private readonly events: QlogEvent[] = [];
   private pending: string | null = null;
   private records = 0;
+  /** The text of the latest packet record added: what ngtcp2 writes again before an unstarted packet. */
+  private lastPacketRecord: string | null = null;
+  /** Records rebuilt by repairUnstartedPacket. */
+  repairedRecords = 0;
 
   /** One record: the text between two 0x1e separators. Blank text is ignored. */
   push(recordText: string): void {
@@ -138,9 +165,18 @@ export class QlogTraceBuilder {
       record = JSON.parse(text);
     } catch (error) {
       if (last) return;
+      const repaired = repairUnstartedPacket(text, this.lastPacketRecord, this.events.at(-1)?.timeMs ?? 0);
+      if (repaired !== null) {
+        this.repairedRecords++;
+        this.add(repaired, false);
+        this.lastPacketRecord = text; // what ngtcp2's buffer holds now, should another follow
+        return;
+      }
       // `records` still counts up to the record being added (the next one is not counted yet).
-      throw new Error(`qlog record ${this.records} is not JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      const shown = text.length > 300 ? `${text.slice(0, 300)}...` : text;
+      throw new Error(`qlog record ${this.records} is not JSON: ${error instanceof Error ? error.message : String(error)}: ${shown}`, { cause: error });
     }
+    if (PACKET_RECORD_HEAD.test(text)) this.lastPacketRecord = text;
     if (!isObject(record)) return;
     if (isObject(record.trace)) {
       const vantage = record.trace.vantage_point;
