@@ -3,13 +3,14 @@
 // emulator's queue record what the mix does; the figures are measure/competition.ts's. Every
 // time is put on one clock: CLOCK_MONOTONIC (process.hrtime), as the probe's and the emulator's.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CongestionControl, ExchangeClient, ExchangeTimings, ServerAddress, ServerEndpoint } from '../harness/endpoints/types.js';
+import type { CongestionControl, ExchangeClient, ExchangeTimings, MessagesTimings, ServerAddress, ServerEndpoint } from '../harness/endpoints/types.js';
 import { LatencyProbeFlow, type LatencyProbeResult } from '../harness/lab/latency-probe-flow.js';
 import type { QueueSeries } from '../harness/lab/emulator-queue-series.js';
-import { competitionFigures, type FlowRun } from '../harness/measure/competition.js';
+import { competitionFigures, type FlowRun, type ProbeRun } from '../harness/measure/competition.js';
 import { tcpRetransmittedSegments } from '../harness/measure/tcp-counters.js';
 import type { CompetitionFlow } from '../harness/results/workload.js';
-import { workloadOf, type SampleContext, type SampleMeasurement } from '../harness/scenario/types.js';
+import { workloadOf, type MessageProbeEndpoints, type SampleContext, type SampleMeasurement } from '../harness/scenario/types.js';
+import { REALTIME_DRAIN_TIMEOUT_MS } from './realtime.js';
 
 /** Probes a second: 64-byte UDP echoes, about 10 kbit/s each way beside a 20 Mbit/s contest. */
 export const PROBE_RATE_PER_SECOND = 20;
@@ -56,6 +57,31 @@ async function retransmissions(finished: readonly Finished[], tcpDelta: number |
   return counts;
 }
 
+/**
+ * The message probe's session, started now: each message's send time and round trip as a
+ * probe's, on the monotonic clock from when its session was called. The client times itself
+ * from its first packet or connect call, so its messages sit early by at most its start-up
+ * (in-process clients: none; webtransport-go's program: a few ms).
+ */
+function startMessageProbe(endpoints: MessageProbeEndpoints, timeoutMs: number): Promise<ProbeRun> {
+  const { probe, client, target } = endpoints;
+  const startedAtMs = monotonicMs();
+  return client
+    .exchangeMessages({
+      target,
+      mode: probe.messages.mode,
+      count: probe.messages.count,
+      messageBytes: probe.messages.messageBytes,
+      ratePerSecond: probe.messages.ratePerSecond,
+      drainTimeoutMs: REALTIME_DRAIN_TIMEOUT_MS,
+      timeoutMs,
+    })
+    .then((timings: MessagesTimings) => ({
+      startedAtMs,
+      probes: timings.messages.map(({ sentMs, receivedMs }) => ({ sentMs, rttMs: receivedMs === null ? null : receivedMs - sentMs })),
+    }));
+}
+
 export async function competitionSample(context: SampleContext): Promise<SampleMeasurement> {
   const { caseDefinition, namespaces, bodyPath, timeoutMs } = context;
   const workload = workloadOf(caseDefinition, 'competition');
@@ -68,7 +94,10 @@ export async function competitionSample(context: SampleContext): Promise<SampleM
   const hasKernelTcp = runners.some((r) => r.flow.protocol !== 'quic');
   const tcpBefore = hasKernelTcp ? await tcpRetransmittedSegments(namespaces.server) : null;
   const probe = await LatencyProbeFlow.start({ namespaces, addresses: { serverIpv4: context.target.host } }, { ratePerSecond: workload.probe.ratePerSecond, durationMs: Math.min(600_000, timeoutMs), waitMs: 1000 });
+  // Its failure costs the sample its message figures (flagged), not its flows'.
+  const messageProbe = context.messageProbe ? startMessageProbe(context.messageProbe, Math.max(1000, Math.round(deadlineMs - monotonicMs()))).catch((error: unknown) => error as Error) : undefined;
   let probeResult: LatencyProbeResult | undefined;
+  let messageRun: ProbeRun | Error | undefined;
   let queueSeries: QueueSeries | undefined;
   const flags: string[] = [];
   let settled: Array<PromiseSettledResult<Finished>>;
@@ -107,7 +136,10 @@ export async function competitionSample(context: SampleContext): Promise<SampleM
       flags.push(`latency probe: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
     });
+    // The session ends by itself (its count, then the drain): no sample starts while it runs.
+    messageRun = await messageProbe;
   }
+  if (messageRun instanceof Error) flags.push(`message probe: ${messageRun.message}`);
   const failed = settled.flatMap((s, k) => (s.status === 'rejected' ? [`${runners[k]?.flow.id}: ${s.reason instanceof Error ? s.reason.message : String(s.reason)}`] : []));
   if (failed.length > 0) throw new Error(`flow ${failed.join('; flow ')}`);
   const finished = settled.map((s) => (s as PromiseFulfilledResult<Finished>).value);
@@ -130,6 +162,7 @@ export async function competitionSample(context: SampleContext): Promise<SampleM
     zeroMonotonicMs,
     idleMs: workload.probe.idleMs,
     ...(probeResult ? { probe: { startedAtMs: probeResult.startedAtMs, probes: probeResult.probes } } : {}),
+    ...(messageRun !== undefined && !(messageRun instanceof Error) ? { messageProbe: messageRun } : {}),
     ...(queueSeries && context.queue ? { queue: { series: queueSeries, startMonotonicMs: context.queue.startMonotonicMs } } : {}),
   });
   const allFlags = [...flags, ...figures.flags];

@@ -7,10 +7,11 @@
 import type { CongestionControl } from '../harness/endpoints/types.js';
 import { competitionMetricNames } from '../harness/measure/competition.js';
 import { MAX_COMPETING_FLOWS } from '../harness/results/competition-names.js';
-import type { CompetitionFlow, CompetitionWorkload } from '../harness/results/workload.js';
+import type { CompetitionFlow, CompetitionWorkload, MessageProbe } from '../harness/results/workload.js';
 import type { CaseDefinition, ContestOptions, MetricDefinition, ScenarioDefinition } from '../harness/scenario/types.js';
 import { didYouMean } from '../harness/files/did-you-mean.js';
 import { competitionSample, PROBE_IDLE_MS, PROBE_RATE_PER_SECOND } from './competition-sample.js';
+import { REALTIME_DEFAULTS, REALTIME_DRAIN_TIMEOUT_MS, realtimeCases } from './realtime.js';
 
 /** A flow as a pairing names it: the sender's controller is iperf3's own, else the run's --cc or the stack's default. */
 interface FlowSpec extends Omit<CompetitionFlow, 'bodyBytes' | 'startAfterMs' | 'congestionControl'> {
@@ -81,6 +82,40 @@ export function flowBytes(options: ContestOptions, flows: number): number {
   return Math.ceil(((options.downRateBitsPerSecond / 8) * (options.durationMs / 1000)) / flows / FLOW_BYTES_STEP) * FLOW_BYTES_STEP;
 }
 
+/** The message probe's session outlasts the contest at a fair share by this factor (the first flow's last byte ends the loaded span). */
+const MESSAGE_PROBE_SPAN_FACTOR = 1.25;
+
+/** The realtime cases a message probe may run (--message-probe): every one the realtime scenario can sample. */
+export function messageProbeCases(): CaseDefinition[] {
+  return realtimeCases(REALTIME_DEFAULTS).filter((c) => c.unsupported === undefined);
+}
+
+/**
+ * The message probe `id` names for a mix of `flows` flows: the realtime case's session at the
+ * realtime defaults (200 B, 50 a second), from the idle time on until past the contest.
+ */
+export function messageProbe(id: string, options: ContestOptions, flows: number): MessageProbe {
+  const cases = messageProbeCases();
+  const found = cases.find((c) => c.id === id);
+  if (found === undefined || found.workload.kind !== 'messages') {
+    throw new Error(
+      `--message-probe: no realtime case "${id}"${didYouMean(
+        id,
+        cases.map((c) => c.id),
+      )} (cases: ${cases.map((c) => c.id).join(', ')})`,
+    );
+  }
+  const sessionMs = PROBE_IDLE_MS + options.durationMs * MESSAGE_PROBE_SPAN_FACTOR + options.staggerMs * (flows - 1);
+  return {
+    id,
+    protocol: found.protocol as MessageProbe['protocol'],
+    application: found.application as MessageProbe['application'],
+    client: found.client,
+    server: found.server,
+    messages: { ...found.workload, count: Math.ceil((found.workload.ratePerSecond * sessionMs) / 1000) },
+  };
+}
+
 /** A flow's controller as recorded: iperf3's own, else the run's --cc, else the stack's default. */
 function controllerOf(spec: FlowSpec, runCongestionControl: CongestionControl | undefined): CongestionControl {
   return spec.ownController ? spec.congestionControl : (runCongestionControl ?? spec.congestionControl);
@@ -106,16 +141,20 @@ export function competitionCases(options: ContestOptions): CaseDefinition[] {
         bodyBytes,
         startAfterMs: k * options.staggerMs,
       })),
-      probe: { ratePerSecond: PROBE_RATE_PER_SECOND, idleMs: PROBE_IDLE_MS },
+      probe: {
+        ratePerSecond: PROBE_RATE_PER_SECOND,
+        idleMs: PROBE_IDLE_MS,
+        ...(options.messageProbe !== undefined ? { messages: messageProbe(options.messageProbe, options, flows.length) } : {}),
+      },
     };
     const own = flows[0] as FlowSpec;
     return { id, protocol: own.protocol, application: own.application, client: own.client, server: own.server, workload } as CaseDefinition;
   });
 }
 
-/** A sample's bound: the contest at the slowest flow's share (a quarter of the link), the idle probe and connecting. */
+/** A sample's bound: the contest at the slowest flow's share (a quarter of the link), the idle probe and connecting; a message probe's drain too. */
 export function competitionSampleTimeoutMs(options: ContestOptions): number {
-  return PROBE_IDLE_MS + options.durationMs * 2 + options.staggerMs * (MAX_COMPETING_FLOWS - 1) + CONNECT_MARGIN_MS;
+  return PROBE_IDLE_MS + options.durationMs * 2 + options.staggerMs * (MAX_COMPETING_FLOWS - 1) + CONNECT_MARGIN_MS + (options.messageProbe !== undefined ? REALTIME_DRAIN_TIMEOUT_MS : 0);
 }
 
 const DESCRIPTIONS: Record<string, Omit<MetricDefinition, 'name'>> = {
@@ -148,6 +187,15 @@ const MIX_METRICS: Record<string, Omit<MetricDefinition, 'name'>> = {
   loadedProbeLostRate: { unit: 'ratio', better: 'lower', description: 'probes sent while every flow ran that never came back' },
   latencyInflationP95Ms: { unit: 'ms', description: 'loaded minus idle probe round trip, 95th percentile: the queueing delay the mix causes' },
   latencyInflationP95Ratio: { unit: 'ratio', better: 'lower', description: 'loaded over idle probe round trip, 95th percentile' },
+  messageIdleLatencyP50Ms: { unit: 'ms', description: 'message probe (--message-probe): a message’s round trip to its echo on the idle link, median' },
+  messageIdleLatencyP95Ms: { unit: 'ms', description: 'message probe: round trip on the idle link, 95th percentile' },
+  messageIdleLatencyP99Ms: { unit: 'ms', description: 'message probe: round trip on the idle link, 99th percentile' },
+  messageLoadedLatencyP50Ms: { unit: 'ms', description: 'message probe: round trip of the messages sent while every flow ran, median' },
+  messageLoadedLatencyP95Ms: { unit: 'ms', description: 'message probe: round trip while every flow ran, 95th percentile' },
+  messageLoadedLatencyP99Ms: { unit: 'ms', description: 'message probe: round trip while every flow ran, 99th percentile' },
+  messageLoadedLostRate: { unit: 'ratio', better: 'lower', description: 'message probe: messages sent while every flow ran whose echo never came back (a datagram lost; a reliable mode only past the drain)' },
+  messageLatencyInflationP95Ms: { unit: 'ms', description: 'message probe: loaded minus idle round trip, 95th percentile: what the mix adds to an application’s messages over that transport' },
+  messageLatencyInflationP95Ratio: { unit: 'ratio', better: 'lower', description: 'message probe: loaded over idle round trip, 95th percentile' },
   peakQueueBytesDown: { unit: 'bytes', better: 'lower', description: "the emulator's down queue at its fullest in the shared span" },
   meanQueueBytesDown: { unit: 'bytes', better: 'lower', description: "the emulator's down queue on average in the shared span" },
   queueOverflowDropsDown: { unit: 'count', better: 'neither', description: 'packets the full down queue dropped from the first flow’s start to the last byte' },

@@ -53,6 +53,7 @@ const runOptionsSchema = z
     duration: z.string().describe('Message scenarios: how long each sample sends; competition: how long the flows compete at a fair share, e.g. "20s".'),
     mix: stringOrList.describe('Competition: mixes instead of the default pairings, each its flows joined by "+", e.g. ["h3-quic-go+iperf3-bbr"].'),
     stagger: z.string().describe('Competition: each later flow joins this long after the one before, e.g. "5s".'),
+    messageProbe: z.string().min(1).describe('Competition: also probe each mix with this realtime case\'s messages, e.g. "wt-h3-datagram".'),
   })
   .partial()
   .strict();
@@ -135,7 +136,10 @@ type RunOptionsInput = z.infer<typeof runOptionsSchema>;
 
 /** The options of one run of a scenario, as the scenario command's parsers made them. */
 export type ScenarioRunOptions = Partial<
-  Pick<ScenarioRunFlags, 'samples' | 'warmup' | 'timeout' | 'sizes' | 'objects' | 'variants' | 'direction' | 'cc' | 'quicInitialRtt' | 'server' | 'client' | 'messageSize' | 'messageRate' | 'duration' | 'stagger' | 'mix'>
+  Pick<
+    ScenarioRunFlags,
+    'samples' | 'warmup' | 'timeout' | 'sizes' | 'objects' | 'variants' | 'direction' | 'cc' | 'quicInitialRtt' | 'server' | 'client' | 'messageSize' | 'messageRate' | 'duration' | 'stagger' | 'mix' | 'messageProbe'
+  >
 > & { capture?: boolean };
 
 export interface CampaignScenario {
@@ -423,5 +427,6 @@ function runOptionsFrom(input: RunOptionsInput, path: Path, fail: (message: stri
   if (input.duration !== undefined) out.duration = parse('duration', () => durationMs('--duration')(input.duration as string));
   if (input.mix !== undefined) out.mix = parse('mix', () => mixList(joined(input.mix as string | string[])));
   if (input.stagger !== undefined) out.stagger = parse('stagger', () => durationMs('--stagger')(input.stagger as string));
+  if (input.messageProbe !== undefined) out.messageProbe = input.messageProbe;
   return out;
 }

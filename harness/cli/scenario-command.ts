@@ -49,6 +49,7 @@ export function scenarioCommand(): Command {
     .option('--duration <duration>', 'message scenarios: how long each sample sends; competition: how long the flows compete at a fair share (sizes each flow), e.g. 20s (default 20s)', durationMs('--duration'))
     .option('--mix <mixes>', 'competition: mixes to run instead of the default pairings, each its flows joined by + (comma-separated), e.g. h3-quic-go+iperf3-bbr,h3-ngtcp2+h2-node+iperf3-cubic', mixList)
     .option('--stagger <duration>', 'competition: each later flow joins this long after the one before, e.g. 5s (default 0: all at once)', durationMs('--stagger'))
+    .option('--message-probe <case>', "competition: also probe each mix with a realtime case's messages (200 B, 50 a second), e.g. wt-h3-datagram or ws-long-stream (default: the UDP echoes alone)")
     .option('--variants <ids>', 'run only these cases (comma-separated case ids, e.g. quic-h3-0rtt,tcp-tls-h2)', commaListOf('--variants'))
     .option('--server <names>', `servers to run every case on: ${SERVER_NAMES.join(', ')} (default: each case's own)`, choiceList('--server', SERVER_NAMES))
     .option('--client <names>', `clients to run every case with: ${CLIENT_NAMES.join(', ')} (default: each case's own)`, choiceList('--client', CLIENT_NAMES))

@@ -2,7 +2,7 @@
 // bottleneck, the latency probe beside them and the emulator's queue, all put on the sample's
 // clock (0 = the first flow's start, ms) and turned into each flow's goodput and share, Jain's
 // index, the time to converge, the probe's latency idle and loaded, and the queue's peak and drops.
-import { FLOW_METRIC_SUFFIXES, flowBytesSeriesName, flowMetricName, PROBE_IDLE_SERIES, PROBE_LOADED_SERIES, QUEUE_BYTES_SERIES, QUEUE_OVERFLOW_SERIES } from '../results/competition-names.js';
+import { FLOW_METRIC_SUFFIXES, flowBytesSeriesName, flowMetricName, MESSAGE_PROBE_NAMES, probeMetricNames, QUEUE_BYTES_SERIES, QUEUE_OVERFLOW_SERIES, UDP_PROBE_NAMES, type ProbeNames } from '../results/competition-names.js';
 import { goodputBetween, inBandIntervals, jainIndex, timeToConverge } from './fairness.js';
 import { latencyInflation, latencySummary, probesSentBetween } from './latency-probe.js';
 import { downsampleProgress } from './transfer.js';
@@ -41,6 +41,8 @@ export interface CompetitionTimings {
   /** How long the probe ran idle before the first flow. */
   idleMs: number;
   probe?: ProbeRun;
+  /** The message probe's session (--message-probe): each message's send and round trip to its echo, as a probe's. */
+  messageProbe?: ProbeRun;
   /** The emulator's queue recording, with the monotonic ms of its elapsedMs 0. */
   queue?: { series: QueueRecord; startMonotonicMs: number };
 }
@@ -121,41 +123,50 @@ export function competitionFigures(timings: CompetitionTimings): CompetitionFigu
   if (inBand.length > 0) metrics.inBandFraction = inBand.filter(Boolean).length / inBand.length;
   if (converged !== null) metrics.timeToConvergeMs = converged.timeToConvergeMs;
   else flags.push(`the flows never stayed within ${CONVERGENCE_TOLERANCE * 100}% of a fair share for ${CONVERGENCE_WINDOW_MS} ms`);
-  if (timings.probe) Object.assign(series, probeFigures(timings, spanStartMs, spanEndMs, metrics, flags));
+  const window = { zeroMonotonicMs: timings.zeroMonotonicMs, idleMs: timings.idleMs, spanStartMs, spanEndMs };
+  if (timings.probe) Object.assign(series, probeFigures(timings.probe, window, UDP_PROBE_NAMES, 'the latency probe', metrics, flags));
+  if (timings.messageProbe) Object.assign(series, probeFigures(timings.messageProbe, window, MESSAGE_PROBE_NAMES, 'the message probe', metrics, flags));
   if (timings.queue) Object.assign(series, queueFigures(timings.queue, timings.zeroMonotonicMs, timings.idleMs, Math.max(...lastByteMs), spanStartMs, spanEndMs, metrics));
   return { metrics, series, flags };
 }
 
-/** The probe's idle and loaded round trips (metrics added to `metrics`), and their series. */
-function probeFigures(timings: CompetitionTimings, spanStartMs: number, spanEndMs: number, metrics: Record<string, number>, flags: string[]): Record<string, Point[]> {
-  const probe = timings.probe as ProbeRun;
+/** A probe's idle and loaded round trips (metrics added to `metrics` under `names`), and their series. */
+function probeFigures(
+  probe: ProbeRun,
+  window: { zeroMonotonicMs: number; idleMs: number; spanStartMs: number; spanEndMs: number },
+  names: ProbeNames,
+  what: string,
+  metrics: Record<string, number>,
+  flags: string[],
+): Record<string, Point[]> {
   if (probe.startedAtMs === null) {
-    flags.push('the latency probe sent nothing');
+    flags.push(`${what} sent nothing`);
     return {};
   }
   // The windows on the monotonic clock; the series on the sample's.
-  const zero = timings.zeroMonotonicMs;
+  const zero = window.zeroMonotonicMs;
   const sentBetween = (fromMs: number, toMs: number) => probesSentBetween(probe.startedAtMs, probe.probes, zero + fromMs, zero + toMs).map((p) => ({ atMs: p.atMs - zero, rttMs: p.rttMs }));
-  const idle = sentBetween(-timings.idleMs, 0);
-  const loaded = sentBetween(spanStartMs, spanEndMs);
+  const idle = sentBetween(-window.idleMs, 0);
+  const loaded = sentBetween(window.spanStartMs, window.spanEndMs);
   const idleSummary = latencySummary(idle.map((p) => p.rttMs));
   const loadedSummary = latencySummary(loaded.map((p) => p.rttMs));
   const put = (name: string, value: number | null): void => {
     if (value !== null) metrics[name] = value;
   };
-  put('idleLatencyP50Ms', idleSummary.p50Ms);
-  put('idleLatencyP95Ms', idleSummary.p95Ms);
-  put('idleLatencyP99Ms', idleSummary.p99Ms);
-  put('loadedLatencyP50Ms', loadedSummary.p50Ms);
-  put('loadedLatencyP95Ms', loadedSummary.p95Ms);
-  put('loadedLatencyP99Ms', loadedSummary.p99Ms);
-  put('loadedProbeLostRate', loadedSummary.lostRate);
+  put(names.idleP50Ms, idleSummary.p50Ms);
+  put(names.idleP95Ms, idleSummary.p95Ms);
+  put(names.idleP99Ms, idleSummary.p99Ms);
+  put(names.loadedP50Ms, loadedSummary.p50Ms);
+  put(names.loadedP95Ms, loadedSummary.p95Ms);
+  put(names.loadedP99Ms, loadedSummary.p99Ms);
+  put(names.loadedLostRate, loadedSummary.lostRate);
   const inflation = latencyInflation(idleSummary, loadedSummary);
-  put('latencyInflationP95Ms', inflation.p95Ms);
-  put('latencyInflationP95Ratio', inflation.p95Ratio);
-  if (idleSummary.received === 0) flags.push('no idle probe came back: no idle latency');
+  put(names.inflationP95Ms, inflation.p95Ms);
+  put(names.inflationP95Ratio, inflation.p95Ratio);
+  if (idleSummary.received === 0) flags.push(`nothing ${what} sent on the idle link came back: no idle latency`);
+  if (loadedSummary.received === 0 && loadedSummary.lostRate === null) flags.push(`${what} sent nothing while every flow ran`);
   const answered = (points: typeof idle): Point[] => points.flatMap((p) => (p.rttMs !== null ? [[p.atMs, p.rttMs] as Point] : []));
-  return { [PROBE_IDLE_SERIES]: answered(idle), [PROBE_LOADED_SERIES]: answered(loaded) };
+  return { [names.idleSeries]: answered(idle), [names.loadedSeries]: answered(loaded) };
 }
 
 /** The queue's peak and mean over the shared span and its drops during the contest (metrics added), and its series from the idle start to the last byte. */
@@ -207,15 +218,8 @@ export function competitionMetricNames(maxFlows: number): string[] {
     'jainIndex',
     'timeToConvergeMs',
     'inBandFraction',
-    'idleLatencyP50Ms',
-    'idleLatencyP95Ms',
-    'idleLatencyP99Ms',
-    'loadedLatencyP50Ms',
-    'loadedLatencyP95Ms',
-    'loadedLatencyP99Ms',
-    'loadedProbeLostRate',
-    'latencyInflationP95Ms',
-    'latencyInflationP95Ratio',
+    ...probeMetricNames(UDP_PROBE_NAMES),
+    ...probeMetricNames(MESSAGE_PROBE_NAMES),
     'peakQueueBytesDown',
     'meanQueueBytesDown',
     'queueOverflowDropsDown',

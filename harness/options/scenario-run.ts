@@ -40,6 +40,8 @@ export interface ScenarioRunFlags extends LinkCliOptions {
   stagger?: number;
   /** Competition: the mixes to run instead of the default pairings, each its flows' names. */
   mix?: string[][];
+  /** Competition: a realtime case whose messages probe each mix too. */
+  messageProbe?: string;
   capture: boolean;
   keepCaptures?: string;
   /** commander's --no-wait: false when given. */
@@ -71,7 +73,7 @@ function messagesShape(options: ScenarioRunFlags, found: AnyScenario): Partial<M
  * so it always gets one; undefined for other scenarios unless --stagger asks (then refused).
  */
 function contestShape(options: ScenarioRunFlags, found: AnyScenario, link: LinkChoice): ScenarioShape['contest'] | undefined {
-  if (!found.contest) return options.stagger !== undefined || options.mix !== undefined ? { downRateBitsPerSecond: 0 } : undefined;
+  if (!found.contest) return options.stagger !== undefined || options.mix !== undefined || options.messageProbe !== undefined ? { downRateBitsPerSecond: 0 } : undefined;
   // On loopback the run is refused for wanting the lab; the rate only sizes its cases.
   const rate = link.kind === 'lab' ? link.conditions.down.rateBitsPerSecond : null;
   if (link.kind === 'lab' && rate === null) throw new UsageError(`${found.name}: the link needs a rate limit (--rate, --down-rate or a profile with one): the flows compete for a bottleneck`);
@@ -81,6 +83,7 @@ function contestShape(options: ScenarioRunFlags, found: AnyScenario, link: LinkC
     ...(options.duration !== undefined ? { durationMs: options.duration } : {}),
     ...(options.stagger !== undefined ? { staggerMs: options.stagger } : {}),
     ...(options.mix !== undefined ? { mixes: options.mix } : {}),
+    ...(options.messageProbe !== undefined ? { messageProbe: options.messageProbe } : {}),
   };
 }
 

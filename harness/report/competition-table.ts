@@ -2,7 +2,7 @@
 // (shares, Jain's index, time to converge, what they got of the link together, retransmissions,
 // the queue's overflow drops), and the probe's latency idle against loaded. Every figure is the
 // median over the case's ok samples; a metric no sample has reads "-".
-import { flowMetricName } from '../results/competition-names.js';
+import { flowMetricName, MESSAGE_PROBE_NAMES, UDP_PROBE_NAMES, type ProbeNames } from '../results/competition-names.js';
 import type { ResultDocument } from '../results/schema.js';
 import { median } from '../measure/statistics.js';
 import { medianOf as medianOfValues, metricValues as values } from '../analysis/sample-comparison.js';
@@ -89,21 +89,35 @@ export function fairnessTable(document: ResultDocument): Table | null {
 const ms = (value: number | null): string => (value === null ? '-' : formatNumber(value));
 
 /** "40.1 / 41.0 / 42.3": p50 / p95 / p99 medians. */
-function percentilesCell(c: CompetitionCase, phase: 'idle' | 'loaded'): string {
-  return ['50', '95', '99'].map((p) => ms(medianOf(c, `${phase}LatencyP${p}Ms`))).join(' / ');
+function percentilesCell(c: CompetitionCase, names: readonly string[]): string {
+  return names.map((name) => ms(medianOf(c, name))).join(' / ');
 }
 
-/** The probe's round trips before the flows and while they all ran, per case; null without a competition. */
+/** One probe's row cells after the case's: idle and loaded percentiles, the p95 inflation, the loaded loss. */
+function probeCells(c: CompetitionCase, names: ProbeNames): string[] {
+  const inflationMs = medianOf(c, names.inflationP95Ms);
+  const ratio = medianOf(c, names.inflationP95Ratio);
+  const inflation = inflationMs === null ? '-' : `${inflationMs >= 0 ? '+' : ''}${formatNumber(inflationMs)} ms${ratio === null ? '' : ` (x${formatNumber(ratio)})`}`;
+  return [percentilesCell(c, [names.idleP50Ms, names.idleP95Ms, names.idleP99Ms]), percentilesCell(c, [names.loadedP50Ms, names.loadedP95Ms, names.loadedP99Ms]), inflation, percent(medianOf(c, names.loadedLostRate))];
+}
+
+/**
+ * The probe's round trips before the flows and while they all ran, per case; with a message
+ * probe (--message-probe), a second row per case for its messages and a column naming each
+ * row's probe. Null without a competition.
+ */
 export function competitionLatencyTable(document: ResultDocument): Table | null {
   const cases = competingCases(document).filter((c) => notRunLabel(c) === undefined);
   if (cases.length === 0) return null;
-  const rows = cases.map((c) => {
-    const inflationMs = medianOf(c, 'latencyInflationP95Ms');
-    const ratio = medianOf(c, 'latencyInflationP95Ratio');
-    const inflation = inflationMs === null ? '-' : `${inflationMs >= 0 ? '+' : ''}${formatNumber(inflationMs)} ms${ratio === null ? '' : ` (x${formatNumber(ratio)})`}`;
-    return [c.id, percentilesCell(c, 'idle'), percentilesCell(c, 'loaded'), inflation, percent(medianOf(c, 'loadedProbeLostRate'))];
+  const columns = ['idle p50 / p95 / p99 (ms)', 'loaded p50 / p95 / p99 (ms)', 'p95 inflation', 'loaded probes lost'];
+  if (!cases.some((c) => c.workload.probe.messages !== undefined)) {
+    return { header: ['case', ...columns], rows: cases.map((c) => [c.id, ...probeCells(c, UDP_PROBE_NAMES)]) };
+  }
+  const rows = cases.flatMap((c) => {
+    const messages = c.workload.probe.messages;
+    return [[c.id, 'UDP echoes', ...probeCells(c, UDP_PROBE_NAMES)], ...(messages !== undefined ? [[c.id, `${messages.id} messages`, ...probeCells(c, MESSAGE_PROBE_NAMES)]] : [])];
   });
-  return { header: ['case', 'idle p50 / p95 / p99 (ms)', 'loaded p50 / p95 / p99 (ms)', 'p95 inflation', 'loaded probes lost'], rows };
+  return { header: ['case', 'probe', ...columns], rows, align: ['left', 'left', 'right', 'right', 'right', 'right'] };
 }
 
 /** Both tables with their titles (lower case, as the text summary writes them), those the document has. */

@@ -2,7 +2,7 @@
 // each one's representative sample (its median Jain's index), every flow's goodput per interval,
 // the probe's round trips pooled per case (loaded) and over every case (idle), and the queue.
 // A sample missing a series or a metric leaves that part out and says so (`missing`).
-import { flowBytesSeriesName, PROBE_IDLE_SERIES, PROBE_LOADED_SERIES, QUEUE_BYTES_SERIES, QUEUE_OVERFLOW_SERIES } from '../results/competition-names.js';
+import { flowBytesSeriesName, MESSAGE_PROBE_NAMES, PROBE_IDLE_SERIES, PROBE_LOADED_SERIES, QUEUE_BYTES_SERIES, QUEUE_OVERFLOW_SERIES } from '../results/competition-names.js';
 import type { ResultCase, ResultDocument, Sample } from '../results/schema.js';
 import type { CompetitionFlow, CompetitionWorkload } from '../results/workload.js';
 import { intervalGoodputs } from '../measure/fairness.js';
@@ -83,7 +83,7 @@ export function flowGoodputOverTime(c: CompetitionCase, sample: Sample, interval
 }
 
 /** The round-trip times of `series` in every ok sample of the cases, pooled; how many ok samples lack it. */
-export function pooledProbeRtts(cases: readonly ResultCase[], series: typeof PROBE_IDLE_SERIES | typeof PROBE_LOADED_SERIES): { rttsMs: number[]; samplesWithout: number } {
+export function pooledProbeRtts(cases: readonly ResultCase[], series: string): { rttsMs: number[]; samplesWithout: number } {
   const samples = cases.flatMap(okSamples);
   const withSeries = samples.flatMap((s) => (s.series?.[series] !== undefined ? [s.series[series]] : []));
   return { rttsMs: withSeries.flatMap((points) => points.map(([, rttMs]) => rttMs)), samplesWithout: samples.length - withSeries.length };
@@ -91,8 +91,14 @@ export function pooledProbeRtts(cases: readonly ResultCase[], series: typeof PRO
 
 /** The line of the probe CDF that pools every case's idle probes. */
 export const IDLE_LINE = 'idle (every case)';
+/** The line that pools the idle messages of every case with a message probe. */
+export const IDLE_MESSAGES_LINE = 'idle messages (every case with them)';
 
-/** The probe CDF's lines: each case's loaded probes, then the idle ones of all; `missing` says which samples had none. */
+/**
+ * The probe CDF's lines: each case's loaded probes, then the idle ones of all; with message
+ * probes (--message-probe), each such case's loaded messages and their idle ones pooled too.
+ * `missing` says which samples had none.
+ */
 export function probeRttLines(document: ResultDocument): { lines: Array<{ caseId: string; rttsMs: number[] }>; missing: string[] } {
   const cases = measuredCompetitionCases(document);
   const lines: Array<{ caseId: string; rttsMs: number[] }> = [];
@@ -103,6 +109,9 @@ export function probeRttLines(document: ResultDocument): { lines: Array<{ caseId
   };
   for (const c of cases) add(c.id, pooledProbeRtts([c], PROBE_LOADED_SERIES), 'loaded');
   add(IDLE_LINE, pooledProbeRtts(cases, PROBE_IDLE_SERIES), 'idle');
+  const withMessages = cases.filter((c) => c.workload.probe.messages !== undefined);
+  for (const c of withMessages) add(`${c.id}: ${c.workload.probe.messages?.id} messages`, pooledProbeRtts([c], MESSAGE_PROBE_NAMES.loadedSeries), 'loaded message');
+  if (withMessages.length > 0) add(IDLE_MESSAGES_LINE, pooledProbeRtts(withMessages, MESSAGE_PROBE_NAMES.idleSeries), 'idle message');
   return { lines, missing };
 }
 

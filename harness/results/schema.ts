@@ -133,6 +133,8 @@ export const caseSchema = z
     certificates: certificatesSchema.optional(),
     /** A competition's other flows (workload.flows after the first): each one's client and server as run. */
     companions: z.array(z.object({ flow: z.string().min(1), client: endpointInfoSchema, server: endpointInfoSchema }).strict()).optional(),
+    /** A competition's message probe (workload.probe.messages): its realtime client and server as run. */
+    messageProbe: z.object({ id: z.string().min(1), client: endpointInfoSchema, server: endpointInfoSchema }).strict().optional(),
     /** Where each metric's timings come from, and how fine they are. */
     timingSources: z.record(z.string(), timingSourceSchema),
     warmupSamples: z.number().int().nonnegative(),

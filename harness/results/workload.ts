@@ -88,14 +88,31 @@ export const competitionFlowSchema = z
   })
   .strict();
 
+/**
+ * A competition's second probe: a realtime session (a realtime case's client and server) sending
+ * its messages from the idle time on, beside the UDP echoes: what the mix does to an
+ * application's messages over that transport, not just to the queue.
+ */
+export const messageProbeSchema = z
+  .object({
+    /** The realtime case it runs: "wt-h3-datagram", "ws-long-stream". */
+    id: z.string().min(1),
+    protocol: z.enum(['quic', 'tcp-tls']),
+    application: z.enum(['webtransport', 'websocket']),
+    client: z.string().min(1),
+    server: z.string().min(1),
+    messages: messagesWorkloadSchema,
+  })
+  .strict();
+
 /** Two or more downloads at once over the lab's bottleneck, with a latency probe beside them (the competition scenario). */
 export const competitionWorkloadSchema = z
   .object({
     kind: z.literal('competition'),
     /** The first is the case's own client and server; the others are its companions. */
     flows: z.array(competitionFlowSchema).min(2).max(4),
-    /** UDP echoes probing the queueing delay: probes a second, and the idle time probed before the first flow. */
-    probe: z.object({ ratePerSecond: z.number().positive(), idleMs: z.number().nonnegative() }).strict(),
+    /** UDP echoes probing the queueing delay: probes a second, and the idle time probed before the first flow; optionally realtime messages too. */
+    probe: z.object({ ratePerSecond: z.number().positive(), idleMs: z.number().nonnegative(), messages: messageProbeSchema.optional() }).strict(),
   })
   .strict()
   .refine((w) => new Set(w.flows.map((f) => f.id)).size === w.flows.length, { message: "a competition's flow ids must be unique", path: ['flows'] });
@@ -109,6 +126,7 @@ export type CopyWorkload = z.infer<typeof copyWorkloadSchema>;
 export type MessagesWorkload = z.infer<typeof messagesWorkloadSchema>;
 export type CompetitionFlow = z.infer<typeof competitionFlowSchema>;
 export type CompetitionWorkload = z.infer<typeof competitionWorkloadSchema>;
+export type MessageProbe = z.infer<typeof messageProbeSchema>;
 export type Workload = z.infer<typeof workloadSchema>;
 
 /** The flat parameters a result records for `workload` (the same as schemaVersion 2 recorded). */
@@ -144,6 +162,7 @@ export function parametersOf(workload: Workload): Parameters {
         flowBytes: Math.max(...workload.flows.map((f) => f.bodyBytes)),
         staggerMs: Math.max(...workload.flows.map((f) => f.startAfterMs)),
         probeRatePerSecond: workload.probe.ratePerSecond,
+        ...(workload.probe.messages !== undefined ? { messageProbe: workload.probe.messages.id } : {}),
       };
   }
 }

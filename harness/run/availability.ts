@@ -5,7 +5,7 @@
 import { IMPLEMENTATIONS } from '../endpoints/implementations.js';
 import type { ImplementationDescriptor } from '../endpoints/descriptor.js';
 import { RunOptionsError } from './options.js';
-import { companionFlowsOf, type AnyScenario } from '../scenario/types.js';
+import { companionFlowsOf, messageProbeOf, type AnyScenario } from '../scenario/types.js';
 
 const roleKey = (kind: 'server' | 'client', name: string): string => `${kind}:${name}`;
 
@@ -26,8 +26,8 @@ async function missingRoleReasons(implementations: readonly ImplementationDescri
 
 /** Why each role the scenario's runnable cases use is not installed, keyed "server:<name>" / "client:<name>". */
 export async function missingRoles(scenario: Pick<AnyScenario, 'cases'>, implementations: readonly ImplementationDescriptor[] = IMPLEMENTATIONS): Promise<Map<string, string>> {
-  // A competition's companion flows need their implementations as much as its own flow does.
-  const endpoints = (c: AnyScenario['cases'][number]) => [c, ...companionFlowsOf(c)];
+  // A competition's companion flows and message probe need their implementations as much as its own flow does.
+  const endpoints = (c: AnyScenario['cases'][number]) => [c, ...companionFlowsOf(c), ...[messageProbeOf(c)].filter((p) => p !== undefined)];
   const wanted = new Set(scenario.cases.filter((c) => c.unsupported === undefined).flatMap((c) => endpoints(c).flatMap((e) => [roleKey('server', e.server), roleKey('client', e.client)])));
   return missingRoleReasons(implementations, (key) => wanted.has(key));
 }

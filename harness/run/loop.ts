@@ -2,7 +2,18 @@
 // all cases interleaved (each round starts with the next case, so no case always goes
 // first), each bounded by a timeout; a failed sample is recorded and the run goes on.
 import { newRunId } from '../results/run-id.js';
-import { capableClient, type CapableClient, type EndpointFactory, type Protocol, type ServerAddress, type ServerEndpoint, type TlsMaterial } from '../endpoints/types.js';
+import {
+  capableClient,
+  type CapableClient,
+  type ClientCapabilities,
+  type EndpointCase,
+  type EndpointFactory,
+  type MessagesClient,
+  type Protocol,
+  type ServerAddress,
+  type ServerEndpoint,
+  type TlsMaterial,
+} from '../endpoints/types.js';
 import type { ImplementationDescriptor } from '../endpoints/descriptor.js';
 import { IMPLEMENTATIONS } from '../endpoints/implementations.js';
 import { clientRole, serverRole } from '../endpoints/registry.js';
@@ -16,6 +27,7 @@ import {
   changesLink,
   companionFlowsOf,
   labBodyPath,
+  messageProbeOf,
   sessionOf,
   type AnyScenario,
   type CaseDefinition,
@@ -24,7 +36,7 @@ import {
   type LinkControl,
   type QueueRecorder,
 } from '../scenario/types.js';
-import type { CompetitionFlow } from '../results/workload.js';
+import type { CompetitionFlow, MessageProbe } from '../results/workload.js';
 import { caseNeeds } from '../scenario/matrix.js';
 import type { WireConnection } from '../capture/wire-analysis.js';
 import { completeSamples } from './pipeline.js';
@@ -112,6 +124,8 @@ interface LiveCase {
   certificates?: CertificatesInfo;
   /** A competition's other flows: each one's client and server (the server's address read at each sample: it may have restarted). */
   companions: Array<{ flow: CompetitionFlow; client: ExchangeCapable; runServer: RunServer }>;
+  /** A competition's message probe: its realtime client and server. */
+  messageProbe?: { probe: MessageProbe; client: MessagesClient; runServer: RunServer };
 }
 
 type ExchangeCapable = CompanionEndpoints['client'];
@@ -192,6 +206,9 @@ async function takeSample(
         ...(namespaces !== undefined ? { namespaces } : {}),
         ...(link !== undefined ? { link } : {}),
         ...(live.companions.length > 0 ? { companions: live.companions.map(({ flow, client, runServer }) => ({ flow, client, server: runServer.endpoint, target: runServer.address })) } : {}),
+        ...(live.messageProbe !== undefined
+          ? { messageProbe: { probe: live.messageProbe.probe, client: live.messageProbe.client, server: live.messageProbe.runServer.endpoint, target: live.messageProbe.runServer.address } }
+          : {}),
         ...(queue !== undefined ? { queue } : {}),
       }),
       timeout.promise,
@@ -260,6 +277,7 @@ function caseHead(live: LiveCase, recorded: RecordedWorkload, warmup: number): C
     ...recorded,
     ...(live.certificates !== undefined ? { certificates: live.certificates } : {}),
     ...(live.companions.length > 0 ? { companions: live.companions.map(({ flow, client, runServer }) => ({ flow: flow.id, client: client.info(), server: runServer.endpoint.info() })) } : {}),
+    ...(live.messageProbe !== undefined ? { messageProbe: { id: live.messageProbe.probe.id, client: live.messageProbe.client.info(), server: live.messageProbe.runServer.endpoint.info() } } : {}),
     timingSources,
     warmupSamples: warmup,
   };
@@ -346,22 +364,30 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
       const companionFlows = companionFlowsOf(definition);
       const ownFlowId = definition.workload.kind === 'competition' ? (definition.workload.flows[0]?.id ?? 'own') : 'own';
       const server = await serverFor(definition.server, definition.protocol, ownFlowId);
-      const companions: LiveCase['companions'] = [];
-      for (const flow of companionFlows) {
-        const runServer = await serverFor(flow.server as CaseDefinition['server'], flow.protocol, flow.id);
-        const companion = options.endpoints.client(
-          flow.client as CaseDefinition['client'],
-          { id: `${definition.id}/${flow.id}`, protocol: flow.protocol, application: flow.application, workload: { kind: 'transfer', bodyBytes: flow.bodyBytes, direction: 'down' } },
-          tls,
-        );
-        const capableCompanion = capableClient(companion, 'exchange');
-        if (capableCompanion?.needs !== 'exchange') throw new Error(`case ${definition.id}: flow ${flow.id}'s ${companion.implementation} client cannot download`);
+      // A companion's client, prepared (closed at once when that fails: it is in no case yet), closed at the end with the cases' own.
+      const companionClient = async <N extends 'exchange' | 'messages'>(name: string, spec: EndpointCase, needs: N, what: string): Promise<ClientCapabilities[N]> => {
+        const companion = options.endpoints.client(name as CaseDefinition['client'], spec, tls);
+        const capable = capableClient(companion, needs);
+        if (capable?.needs !== needs) throw new Error(`case ${definition.id}: ${what}'s ${companion.implementation} client cannot do what it needs (${needs})`);
         await companion.prepare().catch(async (error: unknown) => {
           await companion.close?.().catch(() => undefined);
           throw error;
         });
         companionClients.push(companion);
-        companions.push({ flow, client: capableCompanion.client, runServer });
+        return capable.client as ClientCapabilities[N];
+      };
+      const companions: LiveCase['companions'] = [];
+      for (const flow of companionFlows) {
+        const runServer = await serverFor(flow.server as CaseDefinition['server'], flow.protocol, flow.id);
+        const spec = { id: `${definition.id}/${flow.id}`, protocol: flow.protocol, application: flow.application, workload: { kind: 'transfer', bodyBytes: flow.bodyBytes, direction: 'down' } } as const;
+        companions.push({ flow, client: await companionClient(flow.client, spec, 'exchange', `flow ${flow.id}`), runServer });
+      }
+      const probe = messageProbeOf(definition);
+      let messageProbe: LiveCase['messageProbe'];
+      if (probe !== undefined) {
+        const runServer = await serverFor(probe.server as CaseDefinition['server'], probe.protocol, `probe-${probe.id}`);
+        const spec = { id: `${definition.id}/probe-${probe.id}`, protocol: probe.protocol, application: probe.application, workload: probe.messages };
+        messageProbe = { probe, client: await companionClient(probe.client, spec, 'messages', `the message probe ${probe.id}`), runServer };
       }
       const client = options.endpoints.client(definition.client, definition, tls);
       const needs = caseNeeds(scenario, definition);
@@ -375,7 +401,18 @@ export async function runScenario(scenario: AnyScenario, options: RunOptions): P
         await client.close?.().catch(() => undefined);
         throw error;
       });
-      live.push({ definition, capable, server: server.endpoint, runServer: server, target: server.address, samples: [], windows: new Map(), companions, ...(certificates ? { certificates } : {}) });
+      live.push({
+        definition,
+        capable,
+        server: server.endpoint,
+        runServer: server,
+        target: server.address,
+        samples: [],
+        windows: new Map(),
+        companions,
+        ...(messageProbe !== undefined ? { messageProbe } : {}),
+        ...(certificates ? { certificates } : {}),
+      });
     }
     if (options.wireTap && scenario.wireTruth) {
       progress({ kind: 'setup', message: 'starting the packet capture' });

@@ -13,7 +13,7 @@ export interface ScenarioShape {
   /** Message scenarios: any of size, rate and duration (the rest the scenario's defaults). */
   messages?: Partial<MessageOptions>;
   /** Competition scenarios: the link's down rate and the run's controller (always), and any of duration and stagger. */
-  contest?: Partial<Pick<ContestOptions, 'durationMs' | 'staggerMs' | 'mixes'>> & Pick<ContestOptions, 'downRateBitsPerSecond' | 'congestionControl'>;
+  contest?: Partial<Pick<ContestOptions, 'durationMs' | 'staggerMs' | 'mixes' | 'messageProbe'>> & Pick<ContestOptions, 'downRateBitsPerSecond' | 'congestionControl'>;
   /** Case ids to keep (--variants). */
   variants?: readonly string[];
   servers?: readonly ServerName[];
@@ -54,7 +54,7 @@ export function shapeScenario(found: AnyScenario, shape: ScenarioShape): AnyScen
   }
   if (shape.contest !== undefined) {
     const contest = found.contest;
-    if (!contest) throw new RunOptionsError(`--stagger, --mix: apply to competition scenarios, not ${found.name}`);
+    if (!contest) throw new RunOptionsError(`--stagger, --mix, --message-probe: apply to competition scenarios, not ${found.name}`);
     const options: ContestOptions = { ...contest.defaults, ...shape.contest };
     scenario = { ...scenario, cases: casesFor(() => contest.cases(options)), defaults: { ...scenario.defaults, sampleTimeoutMs: contest.sampleTimeoutMs(options) } };
   }

@@ -1,9 +1,9 @@
 // What a scenario is: declarative data (name, cases, metrics, defaults) plus one small
 // function that measures one sample. The harness owns everything else.
-import type { Application, CapableClient, ClientNeed, CongestionControl, ExchangeClient, Protocol, ServerAddress, ServerEndpoint, SessionMode } from '../endpoints/types.js';
+import type { Application, CapableClient, ClientNeed, CongestionControl, ExchangeClient, MessagesClient, Protocol, ServerAddress, ServerEndpoint, SessionMode } from '../endpoints/types.js';
 import type { ClientName, ServerName } from '../endpoints/implementations.js';
 import { KEY_TYPES, type CertificateSpec, type KeyType } from '../pki/generate.js';
-import type { CompetitionFlow, Workload } from '../results/workload.js';
+import type { CompetitionFlow, MessageProbe, Workload } from '../results/workload.js';
 import type { QueueSeries } from '../lab/emulator-queue-series.js';
 import type { Impairment } from '../lab/impairment.js';
 import type { Sample } from '../results/schema.js';
@@ -95,6 +95,8 @@ export interface ContestOptions {
   congestionControl?: CongestionControl;
   /** The flows of each mix to run, by the scenario's flow names (--mix); absent: its default pairings. */
   mixes?: ReadonlyArray<readonly string[]>;
+  /** A realtime case whose messages probe each mix beside the UDP echoes (--message-probe); absent: the echoes alone. */
+  messageProbe?: string;
 }
 
 /** A competition case's other flows (every flow of its workload but the first, which is the case's own client and server). */
@@ -105,6 +107,11 @@ export function companionFlowsOf(definition: Pick<CaseDefinition, 'id' | 'worklo
     throw new Error(`case ${definition.id}: its first flow must be its own client, server, protocol and application`);
   }
   return others;
+}
+
+/** A competition case's message probe (its realtime session's client and server), if it has one. */
+export function messageProbeOf(definition: Pick<CaseDefinition, 'workload'>): MessageProbe | undefined {
+  return definition.workload.kind === 'competition' ? definition.workload.probe.messages : undefined;
 }
 
 /** `count` objects of `bytes` each, loaded at once ("100x10KB"). */
@@ -134,6 +141,16 @@ interface SampleContextFields {
   companions?: readonly CompanionEndpoints[];
   /** The emulator's queue over time (emulator backend); absent elsewhere. */
   queue?: QueueRecorder;
+  /** A competition's message probe (messageProbeOf), its client and server started by the harness. */
+  messageProbe?: MessageProbeEndpoints;
+}
+
+/** A message probe's endpoints, ready: its realtime client, its server and where that server listens. */
+export interface MessageProbeEndpoints {
+  probe: MessageProbe;
+  client: MessagesClient;
+  server: ServerEndpoint;
+  target: ServerAddress;
 }
 
 /** One companion flow's endpoints, ready: its client, its server and where that server listens. */

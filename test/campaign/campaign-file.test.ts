@@ -97,7 +97,7 @@ const BAD: Array<[string, string, string]> = [
   [
     'a misspelt option',
     'name: x\nscenarios: [handshake]\nprofiles: [lan]\noptions:\n  sample: 2\n',
-    'c.yaml:5:3: options: unknown key "sample", did you mean "samples"? (known: samples, warmup, timeout, sizes, objects, variants, direction, cc, quicInitialRtt, servers, clients, capture, messageSize, messageRate, duration, mix, stagger)',
+    'c.yaml:5:3: options: unknown key "sample", did you mean "samples"? (known: samples, warmup, timeout, sizes, objects, variants, direction, cc, quicInitialRtt, servers, clients, capture, messageSize, messageRate, duration, mix, stagger, messageProbe)',
   ],
   ['a misspelt scenario key', 'name: x\nscenarios:\n  - name: handshake\n    option: {}\nprofiles: [lan]\n', 'c.yaml:4:5: scenarios[0]: unknown key "option", did you mean "options"? (known: name, options)'],
   [

@@ -6,8 +6,12 @@ import { cronFor, eventLine, nextSlotMs, ScheduleError, startScheduler, type Sch
 import { withLabLock } from '../../harness/cli/campaign-schedule-command.js';
 import { seededRandom } from '../../harness/measure/inference.js';
 
-/** How late a start may be against its slot plus jitter: timers and a busy 2-core host. */
-const TOLERANCE_MS = 150;
+/**
+ * How late a start may be against its slot plus jitter: timers and a busy 2-core host (its
+ * unit shards run two at a time; 172 ms was seen with live tests beside them). Under the
+ * shortest period timed here (400 ms), so a start a slot late still fails.
+ */
+const TOLERANCE_MS = 300;
 
 function recorder(): { events: SchedulerEvent[]; log: (event: SchedulerEvent) => void; of: <K extends SchedulerEvent['event']>(kind: K) => Extract<SchedulerEvent, { event: K }>[] } {
   const events: SchedulerEvent[] = [];

@@ -22,7 +22,7 @@ t.test('bad input is one line and exit code 2', async (t) => {
   await expectUsageError(
     t,
     ['scenario', '--bogus'],
-    /unknown option '--bogus' \(valid options: --list, --list-profiles, --samples, --warmup, --timeout, --out, --results-dir, --json, --quic-initial-rtt, --sizes, --direction, --objects, --message-size, --message-rate, --duration, --mix, --stagger, --variants, --server, --client, --target, --resolve, --ca, --via-lab, --max-bytes, --no-capture, --keep-captures, --no-wait, --link, --profile, --rtt,/,
+    /unknown option '--bogus' \(valid options: --list, --list-profiles, --samples, --warmup, --timeout, --out, --results-dir, --json, --quic-initial-rtt, --sizes, --direction, --objects, --message-size, --message-rate, --duration, --mix, --stagger, --message-probe, --variants, --server, --client, --target, --resolve, --ca, --via-lab, --max-bytes, --no-capture, --keep-captures, --no-wait, --link, --profile, --rtt,/,
   );
   await expectUsageError(t, ['scenario', 'handshake', '--variants', 'quic-h3-1rtt'], /handshake has no variant "quic-h3-1rtt"; its variants: tcp-tls-h1,/);
   await expectUsageError(t, ['scenario', 'handshake', '--server', 'apache'], /--server: unknown value "apache" \(one of: node, ngtcp2, quic-go, quiche, aioquic, caddy\)/);

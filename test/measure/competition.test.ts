@@ -160,6 +160,41 @@ t.test('flows that never overlap are refused with when each ran', async (t) => {
   t.throws(() => competitionFigures({ flows: [flows[0] as CompetitionTimings['flows'][number], empty], zeroMonotonicMs: 0, idleMs: 0 }), /flow late recorded no progress/);
 });
 
+// Messages every 500 ms from monotonic 9200 (the session came up after the echoes started), round trips 45 ms idle, 200 ms loaded.
+const messages = { startedAtMs: 9100, probes: [0, 1, 2, 3, 4, 5, 6, 7, 8].map((k) => ({ sentMs: 100 + k * 500, rttMs: k === 5 ? null : k < 2 ? 45 : 200 })) };
+
+t.test('a message probe beside the echoes: its own idle and loaded figures, series and names', async (t) => {
+  const figures = competitionFigures({ flows, zeroMonotonicMs: 10_000, idleMs: 1000, probe, messageProbe: messages });
+  const m = figures.metrics;
+  t.equal(m.loadedLatencyP50Ms, 130, 'the echoes keep their own names');
+  t.equal(m.messageIdleLatencyP50Ms, 45);
+  t.equal(m.messageIdleLatencyP99Ms, 45);
+  // Sent at 9200 + 500k: sample clock -800, -300 (idle), 200, 700, 1200, 1700, 2200, 2700, 3200; loaded [1000, 3000]: 1200, 1700 (lost), 2200, 2700.
+  t.equal(m.messageLoadedLatencyP50Ms, 200);
+  t.equal(m.messageLoadedLatencyP95Ms, 200);
+  t.equal(m.messageLoadedLostRate, 0.25);
+  t.equal(m.messageLatencyInflationP95Ms, 155);
+  t.equal(m.messageLatencyInflationP95Ratio, 200 / 45);
+  t.same(figures.series.messageRttIdleMs, [
+    [-800, 45],
+    [-300, 45],
+  ]);
+  t.same(figures.series.messageRttLoadedMs, [
+    [1200, 200],
+    [2200, 200],
+    [2700, 200],
+  ]);
+  const none = competitionFigures({ flows, zeroMonotonicMs: 10_000, idleMs: 1000, probe, messageProbe: { startedAtMs: null, probes: [] } });
+  t.ok(none.flags.includes('the message probe sent nothing'));
+  t.notOk('messageLoadedLatencyP50Ms' in none.metrics);
+  t.equal(none.metrics.loadedLatencyP50Ms, 130);
+  const late = competitionFigures({ flows, zeroMonotonicMs: 10_000, idleMs: 1000, messageProbe: { startedAtMs: 10_000, probes: [{ sentMs: 0, rttMs: 50 }] } });
+  t.same(
+    late.flags.filter((f) => f.includes('message')),
+    ['nothing the message probe sent on the idle link came back: no idle latency', 'the message probe sent nothing while every flow ran'],
+  );
+});
+
 t.test('a probe that sent nothing is flagged, not counted', async (t) => {
   const figures = competitionFigures({ flows, zeroMonotonicMs: 0, idleMs: 0, probe: { startedAtMs: null, probes: [] } });
   t.ok(figures.flags.includes('the latency probe sent nothing'));
@@ -188,6 +223,6 @@ t.test('downsampleMax keeps the largest of each bucket', async (t) => {
 
 t.test('the declared names cover every flow up to the limit', async (t) => {
   const names = competitionMetricNames(2);
-  t.ok(names.includes('flow2Share') && names.includes('jainIndex') && names.includes('latencyInflationP95Ms'));
+  t.ok(names.includes('flow2Share') && names.includes('jainIndex') && names.includes('latencyInflationP95Ms') && names.includes('messageLatencyInflationP95Ms'));
   t.notOk(names.includes('flow3Share'));
 });

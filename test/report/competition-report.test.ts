@@ -5,7 +5,7 @@ import t from 'tap';
 import type { TopLevelSpec } from 'vega-lite';
 import { DEFAULT_COMPARISON_OPTIONS } from '../../harness/analysis/sample-comparison.js';
 import { flowGoodputSpec, probeRttCdfSpec, queueOverTimeSpec, renderSvg } from '../../harness/report/charts.js';
-import { competingCases, flowGoodputOverTime, IDLE_LINE, measuredCompetitionCases, probeRttLines, queueOverTime, representativeSample } from '../../harness/report/competition.js';
+import { competingCases, flowGoodputOverTime, IDLE_LINE, IDLE_MESSAGES_LINE, measuredCompetitionCases, probeRttLines, queueOverTime, representativeSample } from '../../harness/report/competition.js';
 import { competitionLatencyTable, fairnessTable } from '../../harness/report/competition-table.js';
 import { renderReport } from '../../harness/report/render.js';
 import { environmentTable } from '../../harness/report/sections.js';
@@ -14,6 +14,8 @@ import { resultSchema } from '../../harness/results/schema.js';
 import { resultText } from '../../harness/results/write.js';
 import { competitionCase, competitionDocument, flow, IDLE_RTTS_MS, type SampleSpec } from '../fixtures/competition-document.js';
 import { sampleResultDocument } from '../fixtures/result-document.js';
+import type { ResultDocument } from '../../harness/results/schema.js';
+import { parametersOf } from '../../harness/results/workload.js';
 
 function dataValues(spec: TopLevelSpec): unknown {
   return (spec as { data?: { values?: unknown } }).data?.values;
@@ -124,6 +126,60 @@ t.test('latency table: idle vs loaded percentiles and the p95 inflation', async 
     ['h3-cubic-vs-iperf3-bbr', '42.0 / 43.8 / 44.0', '130 / 148 / 150', '+104 ms (x3.38)', '5.0%'],
     ['iperf3-cubic-vs-cubic', '42.0 / 43.8 / 44.0', '61.0 / 70.0 / 70.8', '+26.2 ms (x1.60)', '0.0%'],
   ]);
+});
+
+/** The fixture with a ws-long-stream message probe on its first case: messages idle at 45 ms, loaded at 200 + 10 x the sample's index. */
+function withMessageProbe(): ResultDocument {
+  const document = competitionDocument();
+  const first = document.cases[0] as ResultDocument['cases'][number];
+  if (first.workload.kind !== 'competition') throw new Error('the fixture changed');
+  first.workload.probe.messages = {
+    id: 'ws-long-stream',
+    protocol: 'tcp-tls',
+    application: 'websocket',
+    client: 'ws',
+    server: 'ws',
+    messages: { kind: 'messages', messageBytes: 200, ratePerSecond: 50, count: 1450, mode: 'long-stream' },
+  };
+  first.parameters = parametersOf(first.workload);
+  first.samples.forEach((sample, k) => {
+    Object.assign(sample.metrics, {
+      messageIdleLatencyP50Ms: 45,
+      messageIdleLatencyP95Ms: 46,
+      messageIdleLatencyP99Ms: 47,
+      messageLoadedLatencyP50Ms: 200 + 10 * k,
+      messageLoadedLatencyP95Ms: 250 + 10 * k,
+      messageLoadedLatencyP99Ms: 300 + 10 * k,
+      messageLoadedLostRate: 0,
+      messageLatencyInflationP95Ms: 204 + 10 * k,
+      messageLatencyInflationP95Ratio: (250 + 10 * k) / 46,
+    });
+    sample.series = { ...sample.series, messageRttIdleMs: [[-500, 45]], messageRttLoadedMs: [[1000, 200 + 10 * k]] };
+  });
+  return document;
+}
+
+t.test('a message probe: its row beside the echoes in the latency table, its lines in the CDF', async (t) => {
+  const document = withMessageProbe();
+  t.ok(resultSchema.safeParse(JSON.parse(resultText(document))).success, 'a valid result with its message probe');
+  const table = competitionLatencyTable(document);
+  t.same(table?.header, ['case', 'probe', 'idle p50 / p95 / p99 (ms)', 'loaded p50 / p95 / p99 (ms)', 'p95 inflation', 'loaded probes lost']);
+  t.same(table?.rows.slice(0, 3), [
+    ['h3-ngtcp2-vs-h2-node', 'UDP echoes', '42.0 / 43.8 / 44.0', '90.0 / 108 / 110', '+64.2 ms (x2.47)', '0.0%'],
+    ['h3-ngtcp2-vs-h2-node', 'ws-long-stream messages', '45.0 / 46.0 / 47.0', '210 / 260 / 310', '+214 ms (x5.65)', '0.0%'],
+    ['h3-cubic-vs-iperf3-bbr', 'UDP echoes', '42.0 / 43.8 / 44.0', '130 / 148 / 150', '+104 ms (x3.38)', '5.0%'],
+  ]);
+  const { lines, missing } = probeRttLines(document);
+  t.same(
+    lines.map((l) => l.caseId),
+    ['h3-ngtcp2-vs-h2-node', 'h3-cubic-vs-iperf3-bbr', 'iperf3-cubic-vs-cubic', IDLE_LINE, 'h3-ngtcp2-vs-h2-node: ws-long-stream messages', IDLE_MESSAGES_LINE],
+  );
+  t.same(lines[4]?.rttsMs, [200, 210, 220]);
+  t.same(lines[5]?.rttsMs, [45, 45, 45]);
+  t.same(missing, ['iperf3-cubic-vs-cubic: 1 ok sample without loaded probes']);
+  const html = await renderReport([document], 'html', DEFAULT_COMPARISON_OPTIONS);
+  t.match(html, /the message probe&#39;s messages alike|the message probe's messages alike, each from its send to its echo/);
+  t.match(html, /ws-long-stream messages/);
 });
 
 t.test('probe CDF: loaded probes pooled per case, idle pooled over every case, samples without them said', async (t) => {

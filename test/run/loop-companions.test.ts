@@ -4,9 +4,9 @@
 import t from 'tap';
 import { runScenario } from '../../harness/run/loop.js';
 import type { CaseDefinition, ScenarioDefinition } from '../../harness/scenario/types.js';
-import type { EndpointFactory, ExchangeClient, ServerEndpoint } from '../../harness/endpoints/types.js';
+import type { EndpointFactory, ExchangeClient, MessagesClient, ServerEndpoint } from '../../harness/endpoints/types.js';
 import type { ImplementationDescriptor } from '../../harness/endpoints/descriptor.js';
-import type { CompetitionFlow } from '../../harness/results/workload.js';
+import type { CompetitionFlow, MessageProbe } from '../../harness/results/workload.js';
 import { resultSchema } from '../../harness/results/schema.js';
 import { certificates, link, tls } from '../fixtures/scripted-run.js';
 
@@ -22,6 +22,7 @@ const role = (name: string, oneClientAtATime?: string) => ({
 const implementations: ImplementationDescriptor[] = [
   { name: 'shared', install: '-', server: role('shared'), client: { ...role('shared'), can: { exchange: true, batch: 'no', copy: 'no', messages: 'no' } }, open: () => ({}) },
   { name: 'single', install: '-', server: role('single', 'one test at a time'), client: { ...role('single'), can: { exchange: true, batch: 'no', copy: 'no', messages: 'no' } }, open: () => ({}) },
+  { name: 'messenger', install: '-', server: role('messenger'), client: { ...role('messenger'), can: { exchange: 'no', batch: 'no', copy: 'no', messages: true } }, open: () => ({}) },
 ];
 
 function factory(calls: string[]): EndpointFactory {
@@ -42,7 +43,15 @@ function factory(calls: string[]): EndpointFactory {
         info: () => ({ implementation: `${name}-server`, version: String(own), settings: {} }),
       };
     },
-    client: (name, endpointCase): ExchangeClient => ({
+    client: (name, endpointCase): ExchangeClient | MessagesClient => ({
+      ...((name as string) === 'messenger'
+        ? {
+            exchangeMessages: async () => {
+              calls.push(`messages ${endpointCase.id}`);
+              return { handshakeMs: 1, sessionMs: 2, messages: [], strayEchoes: 0, drainDeadlineMs: 3, errors: [] };
+            },
+          }
+        : { exchange: async () => ({ handshakeMs: 1 }) }),
       implementation: name,
       protocol: endpointCase.protocol,
       application: endpointCase.application,
@@ -54,7 +63,6 @@ function factory(calls: string[]): EndpointFactory {
       close: async () => {
         calls.push(`close ${endpointCase.id}`);
       },
-      exchange: async () => ({ handshakeMs: 1 }),
       info: () => ({ implementation: `${name}-client`, version: '1', settings: {} }),
     }),
   };
@@ -101,6 +109,60 @@ t.test('companion flows get their clients and servers; one-client servers one pe
     ],
   );
   t.equal(resultSchema.safeParse(document).success, true, 'the result with companions is valid');
+});
+
+t.test('a message probe gets its realtime client and server, the sample sees it, the result names it', async (t) => {
+  const calls: string[] = [];
+  const probe: MessageProbe = {
+    id: 'ws-long-stream',
+    protocol: 'tcp-tls',
+    application: 'websocket',
+    client: 'messenger',
+    server: 'messenger',
+    messages: { kind: 'messages', messageBytes: 200, ratePerSecond: 50, count: 10, mode: 'long-stream' },
+  };
+  const probed = competing('probed', [flow('s1', 'shared'), flow('s2', 'shared')]);
+  if (probed.workload.kind === 'competition') probed.workload.probe.messages = probe;
+  const seen: string[] = [];
+  const scenario: ScenarioDefinition = {
+    name: 'scripted',
+    abbreviation: 'S',
+    description: 'test',
+    metrics: [{ name: 'flows', unit: 'count', description: '' }],
+    defaults: { samples: 1, warmup: 0, sampleTimeoutMs: 1000 },
+    cases: [probed, competing('plain', [flow('p1', 'shared'), flow('p2', 'shared')])],
+    async measure({ caseDefinition, messageProbe }) {
+      if (messageProbe !== undefined) {
+        const timings = await messageProbe.client.exchangeMessages({ target: messageProbe.target, mode: 'long-stream', count: 10, messageBytes: 200, ratePerSecond: 50, drainTimeoutMs: 10, timeoutMs: 100 });
+        seen.push(`${caseDefinition.id}: ${messageProbe.probe.id} at ${messageProbe.target.port}, session ${timings.sessionMs}`);
+      } else seen.push(`${caseDefinition.id}: no message probe`);
+      return { metrics: { flows: 2 } };
+    },
+  };
+  const document = await runScenario(scenario, { samples: 1, warmup: 0, sampleTimeoutMs: 1000, tls, certificates, link, implementations, endpoints: factory(calls) });
+  t.equal(document.status, 'completed', document.errors.join('; '));
+  t.same(seen, ['probed: ws-long-stream at 1002, session 2', 'plain: no message probe']);
+  t.same(calls, [
+    'start shared:1001',
+    'prepare probed/s2',
+    'start messenger:1002',
+    'prepare probed/probe-ws-long-stream',
+    'prepare probed',
+    'prepare plain/p2',
+    'prepare plain',
+    'messages probed/probe-ws-long-stream',
+    'close probed',
+    'close plain',
+    'close probed/s2',
+    'close probed/probe-ws-long-stream',
+    'close plain/p2',
+    'stop shared:1001',
+    'stop messenger:1002',
+  ]);
+  const recorded = document.cases.find((c) => c.id === 'probed');
+  t.same([recorded?.messageProbe?.id, recorded?.messageProbe?.client.implementation, recorded?.messageProbe?.server.version], ['ws-long-stream', 'messenger-client', '1002']);
+  t.equal(document.cases.find((c) => c.id === 'plain')?.messageProbe, undefined);
+  t.equal(resultSchema.safeParse(document).success, true, 'the result with a message probe is valid');
 });
 
 t.test('a case whose first flow is not its own endpoints is refused before anything runs', async (t) => {

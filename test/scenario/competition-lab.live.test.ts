@@ -13,8 +13,8 @@ import type { ResultCase } from '../../harness/results/schema.js';
 const RATE = 20_000_000;
 const conditions = resolveLinkConditions({ profile: 'broadband' });
 
-function shortScenario(ids: readonly string[], durationMs: number, staggerMs = 0): AnyScenario {
-  return { ...competition, cases: competitionCases({ durationMs, staggerMs, downRateBitsPerSecond: RATE }).filter((c) => ids.includes(c.id)) };
+function shortScenario(ids: readonly string[], durationMs: number, staggerMs = 0, messageProbe?: string): AnyScenario {
+  return { ...competition, cases: competitionCases({ durationMs, staggerMs, downRateBitsPerSecond: RATE, ...(messageProbe !== undefined ? { messageProbe } : {}) }).filter((c) => ids.includes(c.id)) };
 }
 
 const run = (scenario: AnyScenario) => runSession(scenario, { link: { kind: 'lab', conditions, backend: 'emulator', profile: 'broadband' }, samples: 1, warmup: 0, capture: false });
@@ -57,15 +57,24 @@ t.test('two flows share the bottleneck; the probe and the queue see the load', a
   t.same([h2?.client.implementation, h2?.server.implementation, h2?.companions?.[0]?.client.implementation, h2?.companions?.[0]?.server.implementation], ['ngtcp2-gtlsclient', 'ngtcp2-gtlsserver', 'undici', 'node']);
 });
 
-t.test('a staggered flow joins later on the same clock', async (t) => {
+t.test('a staggered flow joins later on the same clock; a WebSocket message probe sees the queue too', async (t) => {
   t.setTimeout(120_000);
-  const { document } = await run(shortScenario(['h3-vs-h2'], 6000, 2000));
+  const { document } = await run(shortScenario(['h3-vs-h2'], 6000, 2000, 'ws-long-stream'));
   const sample = sampleOf(document.cases[0]);
   t.equal(sample.status, 'ok', sample.error ?? 'ok');
   const first = sample.series?.flow1BytesOverTime ?? [];
   const second = sample.series?.flow2BytesOverTime ?? [];
   t.ok((second[0]?.[0] ?? 0) >= 2000, `flow 2's first byte at ${second[0]?.[0]?.toFixed(0)} ms, after its 2 s stagger`);
   t.ok((first[0]?.[0] ?? Infinity) < 1000, `flow 1's first byte at ${first[0]?.[0]?.toFixed(0)} ms`);
+  // The messages: 200 B at 50 a second over WebSocket (TLS over the lab's TCP), beside the UDP echoes.
+  const m = sample.metrics;
+  t.same(sample.flags?.filter((f) => f.includes('message')) ?? [], [], 'no message probe flag');
+  t.ok((m.messageIdleLatencyP50Ms ?? 0) >= 40 && (m.messageIdleLatencyP50Ms ?? Infinity) < 60, `messages idle p50 ${m.messageIdleLatencyP50Ms?.toFixed(1)} ms`);
+  t.ok((m.messageLoadedLatencyP50Ms ?? 0) > (m.messageIdleLatencyP50Ms ?? Infinity) + 10, `messages loaded p50 ${m.messageLoadedLatencyP50Ms?.toFixed(1)} ms over idle`);
+  t.equal(m.messageLoadedLostRate, 0, 'every message of a reliable stream came back');
+  t.ok((sample.series?.messageRttIdleMs?.length ?? 0) >= 150, `${sample.series?.messageRttIdleMs?.length} idle messages (50 a second for 4 s)`);
+  t.ok((sample.series?.messageRttLoadedMs?.length ?? 0) >= 50, `${sample.series?.messageRttLoadedMs?.length} loaded messages`);
+  t.same([document.cases[0]?.messageProbe?.id, document.cases[0]?.messageProbe?.client.implementation], ['ws-long-stream', 'ws-client']);
 });
 
 t.test('no lab namespace is left', async (t) => {

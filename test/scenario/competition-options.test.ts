@@ -84,7 +84,31 @@ t.test('--mix runs its mixes instead of the pairings, a flow named twice numbere
   );
 });
 
+t.test('--message-probe: every pairing gets the realtime case as a second probe, its session past the contest', async (t) => {
+  const plan = planScenarioRun('competition', { ...base, messageProbe: 'ws-long-stream', duration: 8000, stagger: 2000, variants: ['h3-vs-h2'] });
+  const workload = workloadOf(plan, 'h3-vs-h2');
+  // 50 a second for the 4 s idle, 1.25 x the 8 s contest and one 2 s stagger: 16 s.
+  t.same(workload?.probe, {
+    ratePerSecond: 20,
+    idleMs: 4000,
+    messages: { id: 'ws-long-stream', protocol: 'tcp-tls', application: 'websocket', client: 'ws', server: 'ws', messages: { kind: 'messages', messageBytes: 200, ratePerSecond: 50, count: 800, mode: 'long-stream' } },
+  });
+  // The sample's bound makes room for the messages' drain.
+  t.equal(plan.scenario.defaults.sampleTimeoutMs, 4000 + 16_000 + 6000 + 30_000 + 2000);
+  const datagram = workloadOf(planScenarioRun('competition', { ...base, messageProbe: 'wt-h3-datagram', variants: ['control-iperf3-cubic'] }), 'control-iperf3-cubic');
+  t.same([datagram?.probe.messages?.client, datagram?.probe.messages?.server, datagram?.probe.messages?.messages.mode, datagram?.probe.messages?.messages.count], ['webtransport-go', 'webtransport-go', 'datagram', 1450]);
+  t.equal(workloadOf(planScenarioRun('competition', base), 'h3-vs-h2')?.probe.messages, undefined, 'none without the flag');
+});
+
 t.test('bad competition options are refused, each naming its flag', async (t) => {
+  t.equal(
+    usageRefusal(() => planScenarioRun('competition', { ...base, messageProbe: 'wt-h3-datagrams' })),
+    '--message-probe: no realtime case "wt-h3-datagrams", did you mean "wt-h3-datagram"? (cases: wt-h3-datagram, wt-h3-stream, wt-h3-long-stream, wt-h3-datagram-chromium, wt-h3-stream-chromium, wt-h3-long-stream-chromium, wt-h2-datagram, wt-h2-stream, wt-h2-long-stream, ws-long-stream)',
+  );
+  t.equal(
+    usageRefusal(() => planScenarioRun('realtime', { ...base, messageProbe: 'ws-long-stream' })),
+    '--stagger, --mix, --message-probe: apply to competition scenarios, not realtime',
+  );
   t.equal(
     usageRefusal(() => planScenarioRun('competition', { ...base, mix: [['h3-ngtcp', 'h2-node']] })),
     '--mix: no flow "h3-ngtcp", did you mean "h3-ngtcp2"? (flows: h3-ngtcp2, h3-quiche, h3-quic-go, h3-aioquic, h2-node, h1-node, iperf3-cubic, iperf3-bbr, iperf3-reno)',
@@ -119,7 +143,7 @@ t.test('bad competition options are refused, each naming its flag', async (t) =>
   );
   t.equal(
     usageRefusal(() => planScenarioRun('handshake', { ...base, stagger: 1000 })),
-    '--stagger, --mix: apply to competition scenarios, not handshake',
+    '--stagger, --mix, --message-probe: apply to competition scenarios, not handshake',
   );
 });
 
