@@ -72,21 +72,27 @@ const flow = (id: string, name: string): CompetitionFlow => ({ id, protocol: 'tc
 const competing = (id: string, flows: CompetitionFlow[]): CaseDefinition =>
   ({ id, protocol: 'tcp', application: 'none', client: flows[0]?.client, server: flows[0]?.server, workload: { kind: 'competition', flows, probe: { ratePerSecond: 1, idleMs: 0 } } }) as CaseDefinition;
 
+/** A one-sample scripted scenario of `cases`, measured by `measure`. */
+const scripted = (cases: CaseDefinition[], measure: ScenarioDefinition['measure']): ScenarioDefinition => ({
+  name: 'scripted',
+  abbreviation: 'S',
+  description: 'test',
+  metrics: [{ name: 'flows', unit: 'count', description: '' }],
+  defaults: { samples: 1, warmup: 0, sampleTimeoutMs: 1000 },
+  cases,
+  measure,
+});
+
 t.test('companion flows get their clients and servers; one-client servers one per flow', async (t) => {
   const calls: string[] = [];
   const seen: string[] = [];
-  const scenario: ScenarioDefinition = {
-    name: 'scripted',
-    abbreviation: 'S',
-    description: 'test',
-    metrics: [{ name: 'flows', unit: 'count', description: '' }],
-    defaults: { samples: 1, warmup: 0, sampleTimeoutMs: 1000 },
-    cases: [competing('mixed', [flow('s1', 'shared'), flow('s2', 'shared'), flow('x', 'single')]), competing('pair', [flow('x1', 'single'), flow('x2', 'single')])],
-    async measure({ caseDefinition, target, companions }) {
+  const scenario = scripted(
+    [competing('mixed', [flow('s1', 'shared'), flow('s2', 'shared'), flow('x', 'single')]), competing('pair', [flow('x1', 'single'), flow('x2', 'single')])],
+    async ({ caseDefinition, target, companions }) => {
       seen.push(`${caseDefinition.id}: own ${target.port}, ${(companions ?? []).map((c) => `${c.flow.id} ${c.target.port}`).join(', ')}`);
       return { metrics: { flows: 1 + (companions ?? []).length } };
     },
-  };
+  );
   const document = await runScenario(scenario, { samples: 1, warmup: 0, sampleTimeoutMs: 1000, tls, certificates, link, implementations, endpoints: factory(calls) });
   t.equal(document.status, 'completed', document.errors.join('; '));
   // "shared" serves both of its flows from one server; "single" gets one server per flow, never shared across cases.
@@ -124,21 +130,13 @@ t.test('a message probe gets its realtime client and server, the sample sees it,
   const probed = competing('probed', [flow('s1', 'shared'), flow('s2', 'shared')]);
   if (probed.workload.kind === 'competition') probed.workload.probe.messages = probe;
   const seen: string[] = [];
-  const scenario: ScenarioDefinition = {
-    name: 'scripted',
-    abbreviation: 'S',
-    description: 'test',
-    metrics: [{ name: 'flows', unit: 'count', description: '' }],
-    defaults: { samples: 1, warmup: 0, sampleTimeoutMs: 1000 },
-    cases: [probed, competing('plain', [flow('p1', 'shared'), flow('p2', 'shared')])],
-    async measure({ caseDefinition, messageProbe }) {
-      if (messageProbe !== undefined) {
-        const timings = await messageProbe.client.exchangeMessages({ target: messageProbe.target, mode: 'long-stream', count: 10, messageBytes: 200, ratePerSecond: 50, drainTimeoutMs: 10, timeoutMs: 100 });
-        seen.push(`${caseDefinition.id}: ${messageProbe.probe.id} at ${messageProbe.target.port}, session ${timings.sessionMs}`);
-      } else seen.push(`${caseDefinition.id}: no message probe`);
-      return { metrics: { flows: 2 } };
-    },
-  };
+  const scenario = scripted([probed, competing('plain', [flow('p1', 'shared'), flow('p2', 'shared')])], async ({ caseDefinition, messageProbe }) => {
+    if (messageProbe !== undefined) {
+      const timings = await messageProbe.client.exchangeMessages({ target: messageProbe.target, mode: 'long-stream', count: 10, messageBytes: 200, ratePerSecond: 50, drainTimeoutMs: 10, timeoutMs: 100 });
+      seen.push(`${caseDefinition.id}: ${messageProbe.probe.id} at ${messageProbe.target.port}, session ${timings.sessionMs}`);
+    } else seen.push(`${caseDefinition.id}: no message probe`);
+    return { metrics: { flows: 2 } };
+  });
   const document = await runScenario(scenario, { samples: 1, warmup: 0, sampleTimeoutMs: 1000, tls, certificates, link, implementations, endpoints: factory(calls) });
   t.equal(document.status, 'completed', document.errors.join('; '));
   t.same(seen, ['probed: ws-long-stream at 1002, session 2', 'plain: no message probe']);
@@ -167,15 +165,7 @@ t.test('a message probe gets its realtime client and server, the sample sees it,
 
 t.test('a case whose first flow is not its own endpoints is refused before anything runs', async (t) => {
   const bad = { ...competing('bad', [flow('a', 'shared'), flow('b', 'shared')]), client: 'single' } as unknown as CaseDefinition;
-  const scenario: ScenarioDefinition = {
-    name: 'scripted',
-    abbreviation: 'S',
-    description: 'test',
-    metrics: [],
-    defaults: { samples: 1, warmup: 0, sampleTimeoutMs: 1000 },
-    cases: [bad],
-    measure: async () => ({ metrics: {} }),
-  };
+  const scenario = scripted([bad], async () => ({ metrics: {} }));
   const calls: string[] = [];
   const document = await runScenario(scenario, { samples: 1, warmup: 0, sampleTimeoutMs: 1000, tls, certificates, link, implementations, endpoints: factory(calls) });
   t.equal(document.status, 'failed');
