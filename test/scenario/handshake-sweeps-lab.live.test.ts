@@ -2,26 +2,16 @@
 // flight larger than 3x the client's Initial (RFC 9000 8.1) costs a round trip; the same
 // chain over TCP+TLS does not; an ECDSA chain of the same length fits.
 import t from 'tap';
-import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { readResult } from '../../harness/results/read.js';
+import { runScenarioCli } from '../fixtures/run-scenario.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
+/** Handshakes under loss, per case. */
+const SAMPLES = 2;
 const VARIANTS = ['quic-h3-rsa2048-i0', 'quic-h3-rsa2048-i3', 'tcp-tls-h2-rsa2048-i3', 'quic-h3-ecdsa-p256-i3'];
 
 t.test('certificate-size: the amplification limit costs a round trip where theory says', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'qlab-certificate-size-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const run = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'harness/cli.ts'), 'scenario', 'certificate-size', '--rtt', '60ms', '--samples', '3', '--warmup', '1', '--variants', VARIANTS.join(','), '--results-dir', dir],
-    { cwd: ROOT, encoding: 'utf8', timeout: 180_000 },
-  );
-  t.equal(run.status, 0, run.stderr);
-  const [file] = (await readdir(dir)).filter((f) => f.endsWith('.json'));
-  const document = await readResult(join(dir, file as string));
+  const { document } = await runScenarioCli(t, ['certificate-size', '--rtt', '60ms', '--samples', '3', '--warmup', '1', '--variants', VARIANTS.join(',')], 180_000);
   t.same(document.errors, []);
   const byId = (id: string) => document.cases.find((c) => c.id === id);
   const median = (id: string, metric: string): number => byId(id)?.summary[metric]?.median ?? NaN;
@@ -49,25 +39,19 @@ t.test('certificate-size: the amplification limit costs a round trip where theor
   t.same(left, [], 'the temporary PKIs are removed');
 });
 
+// Two samples a case (was four): a failed one costs the whole 3 s timeout, and the checks hold
+// for each sample alone (the seeded loss's first two rounds gave one success and one failure a
+// case in CI).
 t.test('handshakes under the handshake-loss profile: every sample bounded and accounted for', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'qlab-handshake-loss-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const run = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'harness/cli.ts'), 'scenario', 'handshake', '--profile', 'handshake-loss', '--variants', 'tcp-tls-h2,quic-h3', '--samples', '4', '--warmup', '0', '--timeout', '3s', '--results-dir', dir],
-    { cwd: ROOT, encoding: 'utf8', timeout: 180_000 },
-  );
-  t.equal(run.status, 0, run.stderr);
-  const [file] = (await readdir(dir)).filter((f) => f.endsWith('.json'));
-  const document = await readResult(join(dir, file as string));
+  const { run, document } = await runScenarioCli(t, ['handshake', '--profile', 'handshake-loss', '--variants', 'tcp-tls-h2,quic-h3', '--samples', String(SAMPLES), '--warmup', '0', '--timeout', '3s'], 180_000);
   t.equal(document.link.profile, 'handshake-loss');
   t.match(document.link.configured, { down: { burstLoss: { maxBurstPackets: 3 } }, up: { burstLoss: { maxBurstPackets: 3 } } });
   for (const c of document.cases) {
-    t.equal(c.samples.length, 4, `${c.id}: every sample recorded`);
+    t.equal(c.samples.length, SAMPLES, `${c.id}: every sample recorded`);
     for (const sample of c.samples) {
       if (sample.status === 'failed') t.ok((sample.error ?? '').length > 0, `${c.id} #${sample.index} failed with a reason: ${sample.error}`);
       else t.ok((sample.metrics.handshakeMs ?? Infinity) < 3000 + 5000, `${c.id} #${sample.index}: ${sample.metrics.handshakeMs} ms, within the bound`);
     }
   }
-  t.match(run.stdout, /^tcp-tls-h2\s+\d\/4\s/m, 'the table shows the success rate');
+  t.match(run.stdout, new RegExp(`^tcp-tls-h2\\s+\\d/${SAMPLES}\\s`, 'm'), 'the table shows the success rate');
 });

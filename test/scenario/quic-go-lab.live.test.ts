@@ -6,14 +6,10 @@
 // 0-RTT packets cannot be decrypted from the capture (Go's TLS logs no early traffic secret).
 import t, { type Test } from 'tap';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { readResult } from '../../harness/results/read.js';
 import type { ResultDocument } from '../../harness/results/schema.js';
 import { peerBuilt } from '../../harness/endpoints/peer-build.js';
+import { runScenarioCli } from '../fixtures/run-scenario.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 /** Less than one round trip of the default (broadband) profile late, as in handshake-lab: a busy machine's scheduling delays the client by milliseconds. */
 const LATE_BY_LESS_THAN_MS = 40;
 /** The calibrated clocks of the wire and the client may disagree by a hair. */
@@ -21,13 +17,9 @@ const EARLY_BY_AT_MOST_MS = 0.05;
 const APART = /^(\w+) ([\d.]+) ms vs (\w+) ([\d.]+) ms: (?:earlier|later) by more than [\d.]+ ms/;
 const KNOWN_NOTES = [/^the client sent 2 datagrams with Initial CRYPTO before the server answered/];
 
+/** The CLI in this process: one Node start for the file's three runs, not one each. */
 async function scenario(t: Test, args: string[]): Promise<ResultDocument> {
-  const dir = await mkdtemp(join(tmpdir(), 'qlab-quic-go-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const run = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'harness/cli.ts'), 'scenario', ...args, '--results-dir', dir], { cwd: ROOT, encoding: 'utf8', timeout: 400_000 });
-  t.equal(run.status, 0, run.stderr);
-  const [file] = (await readdir(dir)).filter((f) => f.endsWith('.json'));
-  return readResult(join(dir, file as string));
+  return (await runScenarioCli(t, args, 400_000)).document;
 }
 
 /** Every sample ok, checked on the wire, and flagged for nothing but what the header says. */
@@ -59,7 +51,8 @@ function checkOnTheWire(t: Test, document: ResultDocument, wireMetric: string): 
 }
 
 t.test('quic-go handshakes: cold, resumed and 0-RTT, on the wire', { skip: !peerBuilt('quic-go') && 'peers/quic-go is not built (npm run setup)' }, async (t) => {
-  const document = await scenario(t, ['handshake', '--server', 'quic-go', '--client', 'quic-go', '--samples', '2']);
+  // No warm-up (the scenario's default is two): every sample is checked on its own.
+  const document = await scenario(t, ['handshake', '--server', 'quic-go', '--client', 'quic-go', '--samples', '2', '--warmup', '0']);
   t.same(
     document.cases.map((c) => c.id),
     ['quic-h3@quic-go/quic-go', 'quic-h3-resumed@quic-go/quic-go', 'quic-h3-0rtt@quic-go/quic-go'],

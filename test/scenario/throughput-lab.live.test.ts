@@ -1,17 +1,19 @@
 // The throughput scenario on the lab, short: downloads and uploads over HTTP/1.1, HTTP/2 and
 // HTTP/3 on the issue's 20 Mbit/s, 40 ms link, with the iperf3 reference recorded, every
 // sample on its own fresh connection in the capture, and the clients' goodput checked
-// against the wire's.
+// against the wire's. Two samples a case: each on its own connection needs more than one, and
+// the medians are checked against wide bounds (a third sample cost 1.3 s a case and direction).
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { runScenarioCli } from '../fixtures/run-scenario.js';
 
 const RATE_BITS_PER_SECOND = 20e6;
+const SAMPLES = 2;
 const APPLICATION_OF: Record<string, string> = { 'tcp-tls-h1-2MB': 'http/1.1', 'tcp-tls-h2-2MB': 'h2', 'quic-h3-2MB': 'h3' };
 
 for (const direction of ['down', 'up'] as const) {
   t.test(`throughput ${direction}: 2 MB over each protocol`, async (t) => {
-    const { document } = await runScenarioCli(t, ['throughput', '--rtt', '40ms', '--rate', '20mbit', '--sizes', '2MB', '--direction', direction, '--samples', '3', '--warmup', '0'], 300_000);
+    const { document } = await runScenarioCli(t, ['throughput', '--rtt', '40ms', '--rate', '20mbit', '--sizes', '2MB', '--direction', direction, '--samples', String(SAMPLES), '--warmup', '0'], 300_000);
     t.same(
       document.cases.map((c) => c.id),
       ['tcp-tls-h1-2MB', 'tcp-tls-h2-2MB', 'quic-h3-2MB'],
@@ -27,7 +29,7 @@ for (const direction of ['down', 'up'] as const) {
     t.ok(wire <= (capacity ?? 0) && wire > 0.8 * RATE_BITS_PER_SECOND, `the reference on the wire ${(wire / 1e6).toFixed(2)} Mbit/s, at most the capacity`);
     for (const c of document.cases) {
       t.equal(c.parameters.direction, direction);
-      t.equal(c.samples.filter((s) => s.status === 'ok').length, 3, `${c.id}: every sample ok ${c.samples.map((s) => s.error ?? '').join(' ')}`);
+      t.equal(c.samples.filter((s) => s.status === 'ok').length, SAMPLES, `${c.id}: every sample ok ${c.samples.map((s) => s.error ?? '').join(' ')}`);
       const wire = c.summary.wireGoodputBitsPerSecond?.median ?? 0;
       const client = c.summary.goodputBitsPerSecond?.median ?? 0;
       t.ok(wire > 0.5 * RATE_BITS_PER_SECOND && wire < RATE_BITS_PER_SECOND, `${c.id}: the wire's goodput ${(wire / 1e6).toFixed(2)} Mbit/s, below the link rate`);
