@@ -13,6 +13,7 @@ import { startLab, type Lab, type LabOptions } from '../../harness/lab/lab.js';
 import { labRunDir } from '../../harness/lab/lab-state.js';
 import { LabBusyError, lockHolder } from '../../harness/lab/lock.js';
 import { deleteNamespace, listNamespaces, reapLeftovers } from '../../harness/lab/namespaces.js';
+import { runCli } from '../fixtures/run-cli.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const WAIT_FOR_LOCK_MS = 90_000;
@@ -327,7 +328,8 @@ function run(command: string, args: string[], timeoutMs = 40_000): Promise<RunRe
 }
 
 const npmLab = (...args: string[]): Promise<RunResult> => run('npm', ['run', '-s', 'lab', '--', ...args]);
-const cliLab = (...args: string[]): Promise<RunResult> => run(process.execPath, ['--import', 'tsx', join(ROOT, 'harness/cli.ts'), 'lab', ...args]);
+// Usage errors need no lab: the CLI in this process (a spawned `node --import tsx` took about 1.5 s each).
+const cliLab = (...args: string[]): Promise<RunResult> => runCli(['lab', ...args]);
 
 t.test('npm run lab -- up, status, exec, down', async (t) => {
   let daemonPid: number | undefined;

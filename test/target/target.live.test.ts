@@ -8,14 +8,16 @@ import t from 'tap';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CaddyServer } from '../../harness/endpoints/caddy/server.js';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { CaddyServerOptions } from '../../harness/endpoints/caddy/server.js';
+import { projectPath } from '../../harness/project-root.js';
 import { createNamespace, deleteNamespace, ip, listNamespaces } from '../../harness/lab/namespaces.js';
 import { ensurePki } from '../../harness/pki/store.js';
 import { runCleanups } from '../../harness/process/cleanup.js';
-import { runCommand } from '../../harness/process/managed-process.js';
-import { projectPath } from '../../harness/project-root.js';
 import type { ResultDocument } from '../../harness/results/schema.js';
 import { campaignIndexSchema } from '../../harness/campaign/index-file.js';
+import { runCli } from '../fixtures/run-cli.js';
 
 const REMOTE = `qlab-target-${process.pid}-r`;
 const HOST_DEVICE = `qtgt${process.pid % 100000}`;
@@ -27,9 +29,9 @@ if (process.getuid?.() !== 0) throw new Error('needs root (network namespaces)')
 
 const dir = await mkdtemp(join(tmpdir(), 'qlab-target-'));
 const pki = await ensurePki({}, join(dir, 'pki'));
-const caddy = new CaddyServer({ tls: pki.material, host: REMOTE_ADDRESS, netns: REMOTE, bodySizes: [1000, 1_000_000] });
+let caddy: { port: number; stop(): Promise<void> } | undefined;
 t.teardown(async () => {
-  await caddy.stop().catch(() => {});
+  await caddy?.stop();
   await runCleanups();
   await ip(['link', 'del', HOST_DEVICE]).catch(() => {});
   await deleteNamespace(REMOTE).catch(() => {});
@@ -44,19 +46,43 @@ await ip(['link', 'set', HOST_DEVICE, 'up']);
 await ip(['addr', 'add', `${REMOTE_ADDRESS}/30`, 'dev', 'tgt0'], REMOTE);
 await ip(['link', 'set', 'tgt0', 'up'], REMOTE);
 await ip(['link', 'set', 'lo', 'up'], REMOTE);
-const { port } = await caddy.start();
+// Caddy in a process of its own (see test/fixtures/target-caddy-main.ts): the CLI runs in this one.
+const caddyOptions: CaddyServerOptions = { tls: pki.material, host: REMOTE_ADDRESS, netns: REMOTE, bodySizes: [1000, 1_000_000] };
+caddy = await startCaddyProcess(caddyOptions);
+const { port } = caddy;
 const url = `https://${NAME}:${port}/{bytes}`;
 const resolve = `${NAME}:${port}:${REMOTE_ADDRESS}`;
 
+/** Caddy in a child process; stop() closes its stdin and waits (at most 10 s, then SIGKILL). */
+async function startCaddyProcess(options: CaddyServerOptions): Promise<{ port: number; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', projectPath('test/fixtures/target-caddy-main.ts'), JSON.stringify(options)], { cwd: projectPath(), stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const stop = async (): Promise<void> => {
+    child.stdin.end();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    const line = await new Promise<string>((done, fail) => {
+      const timer = setTimeout(() => fail(new Error(`caddy not listening within 30 s: ${stderr}`)), 30_000);
+      createInterface({ input: child.stdout }).once('line', (l) => (clearTimeout(timer), done(l)));
+      void exited.then(() => (clearTimeout(timer), fail(new Error(`caddy process exited: ${stderr}`))));
+    });
+    return { port: (JSON.parse(line) as { port: number }).port, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+// The CLI runs in this process (test/fixtures/run-cli.ts): a spawned `node --import tsx` took
+// about 1.5 s to start each of the ten runs below.
 async function scenario(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; document?: ResultDocument }> {
   const resultsDir = await mkdtemp(join(dir, 'results-'));
-  const run = await runCommand({
-    name: 'scenario',
-    command: process.execPath,
-    args: ['--import', 'tsx', projectPath('harness/cli.ts'), 'scenario', ...args, '--results-dir', resultsDir, '--json'],
-    cwd: projectPath(),
-    timeoutMs: 240_000,
-  });
+  const run = await runCli(['scenario', ...args, '--results-dir', resultsDir, '--json']);
   const files = (await readdir(resultsDir)).filter((f) => f.endsWith('.json'));
   return { code: run.code, stdout: run.stdout, stderr: run.stderr, ...(files.length > 0 ? { document: JSON.parse(run.stdout) as ResultDocument } : {}) };
 }
@@ -182,13 +208,7 @@ t.test('a campaign that lists the target: each run measures it, the index and re
       '',
     ].join('\n'),
   );
-  const run = await runCommand({
-    name: 'campaign',
-    command: process.execPath,
-    args: ['--import', 'tsx', projectPath('harness/cli.ts'), 'campaign', 'run', file, '--dir', campaignDir, '--json'],
-    cwd: projectPath(),
-    timeoutMs: 240_000,
-  });
+  const run = await runCli(['campaign', 'run', file, '--dir', campaignDir, '--json']);
   t.equal(run.code, 0, run.stderr);
   const index = campaignIndexSchema.parse(JSON.parse(await readFile(join(campaignDir, 'index.json'), 'utf8')));
   t.same(
