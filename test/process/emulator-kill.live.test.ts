@@ -23,7 +23,8 @@ t.test('SIGKILL of the link emulator mid-sample: that sample fails with the reas
   if (emulator === undefined) return;
   spawnSync('kill', ['-KILL', String(emulator)]);
   const killedAt = Date.now();
-  const code = await Promise.race([run.exited, sleep(30_000, 'hung' as const)]);
+  // Unref'd: once the run has exited, this bound must not hold the file's process open for 30 s.
+  const code = await Promise.race([run.exited, sleep(30_000, 'hung' as const, { ref: false })]);
   const tookMs = Date.now() - killedAt;
   t.equal(code, 1, `exit 1 (stderr: ${run.stderr().trim().split('\n').slice(-3).join(' | ')})`);
   // The sample's timeout is 60 s; the capture's analysis and the cleanup take a few.

@@ -1,54 +1,58 @@
 // Ctrl-C (SIGINT) and SIGTERM during a run on the lab: the run ends after the current
 // sample, writes its result as "aborted", and removes every namespace and process it made.
+// The signal goes to the harness alone (its helpers are ended by it); faults.live.test.ts
+// signals the whole process group, as a terminal does.
+// Run it under the host's lab lock: flock /work/lab.flock npx tap test/scenario/interrupt.live.test.ts
 import t from 'tap';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { readResult } from '../../harness/results/read.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { descendants, processAlive } from '../../harness/process/proc-table.js';
+import { journaledSamples, killLater, namespacesOf, resultsDir, resultsIn, startCli, tempDirsOf, until } from '../fixtures/cli-faults.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-
-function leftovers(): string[] {
-  const ps = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n');
-  const netns = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n');
-  return [...ps.filter((l) => /gtlsserver|gtlsclient|link-emulator --client|client-worker-main|https-server-main|tcpdump|tshark/.test(l)), ...netns.filter((l) => /^qlab-\d/.test(l))];
+/** `seen` and every process found below `pid` (polled every 50 ms) until `exited` settles. */
+async function familyUntil(pid: number, exited: Promise<unknown>, seen: number[]): Promise<number[]> {
+  const found = new Set(seen);
+  let done = false;
+  void exited.finally(() => (done = true));
+  while (!done) {
+    for (const child of await descendants(pid)) found.add(child);
+    await sleep(50);
+  }
+  return [...found];
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   t.test(`${signal} during a lab run`, async (t) => {
-    const dir = await mkdtemp(join(tmpdir(), 'qlab-interrupt-'));
-    t.teardown(() => rm(dir, { recursive: true, force: true }));
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(ROOT, 'harness/cli.ts'), 'scenario', 'handshake', '--variants', 'tcp-tls-h2,quic-h3', '--rtt', '40ms', '--samples', '1000', '--warmup', '0', '--results-dir', dir],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-    // Wait until samples are being taken (a gtlsclient has run: lab, calibration, servers and
-    // capture are up), bounded, then long enough for both cases to have samples.
-    const deadline = Date.now() + 45_000;
-    const sampling = (): boolean => spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.includes('gtlsclient');
-    while (Date.now() < deadline && !sampling()) await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => setTimeout(r, 3000));
-    child.kill(signal);
-    const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 20_000))]);
-    if (code === 'hung') child.kill('SIGKILL');
+    const dir = await resultsDir(t);
+    const run = startCli(['scenario', 'handshake', '--variants', 'tcp-tls-h2,quic-h3', '--rtt', '40ms', '--samples', '1000', '--warmup', '0', '--results-dir', dir]);
+    killLater(t, run);
+    // Samples are being taken (lab, calibration, servers and capture are up) and both cases
+    // have one: cases are interleaved, so two journaled samples are one of each.
+    t.ok(await until(async () => (await journaledSamples(dir)) >= 2, 60_000), `samples are being taken, one of each case at least${run.stderr() ? ` (stderr: ${run.stderr()})` : ''}`);
+    const before = await descendants(run.pid);
+    t.ok(before.length > 0, `${before.length} processes below the harness`);
+    process.kill(run.pid, signal);
+    // Every process below it until it exits: those it starts while stopping (the capture's analysis) too.
+    const family = familyUntil(run.pid, run.exited, before);
+    // Unref'd: once the run has exited, this bound must not hold the file's process open.
+    const code = await Promise.race([run.exited, sleep(20_000, 'hung' as const, { ref: false })]);
+    if (code === 'hung') process.kill(-run.pid, 'SIGKILL');
     t.equal(code, 130, 'exit code 130');
-    const files = (await readdir(dir)).filter((f) => f.endsWith('.json'));
-    t.equal(files.length, 1, 'the result is written');
-    const document = await readResult(join(dir, files[0] as string));
-    t.equal(document.status, 'aborted');
-    t.match(document.errors[0], new RegExp(`interrupted by ${signal}`));
+    const documents = await resultsIn(dir);
+    t.equal(documents.length, 1, 'the result is written');
+    const [document] = documents;
+    t.equal(document?.status, 'aborted');
+    t.match(document?.errors[0], new RegExp(`interrupted by ${signal}`));
     t.ok(
-      document.cases.every((c) => c.samples.length > 0 && c.samples.length < 1000),
+      document?.cases.every((c) => c.samples.length > 0 && c.samples.length < 1000),
       'samples taken so far are kept',
     );
-    t.match(stdout, /status aborted/);
-    t.same(leftovers(), [], 'no namespace or process left');
-    const captures = (await readdir(tmpdir())).filter((f) => f.startsWith('quic-lab-capture-') || f.startsWith('quic-lab-gtlsclient-'));
-    t.same(captures, [], 'no capture, key log or client state left in the temporary directory');
+    t.match(run.stdout(), /status aborted/);
+    t.strictSame(namespacesOf(run.pid), [], 'no namespace left');
+    t.strictSame(
+      (await family).filter((pid) => processAlive(pid)),
+      [],
+      'no process left',
+    );
+    t.strictSame(await tempDirsOf(run.pid), [], 'no capture, key log or client state left in the temporary directory');
   });
 }
