@@ -92,7 +92,7 @@ export function pooledProbeRtts(cases: readonly ResultCase[], series: string): {
 /** The line of the probe CDF that pools every case's idle probes. */
 export const IDLE_LINE = 'idle (every case)';
 /** The line that pools the idle messages of every case with a message probe. */
-export const IDLE_MESSAGES_LINE = 'idle messages (every case with them)';
+export const IDLE_MESSAGES_LINE = 'idle messages (every case)';
 
 /**
  * The probe CDF's lines: each case's loaded probes, then the idle ones of all; with message
@@ -110,9 +110,15 @@ export function probeRttLines(document: ResultDocument): { lines: Array<{ caseId
   for (const c of cases) add(c.id, pooledProbeRtts([c], PROBE_LOADED_SERIES), 'loaded');
   add(IDLE_LINE, pooledProbeRtts(cases, PROBE_IDLE_SERIES), 'idle');
   const withMessages = cases.filter((c) => c.workload.probe.messages !== undefined);
-  for (const c of withMessages) add(`${c.id}: ${c.workload.probe.messages?.id} messages`, pooledProbeRtts([c], MESSAGE_PROBE_NAMES.loadedSeries), 'loaded message');
+  // One --message-probe a run: the caption names it, so the legend stays short.
+  for (const c of withMessages) add(`${c.id}: messages`, pooledProbeRtts([c], MESSAGE_PROBE_NAMES.loadedSeries), 'loaded message');
   if (withMessages.length > 0) add(IDLE_MESSAGES_LINE, pooledProbeRtts(withMessages, MESSAGE_PROBE_NAMES.idleSeries), 'idle message');
   return { lines, missing };
+}
+
+/** The message probes the document's competition cases ran (--message-probe), each once. */
+export function messageProbeIds(document: ResultDocument): string[] {
+  return [...new Set(measuredCompetitionCases(document).flatMap((c) => (c.workload.probe.messages !== undefined ? [c.workload.probe.messages.id] : [])))];
 }
 
 export interface QueueOverTime {

@@ -239,7 +239,8 @@ t.test('a stream opened after the handshake is refused, nothing is answered', as
         (chunk) => (chunk.done ? 'closed' : 'data'),
         () => 'refused',
       ),
-      new Promise<string>((resolve) => setTimeout(() => resolve('no answer'), TIMEOUT_MS)),
+      // Unref'd: a pending timer would hold this file's process open after its last test.
+      new Promise<string>((resolve) => setTimeout(() => resolve('no answer'), TIMEOUT_MS).unref()),
     ]);
     t.equal(outcome, 'refused');
     for (let i = 0; i < 50 && standIn.streamsRefused < refusedBefore + 1; i++) await new Promise((r) => setTimeout(r, 20));
