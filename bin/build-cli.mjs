@@ -14,6 +14,11 @@ export const SOURCE_DIRS = ['harness', 'scenarios'];
 export const SOURCE_FILES = ['package.json', 'package-lock.json', 'tsconfig.json', 'bin/build-cli.mjs'];
 export const BUILD_DIR = 'build';
 export const CLI_FILE = 'cli.mjs';
+/**
+ * Programs the harness starts often (in the lab's namespaces), built beside the CLI so that
+ * they start without tsx: their source path from the root -> their built file in BUILD_DIR.
+ */
+export const PROGRAMS = { 'harness/lab/probe-program.ts': 'probe-program.mjs' };
 /** Its modification time is the time the last build started. */
 export const STAMP_FILE = 'stamp';
 const CHUNK_KEEP_MS = 24 * 3600 * 1000;
@@ -52,7 +57,7 @@ export async function buildCli(root) {
   const outdir = join(root, BUILD_DIR);
   const result = await build({
     absWorkingDir: root,
-    entryPoints: { cli: 'harness/cli.ts' },
+    entryPoints: { cli: 'harness/cli.ts', ...Object.fromEntries(Object.entries(PROGRAMS).map(([source, built]) => [built.replace(/\.mjs$/, ''), source])) },
     bundle: true,
     splitting: true, // the HTML report (and vega) stays a chunk loaded only when asked for
     platform: 'node',
@@ -61,7 +66,8 @@ export async function buildCli(root) {
     // npm packages go into the bundle (one file loads much faster than hundreds), except
     // @matrixai/quic and better-sqlite3 (native addons), vega (large, and only the HTML report needs it)
     // and @fails-components/webtransport (it imports its optional HTTP/3 addon, not installed, by name).
-    external: ['@matrixai/quic', 'better-sqlite3', 'vega', 'vega-lite', '@fails-components/webtransport'],
+    // esbuild too: the harness reads the build's state (builtProgram) from this file, which loads esbuild only to build.
+    external: ['@matrixai/quic', 'better-sqlite3', 'vega', 'vega-lite', '@fails-components/webtransport', 'esbuild'],
     // CommonJS packages in an ES module bundle: their require() of Node's builtins.
     banner: { js: "import { createRequire as __quicLabCreateRequire } from 'node:module'; const require = __quicLabCreateRequire(import.meta.url);" },
     minify: true,
@@ -74,8 +80,9 @@ export async function buildCli(root) {
     write: false,
   });
   mkdirSync(outdir, { recursive: true });
-  // Chunks first and the entry last, so a CLI starting meanwhile never imports a missing chunk.
-  const files = [...result.outputFiles].sort((a, b) => Number(a.path.endsWith(`/${CLI_FILE}`)) - Number(b.path.endsWith(`/${CLI_FILE}`)));
+  // Chunks first and the entries last, so a CLI or program starting meanwhile never imports a missing chunk.
+  const isEntry = (path) => !path.slice(path.lastIndexOf('/') + 1).startsWith('chunk-');
+  const files = [...result.outputFiles].sort((a, b) => Number(isEntry(a.path)) - Number(isEntry(b.path)));
   for (const file of files) {
     const temp = `${file.path}.${process.pid}.tmp`;
     writeFileSync(temp, file.contents);
@@ -92,6 +99,19 @@ export async function buildCli(root) {
   // A source saved during the build is newer than the stamp: the next start builds again.
   utimesSync(stamp, startedMs / 1000, startedMs / 1000);
   return join(outdir, CLI_FILE);
+}
+
+/**
+ * The built file of `source` (a PROGRAMS key) under `root` when the build is current and has
+ * it, else undefined (then the caller runs the source through tsx). A file older than the
+ * stamp is a leftover of an earlier build, not this one's.
+ */
+export function builtProgram(root, source) {
+  const built = PROGRAMS[source];
+  if (built === undefined || staleReason(root) !== undefined) return undefined;
+  const path = join(root, BUILD_DIR, built);
+  if (!existsSync(path) || statSync(path).mtimeMs < statSync(join(root, BUILD_DIR, STAMP_FILE)).mtimeMs) return undefined;
+  return path;
 }
 
 /** The built CLI's path, building it first when it is missing or older than a source. */

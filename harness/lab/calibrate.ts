@@ -41,8 +41,8 @@ import {
 } from './probe-main.js';
 import { projectPath } from '../project-root.js';
 
-const PROBE_MAIN = projectPath('harness/lab/probe-main.ts');
-/** Allowance for starting Node with tsx inside a namespace. */
+const PROBE_PROGRAM = projectPath('harness/lab/probe-program.ts');
+/** Allowance for starting Node (with tsx when the build is not current) inside a namespace. */
 const STARTUP_MS = 10_000;
 /** IPv4 + UDP headers. */
 const UDP_IPV4_OVERHEAD_BYTES = 28;
@@ -74,7 +74,7 @@ export interface CalibrateOptions {
 // ---------------------------------------------------------------- probe processes
 
 function probeSpec(name: string, netns: string, config: ProbeConfig): ProcessSpec {
-  return nodeScriptSpec(name, PROBE_MAIN, config, netns);
+  return nodeScriptSpec(name, PROBE_PROGRAM, config, netns);
 }
 
 /** The last line that is a JSON result ("event":"result"). */

@@ -1,5 +1,5 @@
-// The lab's own probes, run inside a namespace (`ip netns exec NS node --import tsx
-// probe-main.ts '<config JSON>'`). stdout carries JSON lines only: a ready line from the
+// The lab's own probes, run inside a namespace as a program of their own (probe-program.ts,
+// `ip netns exec NS node ... '<config JSON>'`). stdout carries JSON lines only: a ready line from the
 // servers, one result line at the end. Every mode ends by itself within its time bound.
 //
 //   udp-echo    echoes probe datagrams, stamping its receive and send times into them
@@ -19,7 +19,6 @@
 import { createSocket, type RemoteInfo } from 'node:dgram';
 import { createConnection, createServer, isIPv6, type Socket } from 'node:net';
 import { z } from 'zod';
-import { isMainModule } from '../project-root.js';
 
 const MAGIC = 0x514c5031; // "QLP1"
 const FLOOD_MAGIC = 0x514c4631; // "QLF1"
@@ -477,16 +476,4 @@ export function runProbe(config: ProbeConfig): void {
     case 'udp-sink':
       return udpSink(config);
   }
-}
-
-if (isMainModule(import.meta.url)) {
-  const parsed = probeConfigSchema.safeParse(JSON.parse(process.argv[2] ?? 'null'));
-  if (!parsed.success) {
-    process.stderr.write(`probe: bad config: ${parsed.error.message.replace(/\s+/g, ' ')}\n`);
-    process.exit(2);
-  }
-  // timers are unref'd where they are bounds: keep the process for them
-  const keepAlive = setInterval(() => undefined, 1000);
-  process.on('exit', () => clearInterval(keepAlive));
-  runProbe(parsed.data);
 }

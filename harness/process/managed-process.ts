@@ -6,10 +6,11 @@
 import { signalQuietly } from './proc-table.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { onCleanup } from './cleanup.js';
 import { PROJECT_ROOT } from '../project-root.js';
+import { builtProgram } from '../../bin/build-cli.mjs';
 
 const STDERR_TAIL_BYTES = 16 * 1024;
 
@@ -24,12 +25,17 @@ export interface ProcessSpec {
   env?: NodeJS.ProcessEnv;
 }
 
-/** A TypeScript entry point of this project run with Node and tsx, its config as one JSON argument. */
+/**
+ * A TypeScript entry point of this project run with Node, its config as one JSON argument: its
+ * built file when the build is current and has it (bin/build-cli.mjs PROGRAMS: no tsx to load,
+ * about 0.2 s less a start), else the source through tsx.
+ */
 export function nodeScriptSpec(name: string, script: string, config: unknown, netns?: string): ProcessSpec {
+  const built = builtProgram(PROJECT_ROOT, relative(PROJECT_ROOT, script));
   return {
     name,
     command: process.execPath,
-    args: ['--import', 'tsx', script, JSON.stringify(config)],
+    args: [...(built !== undefined ? [built] : ['--import', 'tsx', script]), JSON.stringify(config)],
     cwd: PROJECT_ROOT,
     ...(netns !== undefined ? { netns } : {}),
   };
