@@ -54,6 +54,16 @@ t.test('a good YAML file: options merged (the scenario over the campaign), links
   t.same(campaign.thresholds, [{ text: 'quic-h3 handshakeRoundTrips p50 < 1.2', selector: { name: 'quic-h3' }, metric: 'handshakeRoundTrips', statistic: 'p50', comparison: '<', value: 1.2 }]);
 });
 
+t.test("a competition's options: duration, stagger, mixes and the message probe reach its runs", async (t) => {
+  const campaign = await parseCampaign(
+    'name: shared\nscenarios:\n  - name: competition\n    options: { duration: 10s, stagger: 2s, mix: [h3-quiche+iperf3-bbr], messageProbe: ws-long-stream }\nprofiles: [broadband]\n',
+    'c.yaml',
+  );
+  const [scenario] = campaign.scenarios as [CampaignScenario];
+  t.same(scenario.options, { duration: 10_000, stagger: 2000, mix: [['h3-quiche', 'iperf3-bbr']], messageProbe: 'ws-long-stream' });
+  t.match(runFlags(scenario, campaign.links[0] as CampaignLink, 'results'), { duration: 10_000, stagger: 2000, messageProbe: 'ws-long-stream' });
+});
+
 t.test('defaults: one repetition, shuffled, a 5 s pause, no thresholds; an explicit link is named by its options', async (t) => {
   const campaign = await parseCampaign('name: x\nscenarios: [handshake]\nlinks:\n  - { rtt: 60ms, loss: 1% }\n', 'c.yaml');
   t.equal(campaign.repetitions, 1);
