@@ -1,4 +1,4 @@
-// Types for build-cli.mjs, for the tests and the harness code that import it.
+// Types for build-cli.mjs (its build state re-exported from build-state.mjs), for the tests that import it.
 export declare const ROOT: string;
 export declare const SOURCE_DIRS: readonly string[];
 export declare const SOURCE_FILES: readonly string[];

@@ -2,53 +2,15 @@
 // build/, and the build is redone when a source is newer than build/stamp.
 // Plain JavaScript so that checking costs a few milliseconds and no TypeScript compiler;
 // esbuild is loaded only when a build is needed.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUILD_DIR, CLI_FILE, PROGRAMS, ROOT, STAMP_FILE, staleReason } from './build-state.mjs';
 
-/** This project's root: bin/ is directly under it. */
-export const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
-/** Directories whose .ts files go into the bundle. */
-export const SOURCE_DIRS = ['harness', 'scenarios'];
-/** Files that change the bundle without being in it: dependencies, compiler settings, this build. */
-export const SOURCE_FILES = ['package.json', 'package-lock.json', 'tsconfig.json', 'bin/build-cli.mjs'];
-export const BUILD_DIR = 'build';
-export const CLI_FILE = 'cli.mjs';
-/**
- * Programs the harness starts often (in the lab's namespaces), built beside the CLI so that
- * they start without tsx: their source path from the root -> their built file in BUILD_DIR.
- */
-export const PROGRAMS = { 'harness/lab/probe-program.ts': 'probe-program.mjs' };
-/** Its modification time is the time the last build started. */
-export const STAMP_FILE = 'stamp';
+// The build's state is build-state.mjs's; exported here too for the launcher and the tests.
+export { BUILD_DIR, CLI_FILE, PROGRAMS, ROOT, SOURCE_DIRS, SOURCE_FILES, STAMP_FILE, builtProgram, newestSource, staleReason } from './build-state.mjs';
+/** Chunks of earlier builds are kept this long: a CLI started before a build may still load one. */
 const CHUNK_KEEP_MS = 24 * 3600 * 1000;
-
-/** The newest modification time (ms) of the bundle's sources under `root`, and its file. */
-export function newestSource(root) {
-  let newest = { path: '', mtimeMs: 0 };
-  const consider = (path) => {
-    const { mtimeMs } = statSync(path);
-    if (mtimeMs > newest.mtimeMs) newest = { path, mtimeMs };
-  };
-  for (const dir of SOURCE_DIRS) {
-    if (!existsSync(join(root, dir))) continue;
-    for (const entry of readdirSync(join(root, dir), { recursive: true, withFileTypes: true })) {
-      if (entry.isFile() && entry.name.endsWith('.ts')) consider(join(entry.parentPath ?? entry.path, entry.name));
-    }
-  }
-  for (const file of SOURCE_FILES) if (existsSync(join(root, file))) consider(join(root, file));
-  return newest;
-}
-
-/** Why the build under `root` must be redone, or undefined when it is current. */
-export function staleReason(root) {
-  const cli = join(root, BUILD_DIR, CLI_FILE);
-  const stamp = join(root, BUILD_DIR, STAMP_FILE);
-  if (!existsSync(cli) || !existsSync(stamp)) return 'no build yet';
-  const stampMs = statSync(stamp).mtimeMs;
-  const newest = newestSource(root);
-  return newest.mtimeMs > stampMs ? `${relative(root, newest.path)} changed` : undefined;
-}
 
 /** Bundles harness/cli.ts under `root` into BUILD_DIR; each file is written whole (temp file, rename). */
 export async function buildCli(root) {
@@ -66,7 +28,7 @@ export async function buildCli(root) {
     // npm packages go into the bundle (one file loads much faster than hundreds), except
     // @matrixai/quic and better-sqlite3 (native addons), vega (large, and only the HTML report needs it)
     // and @fails-components/webtransport (it imports its optional HTTP/3 addon, not installed, by name).
-    // esbuild too: the harness reads the build's state (builtProgram) from this file, which loads esbuild only to build.
+    // esbuild too: only a build loads it.
     external: ['@matrixai/quic', 'better-sqlite3', 'vega', 'vega-lite', '@fails-components/webtransport', 'esbuild'],
     // CommonJS packages in an ES module bundle: their require() of Node's builtins.
     banner: { js: "import { createRequire as __quicLabCreateRequire } from 'node:module'; const require = __quicLabCreateRequire(import.meta.url);" },
@@ -99,19 +61,6 @@ export async function buildCli(root) {
   // A source saved during the build is newer than the stamp: the next start builds again.
   utimesSync(stamp, startedMs / 1000, startedMs / 1000);
   return join(outdir, CLI_FILE);
-}
-
-/**
- * The built file of `source` (a PROGRAMS key) under `root` when the build is current and has
- * it, else undefined (then the caller runs the source through tsx). A file older than the
- * stamp is a leftover of an earlier build, not this one's.
- */
-export function builtProgram(root, source) {
-  const built = PROGRAMS[source];
-  if (built === undefined || staleReason(root) !== undefined) return undefined;
-  const path = join(root, BUILD_DIR, built);
-  if (!existsSync(path) || statSync(path).mtimeMs < statSync(join(root, BUILD_DIR, STAMP_FILE)).mtimeMs) return undefined;
-  return path;
 }
 
 /** The built CLI's path, building it first when it is missing or older than a source. */

@@ -25,21 +25,25 @@ function monotonicMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
 }
 
-interface Runner {
+export interface Runner {
   flow: CompetitionFlow;
   client: ExchangeClient;
   server: ServerEndpoint;
   target: ServerAddress;
 }
 
-interface Finished {
+export interface Finished {
   runner: Runner;
   calledAtMs: number;
   timings: ExchangeTimings;
 }
 
-/** The sender's retransmissions per flow (in the flows' order), where they can be told apart. */
-async function retransmissions(finished: readonly Finished[], tcpDelta: number | null): Promise<Array<number | undefined>> {
+/**
+ * The sender's retransmissions per flow (in the flows' order), where they can be told apart. A
+ * message probe over TCP (WebSocket, WebTransport over HTTP/2) sends from the same server
+ * namespace, so then the namespace's counter tells no flow's.
+ */
+export async function retransmissions(finished: readonly Finished[], tcpDelta: number | null, tcpMessageProbe: boolean): Promise<Array<number | undefined>> {
   const counts: Array<number | undefined> = [];
   for (const { runner, timings } of finished) {
     if (runner.flow.protocol === 'quic') {
@@ -53,7 +57,7 @@ async function retransmissions(finished: readonly Finished[], tcpDelta: number |
   // Kernel TCP flows that do not count their own (HTTP/2 over node): the server namespace's counter, less what iperf3 reported, when one such flow is left.
   const uncounted = finished.flatMap((f, k) => (f.runner.flow.protocol !== 'quic' && counts[k] === undefined ? [k] : []));
   const kernelCounted = finished.reduce((sum, f, k) => sum + (f.runner.flow.protocol !== 'quic' && counts[k] !== undefined ? counts[k] : 0), 0);
-  if (uncounted.length === 1 && tcpDelta !== null) counts[uncounted[0] as number] = Math.max(0, tcpDelta - kernelCounted);
+  if (uncounted.length === 1 && tcpDelta !== null && !tcpMessageProbe) counts[uncounted[0] as number] = Math.max(0, tcpDelta - kernelCounted);
   return counts;
 }
 
@@ -61,7 +65,8 @@ async function retransmissions(finished: readonly Finished[], tcpDelta: number |
  * The message probe's session, started now: each message's send time and round trip as a
  * probe's, on the monotonic clock from when its session was called. The client times itself
  * from its first packet or connect call, so its messages sit early by at most its start-up
- * (in-process clients: none; webtransport-go's program: a few ms).
+ * (the Node clients' worker, started before the samples: its message to the worker, well
+ * under a millisecond; webtransport-go's program: a few ms).
  */
 function startMessageProbe(endpoints: MessageProbeEndpoints, timeoutMs: number): Promise<ProbeRun> {
   const { probe, client, target } = endpoints;
@@ -148,7 +153,7 @@ export async function competitionSample(context: SampleContext): Promise<SampleM
     if (timings.progress === undefined || timings.progress.length === 0) throw new Error(`flow ${runner.flow.id}: ${runner.client.implementation} recorded no progress`);
   }
   const tcpDelta = tcpBefore !== null ? (await tcpRetransmittedSegments(namespaces.server)) - tcpBefore : null;
-  const retransmitted = await retransmissions(finished, tcpDelta);
+  const retransmitted = await retransmissions(finished, tcpDelta, context.messageProbe !== undefined && context.messageProbe.probe.protocol !== 'quic');
   const flows: FlowRun[] = finished.map(({ runner, calledAtMs, timings }, k) => ({
     id: runner.flow.id,
     calledAtMs,

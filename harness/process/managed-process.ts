@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { onCleanup } from './cleanup.js';
 import { PROJECT_ROOT } from '../project-root.js';
-import { builtProgram } from '../../bin/build-cli.mjs';
+import { builtProgram } from '../../bin/build-state.mjs';
 
 const STDERR_TAIL_BYTES = 16 * 1024;
 
@@ -27,7 +27,7 @@ export interface ProcessSpec {
 
 /**
  * A TypeScript entry point of this project run with Node, its config as one JSON argument: its
- * built file when the build is current and has it (bin/build-cli.mjs PROGRAMS: no tsx to load,
+ * built file when the build is current and has it (bin/build-state.mjs PROGRAMS: no tsx to load,
  * about 0.2 s less a start), else the source through tsx.
  */
 export function nodeScriptSpec(name: string, script: string, config: unknown, netns?: string): ProcessSpec {

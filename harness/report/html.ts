@@ -14,7 +14,7 @@ import type { Table } from './table.js';
 import { matrixTable } from './matrix-table.js';
 import { verdictCounts, verdictTable } from './interop-table.js';
 import { metricDefinition } from '../results/metric-definitions.js';
-import { flowGoodputOverTime, flowLabel, GOODPUT_INTERVAL_MS, IDLE_MESSAGES_LINE, measuredCompetitionCases, messageProbeIds, probeRttLines, queueOverTime, representativeSample } from './competition.js';
+import { flowGoodputOverTime, flowLabel, GOODPUT_INTERVAL_MS, measuredCompetitionCases, messageProbeIds, probeRttLines, queueOverTime, representativeSample } from './competition.js';
 import { competitionLatencyTable, fairnessTable } from './competition-table.js';
 
 export function escapeHtml(text: string): string {
@@ -131,7 +131,7 @@ async function competitionSection(document: ResultDocument): Promise<string[]> {
       figure(
         await renderSvg(probeRttCdfSpec({ caseOrder, rtts: probes.lines })),
         `small UDP echoes beside the flows: each case while all its flows ran (ok samples pooled), and idle before the flows (every case pooled)${
-          probes.lines.some((line) => line.caseId === IDLE_MESSAGES_LINE) ? `; the message probe's messages (${messageProbeIds(document).join(', ')}) alike, each from its send to its echo` : ''
+          messageProbeIds(document).length > 0 ? `; the message probe's messages (${messageProbeIds(document).join(', ')}) alike, each from its send to its echo` : ''
         }; lost probes are not in it`,
       ),
     );

@@ -127,6 +127,26 @@ t.test('two padding-only packets in a row without their starts: each rebuilt', a
   t.same(trace.events.slice(2, 4), [padding(7), padding(8)], 'at the latest time before them, as sent');
 });
 
+t.test('a padding-only packet as the last record is rebuilt too, not dropped as truncated', async (t) => {
+  const initial = '{"time":5,"name":"transport:packet_sent","data":{"frames":[{"frame_type":"ping"}],"header":{"packet_type":"initial","packet_number":3},"raw":{"length":1200}}}';
+  const builder = new QlogTraceBuilder();
+  builder.push(initial);
+  builder.push(`${initial}\n{"frame_type":"padding"}],"header":{"packet_type":"1RTT","packet_number":4},"raw":{"length":480}}}\n`);
+  const trace = builder.finish();
+  t.equal(builder.repairedRecords, 1);
+  t.same(
+    trace.events.map((e) => (e.kind === 'other' ? e.name : [e.packetType, e.packetNumber])),
+    [
+      ['initial', 3],
+      ['1RTT', 4],
+    ],
+  );
+  const cut = new QlogTraceBuilder();
+  cut.push(initial);
+  cut.push('{"time":6,"name":"transport:packet_sent","data":{"fra');
+  t.equal(cut.finish().events.length, 1, 'a truncated last record is still dropped');
+});
+
 t.test('a broken record of another shape is still refused, and the message shows it', async (t) => {
   const good = '{"time":1,"name":"transport:packet_sent","data":{"frames":[{"frame_type":"ping"}],"header":{"packet_type":"1RTT","packet_number":1},"raw":{"length":40}}}';
   t.throws(() => parseQlog(`\x1e${good}\n\x1e{"time":2,"name":"transport:packet_sent","data":{"frames":[}\n\x1e${good}\n`), /^qlog record 2 is not JSON: .+: \{"time":2,"name":"transport:packet_sent","data":\{"frames":\[\}$/);

@@ -1,7 +1,7 @@
 // The run's journal: written private and fsync'd as samples complete, removed with the result;
 // a killed run's journal becomes an aborted result beside it (a cut last line left out, the
 // killed write's temporary files removed), a live run's is left alone.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { spawnSync } from 'node:child_process';
 import { lstat, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,14 +13,20 @@ import type { Sample } from '../../harness/results/schema.js';
 import { sampleResultDocument } from '../fixtures/result-document.js';
 
 const runDir = await mkdtemp(join(tmpdir(), 'qlab-journal-run-'));
-// The journals' pointers go under the lab run directory, read from the environment when used.
-const previousRunDir = process.env.QUIC_LAB_RUN_DIR;
-process.env.QUIC_LAB_RUN_DIR = runDir;
-t.teardown(async () => {
-  if (previousRunDir === undefined) delete process.env.QUIC_LAB_RUN_DIR;
-  else process.env.QUIC_LAB_RUN_DIR = previousRunDir;
-  await rm(runDir, { recursive: true, force: true });
-});
+t.teardown(() => rm(runDir, { recursive: true, force: true }));
+
+/**
+ * The journals' pointers go under the lab run directory, read from the environment when used:
+ * runDir for one test, put back when it ends (other files' tests share this process).
+ */
+function useRunDir(t: Test): void {
+  const previous = process.env.QUIC_LAB_RUN_DIR;
+  process.env.QUIC_LAB_RUN_DIR = runDir;
+  t.teardown(() => {
+    if (previous === undefined) delete process.env.QUIC_LAB_RUN_DIR;
+    else process.env.QUIC_LAB_RUN_DIR = previous;
+  });
+}
 
 function head(): DocumentHead {
   const { cases, metrics: _m, headline: _h, status: _s, errors: _e, finishedAt: _f, ...document } = sampleResultDocument();
@@ -47,6 +53,7 @@ async function resultsDir(): Promise<string> {
 }
 
 t.test('a journal: 0600, one line per sample, a pointer to it; removed with the result', async (t) => {
+  useRunDir(t);
   const dir = await resultsDir();
   const warnings: string[] = [];
   const journal = new RunJournal(dir, 'handshake-x', (m) => warnings.push(m));
@@ -70,6 +77,7 @@ t.test('a journal: 0600, one line per sample, a pointer to it; removed with the 
 });
 
 t.test('a journal that cannot be written warns once, and the run goes on', async (t) => {
+  useRunDir(t);
   const warnings: string[] = [];
   const journal = new RunJournal('/proc/nope', 'handshake-x', (m) => warnings.push(m));
   await journal.begin(head());
@@ -79,6 +87,7 @@ t.test('a journal that cannot be written warns once, and the run goes on', async
 });
 
 t.test("a killed run's journal becomes an aborted result with every sample journaled", async (t) => {
+  useRunDir(t);
   const dir = await resultsDir();
   const pid = deadPid();
   const runId = sampleResultDocument().runId;
@@ -110,6 +119,7 @@ t.test("a killed run's journal becomes an aborted result with every sample journ
 });
 
 t.test('a journal whose result was written is only removed; a live run is left alone', async (t) => {
+  useRunDir(t);
   const dir = await resultsDir();
   const runId = sampleResultDocument().runId;
   const dead = join(dir, `${runId}.pid${deadPid()}.journal`);

@@ -103,7 +103,12 @@ t.test('--message-probe: every pairing gets the realtime case as a second probe,
 t.test('bad competition options are refused, each naming its flag', async (t) => {
   t.equal(
     usageRefusal(() => planScenarioRun('competition', { ...base, messageProbe: 'wt-h3-datagrams' })),
-    '--message-probe: no realtime case "wt-h3-datagrams", did you mean "wt-h3-datagram"? (cases: wt-h3-datagram, wt-h3-stream, wt-h3-long-stream, wt-h3-datagram-chromium, wt-h3-stream-chromium, wt-h3-long-stream-chromium, wt-h2-datagram, wt-h2-stream, wt-h2-long-stream, ws-long-stream)',
+    '--message-probe: no realtime case "wt-h3-datagrams", did you mean "wt-h3-datagram"? (cases: wt-h3-datagram, wt-h3-stream, wt-h3-long-stream, wt-h2-datagram, wt-h2-stream, wt-h2-long-stream, ws-long-stream)',
+  );
+  t.match(
+    usageRefusal(() => planScenarioRun('competition', { ...base, messageProbe: 'wt-h3-stream-chromium' })),
+    /^--message-probe: no realtime case "wt-h3-stream-chromium"/,
+    "Chromium's page clock cannot be placed",
   );
   t.equal(
     usageRefusal(() => planScenarioRun('realtime', { ...base, messageProbe: 'ws-long-stream' })),

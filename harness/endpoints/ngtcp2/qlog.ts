@@ -106,20 +106,18 @@ const PACKET_RECORD_HEAD = /^(\{"time":(\d+),"name":"transport:packet_(?:sent|re
 /**
  * ngtcp2 (1.11 and its master alike) builds a packet's record in one buffer: the packet's start
  * resets it and writes `{"time":T,"name":"transport:packet_sent","data":{"frames":[`, each frame
- * is appended, and the end appends the header and writes the whole buffer. A handshake packet
- * that carries only PADDING (a datagram padded to 1200 bytes, as a client's probes under loss
- * are) has its frame appended without a start, so the record written is the previous packet's
- * record again, then a newline and the padding packet's frames, header and length. This
- * rebuilds that packet from the record: the head (time, name) it lacks is the previous packet
- * record's, with the name "packet_sent" (only the sending path pads) and the time of the latest
- * record before it (the padding packet went out at or after it; ngtcp2's times are whole
- * milliseconds anyway). Null when `text` is not that shape.
+ * is appended, and the end appends the header and writes the whole buffer. A packet that
+ * carries only PADDING (seen from a server under loss: a 1-RTT padding packet after a Handshake
+ * packet in one datagram) has its frame appended without a start, so the record written is the
+ * latest packet's record again, then a newline and the padding packet's frames, header and
+ * length. This rebuilds that packet from the record: named "packet_sent" (only the sending path
+ * pads) at the time of the latest record before it (it went out at or after it; ngtcp2's times
+ * are whole milliseconds anyway). Null when `text` is not that shape.
  */
 export function repairUnstartedPacket(text: string, lastPacketRecord: string | null, latestTimeMs: number): string | null {
   if (lastPacketRecord === null || !text.startsWith(lastPacketRecord)) return null;
   const rest = text.slice(lastPacketRecord.length).trim();
   if (!rest.startsWith('{"frame_type":')) return null;
-  if (PACKET_RECORD_HEAD.exec(lastPacketRecord) === null) return null;
   return `{"time":${latestTimeMs},"name":"transport:packet_sent","data":{"frames":[${rest}`;
 }
 
@@ -164,14 +162,14 @@ export class QlogTraceBuilder {
     try {
       record = JSON.parse(text);
     } catch (error) {
-      if (last) return;
       const repaired = repairUnstartedPacket(text, this.lastPacketRecord, this.events.at(-1)?.timeMs ?? 0);
       if (repaired !== null) {
         this.repairedRecords++;
-        this.add(repaired, false);
+        this.add(repaired, last);
         this.lastPacketRecord = text; // what ngtcp2's buffer holds now, should another follow
         return;
       }
+      if (last) return;
       // `records` still counts up to the record being added (the next one is not counted yet).
       const shown = text.length > 300 ? `${text.slice(0, 300)}...` : text;
       throw new Error(`qlog record ${this.records} is not JSON: ${error instanceof Error ? error.message : String(error)}: ${shown}`, { cause: error });
