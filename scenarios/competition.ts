@@ -6,8 +6,8 @@
 // sample runs them (competition-sample.ts), the figures are measure/competition.ts's.
 import type { CongestionControl } from '../harness/endpoints/types.js';
 import { competitionMetricNames } from '../harness/measure/competition.js';
-import { MAX_COMPETING_FLOWS } from '../harness/results/competition-names.js';
-import type { CompetitionFlow, CompetitionWorkload, MessageProbe } from '../harness/results/workload.js';
+import { MAX_COMPETING_FLOWS, MESSAGE_PROBE_NAMES, UDP_PROBE_NAMES, type ProbeNames } from '../harness/results/competition-names.js';
+import type { CompetitionFlow, CompetitionWorkload, MessageProbe, MessagesWorkload } from '../harness/results/workload.js';
 import type { CaseDefinition, ContestOptions, MetricDefinition, ScenarioDefinition } from '../harness/scenario/types.js';
 import { didYouMean } from '../harness/files/did-you-mean.js';
 import { competitionSample, PROBE_IDLE_MS, PROBE_RATE_PER_SECOND } from './competition-sample.js';
@@ -95,11 +95,8 @@ export function messageProbeCases(): CaseDefinition[] {
   return realtimeCases(REALTIME_DEFAULTS).filter((c) => c.unsupported === undefined && c.client !== 'chromium');
 }
 
-/**
- * The message probe `id` names for a mix of `flows` flows: the realtime case's session at the
- * realtime defaults (200 B, 50 a second), from the idle time on until past the contest.
- */
-export function messageProbe(id: string, options: ContestOptions, flows: number): MessageProbe {
+/** The realtime case `id` names for --message-probe, or why there is none. */
+function messageProbeCase(id: string): CaseDefinition & { workload: MessagesWorkload } {
   const cases = messageProbeCases();
   const found = cases.find((c) => c.id === id);
   if (found === undefined || found.workload.kind !== 'messages') {
@@ -110,9 +107,18 @@ export function messageProbe(id: string, options: ContestOptions, flows: number)
       )} (cases: ${cases.map((c) => c.id).join(', ')})`,
     );
   }
+  return found as CaseDefinition & { workload: MessagesWorkload };
+}
+
+/**
+ * The message probe of `found` (messageProbeCase) for a mix of `flows` flows: the realtime
+ * case's session at the realtime defaults (200 B, 50 a second), from the idle time on until
+ * past the contest.
+ */
+function messageProbe(found: CaseDefinition & { workload: MessagesWorkload }, options: ContestOptions, flows: number): MessageProbe {
   const sessionMs = PROBE_IDLE_MS + options.durationMs * MESSAGE_PROBE_SPAN_FACTOR + options.staggerMs * (flows - 1);
   return {
-    id,
+    id: found.id,
     protocol: found.protocol as MessageProbe['protocol'],
     application: found.application as MessageProbe['application'],
     client: found.client,
@@ -132,6 +138,7 @@ export function competitionCases(options: ContestOptions): CaseDefinition[] {
   const ids = pairings.map((p) => p.id);
   const twice = ids.find((id, k) => ids.indexOf(id) !== k);
   if (twice !== undefined) throw new Error(`--mix: ${twice} is given twice`);
+  const probeCase = options.messageProbe !== undefined ? messageProbeCase(options.messageProbe) : undefined;
   return pairings.map(({ id, flows }): CaseDefinition => {
     const bodyBytes = flowBytes(options, flows.length);
     const workload: CompetitionWorkload = {
@@ -149,7 +156,7 @@ export function competitionCases(options: ContestOptions): CaseDefinition[] {
       probe: {
         ratePerSecond: PROBE_RATE_PER_SECOND,
         idleMs: PROBE_IDLE_MS,
-        ...(options.messageProbe !== undefined ? { messages: messageProbe(options.messageProbe, options, flows.length) } : {}),
+        ...(probeCase !== undefined ? { messages: messageProbe(probeCase, options, flows.length) } : {}),
       },
     };
     const own = flows[0] as FlowSpec;
@@ -173,6 +180,22 @@ const DESCRIPTIONS: Record<string, Omit<MetricDefinition, 'name'>> = {
   },
 };
 
+/** A probe's metrics (the UDP echoes' or the message probe's), described alike. */
+function probeDescriptions(names: ProbeNames, words: { roundTrip: string; lost: string; inflation: string }): Record<string, Omit<MetricDefinition, 'name'>> {
+  const rt = words.roundTrip;
+  return {
+    [names.idleP50Ms]: { unit: 'ms', description: `${rt} before the first flow started (idle link), median` },
+    [names.idleP95Ms]: { unit: 'ms', description: `${rt} on the idle link, 95th percentile` },
+    [names.idleP99Ms]: { unit: 'ms', description: `${rt} on the idle link, 99th percentile` },
+    [names.loadedP50Ms]: { unit: 'ms', description: `${rt} while every flow ran, median` },
+    [names.loadedP95Ms]: { unit: 'ms', description: `${rt} while every flow ran, 95th percentile` },
+    [names.loadedP99Ms]: { unit: 'ms', description: `${rt} while every flow ran, 99th percentile` },
+    [names.loadedLostRate]: { unit: 'ratio', better: 'lower', description: words.lost },
+    [names.inflationP95Ms]: { unit: 'ms', description: `loaded minus idle ${rt}, 95th percentile: ${words.inflation}` },
+    [names.inflationP95Ratio]: { unit: 'ratio', better: 'lower', description: `loaded over idle ${rt}, 95th percentile` },
+  };
+}
+
 const MIX_METRICS: Record<string, Omit<MetricDefinition, 'name'>> = {
   aggregateGoodputBitsPerSecond: { unit: 'bits/s', description: 'every flow’s goodput over the shared span, added' },
   sharedSpanMs: { unit: 'ms', better: 'neither', description: 'from the last flow’s first byte to the first flow’s last byte: when every flow ran' },
@@ -183,24 +206,12 @@ const MIX_METRICS: Record<string, Omit<MetricDefinition, 'name'>> = {
     better: 'higher',
     description: 'the part of the shared span’s 500 ms intervals in which every flow was within ±20% of the mean: flows that start together are in band at first, this says whether they stayed',
   },
-  idleLatencyP50Ms: { unit: 'ms', description: 'probe round trip before the first flow started (idle link), median' },
-  idleLatencyP95Ms: { unit: 'ms', description: 'probe round trip on the idle link, 95th percentile' },
-  idleLatencyP99Ms: { unit: 'ms', description: 'probe round trip on the idle link, 99th percentile' },
-  loadedLatencyP50Ms: { unit: 'ms', description: 'probe round trip while every flow ran, median' },
-  loadedLatencyP95Ms: { unit: 'ms', description: 'probe round trip while every flow ran, 95th percentile' },
-  loadedLatencyP99Ms: { unit: 'ms', description: 'probe round trip while every flow ran, 99th percentile' },
-  loadedProbeLostRate: { unit: 'ratio', better: 'lower', description: 'probes sent while every flow ran that never came back' },
-  latencyInflationP95Ms: { unit: 'ms', description: 'loaded minus idle probe round trip, 95th percentile: the queueing delay the mix causes' },
-  latencyInflationP95Ratio: { unit: 'ratio', better: 'lower', description: 'loaded over idle probe round trip, 95th percentile' },
-  messageIdleLatencyP50Ms: { unit: 'ms', description: 'message probe (--message-probe): a message’s round trip to its echo on the idle link, median' },
-  messageIdleLatencyP95Ms: { unit: 'ms', description: 'message probe: round trip on the idle link, 95th percentile' },
-  messageIdleLatencyP99Ms: { unit: 'ms', description: 'message probe: round trip on the idle link, 99th percentile' },
-  messageLoadedLatencyP50Ms: { unit: 'ms', description: 'message probe: round trip of the messages sent while every flow ran, median' },
-  messageLoadedLatencyP95Ms: { unit: 'ms', description: 'message probe: round trip while every flow ran, 95th percentile' },
-  messageLoadedLatencyP99Ms: { unit: 'ms', description: 'message probe: round trip while every flow ran, 99th percentile' },
-  messageLoadedLostRate: { unit: 'ratio', better: 'lower', description: 'message probe: messages sent while every flow ran whose echo never came back (a datagram lost; a reliable mode only past the drain)' },
-  messageLatencyInflationP95Ms: { unit: 'ms', description: 'message probe: loaded minus idle round trip, 95th percentile: what the mix adds to an application’s messages over that transport' },
-  messageLatencyInflationP95Ratio: { unit: 'ratio', better: 'lower', description: 'message probe: loaded over idle round trip, 95th percentile' },
+  ...probeDescriptions(UDP_PROBE_NAMES, { roundTrip: 'probe round trip', lost: 'probes sent while every flow ran that never came back', inflation: 'the queueing delay the mix causes' }),
+  ...probeDescriptions(MESSAGE_PROBE_NAMES, {
+    roundTrip: 'message probe round trip (--message-probe: a message to its echo)',
+    lost: 'message probe: messages sent while every flow ran whose echo never came back (a datagram lost; a reliable mode only past the drain)',
+    inflation: 'what the mix adds to an application’s messages over that transport',
+  }),
   peakQueueBytesDown: { unit: 'bytes', better: 'lower', description: "the emulator's down queue at its fullest in the shared span" },
   meanQueueBytesDown: { unit: 'bytes', better: 'lower', description: "the emulator's down queue on average in the shared span" },
   queueOverflowDropsDown: { unit: 'count', better: 'neither', description: 'packets the full down queue dropped from the first flow’s start to the last byte' },

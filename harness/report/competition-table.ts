@@ -109,15 +109,14 @@ function probeCells(c: CompetitionCase, names: ProbeNames): string[] {
 export function competitionLatencyTable(document: ResultDocument): Table | null {
   const cases = competingCases(document).filter((c) => notRunLabel(c) === undefined);
   if (cases.length === 0) return null;
-  const columns = ['idle p50 / p95 / p99 (ms)', 'loaded p50 / p95 / p99 (ms)', 'p95 inflation', 'loaded probes lost'];
-  if (!cases.some((c) => c.workload.probe.messages !== undefined)) {
-    return { header: ['case', ...columns], rows: cases.map((c) => [c.id, ...probeCells(c, UDP_PROBE_NAMES)]) };
-  }
+  const withMessages = cases.some((c) => c.workload.probe.messages !== undefined);
   const rows = cases.flatMap((c) => {
     const messages = c.workload.probe.messages;
-    return [[c.id, 'UDP echoes', ...probeCells(c, UDP_PROBE_NAMES)], ...(messages !== undefined ? [[c.id, `${messages.id} messages`, ...probeCells(c, MESSAGE_PROBE_NAMES)]] : [])];
+    const probes: Array<[string, ProbeNames]> = [['UDP echoes', UDP_PROBE_NAMES], ...(messages !== undefined ? [[`${messages.id} messages`, MESSAGE_PROBE_NAMES] as [string, ProbeNames]] : [])];
+    return probes.map(([label, names]) => [c.id, ...(withMessages ? [label] : []), ...probeCells(c, names)]);
   });
-  return { header: ['case', 'probe', ...columns], rows, align: ['left', 'left', 'right', 'right', 'right', 'right'] };
+  const header = [...(withMessages ? ['case', 'probe'] : ['case']), 'idle p50 / p95 / p99 (ms)', 'loaded p50 / p95 / p99 (ms)', 'p95 inflation', 'loaded probes lost'];
+  return withMessages ? { header, rows, align: ['left', 'left', 'right', 'right', 'right', 'right'] } : { header, rows };
 }
 
 /** Both tables with their titles (lower case, as the text summary writes them), those the document has. */

@@ -126,12 +126,13 @@ async function competitionSection(document: ResultDocument): Promise<string[]> {
   const latency = competitionLatencyTable(document);
   parts.push('<h3>Competition: latency under each mix</h3>');
   if (probes.lines.length > 0) {
+    const messageProbes = messageProbeIds(document);
     const caseOrder = probes.lines.map((line) => line.caseId);
     parts.push(
       figure(
         await renderSvg(probeRttCdfSpec({ caseOrder, rtts: probes.lines })),
         `small UDP echoes beside the flows: each case while all its flows ran (ok samples pooled), and idle before the flows (every case pooled)${
-          messageProbeIds(document).length > 0 ? `; the message probe's messages (${messageProbeIds(document).join(', ')}) alike, each from its send to its echo` : ''
+          messageProbes.length > 0 ? `; the message probe's messages (${messageProbes.join(', ')}) alike, each from its send to its echo` : ''
         }; lost probes are not in it`,
       ),
     );

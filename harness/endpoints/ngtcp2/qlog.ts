@@ -101,8 +101,6 @@ function parseEvent(record: JsonObject): QlogEvent | null {
 // bulk transfer's records (recovery:metrics_updated after every packet).
 const OTHER_RECORD_PREFIX = /^\{"time":(\d+),"name":"([^"]+)"/;
 
-const PACKET_RECORD_HEAD = /^(\{"time":(\d+),"name":"transport:packet_(?:sent|received)","data":\{"frames":\[)/;
-
 /**
  * ngtcp2 (1.11 and its master alike) builds a packet's record in one buffer: the packet's start
  * resets it and writes `{"time":T,"name":"transport:packet_sent","data":{"frames":[`, each frame
@@ -174,7 +172,6 @@ export class QlogTraceBuilder {
       const shown = text.length > 300 ? `${text.slice(0, 300)}...` : text;
       throw new Error(`qlog record ${this.records} is not JSON: ${error instanceof Error ? error.message : String(error)}: ${shown}`, { cause: error });
     }
-    if (PACKET_RECORD_HEAD.test(text)) this.lastPacketRecord = text;
     if (!isObject(record)) return;
     if (isObject(record.trace)) {
       const vantage = record.trace.vantage_point;
@@ -182,7 +179,9 @@ export class QlogTraceBuilder {
       return;
     }
     const event = parseEvent(record);
-    if (event) this.events.push(event);
+    if (event === null) return;
+    this.events.push(event);
+    if (event.kind !== 'other') this.lastPacketRecord = text;
   }
 }
 
