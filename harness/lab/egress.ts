@@ -155,10 +155,18 @@ export async function startEgress(options: { record: EgressRecord; namespaces: {
   return { hostAddress: EGRESS_HOST_ADDRESS, serverNamespaceAddress: EGRESS_NAMESPACE_ADDRESS, destinationsIpv4: destinations };
 }
 
+async function egressDeviceExists(): Promise<boolean> {
+  return (await runCommand({ name: 'ip link show', command: 'ip', args: ['link', 'show', EGRESS_HOST_DEVICE], timeoutMs: COMMAND_TIMEOUT_MS })).code === 0;
+}
+
 async function removeEgressDevice(): Promise<void> {
-  // Deleting one end removes the pair, and the route through it.
-  const shown = await runCommand({ name: 'ip link show', command: 'ip', args: ['link', 'show', EGRESS_HOST_DEVICE], timeoutMs: COMMAND_TIMEOUT_MS });
-  if (shown.code === 0) await ip(['link', 'del', EGRESS_HOST_DEVICE]);
+  // Deleting one end removes the pair, and the route through it. The pair also goes when the
+  // kernel finishes removing the server namespace (a killed lab's, reaped just before): a
+  // delete that finds it gone meanwhile has nothing left to do.
+  if (!(await egressDeviceExists())) return;
+  await ip(['link', 'del', EGRESS_HOST_DEVICE]).catch(async (error: unknown) => {
+    if (await egressDeviceExists()) throw error;
+  });
 }
 
 async function removeEgressTable(): Promise<void> {
