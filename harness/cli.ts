@@ -18,7 +18,7 @@ import { UsageError } from './options/usage-error.js';
 import { commanderSlipContext, npmSlip } from './cli/npm-slip.js';
 import { REPEATABLE_OPTIONS } from './cli/link-options.js';
 import { LabBusyError } from './lab/lock.js';
-import { installFatalHandlers, runCleanups } from './process/cleanup.js';
+import { installFatalHandlers, interruptGraceMs, runCleanups } from './process/cleanup.js';
 import { DEFAULT_CERTS_DIR, ensurePki } from './pki/store.js';
 import { DEFAULT_PKI_OPTIONS, KEY_TYPES, type KeyType } from './pki/generate.js';
 import { JSON_SCHEMA_PATH, resultJsonSchemaText } from './results/json-schema.js';
@@ -130,6 +130,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     const slipContext = commanderSlipContext(program, argv, env);
     const slip = slipContext ? npmSlip(slipContext, env) : null;
     if (slip) throw new UsageError(slip);
+    // The cleanup registry reads it at its first step: a bad value is bad input, before any wait or setup.
+    try {
+      interruptGraceMs(process.env);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {

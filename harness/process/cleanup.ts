@@ -37,8 +37,30 @@ export async function runCleanups(): Promise<string[]> {
 /** Aborted on the first SIGINT/SIGTERM/SIGHUP: long work checks it and ends early with what it has. */
 export const interruptSignal: AbortSignal = interrupt.signal;
 
+/** How long after the first signal the registry runs every cleanup and exits, unless the work ended first. */
+export const DEFAULT_INTERRUPT_GRACE_MS = 10_000;
+export const INTERRUPT_GRACE_VARIABLE = 'QUIC_LAB_INTERRUPT_GRACE_MS';
+const MAX_INTERRUPT_GRACE_MS = 600_000;
+
+/**
+ * The grace from `QUIC_LAB_INTERRUPT_GRACE_MS` (whole milliseconds, 0 to 600000; unset or empty:
+ * 10000). Tests set it low so a script that ignores interruptSignal is cleaned up sooner.
+ */
+export function interruptGraceMs(env: NodeJS.ProcessEnv = process.env): number {
+  const value = env[INTERRUPT_GRACE_VARIABLE];
+  if (value === undefined || value.trim() === '') return DEFAULT_INTERRUPT_GRACE_MS;
+  const trimmed = value.trim();
+  const ms = /^\d+$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+  if (!(ms <= MAX_INTERRUPT_GRACE_MS)) {
+    throw new Error(`${INTERRUPT_GRACE_VARIABLE} "${value}" must be a whole number of milliseconds from 0 to ${MAX_INTERRUPT_GRACE_MS} (e.g. 2000; unset: ${DEFAULT_INTERRUPT_GRACE_MS})`);
+  }
+  return ms;
+}
+
 function installSignalHandlers(): void {
   if (signalsInstalled) return;
+  // Read once, before anything is registered: a bad value fails the first onCleanup, not a Ctrl-C.
+  const graceMs = interruptGraceMs();
   signalsInstalled = true;
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => {
@@ -48,7 +70,7 @@ function installSignalHandlers(): void {
         // First signal: the runner drops the sample in flight, writes an aborted result with
         // the samples it has, and cleans up. A hard deadline keeps a stuck step from holding the lab.
         interrupt.abort(new Error(`interrupted by ${signal}`));
-        setTimeout(() => void hardExit(signal), 10_000).unref();
+        setTimeout(() => void hardExit(signal), graceMs).unref();
         return;
       }
       void hardExit(signal);

@@ -1,6 +1,11 @@
 // The iperf3 reference on a live lab (40 ms RTT, 20 Mbit/s): the wire figure is at or below the
-// link's TCP payload capacity and within a few percent of it, in both directions; iperf3's own
-// figure is kept beside it; the capture is gone afterwards, also when iperf3 fails.
+// link's TCP payload capacity, over the whole test, in both directions; iperf3's own figure is
+// kept beside it; the capture is gone afterwards, also when iperf3 fails. Each direction runs
+// 2 s (+ the omitted second): slow start to the 100 kB bandwidth-delay product takes a few
+// round trips (under 0.5 s), so 2 s already show the capacity bound and the whole-test span;
+// how close the figure comes to the capacity is the transfer bench's, not this test's.
+// First: the Node processes this file starts skip tap's coverage hook (see the fixture).
+import '../fixtures/no-tap-child-hooks.js';
 import t, { type Test } from 'tap';
 import { existsSync } from 'node:fs';
 import { buildEmulator } from '../../harness/lab/emulator-process.js';
@@ -49,7 +54,7 @@ if (reason) {
     await buildEmulator();
   });
 
-  t.test('40 ms, 20 Mbit/s: the wire reference is at or below the TCP payload capacity, within a few percent', async (t) => {
+  t.test('40 ms, 20 Mbit/s: the wire reference is at or below the TCP payload capacity, over the whole test', async (t) => {
     const lab = await labFor(t);
     const capacity = labPayloadCapacity(lab);
     t.equal(capacity.tcpTimestamps, true, 'the namespaces use TCP timestamps');
@@ -60,7 +65,7 @@ if (reason) {
       // capacity, over the whole test. How close it comes to the capacity (98.7-99.2% on an idle
       // host, 89-95% with another session's load on this 2-core host) is the transfer bench's
       // figure (referenceFractionOfTcpCapacity), not a test's: here only "it moved data".
-      const reference = await tcpReference(lab, { direction, congestionControl: 'cubic', seconds: 5, captureInterface: LAB_DEVICE });
+      const reference = await tcpReference(lab, { direction, congestionControl: 'cubic', seconds: 2, captureInterface: LAB_DEVICE });
       const wire = reference.wire;
       t.comment(
         `${direction}: iperf3 ${(reference.goodputBitsPerSecond / 1e6).toFixed(3)}, wire ${wire ? (wire.goodputBitsPerSecond / 1e6).toFixed(3) : '-'}, capacity ${(limit / 1e6).toFixed(3)} Mbit/s; ` +
@@ -69,8 +74,8 @@ if (reason) {
       t.equal(reference.wireError, undefined, `${direction}: measured on the wire`);
       if (wire) {
         t.ok(wire.goodputBitsPerSecond <= limit, `${direction}: wire ${wire.goodputBitsPerSecond} <= capacity ${limit}`);
-        // About 6 s of data (5 s + the omitted second).
-        t.ok(wire.firstToLastMs > 5800 && wire.firstToLastMs < 7500, `${direction}: the whole test, ${wire.firstToLastMs} ms`);
+        // About 3 s of data (2 s + the omitted second).
+        t.ok(wire.firstToLastMs > 2800 && wire.firstToLastMs < 4500, `${direction}: the whole test, ${wire.firstToLastMs} ms`);
         t.ok(wire.packets >= wire.payloadBytes / 1448, 'no packet carries more than 1448 bytes');
         t.ok(wire.goodputBitsPerSecond > 0, `${direction}: data moved`);
       }
