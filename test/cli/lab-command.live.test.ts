@@ -6,8 +6,6 @@
 // state files live in a private run directory, so no other run's lock is touched. The commands
 // run as `npm run lab` runs them (node bin/quic-lab.mjs, the built CLI): about 0.5 s a start,
 // where harness/cli.ts through tsx took about 1.6 s.
-// First: the Node processes this file starts skip tap's coverage hook (see the fixture).
-import '../fixtures/no-tap-child-hooks.js';
 import t from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -6,8 +6,6 @@
 // the arrival span is 0.2% against the 5% tolerance (the outage's flood only has to end). The
 // 10mbit cases keep 1 s: the 3% tolerance, and the lossy case's flood loss of 5% counted
 // over ~1300 datagrams (sd 0.6%, its bounds 2% and 9% 5 sd away; over 0.5 s, 3.6 sd).
-// First: the Node processes this file starts skip tap's coverage hook (see the fixture).
-import '../fixtures/no-tap-child-hooks.js';
 import t, { type Test } from 'tap';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -1,8 +1,6 @@
 // The userspace link emulator, measured live between two lab namespaces: delay, loss, rate,
 // outage and NAT rebinding, each with a tolerance. Needs root, /dev/net/tun, `ip`, `ping`
 // (iputils-ping) and iperf3; skipped with the reason otherwise.
-// First: the Node processes this file starts skip tap's coverage hook (see the fixture).
-import '../fixtures/no-tap-child-hooks.js';
 import t, { type Test } from 'tap';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -4,8 +4,6 @@
 // `npm run lab -- up|status|exec|down`.
 // Another run may hold the lab lock for a while: starts wait for it (bounded), and only this
 // test's own labs, processes and leftovers are removed.
-// First: the Node processes this file starts skip tap's coverage hook (see the fixture).
-import '../fixtures/no-tap-child-hooks.js';
 import t, { type Test } from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';

@@ -7,8 +7,6 @@
 // dropped: only probes sent while iperf3 ran count, and their replies are back within the
 // queue's 200 ms and the 40 ms round trip.
 // Needs root and /dev/net/tun (and iperf3); skipped with the reason otherwise.
-// First: the Node processes this file starts skip tap's coverage hook (see the fixture).
-import '../fixtures/no-tap-child-hooks.js';
 import t from 'tap';
 import { buildEmulator } from '../../harness/lab/emulator-process.js';
 import { LatencyProbeFlow, measureLatency } from '../../harness/lab/latency-probe-flow.js';

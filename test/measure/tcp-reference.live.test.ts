@@ -4,8 +4,6 @@
 // 2 s (+ the omitted second): slow start to the 100 kB bandwidth-delay product takes a few
 // round trips (under 0.5 s), so 2 s already show the capacity bound and the whole-test span;
 // how close the figure comes to the capacity is the transfer bench's, not this test's.
-// First: the Node processes this file starts skip tap's coverage hook (see the fixture).
-import '../fixtures/no-tap-child-hooks.js';
 import t, { type Test } from 'tap';
 import { existsSync } from 'node:fs';
 import { buildEmulator } from '../../harness/lab/emulator-process.js';

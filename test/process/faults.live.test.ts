@@ -7,8 +7,6 @@
 // loopback: a loopback run takes the same lab lock, through the same code, before anything else,
 // and skips the lab's setup and calibration, about 1.4 s a run).
 // Run it under the host's lab lock: flock /work/lab.flock npx tap test/process/faults.live.test.ts
-// First: the Node processes this file starts skip tap's coverage hook (see the fixture).
-import '../fixtures/no-tap-child-hooks.js';
 import t from 'tap';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';

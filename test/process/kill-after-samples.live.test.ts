@@ -3,8 +3,6 @@
 // `lab down` turns the run's journal into a result holding every sample that had completed,
 // says where, and nothing of the run is left.
 // Run it under the host's lab lock: flock /work/lab.flock npx tap test/process/kill-after-samples.live.test.ts
-// First: the Node processes this file starts skip tap's coverage hook (see the fixture).
-import '../fixtures/no-tap-child-hooks.js';
 import t from 'tap';
 import { descendants } from '../../harness/process/proc-table.js';
 import { assertNothingLeft, journaledSamples, killLater, LAB_RUN, labDown, resultsDir, resultsIn, startCli, until } from '../fixtures/cli-faults.js';

@@ -3,8 +3,6 @@
 // The signal goes to the harness alone (its helpers are ended by it); faults.live.test.ts
 // signals the whole process group, as a terminal does.
 // Run it under the host's lab lock: flock /work/lab.flock npx tap test/scenario/interrupt.live.test.ts
-// First: the Node processes this file starts skip tap's coverage hook (see the fixture).
-import '../fixtures/no-tap-child-hooks.js';
 import t from 'tap';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { descendants, processAlive } from '../../harness/process/proc-table.js';
