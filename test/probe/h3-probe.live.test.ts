@@ -6,6 +6,8 @@
 // limit each exit 1 naming it (a policy-routing rule drops the UDP: this kernel has no
 // nftables, iptables, tc drop action or netem). Then on the lab's emulated 40 ms link the long
 // chain's extra round trip shows in the handshake time. Namespaces and processes go at the end.
+// One Caddy with the short chain serves both the healthy probe and the filtered one (the filter
+// comes after the healthy probe); on the lab both Caddys start at once, probed one after the other.
 import t from 'tap';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -89,10 +91,13 @@ async function caddy(pki: LabPki): Promise<{ server: ServerEndpoint; port: numbe
 
 const codes = (result: H3ProbeResult): string[] => result.problems.map((p) => p.code);
 
+// The short chain's Caddy, for the healthy probe and then the filtered one.
+let shortCaddy: Promise<{ server: ServerEndpoint; port: number }> | undefined;
+
 t.test('a healthy HTTP/3 server: exit 0', async (t) => {
-  const { server, port } = await caddy(shortPki);
+  shortCaddy = caddy(shortPki);
+  const { port } = await shortCaddy;
   const { code, result } = await probe(port, shortPki);
-  await server.stop();
   t.same(codes(result), []);
   t.equal(code, 0);
   t.match(result, { target: { address: SERVER_ADDRESS, resolvedBy: '--resolve' }, tcp: { tlsVersion: 'TLSv1.3', alpn: 'h2', server: 'Caddy' }, altSvc: { h3: { port } }, versions: { answered: true, supportsV1: true } });
@@ -140,7 +145,7 @@ t.test('QUIC served but not advertised: exit 1, no-alt-svc', async (t) => {
 });
 
 t.test('UDP dropped by a filter: exit 1, udp-unreachable', async (t) => {
-  const { server, port } = await caddy(shortPki);
+  const { server, port } = await (shortCaddy ?? caddy(shortPki));
   // This host has neither nftables nor iptables, nor tc's drop action or netem: the firewall
   // is a policy-routing rule in the server's namespace that blackholes UDP to the port, ahead
   // of the local table (moved behind it). Without forwarding the kernel drops such packets
@@ -194,11 +199,14 @@ t.test("on the lab's emulated 40 ms link: one round trip for the short chain, th
       { pki: shortPki, client: 'aioquic', extra: false },
       { pki: longPki, client: 'aioquic', extra: true },
     ];
-    for (const { pki, client, extra } of runs) {
-      const server = new CaddyServer({ tls: pki.material, host: lab.addresses.serverIpv4, netns: lab.namespaces.server, bodySizes: [1000] });
-      running.push(server);
-      const { result } = await probe((await server.start()).port, pki, where, ['--quic-client', client]);
-      await server.stop();
+    // Both servers start at once, each on a port of its own in the lab's fresh server namespace;
+    // the probes run one at a time.
+    const servers = runs.map(({ pki }, i) => new CaddyServer({ tls: pki.material, host: lab.addresses.serverIpv4, netns: lab.namespaces.server, port: 8443 + i, bodySizes: [1000] }));
+    running.push(...servers);
+    const ports = await Promise.all(servers.map(async (server) => (await server.start()).port));
+    for (const [i, { pki, client, extra }] of runs.entries()) {
+      const { result } = await probe(ports[i] as number, pki, where, ['--quic-client', client]);
+      await servers[i]?.stop();
       const roundTrips = result.roundTrips.quicHandshakeRoundTrips;
       const what = `${pki.info.chainLength} certificates, ${client}: the handshake took ${roundTrips} round trips`;
       t.ok((result.tcp.connectMs ?? 0) >= 38, `TCP connect ${result.tcp.connectMs} ms: the emulated RTT`);
