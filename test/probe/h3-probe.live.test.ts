@@ -57,7 +57,23 @@ for (const [netns, address] of [
 }
 
 const shortPki = await ensurePki({ intermediates: 1, keyType: 'ecdsa-p256' }, join(dir, 'short'));
-const longPki = await ensurePki({ intermediates: 3, keyType: 'rsa4096' }, join(dir, 'long'));
+// Five RSA-4096 keys take 4-20 s to generate here: a `certs` run of their own makes them while
+// the first three tests run (in this process they would hold libuv's thread pool, which the
+// tests' file and /proc reads wait for), and the first test that needs them waits for it.
+const longDir = join(dir, 'long');
+const longPkiReady = runCommand({
+  name: 'certs (long chain)',
+  command: process.execPath,
+  args: [projectPath('bin/quic-lab.mjs'), 'certs', '--key-type', 'rsa4096', '--intermediates', '3', '--dir', longDir],
+  cwd: projectPath(),
+  timeoutMs: 120_000,
+}).then(async (run) => {
+  if (run.code !== 0) throw new Error(`certs exit ${String(run.code)}: ${run.stderr}`);
+  const pki = await ensurePki({ intermediates: 3, keyType: 'rsa4096' }, longDir);
+  if (pki.generated) throw new Error(`certs left no current PKI in ${longDir}: ${run.stdout}`);
+  return pki;
+});
+longPkiReady.catch(() => {}); // a failure is the long chain's tests' (they await it), not an unhandled rejection
 
 async function probe(port: number, pki: LabPki, where = { netns: CLIENT, address: SERVER_ADDRESS }, extraArgs: string[] = [], timeout = '3s'): Promise<{ code: number | null; result: H3ProbeResult; stdout: string }> {
   // The CLI built once (bin/quic-lab.mjs, as npm run h3-probe starts it; rebuilt when a source
@@ -170,6 +186,7 @@ t.test('UDP dropped by a filter: exit 1, udp-unreachable', async (t) => {
 });
 
 t.test('a chain over the anti-amplification limit: exit 1, the extra round trip predicted', async (t) => {
+  const longPki = await longPkiReady;
   const { server, port } = await caddy(longPki);
   const { code, result } = await probe(port, longPki);
   await server.stop();
@@ -192,6 +209,7 @@ t.test('a chain over the anti-amplification limit: exit 1, the extra round trip 
 // The lab's own emulator (native/link-emulator) makes the round trip, with its
 // client and server namespaces, so the round trips can be counted.
 t.test("on the lab's emulated 40 ms link: one round trip for the short chain, the extra one seen for the long chain", async (t) => {
+  const longPki = await longPkiReady;
   const lab = await startLab({ conditions: resolveLinkConditions({ rtt: '40ms' }), backend: 'auto', purpose: 'h3-probe live test', lock: { wait: true } });
   try {
     const where = { netns: lab.namespaces.client, address: lab.addresses.serverIpv4 };
