@@ -4,7 +4,9 @@
 // error or a wrong file would), the Node server generates its bodies (its test-only
 // changeBodyByteAt option stands in for the changed file), Samba serves and stores files in a
 // share on this host. Chromium checks the bodies in its page (h2 from the Node server, h3 from
-// gtlsserver).
+// gtlsserver): each of its exchanges starts a browser (about a second), so only the intact
+// whole bodies and the failures are here; an intact Range and intact batches, checked byte
+// for byte the same way, are chromium.live.test.ts's.
 import t from 'tap';
 import { open } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
@@ -139,25 +141,16 @@ t.test('Chromium: h2 (Node server) and h3 (gtlsserver) downloads and batches fai
   const [goodTarget, badTarget, quicTarget] = [await good.start(), await bad.start(), await quic.start()];
   const h2 = new ChromiumClient(pki.material, 'h2');
   const h3 = new ChromiumClient(pki.material, 'h3');
-  const batch = (target: typeof goodTarget) => ({ target, paths: [`/${SIZE}`, `/${SIZE}`], timeoutMs: 20_000 });
+  const batch = (target: typeof badTarget) => ({ target, paths: [`/${SIZE}`, `/${SIZE}`], timeoutMs: 20_000 });
 
   t.match(await h2.exchange(spec(goodTarget)), { alpn: 'h2', bodyBytes: SIZE, verifiedBodyBytes: SIZE }, 'h2: intact, all verified');
   await t.rejects(h2.exchange(spec(badTarget)), { name: 'BodyIntegrityError', message: WRONG }, 'h2: fails naming the byte');
-  t.match(await h2.exchange({ ...spec(goodTarget), rangeStartBytes: 1_048_576 }), { bodyBytes: SIZE - 1_048_576, verifiedBodyBytes: SIZE - 1_048_576 }, 'h2: a Range verified from its start');
+  // (A Range verified from its start: chromium.live.test.ts, bytes 400-999 of /1000.)
   await t.rejects(h2.exchange({ ...spec(badTarget), rangeStartBytes: 1_048_576 }), WRONG, 'h2: a Range fails at the same body offset');
-  t.same(
-    (await h2.exchangeBatch(batch(goodTarget))).objects.map((o) => o.verifiedBytes),
-    [SIZE, SIZE],
-    'h2: a batch verifies every object',
-  );
+  // (An intact batch verifies every object: chromium.live.test.ts, 10 objects over h2 and h3.)
   await t.rejects(h2.exchangeBatch(batch(badTarget)), new RegExp(`object 1's body ${WRONG.source}`), 'h2: a batch fails naming the object and the byte');
 
   t.match(await h3.exchange(spec(quicTarget)), { alpn: 'h3', bodyBytes: SIZE, verifiedBodyBytes: SIZE }, 'h3: intact, all verified');
-  t.same(
-    (await h3.exchangeBatch(batch(quicTarget))).objects.map((o) => o.verifiedBytes),
-    [SIZE, SIZE],
-    'h3: a batch verifies every object',
-  );
   // After it served the file: gtlsserver keeps it mapped, and sees the change.
   await changeByte(await quic.servedFile(SIZE), CHANGED);
   await t.rejects(h3.exchange(spec(quicTarget)), { name: 'BodyIntegrityError', message: WRONG }, 'h3: fails naming the byte');

@@ -6,6 +6,8 @@
 // limit each exit 1 naming it (a policy-routing rule drops the UDP: this kernel has no
 // nftables, iptables, tc drop action or netem). Then on the lab's emulated 40 ms link the long
 // chain's extra round trip shows in the handshake time. Namespaces and processes go at the end.
+// One Caddy with the short chain serves both the healthy probe and the filtered one (the filter
+// comes after the healthy probe); on the lab both Caddys start at once, probed one after the other.
 import t from 'tap';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -55,7 +57,23 @@ for (const [netns, address] of [
 }
 
 const shortPki = await ensurePki({ intermediates: 1, keyType: 'ecdsa-p256' }, join(dir, 'short'));
-const longPki = await ensurePki({ intermediates: 3, keyType: 'rsa4096' }, join(dir, 'long'));
+// Five RSA-4096 keys take 4-20 s to generate here: a `certs` run of their own makes them while
+// the first three tests run (in this process they would hold libuv's thread pool, which the
+// tests' file and /proc reads wait for), and the first test that needs them waits for it.
+const longDir = join(dir, 'long');
+const longPkiReady = runCommand({
+  name: 'certs (long chain)',
+  command: process.execPath,
+  args: [projectPath('bin/quic-lab.mjs'), 'certs', '--key-type', 'rsa4096', '--intermediates', '3', '--dir', longDir],
+  cwd: projectPath(),
+  timeoutMs: 120_000,
+}).then(async (run) => {
+  if (run.code !== 0) throw new Error(`certs exit ${String(run.code)}: ${run.stderr}`);
+  const pki = await ensurePki({ intermediates: 3, keyType: 'rsa4096' }, longDir);
+  if (pki.generated) throw new Error(`certs left no current PKI in ${longDir}: ${run.stdout}`);
+  return pki;
+});
+longPkiReady.catch(() => {}); // a failure is the long chain's tests' (they await it), not an unhandled rejection
 
 async function probe(port: number, pki: LabPki, where = { netns: CLIENT, address: SERVER_ADDRESS }, extraArgs: string[] = [], timeout = '3s'): Promise<{ code: number | null; result: H3ProbeResult; stdout: string }> {
   // The CLI built once (bin/quic-lab.mjs, as npm run h3-probe starts it; rebuilt when a source
@@ -89,10 +107,13 @@ async function caddy(pki: LabPki): Promise<{ server: ServerEndpoint; port: numbe
 
 const codes = (result: H3ProbeResult): string[] => result.problems.map((p) => p.code);
 
+// The short chain's Caddy, for the healthy probe and then the filtered one.
+let shortCaddy: Promise<{ server: ServerEndpoint; port: number }> | undefined;
+
 t.test('a healthy HTTP/3 server: exit 0', async (t) => {
-  const { server, port } = await caddy(shortPki);
+  shortCaddy = caddy(shortPki);
+  const { port } = await shortCaddy;
   const { code, result } = await probe(port, shortPki);
-  await server.stop();
   t.same(codes(result), []);
   t.equal(code, 0);
   t.match(result, { target: { address: SERVER_ADDRESS, resolvedBy: '--resolve' }, tcp: { tlsVersion: 'TLSv1.3', alpn: 'h2', server: 'Caddy' }, altSvc: { h3: { port } }, versions: { answered: true, supportsV1: true } });
@@ -140,7 +161,7 @@ t.test('QUIC served but not advertised: exit 1, no-alt-svc', async (t) => {
 });
 
 t.test('UDP dropped by a filter: exit 1, udp-unreachable', async (t) => {
-  const { server, port } = await caddy(shortPki);
+  const { server, port } = await (shortCaddy ?? caddy(shortPki));
   // This host has neither nftables nor iptables, nor tc's drop action or netem: the firewall
   // is a policy-routing rule in the server's namespace that blackholes UDP to the port, ahead
   // of the local table (moved behind it). Without forwarding the kernel drops such packets
@@ -165,6 +186,7 @@ t.test('UDP dropped by a filter: exit 1, udp-unreachable', async (t) => {
 });
 
 t.test('a chain over the anti-amplification limit: exit 1, the extra round trip predicted', async (t) => {
+  const longPki = await longPkiReady;
   const { server, port } = await caddy(longPki);
   const { code, result } = await probe(port, longPki);
   await server.stop();
@@ -187,6 +209,7 @@ t.test('a chain over the anti-amplification limit: exit 1, the extra round trip 
 // The lab's own emulator (native/link-emulator) makes the round trip, with its
 // client and server namespaces, so the round trips can be counted.
 t.test("on the lab's emulated 40 ms link: one round trip for the short chain, the extra one seen for the long chain", async (t) => {
+  const longPki = await longPkiReady;
   const lab = await startLab({ conditions: resolveLinkConditions({ rtt: '40ms' }), backend: 'auto', purpose: 'h3-probe live test', lock: { wait: true } });
   try {
     const where = { netns: lab.namespaces.client, address: lab.addresses.serverIpv4 };
@@ -194,11 +217,14 @@ t.test("on the lab's emulated 40 ms link: one round trip for the short chain, th
       { pki: shortPki, client: 'aioquic', extra: false },
       { pki: longPki, client: 'aioquic', extra: true },
     ];
-    for (const { pki, client, extra } of runs) {
-      const server = new CaddyServer({ tls: pki.material, host: lab.addresses.serverIpv4, netns: lab.namespaces.server, bodySizes: [1000] });
-      running.push(server);
-      const { result } = await probe((await server.start()).port, pki, where, ['--quic-client', client]);
-      await server.stop();
+    // Both servers start at once, each on a port of its own in the lab's fresh server namespace;
+    // the probes run one at a time.
+    const servers = runs.map(({ pki }, i) => new CaddyServer({ tls: pki.material, host: lab.addresses.serverIpv4, netns: lab.namespaces.server, port: 8443 + i, bodySizes: [1000] }));
+    running.push(...servers);
+    const ports = await Promise.all(servers.map(async (server) => (await server.start()).port));
+    for (const [i, { pki, client, extra }] of runs.entries()) {
+      const { result } = await probe(ports[i] as number, pki, where, ['--quic-client', client]);
+      await servers[i]?.stop();
       const roundTrips = result.roundTrips.quicHandshakeRoundTrips;
       const what = `${pki.info.chainLength} certificates, ${client}: the handshake took ${roundTrips} round trips`;
       t.ok((result.tcp.connectMs ?? 0) >= 38, `TCP connect ${result.tcp.connectMs} ms: the emulated RTT`);

@@ -1,14 +1,15 @@
 // The handshake scenario end to end through the CLI, as a person runs it: real servers, real
-// clients, real certificates; the result file validates and no process is left behind.
+// clients, real certificates; the result file validates and no process is left behind. The
+// CLI runs in this process (test/fixtures/run-cli.ts; under tap, as in CI, stderr is not a
+// terminal either way): a spawned `node --import tsx` took about 1.5 s to start each run.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { readResult } from '../../harness/results/read.js';
 import { SCHEMA_VERSION } from '../../harness/results/schema.js';
-
-const ROOT = resolve(import.meta.dirname, '../..');
+import { runCli } from '../fixtures/run-cli.js';
 
 function labProcesses(): string[] {
   const ps = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
@@ -19,12 +20,8 @@ t.test('handshake (two variants, loopback): measured, result written and valid',
   const dir = await mkdtemp(join(tmpdir(), 'qlab-handshake-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const out = join(dir, 'copy.json');
-  const run = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'harness/cli.ts'), 'scenario', 'handshake', '--link', 'loopback', '--variants', 'tcp-tls-h2,quic-h3', '--samples', '5', '--warmup', '1', '--results-dir', dir, '--out', out],
-    { cwd: ROOT, encoding: 'utf8', timeout: 90_000 },
-  );
-  t.equal(run.status, 0, run.stderr);
+  const run = await runCli(['scenario', 'handshake', '--link', 'loopback', '--variants', 'tcp-tls-h2,quic-h3', '--samples', '5', '--warmup', '1', '--results-dir', dir, '--out', out]);
+  t.equal(run.code, 0, run.stderr);
   t.match(run.stdout, /^tcp-tls-h2\s+5\/5\s/m, 'TCP+TLS row with all samples ok');
   t.match(run.stdout, /^quic-h3\s+5\/5\s/m, 'QUIC row with all samples ok');
   t.equal(run.stderr, '', 'no progress noise when stderr is not a terminal');
@@ -52,8 +49,8 @@ t.test('handshake (two variants, loopback): measured, result written and valid',
 t.test('no options: the default scenario on the lab with the default profile; --json prints the result document on stdout', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'qlab-handshake-json-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const run = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'harness/cli.ts'), 'scenario', '--samples', '1', '--warmup', '0', '--results-dir', dir, '--json'], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
-  t.equal(run.status, 0, run.stderr);
+  const run = await runCli(['scenario', '--samples', '1', '--warmup', '0', '--results-dir', dir, '--json']);
+  t.equal(run.code, 0, run.stderr);
   const document = JSON.parse(run.stdout) as { scenario: string; schemaVersion: number; link: { backend: string; profile: string | null } };
   t.equal(document.scenario, 'handshake', 'no name runs the default scenario');
   t.equal(document.schemaVersion, SCHEMA_VERSION);

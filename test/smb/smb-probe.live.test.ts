@@ -1,27 +1,23 @@
 // smb-probe through the real CLI: the default stand-in on the lab (QUIC with ALPN smb, its
 // streams bridged to smbd) with a good and a wrong-name certificate; NEGOTIATE over QUIC
 // answered by smbd through the bridge, compared with the NEGOTIATE over TCP; a closed port; bad
-// input; no namespaces or processes left. (Argument parsing: smb-probe-args.test.ts.)
+// input; no namespaces or processes left. (Argument parsing: smb-probe-args.test.ts.) The CLI
+// runs in this process (test/fixtures/run-cli.ts): a spawned `node --import tsx` took about
+// 1.5 s to start each of the six runs.
 import t, { type Test } from 'tap';
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { SAMBA_TEMP_PREFIX } from '../../harness/endpoints/samba/server.js';
 import { processesNaming } from '../fixtures/leftovers.js';
 import { listNamespaces } from '../../harness/lab/namespaces.js';
-
-const ROOT = resolve(import.meta.dirname, '../..');
-
-/** The CLI runs' process ids: a lab's namespaces are named qlab-PID-... */
-const probePids: number[] = [];
+import { runCli } from '../fixtures/run-cli.js';
 
 async function probe(t: Test, ...args: string[]) {
   const dir = await mkdtemp(join(tmpdir(), 'qlab-smbprobe-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const run = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'harness/cli.ts'), 'smb-probe', ...args, '--results-dir', dir], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
-  probePids.push(run.pid);
-  return { ...run, files: await readdir(dir) };
+  const { code, stdout, stderr } = await runCli(['smb-probe', ...args, '--results-dir', dir]);
+  return { status: code, stdout, stderr, files: await readdir(dir) };
 }
 
 t.test('the stand-in with the lab certificate: reachable, ALPN smb, no problems; smbd answers NEGOTIATE over QUIC as over TCP', async (t) => {
@@ -86,7 +82,8 @@ t.test('a name with --resolve: the certificate is checked against that name', as
 });
 
 t.test('nothing left behind: no namespaces, no stand-in or smbd processes', async (t) => {
-  const namespaces = (await listNamespaces()).filter((name) => probePids.some((pid) => name.startsWith(`qlab-${pid}-`)));
+  // The probes ran in this process: a lab's namespaces are named qlab-PID-...
+  const namespaces = (await listNamespaces()).filter((name) => name.startsWith(`qlab-${process.pid}-`));
   t.same(namespaces, [], "none of the probes' namespaces");
   t.same(await processesNaming('qlab-smbquic-'), [], 'no stand-in');
   t.same(await processesNaming(SAMBA_TEMP_PREFIX), [], 'no smbd');

@@ -3,7 +3,10 @@
 // --resolve. Directly: handshake and throughput run every case against it and record the
 // target; a plan over --max-bytes and an unreachable target are refused before any sample.
 // Through the lab (--via-lab): the emulated 40 ms shows up in the round trips. A campaign that
-// lists the target measures it on each run. Nothing is left behind.
+// lists the target measures it on each run. Nothing is left behind. Throughput and
+// multiplexing take one sample a case: each body is checked byte for byte, and the bounds
+// through the lab (the handshake's emulated round trip, 1MB's slow start) hold for any one
+// sample; the handshake keeps three for the medians it bounds from above.
 import t from 'tap';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -119,28 +122,28 @@ t.test('handshake directly against the target: every case, the target recorded',
 });
 
 t.test('throughput directly: 1MB over each protocol, checked', async (t) => {
-  const run = await scenario(['throughput', '--target', url, '--resolve', resolve, '--ca', pki.material.caFile, '--sizes', '1MB', '--samples', '2', '--warmup', '0']);
+  const run = await scenario(['throughput', '--target', url, '--resolve', resolve, '--ca', pki.material.caFile, '--sizes', '1MB', '--samples', '1', '--warmup', '0']);
   t.equal(run.code, 0, run.stderr);
   const document = run.document as ResultDocument;
   t.same(
     document.cases.map((c) => [c.id, c.samples.filter((s) => s.status === 'ok').length, c.summary.verifiedBodyBytes?.median]),
     [
-      ['tcp-tls-h1-1MB', 2, 1_000_000],
-      ['tcp-tls-h2-1MB', 2, 1_000_000],
-      ['quic-h3-1MB', 2, 1_000_000],
+      ['tcp-tls-h1-1MB', 1, 1_000_000],
+      ['tcp-tls-h2-1MB', 1, 1_000_000],
+      ['quic-h3-1MB', 1, 1_000_000],
     ],
   );
   t.equal(document.link.achieved, null, 'no iperf3 reference against a target');
 });
 
 t.test('multiplexing directly: a page of small objects over each protocol', async (t) => {
-  const run = await scenario(['multiplexing', '--target', url, '--resolve', resolve, '--ca', pki.material.caFile, '--objects', '8x1KB', '--samples', '2', '--warmup', '0']);
+  const run = await scenario(['multiplexing', '--target', url, '--resolve', resolve, '--ca', pki.material.caFile, '--objects', '8x1KB', '--samples', '1', '--warmup', '0']);
   t.equal(run.code, 0, run.stderr);
   for (const c of run.document?.cases ?? []) {
     if (c.unsupported !== undefined) continue;
     t.same(
       c.samples.map((s) => s.error),
-      [undefined, undefined],
+      [undefined],
       c.id,
     );
     t.equal(c.server.implementation, 'target');
@@ -163,7 +166,7 @@ t.test('through the lab: the emulated 40 ms shows in the round trips, the path r
   t.ok(median('tcp-tls-h2', 'handshakeMs') >= 80 && median('tcp-tls-h2', 'handshakeMs') < 115, `tcp-tls-h2 handshake ${median('tcp-tls-h2', 'handshakeMs')} ms`);
   t.ok(Math.abs(median('tcp-tls-h2', 'handshakeRoundTrips') - 2) < 0.6, `tcp-tls-h2 ${median('tcp-tls-h2', 'handshakeRoundTrips')} round trips`);
 
-  const throughput = await scenario(['throughput', '--target', url, '--resolve', resolve, '--ca', pki.material.caFile, '--via-lab', '--rtt', '40ms', '--sizes', '1MB', '--samples', '2', '--warmup', '0']);
+  const throughput = await scenario(['throughput', '--target', url, '--resolve', resolve, '--ca', pki.material.caFile, '--via-lab', '--rtt', '40ms', '--sizes', '1MB', '--samples', '1', '--warmup', '0']);
   t.equal(throughput.code, 0, throughput.stderr);
   for (const c of throughput.document?.cases ?? []) {
     t.equal(c.summary.verifiedBodyBytes?.median, 1_000_000, `${c.id}: 1MB checked`);
