@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { runScenarioCli } from '../fixtures/run-scenario.js';
 
 /** Handshakes under loss, per case. */
-const SAMPLES = 2;
+const SAMPLES = 1;
 const VARIANTS = ['quic-h3-rsa2048-i0', 'quic-h3-rsa2048-i3', 'tcp-tls-h2-rsa2048-i3', 'quic-h3-ecdsa-p256-i3'];
 
 t.test('certificate-size: the amplification limit costs a round trip where theory says', async (t) => {
@@ -39,9 +39,10 @@ t.test('certificate-size: the amplification limit costs a round trip where theor
   t.same(left, [], 'the temporary PKIs are removed');
 });
 
-// Two samples a case (was four): a failed one costs the whole 3 s timeout, and the checks hold
-// for each sample alone (the seeded loss's first two rounds gave one success and one failure a
-// case in CI).
+// One sample a case (was four, then two): a failed one costs the whole 3 s timeout (the QUIC client
+// is killed 2 s later), and every check holds for each sample alone, whether it succeeded or failed:
+// a failure has a reason, a success stays within the bound, the table shows the success rate.
+// (The seeded loss's first two rounds gave one success and one failure a case in CI.)
 t.test('handshakes under the handshake-loss profile: every sample bounded and accounted for', async (t) => {
   const { run, document } = await runScenarioCli(t, ['handshake', '--profile', 'handshake-loss', '--variants', 'tcp-tls-h2,quic-h3', '--samples', String(SAMPLES), '--warmup', '0', '--timeout', '3s'], 180_000);
   t.equal(document.link.profile, 'handshake-loss');
