@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { runScenarioCli } from '../fixtures/run-scenario.js';
 
 /** Handshakes under loss, per case. */
-const SAMPLES = 2;
+const SAMPLES = 1;
 const VARIANTS = ['quic-h3-rsa2048-i0', 'quic-h3-rsa2048-i3', 'tcp-tls-h2-rsa2048-i3', 'quic-h3-ecdsa-p256-i3'];
 
 t.test('certificate-size: the amplification limit costs a round trip where theory says', async (t) => {
@@ -26,12 +26,18 @@ t.test('certificate-size: the amplification limit costs a round trip where theor
   t.equal(median('quic-h3-rsa2048-i3', 'amplificationLimitExceeded'), 1);
   t.equal(median('quic-h3-rsa2048-i3', 'wireHandshakeRounds'), 2);
   t.ok(median('quic-h3-rsa2048-i3', 'handshakeRoundTrips') >= 1.9, `... and costs a round trip: ${median('quic-h3-rsa2048-i3', 'handshakeRoundTrips').toFixed(2)} round trips`);
+  // The client's handshake in round trips of the calibrated one: what is asserted is their
+  // count, not how closely a timing meets it (as in handshake-lab). A busy machine makes the
+  // endpoints late by milliseconds: TCP+TLS's median of three read 2.15 or more once here (9 ms
+  // late at 60 ms), and 1.09 for one QUIC round trip. So a count of n is below n + 0.5, half
+  // way to the extra round trip these checks are about.
   for (const id of ['quic-h3-rsa2048-i0', 'quic-h3-ecdsa-p256-i3']) {
     t.equal(median(id, 'amplificationLimitExceeded'), 0, `${id}: within the limit`);
     t.equal(median(id, 'wireHandshakeRounds'), 1);
-    t.ok(median(id, 'handshakeRoundTrips') < 1.15, `${id}: one round trip (${median(id, 'handshakeRoundTrips').toFixed(2)})`);
+    t.ok(median(id, 'handshakeRoundTrips') < 1.5, `${id}: one round trip (${median(id, 'handshakeRoundTrips').toFixed(2)})`);
   }
-  t.ok(median('tcp-tls-h2-rsa2048-i3', 'handshakeRoundTrips') < 2.15, 'TCP+TLS: the same chain costs no extra round trip');
+  const tcp = median('tcp-tls-h2-rsa2048-i3', 'handshakeRoundTrips');
+  t.ok(tcp < 2.5, `TCP+TLS: the same chain costs no extra round trip (${tcp.toFixed(2)})`);
   t.same(byId('quic-h3-ecdsa-p256-i3')?.parameters, { bodyBytes: 1000, keyType: 'ecdsa-p256', intermediates: 3 });
   t.match(byId('quic-h3-ecdsa-p256-i3')?.certificates, { keyType: 'ECDSA', keyBits: 256, chainLength: 4 });
   t.match(byId('quic-h3-rsa2048-i0')?.certificates, { keyType: 'RSA', keyBits: 2048, chainLength: 1 });
@@ -39,9 +45,10 @@ t.test('certificate-size: the amplification limit costs a round trip where theor
   t.same(left, [], 'the temporary PKIs are removed');
 });
 
-// Two samples a case (was four): a failed one costs the whole 3 s timeout, and the checks hold
-// for each sample alone (the seeded loss's first two rounds gave one success and one failure a
-// case in CI).
+// One sample a case (was four, then two): a failed one costs the whole 3 s timeout (the QUIC client
+// is killed 2 s later), and every check holds for each sample alone, whether it succeeded or failed:
+// a failure has a reason, a success stays within the bound, the table shows the success rate.
+// (The seeded loss's first two rounds gave one success and one failure a case in CI.)
 t.test('handshakes under the handshake-loss profile: every sample bounded and accounted for', async (t) => {
   const { run, document } = await runScenarioCli(t, ['handshake', '--profile', 'handshake-loss', '--variants', 'tcp-tls-h2,quic-h3', '--samples', String(SAMPLES), '--warmup', '0', '--timeout', '3s'], 180_000);
   t.equal(document.link.profile, 'handshake-loss');
