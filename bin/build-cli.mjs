@@ -7,8 +7,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUILD_DIR, CLI_FILE, PROGRAMS, ROOT, STAMP_FILE, staleReason } from './build-state.mjs';
 
-// The build's state is build-state.mjs's; exported here too for the launcher and the tests.
-export { BUILD_DIR, CLI_FILE, PROGRAMS, ROOT, SOURCE_DIRS, SOURCE_FILES, STAMP_FILE, builtProgram, newestSource, staleReason } from './build-state.mjs';
 /** Chunks of earlier builds are kept this long: a CLI started before a build may still load one. */
 const CHUNK_KEEP_MS = 24 * 3600 * 1000;
 

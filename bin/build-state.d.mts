@@ -1,4 +1,4 @@
-// Types for build-state.mjs, for the harness code that imports it.
+// Types for build-state.mjs, for the harness code and the tests that import it.
 export declare const ROOT: string;
 export declare const SOURCE_DIRS: readonly string[];
 export declare const SOURCE_FILES: readonly string[];

@@ -13,6 +13,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { acquireLabLock } from '../../harness/lab/lock.js';
+import { pointLabRunDir } from '../fixtures/lab-run-dir.js';
 import { processAlive } from '../../harness/process/proc-table.js';
 import type { SurveyEntry } from '../../harness/lab/lab-survey.js';
 
@@ -144,14 +145,12 @@ t.test('status lists what is there and what down would do; down removes what dea
 t.test('up waits while another process holds the lab lock, --no-wait refuses with 75', async (t) => {
   // This test's process holds the (private) lab lock, as another run would: no process to start
   // for it (one through tsx took about 1.6 s). The run directory is this test's only while it takes it.
-  const previousRunDir = process.env.QUIC_LAB_RUN_DIR;
-  process.env.QUIC_LAB_RUN_DIR = runDir;
+  const restoreRunDir = pointLabRunDir(runDir);
   let release: () => Promise<void>;
   try {
     release = await acquireLabLock('lab command test');
   } finally {
-    if (previousRunDir === undefined) delete process.env.QUIC_LAB_RUN_DIR;
-    else process.env.QUIC_LAB_RUN_DIR = previousRunDir;
+    restoreRunDir();
   }
   t.teardown(() => release());
   const holder = { pid: process.pid };

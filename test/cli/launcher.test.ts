@@ -1,10 +1,10 @@
-// The launcher's staleness check and its built programs (bin/build-cli.mjs) on a made-up tree with exact modification
+// The launcher's staleness check and its built programs (bin/build-state.mjs) on a made-up tree with exact modification
 // times: files only, no build.
 import t from 'tap';
 import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtProgram, newestSource, PROGRAMS, staleReason } from '../../bin/build-cli.mjs';
+import { builtProgram, newestSource, PROGRAMS, staleReason } from '../../bin/build-state.mjs';
 
 async function file(path: string, seconds: number): Promise<void> {
   await mkdir(join(path, '..'), { recursive: true });

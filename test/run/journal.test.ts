@@ -10,6 +10,7 @@ import type { DocumentHead } from '../../harness/run/document.js';
 import { readResult } from '../../harness/results/read.js';
 import { parseJournal, recoverJournals, RunJournal } from '../../harness/run/journal.js';
 import type { Sample } from '../../harness/results/schema.js';
+import { pointLabRunDir } from '../fixtures/lab-run-dir.js';
 import { sampleResultDocument } from '../fixtures/result-document.js';
 
 const runDir = await mkdtemp(join(tmpdir(), 'qlab-journal-run-'));
@@ -20,12 +21,7 @@ t.teardown(() => rm(runDir, { recursive: true, force: true }));
  * runDir for one test, put back when it ends (other files' tests share this process).
  */
 function useRunDir(t: Test): void {
-  const previous = process.env.QUIC_LAB_RUN_DIR;
-  process.env.QUIC_LAB_RUN_DIR = runDir;
-  t.teardown(() => {
-    if (previous === undefined) delete process.env.QUIC_LAB_RUN_DIR;
-    else process.env.QUIC_LAB_RUN_DIR = previous;
-  });
+  t.teardown(pointLabRunDir(runDir));
 }
 
 function head(): DocumentHead {
